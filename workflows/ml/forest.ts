@@ -1,0 +1,51 @@
+/**
+ * Random forest training and prediction behind one small interface, so the train node,
+ * the evaluate node and the serving runtime do not depend on the engine's API.
+ * Engine today: ml-random-forest (see issue on the faster engine).
+ */
+import mlrf from "ml-random-forest";
+
+const { RandomForestClassifier, RandomForestRegression } = mlrf as unknown as typeof import("ml-random-forest");
+
+export interface ForestOptions {
+  task: "classification" | "regression";
+  nEstimators: number;
+  maxDepth: number;
+  maxFeatures: number;
+  seed: number;
+}
+
+export interface TrainedForest {
+  engine: "ml-random-forest";
+  task: ForestOptions["task"];
+  state: unknown;
+}
+
+export function trainForest(X: number[][], y: number[], opts: ForestOptions): TrainedForest {
+  const common = {
+    seed: opts.seed | 0,
+    maxFeatures: opts.maxFeatures,
+    replacement: true,
+    nEstimators: opts.nEstimators,
+    useSampleBagging: true,
+    // Its out-of-bag pass is O(n²) and throws on small forests; we evaluate on a held-out split.
+    noOOB: true,
+    treeOptions: { maxDepth: opts.maxDepth },
+  };
+  const model = opts.task === "classification" ? new RandomForestClassifier(common) : new RandomForestRegression(common);
+  model.train(X, y);
+  // Round-trip through JSON: the raw toJSON() holds class instances that do not survive postMessage.
+  return { engine: "ml-random-forest", task: opts.task, state: JSON.parse(JSON.stringify(model.toJSON())) };
+}
+
+export interface ForestPredictor {
+  predict(rows: number[][]): number[];
+}
+
+export function loadForest(f: TrainedForest): ForestPredictor {
+  const model =
+    f.task === "classification"
+      ? RandomForestClassifier.load(f.state as Parameters<typeof RandomForestClassifier.load>[0])
+      : RandomForestRegression.load(f.state as Parameters<typeof RandomForestRegression.load>[0]);
+  return { predict: (rows) => model.predict(rows) };
+}

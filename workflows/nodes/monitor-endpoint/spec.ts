@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { defineNode } from "../spec";
+
+export const monitorEndpointSpec = defineNode({
+  type: "monitor-endpoint",
+  label: "Monitor",
+  stage: "monitor",
+  description: "Exports per-endpoint prediction metrics (by class or value) on /metrics alongside request counts and latency.",
+  config: z.object({
+    trackPredictions: z.boolean().default(true).meta({ title: "Track predictions" }),
+  }),
+  inputs: { endpoint: { type: "endpoint", label: "Endpoint" } },
+  outputs: {},
+});

@@ -1,0 +1,45 @@
+/**
+ * Worker entry (`npm run worker`): executes pipeline runs. Run as many as you like against
+ * a shared Postgres, Temporal and artifact store.
+ */
+import { fileURLToPath } from "node:url";
+import { NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { closeDb, db } from "../db/client";
+import { applyMigrations } from "../db/migrate";
+import { artifactStore } from "../server/artifacts";
+import { env } from "../server/env";
+import { createActivities } from "./activities";
+
+export async function createWorker(opts: { identity?: string } = {}) {
+  const e = env();
+  const connection = await NativeConnection.connect({ address: e.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    identity: opts.identity,
+    workflowsPath: fileURLToPath(new URL("./pipeline-workflow.ts", import.meta.url)),
+    activities: createActivities({ db: db(), artifacts: artifactStore() }),
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  return { worker, connection };
+}
+
+async function main() {
+  Runtime.install({ logger: undefined });
+  await applyMigrations(env().databaseUrl);
+  const { worker, connection } = await createWorker();
+  console.log(`[worker] polling task queue '${env().TEMPORAL_TASK_QUEUE}' at ${env().temporalAddress}`);
+  // Worker.run() shuts down gracefully on SIGINT/SIGTERM (installed by the Runtime).
+  await worker.run();
+  await connection.close();
+  await closeDb();
+  console.log("[worker] stopped");
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error("[worker] fatal:", err);
+    process.exit(1);
+  });
+}
