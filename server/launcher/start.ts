@@ -1,0 +1,161 @@
+/**
+ * `npm start`: brings up everything Millrace needs on one machine — Postgres and Temporal
+ * (embedded, unless DATABASE_URL / TEMPORAL_ADDRESS point elsewhere), migrations, demo data,
+ * a production build when sources changed, the worker and the web server — and shuts it
+ * all down on Ctrl-C or SIGTERM.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { closeDb, db } from "../../db/client";
+import { applyMigrations } from "../../db/migrate";
+import { seedDemo } from "../../db/seed";
+import { artifactStore } from "../artifacts";
+import { env } from "../env";
+import { spawnChild, type Child } from "./children";
+import { startEmbeddedPostgres, type RunningService } from "./embedded-postgres";
+import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
+
+const t0 = Date.now();
+const log = (msg: string) => console.log(`[millrace +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const dev = process.argv.includes("--dev");
+
+const stoppers: { name: string; stop: () => Promise<void> }[] = [];
+let shuttingDown = false;
+
+async function shutdown(code: number) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log("shutting down");
+  for (const s of stoppers.reverse()) {
+    try {
+      await s.stop();
+      log(`stopped ${s.name}`);
+    } catch (e) {
+      console.error(`[millrace] stopping ${s.name} failed:`, e);
+    }
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+const WATCHED = ["app", "components", "server", "workflows", "db", "public", "package-lock.json", "next.config.ts", "postcss.config.mjs", "tsconfig.json"];
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+function ensureBuild() {
+  const buildId = path.resolve(".next", "BUILD_ID");
+  const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  const changed = Math.max(...WATCHED.map((p) => newestMtime(path.resolve(p))));
+  if (built >= changed) return log("web build is up to date");
+  log(built ? "sources changed since the last build; rebuilding the web app" : "building the web app (first start only, ~1 min)");
+  execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+}
+
+async function waitForHealth(url: string, children: Child[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (children.some((c) => c.proc.exitCode !== null)) throw new Error("a child process exited during start-up");
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = await res.text();
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`not healthy after ${timeoutMs / 1000}s: ${last}`);
+}
+
+async function main() {
+  const e = env();
+  fs.mkdirSync(e.dataDir, { recursive: true });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+  let databaseUrl = e.DATABASE_URL;
+  if (!databaseUrl) {
+    log(`starting embedded Postgres on 127.0.0.1:${e.EMBEDDED_PG_PORT} (data in ${path.join(e.dataDir, "postgres")})`);
+    const pg: RunningService & { url: string } = await startEmbeddedPostgres({
+      dir: path.join(e.dataDir, "postgres"),
+      port: e.EMBEDDED_PG_PORT,
+      database: "millrace",
+      log: (l) => console.log(`[postgres] ${l}`),
+    });
+    stoppers.push({ name: "postgres", stop: pg.stop });
+    databaseUrl = pg.url;
+  } else log("using DATABASE_URL");
+  childEnv.DATABASE_URL = databaseUrl;
+
+  log("applying database migrations");
+  await applyMigrations(databaseUrl);
+  const { seeded } = await seedDemo(db(), artifactStore());
+  if (seeded) log("seeded the demo dataset and pipeline");
+  await closeDb();
+
+  if (!e.TEMPORAL_ADDRESS) {
+    const cli = findTemporalCli(e.dataDir, e.TEMPORAL_CLI) ?? installTemporalCli(e.dataDir, log);
+    log(`starting Temporal dev server on ${e.temporalAddress} (UI http://localhost:${e.TEMPORAL_UI_PORT})`);
+    const temporal = await startTemporalDevServer({
+      cli,
+      dataDir: e.dataDir,
+      port: e.EMBEDDED_TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      namespace: e.TEMPORAL_NAMESPACE,
+    });
+    stoppers.push({ name: "temporal", stop: () => temporal.stop() });
+    childEnv.TEMPORAL_ADDRESS = temporal.address;
+    void temporal.exited.then((code) => {
+      if (!shuttingDown) {
+        log(`temporal exited unexpectedly (code ${code})`);
+        void shutdown(1);
+      }
+    });
+  } else {
+    log(`using Temporal at ${e.TEMPORAL_ADDRESS}`);
+    await waitForTemporal(e.TEMPORAL_ADDRESS, 30_000);
+  }
+
+  if (!dev) ensureBuild();
+
+  const tsx = path.resolve("node_modules/tsx/dist/cli.mjs");
+  const worker = spawnChild("worker", process.execPath, [tsx, "workflows/worker.ts"], { env: childEnv });
+  const next = path.resolve("node_modules/next/dist/bin/next");
+  const web = spawnChild(
+    "web",
+    process.execPath,
+    [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", process.env.HOST ?? "127.0.0.1"],
+    { env: childEnv },
+  );
+  // Stop the web first so nothing new reaches the worker, then the worker, then the services.
+  stoppers.push({ name: "worker", stop: () => worker.stop(30_000) });
+  stoppers.push({ name: "web", stop: () => web.stop() });
+  for (const c of [worker, web]) {
+    void c.exited.then((code) => {
+      if (!shuttingDown) {
+        log(`${c.name} exited unexpectedly (code ${code})`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, [worker, web], 120_000);
+  log(`Millrace is ready at ${e.publicUrl}  (Temporal UI: http://localhost:${e.TEMPORAL_UI_PORT})`);
+}
+
+main().catch(async (err) => {
+  console.error("[millrace] start failed:", err instanceof Error ? err.message : err);
+  await shutdown(1);
+});

@@ -1,0 +1,93 @@
+/**
+ * Prometheus metrics. Endpoint metrics are recorded where requests are served; pipeline
+ * metrics are collected from Postgres at scrape time, so they cover every worker and
+ * survive restarts.
+ */
+import client from "prom-client";
+import { sql } from "drizzle-orm";
+import { db } from "../../db/client";
+
+const NODE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+function create() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: "millrace_web_" });
+
+  const requests = new client.Counter({
+    name: "millrace_endpoint_requests_total",
+    help: "Prediction requests by endpoint and HTTP status.",
+    labelNames: ["endpoint", "status"] as const,
+    registers: [registry],
+  });
+  const latency = new client.Histogram({
+    name: "millrace_endpoint_request_duration_seconds",
+    help: "Prediction request latency by endpoint.",
+    labelNames: ["endpoint"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const predictions = new client.Counter({
+    name: "millrace_endpoint_predictions_total",
+    help: "Predictions served, by endpoint, model version and predicted class (classifiers; monitored endpoints).",
+    labelNames: ["endpoint", "model_version", "class"] as const,
+    registers: [registry],
+  });
+  const predictedValue = new client.Histogram({
+    name: "millrace_endpoint_prediction_value",
+    help: "Predicted values of regressors (monitored endpoints).",
+    labelNames: ["endpoint", "model_version"] as const,
+    buckets: client.exponentialBuckets(0.01, 4, 10),
+    registers: [registry],
+  });
+
+  new client.Gauge({
+    name: "millrace_pipeline_runs",
+    help: "Pipeline runs by status (from the run store).",
+    labelNames: ["status"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db().execute<{ status: string; n: string }>(sql`select status, count(*)::text as n from run group by status`);
+      for (const r of rows) this.set({ status: r.status }, Number(r.n));
+    },
+  });
+
+  // A histogram assembled from stored node timings, so it covers every worker. prom-client
+  // has no histogram with an async collect(), so this implements its metric interface.
+  const nodeHelp = "Wall-clock duration of succeeded pipeline nodes by node type (from the run store).";
+  registry.registerMetric({
+    name: "millrace_node_duration_seconds",
+    help: nodeHelp,
+    type: client.MetricType.Histogram,
+    aggregator: "sum",
+    reset: () => {},
+    get: async () => {
+      const buckets = NODE_BUCKETS.map((b, i) => sql`count(*) filter (where d <= ${b}) as ${sql.raw(`b${i}`)}`);
+      const rows = await db().execute<Record<string, string>>(sql`
+        select type, count(*)::text as count, coalesce(sum(d), 0)::text as sum, ${sql.join(buckets, sql`, `)}
+        from (select type, extract(epoch from finished_at - started_at)::float8 as d
+              from run_node where status = 'succeeded' and finished_at is not null and started_at is not null) t
+        group by type`);
+      const values = rows.flatMap((r) => [
+        ...NODE_BUCKETS.map((b, i) => ({
+          metricName: "millrace_node_duration_seconds_bucket",
+          labels: { type: r.type!, le: b },
+          value: Number(r[`b${i}`]),
+        })),
+        { metricName: "millrace_node_duration_seconds_bucket", labels: { type: r.type!, le: "+Inf" }, value: Number(r.count) },
+        { metricName: "millrace_node_duration_seconds_sum", labels: { type: r.type! }, value: Number(r.sum) },
+        { metricName: "millrace_node_duration_seconds_count", labels: { type: r.type! }, value: Number(r.count) },
+      ]);
+      return { name: "millrace_node_duration_seconds", help: nodeHelp, type: client.MetricType.Histogram, values, aggregator: "sum" };
+    },
+  } as unknown as client.Metric);
+
+  return { registry, requests, latency, predictions, predictedValue };
+}
+
+const g = globalThis as unknown as { __millraceMetrics?: ReturnType<typeof create> };
+/** Kept on globalThis: Next may load this module twice and must not register metrics twice. */
+export function metrics() {
+  g.__millraceMetrics ??= create();
+  return g.__millraceMetrics;
+}

@@ -1,0 +1,63 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { pipelines, pipelineVersions } from "../../db/schema";
+import type { PipelineDocument, PipelineGraph } from "../../workflows/graph";
+
+export interface StoredPipeline extends PipelineGraph {
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  updatedAt: Date;
+}
+
+export async function listPipelines(db: Db) {
+  return db
+    .select({ id: pipelines.id, name: pipelines.name, latestVersion: pipelines.latestVersion, updatedAt: pipelines.updatedAt, createdAt: pipelines.createdAt })
+    .from(pipelines)
+    .orderBy(desc(pipelines.updatedAt));
+}
+
+export async function getPipeline(db: Db, id: string, version?: number): Promise<StoredPipeline | undefined> {
+  const [p] = await db.select().from(pipelines).where(eq(pipelines.id, id));
+  if (!p) return undefined;
+  const v = version ?? p.latestVersion;
+  const [pv] = await db
+    .select()
+    .from(pipelineVersions)
+    .where(and(eq(pipelineVersions.pipelineId, id), eq(pipelineVersions.version, v)));
+  if (!pv) return undefined;
+  return { id: p.id, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
+}
+
+export async function listVersions(db: Db, id: string) {
+  return db
+    .select({ version: pipelineVersions.version, createdAt: pipelineVersions.createdAt })
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, id))
+    .orderBy(desc(pipelineVersions.version));
+}
+
+const graphOf = (doc: PipelineGraph): PipelineGraph => ({ nodes: doc.nodes, edges: doc.edges });
+
+export async function createPipeline(db: Db, doc: PipelineDocument): Promise<{ id: string; version: number }> {
+  return db.transaction(async (tx) => {
+    const [p] = await tx.insert(pipelines).values({ name: doc.name, latestVersion: 1 }).returning({ id: pipelines.id });
+    await tx.insert(pipelineVersions).values({ pipelineId: p!.id, version: 1, graph: graphOf(doc) });
+    return { id: p!.id, version: 1 };
+  });
+}
+
+/** Saves a new version; every earlier version is kept. */
+export async function savePipelineVersion(db: Db, id: string, doc: PipelineDocument): Promise<{ version: number } | undefined> {
+  return db.transaction(async (tx) => {
+    const [p] = await tx
+      .update(pipelines)
+      .set({ name: doc.name, latestVersion: sql`${pipelines.latestVersion} + 1`, updatedAt: new Date() })
+      .where(eq(pipelines.id, id))
+      .returning({ version: pipelines.latestVersion });
+    if (!p) return undefined;
+    await tx.insert(pipelineVersions).values({ pipelineId: id, version: p.version, graph: graphOf(doc) });
+    return { version: p.version };
+  });
+}
