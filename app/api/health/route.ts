@@ -1,0 +1,9 @@
+import { json } from "../../../server/http/errors";
+import { checkHealth } from "../../../server/health";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  const health = await checkHealth();
+  return json(health, health.status === "ok" ? 200 : 503);
+}

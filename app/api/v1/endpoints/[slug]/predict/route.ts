@@ -1,0 +1,11 @@
+import { db } from "../../../../../../db/client";
+import { artifactStore } from "../../../../../../server/artifacts";
+import { handle, json, readJson } from "../../../../../../server/http/errors";
+import { predict } from "../../../../../../server/serving/runtime";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(async (req: Request, ctx: { params: Promise<{ slug: string }> }) => {
+  const { slug } = await ctx.params;
+  return json(await predict(db(), artifactStore(), slug, () => readJson(req)));
+});

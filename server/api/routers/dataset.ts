@@ -1,0 +1,6 @@
+import { listDatasets } from "../../datasets/service";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+export const datasetRouter = createTRPCRouter({
+  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+});

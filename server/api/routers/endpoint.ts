@@ -1,0 +1,6 @@
+import { listEndpoints } from "../../runs/service";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+export const endpointRouter = createTRPCRouter({
+  list: publicProcedure.query(({ ctx }) => listEndpoints(ctx.db)),
+});
