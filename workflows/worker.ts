@@ -3,7 +3,7 @@
  * a shared Postgres, Temporal and artifact store.
  */
 import { fileURLToPath } from "node:url";
-import { NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import { closeDb, db } from "../db/client";
 import { applyMigrations } from "../db/migrate";
 import { artifactStore } from "../server/artifacts";
@@ -17,7 +17,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
     connection,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: e.TEMPORAL_TASK_QUEUE,
-    identity: opts.identity,
+    ...(opts.identity ? { identity: opts.identity } : {}),
     workflowsPath: fileURLToPath(new URL("./pipeline-workflow.ts", import.meta.url)),
     activities: createActivities({ db: db(), artifacts: artifactStore() }),
     maxConcurrentActivityTaskExecutions: 4,
@@ -26,7 +26,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
 }
 
 async function main() {
-  Runtime.install({ logger: undefined });
+  Runtime.install({ logger: new DefaultLogger((process.env.WORKER_LOG_LEVEL as "INFO" | undefined) ?? "WARN") });
   await applyMigrations(env().databaseUrl);
   const { worker, connection } = await createWorker();
   console.log(`[worker] polling task queue '${env().TEMPORAL_TASK_QUEUE}' at ${env().temporalAddress}`);

@@ -130,8 +130,8 @@ async function main() {
 
   if (!dev) ensureBuild();
 
-  const tsx = path.resolve("node_modules/tsx/dist/cli.mjs");
-  const worker = spawnChild("worker", process.execPath, [tsx, "workflows/worker.ts"], { env: childEnv });
+  // `node --import tsx` rather than the tsx CLI: one process, so signals reach the worker itself.
+  const worker = spawnChild("worker", process.execPath, ["--import", "tsx", "workflows/worker.ts"], { env: childEnv });
   const next = path.resolve("node_modules/next/dist/bin/next");
   const web = spawnChild(
     "web",

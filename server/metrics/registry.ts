@@ -58,7 +58,7 @@ function create() {
   registry.registerMetric({
     name: "millrace_node_duration_seconds",
     help: nodeHelp,
-    type: client.MetricType.Histogram,
+    type: "histogram" as unknown as client.MetricType,
     aggregator: "sum",
     reset: () => {},
     get: async () => {
@@ -78,7 +78,7 @@ function create() {
         { metricName: "millrace_node_duration_seconds_sum", labels: { type: r.type! }, value: Number(r.sum) },
         { metricName: "millrace_node_duration_seconds_count", labels: { type: r.type! }, value: Number(r.count) },
       ]);
-      return { name: "millrace_node_duration_seconds", help: nodeHelp, type: client.MetricType.Histogram, values, aggregator: "sum" };
+      return { name: "millrace_node_duration_seconds", help: nodeHelp, type: "histogram" as unknown as client.MetricType, values, aggregator: "sum" };
     },
   } as unknown as client.Metric);
 

@@ -1,0 +1,95 @@
+/**
+ * Real services for integration and e2e tests: a fresh database (in DATABASE_URL's server,
+ * or an embedded Postgres), a Temporal dev server (TEMPORAL_ADDRESS, or the CLI), workers
+ * as separate processes so tests can kill them.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { applyMigrations } from "../../db/migrate";
+import { spawnChild, type Child } from "../launcher/children";
+import { startEmbeddedPostgres } from "../launcher/embedded-postgres";
+import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServices {
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestServices(label: string): Promise<TestServices> {
+  const stops: (() => Promise<void>)[] = [];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `millrace-${label}-`));
+  // Embedded Postgres runs as its own user when we are root: it must be able to enter this dir.
+  fs.chmodSync(dataDir, 0o755);
+  const toolsDir = path.resolve(".data");
+
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: await freePort(), database: "postgres", log: () => {} });
+    stops.push(pg.stop);
+    baseUrl = pg.url;
+  }
+  const dbName = `millrace_${label}_${Date.now().toString(36)}_${process.pid}`.replace(/[^a-z0-9_]/g, "_");
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${dbName}"`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+  const databaseUrl = url.toString();
+  await applyMigrations(databaseUrl);
+  stops.push(async () => {
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+    await admin.end({ timeout: 5 });
+  });
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const cli = findTemporalCli(toolsDir, process.env.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
+    const temporal = await startTemporalDevServer({ cli, dataDir, port: await freePort(), uiPort: await freePort(), namespace: "default" });
+    stops.push(() => temporal.stop());
+    temporalAddress = temporal.address;
+  }
+
+  return {
+    databaseUrl,
+    temporalAddress,
+    // A queue of its own, so tests never pick up another suite's workflows.
+    taskQueue: `millrace-${label}-${process.pid}`,
+    dataDir,
+    async stop() {
+      for (const s of stops.reverse()) await s().catch((e) => console.error("[test services] stop failed:", e));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function serviceEnv(s: Omit<TestServices, "stop">, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: s.databaseUrl,
+    TEMPORAL_ADDRESS: s.temporalAddress,
+    TEMPORAL_TASK_QUEUE: s.taskQueue,
+    MILLRACE_DATA_DIR: s.dataDir,
+    ...extra,
+  };
+}
+
+/** A worker in its own process (one process: killing it kills the worker), as `npm run worker` starts it. */
+export function spawnWorker(s: Omit<TestServices, "stop">, name = "worker", extra: Record<string, string> = {}): Child {
+  return spawnChild(name, process.execPath, ["--import", "tsx", "workflows/worker.ts"], { env: serviceEnv(s, extra) });
+}

@@ -1,0 +1,146 @@
+/**
+ * The demo pipeline on real Postgres, a real Temporal dev server and a real worker process.
+ */
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { closeDb, db } from "../db/client";
+import { deployments, endpoints, modelVersions, runNodes } from "../db/schema";
+import { demoCsv, demoPipeline } from "../db/seed";
+import { artifactStore } from "../server/artifacts";
+import { importCsv } from "../server/datasets/service";
+import { HttpError } from "../server/http/errors";
+import type { Child } from "../server/launcher/children";
+import { createPipeline } from "../server/pipelines/repository";
+import { getRun, PlanError, startRun } from "../server/runs/service";
+import { predict } from "../server/serving/runtime";
+import { spawnWorker } from "../server/testing/services";
+import { temporalClient } from "../server/temporal/client";
+
+const services = inject("services");
+let worker: Child;
+
+export async function waitForRun(runId: string, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await getRun(db(), runId);
+    if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run?.status} after ${timeoutMs} ms`);
+    if (worker.proc.exitCode !== null) throw new Error(`the worker exited with code ${worker.proc.exitCode}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+let datasetId: string;
+beforeAll(async () => {
+  worker = spawnWorker(services);
+  const ds = await importCsv(db(), artifactStore(), "demo", Buffer.from(demoCsv(400)));
+  datasetId = ds.id;
+});
+afterAll(async () => {
+  await worker?.stop();
+  await closeDb();
+});
+
+const doc = (slug: string, patch: (d: ReturnType<typeof demoPipeline>) => void = () => {}) => {
+  const d = demoPipeline(datasetId);
+  for (const n of d.nodes) {
+    if (n.type === "deploy-endpoint") n.config = { slug };
+    if (n.type === "random-forest") n.config = { ...n.config, nEstimators: 30 };
+  }
+  patch(d);
+  return d;
+};
+
+describe("demo pipeline", () => {
+  it("runs to success, deploys an endpoint that predicts, and redeploys a new version on re-run", async () => {
+    const { id } = await createPipeline(db(), doc("it-demo"));
+    const temporal = await temporalClient();
+    const { runId } = await startRun(db(), temporal, id);
+    const run = await waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.nodes.map((n) => n.status)).toEqual(Array(8).fill("succeeded"));
+    expect(run.metrics.accuracy).toBeGreaterThan(0.7);
+    expect(run.metrics.test_rows).toBe(80);
+    expect(run.endpoints).toEqual([expect.objectContaining({ slug: "it-demo", modelVersion: 1 })]);
+
+    const one = { feature_1: 1.2, feature_2: 0.7, feature_3: null, feature_4: 3 };
+    const res = await predict(db(), artifactStore(), "it-demo", async () => one);
+    expect(res.modelVersion).toBe(1);
+    expect(res.predictions).toHaveLength(1);
+    expect([0, 1]).toContain(res.predictions[0]);
+    const batch = await predict(db(), artifactStore(), "it-demo", async () => ({ instances: [one, { ...one, feature_1: -2 }] }));
+    expect(batch.predictions).toHaveLength(2);
+
+    const bad = await predict(db(), artifactStore(), "it-demo", async () => ({ feature_1: "x", feature_2: 1, feature_4: 2, extra: 1 })).catch((e) => e);
+    expect(bad).toBeInstanceOf(HttpError);
+    expect(bad.status).toBe(400);
+    const fields = (bad.body.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required", "extra: is not an input of this model"]),
+    );
+
+    const second = await waitForRun((await startRun(db(), temporal, id)).runId);
+    expect(second.status).toBe("succeeded");
+    expect(second.endpoints[0]?.modelVersion).toBe(2);
+    const after = await predict(db(), artifactStore(), "it-demo", async () => one);
+    expect(after.modelVersion).toBe(2);
+    const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-demo"));
+    expect(ep?.monitored).toBe(true);
+  });
+
+  it("fails a run on bad data without retrying, names the node, and skips what depends on it", async () => {
+    const { id } = await createPipeline(
+      db(),
+      doc("it-fail", (d) => {
+        // Regression on a 0/1 target is fine; a classifier with a single class is not: fill every row's target the same.
+        d.nodes.find((n) => n.id === "feature")!.config = { name: "target2", expression: "feature_4 * 0 + 1" };
+        d.nodes.find((n) => n.id === "train")!.config = { target: "target2", nEstimators: 5 };
+      }),
+    );
+    const run = await waitForRun((await startRun(db(), await temporalClient(), id)).runId);
+    expect(run.status).toBe("failed");
+    const byId = Object.fromEntries(run.nodes.map((n) => [n.nodeId, n]));
+    expect(byId.train?.status).toBe("failed");
+    expect(byId.train?.error).toMatch(/target column 'target2' has a single class/);
+    expect(byId.train?.attempt).toBe(1);
+    expect(run.error).toMatch(/^node train:/);
+    expect(byId.evaluate?.status).toBe("skipped");
+    expect(byId.deploy?.status).toBe("skipped");
+    expect(byId.split?.status).toBe("succeeded");
+  });
+
+  it("refuses to start a pipeline that does not compile, naming node and field", async () => {
+    const { id } = await createPipeline(db(), doc("it-bad", (d) => (d.nodes.find((n) => n.id === "train")!.config = { target: "nope" })));
+    const err = await startRun(db(), await temporalClient(), id).catch((e) => e);
+    expect(err).toBeInstanceOf(PlanError);
+    expect(err.errors).toContainEqual({ nodeId: "train", path: "config.target", message: "column 'nope' is not in the input" });
+  });
+});
+
+describe("durability", () => {
+  it("finishes a run after its worker is SIGKILLed mid-training, with no duplicate model version or deployment", async () => {
+    const { id } = await createPipeline(db(), doc("it-kill", (d) => (d.nodes.find((n) => n.id === "train")!.config = { nEstimators: 400, seed: 1 })));
+    const { runId } = await startRun(db(), await temporalClient(), id);
+    // Wait until training is under way, then kill every worker hard.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [train] = await db().select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, "train")));
+      if (train?.status === "running") break;
+      if (Date.now() > deadline || worker.proc.exitCode !== null) throw new Error("training never started");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    worker.proc.kill("SIGKILL");
+    await worker.exited;
+    worker = spawnWorker(services, "worker-2");
+
+    const run = await waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    const train = run.nodes.find((n) => n.nodeId === "train")!;
+    expect(train.attempt).toBeGreaterThanOrEqual(2);
+    const versions = await db().select().from(modelVersions).where(eq(modelVersions.name, "it-kill"));
+    expect(versions).toHaveLength(1);
+    const deps = await db().select().from(deployments).where(eq(deployments.runId, runId));
+    expect(deps).toHaveLength(1);
+  });
+});
