@@ -3,6 +3,7 @@
  * use the REST API under /api/v1.
  */
 import { initTRPC } from "@trpc/server";
+import superjson from "superjson";
 import { db } from "../../db/client";
 
 // 1. Context
@@ -10,7 +11,7 @@ export const createContext = async () => ({ db: db() });
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
 // 2. Init
-const t = initTRPC.context<Context>().create();
+const t = initTRPC.context<Context>().create({ transformer: superjson });
 export const createTRPCRouter = t.router;
 
 // 3. Procedures. Millrace has no user accounts yet; every procedure is public.

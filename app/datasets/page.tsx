@@ -1,0 +1,39 @@
+import { db } from "../../db/client";
+import { Empty, Page, tableClass } from "../../components/ui/page";
+import { UploadDataset } from "../../components/ui/upload-dataset";
+import { listDatasets } from "../../server/datasets/service";
+
+export const dynamic = "force-dynamic";
+
+export default async function DatasetsPage() {
+  const datasets = await listDatasets(db());
+  return (
+    <Page title="Datasets">
+      <UploadDataset />
+      {datasets.length === 0 ? (
+        <Empty>No datasets yet.</Empty>
+      ) : (
+        <table className={tableClass}>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Rows</th>
+              <th>Columns</th>
+              <th>Id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <tr key={d.id}>
+                <td>{d.name}</td>
+                <td>{d.rows}</td>
+                <td className="font-mono text-xs">{d.columns.map((c) => `${c.name}:${c.type}${c.nullable ? "?" : ""}`).join(", ")}</td>
+                <td className="font-mono text-xs text-slate-400">{d.id}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

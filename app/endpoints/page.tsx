@@ -1,0 +1,58 @@
+import Link from "next/link";
+import { db } from "../../db/client";
+import { Empty, Page, tableClass } from "../../components/ui/page";
+import { listEndpoints } from "../../server/runs/service";
+
+export const dynamic = "force-dynamic";
+
+export default async function EndpointsPage() {
+  const endpoints = await listEndpoints(db());
+  return (
+    <Page title="Endpoints">
+      {endpoints.length === 0 ? (
+        <Empty>No endpoints yet. A run with a Deploy endpoint node publishes one.</Empty>
+      ) : (
+        <table className={tableClass}>
+          <thead>
+            <tr>
+              <th>Endpoint</th>
+              <th>Model version</th>
+              <th>Task</th>
+              <th>Metrics at deploy</th>
+              <th>Monitored</th>
+              <th>Latest run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {endpoints.map((e) => (
+              <tr key={e.slug}>
+                <td>
+                  <div className="font-mono">/api/v1/endpoints/{e.slug}/predict</div>
+                  <a className="text-xs text-sky-700 hover:underline" href={`/api/v1/endpoints/${e.slug}/openapi.json`}>
+                    OpenAPI
+                  </a>
+                </td>
+                <td>v{e.modelVersion}</td>
+                <td>{e.task}</td>
+                <td className="font-mono text-xs">
+                  {Object.entries(e.metrics ?? {})
+                    .filter(([k]) => k !== "test_rows")
+                    .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+                    .join(" · ") || "–"}
+                </td>
+                <td>{e.monitored ? "yes" : "no"}</td>
+                <td>
+                  {e.runId && (
+                    <Link className="font-mono text-xs text-sky-700 hover:underline" href={`/runs/${e.runId}`}>
+                      {e.runId.slice(0, 8)}
+                    </Link>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Providers } from "../components/trpc";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Millrace",
+  description: "Draw an ML pipeline, run it durably, serve the model.",
+};
+
+const nav = [
+  ["/pipelines", "Pipelines"],
+  ["/runs", "Runs"],
+  ["/endpoints", "Endpoints"],
+  ["/datasets", "Datasets"],
+] as const;
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex h-screen flex-col">
+        <header className="flex items-center gap-6 border-b border-slate-200 bg-white px-4 py-2">
+          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+            <span className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" aria-hidden />
+            Millrace
+          </Link>
+          <nav className="flex gap-4 text-sm text-slate-600">
+            {nav.map(([href, label]) => (
+              <Link key={href} href={href} className="hover:text-slate-900">
+                {label}
+              </Link>
+            ))}
+          </nav>
+          <a href="/api/v1/openapi.json" className="ml-auto text-xs text-slate-500 hover:text-slate-800">
+            REST API (OpenAPI)
+          </a>
+          <a href="/metrics" className="text-xs text-slate-500 hover:text-slate-800">
+            Metrics
+          </a>
+        </header>
+        <Providers>
+          <main className="min-h-0 flex-1">{children}</main>
+        </Providers>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,41 @@
+import Link from "next/link";
+import { db } from "../../db/client";
+import { NewPipelineButton } from "../../components/canvas/new-pipeline-button";
+import { Empty, Page, tableClass } from "../../components/ui/page";
+import { listPipelines } from "../../server/pipelines/repository";
+
+export const dynamic = "force-dynamic";
+
+export default async function PipelinesPage() {
+  const pipelines = await listPipelines(db());
+  return (
+    <Page title="Pipelines" actions={<NewPipelineButton />}>
+      {pipelines.length === 0 ? (
+        <Empty>No pipelines yet.</Empty>
+      ) : (
+        <table className={tableClass}>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Version</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pipelines.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link className="text-sky-700 hover:underline" href={`/pipelines/${p.id}`}>
+                    {p.name}
+                  </Link>
+                </td>
+                <td>v{p.latestVersion}</td>
+                <td>{p.updatedAt.toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,219 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection } from "@xyflow/react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
+import { compile, portsCompatible } from "../../workflows/compile";
+import type { GraphError } from "../../workflows/graph";
+import { isNodeType, type NodeType } from "../../workflows/nodes";
+import { useTRPC } from "../trpc";
+import { Inspector } from "./inspector";
+import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
+import { DRAG_MIME, Palette } from "./palette";
+import { useEditorStore } from "./store";
+
+function EditorCanvas({ pipelineId }: { pipelineId: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const { screenToFlowPosition } = useReactFlow();
+  const pipeline = useQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId }));
+  const datasets = useQuery(trpc.dataset.list.queryOptions());
+  const s = useEditorStore();
+  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
+
+  const loadedKey = pipeline.data ? `${pipeline.data.id}@${pipeline.data.version}` : null;
+  const [loaded, setLoaded] = useState<string | null>(null);
+  useEffect(() => {
+    if (pipeline.data && loadedKey !== loaded && !useEditorStore.getState().dirty) {
+      useEditorStore.getState().load(pipeline.data);
+      setLoaded(loadedKey);
+    }
+  }, [pipeline.data, loadedKey, loaded]);
+
+  const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
+  const document = useMemo(() => s.toDocument(), [s.nodes, s.edges, s.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
+  const compiled = useMemo(
+    () => (datasets.data ? compile(document, { datasetColumns: (id) => columnsById.get(id) }) : { errors: [], columns: {} }),
+    [document, columnsById, datasets.data],
+  );
+  const decorations = useMemo(() => {
+    const d: Record<string, NodeDecoration> = {};
+    for (const e of compiled.errors) if (e.nodeId) (d[e.nodeId] ??= { errors: [] }).errors!.push(e);
+    return d;
+  }, [compiled.errors]);
+
+  const save = useMutation(trpc.pipeline.save.mutationOptions());
+  const start = useMutation(trpc.run.start.mutationOptions());
+
+  const doSave = useCallback(async () => {
+    const res = await save.mutateAsync({ id: pipelineId, document: useEditorStore.getState().toDocument() });
+    useEditorStore.getState().markSaved();
+    setLoaded(`${pipelineId}@${res.version}`);
+    await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
+    return res.version;
+  }, [save, pipelineId, queryClient, trpc]);
+
+  const onSave = async () => {
+    try {
+      const v = await doSave();
+      setMessage({ kind: "ok", text: `Saved version ${v}` });
+    } catch (e) {
+      setMessage({ kind: "error", text: `Save failed: ${(e as Error).message}` });
+    }
+  };
+
+  const onRun = async () => {
+    setRunErrors(null);
+    if (compiled.errors.length) {
+      setRunErrors(compiled.errors);
+      return;
+    }
+    try {
+      if (useEditorStore.getState().dirty) await doSave();
+      const res = await start.mutateAsync({ pipelineId });
+      if (res.ok) router.push(`/runs/${res.runId}`);
+      else setRunErrors(res.errors);
+    } catch (e) {
+      setMessage({ kind: "error", text: `Run failed to start: ${(e as Error).message}` });
+    }
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    const type = e.dataTransfer.getData(DRAG_MIME);
+    if (!isNodeType(type)) return;
+    s.addNode(type, screenToFlowPosition({ x: e.clientX - 100, y: e.clientY - 30 }));
+  };
+
+  const addFromPalette = (type: NodeType) => {
+    const maxX = Math.max(0, ...s.nodes.map((n) => n.position.x));
+    s.addNode(type, { x: maxX + 260, y: 120 });
+  };
+
+  const isValidConnection: IsValidConnection = (c) => {
+    if (c.source === c.target) return false;
+    const src = s.nodes.find((n) => n.id === c.source);
+    const dst = s.nodes.find((n) => n.id === c.target);
+    return !!src && !!dst && portsCompatible(src.data.type, c.sourceHandle ?? "", dst.data.type, c.targetHandle ?? "");
+  };
+
+  const selected = s.nodes.find((n) => n.id === s.selectedId);
+  const selectedColumns = useMemo(() => {
+    if (!selected) return undefined;
+    const edge = s.edges.find((e) => e.target === selected.id);
+    return edge ? compiled.columns[edge.source]?.[edge.sourceHandle ?? ""] : undefined;
+  }, [selected, s.edges, compiled.columns]);
+
+  if (pipeline.isError) return <p className="p-6 text-red-700">{pipeline.error.message}</p>;
+
+  return (
+    <div className="flex h-full flex-col">
+      <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
+        <input
+          aria-label="Pipeline name"
+          value={s.name}
+          onChange={(e) => s.setName(e.target.value)}
+          className="w-72 rounded border border-transparent px-2 py-1 font-medium hover:border-slate-200 focus:border-sky-500 focus:outline-none"
+        />
+        <span className="text-xs text-slate-500">
+          v{pipeline.data?.latestVersion ?? "…"}
+          {s.dirty ? " · unsaved changes" : ""}
+        </span>
+        <span data-testid="compile-status" className={`text-xs ${compiled.errors.length ? "text-red-600" : "text-emerald-700"}`}>
+          {compiled.errors.length ? `${compiled.errors.length} problem${compiled.errors.length > 1 ? "s" : ""}` : "ready to run"}
+        </span>
+        {message && (
+          <span role="status" className={`text-xs ${message.kind === "ok" ? "text-emerald-700" : "text-red-600"}`}>
+            {message.text}
+          </span>
+        )}
+        <div className="ml-auto flex gap-2">
+          <a href={`/runs?pipeline=${pipelineId}`} className="rounded px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
+            Runs
+          </a>
+          <button type="button" onClick={onSave} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
+            {save.isPending ? "Saving…" : "Save"}
+          </button>
+          <button
+            type="button"
+            onClick={onRun}
+            disabled={start.isPending}
+            className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+          >
+            {start.isPending ? "Starting…" : "Run"}
+          </button>
+        </div>
+      </div>
+      <div className="flex min-h-0 flex-1">
+        <Palette onAdd={addFromPalette} />
+        <div className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+          <NodeDecorations.Provider value={decorations}>
+            <ReactFlow
+              nodes={s.nodes}
+              edges={s.edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={s.onNodesChange}
+              onEdgesChange={s.onEdgesChange}
+              onConnect={s.onConnect}
+              isValidConnection={isValidConnection}
+              onNodeClick={(_, n) => s.select(n.id)}
+              onPaneClick={() => s.select(null)}
+              deleteKeyCode={["Backspace", "Delete"]}
+              fitView
+              fitViewOptions={{ padding: 0.15 }}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background gap={16} />
+              <Controls />
+              <MiniMap pannable zoomable className="!bg-white" />
+            </ReactFlow>
+          </NodeDecorations.Provider>
+          {runErrors && runErrors.length > 0 && (
+            <div role="alert" className="absolute bottom-3 left-3 max-h-48 max-w-xl overflow-y-auto rounded border border-red-200 bg-white p-3 text-xs shadow">
+              <div className="mb-1 flex justify-between font-medium text-red-700">
+                Fix these before running
+                <button type="button" onClick={() => setRunErrors(null)} className="text-slate-400 hover:text-slate-700">
+                  ✕
+                </button>
+              </div>
+              <ul>
+                {runErrors.map((e, i) => (
+                  <li key={i}>
+                    <button type="button" className="text-left hover:underline" onClick={() => e.nodeId && s.select(e.nodeId)}>
+                      <span className="font-mono">{e.nodeId ?? "pipeline"}</span> · {e.path}: {e.message}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+        {selected && (
+          <Inspector
+            key={selected.id}
+            nodeId={selected.id}
+            type={selected.data.type}
+            config={selected.data.config}
+            errors={decorations[selected.id]?.errors ?? []}
+            columns={selectedColumns}
+            datasets={datasets.data ?? []}
+            onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
+            onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function Editor({ pipelineId }: { pipelineId: string }) {
+  return (
+    <ReactFlowProvider>
+      <EditorCanvas pipelineId={pipelineId} />
+    </ReactFlowProvider>
+  );
+}

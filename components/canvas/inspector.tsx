@@ -1,0 +1,172 @@
+"use client";
+
+import { useMemo } from "react";
+import { z } from "zod";
+import type { ColumnSchema, GraphError } from "../../workflows/graph";
+import { getSpec } from "../../workflows/nodes";
+import type { Widget } from "../../workflows/nodes/spec";
+
+interface FieldSchema {
+  type?: string;
+  enum?: string[];
+  title?: string;
+  description?: string;
+  widget?: Widget;
+  items?: { type?: string };
+  minimum?: number;
+  maximum?: number;
+}
+
+interface Props {
+  nodeId: string;
+  type: string;
+  config: Record<string, unknown>;
+  errors: GraphError[];
+  columns: ColumnSchema[] | undefined;
+  datasets: { id: string; name: string; rows: number }[];
+  onChange: (patch: Record<string, unknown>) => void;
+  onDelete: () => void;
+}
+
+const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none";
+
+/** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete }: Props) {
+  const spec = getSpec(type);
+  const fields = useMemo(() => {
+    if (!spec) return [];
+    const schema = z.toJSONSchema(spec.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, FieldSchema> };
+    return Object.entries(schema.properties ?? {});
+  }, [spec]);
+  if (!spec) return null;
+
+  const errorsFor = (field: string) => errors.filter((e) => e.path === `config.${field}` || e.path.startsWith(`config.${field}.`));
+  const general = errors.filter((e) => !e.path.startsWith("config."));
+
+  return (
+    <aside className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3" aria-label="Inspector" data-testid="inspector">
+      <div className="mb-1 flex items-center justify-between">
+        <h2 className="text-sm font-semibold">{spec.label}</h2>
+        <button type="button" onClick={onDelete} className="rounded px-2 py-0.5 text-xs text-red-600 hover:bg-red-50">
+          Delete
+        </button>
+      </div>
+      <p className="mb-3 text-xs text-slate-500">{spec.description}</p>
+      <p className="mb-3 font-mono text-[11px] text-slate-400">id: {nodeId}</p>
+      {general.map((e, i) => (
+        <p key={i} className="mb-2 rounded bg-red-50 px-2 py-1 text-xs text-red-700">
+          {e.message}
+        </p>
+      ))}
+      {fields.length === 0 && <p className="text-xs text-slate-500">No settings.</p>}
+      {fields.map(([name, f]) => {
+        const value = config[name];
+        const fieldErrors = errorsFor(name);
+        const id = `field-${nodeId}-${name}`;
+        let control;
+        if (f.widget === "dataset") {
+          control = (
+            <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
+              <option value="">Choose a dataset…</option>
+              {datasets.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name} ({d.rows} rows)
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.widget === "column" && columns) {
+          control = (
+            <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
+              {!columns.some((c) => c.name === value) && <option value={String(value ?? "")}>{String(value ?? "")} (not in input)</option>}
+              {columns.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name} · {c.type}
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.widget === "columns" && columns) {
+          const selected = new Set(Array.isArray(value) ? (value as string[]) : []);
+          control = (
+            <div className="max-h-36 overflow-y-auto rounded border border-slate-200 p-1" id={id}>
+              {columns.map((c) => (
+                <label key={c.name} className="flex items-center gap-2 px-1 text-xs">
+                  <input
+                    type="checkbox"
+                    checked={selected.has(c.name)}
+                    onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.target.checked) next.add(c.name);
+                      else next.delete(c.name);
+                      onChange({ [name]: columns.map((col) => col.name).filter((n) => next.has(n)) });
+                    }}
+                  />
+                  <span className="font-mono">{c.name}</span>
+                  <span className="text-slate-400">{c.type}</span>
+                </label>
+              ))}
+            </div>
+          );
+        } else if (f.enum) {
+          control = (
+            <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
+              {f.enum.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.type === "boolean") {
+          control = <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange({ [name]: e.target.checked })} />;
+        } else if (f.type === "number" || f.type === "integer") {
+          control = (
+            <input
+              id={id}
+              type="number"
+              className={inputClass}
+              step={f.type === "integer" ? 1 : "any"}
+              value={typeof value === "number" ? value : String(value ?? "")}
+              // Keep what the user typed when it is not a number, so the compiler can name the field.
+              onChange={(e) => onChange({ [name]: e.target.value === "" || Number.isNaN(e.target.valueAsNumber) ? e.target.value : e.target.valueAsNumber })}
+            />
+          );
+        } else if (f.type === "array") {
+          control = (
+            <input
+              id={id}
+              className={inputClass}
+              placeholder="comma-separated"
+              value={Array.isArray(value) ? value.join(", ") : ""}
+              onChange={(e) => onChange({ [name]: e.target.value.split(",").map((s) => s.trim()).filter(Boolean) })}
+            />
+          );
+        } else {
+          control = (
+            <input
+              id={id}
+              className={`${inputClass} ${f.widget === "expression" ? "font-mono" : ""}`}
+              value={String(value ?? "")}
+              onChange={(e) => onChange({ [name]: e.target.value })}
+            />
+          );
+        }
+        return (
+          <div key={name} className="mb-3">
+            <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-700">
+              {f.title ?? name}
+            </label>
+            {control}
+            {f.description && <p className="mt-0.5 text-[11px] text-slate-400">{f.description}</p>}
+            {fieldErrors.map((e, i) => (
+              <p key={i} className="mt-0.5 text-[11px] text-red-600" data-testid={`field-error-${name}`}>
+                {e.message}
+              </p>
+            ))}
+          </div>
+        );
+      })}
+    </aside>
+  );
+}

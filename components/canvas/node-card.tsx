@@ -1,0 +1,102 @@
+"use client";
+
+import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { createContext, memo, useContext } from "react";
+import type { GraphError } from "../../workflows/graph";
+import { getSpec } from "../../workflows/nodes";
+import { stageStyle, statusStyle } from "./stage-style";
+
+export type PipelineNodeData = { type: string; config: Record<string, unknown> };
+export type PipelineFlowNode = Node<PipelineNodeData, "pipeline">;
+
+/** What surrounds a node card: compile errors in the editor, live status on the run page. */
+export interface NodeDecoration {
+  errors?: GraphError[];
+  status?: string;
+  detail?: string;
+}
+export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
+
+function summary(type: string, config: Record<string, unknown>): string {
+  switch (type) {
+    case "derive-column":
+      return `${String(config.name ?? "")} = ${String(config.expression ?? "")}`;
+    case "fill-missing":
+      return config.strategy === "constant" ? `constant ${String(config.value ?? 0)}` : String(config.strategy ?? "");
+    case "train-test-split":
+      return `test ${Math.round(Number(config.testFraction ?? 0.2) * 100)}% · seed ${String(config.seed ?? "")}`;
+    case "random-forest":
+      return `${String(config.task ?? "")} · ${String(config.nEstimators ?? "")} trees → ${String(config.target ?? "")}`;
+    case "deploy-endpoint":
+      return `/${String(config.slug ?? "")}`;
+    default:
+      return "";
+  }
+}
+
+function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
+  const spec = getSpec(data.type);
+  const deco = useContext(NodeDecorations)[id];
+  if (!spec) {
+    return <div className="rounded border border-red-400 bg-white p-2 text-xs text-red-700">Unknown node type {data.type}</div>;
+  }
+  const inputs = Object.entries(spec.inputs);
+  const outputs = Object.entries(spec.outputs);
+  const rows = Math.max(inputs.length, outputs.length, 1);
+  const hasErrors = !!deco?.errors?.length;
+  return (
+    <div
+      data-testid={`node-${id}`}
+      className={`w-56 rounded-md border border-l-4 bg-white shadow-sm ${stageStyle[spec.stage].accent} ${
+        hasErrors ? "border-red-400 ring-2 ring-red-200" : selected ? "border-slate-400 ring-2 ring-sky-200" : "border-slate-200"
+      }`}
+      title={deco?.errors?.map((e) => `${e.path}: ${e.message}`).join("\n")}
+    >
+      <div className="flex items-center justify-between gap-2 px-3 pt-2">
+        <span className="truncate text-sm font-medium">{spec.label}</span>
+        {deco?.status ? (
+          <span data-testid={`status-${id}`} className={`rounded px-1.5 py-0.5 text-[10px] font-medium ${statusStyle[deco.status] ?? ""}`}>
+            {deco.status}
+          </span>
+        ) : (
+          <span className={`rounded px-1.5 py-0.5 text-[10px] ${stageStyle[spec.stage].chip}`}>{stageStyle[spec.stage].label}</span>
+        )}
+      </div>
+      <div className="truncate px-3 pb-1 font-mono text-[11px] text-slate-500">{summary(data.type, data.config) || id}</div>
+      <div className="relative" style={{ height: rows * 20 + 6 }}>
+        {inputs.map(([port, p], i) => (
+          <div key={port} className="absolute left-0 text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>
+            <Handle
+              type="target"
+              position={Position.Left}
+              id={port}
+              style={{ top: 8 }}
+              className={p.optional ? "!bg-white !border-slate-400" : "!bg-slate-500"}
+            />
+            <span className="pl-3">
+              {p.label}
+              {p.optional ? " (optional)" : ""}
+            </span>
+          </div>
+        ))}
+        {outputs.map(([port, p], i) => (
+          <div key={port} className="absolute right-0 text-right text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>
+            <span className="pr-3">{p.label}</span>
+            <Handle type="source" position={Position.Right} id={port} style={{ top: 8 }} className="!bg-slate-700" />
+          </div>
+        ))}
+      </div>
+      {hasErrors && (
+        <div data-testid={`errors-${id}`} className="border-t border-red-100 bg-red-50 px-3 py-1 text-[11px] text-red-700">
+          {deco!.errors![0]!.message}
+          {deco!.errors!.length > 1 ? ` (+${deco!.errors!.length - 1} more)` : ""}
+        </div>
+      )}
+      {deco?.detail && <div className="border-t border-slate-100 px-3 py-1 text-[11px] text-slate-600">{deco.detail}</div>}
+    </div>
+  );
+}
+
+export const PipelineNode = memo(PipelineNodeCard);
+/** Declared at module scope: React Flow warns when nodeTypes is recreated. */
+export const nodeTypes = { pipeline: PipelineNode };
