@@ -7,6 +7,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "Millrace",
   description: "Draw an ML pipeline, run it durably, serve the model.",
+  icons: { icon: "/favicon.svg" },
 };
 
 const nav = [

@@ -44,14 +44,14 @@ export function demoPipeline(datasetId: string): PipelineDocument {
   return {
     name: DEMO_PIPELINE_NAME,
     nodes: [
-      node("ingest", "csv-dataset", 0, 120, { datasetId }),
-      node("clean", "fill-missing", 260, 120, { strategy: "constant", value: 0 }),
-      node("feature", "derive-column", 520, 120, { name: "new_feature", expression: "feature_1 * feature_2" }),
-      node("split", "train-test-split", 780, 120, { testFraction: 0.2, seed: 42 }),
-      node("train", "random-forest", 1040, 40, { task: "classification", target: "target", nEstimators: 100, seed: 42 }),
-      node("evaluate", "evaluate", 1300, 160, {}),
-      node("deploy", "deploy-endpoint", 1560, 60, { slug: "demo-model" }),
-      node("monitor", "monitor-endpoint", 1820, 60, { trackPredictions: true }),
+      node("ingest", "csv-dataset", 0, 100, { datasetId }),
+      node("clean", "fill-missing", 240, 100, { strategy: "constant", value: 0 }),
+      node("feature", "derive-column", 480, 100, { name: "new_feature", expression: "feature_1 * feature_2" }),
+      node("split", "train-test-split", 720, 100, { testFraction: 0.2, seed: 42 }),
+      node("train", "random-forest", 960, 20, { task: "classification", target: "target", nEstimators: 100, seed: 42 }),
+      node("evaluate", "evaluate", 1200, 150, {}),
+      node("deploy", "deploy-endpoint", 1440, 40, { slug: "demo-model" }),
+      node("monitor", "monitor-endpoint", 1680, 40, { trackPredictions: true }),
     ],
     edges: [
       edge("ingest", "dataset", "clean", "dataset"),

@@ -47,7 +47,7 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   return (
     <div
       data-testid={`node-${id}`}
-      className={`w-56 rounded-md border border-l-4 bg-white shadow-sm ${stageStyle[spec.stage].accent} ${
+      className={`w-52 rounded-md border border-l-4 bg-white shadow-sm ${stageStyle[spec.stage].accent} ${
         hasErrors ? "border-red-400 ring-2 ring-red-200" : selected ? "border-slate-400 ring-2 ring-sky-200" : "border-slate-200"
       }`}
       title={deco?.errors?.map((e) => `${e.path}: ${e.message}`).join("\n")}

@@ -41,7 +41,7 @@ export function EndpointTry({ slug, url }: { slug: string; url: string }) {
           OpenAPI
         </a>
       </div>
-      <pre className="mb-2 overflow-x-auto rounded bg-slate-900 p-2 text-[11px] text-slate-100">
+      <pre className="mb-2 whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-[11px] text-slate-100">
         {`curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n  -d '${body}'`}
       </pre>
       <textarea

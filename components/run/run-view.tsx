@@ -112,7 +112,7 @@ export function RunView({ runId }: { runId: string }) {
             </NodeDecorations.Provider>
           </ReactFlowProvider>
         </div>
-        <aside className="w-[28rem] shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
+        <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
           {Object.keys(data.metrics).length > 0 && (
             <section>
               <h2 className="mb-1 text-xs font-semibold uppercase text-slate-500">Metrics</h2>

@@ -3,9 +3,7 @@
  * the evaluate node and the serving runtime do not depend on the engine's API.
  * Engine today: ml-random-forest (see issue on the faster engine).
  */
-import mlrf from "ml-random-forest";
-
-const { RandomForestClassifier, RandomForestRegression } = mlrf as unknown as typeof import("ml-random-forest");
+import { RandomForestClassifier, RandomForestRegression } from "ml-random-forest";
 
 export interface ForestOptions {
   task: "classification" | "regression";
