@@ -164,7 +164,8 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
               onPaneClick={() => s.select(null)}
               deleteKeyCode={["Backspace", "Delete"]}
               fitView
-              fitViewOptions={{ padding: 0.15 }}
+              fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+              minZoom={0.2}
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={16} />

@@ -97,7 +97,7 @@ export function RunView({ runId }: { runId: string }) {
         </div>
       </div>
       {data.error && (
-        <div role="alert" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
+        <div role="alert" data-testid="run-error" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
           {data.error}
         </div>
       )}
@@ -105,7 +105,7 @@ export function RunView({ runId }: { runId: string }) {
         <div className="min-w-0 flex-1">
           <ReactFlowProvider>
             <NodeDecorations.Provider value={decorations}>
-              <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
+              <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.1, maxZoom: 1 }} nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
                 <Background gap={16} />
                 <Controls showInteractive={false} />
               </ReactFlow>

@@ -4,7 +4,6 @@
  * a production build when sources changed, the worker and the web server — and shuts it
  * all down on Ctrl-C or SIGTERM.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { closeDb, db } from "../../db/client";
@@ -12,6 +11,7 @@ import { applyMigrations } from "../../db/migrate";
 import { seedDemo } from "../../db/seed";
 import { artifactStore } from "../artifacts";
 import { env } from "../env";
+import { ensureBuild } from "./build";
 import { spawnChild, type Child } from "./children";
 import { startEmbeddedPostgres, type RunningService } from "./embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
@@ -39,29 +39,6 @@ async function shutdown(code: number) {
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
-
-const WATCHED = ["app", "components", "server", "workflows", "db", "public", "package-lock.json", "next.config.ts", "postcss.config.mjs", "tsconfig.json"];
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
-function ensureBuild() {
-  const buildId = path.resolve(".next", "BUILD_ID");
-  const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  const changed = Math.max(...WATCHED.map((p) => newestMtime(path.resolve(p))));
-  if (built >= changed) return log("web build is up to date");
-  log(built ? "sources changed since the last build; rebuilding the web app" : "building the web app (first start only, ~1 min)");
-  execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-}
 
 async function waitForHealth(url: string, children: Child[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -128,7 +105,7 @@ async function main() {
     await waitForTemporal(e.TEMPORAL_ADDRESS, 30_000);
   }
 
-  if (!dev) ensureBuild();
+  if (!dev) ensureBuild(log);
 
   // `node --import tsx` rather than the tsx CLI: one process, so signals reach the worker itself.
   const worker = spawnChild("worker", process.execPath, ["--import", "tsx", "workflows/worker.ts"], { env: childEnv });

@@ -1,0 +1,132 @@
+/** The public REST API, over HTTP against the production server. */
+import { expect, test } from "@playwright/test";
+import { demoPipelineId, waitForRun } from "./helpers";
+
+test("health reports database, Temporal and worker", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toMatchObject({ status: "ok", checks: { database: "ok", temporal: "ok", worker: "ok" } });
+});
+
+test("datasets: CSV upload, and a malformed CSV named by line", async ({ request }) => {
+  const ok = await request.post("/api/v1/datasets?name=tiny", { headers: { "content-type": "text/csv" }, data: "x,y,label\n1,2.5,a\n3,,b\n" });
+  expect(ok.status()).toBe(201);
+  expect(await ok.json()).toMatchObject({
+    rows: 2,
+    columns: [
+      { name: "x", type: "number" },
+      { name: "y", type: "number" },
+      { name: "label", type: "string" },
+    ],
+  });
+  const bad = await request.post("/api/v1/datasets?name=bad", { headers: { "content-type": "text/csv" }, data: "a,b,c\n1,2,3\n4,5\n6,7,8\n" });
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).error).toMatch(/^line 3: /);
+  const wrongType = await request.post("/api/v1/datasets?name=j", { headers: { "content-type": "application/json" }, data: "{}" });
+  expect(wrongType.status()).toBe(415);
+  const noName = await request.post("/api/v1/datasets", { headers: { "content-type": "text/csv" }, data: "a\n1\n" });
+  expect(noName.status()).toBe(400);
+});
+
+test("pipelines: document round trip and errors naming node and field", async ({ request }) => {
+  const id = await demoPipelineId(request);
+  const doc = await (await request.get(`/api/v1/pipelines/${id}`)).json();
+  expect(doc.nodes.map((n: { type: string }) => n.type)).toEqual([
+    "csv-dataset", "fill-missing", "derive-column", "train-test-split", "random-forest", "evaluate", "deploy-endpoint", "monitor-endpoint",
+  ]);
+  expect(doc.nodes[0].config.datasetId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const { id: _id, version: _v, ...copy } = doc;
+  copy.name = "API copy";
+  const created = await request.post("/api/v1/pipelines", { data: copy });
+  expect(created.status()).toBe(201);
+  const newId = (await created.json()).id;
+  expect((await (await request.get(`/api/v1/pipelines/${newId}`)).json()).name).toBe("API copy");
+
+  const broken = structuredClone(copy);
+  broken.nodes.find((n: { id: string }) => n.id === "feature").config.expression = "feature_1 * nope";
+  broken.nodes.find((n: { id: string }) => n.id === "split").config.testFraction = 2;
+  broken.edges.push({ source: "train", sourceHandle: "model", target: "clean", targetHandle: "dataset" });
+  const rejected = await request.post("/api/v1/pipelines", { data: broken });
+  expect(rejected.status()).toBe(400);
+  const { errors } = await rejected.json();
+  expect(errors).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ nodeId: "split", path: "config.testFraction" }),
+      expect.objectContaining({ nodeId: "clean", path: "inputs.dataset", message: expect.stringMatching(/takes a dataset, but train sends a model/) }),
+    ]),
+  );
+  const withId = await request.post("/api/v1/pipelines", { data: { ...copy, id: "x" } });
+  expect(withId.status()).toBe(400);
+  const notJson = await request.post("/api/v1/pipelines", { headers: { "content-type": "text/plain" }, data: "hi" });
+  expect(notJson.status()).toBe(415);
+  expect((await request.get("/api/v1/pipelines/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
+  expect((await request.get("/api/v1/pipelines/nope")).status()).toBe(404);
+});
+
+test("run the demo over REST, then call its endpoint", async ({ request }) => {
+  const id = await demoPipelineId(request);
+  const started = await request.post(`/api/v1/pipelines/${id}/runs`);
+  expect(started.status()).toBe(201);
+  const { runId } = await started.json();
+  const run = (await waitForRun(request, runId)) as {
+    status: string;
+    nodes: { nodeId: string; status: string; error: string | null }[];
+    metrics: Record<string, number>;
+    endpoints: { slug: string; url: string }[];
+  };
+  expect(run.status).toBe("succeeded");
+  expect(run.nodes).toHaveLength(8);
+  for (const n of run.nodes) expect(n).toMatchObject({ status: "succeeded", error: null });
+  expect(run.metrics.accuracy).toBeGreaterThan(0.7);
+  expect(run.endpoints[0]?.slug).toBe("demo-model");
+
+  const predict = (data: unknown, headers = { "content-type": "application/json" }) =>
+    request.post("/api/v1/endpoints/demo-model/predict", { headers, data: typeof data === "string" ? data : JSON.stringify(data) });
+  const one = await predict({ feature_1: 0.5, feature_2: -1.2, feature_3: 0.3, feature_4: 7 });
+  expect(one.status()).toBe(200);
+  const body = await one.json();
+  expect(body.predictions).toHaveLength(1);
+  expect([0, 1]).toContain(body.predictions[0]);
+  expect(body.modelVersion).toBeGreaterThanOrEqual(1);
+  expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+  const batch = await predict({ instances: [{ feature_1: 0.5, feature_2: -1.2, feature_3: null, feature_4: 7 }, { feature_1: 2, feature_2: 2, feature_3: 2, feature_4: 1 }] });
+  expect((await batch.json()).predictions).toHaveLength(2);
+
+  const invalid = await predict({ feature_1: "high", feature_2: 1, feature_4: 1, colour: "red" });
+  expect(invalid.status()).toBe(400);
+  const err = await invalid.json();
+  expect(err.details).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ field: "feature_1" }),
+      expect.objectContaining({ field: "feature_3", message: "is required" }),
+      expect.objectContaining({ field: "colour", message: "is not an input of this model" }),
+    ]),
+  );
+  expect((await predict("not json")).status()).toBe(400);
+  expect((await predict("{}", { "content-type": "text/plain" })).status()).toBe(415);
+  expect((await predict({ instances: [] })).status()).toBe(400);
+
+  const api = await (await request.get("/api/v1/endpoints/demo-model/openapi.json")).json();
+  expect(api.openapi).toBe("3.1.0");
+  expect(api.components.schemas.Instance.required).toEqual(["feature_1", "feature_2", "feature_3", "feature_4"]);
+  expect(api.components.schemas.Instance.properties.feature_1.type).toEqual(["number", "null"]);
+  const platform = await (await request.get("/api/v1/openapi.json")).json();
+  expect(Object.keys(platform.paths)).toEqual(expect.arrayContaining(["/api/v1/datasets", "/api/v1/pipelines", "/api/v1/runs/{runId}"]));
+
+  const metrics = await (await request.get("/metrics")).text();
+  expect(metrics).toMatch(/millrace_endpoint_requests_total\{endpoint="demo-model",status="200"\} [1-9]/);
+  expect(metrics).toMatch(/millrace_endpoint_requests_total\{endpoint="demo-model",status="400"\} [1-9]/);
+  expect(metrics).toMatch(/millrace_endpoint_request_duration_seconds_count\{endpoint="demo-model"\} [1-9]/);
+  expect(metrics).toMatch(/millrace_endpoint_predictions_total\{endpoint="demo-model",model_version="\d+",class="[01]"\} [1-9]/);
+  expect(metrics).toMatch(/millrace_pipeline_runs\{status="succeeded"\} [1-9]/);
+  expect(metrics).toMatch(/millrace_node_duration_seconds_count\{type="random-forest"\} [1-9]/);
+});
+
+test("unknown runs and bad ids are 404s, not 500s", async ({ request }) => {
+  expect((await request.get("/api/v1/runs/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
+  expect((await request.get("/api/v1/runs/x")).status()).toBe(404);
+  expect((await request.post("/api/v1/pipelines/x/runs")).status()).toBe(404);
+  expect((await request.get("/api/v1/endpoints/none/openapi.json")).status()).toBe(404);
+});

@@ -1,0 +1,138 @@
+/** A user builds the demo pipeline by hand in Chromium, runs it and calls the endpoint. */
+import { expect, test, type Page } from "@playwright/test";
+import { demoPipelineId } from "./helpers";
+
+async function drop(page: Page, type: string, x: number, y: number) {
+  await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId("canvas"), { targetPosition: { x, y } });
+}
+
+async function connect(page: Page, source: string, sourceHandle: string, target: string, targetHandle: string) {
+  const from = page.locator(`.react-flow__node[data-id="${source}"] .react-flow__handle.source[data-handleid="${sourceHandle}"]`);
+  const to = page.locator(`.react-flow__node[data-id="${target}"] .react-flow__handle.target[data-handleid="${targetHandle}"]`);
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function selectNode(page: Page, id: string) {
+  await page.locator(`.react-flow__node[data-id="${id}"]`).click({ position: { x: 60, y: 12 } });
+  await expect(page.getByTestId("inspector")).toContainText(`id: ${id}`);
+}
+
+test("build, configure, save and run a pipeline on the canvas, then call its endpoint", async ({ page }) => {
+  await page.goto("/pipelines");
+  await page.getByRole("button", { name: "New pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("compile-status")).toHaveText("1 problem");
+
+  const layout: [string, number, number][] = [
+    ["csv-dataset", 140, 80],
+    ["fill-missing", 400, 80],
+    ["derive-column", 660, 80],
+    ["train-test-split", 140, 260],
+    ["random-forest", 400, 260],
+    ["evaluate", 660, 260],
+    ["deploy-endpoint", 140, 440],
+    ["monitor-endpoint", 400, 440],
+  ];
+  for (const [type, x, y] of layout) await drop(page, type, x, y);
+  await expect(page.locator(".react-flow__node")).toHaveCount(8);
+
+  await connect(page, "csv-1", "dataset", "fill-1", "dataset");
+  await connect(page, "fill-1", "dataset", "derive-1", "dataset");
+  await connect(page, "derive-1", "dataset", "train-1", "dataset");
+  await connect(page, "train-1", "train", "random-1", "train");
+  await connect(page, "random-1", "model", "evaluate-1", "model");
+  await connect(page, "train-1", "test", "evaluate-1", "test");
+  await connect(page, "random-1", "model", "deploy-1", "model");
+  await connect(page, "evaluate-1", "metrics", "deploy-1", "metrics");
+  await connect(page, "deploy-1", "endpoint", "monitor-1", "endpoint");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+
+  // A model cannot feed a dataset input: the connection is refused.
+  await connect(page, "random-1", "model", "derive-1", "dataset");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+
+  // Errors are shown on the offending node until it is configured.
+  await expect(page.getByTestId("errors-csv-1")).toContainText("choose a dataset");
+  await expect(page.getByTestId("errors-derive-1")).toContainText("expression is empty");
+
+  await selectNode(page, "csv-1");
+  await page.getByLabel("Dataset").selectOption({ label: "demo-classification (600 rows)" });
+  await expect(page.getByTestId("errors-csv-1")).toHaveCount(0);
+
+  await selectNode(page, "derive-1");
+  await page.getByLabel("Expression").fill("feature_1 * nope");
+  await expect(page.getByTestId("field-error-expression")).toContainText("column 'nope' is not in the input");
+  await page.getByLabel("Expression").fill("feature_1 * feature_2");
+  await expect(page.getByTestId("errors-derive-1")).toHaveCount(0);
+
+  await selectNode(page, "random-1");
+  await expect(page.getByLabel("Target column")).toHaveValue("target");
+  await page.getByLabel("Trees").fill("25");
+
+  await selectNode(page, "deploy-1");
+  await page.getByLabel("Endpoint slug").fill("e2e-canvas");
+
+  await expect(page.getByTestId("compile-status")).toHaveText("ready to run");
+
+  // Delete a node and its edges, then undo by adding it back: deletion works from the inspector.
+  await selectNode(page, "monitor-1");
+  await page.getByTestId("inspector").getByRole("button", { name: "Delete" }).click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(7);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(8);
+  await drop(page, "monitor-endpoint", 400, 440);
+  await connect(page, "deploy-1", "endpoint", "monitor-1", "endpoint");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+
+  await page.getByLabel("Pipeline name").fill("Canvas-built pipeline");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved version 2");
+
+  await page.reload();
+  await expect(page.locator(".react-flow__node")).toHaveCount(8);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+  await expect(page.getByLabel("Pipeline name")).toHaveValue("Canvas-built pipeline");
+
+  await page.getByRole("button", { name: "Run" }).click();
+  await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 90_000 });
+  for (const id of ["csv-1", "fill-1", "derive-1", "train-1", "random-1", "evaluate-1", "deploy-1", "monitor-1"]) {
+    await expect(page.getByTestId(`status-${id}`)).toHaveText("succeeded");
+  }
+  await expect(page.getByTestId("run-metrics")).toContainText("accuracy");
+
+  const endpoint = page.getByTestId("endpoint-e2e-canvas");
+  await expect(endpoint).toContainText("curl");
+  await endpoint.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[[01]\],"modelVersion":1/);
+  await page.screenshot({ path: "test-results/run-page.png" });
+});
+
+test("the demo pipeline is ready on the canvas, and a failing run shows its error on the node", async ({ page, request }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  const demoId = await demoPipelineId(request);
+  await page.goto(`/pipelines/${demoId}`);
+  await expect(page.locator(".react-flow__node")).toHaveCount(8);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+  await expect(page.getByTestId("compile-status")).toHaveText("ready to run");
+
+  // A runtime failure (a single-class target) is shown on the failed node; downstream nodes are skipped.
+  const doc = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  doc.name = "Failing pipeline";
+  delete doc.id;
+  delete doc.version;
+  doc.nodes.find((n: { id: string }) => n.id === "feature").config = { name: "one", expression: "feature_4 * 0 + 1" };
+  doc.nodes.find((n: { id: string }) => n.id === "train").config = { target: "one", nEstimators: 5 };
+  const { id } = await (await request.post("/api/v1/pipelines", { data: doc })).json();
+  const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("run-status")).toHaveText("failed", { timeout: 60_000 });
+  await expect(page.getByTestId("status-train")).toHaveText("failed");
+  await expect(page.getByTestId("status-deploy")).toHaveText("skipped");
+  await expect(page.getByTestId("run-error")).toContainText("node train: target column 'one' has a single class");
+});

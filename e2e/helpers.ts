@@ -1,0 +1,22 @@
+import { expect, type APIRequestContext } from "@playwright/test";
+
+export async function waitForRun(request: APIRequestContext, runId: string, timeoutMs = 90_000) {
+  let body: { status: string; [k: string]: unknown } = { status: "queued" };
+  await expect
+    .poll(
+      async () => {
+        body = await (await request.get(`/api/v1/runs/${runId}`)).json();
+        return body.status;
+      },
+      { timeout: timeoutMs, intervals: [250, 500, 1000] },
+    )
+    .toMatch(/^(succeeded|failed|cancelled)$/);
+  return body;
+}
+
+export async function demoPipelineId(request: APIRequestContext): Promise<string> {
+  const { pipelines } = await (await request.get("/api/v1/pipelines")).json();
+  const demo = (pipelines as { id: string; name: string }[]).find((p) => p.name.startsWith("Demo"));
+  expect(demo, "the demo pipeline is seeded").toBeTruthy();
+  return demo!.id;
+}
