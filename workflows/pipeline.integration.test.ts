@@ -1,6 +1,8 @@
 /**
  * The demo pipeline on real Postgres, a real Temporal dev server and a real worker process.
  */
+import { fileURLToPath } from "node:url";
+import { Worker } from "@temporalio/worker";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "../db/client";
@@ -15,6 +17,7 @@ import { getRun, PlanError, startRun } from "../server/runs/service";
 import { predict } from "../server/serving/runtime";
 import { spawnWorker } from "../server/testing/services";
 import { temporalClient } from "../server/temporal/client";
+import { workflowIdForRun } from "./plan";
 
 const services = inject("services");
 let worker: Child;
@@ -87,6 +90,10 @@ describe("demo pipeline", () => {
     expect(after.modelVersion).toBe(2);
     const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-demo"));
     expect(ep?.monitored).toBe(true);
+
+    // The workflow is deterministic: its recorded history replays without divergence.
+    const history = await temporal.workflow.getHandle(workflowIdForRun(runId)).fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: fileURLToPath(new URL("./pipeline-workflow.ts", import.meta.url)) }, history);
   });
 
   it("fails a run on bad data without retrying, names the node, and skips what depends on it", async () => {

@@ -17,7 +17,8 @@ const functions = {
   sqrt: { arity: 1, sql: "sqrt", js: Math.sqrt },
   log: { arity: 1, sql: "ln", js: Math.log },
   exp: { arity: 1, sql: "exp", js: Math.exp },
-  round: { arity: 1, sql: "round", js: Math.round },
+  // Half away from zero, as SQL rounds (Math.round rounds -2.5 to -2).
+  round: { arity: 1, sql: "round", js: (x: number) => Math.sign(x) * Math.round(Math.abs(x)) },
   min: { arity: 2, sql: "least", js: Math.min },
   max: { arity: 2, sql: "greatest", js: Math.max },
 } as const;
@@ -187,8 +188,12 @@ export function toSql(e: Expr): string {
       if (e.op === "/") return `(${toSql(e.left)} / NULLIF(${toSql(e.right)}, 0))`;
       if (e.op === "^") return `power(${toSql(e.left)}, ${toSql(e.right)})`;
       return `(${toSql(e.left)} ${e.op} ${toSql(e.right)})`;
-    case "call":
-      return `${functions[e.fn].sql}(${e.args.map(toSql).join(", ")})`;
+    case "call": {
+      const args = e.args.map(toSql);
+      const call = `${functions[e.fn].sql}(${args.join(", ")})`;
+      // least/greatest skip NULLs in SQL; a missing input must give a missing result, as in JS.
+      return args.length > 1 ? `(CASE WHEN ${args.map((a) => `${a} IS NULL`).join(" OR ")} THEN NULL ELSE ${call} END)` : call;
+    }
   }
 }
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { parseInstances, validateInstances } from "./validate";
+
+const cols = [
+  { name: "x", type: "number" as const, nullable: true },
+  { name: "y", type: "number" as const, nullable: false },
+  { name: "c", type: "string" as const, nullable: false },
+];
+
+describe("endpoint input", () => {
+  it("accepts one object or an instances array", () => {
+    expect(parseInstances({ x: 1 }, 10)).toEqual({ instances: [{ x: 1 }], batch: false });
+    expect(parseInstances({ instances: [{ x: 1 }, { x: 2 }] }, 10)).toEqual({ instances: [{ x: 1 }, { x: 2 }], batch: true });
+  });
+  it.each([
+    [[1, 2], "body must be a JSON object"],
+    [null, "body must be a JSON object"],
+    [{ instances: {} }, "'instances' must be an array"],
+    [{ instances: [] }, "'instances' is empty"],
+    [{ instances: [{}, {}, {}] }, "at most 2 instances per request, got 3"],
+    [{ instances: [{}], x: 1 }, "no other top-level fields"],
+  ])("rejects %j", (body, message) => {
+    const res = parseInstances(body, 2);
+    expect("error" in res && res.error).toContain(message);
+  });
+  it("names every missing, extra or mistyped field", () => {
+    expect(validateInstances([{ x: null, y: 1, c: "a" }], cols)).toEqual([]);
+    expect(validateInstances([{ x: "1", y: null, extra: true }, 5], cols)).toEqual([
+      { instance: 0, field: "x", message: 'must be a number (finite), got "1"' },
+      { instance: 0, field: "y", message: "must be a number, not null" },
+      { instance: 0, field: "c", message: "is required" },
+      { instance: 0, field: "extra", message: "is not an input of this model" },
+      { instance: 1, field: "", message: "instance must be a JSON object" },
+    ]);
+  });
+});
