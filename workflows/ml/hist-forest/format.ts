@@ -1,0 +1,84 @@
+/**
+ * A binary bundle of typed arrays: 4-byte magic, little-endian u32 header length, a JSON
+ * header, then each array 8-byte aligned. Used for forest files, binned training sets and
+ * tree slices; decoding is one copy and a view per array.
+ */
+import type { FlatForest } from "./model";
+
+const CTORS = { Int32Array, Int16Array, Uint16Array, Uint32Array, Float64Array, Uint8Array, Float32Array } as const;
+type CtorName = keyof typeof CTORS;
+export type TypedArray =
+  | Int32Array<ArrayBufferLike>
+  | Int16Array<ArrayBufferLike>
+  | Uint16Array<ArrayBufferLike>
+  | Uint32Array<ArrayBufferLike>
+  | Float64Array<ArrayBufferLike>
+  | Uint8Array<ArrayBufferLike>
+  | Float32Array<ArrayBufferLike>;
+
+export function encodeBundle(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Buffer {
+  const layout: { name: string; type: CtorName; offset: number; length: number }[] = [];
+  let offset = 0;
+  for (const [name, arr] of Object.entries(arrays)) {
+    offset = Math.ceil(offset / 8) * 8;
+    layout.push({ name, type: arr.constructor.name as CtorName, offset, length: arr.length });
+    offset += arr.byteLength;
+  }
+  const head = Buffer.from(JSON.stringify({ ...header, layout }));
+  const headerEnd = Math.ceil((8 + head.length) / 8) * 8;
+  const out = Buffer.alloc(headerEnd + offset);
+  out.write(magic.padEnd(4).slice(0, 4), 0, "latin1");
+  out.writeUInt32LE(head.length, 4);
+  head.copy(out, 8);
+  for (const l of layout) {
+    const arr = arrays[l.name]!;
+    Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).copy(out, headerEnd + l.offset);
+  }
+  return out;
+}
+
+export const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? Buffer.from(b.buffer, b.byteOffset, 4).toString("latin1") : "");
+
+export function decodeBundle<H>(
+  magic: string,
+  bytes: Uint8Array,
+  opts: { shared?: boolean } = {},
+): { header: H; arrays: Record<string, TypedArray> } {
+  if (bundleMagic(bytes) !== magic) throw new Error(`not a ${magic} file`);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headLength = buf.readUInt32LE(4);
+  const header = JSON.parse(buf.subarray(8, 8 + headLength).toString()) as H & {
+    layout: { name: string; type: CtorName; offset: number; length: number }[];
+  };
+  const headerEnd = Math.ceil((8 + headLength) / 8) * 8;
+  // One aligned copy (shared when threads will read it), then a view per array.
+  const body = new Uint8Array(opts.shared ? new SharedArrayBuffer(buf.length - headerEnd) : new ArrayBuffer(buf.length - headerEnd));
+  body.set(buf.subarray(headerEnd));
+  const arrays: Record<string, TypedArray> = Object.fromEntries(
+    header.layout.map((l) => [l.name, new CTORS[l.type](body.buffer as ArrayBuffer, l.offset, l.length)]),
+  );
+  return { header, arrays };
+}
+
+const FOREST = "MRF1";
+const FOREST_ARRAYS = ["treeRoots", "feature", "threshold", "missingLeft", "left", "right", "leafValues", "importances"] as const;
+
+export function encodeForest(f: FlatForest, extra: Record<string, unknown> = {}): Buffer {
+  return encodeBundle(
+    FOREST,
+    { task: f.task, nClasses: f.nClasses, binnings: f.binnings, oobScore: f.oobScore, extra },
+    Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])),
+  );
+}
+
+export const isForestFile = (b: Uint8Array) => bundleMagic(b) === FOREST;
+
+export function decodeForest(bytes: Uint8Array): { forest: FlatForest; extra: Record<string, unknown> } {
+  const { header, arrays } = decodeBundle<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown> }>(
+    FOREST,
+    bytes,
+  );
+  const { extra, ...meta } = header as typeof header & { layout?: unknown };
+  delete (meta as { layout?: unknown }).layout;
+  return { forest: { ...meta, ...(arrays as Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>) }, extra };
+}
