@@ -81,6 +81,8 @@ export const runNodes = pgTable(
     error: text("error"),
     outputs: jsonb("outputs").$type<Record<string, unknown>>(),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
+    /** Work done so far by key (e.g. trees per slice), while the node runs. */
+    progress: jsonb("progress").$type<Record<string, { done: number; total: number }>>(),
     /** Milliseconds the executor itself spent (excludes queueing and Temporal overhead). */
     workMs: doublePrecision("work_ms"),
     startedAt: timestamp("started_at", { withTimezone: true }),

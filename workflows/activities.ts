@@ -9,11 +9,11 @@ import type { Db } from "../db/client";
 import { runNodes, runs } from "../db/schema";
 import type { ArtifactStore } from "../server/artifacts/store";
 import { ExpressionError } from "./nodes/derive-column/expression";
-import { UserError } from "./nodes/executor";
+import { isFanOut, UserError, type ExecContext, type ExecResult, type FanOut, type ScalableExecutor } from "./nodes/executor";
 import { executors } from "./nodes/executors";
 import { isNodeType } from "./nodes";
 import { MissingFeatureError } from "./ml/model";
-import type { ExecuteNodeInput, ExecuteNodeResult, NodeStatus, RunStatus } from "./plan";
+import type { ExecuteNodeInput, ExecuteNodeResult, ExecuteSliceInput, MergeSlicesInput, NodeStatus, PlanNode, RunStatus } from "./plan";
 
 export interface ActivityDeps {
   db: Db;
@@ -23,7 +23,67 @@ export interface ActivityDeps {
 const isUserError = (e: unknown) =>
   e instanceof UserError || e instanceof ExpressionError || e instanceof MissingFeatureError;
 
+type AnyContext = ExecContext<Record<string, unknown>>;
+type AnyScalable = ScalableExecutor<Record<string, unknown>, unknown, unknown, unknown>;
+
+function executorFor(type: string) {
+  if (!isNodeType(type)) throw ApplicationFailure.nonRetryable(`unknown node type '${type}'`, "UserError");
+  const e = executors[type] as unknown;
+  return typeof e === "function"
+    ? { execute: e as (ctx: AnyContext) => Promise<ExecResult | FanOut> }
+    : (e as AnyScalable);
+}
+
 export function createActivities({ db, artifacts }: ActivityDeps) {
+  const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
+
+  /** Runs `fn` with an executor context: heartbeats, throttled progress, errors mapped for Temporal. */
+  async function withContext<T>(runId: string, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
+    const actx = Context.current();
+    const pending = new Map<string, { done: number; total: number }>();
+    const flush = async () => {
+      if (!pending.size) return;
+      const entries = [...pending.entries()];
+      pending.clear();
+      let expr = sql`coalesce(${runNodes.progress}, '{}'::jsonb)`;
+      for (const [key, value] of entries) expr = sql`jsonb_set(${expr}, ${`{${key}}`}::text[], ${JSON.stringify(value)}::jsonb)`;
+      await db.update(runNodes).set({ progress: expr }).where(whereNode(runId, node.id));
+    };
+    // Heartbeats let Temporal notice a dead worker quickly and deliver cancellation.
+    const beat = setInterval(() => {
+      actx.heartbeat();
+      flush().catch(() => {});
+    }, 1000);
+    try {
+      return await fn({
+        runId,
+        nodeId: node.id,
+        config: node.config,
+        inputs,
+        artifacts,
+        db,
+        heartbeat: (d) => actx.heartbeat(d),
+        progress: (key, done, total) => pending.set(key, { done, total }),
+        signal: actx.cancellationSignal,
+      });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
+      if (isUserError(e)) throw ApplicationFailure.nonRetryable(message, "UserError");
+      throw e;
+    } finally {
+      clearInterval(beat);
+      await flush().catch(() => {});
+    }
+  }
+
+  async function recordSuccess(runId: string, nodeId: string, result: ExecResult, workMs: number) {
+    await db
+      .update(runNodes)
+      .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
+      .where(whereNode(runId, nodeId));
+  }
+
   return {
     async markRunStarted(runId: string) {
       await db
@@ -33,49 +93,40 @@ export function createActivities({ db, artifacts }: ActivityDeps) {
     },
 
     async executeNode({ runId, node, inputs }: ExecuteNodeInput): Promise<ExecuteNodeResult> {
-      const ctx = Context.current();
-      const where = and(eq(runNodes.runId, runId), eq(runNodes.nodeId, node.id));
       await db
         .update(runNodes)
-        .set({ status: "running", attempt: ctx.info.attempt, startedAt: new Date(), finishedAt: null })
-        .where(where);
-      if (!isNodeType(node.type)) throw ApplicationFailure.nonRetryable(`unknown node type '${node.type}'`, "UserError");
-      const execute = executors[node.type] as (c: Parameters<(typeof executors)["evaluate"]>[0]) => ReturnType<(typeof executors)["evaluate"]>;
-
-      // Heartbeats let Temporal notice a dead worker quickly and deliver cancellation.
-      const beat = setInterval(() => ctx.heartbeat(), 1000);
+        .set({ status: "running", attempt: Context.current().info.attempt, startedAt: new Date(), finishedAt: null, progress: null })
+        .where(whereNode(runId, node.id));
+      const executor = executorFor(node.type);
       const started = performance.now();
-      try {
-        const result = await execute({
-          runId,
-          nodeId: node.id,
-          config: node.config as never,
-          inputs,
-          artifacts,
-          db,
-          heartbeat: (d) => ctx.heartbeat(d),
-          signal: ctx.cancellationSignal,
-        });
-        await db
-          .update(runNodes)
-          .set({
-            status: "succeeded",
-            outputs: result.outputs,
-            metrics: result.metrics ?? null,
-            workMs: performance.now() - started,
-            finishedAt: new Date(),
-            error: null,
-          })
-          .where(where);
-        return { outputs: result.outputs };
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        await db.update(runNodes).set({ error: message }).where(where);
-        if (isUserError(e)) throw ApplicationFailure.nonRetryable(message, "UserError");
-        throw e;
-      } finally {
-        clearInterval(beat);
+      const result = await withContext(runId, node, inputs, (ctx) => executor.execute(ctx));
+      if (isFanOut(result)) {
+        await db.update(runNodes).set({ workMs: performance.now() - started }).where(whereNode(runId, node.id));
+        return { outputs: {}, fanOut: result.fanOut };
       }
+      await recordSuccess(runId, node.id, result, performance.now() - started);
+      return { outputs: result.outputs };
+    },
+
+    /** One task of a node that fanned out; its result is small (artifact references). */
+    async executeSlice({ runId, node, inputs, task, index }: ExecuteSliceInput): Promise<unknown> {
+      const executor = executorFor(node.type) as AnyScalable;
+      const started = performance.now();
+      const part = await withContext(runId, node, inputs, (ctx) => executor.slice(ctx, task, index));
+      await db
+        .update(runNodes)
+        .set({ workMs: sql`coalesce(${runNodes.workMs}, 0) + ${performance.now() - started}` })
+        .where(whereNode(runId, node.id));
+      return part;
+    },
+
+    async mergeSlices({ runId, node, inputs, state, parts }: MergeSlicesInput): Promise<ExecuteNodeResult> {
+      const executor = executorFor(node.type) as AnyScalable;
+      const started = performance.now();
+      const result = await withContext(runId, node, inputs, (ctx) => executor.merge(ctx, state, parts));
+      const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
+      await recordSuccess(runId, node.id, result, (row?.workMs ?? 0) + performance.now() - started);
+      return { outputs: result.outputs };
     },
 
     async finishRun(input: {
@@ -96,7 +147,7 @@ export function createActivities({ db, artifacts }: ActivityDeps) {
             await tx
               .update(runNodes)
               .set({ status: "failed", error: p.error ?? null, finishedAt: new Date() })
-              .where(and(eq(runNodes.runId, input.runId), eq(runNodes.nodeId, id)));
+              .where(whereNode(input.runId, id));
           } else {
             byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), id]);
           }

@@ -8,7 +8,7 @@ import { NativeConnection, Worker } from "@temporalio/worker";
 import { ApplicationFailure } from "@temporalio/common";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Activities } from "./activities";
-import type { ExecuteNodeInput, PlanNode } from "./plan";
+import type { ExecuteNodeInput, ExecuteNodeResult, ExecuteSliceInput, MergeSlicesInput, PlanNode } from "./plan";
 
 const services = inject("services");
 const taskQueue = `${services.taskQueue}-interp`;
@@ -18,15 +18,28 @@ let connection: Connection;
 
 const spans: Record<string, [number, number]> = {};
 const finished: { status: string; nodes: Record<string, { status: string }> }[] = [];
+const merged: { state: unknown; parts: unknown[] }[] = [];
 
 const activities: Activities = {
   async markRunStarted() {},
-  async executeNode({ node }: ExecuteNodeInput) {
+  async executeNode({ node }: ExecuteNodeInput): Promise<ExecuteNodeResult> {
     const start = Date.now();
     await new Promise((r) => setTimeout(r, Number(node.config.sleepMs ?? 300)));
     spans[node.id] = [start, Date.now()];
     if (node.config.fail) throw ApplicationFailure.nonRetryable(`node ${node.id} broke`, "UserError");
+    const slices = Number(node.config.fanOut ?? 0);
+    if (slices) return { outputs: {}, fanOut: { tasks: Array.from({ length: slices }, (_, i) => ({ slice: i })), state: { node: node.id } } };
     return { outputs: { out: { kind: "metrics", values: {} } } };
+  },
+  async executeSlice({ node, task, index }: ExecuteSliceInput) {
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 600));
+    spans[`${node.id}/${index}`] = [start, Date.now()];
+    return { done: (task as { slice: number }).slice };
+  },
+  async mergeSlices({ state, parts }: MergeSlicesInput) {
+    merged.push({ state, parts });
+    return { outputs: { out: { kind: "metrics", values: { parts: parts.length } } } };
   },
   async finishRun(input) {
     finished.push(input);
@@ -75,6 +88,15 @@ describe("pipeline interpreter", () => {
     expect(Math.min(l1, r1) - Math.max(l0, r0)).toBeGreaterThan(500); // they overlapped
     expect(spans.join![0]).toBeGreaterThanOrEqual(Math.max(l1, r1));
     expect(spans.left![0]).toBeGreaterThanOrEqual(spans.a![1]);
+  });
+
+  it("fans a node out into parallel slice activities and merges their results in order", async () => {
+    const res = await run([n("train", {}, { fanOut: 3 }), n("after", { in: "train" })], "fanout");
+    expect(res.status).toBe("succeeded");
+    expect(merged.at(-1)).toEqual({ state: { node: "train" }, parts: [{ done: 0 }, { done: 1 }, { done: 2 }] });
+    const s = [0, 1, 2].map((i) => spans[`train/${i}`]!);
+    expect(Math.min(...s.map((x) => x[1])) - Math.max(...s.map((x) => x[0]))).toBeGreaterThan(300); // overlapped
+    expect(spans.after![0]).toBeGreaterThanOrEqual(Math.max(...s.map((x) => x[1])));
   });
 
   it("fails the run, skips dependants and lets unrelated branches finish", async () => {

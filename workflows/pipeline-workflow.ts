@@ -15,7 +15,7 @@ import {
 import type { Activities } from "./activities";
 import type { ExecuteNodeResult, NodeStatus, RunPipelineInput, RunStatus } from "./plan";
 
-const { executeNode } = proxyActivities<Activities>({
+const { executeNode, executeSlice, mergeSlices } = proxyActivities<Activities>({
   startToCloseTimeout: "2 hours",
   // Executors heartbeat every second; a killed worker is noticed within this window.
   heartbeatTimeout: "15 seconds",
@@ -71,7 +71,13 @@ export async function runPipeline({ runId, plan }: RunPipelineInput): Promise<{ 
         }
         progress[node.id] = { status: "running" };
         try {
-          const result = await executeNode({ runId, node, inputs });
+          let result = await executeNode({ runId, node, inputs });
+          if (result.fanOut) {
+            // Each slice is its own activity: any worker can take it, and a lost worker costs one slice.
+            const { tasks, state } = result.fanOut;
+            const parts = await Promise.all(tasks.map((task, index) => executeSlice({ runId, node, inputs, task, index })));
+            result = await mergeSlices({ runId, node, inputs, state, parts });
+          }
           progress[node.id] = { status: "succeeded" };
           return result;
         } catch (e) {

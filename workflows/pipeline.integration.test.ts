@@ -126,15 +126,23 @@ describe("demo pipeline", () => {
 });
 
 describe("durability", () => {
-  it("finishes a run after its worker is SIGKILLed mid-training, with no duplicate model version or deployment", async () => {
-    const { id } = await createPipeline(db(), doc("it-kill", (d) => (d.nodes.find((n) => n.id === "train")!.config = { nEstimators: 400, seed: 1 })));
+  it("finishes a run after its worker is SIGKILLed mid-slice, re-running only the lost slices, with one model version and an identical model", async () => {
+    const big = await importCsv(db(), artifactStore(), "kill-data", Buffer.from(demoCsv(20_000, 11)));
+    const train = { nEstimators: 240, slices: 3, seed: 5 };
+    const pipeline = (slug: string) =>
+      doc(slug, (d) => {
+        d.nodes.find((n) => n.id === "ingest")!.config = { datasetId: big.id };
+        d.nodes.find((n) => n.id === "train")!.config = train;
+      });
+    const { id } = await createPipeline(db(), pipeline("it-kill"));
     const { runId } = await startRun(db(), await temporalClient(), id);
-    // Wait until training is under way, then kill every worker hard.
-    const deadline = Date.now() + 60_000;
+    // Wait until the slices are growing trees, then kill the worker hard.
+    const deadline = Date.now() + 90_000;
     for (;;) {
-      const [train] = await db().select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, "train")));
-      if (train?.status === "running") break;
-      if (Date.now() > deadline || worker.proc.exitCode !== null) throw new Error("training never started");
+      const [row] = await db().select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, "train")));
+      const started = Object.keys(row?.progress ?? {}).filter((k) => k.startsWith("slice-"));
+      if (started.length > 0) break;
+      if (Date.now() > deadline || worker.proc.exitCode !== null) throw new Error("slices never started");
       await new Promise((r) => setTimeout(r, 100));
     }
     worker.proc.kill("SIGKILL");
@@ -143,11 +151,30 @@ describe("durability", () => {
 
     const run = await waitForRun(runId);
     expect(run.status).toBe("succeeded");
-    const train = run.nodes.find((n) => n.nodeId === "train")!;
-    expect(train.attempt).toBeGreaterThanOrEqual(2);
+    expect(run.nodes.find((n) => n.nodeId === "train")!.attempt).toBe(1); // data preparation was not redone
+    const history = await (await temporalClient()).workflow.getHandle(workflowIdForRun(runId)).fetchHistory();
+    const sliceAttempts = new Map<string, number>();
+    const scheduled = new Map<number, string>();
+    for (const e of history.events ?? []) {
+      const sch = e.activityTaskScheduledEventAttributes;
+      if (sch?.activityType?.name === "executeSlice") scheduled.set(Number(e.eventId), String(sch.activityId));
+      const st = e.activityTaskStartedEventAttributes;
+      if (st && scheduled.has(Number(st.scheduledEventId))) sliceAttempts.set(scheduled.get(Number(st.scheduledEventId))!, st.attempt ?? 1);
+    }
+    expect(sliceAttempts.size).toBe(3);
+    expect(Math.max(...sliceAttempts.values())).toBeGreaterThanOrEqual(2); // the kill hit a slice, which was retried
+
     const versions = await db().select().from(modelVersions).where(eq(modelVersions.name, "it-kill"));
     expect(versions).toHaveLength(1);
-    const deps = await db().select().from(deployments).where(eq(deployments.runId, runId));
-    expect(deps).toHaveLength(1);
+    expect(await db().select().from(deployments).where(eq(deployments.runId, runId))).toHaveLength(1);
+
+    // Determinism: an uninterrupted run of the same pipeline builds the very same model.
+    const { id: refId } = await createPipeline(db(), pipeline("it-kill-ref"));
+    const ref = await waitForRun((await startRun(db(), await temporalClient(), refId)).runId);
+    const [killed] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
+    const [clean] = await db().select().from(modelVersions).where(eq(modelVersions.runId, ref.id));
+    const a = await artifactStore().getBytes(killed!.artifactUri);
+    const b = await artifactStore().getBytes(clean!.artifactUri);
+    expect(Buffer.compare(a, b)).toBe(0);
   });
 });

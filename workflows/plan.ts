@@ -79,6 +79,24 @@ export interface ExecuteNodeInput {
 
 export interface ExecuteNodeResult {
   outputs: Record<string, ArtifactRef>;
+  /** Set when the node split its work: run each task with executeSlice, then mergeSlices. */
+  fanOut?: { tasks: unknown[]; state: unknown };
+}
+
+export interface ExecuteSliceInput {
+  runId: string;
+  node: PlanNode;
+  inputs: Record<string, ArtifactRef>;
+  task: unknown;
+  index: number;
+}
+
+export interface MergeSlicesInput {
+  runId: string;
+  node: PlanNode;
+  inputs: Record<string, ArtifactRef>;
+  state: unknown;
+  parts: unknown[];
 }
 
 export const workflowIdForRun = (runId: string) => `run-${runId}`;

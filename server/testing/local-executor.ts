@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Db } from "../../db/client";
-import type { ExecContext, Executor } from "../../workflows/nodes/executor";
+import { isFanOut, type ExecContext, type ExecResult, type NodeExecutor } from "../../workflows/nodes/executor";
 import type { ArtifactRef, DatasetRef } from "../../workflows/plan";
 import { FsArtifactStore } from "../artifacts/store";
 import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "../data/duck";
@@ -28,13 +28,15 @@ export async function datasetFromCsv(store: FsArtifactStore, key: string, csv: s
   });
 }
 
+/** Runs an executor as the worker would, including fan-out: slices run one after another, then merge. */
 export async function runExecutor<C>(
   store: FsArtifactStore,
-  execute: Executor<C>,
+  executor: NodeExecutor<C>,
   config: C,
   inputs: Record<string, ArtifactRef>,
   nodeId = "node",
-) {
+  progress: (key: string, done: number, total: number) => void = () => {},
+): Promise<ExecResult & { slices: number }> {
   const ctx: ExecContext<C> = {
     runId: "00000000-0000-0000-0000-000000000001",
     nodeId,
@@ -43,9 +45,19 @@ export async function runExecutor<C>(
     artifacts: store,
     db: undefined as unknown as Db,
     heartbeat: () => {},
+    progress,
     signal: new AbortController().signal,
   };
-  return execute(ctx);
+  if (typeof executor === "function") {
+    const res = await executor(ctx);
+    if (isFanOut(res)) throw new Error("a plain executor returned a fan-out");
+    return { ...res, slices: 1 };
+  }
+  const res = await executor.execute(ctx);
+  if (!isFanOut(res)) return { ...res, slices: 1 };
+  const parts = [];
+  for (const [i, task] of res.fanOut.tasks.entries()) parts.push(await executor.slice(ctx, task, i));
+  return { ...(await executor.merge(ctx, res.fanOut.state, parts)), slices: parts.length };
 }
 
 export async function readRows(store: FsArtifactStore, ref: ArtifactRef) {

@@ -1,16 +1,22 @@
 /**
  * The model file: the forest plus everything needed to score raw rows — the fitted
- * clean/feature steps (lineage), feature order and class labels. Written by the train
- * node, read by evaluate and by the serving runtime.
+ * clean/feature steps (lineage), feature order and kinds, and class labels. Written by the
+ * train node, read by evaluate and by the serving runtime.
+ *
+ * Histogram forests are stored as a binary forest file with this metadata in its header;
+ * ml-random-forest models as JSON.
  */
 import { evaluate, parseExpression, type Expr } from "../nodes/derive-column/expression";
 import type { Lineage, TransformStep } from "../plan";
 import { loadForest, type TrainedForest } from "./forest";
+import { decodeForest, encodeForest, ForestPredictor, isForestFile, type FlatForest } from "./hist-forest";
 
 export type Label = string | number | boolean;
+export type Engine = "histogram" | "ml-random-forest";
 
-export interface ModelFile {
+export interface ModelMeta {
   format: "millrace-model/1";
+  engine: Engine;
   task: "classification" | "regression";
   target: string;
   features: string[];
@@ -18,13 +24,17 @@ export interface ModelFile {
   classes: Label[] | null;
   lineage: Lineage;
   trainedRows: number;
-  forest: TrainedForest;
+  /** Impurity-based importance per feature (histogram engine). */
+  importances?: Record<string, number>;
+  oobScore?: number | null;
 }
+
+export type ModelFile = ModelMeta & ({ engine: "ml-random-forest"; forest: TrainedForest } | { engine: "histogram"; flat: FlatForest });
 
 export type Row = Record<string, unknown>;
 
 export interface LoadedModel {
-  file: ModelFile;
+  file: ModelMeta;
   /** Applies the fitted clean and feature steps to raw rows (new objects; inputs untouched). */
   transform(rows: Row[]): Row[];
   /** Predicts from rows that already hold every feature column. */
@@ -38,9 +48,31 @@ type CompiledStep = { kind: "fill"; values: Record<string, Label> } | { kind: "d
 const compileStep = (s: TransformStep): CompiledStep =>
   s.kind === "fill" ? s : { kind: "derive", name: s.name, expr: parseExpression(s.expression) };
 
+/** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
+export class MissingFeatureError extends Error {
+  override name = "MissingFeatureError";
+}
+
+export function encodeModel(file: ModelFile): Buffer {
+  if (file.engine === "histogram") {
+    const { flat, ...meta } = file;
+    return encodeForest(flat, meta as unknown as Record<string, unknown>);
+  }
+  return Buffer.from(JSON.stringify(file));
+}
+
+export function parseModelFile(bytes: Uint8Array): ModelFile {
+  if (isForestFile(bytes)) {
+    const { forest, extra } = decodeForest(bytes);
+    return { ...(extra as unknown as ModelMeta), engine: "histogram", flat: forest };
+  }
+  const file = JSON.parse(Buffer.from(bytes).toString()) as ModelFile;
+  if (file.format !== "millrace-model/1") throw new Error(`unsupported model format ${String(file.format)}`);
+  return { ...file, engine: file.engine ?? "ml-random-forest" } as ModelFile;
+}
+
 export function loadModel(file: ModelFile): LoadedModel {
   const steps = file.lineage.steps.map(compileStep);
-  const forest = loadForest(file.forest);
   const transform = (rows: Row[]) =>
     rows.map((raw) => {
       const row: Row = { ...raw };
@@ -53,29 +85,36 @@ export function loadModel(file: ModelFile): LoadedModel {
       }
       return row;
     });
-  const predictPrepared = (rows: Row[]): Label[] => {
-    const X = rows.map((row, r) =>
-      file.features.map((f) => {
-        const v = row[f];
-        if (v === null || v === undefined || Number.isNaN(Number(v))) {
-          throw new MissingFeatureError(`row ${r}: feature '${f}' is missing after the pipeline's cleaning steps`);
-        }
-        return Number(v);
-      }),
-    );
-    const raw = forest.predict(X);
-    return file.task === "classification" ? raw.map((i) => file.classes![i]!) : raw;
-  };
-  return { file, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)) };
-}
 
-/** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
-export class MissingFeatureError extends Error {
-  override name = "MissingFeatureError";
-}
-
-export function parseModelFile(bytes: Buffer | string): ModelFile {
-  const file = JSON.parse(bytes.toString()) as ModelFile;
-  if (file.format !== "millrace-model/1") throw new Error(`unsupported model format ${String(file.format)}`);
-  return file;
+  let predictPrepared: (rows: Row[]) => Label[];
+  if (file.engine === "histogram") {
+    // Missing values are native to this engine: they follow the direction learnt at each split.
+    const predictor = new ForestPredictor(file.flat);
+    const x = new Float64Array(file.features.length);
+    const acc = new Float64Array(file.flat.nClasses);
+    const values = new Array<unknown>(file.features.length);
+    predictPrepared = (rows) =>
+      rows.map((row) => {
+        for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
+        const p = predictor.predictEncoded(predictor.encode(values, x), acc);
+        return file.task === "classification" ? file.classes![p]! : p;
+      });
+  } else {
+    const forest = loadForest(file.forest);
+    predictPrepared = (rows) => {
+      const X = rows.map((row, r) =>
+        file.features.map((f) => {
+          const v = row[f];
+          if (v === null || v === undefined || Number.isNaN(Number(v))) {
+            throw new MissingFeatureError(`row ${r}: feature '${f}' is missing after the pipeline's cleaning steps`);
+          }
+          return Number(v);
+        }),
+      );
+      const raw = forest.predict(X);
+      return file.task === "classification" ? raw.map((i) => file.classes![i]!) : raw;
+    };
+  }
+  const { flat: _f, forest: _r, ...meta } = file as ModelFile & { flat?: unknown; forest?: unknown };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)) };
 }

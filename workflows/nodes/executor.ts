@@ -11,6 +11,8 @@ export interface ExecContext<C> {
   artifacts: ArtifactStore;
   db: Db;
   heartbeat: (details?: unknown) => void;
+  /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */
+  progress: (key: string, done: number, total: number) => void;
   signal: AbortSignal;
 }
 
@@ -20,7 +22,26 @@ export interface ExecResult {
   metrics?: Record<string, number>;
 }
 
-export type Executor<C> = (ctx: ExecContext<C>) => Promise<ExecResult>;
+/**
+ * Returned instead of outputs to split the work: each task runs as its own activity (on any
+ * worker), then `merge` combines their results. A worker lost mid-task costs only that task.
+ */
+export interface FanOut {
+  fanOut: { tasks: unknown[]; state: unknown };
+}
+
+export type Executor<C> = (ctx: ExecContext<C>) => Promise<ExecResult | FanOut>;
+
+export interface ScalableExecutor<C, Task = never, State = never, Part = never> {
+  execute: Executor<C>;
+  slice: (ctx: ExecContext<C>, task: Task, index: number) => Promise<Part>;
+  merge: (ctx: ExecContext<C>, state: State, parts: Part[]) => Promise<ExecResult>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- task/state/part types are the executor's own business
+export type NodeExecutor<C> = Executor<C> | ScalableExecutor<C, any, any, any>;
+
+export const isFanOut = (r: ExecResult | FanOut): r is FanOut => "fanOut" in r;
 
 /** A problem with the user's data or config: reported on the node, never retried. */
 export class UserError extends Error {

@@ -8,7 +8,7 @@ import { executeDeriveColumn } from "./derive-column/execute";
 import { classificationMetrics, executeEvaluate, regressionMetrics } from "./evaluate/execute";
 import { nodeSpecs } from ".";
 import { executeFillMissing } from "./fill-missing/execute";
-import { executeRandomForest } from "./random-forest/execute";
+import { randomForestExecutor } from "./random-forest/execute";
 import { executeTrainTestSplit, testIndices } from "./train-test-split/execute";
 
 const { store, cleanup } = tempStore();
@@ -88,7 +88,7 @@ describe("random-forest + evaluate", () => {
     ds = (await runExecutor(store, executeFillMissing, cfg("fill-missing"), { dataset: ds })).outputs.dataset as DatasetRef;
     ds = (await runExecutor(store, executeDeriveColumn, cfg("derive-column", { expression: "feature_1 * feature_2" }), { dataset: ds })).outputs.dataset as DatasetRef;
     const split = (await runExecutor(store, executeTrainTestSplit, cfg("train-test-split"), { dataset: ds })).outputs;
-    const { outputs } = await runExecutor(store, executeRandomForest, cfg("random-forest", { nEstimators: 20 }), { train: split.train! });
+    const { outputs } = await runExecutor(store, randomForestExecutor, cfg("random-forest", { nEstimators: 20 }), { train: split.train! });
     const modelRef = outputs.model as ModelRef;
     expect(modelRef.features).toEqual(["feature_1", "feature_2", "feature_3", "feature_4", "new_feature"]);
 
@@ -106,11 +106,48 @@ describe("random-forest + evaluate", () => {
     expect(preds).toEqual([1, 0]);
   });
 
-  it("names the column when features have missing values", async () => {
+  it("ml-random-forest names the column when features have missing values", async () => {
     const ds = await datasetFromCsv(store, "t/rf2.parquet", csv.replace("label", "t").replace(/x/g, "1").replace(/y/g, "0"));
-    await expect(runExecutor(store, executeRandomForest, cfg("random-forest", { target: "t", nEstimators: 2 }), { train: ds })).rejects.toThrow(
-      "feature column 'a' has 1 missing values; add a Fill missing node before training",
+    await expect(
+      runExecutor(store, randomForestExecutor, cfg("random-forest", { target: "t", nEstimators: 2, engine: "ml-random-forest" }), { train: ds }),
+    ).rejects.toThrow("feature column 'a' has 1 missing values; add a Fill missing node before training");
+  });
+
+  it("the histogram engine trains on raw data with missing values and text columns", async () => {
+    const rows = ["colour,size,label"];
+    for (let i = 0; i < 400; i++) {
+      const colour = ["red", "green", "blue"][i % 3]!;
+      const size = i % 7 === 0 ? "" : String(i % 10);
+      rows.push(`${colour},${size},${colour === "red" || (size !== "" && Number(size) > 6) ? "yes" : "no"}`);
+    }
+    const ds = await datasetFromCsv(store, "t/rf3.parquet", rows.join("\n"));
+    const res = await runExecutor(store, randomForestExecutor, cfg("random-forest", { target: "label", nEstimators: 20, oobScore: true }), { train: ds });
+    expect(res.metrics!.oob_accuracy).toBeGreaterThan(0.95);
+    const model = loadModel(parseModelFile(await store.getBytes((res.outputs.model as ModelRef).uri)));
+    // DuckDB reads yes/no as booleans: labels keep their type.
+    expect(model.predict([{ colour: "red", size: 1 }, { colour: "blue", size: 9 }, { colour: "green", size: 2 }])).toEqual([true, true, false]);
+    expect(model.file.importances!.colour).toBeGreaterThan(0.2);
+  });
+
+  it("fans out into slices and merges into the very same model", async () => {
+    const ds = await datasetFromCsv(store, "t/rf4.parquet", demoCsv(300));
+    const one = await runExecutor(store, randomForestExecutor, cfg("random-forest", { nEstimators: 12, slices: 1, oobScore: true }), { train: ds }, "single");
+    const progress: string[] = [];
+    const three = await runExecutor(
+      store,
+      randomForestExecutor,
+      cfg("random-forest", { nEstimators: 12, slices: 3, oobScore: true }),
+      { train: ds },
+      "sliced",
+      (key, done, total) => progress.push(`${key}:${done}/${total}`),
     );
+    expect(one.slices).toBe(1);
+    expect(three.slices).toBe(3);
+    expect(progress).toContain("slice-2:4/4");
+    const a = await store.getBytes((one.outputs.model as ModelRef).uri);
+    const b = await store.getBytes((three.outputs.model as ModelRef).uri);
+    expect(Buffer.compare(a, b)).toBe(0);
+    expect(three.metrics!.oob_accuracy).toBe(one.metrics!.oob_accuracy);
   });
 });
 

@@ -7,10 +7,10 @@ import { executeCsvDataset } from "./csv-dataset/execute";
 import { executeDeployEndpoint } from "./deploy-endpoint/execute";
 import { executeDeriveColumn } from "./derive-column/execute";
 import { executeEvaluate } from "./evaluate/execute";
-import type { Executor } from "./executor";
+import type { NodeExecutor } from "./executor";
 import { executeFillMissing } from "./fill-missing/execute";
 import { executeMonitorEndpoint } from "./monitor-endpoint/execute";
-import { executeRandomForest } from "./random-forest/execute";
+import { randomForestExecutor } from "./random-forest/execute";
 import { executeTrainTestSplit } from "./train-test-split/execute";
 
 export const executors = {
@@ -18,8 +18,8 @@ export const executors = {
   "fill-missing": executeFillMissing,
   "derive-column": executeDeriveColumn,
   "train-test-split": executeTrainTestSplit,
-  "random-forest": executeRandomForest,
+  "random-forest": randomForestExecutor,
   evaluate: executeEvaluate,
   "deploy-endpoint": executeDeployEndpoint,
   "monitor-endpoint": executeMonitorEndpoint,
-} satisfies { [K in NodeType]: Executor<NodeConfig<K>> };
+} satisfies { [K in NodeType]: NodeExecutor<NodeConfig<K>> };

@@ -10,14 +10,14 @@ import { encodeBundle, decodeBundle } from "./format";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
 export type Label = string | number | boolean;
-export type MaxFeatures = "sqrt" | "log2" | number;
+export type MaxFeatures = "sqrt" | "log2" | "all" | { fraction: number } | { count: number };
 
 export interface ForestOptions {
   task: "classification" | "regression";
   nEstimators: number;
   maxDepth: number;
   minSamplesLeaf: number;
-  /** "sqrt", "log2", a fraction in (0, 1], or a count (integer > 1). */
+  /** Candidate features per split. */
   maxFeatures: MaxFeatures;
   classWeight: "balanced" | null;
   oobScore: boolean;
@@ -37,11 +37,19 @@ export interface PreparedTraining {
 }
 
 /** sklearn's defaults: sqrt for classifiers, every feature for regressors. */
-export const defaultMaxFeatures = (task: ForestOptions["task"]): MaxFeatures => (task === "classification" ? "sqrt" : 1);
+export const defaultMaxFeatures = (task: ForestOptions["task"]): MaxFeatures => (task === "classification" ? "sqrt" : "all");
 
 export function resolveMaxFeatures(m: MaxFeatures, F: number): number {
-  const v = m === "sqrt" ? Math.sqrt(F) : m === "log2" ? Math.log2(F) : m <= 1 ? m * F : m;
+  const v =
+    m === "sqrt" ? Math.sqrt(F) : m === "log2" ? Math.log2(F) : m === "all" ? F : "fraction" in m ? m.fraction * F : m.count;
   return Math.max(1, Math.min(F, Math.floor(v)));
+}
+
+/** Parses the node's text setting: auto, sqrt, log2, all, a fraction ("0.3") or a count ("5"). */
+export function parseMaxFeatures(text: string, task: ForestOptions["task"]): MaxFeatures {
+  if (text === "auto") return defaultMaxFeatures(task);
+  if (text === "sqrt" || text === "log2" || text === "all") return text;
+  return text.includes(".") ? { fraction: Number(text) } : { count: Number(text) };
 }
 
 export function treeParams(opts: ForestOptions, F: number, nClasses: number): TreeParams {

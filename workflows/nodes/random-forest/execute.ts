@@ -1,58 +1,199 @@
+/**
+ * The train node. The histogram engine (default) bins the data once, grows trees on worker
+ * threads and, for large jobs, fans out: each slice of trees is its own activity on any
+ * worker, and a merge step joins them in tree order — the forest is the same either way.
+ */
 import { parquet, readColumns, withDuck } from "../../../server/data/duck";
+import type { ColumnSchema } from "../../graph";
 import { trainForestInThread } from "../../ml/train-in-thread";
-import type { Label, ModelFile } from "../../ml/model";
-import { artifactKey, input, UserError, type Executor } from "../executor";
+import { encodeModel, type Label, type ModelFile, type ModelMeta } from "../../ml/model";
+import {
+  assemble,
+  decodeTraining,
+  decodeTrees,
+  encodeTraining,
+  encodeTrees,
+  growTrees,
+  mergeOob,
+  newOob,
+  oobScore,
+  parseMaxFeatures,
+  prepareTraining,
+  treeParams,
+  type FeatureInput,
+  type FlatForest,
+  type ForestOptions,
+} from "../../ml/hist-forest";
+import type { DatasetRef, ModelRef } from "../../plan";
+import { artifactKey, input, UserError, type ExecContext, type ExecResult, type ScalableExecutor } from "../executor";
 import type { NodeConfig } from "..";
 import { selectFeatures } from "./spec";
 
-export const executeRandomForest: Executor<NodeConfig<"random-forest">> = async (ctx) => {
-  const { config, artifacts } = ctx;
+type Config = NodeConfig<"random-forest">;
+interface SliceTask {
+  trainingUri: string;
+  first: number;
+  count: number;
+}
+interface FanOutState {
+  trainingUri: string;
+  meta: ModelMeta;
+}
+interface SlicePart {
+  uri: string;
+}
+
+/** Above this many rows × trees, training is split across workers when slices = 0 (auto). */
+export const AUTO_FANOUT_WORK = 20_000_000;
+
+function forestOptions(config: Config): ForestOptions {
+  return {
+    task: config.task,
+    nEstimators: config.nEstimators,
+    maxDepth: config.maxDepth,
+    minSamplesLeaf: config.minSamplesLeaf,
+    maxFeatures: parseMaxFeatures(config.maxFeatures, config.task),
+    classWeight: config.classWeight === "balanced" ? "balanced" : null,
+    oobScore: config.oobScore,
+    seed: config.seed,
+  };
+}
+
+async function loadTrainingData(ctx: ExecContext<Config>) {
+  const { config } = ctx;
   const src = input(ctx, "train", "dataset");
   const features = selectFeatures(config, src.columns);
-  if (features.length === 0) throw new UserError("no numeric feature columns to train on");
+  if (features.length === 0) throw new UserError("no feature columns to train on");
   const targetCol = src.columns.find((c) => c.name === config.target);
   if (!targetCol) throw new UserError(`target column '${config.target}' is not in the training data`);
-  const featureCols = features.map((f) => {
+  if (config.task === "regression" && targetCol.type !== "number") throw new UserError(`regression needs a numeric target; '${config.target}' is ${targetCol.type}`);
+  const featureCols = features.map((f): ColumnSchema => {
     const c = src.columns.find((col) => col.name === f);
     if (!c) throw new UserError(`feature column '${f}' is not in the training data`);
-    if (c.type !== "number") throw new UserError(`feature column '${f}' is ${c.type}, not numeric`);
+    if (f === config.target) throw new UserError(`'${f}' is the target`);
+    if (c.type !== "number" && config.engine === "ml-random-forest") throw new UserError(`feature column '${f}' is ${c.type}; the ml-random-forest engine takes numbers only`);
     return c;
   });
-
-  const file = await artifacts.localPath(src.uri);
+  const file = await ctx.artifacts.localPath(src.uri);
   const data = await withDuck((conn) => readColumns(conn, parquet(file), [...featureCols, targetCol]));
-  const n = src.rows;
-  for (const f of features) {
-    const missing = data[f]!.filter((v) => v === null).length;
-    if (missing) throw new UserError(`feature column '${f}' has ${missing} missing values; add a Fill missing node before training`);
-  }
-  const yRaw = data[config.target]!;
-  const missingY = yRaw.filter((v) => v === null).length;
+  const y = data[config.target]!;
+  const missingY = y.filter((v) => v === null).length;
   if (missingY) throw new UserError(`target column '${config.target}' has ${missingY} missing values`);
+  if (config.task === "classification" && new Set(y).size < 2) throw new UserError(`target column '${config.target}' has a single class; a classifier needs two or more`);
+  return { src, features, featureCols, data, y: y as Label[] };
+}
 
-  const X = Array.from({ length: n }, (_, r) => features.map((f) => data[f]![r] as number));
-  let classes: Label[] | null = null;
-  let y: number[];
-  if (config.task === "classification") {
-    classes = [...new Set(yRaw as Label[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (classes.length < 2) throw new UserError(`target column '${config.target}' has a single class; a classifier needs two or more`);
-    const index = new Map(classes.map((c, i) => [c, i]));
-    y = (yRaw as Label[]).map((v) => index.get(v)!);
-  } else {
-    y = yRaw as number[];
-  }
-
-  const forest = await trainForestInThread(X, y, config, ctx.signal);
-  const model: ModelFile = {
+function baseMeta(config: Config, src: DatasetRef, features: string[], classes: Label[] | null): ModelMeta {
+  return {
     format: "millrace-model/1",
+    engine: config.engine,
     task: config.task,
     target: config.target,
     features,
     classes,
     lineage: src.lineage,
-    trainedRows: n,
-    forest,
+    trainedRows: src.rows,
   };
-  const uri = await artifacts.putBytes(artifactKey(ctx, "model.json"), Buffer.from(JSON.stringify(model)));
-  return { outputs: { model: { kind: "model", uri, task: config.task, target: config.target, features } } };
-};
+}
+
+async function saveHistogramModel(ctx: ExecContext<Config>, meta: ModelMeta, flat: FlatForest, started: number): Promise<ExecResult> {
+  const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
+  const file: ModelFile = { ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat };
+  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.bin"), encodeModel(file));
+  const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features };
+  const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
+  if (flat.oobScore !== null) metrics[meta.task === "classification" ? "oob_accuracy" : "oob_r2"] = flat.oobScore;
+  return { outputs: { model }, metrics };
+}
+
+async function execute(ctx: ExecContext<Config>) {
+  const started = performance.now();
+  const { config } = ctx;
+  const { src, features, featureCols, data, y } = await loadTrainingData(ctx);
+
+  if (config.engine === "ml-random-forest") {
+    for (const f of features) {
+      const missing = data[f]!.filter((v) => v === null).length;
+      if (missing) throw new UserError(`feature column '${f}' has ${missing} missing values; add a Fill missing node before training`);
+    }
+    const X = Array.from({ length: src.rows }, (_, r) => features.map((f) => data[f]![r] as number));
+    let classes: Label[] | null = null;
+    let yNum = y as number[];
+    if (config.task === "classification") {
+      classes = [...new Set(y)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const index = new Map(classes.map((c, i) => [c, i]));
+      yNum = y.map((v) => index.get(v)!);
+    }
+    const maxFeatures = config.maxFeatures === "auto" || config.maxFeatures === "all" ? 1 : Number(config.maxFeatures) <= 1 ? Number(config.maxFeatures) : 1;
+    const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth: config.maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
+    const file: ModelFile = { ...baseMeta(config, src, features, classes), engine: "ml-random-forest", forest };
+    const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
+    return { outputs: { model: { kind: "model" as const, uri, task: config.task, target: config.target, features } }, metrics: { trees: config.nEstimators } };
+  }
+
+  const inputs: FeatureInput[] = featureCols.map((c) => ({
+    name: c.name,
+    kind: c.type === "number" ? "numeric" : "categorical",
+    values: data[c.name]!,
+  }));
+  const opts = forestOptions(config);
+  const prepared = prepareTraining(inputs, y, opts);
+  const K = prepared.classes?.length ?? 1;
+  const meta = baseMeta(config, src, features, prepared.classes);
+
+  const slices =
+    config.slices > 0 ? Math.min(config.slices, config.nEstimators) : src.rows * config.nEstimators >= AUTO_FANOUT_WORK ? Math.min(4, config.nEstimators) : 1;
+  if (slices > 1) {
+    const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
+    const tasks: SliceTask[] = Array.from({ length: slices }, (_, s) => {
+      const first = Math.floor((s * config.nEstimators) / slices);
+      return { trainingUri, first, count: Math.floor(((s + 1) * config.nEstimators) / slices) - first };
+    });
+    const state: FanOutState = { trainingUri, meta };
+    return { fanOut: { tasks, state } };
+  }
+
+  const params = treeParams(opts, inputs.length, K);
+  const all = Array.from({ length: config.nEstimators }, (_, i) => i);
+  const { trees, oob } = await growTrees(prepared.set, params, config.seed, all, {
+    oob: opts.oobScore,
+    signal: ctx.signal,
+    onTree: (done, total) => ctx.progress("trees", done, total),
+  });
+  const flat = assemble(config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null);
+  return saveHistogramModel(ctx, meta, flat, started);
+}
+
+async function slice(ctx: ExecContext<Config>, task: SliceTask, index: number): Promise<SlicePart> {
+  const prepared = decodeTraining(await ctx.artifacts.getBytes(task.trainingUri));
+  const opts = forestOptions(ctx.config);
+  const K = prepared.classes?.length ?? 1;
+  const params = treeParams(opts, prepared.set.nFeatures, K);
+  const indices = Array.from({ length: task.count }, (_, i) => task.first + i);
+  const { trees, oob } = await growTrees(prepared.set, params, opts.seed, indices, {
+    oob: opts.oobScore,
+    signal: ctx.signal,
+    onTree: (done, total) => ctx.progress(`slice-${index}`, done, total),
+  });
+  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, `slice-${index}.bin`), encodeTrees(task.first, trees, oob));
+  return { uri };
+}
+
+async function merge(ctx: ExecContext<Config>, state: FanOutState, parts: SlicePart[]): Promise<ExecResult> {
+  const started = performance.now();
+  const prepared = decodeTraining(await ctx.artifacts.getBytes(state.trainingUri));
+  const K = prepared.classes?.length ?? 1;
+  const decoded = await Promise.all(parts.map(async (p) => decodeTrees(await ctx.artifacts.getBytes(p.uri))));
+  decoded.sort((a, b) => a.first - b.first);
+  const trees = decoded.flatMap((d) => d.trees);
+  let score: number | null = null;
+  if (ctx.config.oobScore) {
+    const oob = newOob(prepared.set.n, K);
+    for (const d of decoded) if (d.oob) mergeOob(oob, d.oob);
+    score = oobScore(prepared.set, K, oob);
+  }
+  const flat = assemble(ctx.config.task, K, prepared.binnings, trees, score);
+  return saveHistogramModel(ctx, state.meta, flat, started);
+}
+
+export const randomForestExecutor: ScalableExecutor<Config, SliceTask, FanOutState, SlicePart> = { execute, slice, merge };

@@ -1,21 +1,38 @@
 import { z } from "zod";
 import { defineNode, findColumn } from "../spec";
 
+export const engines = ["histogram", "ml-random-forest"] as const;
+
 export const randomForestSpec = defineNode({
   type: "random-forest",
   label: "Random forest",
   stage: "train",
-  description: "Trains a random forest classifier or regressor.",
+  description: "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself.",
   config: z.object({
     task: z.enum(["classification", "regression"]).default("classification").meta({ title: "Task" }),
     target: z.string().min(1, "target is required").default("target").meta({ title: "Target column", widget: "column" }),
     features: z
       .array(z.string())
       .default([])
-      .meta({ title: "Feature columns", description: "Empty means every other numeric column.", widget: "columns" }),
-    nEstimators: z.number().int().min(1).max(1000).default(100).meta({ title: "Trees" }),
-    maxDepth: z.number().int().min(1).max(64).default(12).meta({ title: "Max depth" }),
-    maxFeatures: z.number().gt(0).max(1).default(1).meta({ title: "Feature fraction per tree" }),
+      .meta({ title: "Feature columns", description: "Empty means every other usable column.", widget: "columns" }),
+    nEstimators: z.number().int().min(1).max(2000).default(100).meta({ title: "Trees" }),
+    maxDepth: z.number().int().min(1).max(64).default(16).meta({ title: "Max depth" }),
+    minSamplesLeaf: z.number().int().min(1).default(1).meta({ title: "Min rows per leaf" }),
+    maxFeatures: z
+      .string()
+      .regex(/^(auto|sqrt|log2|all|[1-9]\d*|0?\.\d*[1-9]\d*|1\.0*)$/, "use auto, sqrt, log2, all, a fraction like 0.5, or a count like 5")
+      .default("auto")
+      .meta({ title: "Features per split", description: "auto = sqrt for classifiers, all for regressors" }),
+    classWeight: z.enum(["none", "balanced"]).default("none").meta({ title: "Class weights" }),
+    oobScore: z.boolean().default(false).meta({ title: "Out-of-bag score" }),
+    engine: z.enum(engines).default("histogram").meta({ title: "Engine" }),
+    slices: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(0)
+      .meta({ title: "Parallel slices", description: "Split training across workers: 0 = automatic (large data), 1 = never" }),
     seed: z.number().int().default(42).meta({ title: "Seed" }),
   }),
   inputs: { train: { type: "dataset", label: "Train set" } },
@@ -31,7 +48,8 @@ export const randomForestSpec = defineNode({
     config.features.forEach((name, i) => {
       const col = findColumn(cols, name);
       if (!col) errors.push({ path: `features.${i}`, message: `column '${name}' is not in the input` });
-      else if (col.type !== "number") errors.push({ path: `features.${i}`, message: `column '${name}' is ${col.type}, not numeric` });
+      else if (col.type !== "number" && config.engine === "ml-random-forest")
+        errors.push({ path: `features.${i}`, message: `column '${name}' is ${col.type}; the ml-random-forest engine takes numbers only` });
       else if (name === config.target) errors.push({ path: `features.${i}`, message: `'${name}' is the target` });
     });
     return { errors };
@@ -39,8 +57,10 @@ export const randomForestSpec = defineNode({
 });
 
 /** The feature columns a config selects from the training columns. */
-export function selectFeatures(config: { target: string; features: string[] }, cols: { name: string; type: string }[]) {
-  return config.features.length
-    ? config.features
-    : cols.filter((c) => c.type === "number" && c.name !== config.target).map((c) => c.name);
+export function selectFeatures(
+  config: { target: string; features: string[]; engine: (typeof engines)[number] },
+  cols: { name: string; type: string }[],
+) {
+  if (config.features.length) return config.features;
+  return cols.filter((c) => c.name !== config.target && (config.engine === "histogram" || c.type === "number")).map((c) => c.name);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "run_node" ADD COLUMN "progress" jsonb;

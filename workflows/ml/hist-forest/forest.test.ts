@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../random";
+import { trainForest as trainMlrf, loadForest as loadMlrf } from "../forest";
+import { decodeForest, encodeForest, ForestPredictor, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { binValue, fitNumeric, MISSING_BIN } from "./binning";
+
+const base: ForestOptions = {
+  task: "classification",
+  nEstimators: 30,
+  maxDepth: 12,
+  minSamplesLeaf: 1,
+  maxFeatures: "sqrt",
+  classWeight: null,
+  oobScore: false,
+  seed: 7,
+};
+
+/** Two informative features (an interaction and a linear term) among noise. */
+function fixture(n: number, F = 6, seed = 1) {
+  const r = mulberry32(seed);
+  const cols = Array.from({ length: F }, () => new Float64Array(n));
+  const y: number[] = [];
+  const reg: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < F; f++) cols[f]![i] = r() * 2 - 1;
+    const s = cols[0]![i]! * cols[1]![i]! * 2 + cols[2]![i]!;
+    y.push(s + 0.2 * (r() - 0.5) > 0 ? 1 : 0);
+    reg.push(3 * Math.sin(2 * cols[0]![i]!) + cols[2]![i]! ** 2 + 0.1 * (r() - 0.5));
+  }
+  const features = (from: number, to: number): FeatureInput[] =>
+    cols.map((c, f) => ({ name: `f${f}`, kind: "numeric", values: c.subarray(from, to) }));
+  const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => cols.map((c) => c[from + k]!));
+  return { cols, y, reg, features, rows };
+}
+
+const accuracy = (pred: number[], y: number[]) => pred.filter((p, i) => p === y[i]).length / y.length;
+
+describe("binning", () => {
+  it("uses midpoints for few distinct values and quantiles otherwise, with a missing bin", () => {
+    const few = fitNumeric("x", [1, 2, 2, 3, null]);
+    expect(few.kind === "numeric" && few.edges).toEqual([1.5, 2.5]);
+    expect([1, 2, 3, 99, null, NaN].map((v) => binValue(few, v))).toEqual([0, 1, 2, 2, MISSING_BIN, MISSING_BIN]);
+    const many = fitNumeric("x", Array.from({ length: 10_000 }, (_, i) => i));
+    expect(many.kind === "numeric" && many.edges.length).toBe(254);
+  });
+  it("resolves maxFeatures like scikit-learn", () => {
+    expect(resolveMaxFeatures("sqrt", 20)).toBe(4);
+    expect(resolveMaxFeatures("log2", 20)).toBe(4);
+    expect(resolveMaxFeatures("all", 20)).toBe(20);
+    expect(resolveMaxFeatures({ fraction: 0.5 }, 20)).toBe(10);
+    expect(resolveMaxFeatures({ count: 1 }, 20)).toBe(1);
+    expect(resolveMaxFeatures({ count: 50 }, 20)).toBe(20);
+  });
+});
+
+describe("histogram random forest", () => {
+  const { features, y, reg, rows } = fixture(2500);
+
+  it("classifies held-out rows well and agrees closely with ml-random-forest", async () => {
+    const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), base);
+    const pred = new ForestPredictor(forest).predictRows(rows(2000, 2500));
+    const acc = accuracy(pred, y.slice(2000));
+    expect(acc).toBeGreaterThan(0.88);
+
+    // Cross-check against ml-random-forest on a small fixture where both work.
+    const X = rows(0, 600);
+    const other = loadMlrf(trainMlrf(X, y.slice(0, 600), { task: "classification", nEstimators: 30, maxDepth: 12, maxFeatures: 1, seed: 3 }));
+    const small = await trainForest(features(0, 600), y.slice(0, 600), { ...base, maxFeatures: "all" });
+    const a = new ForestPredictor(small.forest).predictRows(rows(2000, 2500));
+    const b = other.predict(rows(2000, 2500));
+    expect(Math.abs(accuracy(a, y.slice(2000)) - accuracy(b, y.slice(2000)))).toBeLessThan(0.05);
+    expect(accuracy(a, b)).toBeGreaterThan(0.85); // the two forests mostly predict the same class
+  });
+
+  it("is deterministic for a seed, whatever the number of threads", async () => {
+    const one = await trainForest(features(0, 1500), y.slice(0, 1500), { ...base, nEstimators: 9 }, { threads: 1 });
+    const three = await trainForest(features(0, 1500), y.slice(0, 1500), { ...base, nEstimators: 9 }, { threads: 3 });
+    expect(Buffer.compare(encodeForest(one.forest), encodeForest(three.forest))).toBe(0);
+    const other = await trainForest(features(0, 1500), y.slice(0, 1500), { ...base, nEstimators: 9, seed: 8 }, { threads: 2 });
+    expect(Buffer.compare(encodeForest(one.forest), encodeForest(other.forest))).not.toBe(0);
+  });
+
+  it("regresses with a low error (R² > 0.9)", async () => {
+    const { forest } = await trainForest(features(0, 2000), reg.slice(0, 2000), { ...base, task: "regression", maxFeatures: "all" });
+    const pred = new ForestPredictor(forest).predictRows(rows(2000, 2500));
+    const actual = reg.slice(2000);
+    const mean = actual.reduce((s, v) => s + v, 0) / actual.length;
+    const se = actual.reduce((s, v, i) => s + (v - pred[i]!) ** 2, 0);
+    const tot = actual.reduce((s, v) => s + (v - mean) ** 2, 0);
+    expect(1 - se / tot).toBeGreaterThan(0.9);
+  });
+
+  it("respects maxDepth and minSamplesLeaf, and reports importances and an out-of-bag score", async () => {
+    const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), { ...base, maxDepth: 3, minSamplesLeaf: 40, oobScore: true });
+    const depth = (node: number): number => (forest.feature[node]! < 0 ? 0 : 1 + Math.max(depth(forest.left[node]!), depth(forest.right[node]!)));
+    for (const root of forest.treeRoots) expect(depth(root)).toBeLessThanOrEqual(3);
+    expect(forest.oobScore).toBeGreaterThan(0.6);
+    const imp = [...forest.importances];
+    expect(imp.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    // The informative features f0..f2 carry most of the importance.
+    expect(imp[0]! + imp[1]! + imp[2]!).toBeGreaterThan(0.7);
+  });
+
+  it("learns categorical features, missing values and labels of any type", async () => {
+    const r = mulberry32(5);
+    const n = 1500;
+    const city: (string | null)[] = [];
+    const income: (number | null)[] = [];
+    const label: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = ["paris", "oslo", "lima", "rome", "kyiv"][Math.floor(r() * 5)]!;
+      const inc = r() < 0.2 ? null : r() * 100;
+      city.push(r() < 0.05 ? null : c);
+      income.push(inc);
+      // Missing income is itself informative here.
+      label.push((c === "oslo" || c === "lima") !== (inc === null) ? "buy" : "skip");
+    }
+    const feats: FeatureInput[] = [
+      { name: "city", kind: "categorical", values: city },
+      { name: "income", kind: "numeric", values: income },
+    ];
+    const { forest, classes } = await trainForest(feats, label, { ...base, maxFeatures: "all" });
+    expect(classes).toEqual(["buy", "skip"]);
+    const p = new ForestPredictor(forest);
+    const pred = p.predictRows(city.map((c, i) => [c, income[i]])).map((k) => classes![k]);
+    const known = label.filter((_, i) => city[i] !== null);
+    expect(accuracy(pred.filter((_, i) => city[i] !== null) as never, known as never)).toBeGreaterThan(0.97);
+    expect(classes![p.predictEncoded(p.encode(["oslo", 50]))]).toBe("buy");
+    expect(classes![p.predictEncoded(p.encode(["oslo", null]))]).toBe("skip");
+    // An unseen category is treated like a missing one instead of failing.
+    expect(["buy", "skip"]).toContain(classes![p.predictEncoded(p.encode(["tokyo", 10]))]);
+  });
+
+  it("balanced class weights raise recall of a rare class", async () => {
+    const r = mulberry32(9);
+    const n = 3000;
+    const x = Float64Array.from({ length: n }, () => r());
+    const yy = Array.from(x, (v) => (v > 0.93 || (v > 0.85 && r() < 0.5) ? "rare" : "common"));
+    const feats: FeatureInput[] = [{ name: "x", kind: "numeric", values: x }, { name: "noise", kind: "numeric", values: Float64Array.from({ length: n }, () => r()) }];
+    const opts = { ...base, maxDepth: 2, maxFeatures: "all" as const };
+    const recall = async (classWeight: "balanced" | null) => {
+      const { forest, classes } = await trainForest(feats, yy, { ...opts, classWeight });
+      const pred = new ForestPredictor(forest).predictRows(Array.from(x, (v, i) => [v, feats[1]!.values[i]]));
+      const rare = yy.map((v, i) => [v, classes![pred[i]!]]).filter(([v]) => v === "rare");
+      return rare.filter(([, p]) => p === "rare").length / rare.length;
+    };
+    expect(await recall("balanced")).toBeGreaterThan(await recall(null));
+  });
+
+  it("round-trips through its binary file, loading in milliseconds", async () => {
+    const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), base);
+    const bytes = encodeForest(forest, { note: "x" });
+    const t0 = performance.now();
+    const { forest: back, extra } = decodeForest(bytes);
+    const loadMs = performance.now() - t0;
+    expect(extra).toEqual({ note: "x" });
+    expect(new ForestPredictor(back).predictRows(rows(2000, 2100))).toEqual(new ForestPredictor(forest).predictRows(rows(2000, 2100)));
+    expect(loadMs).toBeLessThan(1000); // generous: a sanity bound, the benchmark measures it
+  });
+});
