@@ -29,6 +29,13 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger((process.env.WORKER_LOG_LEVEL as "INFO" | undefined) ?? "WARN") });
   await applyMigrations(env().databaseUrl);
   const { worker, connection } = await createWorker();
+  // Started by `npm start`: if the launcher dies without stopping us (SIGKILL), stop too.
+  const launcher = Number(process.env.MILLRACE_LAUNCHER_PID);
+  if (launcher) {
+    setInterval(() => {
+      if (process.ppid !== launcher) worker.shutdown();
+    }, 2000).unref();
+  }
   console.log(`[worker] polling task queue '${env().TEMPORAL_TASK_QUEUE}' at ${env().temporalAddress}`);
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (installed by the Runtime).
   await worker.run();

@@ -14,6 +14,8 @@ export interface NodeDecoration {
   errors?: GraphError[];
   status?: string;
   detail?: string;
+  /** Work done while running, e.g. trees grown / total. */
+  progress?: { done: number; total: number } | null;
 }
 export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
 
@@ -90,6 +92,16 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         <div data-testid={`errors-${id}`} className="border-t border-red-100 bg-red-50 px-3 py-1 text-[11px] text-red-700">
           {deco!.errors![0]!.message}
           {deco!.errors!.length > 1 ? ` (+${deco!.errors!.length - 1} more)` : ""}
+        </div>
+      )}
+      {deco?.progress && deco.status === "running" && (
+        <div className="border-t border-slate-100 px-3 py-1" data-testid={`progress-${id}`}>
+          <div className="h-1.5 overflow-hidden rounded bg-slate-100" role="progressbar" aria-valuenow={deco.progress.done} aria-valuemax={deco.progress.total}>
+            <div className="h-full bg-sky-500 transition-all" style={{ width: `${(100 * deco.progress.done) / deco.progress.total}%` }} />
+          </div>
+          <div className="mt-0.5 text-[10px] text-slate-500">
+            {deco.progress.done} / {deco.progress.total}
+          </div>
         </div>
       )}
       {deco?.detail && <div className="border-t border-slate-100 px-3 py-1 text-[11px] text-slate-600">{deco.detail}</div>}

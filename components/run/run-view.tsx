@@ -53,9 +53,15 @@ export function RunView({ runId }: { runId: string }) {
     const d: Record<string, NodeDecoration> = {};
     for (const n of data?.nodes ?? []) {
       const took = span(n.startedAt, n.finishedAt);
-      const metrics = n.metrics ? Object.entries(n.metrics).filter(([k]) => k !== "test_rows").map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" · ") : "";
+      const metrics = n.metrics
+        ? Object.entries(n.metrics)
+            .filter(([k]) => k !== "test_rows" && k !== "train_seconds")
+            .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
+            .join(" · ")
+        : "";
       d[n.nodeId] = {
         status: n.status,
+        progress: n.progress,
         detail: n.error ? `⚠ ${n.error}` : [took !== null ? formatMs(took) : "", metrics].filter(Boolean).join(" · ") || undefined,
       };
     }

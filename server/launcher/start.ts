@@ -64,7 +64,7 @@ async function waitForHealth(url: string, children: Child[], timeoutMs: number) 
 async function main() {
   const e = env();
   fs.mkdirSync(e.dataDir, { recursive: true });
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", MILLRACE_LAUNCHER_PID: String(process.pid) };
 
   let databaseUrl = e.DATABASE_URL;
   if (!databaseUrl) {

@@ -54,6 +54,14 @@ export async function cancelRun(db: Db, temporal: Client, runId: string) {
   return { status: run.status };
 }
 
+/** Sums per-slice progress into one fraction (null when the node reported none). */
+export function summariseProgress(p: Record<string, { done: number; total: number }> | null) {
+  if (!p) return null;
+  const parts = Object.values(p);
+  const total = parts.reduce((s, x) => s + x.total, 0);
+  return total ? { done: parts.reduce((s, x) => s + x.done, 0), total } : null;
+}
+
 export async function getRun(db: Db, runId: string) {
   const [run] = await db
     .select({
@@ -76,7 +84,8 @@ export async function getRun(db: Db, runId: string) {
   const metrics: Record<string, number> = {};
   const deployed: EndpointRef[] = [];
   for (const n of nodes) {
-    if (n.metrics) Object.assign(metrics, n.metrics);
+    // Run-level metrics are the evaluate nodes'; other nodes' numbers stay on the node.
+    if (n.metrics && n.type === "evaluate") Object.assign(metrics, n.metrics);
     for (const out of Object.values(n.outputs ?? {})) {
       if ((out as EndpointRef).kind === "endpoint") deployed.push(out as EndpointRef);
     }
@@ -92,6 +101,7 @@ export async function getRun(db: Db, runId: string) {
       error: n.error,
       attempt: n.attempt,
       metrics: n.metrics,
+      progress: summariseProgress(n.progress),
       workMs: n.workMs,
       startedAt: n.startedAt,
       finishedAt: n.finishedAt,
