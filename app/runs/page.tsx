@@ -3,14 +3,13 @@ import { db } from "../../db/client";
 import { statusStyle } from "../../components/canvas/stage-style";
 import { Empty, Page, tableClass } from "../../components/ui/page";
 import { listRuns } from "../../server/runs/service";
+import { isUuid } from "../../server/http/errors";
 
 export const dynamic = "force-dynamic";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export default async function RunsPage({ searchParams }: { searchParams: Promise<{ pipeline?: string }> }) {
   const { pipeline } = await searchParams;
-  const runs = await listRuns(db(), { pipelineId: pipeline && UUID.test(pipeline) ? pipeline : undefined, limit: 100 });
+  const runs = await listRuns(db(), { pipelineId: isUuid(pipeline) ? pipeline : undefined, limit: 100 });
   return (
     <Page title="Runs">
       {runs.length === 0 ? (

@@ -41,8 +41,10 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string | undefined): id is string => !!id && UUID.test(id);
+
 /** Ids in paths are UUIDs; anything else cannot exist, so it is a 404 rather than a database error. */
 export function requireUuid(id: string, what: string): string {
-  if (!UUID.test(id)) throw new HttpError(404, { error: `${what} ${id} not found` });
+  if (!isUuid(id)) throw new HttpError(404, { error: `${what} ${id} not found` });
   return id;
 }

@@ -62,19 +62,22 @@ export function summariseProgress(p: Record<string, { done: number; total: numbe
   return total ? { done: parts.reduce((s, x) => s + x.done, 0), total } : null;
 }
 
+/** A run's summary columns, with its pipeline's name. */
+const runSummary = {
+  id: runs.id,
+  pipelineId: runs.pipelineId,
+  pipelineName: pipelines.name,
+  pipelineVersion: runs.pipelineVersion,
+  status: runs.status,
+  error: runs.error,
+  createdAt: runs.createdAt,
+  startedAt: runs.startedAt,
+  finishedAt: runs.finishedAt,
+};
+
 export async function getRun(db: Db, runId: string) {
   const [run] = await db
-    .select({
-      id: runs.id,
-      pipelineId: runs.pipelineId,
-      pipelineName: pipelines.name,
-      pipelineVersion: runs.pipelineVersion,
-      status: runs.status,
-      error: runs.error,
-      createdAt: runs.createdAt,
-      startedAt: runs.startedAt,
-      finishedAt: runs.finishedAt,
-    })
+    .select(runSummary)
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
@@ -118,16 +121,7 @@ export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRun>>>;
 
 export async function listRuns(db: Db, opts: { pipelineId?: string; limit?: number } = {}) {
   const q = db
-    .select({
-      id: runs.id,
-      pipelineId: runs.pipelineId,
-      pipelineName: pipelines.name,
-      pipelineVersion: runs.pipelineVersion,
-      status: runs.status,
-      createdAt: runs.createdAt,
-      startedAt: runs.startedAt,
-      finishedAt: runs.finishedAt,
-    })
+    .select(runSummary)
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .orderBy(desc(runs.createdAt))

@@ -1,10 +1,9 @@
 import { notFound } from "next/navigation";
 import { Editor } from "../../../components/canvas/editor";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../../server/http/errors";
 
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   return <Editor pipelineId={id} />;
 }
