@@ -90,6 +90,10 @@ test("run the demo over REST, then call its endpoint", async ({ request }) => {
   expect([0, 1]).toContain(body.predictions[0]);
   expect(body.modelVersion).toBeGreaterThanOrEqual(1);
   expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  const probs = body.probabilities[0] as Record<string, number>;
+  expect(Object.keys(probs)).toEqual(["0", "1"]);
+  expect(probs["0"]! + probs["1"]!).toBeCloseTo(1, 5);
+  expect(probs[String(body.predictions[0])]).toBeGreaterThanOrEqual(0.5);
 
   const batch = await predict({ instances: [{ feature_1: 0.5, feature_2: -1.2, feature_3: null, feature_4: 7 }, { feature_1: 2, feature_2: 2, feature_3: 2, feature_4: 1 }] });
   expect((await batch.json()).predictions).toHaveLength(2);

@@ -108,7 +108,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   const endpoint = page.getByTestId("endpoint-e2e-canvas");
   await expect(endpoint).toContainText("curl");
   await endpoint.getByRole("button", { name: "Send request" }).click();
-  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[[01]\],"modelVersion":1/);
+  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[[01]\],"probabilities":\[\{"0":[\d.e-]+,"1":[\d.e-]+\}\],"modelVersion":1/);
   await page.screenshot({ path: "test-results/run-page.png" });
 });
 

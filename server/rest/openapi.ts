@@ -156,7 +156,20 @@ export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: n
             "200": ok({
               type: "object",
               required: ["predictions", "modelVersion", "requestId"],
-              properties: { predictions: { type: "array", items: label }, modelVersion: { type: "integer" }, requestId: { type: "string", format: "uuid" } },
+              properties: {
+                predictions: { type: "array", items: label },
+                ...(model.file.task === "classification" && model.probabilities
+                  ? {
+                      probabilities: {
+                        type: "array",
+                        description: "per instance, the probability of each class",
+                        items: { type: "object", additionalProperties: { type: "number" } },
+                      },
+                    }
+                  : {}),
+                modelVersion: { type: "integer" },
+                requestId: { type: "string", format: "uuid" },
+              },
             }),
             "400": errorResponse("Invalid input: the message and `details` name each field"),
             "415": errorResponse("Content type is not application/json"),

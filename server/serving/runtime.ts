@@ -86,7 +86,8 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
       }
     }
     status = 200;
-    return { predictions, modelVersion: endpoint.modelVersion, requestId: randomUUID() };
+    const probabilities = model.probabilities?.(parsed.instances as Record<string, unknown>[]);
+    return { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() };
   } catch (e) {
     if (e instanceof HttpError) status = e.status;
     throw e;

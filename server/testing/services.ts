@@ -13,15 +13,22 @@ import { spawnChild, type Child } from "../launcher/children";
 import { startEmbeddedPostgres } from "../launcher/embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/** Distinct free loopback ports: all are held open until every one is chosen, so none repeats. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const srv = net.createServer();
+          srv.once("error", reject);
+          srv.listen(0, "127.0.0.1", () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 export interface TestServices {
@@ -41,7 +48,8 @@ export async function startTestServices(label: string): Promise<TestServices> {
 
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
-    const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: await freePort(), database: "postgres", log: () => {} });
+    const [pgPort] = await freePorts(1);
+    const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", log: () => {} });
     stops.push(pg.stop);
     baseUrl = pg.url;
   }
@@ -60,7 +68,8 @@ export async function startTestServices(label: string): Promise<TestServices> {
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     const cli = findTemporalCli(toolsDir, process.env.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
-    const temporal = await startTemporalDevServer({ cli, dataDir, port: await freePort(), uiPort: await freePort(), namespace: "default" });
+    const [port, uiPort] = await freePorts(2);
+    const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, namespace: "default" });
     stops.push(() => temporal.stop());
     temporalAddress = temporal.address;
   }

@@ -9,7 +9,9 @@
 import { evaluate, parseExpression, type Expr } from "../nodes/derive-column/expression";
 import type { Lineage, TransformStep } from "../plan";
 import { loadForest, type TrainedForest } from "./forest";
-import { decodeForest, encodeForest, ForestPredictor, isForestFile, type FlatForest } from "./hist-forest";
+// Prediction pieces only: the training side (worker threads) must stay out of the web bundle.
+import { decodeForest, encodeForest, isForestFile } from "./hist-forest/format";
+import { ForestPredictor, type FlatForest } from "./hist-forest/model";
 
 export type Label = string | number | boolean;
 export type Engine = "histogram" | "ml-random-forest";
@@ -41,6 +43,8 @@ export interface LoadedModel {
   predictPrepared(rows: Row[]): Label[];
   /** Raw rows in, predictions out: what an endpoint does. */
   predict(rows: Row[]): Label[];
+  /** Class probabilities per raw row (histogram classifiers), keyed by class label. */
+  probabilities?: (rows: Row[]) => Record<string, number>[];
 }
 
 type CompiledStep = { kind: "fill"; values: Record<string, Label> } | { kind: "derive"; name: string; expr: Expr };
@@ -87,6 +91,7 @@ export function loadModel(file: ModelFile): LoadedModel {
     });
 
   let predictPrepared: (rows: Row[]) => Label[];
+  let probabilities: LoadedModel["probabilities"];
   if (file.engine === "histogram") {
     // Missing values are native to this engine: they follow the direction learnt at each split.
     const predictor = new ForestPredictor(file.flat);
@@ -99,6 +104,14 @@ export function loadModel(file: ModelFile): LoadedModel {
         const p = predictor.predictEncoded(predictor.encode(values, x), acc);
         return file.task === "classification" ? file.classes![p]! : p;
       });
+    if (file.task === "classification") {
+      probabilities = (rows) =>
+        transform(rows).map((row) => {
+          for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
+          predictor.accumulate(predictor.encode(values, x), acc);
+          return Object.fromEntries(file.classes!.map((c, k) => [String(c), acc[k]!]));
+        });
+    }
   } else {
     const forest = loadForest(file.forest);
     predictPrepared = (rows) => {
@@ -116,5 +129,5 @@ export function loadModel(file: ModelFile): LoadedModel {
     };
   }
   const { flat: _f, forest: _r, ...meta } = file as ModelFile & { flat?: unknown; forest?: unknown };
-  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)) };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)), probabilities };
 }

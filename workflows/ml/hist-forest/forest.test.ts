@@ -147,6 +147,27 @@ describe("histogram random forest", () => {
     expect(await recall("balanced")).toBeGreaterThan(await recall(null));
   });
 
+  it("keeps the caller's event loop free while trees grow", async () => {
+    const big = fixture(20_000, 10, 3);
+    let ticks = 0;
+    let worstGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+      ticks++;
+    }, 20);
+    const started = performance.now();
+    await trainForest(big.features(0, 20_000), big.y, { ...base, nEstimators: 60 }, { threads: 1 });
+    const took = performance.now() - started;
+    clearInterval(timer);
+    // Binning runs on this thread (a short, bounded step); tree growth must not.
+    expect(took).toBeGreaterThan(500);
+    expect(ticks).toBeGreaterThan((took / 20) * 0.5);
+    expect(worstGap).toBeLessThan(400);
+  });
+
   it("round-trips through its binary file, loading in milliseconds", async () => {
     const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), base);
     const bytes = encodeForest(forest, { note: "x" });
