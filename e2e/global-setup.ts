@@ -6,33 +6,39 @@ import { closeDb, db } from "../db/client";
 import { seedDemo } from "../db/seed";
 import { artifactStore } from "../server/artifacts";
 import { ensureBuild } from "../server/launcher/build";
-import { spawnChild } from "../server/launcher/children";
+import { spawnChild, type Child } from "../server/launcher/children";
 import { serviceEnv, spawnWorker, startTestServices } from "../server/testing/services";
 import { E2E_PORT } from "../playwright.config";
 
 export default async function globalSetup() {
   const services = await startTestServices("e2e");
-  const env = serviceEnv(services, { PORT: String(E2E_PORT), PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`, NEXT_TELEMETRY_DISABLED: "1" });
-  Object.assign(process.env, env);
-  await seedDemo(db(), artifactStore());
-  await closeDb();
-
-  ensureBuild((m) => console.log(`[e2e] ${m}`));
-  const worker = spawnWorker(services);
-  const web = spawnChild("web", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E_PORT), "-H", "127.0.0.1"], { env });
-
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (worker.proc.exitCode !== null || web.proc.exitCode !== null) throw new Error("worker or web exited during start-up");
-    const ok = await fetch(`http://127.0.0.1:${E2E_PORT}/api/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error("the app did not become healthy within 120 s");
-    await new Promise((r) => setTimeout(r, 300));
-  }
-
-  return async () => {
-    await web.stop();
-    await worker.stop();
+  const children: Child[] = [];
+  const teardown = async () => {
+    for (const c of children.reverse()) await c.stop();
     await services.stop();
   };
+  try {
+    const env = serviceEnv(services, { PORT: String(E2E_PORT), PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`, NEXT_TELEMETRY_DISABLED: "1" });
+    Object.assign(process.env, env);
+    await seedDemo(db(), artifactStore());
+    await closeDb();
+
+    ensureBuild((m) => console.log(`[e2e] ${m}`));
+    children.push(spawnWorker(services));
+    children.push(spawnChild("web", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E_PORT), "-H", "127.0.0.1"], { env }));
+
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (children.some((c) => c.proc.exitCode !== null)) throw new Error("worker or web exited during start-up");
+      const ok = await fetch(`http://127.0.0.1:${E2E_PORT}/api/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error("the app did not become healthy within 120 s");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } catch (e) {
+    // Playwright runs no teardown when set-up throws: leave nothing running behind.
+    await teardown();
+    throw e;
+  }
+  return teardown;
 }

@@ -90,7 +90,12 @@ export async function startTemporalDevServer(opts: {
     { quiet: /^(CLI|Server|UI|Metrics|Temporal)\b.*(v\d|http|\d+\.\d+\.\d+\.\d+)/ },
   );
   const address = `127.0.0.1:${opts.port}`;
-  await waitForTemporal(address, 60_000, () => child.proc.exitCode === null);
-  if (child.proc.exitCode !== null) throw new Error(`temporal server exited with code ${child.proc.exitCode}`);
+  try {
+    await waitForTemporal(address, 60_000, () => child.proc.exitCode === null);
+    if (child.proc.exitCode !== null) throw new Error(`temporal server exited with code ${child.proc.exitCode}`);
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
   return Object.assign(child, { address });
 }

@@ -67,11 +67,16 @@ export async function startTestServices(label: string): Promise<TestServices> {
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
-    const cli = findTemporalCli(toolsDir, process.env.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
-    const [port, uiPort] = await freePorts(2);
-    const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, namespace: "default" });
-    stops.push(() => temporal.stop());
-    temporalAddress = temporal.address;
+    try {
+      const cli = findTemporalCli(toolsDir, process.env.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
+      const [port, uiPort] = await freePorts(2);
+      const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, namespace: "default" });
+      stops.push(() => temporal.stop());
+      temporalAddress = temporal.address;
+    } catch (e) {
+      for (const s of stops.reverse()) await s().catch(() => {});
+      throw e;
+    }
   }
 
   return {
