@@ -168,6 +168,27 @@ describe("histogram random forest", () => {
     expect(worstGap).toBeLessThan(400);
   });
 
+  it("predicts exactly what a plain walk of the flat arrays gives, missing values included", async () => {
+    const { forest } = await trainForest(features(0, 2000), reg.slice(0, 2000), { ...base, task: "regression", maxFeatures: "all", maxDepth: 20 });
+    const naive = (row: number[]) => {
+      let sum = 0;
+      for (const root of forest.treeRoots) {
+        let node = root;
+        while (forest.feature[node]! >= 0) {
+          const v = row[forest.feature[node]!]!;
+          const left = Number.isNaN(v) ? forest.missingLeft[node] === 1 : v <= forest.threshold[node]!;
+          node = left ? forest.left[node]! : forest.right[node]!;
+        }
+        sum += forest.leafValues[forest.left[node]!]!;
+      }
+      return sum / forest.treeRoots.length;
+    };
+    const p = new ForestPredictor(forest);
+    const test = rows(2000, 2500).map((r, i) => (i % 5 === 0 ? r.map((v, f) => (f === i % 6 ? NaN : v)) : r));
+    const got = p.predictRows(test);
+    test.forEach((r, i) => expect(got[i]).toBeCloseTo(naive(r), 5));
+  });
+
   it("round-trips through its binary file, loading in milliseconds", async () => {
     const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), base);
     const bytes = encodeForest(forest, { note: "x" });
