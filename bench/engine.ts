@@ -13,7 +13,6 @@ import {
   ForestPredictor,
   prepareTraining,
   trainForest,
-  treeParams,
   type FeatureInput,
   type ForestOptions,
 } from "../workflows/ml/hist-forest";
@@ -94,7 +93,6 @@ async function main() {
       const trees = parts.map((b) => decodeTrees(b)).sort((a, b) => a.first - b.first).flatMap((x) => x.trees);
       const K = prepared.classes?.length ?? 1;
       forest = assemble(opts.task, K, prepared.binnings, trees);
-      void treeParams;
     } else {
       forest = (await trainForest(features, y, opts, { threads })).forest;
     }

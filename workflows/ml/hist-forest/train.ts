@@ -4,7 +4,6 @@
  * comes from (seed, tree index) alone, so the forest is identical for any number of threads,
  * processes or slices.
  */
-import { mulberry32 } from "../random";
 import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "./binning";
 import { encodeBundle, decodeBundle } from "./format";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
@@ -263,4 +262,3 @@ export function oobScore(set: TrainingSet, K: number, acc: OobAccumulator): numb
   return tot ? 1 - se / tot : null;
 }
 
-export { mulberry32 };

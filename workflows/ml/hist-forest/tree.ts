@@ -214,7 +214,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     const splittable = depth < params.maxDepth && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
     if (splittable && small) {
       // Sort the node's rows by bin (insertion sort: at most SMALL rows) and scan bin boundaries.
-      const cnt = end - start;
       for (let q = 0; q < m; q++) {
         const f = feats[q]!;
         const col = f * n;
@@ -254,7 +253,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           if (p + 1 === k0 && missW === 0) break; // everything left: not a split
           consider(f, b);
         }
-        void cnt;
       }
     } else if (splittable) {
       for (let q = 0; q < m; q++) {
