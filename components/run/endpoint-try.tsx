@@ -54,7 +54,7 @@ export function EndpointTry({ slug, url }: { slug: string; url: string }) {
         Send request
       </button>
       {response && (
-        <pre data-testid="endpoint-response" className={`mt-2 overflow-x-auto rounded p-2 text-xs ${response.status === 200 ? "bg-emerald-50" : "bg-red-50"}`}>
+        <pre data-testid="endpoint-response" className={`mt-2 whitespace-pre-wrap break-all rounded p-2 text-xs ${response.status === 200 ? "bg-emerald-50" : "bg-red-50"}`}>
           {response.status} {response.text}
         </pre>
       )}

@@ -5,12 +5,14 @@ import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/reac
 import Link from "next/link";
 import { useMemo } from "react";
 import { getSpec } from "../../workflows/nodes";
+import { IMPORTANCE_PREFIX } from "../../workflows/nodes/random-forest/spec";
 import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
 import { statusStyle } from "../canvas/stage-style";
 import { useTRPC } from "../trpc";
 import { EndpointTry } from "./endpoint-try";
 
 const active = (s?: string) => s === "queued" || s === "running";
+
 
 export function formatMs(ms: number | null | undefined) {
   if (ms === null || ms === undefined) return "–";
@@ -55,7 +57,7 @@ export function RunView({ runId }: { runId: string }) {
       const took = span(n.startedAt, n.finishedAt);
       const metrics = n.metrics
         ? Object.entries(n.metrics)
-            .filter(([k]) => k !== "test_rows" && k !== "train_seconds")
+            .filter(([k]) => k !== "test_rows" && k !== "train_seconds" && !k.startsWith(IMPORTANCE_PREFIX))
             .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
             .join(" · ")
         : "";
@@ -132,6 +134,33 @@ export function RunView({ runId }: { runId: string }) {
               </dl>
             </section>
           )}
+          {data.nodes
+            .filter((n) => n.metrics && Object.keys(n.metrics).some((k) => k.startsWith(IMPORTANCE_PREFIX)))
+            .map((n) => {
+              const imp = Object.entries(n.metrics!)
+                .filter(([k]) => k.startsWith(IMPORTANCE_PREFIX))
+                .map(([k, v]) => [k.slice(IMPORTANCE_PREFIX.length), v] as const)
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 8);
+              return (
+                <section key={n.nodeId} data-testid={`importances-${n.nodeId}`}>
+                  <h2 className="mb-1 text-xs font-semibold uppercase text-slate-500">Feature importance · {n.nodeId}</h2>
+                  <div className="space-y-1 rounded border border-slate-200 bg-white p-2">
+                    {imp.map(([f, v]) => (
+                      <div key={f} className="flex items-center gap-2 text-xs">
+                        <span className="w-28 truncate font-mono" title={f}>
+                          {f}
+                        </span>
+                        <div className="h-2 flex-1 rounded bg-slate-100">
+                          <div className="h-2 rounded bg-rose-400" style={{ width: `${Math.round(v * 100)}%` }} />
+                        </div>
+                        <span className="w-10 text-right text-slate-500">{(v * 100).toFixed(0)}%</span>
+                      </div>
+                    ))}
+                  </div>
+                </section>
+              );
+            })}
           {data.endpoints.length > 0 && (
             <section className="space-y-2">
               <h2 className="text-xs font-semibold uppercase text-slate-500">Endpoints</h2>

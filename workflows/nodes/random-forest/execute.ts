@@ -27,7 +27,7 @@ import {
 import type { DatasetRef, ModelRef } from "../../plan";
 import { artifactKey, input, UserError, type ExecContext, type ExecResult, type ScalableExecutor } from "../executor";
 import type { NodeConfig } from "..";
-import { selectFeatures } from "./spec";
+import { IMPORTANCE_PREFIX, selectFeatures } from "./spec";
 
 type Config = NodeConfig<"random-forest">;
 interface SliceTask {
@@ -102,6 +102,7 @@ async function saveHistogramModel(ctx: ExecContext<Config>, meta: ModelMeta, fla
   const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.bin"), encodeModel(file));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
+  for (const [f, v] of Object.entries(importances)) metrics[`${IMPORTANCE_PREFIX}${f}`] = v;
   if (flat.oobScore !== null) metrics[meta.task === "classification" ? "oob_accuracy" : "oob_r2"] = flat.oobScore;
   return { outputs: { model }, metrics };
 }

@@ -3,6 +3,9 @@ import { defineNode, findColumn } from "../spec";
 
 export const engines = ["histogram", "ml-random-forest"] as const;
 
+/** The node's metrics under this prefix are feature importances (the run page draws them). */
+export const IMPORTANCE_PREFIX = "importance:";
+
 export const randomForestSpec = defineNode({
   type: "random-forest",
   label: "Random forest",
