@@ -1,27 +1,31 @@
-/** worker_threads entry: grows the assigned trees on the shared binned data. */
-import { parentPort, workerData } from "node:worker_threads";
+/** worker_threads entry: grows the trees of each job it is sent, on the shared binned data. */
+import { parentPort } from "node:worker_threads";
 import { mulberry32 } from "../random";
 import { addOob, newOob, treeSeed } from "./train";
 import { growTree, type TrainingSet, type TreeParams } from "./tree";
 
-const { set, params, seed, indices, oob } = workerData as {
+export interface GrowJob {
+  id: number;
   set: TrainingSet;
   params: TreeParams;
   seed: number;
   indices: number[];
   oob: boolean;
-};
-const K = params.task === "classification" ? params.nClasses : 1;
-const acc = oob ? newOob(set.n, K) : null;
-try {
-  for (const index of indices) {
-    const tree = growTree(set, params, mulberry32(treeSeed(seed, index)));
-    if (acc) addOob(set, tree, K, acc);
-    tree.oob = new Uint32Array(0);
-    const transfer = [tree.feature, tree.bin, tree.missingLeft, tree.left, tree.right, tree.leafValues, tree.importance].map((a) => a.buffer as ArrayBuffer);
-    parentPort!.postMessage({ type: "tree", index, tree }, transfer);
-  }
-  parentPort!.postMessage({ type: "done", oob: acc }, acc ? [acc.sum.buffer as ArrayBuffer, acc.count.buffer as ArrayBuffer] : []);
-} catch (e) {
-  parentPort!.postMessage({ type: "error", message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
 }
+
+parentPort!.on("message", ({ id, set, params, seed, indices, oob }: GrowJob) => {
+  try {
+    const K = params.task === "classification" ? params.nClasses : 1;
+    const acc = oob ? newOob(set.n, K) : null;
+    for (const index of indices) {
+      const tree = growTree(set, params, mulberry32(treeSeed(seed, index)));
+      if (acc) addOob(set, tree, K, acc);
+      tree.oob = new Uint32Array(0);
+      const transfer = [tree.feature, tree.bin, tree.missingLeft, tree.left, tree.right, tree.leafValues, tree.importance].map((a) => a.buffer as ArrayBuffer);
+      parentPort!.postMessage({ type: "tree", id, index, tree }, transfer);
+    }
+    parentPort!.postMessage({ type: "done", id, oob: acc }, acc ? [acc.sum.buffer as ArrayBuffer, acc.count.buffer as ArrayBuffer] : []);
+  } catch (e) {
+    parentPort!.postMessage({ type: "error", id, message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  }
+});
