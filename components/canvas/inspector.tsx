@@ -15,6 +15,7 @@ interface FieldSchema {
   items?: { type?: string };
   minimum?: number;
   maximum?: number;
+  default?: unknown;
 }
 
 interface Props {
@@ -60,7 +61,8 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
       ))}
       {fields.length === 0 && <p className="text-xs text-slate-500">No settings.</p>}
       {fields.map(([name, f]) => {
-        const value = config[name];
+        // Show the default where the stored config leaves a field out (it is what will run).
+        const value = config[name] ?? f.default;
         const fieldErrors = errorsFor(name);
         const id = `field-${nodeId}-${name}`;
         let control;
