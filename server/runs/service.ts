@@ -14,6 +14,8 @@ export class PlanError extends Error {
   }
 }
 export class NotFoundError extends Error {}
+/** Temporal could not be reached or refused the start: the run is recorded as failed. */
+export class StartError extends Error {}
 
 /** Compiles the pipeline's saved version, records the run and starts its workflow. */
 export async function startRun(db: Db, temporal: Client, pipelineId: string, version?: number) {
@@ -42,7 +44,7 @@ export async function startRun(db: Db, temporal: Client, pipelineId: string, ver
     });
   } catch (e) {
     await db.update(runs).set({ status: "failed", error: `could not start: ${String(e)}`, finishedAt: new Date() }).where(eq(runs.id, run!.id));
-    throw e;
+    throw new StartError(`run ${run!.id} could not be started: ${e instanceof Error ? e.message : String(e)}`);
   }
   return { runId: run!.id };
 }
