@@ -6,9 +6,9 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { trainForest as trainMlrf, loadForest as loadMlrf } from "../workflows/ml/forest";
 import {
-  assemble,
-  decodeTrees,
   encodeForest,
+  mergeSlices,
+  sliceRanges,
   encodeTraining,
   ForestPredictor,
   prepareTraining,
@@ -78,9 +78,7 @@ async function main() {
       const file = `${base}.training.bin`;
       fs.writeFileSync(file, encodeTraining(prepared));
       const parts = await Promise.all(
-        Array.from({ length: fanout }, (_, s) => {
-          const first = Math.floor((s * TREES) / fanout);
-          const count = Math.floor(((s + 1) * TREES) / fanout) - first;
+        sliceRanges(TREES, fanout).map(({ first, count }, s) => {
           return new Promise<Buffer>((resolve, reject) => {
             const out = `${file}.slice-${s}`;
             const p = spawn(process.execPath, ["--import", "tsx", new URL("./slice.ts", import.meta.url).pathname, file, String(first), String(count), String(threads), out, JSON.stringify(opts)], {
@@ -90,9 +88,7 @@ async function main() {
           });
         }),
       );
-      const trees = parts.map((b) => decodeTrees(b)).sort((a, b) => a.first - b.first).flatMap((x) => x.trees);
-      const K = prepared.classes?.length ?? 1;
-      forest = assemble(opts.task, K, prepared.binnings, trees);
+      forest = mergeSlices(fs.readFileSync(file), opts, parts);
     } else {
       forest = (await trainForest(features, y, opts, { threads })).forest;
     }

@@ -49,6 +49,3 @@ export function env(): Env {
   cached ??= load();
   return cached;
 }
-export function resetEnvForTests() {
-  cached = undefined;
-}

@@ -158,7 +158,7 @@ export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: n
               required: ["predictions", "modelVersion", "requestId"],
               properties: {
                 predictions: { type: "array", items: label },
-                ...(model.file.task === "classification" && model.probabilities
+                ...(model.predictProba
                   ? {
                       probabilities: {
                         type: "array",

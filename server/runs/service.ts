@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from "drizzle-orm";
+import { asc, desc, eq } from "drizzle-orm";
 import type { Client } from "@temporalio/client";
 import type { Db } from "../../db/client";
 import { endpoints, modelVersions, pipelines, runNodes, runs } from "../../db/schema";
@@ -119,7 +119,6 @@ export async function getRun(db: Db, runId: string) {
     })),
   };
 }
-export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRun>>>;
 
 export async function listRuns(db: Db, opts: { pipelineId?: string; limit?: number } = {}) {
   const q = db
@@ -146,9 +145,4 @@ export async function listEndpoints(db: Db) {
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .orderBy(desc(endpoints.updatedAt));
   return rows;
-}
-
-export async function modelVersionsFor(db: Db, slugs: string[]) {
-  if (!slugs.length) return [];
-  return db.select().from(modelVersions).where(inArray(modelVersions.name, slugs)).orderBy(desc(modelVersions.version));
 }

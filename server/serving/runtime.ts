@@ -71,9 +71,12 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
         details: errors.slice(0, 100),
       });
     }
+    const rows = parsed.instances as Record<string, unknown>[];
     let predictions;
+    let probabilities: Record<string, number>[] | undefined;
     try {
-      predictions = model.predict(parsed.instances as Record<string, unknown>[]);
+      if (model.predictProba) ({ predictions, probabilities } = model.predictProba(rows));
+      else predictions = model.predict(rows);
     } catch (e) {
       if (e instanceof MissingFeatureError) throw new HttpError(400, { error: e.message });
       throw e;
@@ -86,7 +89,6 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
       }
     }
     status = 200;
-    const probabilities = model.probabilities?.(parsed.instances as Record<string, unknown>[]);
     return { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() };
   } catch (e) {
     if (e instanceof HttpError) status = e.status;

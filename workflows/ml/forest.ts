@@ -1,7 +1,6 @@
 /**
- * Random forest training and prediction behind one small interface, so the train node,
- * the evaluate node and the serving runtime do not depend on the engine's API.
- * Engine today: ml-random-forest (see issue on the faster engine).
+ * The ml-random-forest engine behind a small interface (the train node's `engine:
+ * ml-random-forest`, and a cross-check for the histogram engine in tests).
  */
 import { RandomForestClassifier, RandomForestRegression } from "ml-random-forest";
 

@@ -43,8 +43,8 @@ export interface LoadedModel {
   predictPrepared(rows: Row[]): Label[];
   /** Raw rows in, predictions out: what an endpoint does. */
   predict(rows: Row[]): Label[];
-  /** Class probabilities per raw row (histogram classifiers), keyed by class label. */
-  probabilities?: (rows: Row[]) => Record<string, number>[];
+  /** Raw rows in, predictions and class probabilities (keyed by label) out, in one pass (histogram classifiers). */
+  predictProba?: (rows: Row[]) => { predictions: Label[]; probabilities: Record<string, number>[] };
 }
 
 type CompiledStep = { kind: "fill"; values: Record<string, Label> } | { kind: "derive"; name: string; expr: Expr };
@@ -91,26 +91,35 @@ export function loadModel(file: ModelFile): LoadedModel {
     });
 
   let predictPrepared: (rows: Row[]) => Label[];
-  let probabilities: LoadedModel["probabilities"];
+  let predictProba: LoadedModel["predictProba"];
   if (file.engine === "histogram") {
     // Missing values are native to this engine: they follow the direction learnt at each split.
     const predictor = new ForestPredictor(file.flat);
     const x = new Float64Array(file.features.length);
     const acc = new Float64Array(file.flat.nClasses);
     const values = new Array<unknown>(file.features.length);
+    const encode = (row: Row) => {
+      for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
+      return predictor.encode(values, x);
+    };
     predictPrepared = (rows) =>
       rows.map((row) => {
-        for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
-        const p = predictor.predictEncoded(predictor.encode(values, x), acc);
+        const p = predictor.predictEncoded(encode(row), acc);
         return file.task === "classification" ? file.classes![p]! : p;
       });
     if (file.task === "classification") {
-      probabilities = (rows) =>
-        transform(rows).map((row) => {
-          for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
-          predictor.accumulate(predictor.encode(values, x), acc);
-          return Object.fromEntries(file.classes!.map((c, k) => [String(c), acc[k]!]));
+      const classes = file.classes!;
+      predictProba = (rows) => {
+        const predictions: Label[] = [];
+        const probabilities = transform(rows).map((row) => {
+          predictor.accumulate(encode(row), acc);
+          let best = 0;
+          for (let k = 1; k < acc.length; k++) if (acc[k]! > acc[best]!) best = k;
+          predictions.push(classes[best]!);
+          return Object.fromEntries(classes.map((c, k) => [String(c), acc[k]!]));
         });
+        return { predictions, probabilities };
+      };
     }
   } else {
     const forest = loadForest(file.forest);
@@ -129,5 +138,5 @@ export function loadModel(file: ModelFile): LoadedModel {
     };
   }
   const { flat: _f, forest: _r, ...meta } = file as ModelFile & { flat?: unknown; forest?: unknown };
-  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)), probabilities };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)), predictProba };
 }

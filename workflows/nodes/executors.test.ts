@@ -127,6 +127,11 @@ describe("random-forest + evaluate", () => {
     // DuckDB reads yes/no as booleans: labels keep their type.
     expect(model.predict([{ colour: "red", size: 1 }, { colour: "blue", size: 9 }, { colour: "green", size: 2 }])).toEqual([true, true, false]);
     expect(model.file.importances!.colour).toBeGreaterThan(0.2);
+    // Endpoints use the one-pass path: it must agree with predict and give proper distributions.
+    const raw = [{ colour: "red", size: null }, { colour: "green", size: 8 }, { colour: "blue", size: 3 }];
+    const both = model.predictProba!(raw);
+    expect(both.predictions).toEqual(model.predict(raw));
+    for (const p of both.probabilities) expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 
   it("fans out into slices and merges into the very same model", async () => {

@@ -39,6 +39,13 @@ export function encodeBundle(magic: string, header: Record<string, unknown>, arr
 
 export const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? Buffer.from(b.buffer, b.byteOffset, 4).toString("latin1") : "");
 
+/** Just the JSON header of a bundle, without copying its arrays. */
+export function readBundleHeader<H>(magic: string, bytes: Uint8Array): H {
+  if (bundleMagic(bytes) !== magic) throw new Error(`not a ${magic} file`);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return JSON.parse(buf.subarray(8, 8 + buf.readUInt32LE(4)).toString()) as H;
+}
+
 export function decodeBundle<H>(
   magic: string,
   bytes: Uint8Array,

@@ -258,8 +258,4 @@ export class ForestPredictor {
     const acc = new Float64Array(this.forest.nClasses);
     return rows.map((r) => this.predictEncoded(this.encode(r, x), acc));
   }
-
-  probabilities(row: ArrayLike<unknown>): number[] {
-    return [...this.accumulate(this.encode(row), new Float64Array(this.forest.nClasses))];
-  }
 }

@@ -5,7 +5,7 @@
  * processes or slices.
  */
 import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "./binning";
-import { encodeBundle, decodeBundle } from "./format";
+import { encodeBundle, decodeBundle, readBundleHeader } from "./format";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
 export type Label = string | number | boolean;
@@ -83,14 +83,10 @@ export function prepareTraining(features: FeatureInput[], target: ArrayLike<Labe
     const index = new Map(classes.map((c, i) => [c, i]));
     yClass = new Uint16Array(new SharedArrayBuffer(n * 2));
     for (let i = 0; i < n; i++) yClass[i] = index.get(target[i]!)!;
-    if (opts.classWeight === "balanced") {
-      const counts = new Float64Array(classes.length);
-      for (let i = 0; i < n; i++) counts[yClass[i]!]!++;
-      classWeight = counts.map((c) => (c > 0 ? n / (classes!.length * c) : 0));
-    }
-    // Categories are ordered by how often they go with the most frequent class.
     const counts = new Float64Array(classes.length);
     for (let i = 0; i < n; i++) counts[yClass[i]!]!++;
+    if (opts.classWeight === "balanced") classWeight = counts.map((c) => (c > 0 ? n / (classes!.length * c) : 0));
+    // Categories are ordered by how often they go with the most frequent class.
     const major = counts.indexOf(Math.max(...counts));
     score = Float64Array.from(yClass, (c) => (c === major ? 1 : 0));
   } else {
@@ -126,8 +122,18 @@ export function encodeTraining(p: PreparedTraining): Buffer {
   return encodeBundle("MTS1", { n: p.set.n, nFeatures: p.set.nFeatures, binnings: p.binnings, classes: p.classes }, arrays);
 }
 
+interface TrainingHeader {
+  n: number;
+  nFeatures: number;
+  binnings: FeatureBinning[];
+  classes: Label[] | null;
+}
+
+/** Binnings and classes of a stored training set, without copying its rows. */
+export const readTrainingHeader = (bytes: Uint8Array) => readBundleHeader<TrainingHeader>("MTS1", bytes);
+
 export function decodeTraining(bytes: Uint8Array): PreparedTraining {
-  const { header, arrays } = decodeBundle<{ n: number; nFeatures: number; binnings: FeatureBinning[]; classes: Label[] | null }>("MTS1", bytes, { shared: true });
+  const { header, arrays } = decodeBundle<TrainingHeader>("MTS1", bytes, { shared: true });
   return {
     set: {
       n: header.n,

@@ -9,16 +9,15 @@ import { trainForestInThread } from "../../ml/train-in-thread";
 import { encodeModel, type Label, type ModelFile, type ModelMeta } from "../../ml/model";
 import {
   assemble,
-  decodeTraining,
-  decodeTrees,
   encodeTraining,
-  encodeTrees,
+  growSlice,
   growTrees,
-  mergeOob,
-  newOob,
+  mergeSlices,
   oobScore,
   parseMaxFeatures,
   prepareTraining,
+  resolveMaxFeatures,
+  sliceRanges,
   treeParams,
   type FeatureInput,
   type FlatForest,
@@ -125,7 +124,10 @@ async function execute(ctx: ExecContext<Config>) {
       const index = new Map(classes.map((c, i) => [c, i]));
       yNum = y.map((v) => index.get(v)!);
     }
-    const maxFeatures = config.maxFeatures === "auto" || config.maxFeatures === "all" ? 1 : Number(config.maxFeatures) <= 1 ? Number(config.maxFeatures) : 1;
+    // ml-random-forest draws its features once per tree, so small fractions starve trees:
+    // "auto" means every feature here; an explicit setting is honoured as a fraction.
+    const maxFeatures =
+      config.maxFeatures === "auto" ? 1 : resolveMaxFeatures(parseMaxFeatures(config.maxFeatures, config.task), features.length) / features.length;
     const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth: config.maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
     const file: ModelFile = { ...baseMeta(config, src, features, classes), engine: "ml-random-forest", forest };
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
@@ -146,10 +148,7 @@ async function execute(ctx: ExecContext<Config>) {
     config.slices > 0 ? Math.min(config.slices, config.nEstimators) : src.rows * config.nEstimators >= AUTO_FANOUT_WORK ? Math.min(4, config.nEstimators) : 1;
   if (slices > 1) {
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
-    const tasks: SliceTask[] = Array.from({ length: slices }, (_, s) => {
-      const first = Math.floor((s * config.nEstimators) / slices);
-      return { trainingUri, first, count: Math.floor(((s + 1) * config.nEstimators) / slices) - first };
-    });
+    const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));
     const state: FanOutState = { trainingUri, meta };
     return { fanOut: { tasks, state } };
   }
@@ -166,35 +165,18 @@ async function execute(ctx: ExecContext<Config>) {
 }
 
 async function slice(ctx: ExecContext<Config>, task: SliceTask, index: number): Promise<SlicePart> {
-  const prepared = decodeTraining(await ctx.artifacts.getBytes(task.trainingUri));
-  const opts = forestOptions(ctx.config);
-  const K = prepared.classes?.length ?? 1;
-  const params = treeParams(opts, prepared.set.nFeatures, K);
-  const indices = Array.from({ length: task.count }, (_, i) => task.first + i);
-  const { trees, oob } = await growTrees(prepared.set, params, opts.seed, indices, {
-    oob: opts.oobScore,
+  const trees = await growSlice(await ctx.artifacts.getBytes(task.trainingUri), forestOptions(ctx.config), task.first, task.count, {
     signal: ctx.signal,
     onTree: (done, total) => ctx.progress(`slice-${index}`, done, total),
   });
-  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, `slice-${index}.bin`), encodeTrees(task.first, trees, oob));
-  return { uri };
+  return { uri: await ctx.artifacts.putBytes(artifactKey(ctx, `slice-${index}.bin`), trees) };
 }
 
 async function merge(ctx: ExecContext<Config>, state: FanOutState, parts: SlicePart[]): Promise<ExecResult> {
   const started = performance.now();
-  const prepared = decodeTraining(await ctx.artifacts.getBytes(state.trainingUri));
-  const K = prepared.classes?.length ?? 1;
-  const decoded = await Promise.all(parts.map(async (p) => decodeTrees(await ctx.artifacts.getBytes(p.uri))));
-  decoded.sort((a, b) => a.first - b.first);
-  const trees = decoded.flatMap((d) => d.trees);
-  let score: number | null = null;
-  if (ctx.config.oobScore) {
-    const oob = newOob(prepared.set.n, K);
-    for (const d of decoded) if (d.oob) mergeOob(oob, d.oob);
-    score = oobScore(prepared.set, K, oob);
-  }
-  const flat = assemble(ctx.config.task, K, prepared.binnings, trees, score);
-  return saveHistogramModel(ctx, state.meta, flat, started);
+  const training = await ctx.artifacts.getBytes(state.trainingUri);
+  const slices = await Promise.all(parts.map((p) => ctx.artifacts.getBytes(p.uri)));
+  return saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started);
 }
 
 export const randomForestExecutor: ScalableExecutor<Config, SliceTask, FanOutState, SlicePart> = { execute, slice, merge };
