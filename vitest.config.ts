@@ -1,11 +1,15 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const exclude = ["node_modules/**", ".data/**", ".next/**", "e2e/**"];
 
 export default defineConfig({
+  // The `~/` path alias of tsconfig.json.
+  resolve: { alias: [{ find: /^~\//, replacement: fileURLToPath(new URL("./", import.meta.url)) }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
@@ -14,6 +18,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
           include: ["**/*.integration.test.ts"],

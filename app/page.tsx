@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { db } from "../db/client";
-import { listPipelines } from "../server/pipelines/repository";
+import { db } from "~/db/client";
+import { listPipelines } from "~/server/pipelines/repository";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 /** Seeded synthetic datasets shared by every engine in the benchmark (written as raw float64 files). */
 import fs from "node:fs";
 import path from "node:path";
-import { mulberry32 } from "../workflows/ml/random";
+import { mulberry32 } from "~/lib/random";
 
 export type Task = "binary" | "multiclass" | "regression";
 export interface BenchData {

@@ -4,18 +4,11 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { trainForest as trainMlrf, loadForest as loadMlrf } from "../workflows/ml/forest";
-import {
-  encodeForest,
-  mergeSlices,
-  sliceRanges,
-  encodeTraining,
-  ForestPredictor,
-  prepareTraining,
-  trainForest,
-  type FeatureInput,
-  type ForestOptions,
-} from "../workflows/ml/hist-forest";
+import { mergeSlices, sliceRanges, encodeTraining, prepareTraining, trainForest, type FeatureInput, type ForestOptions } from "~/workflows/ml/hist-forest";
+import { trainForest as trainMlrf } from "~/workflows/ml/ml-random-forest/forest";
+import { encodeForest } from "~/workflows/model/bundle";
+import { ForestPredictor } from "~/workflows/model/flat-forest";
+import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { load, type BenchData } from "./data";
 
 const [base, engine, threadsArg, fanoutArg] = process.argv.slice(2);

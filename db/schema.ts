@@ -1,4 +1,4 @@
-
+/** The database schema (drizzle). Every jsonb column is typed by the pipeline vocabulary in lib/. */
 import {
   customType,
   integer,
@@ -14,8 +14,8 @@ import {
   doublePrecision,
   index,
 } from "drizzle-orm/pg-core";
-import type { ColumnSchema, PipelineGraph } from "../workflows/graph";
-import type { RunStatus, NodeStatus } from "../workflows/plan";
+import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
+import type { ArtifactRef, NodeStatus, RunStatus } from "~/lib/pipeline/plan";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
@@ -79,7 +79,7 @@ export const runNodes = pgTable(
     status: text("status").$type<NodeStatus>().notNull().default("queued"),
     attempt: integer("attempt").notNull().default(0),
     error: text("error"),
-    outputs: jsonb("outputs").$type<Record<string, unknown>>(),
+    outputs: jsonb("outputs").$type<Record<string, ArtifactRef>>(),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
     /** Work done so far by key (e.g. trees per slice), while the node runs. */
     progress: jsonb("progress").$type<Record<string, { done: number; total: number }>>(),
@@ -103,6 +103,8 @@ export const modelVersions = pgTable(
     artifactUri: text("artifact_uri").notNull(),
     task: text("task").$type<"classification" | "regression">().notNull(),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
+    /** The raw columns an endpoint serving this version accepts (its input signature). */
+    inputSchema: jsonb("input_schema").$type<ColumnSchema[]>(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -115,6 +117,8 @@ export const modelVersions = pgTable(
 export const endpoints = pgTable("endpoint", {
   id: uuid("id").primaryKey().defaultRandom(),
   slug: text("slug").notNull().unique(),
+  /** The pipeline whose deploys this endpoint serves; another pipeline must confirm a takeover. */
+  pipelineId: uuid("pipeline_id").references(() => pipelines.id, { onDelete: "set null" }),
   modelVersionId: uuid("model_version_id")
     .notNull()
     .references(() => modelVersions.id),

@@ -104,7 +104,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
     await expect(page.getByTestId(`status-${id}`)).toHaveText("succeeded");
   }
   await expect(page.getByTestId("run-metrics")).toContainText("accuracy");
-  await expect(page.getByTestId("importances-random-1")).toContainText("new_feature");
+  await expect(page.getByTestId("bars-random-1")).toContainText("new_feature");
 
   const endpoint = page.getByTestId("endpoint-e2e-canvas");
   await expect(endpoint).toContainText("curl");

@@ -2,12 +2,13 @@
  * Starts what a user's `npm start` would: a fresh database with the demo seeded, Temporal,
  * a worker process and the production web server — all on services of the test's own.
  */
-import { closeDb, db } from "../db/client";
-import { seedDemo } from "../db/seed";
-import { artifactStore } from "../server/artifacts";
-import { ensureBuild } from "../server/launcher/build";
-import { spawnChild, type Child } from "../server/launcher/children";
-import { serviceEnv, spawnWorker, startTestServices } from "../server/testing/services";
+import { closeDb, db } from "~/db/client";
+import { childEnv, setEnv } from "~/lib/env";
+import { seedDemo } from "~/server/demo/seed";
+import { ensureBuild } from "~/server/launcher/build";
+import { spawnChild, type Child } from "~/server/launcher/children";
+import { serviceVars, spawnWorker, startTestServices } from "~/server/testing/services";
+import { artifactStore } from "~/workflows/artifacts";
 import { E2E_PORT } from "../playwright.config";
 
 export default async function globalSetup() {
@@ -18,14 +19,14 @@ export default async function globalSetup() {
     await services.stop();
   };
   try {
-    const env = serviceEnv(services, { PORT: String(E2E_PORT), PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`, NEXT_TELEMETRY_DISABLED: "1" });
-    Object.assign(process.env, env);
+    const vars = serviceVars(services, { PORT: String(E2E_PORT), PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}` });
+    setEnv(vars);
     await seedDemo(db(), artifactStore());
     await closeDb();
 
     ensureBuild((m) => console.log(`[e2e] ${m}`));
     children.push(spawnWorker(services));
-    children.push(spawnChild("web", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E_PORT), "-H", "127.0.0.1"], { env }));
+    children.push(spawnChild("web", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E_PORT), "-H", "127.0.0.1"], { env: childEnv(vars) }));
 
     const deadline = Date.now() + 120_000;
     for (;;) {

@@ -1,7 +1,7 @@
-import { db } from "../../db/client";
-import { Empty, Page, tableClass } from "../../components/ui/page";
-import { UploadDataset } from "../../components/ui/upload-dataset";
-import { listDatasets } from "../../server/datasets/service";
+import { db } from "~/db/client";
+import { Empty, Page, tableClass } from "~/components/ui/page";
+import { UploadDataset } from "~/components/ui/upload-dataset";
+import { listDatasets } from "~/server/datasets/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { db } from "../../db/client";
-import { Empty, Page, tableClass } from "../../components/ui/page";
-import { listEndpoints } from "../../server/runs/service";
+import { db } from "~/db/client";
+import { Empty, Page, tableClass } from "~/components/ui/page";
+import { listEndpoints } from "~/server/endpoints/repository";
 
 export const dynamic = "force-dynamic";
 

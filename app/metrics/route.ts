@@ -1,4 +1,4 @@
-import { metrics } from "../../server/metrics/registry";
+import { metrics } from "~/server/metrics/registry";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import Link from "next/link";
-import { db } from "../../db/client";
-import { NewPipelineButton } from "../../components/canvas/new-pipeline-button";
-import { Empty, Page, tableClass } from "../../components/ui/page";
-import { listPipelines } from "../../server/pipelines/repository";
+import { db } from "~/db/client";
+import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
+import { Empty, Page, tableClass } from "~/components/ui/page";
+import { listPipelines } from "~/server/pipelines/repository";
 
 export const dynamic = "force-dynamic";
 

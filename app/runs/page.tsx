@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { db } from "../../db/client";
-import { statusStyle } from "../../components/canvas/stage-style";
-import { Empty, Page, tableClass } from "../../components/ui/page";
-import { listRuns } from "../../server/runs/service";
-import { isUuid } from "../../server/http/errors";
+import { db } from "~/db/client";
+import { statusStyle } from "~/components/canvas/stage-style";
+import { Empty, Page, tableClass } from "~/components/ui/page";
+import { listRuns } from "~/server/runs/service";
+import { isUuid } from "~/server/http/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -4,14 +4,17 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection } from "@xyflow/react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
-import { compile, portsCompatible } from "../../workflows/compile";
-import type { GraphError } from "../../workflows/graph";
-import { isNodeType, type NodeType } from "../../workflows/nodes";
+import type { GraphError } from "~/lib/pipeline/document";
+import { compile, portsCompatible } from "~/workflows/nodes/compile";
+import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { Inspector } from "./inspector";
 import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
-import { useEditorStore } from "./store";
+import { documentOf, EditorStoreProvider, useEditor, useEditorState } from "./store";
+
+/** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
+const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
 
 function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   const trpc = useTRPC();
@@ -20,25 +23,32 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   const { screenToFlowPosition } = useReactFlow();
   const pipeline = useQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId }));
   const datasets = useQuery(trpc.dataset.list.queryOptions());
-  const s = useEditorStore();
+  const endpoints = useQuery(trpc.endpoint.list.queryOptions());
+  const s = useEditor();
+  const state = useEditorState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
 
   const loadedKey = pipeline.data ? `${pipeline.data.id}@${pipeline.data.version}` : null;
   const [loaded, setLoaded] = useState<string | null>(null);
   useEffect(() => {
-    if (pipeline.data && loadedKey !== loaded && !useEditorStore.getState().dirty) {
-      useEditorStore.getState().load(pipeline.data);
+    if (pipeline.data && loadedKey !== loaded && !state().dirty) {
+      state().load(pipeline.data);
       setLoaded(loadedKey);
     }
-  }, [pipeline.data, loadedKey, loaded]);
+  }, [pipeline.data, loadedKey, loaded, state]);
 
   const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
-  const document = useMemo(() => s.toDocument(), [s.nodes, s.edges, s.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
+  const { nodes: flowNodes, edges: flowEdges, name } = s;
+  const document = useMemo(() => documentOf({ nodes: flowNodes, edges: flowEdges, name }), [flowNodes, flowEdges, name]);
   // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
   const compiled = useMemo(
-    () => (datasets.data ? compile(document, { datasetColumns: (id) => columnsById.get(id) }) : { errors: [], columns: {} }),
-    [document, columnsById, datasets.data],
+    () =>
+      datasets.data && endpoints.data
+        ? compile(document, { datasetColumns: (id) => columnsById.get(id), endpoint: (slug) => owners.get(slug), pipelineId })
+        : { errors: [], columns: {} },
+    [document, columnsById, owners, datasets.data, endpoints.data, pipelineId],
   );
   const decorations = useMemo(() => {
     const d: Record<string, NodeDecoration> = {};
@@ -50,12 +60,12 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   const start = useMutation(trpc.run.start.mutationOptions());
 
   const doSave = useCallback(async () => {
-    const res = await save.mutateAsync({ id: pipelineId, document: useEditorStore.getState().toDocument() });
-    useEditorStore.getState().markSaved();
+    const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument() });
+    state().markSaved();
     setLoaded(`${pipelineId}@${res.version}`);
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
     return res.version;
-  }, [save, pipelineId, queryClient, trpc]);
+  }, [save, pipelineId, queryClient, trpc, state]);
 
   const onSave = async () => {
     try {
@@ -73,25 +83,36 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
       return;
     }
     try {
-      if (useEditorStore.getState().dirty) await doSave();
+      if (state().dirty) await doSave();
       const res = await start.mutateAsync({ pipelineId });
-      if (res.ok) router.push(`/runs/${res.runId}`);
-      else setRunErrors(res.errors);
+      router.push(`/runs/${res.runId}`);
     } catch (e) {
-      setMessage({ kind: "error", text: `Run failed to start: ${(e as Error).message}` });
+      const problems = problemsOf(e);
+      if (problems?.length) setRunErrors(problems);
+      else setMessage({ kind: "error", text: `Run failed to start: ${(e as Error).message}` });
     }
+  };
+
+  /** A new node: its schema's defaults, plus what it derives from this pipeline (e.g. an endpoint slug). */
+  const addNode = (type: NodeType, position: { x: number; y: number }) => {
+    const config = newNodeConfig(type, {
+      pipelineName: s.name,
+      endpointSlugs: (endpoints.data ?? []).map((e) => e.slug),
+      nodes: s.nodes.map((n) => n.data),
+    });
+    s.addNode(type, position, config);
   };
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     const type = e.dataTransfer.getData(DRAG_MIME);
     if (!isNodeType(type)) return;
-    s.addNode(type, screenToFlowPosition({ x: e.clientX - 100, y: e.clientY - 30 }));
+    addNode(type, screenToFlowPosition({ x: e.clientX - 100, y: e.clientY - 30 }));
   };
 
   const addFromPalette = (type: NodeType) => {
     const maxX = Math.max(0, ...s.nodes.map((n) => n.position.x));
-    s.addNode(type, { x: maxX + 260, y: 120 });
+    addNode(type, { x: maxX + 260, y: 120 });
   };
 
   const isValidConnection: IsValidConnection = (c) => {
@@ -211,10 +232,13 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   );
 }
 
+/** The canvas of one pipeline. Mount it keyed by the pipeline id: its store belongs to that pipeline. */
 export function Editor({ pipelineId }: { pipelineId: string }) {
   return (
-    <ReactFlowProvider>
-      <EditorCanvas pipelineId={pipelineId} />
-    </ReactFlowProvider>
+    <EditorStoreProvider>
+      <ReactFlowProvider>
+        <EditorCanvas pipelineId={pipelineId} />
+      </ReactFlowProvider>
+    </EditorStoreProvider>
   );
 }

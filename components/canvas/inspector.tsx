@@ -2,9 +2,9 @@
 
 import { useMemo } from "react";
 import { z } from "zod";
-import type { ColumnSchema, GraphError } from "../../workflows/graph";
-import { getSpec } from "../../workflows/nodes";
-import type { Widget } from "../../workflows/nodes/spec";
+import type { ColumnSchema, GraphError } from "~/lib/pipeline/document";
+import type { Widget } from "~/workflows/nodes/define";
+import { getSpec } from "~/workflows/nodes/registry";
 
 interface FieldSchema {
   type?: string;

@@ -1,9 +1,9 @@
 "use client";
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { createContext, memo, useContext } from "react";
-import type { GraphError } from "../../workflows/graph";
-import { getSpec } from "../../workflows/nodes";
+import { createContext, memo, useContext, useMemo } from "react";
+import type { GraphError } from "~/lib/pipeline/document";
+import { getSpec } from "~/workflows/nodes/registry";
 import { stageStyle, statusStyle } from "./stage-style";
 
 export type PipelineNodeData = { type: string; config: Record<string, unknown> };
@@ -19,26 +19,19 @@ export interface NodeDecoration {
 }
 export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
 
-function summary(type: string, config: Record<string, unknown>): string {
-  switch (type) {
-    case "derive-column":
-      return `${String(config.name ?? "")} = ${String(config.expression ?? "")}`;
-    case "fill-missing":
-      return config.strategy === "constant" ? `constant ${String(config.value ?? 0)}` : String(config.strategy ?? "");
-    case "train-test-split":
-      return `test ${Math.round(Number(config.testFraction ?? 0.2) * 100)}% · seed ${String(config.seed ?? "")}`;
-    case "random-forest":
-      return `${String(config.task ?? "")} · ${String(config.nEstimators ?? "")} trees → ${String(config.target ?? "")}`;
-    case "deploy-endpoint":
-      return `/${String(config.slug ?? "")}`;
-    default:
-      return "";
-  }
+/** The node's own one-line summary of its config (its spec's `summary`), when the config is valid. */
+function useSummary(type: string, config: Record<string, unknown>): string {
+  return useMemo(() => {
+    const spec = getSpec(type);
+    const parsed = spec?.summary ? spec.config.safeParse(config) : undefined;
+    return parsed?.success ? spec!.summary!(parsed.data) : "";
+  }, [type, config]);
 }
 
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const spec = getSpec(data.type);
   const deco = useContext(NodeDecorations)[id];
+  const summary = useSummary(data.type, data.config);
   if (!spec) {
     return <div className="rounded border border-red-400 bg-white p-2 text-xs text-red-700">Unknown node type {data.type}</div>;
   }
@@ -64,7 +57,7 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
           <span className={`rounded px-1.5 py-0.5 text-[10px] ${stageStyle[spec.stage].chip}`}>{stageStyle[spec.stage].label}</span>
         )}
       </div>
-      <div className="truncate px-3 pb-1 font-mono text-[11px] text-slate-500">{summary(data.type, data.config) || id}</div>
+      <div className="truncate px-3 pb-1 font-mono text-[11px] text-slate-500">{summary || id}</div>
       <div className="relative" style={{ height: rows * 20 + 6 }}>
         {inputs.map(([port, p], i) => (
           <div key={port} className="absolute left-0 text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>

@@ -1,4 +1,4 @@
-import type { Stage } from "../../workflows/nodes/spec";
+import type { Stage } from "~/workflows/nodes/define";
 
 /** One accent per stage, shared by palette, node cards and the run page. */
 export const stageStyle: Record<Stage, { label: string; accent: string; chip: string }> = {

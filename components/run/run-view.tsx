@@ -4,17 +4,24 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useMemo } from "react";
-import { getSpec } from "../../workflows/nodes";
-import { IMPORTANCE_PREFIX } from "../../workflows/nodes/random-forest/spec";
+import { metricsPanels, type Panel } from "~/workflows/nodes/define";
+import { getSpec } from "~/workflows/nodes/registry";
+import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
 import { statusStyle } from "../canvas/stage-style";
+import { edgeId } from "../canvas/store";
 import { useTRPC } from "../trpc";
 import { EndpointTry } from "./endpoint-try";
+import { headlineOf, PanelView } from "./panels";
 
 const active = (s?: string) => s === "queued" || s === "running";
 
-
-export function formatMs(ms: number | null | undefined) {
+/** A finished node's view, as its own spec presents it (a metrics table by default). */
+function panelsOf(type: string, metrics: Record<string, number> | null): Panel[] {
+  const spec = getSpec(type);
+  return spec?.present ? spec.present({ metrics, outputs: null }) : metricsPanels(metrics);
+}
+function formatMs(ms: number | null | undefined) {
   if (ms === null || ms === undefined) return "–";
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
@@ -46,7 +53,7 @@ export function RunView({ runId }: { runId: string }) {
     () =>
       (data?.graph.edges ?? []).map((e) => ({
         ...e,
-        id: `${e.source}:${e.sourceHandle}->${e.target}:${e.targetHandle}`,
+        id: edgeId(e),
         animated: data?.nodes.find((n) => n.nodeId === e.target)?.status === "running",
       })),
     [data?.graph.edges, data?.nodes],
@@ -55,12 +62,7 @@ export function RunView({ runId }: { runId: string }) {
     const d: Record<string, NodeDecoration> = {};
     for (const n of data?.nodes ?? []) {
       const took = span(n.startedAt, n.finishedAt);
-      const metrics = n.metrics
-        ? Object.entries(n.metrics)
-            .filter(([k]) => k !== "test_rows" && k !== "train_seconds" && !k.startsWith(IMPORTANCE_PREFIX))
-            .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
-            .join(" · ")
-        : "";
+      const metrics = headlineOf(panelsOf(n.type, n.metrics));
       d[n.nodeId] = {
         status: n.status,
         progress: n.progress,
@@ -134,33 +136,20 @@ export function RunView({ runId }: { runId: string }) {
               </dl>
             </section>
           )}
-          {data.nodes
-            .filter((n) => n.metrics && Object.keys(n.metrics).some((k) => k.startsWith(IMPORTANCE_PREFIX)))
-            .map((n) => {
-              const imp = Object.entries(n.metrics!)
-                .filter(([k]) => k.startsWith(IMPORTANCE_PREFIX))
-                .map(([k, v]) => [k.slice(IMPORTANCE_PREFIX.length), v] as const)
-                .sort((a, b) => b[1] - a[1])
-                .slice(0, 8);
-              return (
-                <section key={n.nodeId} data-testid={`importances-${n.nodeId}`}>
-                  <h2 className="mb-1 text-xs font-semibold uppercase text-slate-500">Feature importance · {n.nodeId}</h2>
-                  <div className="space-y-1 rounded border border-slate-200 bg-white p-2">
-                    {imp.map(([f, v]) => (
-                      <div key={f} className="flex items-center gap-2 text-xs">
-                        <span className="w-28 truncate font-mono" title={f}>
-                          {f}
-                        </span>
-                        <div className="h-2 flex-1 rounded bg-slate-100">
-                          <div className="h-2 rounded bg-rose-400" style={{ width: `${Math.round(v * 100)}%` }} />
-                        </div>
-                        <span className="w-10 text-right text-slate-500">{(v * 100).toFixed(0)}%</span>
-                      </div>
-                    ))}
-                  </div>
-                </section>
-              );
-            })}
+          {data.nodes.map((n) => {
+            const panels = panelsOf(n.type, n.metrics);
+            if (!panels.length) return null;
+            return (
+              <section key={n.nodeId} className="space-y-2" data-testid={`panels-${n.nodeId}`}>
+                <h2 className="text-xs font-semibold uppercase text-slate-500">
+                  {getSpec(n.type)?.label ?? n.type} · <span className="font-mono normal-case">{n.nodeId}</span>
+                </h2>
+                {panels.map((p, i) => (
+                  <PanelView key={i} panel={p} testId={p.kind === "bars" ? `bars-${n.nodeId}` : undefined} />
+                ))}
+              </section>
+            );
+          })}
           {data.endpoints.length > 0 && (
             <section className="space-y-2">
               <h2 className="text-xs font-semibold uppercase text-slate-500">Endpoints</h2>
@@ -209,7 +198,7 @@ export function RunView({ runId }: { runId: string }) {
             </table>
           </section>
           <p className="text-[11px] text-slate-400">
-            Raw workflow history: Temporal UI, workflow id <span className="font-mono">run-{data.id}</span>
+            Raw workflow history: Temporal UI, workflow id <span className="font-mono">{workflowIdForRun(data.id)}</span>
           </p>
         </aside>
       </div>

@@ -1,18 +1,38 @@
 /**
- * tRPC, in three parts: context, init, procedures. tRPC is the UI's API; scripts and CI
- * use the REST API under /api/v1.
+ * tRPC, in three parts: context, init, procedures. tRPC is the UI's API; scripts and CI use
+ * the REST API under /api/v1. Both answer a domain error with the same status
+ * (`errorStatus` in server/http/errors.ts).
  */
-import { initTRPC } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { db } from "../../db/client";
+import { db } from "~/db/client";
+import { DomainError } from "~/lib/errors";
+import { errorStatus } from "../http/errors";
 
 // 1. Context
 export const createContext = async () => ({ db: db() });
-export type Context = Awaited<ReturnType<typeof createContext>>;
+type Context = Awaited<ReturnType<typeof createContext>>;
 
-// 2. Init
-const t = initTRPC.context<Context>().create({ transformer: superjson });
+// 2. Init: the error's structured details (e.g. `errors` naming nodes and fields) travel in `data`.
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter: ({ shape, error }) => {
+    const cause = error.cause;
+    return cause instanceof DomainError ? { ...shape, data: { ...shape.data, kind: cause.kind, ...cause.details } } : shape;
+  },
+});
 export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors thrown by services become the tRPC code of their kind. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: errorStatus[cause.kind].trpc, message: cause.message, cause });
+  }
+  return result;
+});
 
 // 3. Procedures. Millrace has no user accounts yet; every procedure is public.
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(domainErrors);

@@ -1,43 +1,57 @@
-/** An error that maps to a 4xx response with a JSON body; anything else is a 500. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(String(body.error ?? `HTTP ${status}`));
-  }
-}
+/**
+ * The HTTP edge of the error model: each domain error kind has one status, used by REST route
+ * handlers (`handle`) and by tRPC (server/api/trpc.ts), so the same failure answers the same
+ * status everywhere. Anything that is not a domain error is a bug: logged, answered 500.
+ */
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { DomainError, InvalidError, NotFoundError, TooLargeError, UnsupportedMediaTypeError, type ErrorKind } from "~/lib/errors";
+
+export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
+  invalid: { http: 400, trpc: "BAD_REQUEST" },
+  "not-found": { http: 404, trpc: "NOT_FOUND" },
+  conflict: { http: 409, trpc: "CONFLICT" },
+  "too-large": { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  "unsupported-media-type": { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
+  unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+};
+
+/** The JSON body of an error response: the message, and the error's structured details. */
+export const errorBody = (e: DomainError) => ({ error: e.message, ...e.details });
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-/** Reads a JSON body, answering 415 for another content type and 400 for malformed JSON. */
-export async function readJson(req: Request, maxBytes = 10 * 1024 * 1024): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new HttpError(415, { error: `expected content-type application/json, got ${type || "none"}` });
-  }
-  const text = await req.text();
-  if (text.length > maxBytes) throw new HttpError(413, { error: `body larger than ${maxBytes} bytes` });
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new HttpError(400, { error: `body is not valid JSON: ${(e as Error).message}` });
-  }
+export function errorResponse(e: unknown): Response {
+  if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http);
+  console.error("[api] unhandled error", e);
+  return json({ error: "internal error" }, 500);
 }
 
-/** Wraps a route handler: HttpErrors become their response; anything else is logged as a 500. */
+/** Wraps a route handler: domain errors become their response; anything else is logged as a 500. */
 export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
   return async (...args: A): Promise<Response> => {
     try {
       return await fn(...args);
     } catch (e) {
-      if (e instanceof HttpError) return json(e.body, e.status);
-      console.error("[api] unhandled error", e);
-      return json({ error: "internal error" }, 500);
+      return errorResponse(e);
     }
   };
+}
+
+/** Reads a JSON body: 415 for another content type, 413 above `maxBytes`, 400 for malformed JSON. */
+export async function readJson(req: Request, maxBytes = 10 * 1024 * 1024): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`);
+  }
+  const text = await req.text();
+  if (text.length > maxBytes) throw new TooLargeError(`body larger than ${maxBytes} bytes`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidError(`body is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,6 +59,6 @@ export const isUuid = (id: string | undefined): id is string => !!id && UUID.tes
 
 /** Ids in paths are UUIDs; anything else cannot exist, so it is a 404 rather than a database error. */
 export function requireUuid(id: string, what: string): string {
-  if (!isUuid(id)) throw new HttpError(404, { error: `${what} ${id} not found` });
+  if (!isUuid(id)) throw new NotFoundError(`${what} ${id} not found`);
   return id;
 }

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { childEnv } from "~/lib/env";
 
-const WATCHED = ["app", "components", "server", "workflows", "db", "public", "package-lock.json", "next.config.ts", "postcss.config.mjs", "tsconfig.json"];
+const WATCHED = ["app", "components", "server", "workflows", "db", "lib", "public", "package-lock.json", "next.config.ts", "postcss.config.mjs", "tsconfig.json"];
 
 function newestMtime(p: string): number {
   if (!fs.existsSync(p)) return 0;
@@ -22,7 +23,7 @@ export function ensureBuild(log: (msg: string) => void) {
   log(built ? "sources changed since the last build; rebuilding the web app" : "building the web app (first start only, ~1 min)");
   execFileSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
     stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    env: childEnv(),
   });
 }
 

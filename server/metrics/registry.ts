@@ -5,7 +5,7 @@
  */
 import client from "prom-client";
 import { sql } from "drizzle-orm";
-import { db } from "../../db/client";
+import { db } from "~/db/client";
 
 const NODE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { pipelines, pipelineVersions } from "../../db/schema";
-import type { PipelineDocument, PipelineGraph } from "../../workflows/graph";
+import type { Db } from "~/db/client";
+import { pipelines, pipelineVersions } from "~/db/schema";
+import type { PipelineDocument, PipelineGraph } from "~/lib/pipeline/document";
 
 export interface StoredPipeline extends PipelineGraph {
   id: string;
@@ -28,14 +28,6 @@ export async function getPipeline(db: Db, id: string, version?: number): Promise
     .where(and(eq(pipelineVersions.pipelineId, id), eq(pipelineVersions.version, v)));
   if (!pv) return undefined;
   return { id: p.id, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
-}
-
-export async function listVersions(db: Db, id: string) {
-  return db
-    .select({ version: pipelineVersions.version, createdAt: pipelineVersions.createdAt })
-    .from(pipelineVersions)
-    .where(eq(pipelineVersions.pipelineId, id))
-    .orderBy(desc(pipelineVersions.version));
 }
 
 const graphOf = (doc: PipelineGraph): PipelineGraph => ({ nodes: doc.nodes, edges: doc.edges });

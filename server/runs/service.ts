@@ -1,63 +1,49 @@
 import { asc, desc, eq } from "drizzle-orm";
-import type { Client } from "@temporalio/client";
-import type { Db } from "../../db/client";
-import { endpoints, modelVersions, pipelines, runNodes, runs } from "../../db/schema";
-import type { GraphError } from "../../workflows/graph";
-import { workflowIdForRun, type EndpointRef, type RunPipelineInput } from "../../workflows/plan";
-import { env } from "../env";
+import type { Db } from "~/db/client";
+import { pipelines, runNodes, runs } from "~/db/schema";
+import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
+import { env } from "~/lib/env";
+import type { EndpointRef } from "~/lib/pipeline/plan";
+import { cancelPipelineRun, startPipelineRun } from "~/workflows/temporal/client";
+import { compilePipeline } from "../pipelines/service";
 import { getPipeline } from "../pipelines/repository";
-import { compileWithDatasets } from "../pipelines/validate";
-
-export class PlanError extends Error {
-  constructor(readonly errors: GraphError[]) {
-    super(`the pipeline has ${errors.length} problem(s): ${errors.map((e) => `${e.nodeId ?? "pipeline"} ${e.path}: ${e.message}`).join("; ")}`);
-  }
-}
-export class NotFoundError extends Error {}
-/** Temporal could not be reached or refused the start: the run is recorded as failed. */
-export class StartError extends Error {}
 
 /** Compiles the pipeline's saved version, records the run and starts its workflow. */
-export async function startRun(db: Db, temporal: Client, pipelineId: string, version?: number) {
+export async function startRun(db: Db, pipelineId: string, version?: number) {
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
-  const compiled = await compileWithDatasets(db, pipeline);
-  if (!compiled.plan) throw new PlanError(compiled.errors);
+  const compiled = await compilePipeline(db, pipeline, pipelineId);
+  if (!compiled.plan) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
+  const plan = compiled.plan;
 
-  const [run] = await db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(runs)
-      .values({ pipelineId, pipelineVersion: pipeline.version })
-      .returning({ id: runs.id });
-    await tx.insert(runNodes).values(compiled.plan!.map((n) => ({ runId: inserted[0]!.id, nodeId: n.id, type: n.type })));
-    return inserted;
+  const runId = await db.transaction(async (tx) => {
+    const [run] = await tx.insert(runs).values({ pipelineId, pipelineVersion: pipeline.version }).returning({ id: runs.id });
+    await tx.insert(runNodes).values(plan.map((n) => ({ runId: run!.id, nodeId: n.id, type: n.type })));
+    return run!.id;
   });
-  const input: RunPipelineInput = {
-    runId: run!.id,
-    plan: { pipelineId, pipelineVersion: pipeline.version, nodes: compiled.plan },
-  };
   try {
-    await temporal.workflow.start("runPipeline", {
-      args: [input],
-      taskQueue: env().TEMPORAL_TASK_QUEUE,
-      workflowId: workflowIdForRun(run!.id),
-    });
+    await startPipelineRun({ runId, plan: { pipelineId, pipelineVersion: pipeline.version, nodes: plan } });
   } catch (e) {
-    await db.update(runs).set({ status: "failed", error: `could not start: ${String(e)}`, finishedAt: new Date() }).where(eq(runs.id, run!.id));
-    throw new StartError(`run ${run!.id} could not be started: ${e instanceof Error ? e.message : String(e)}`);
+    // The run and every node fail with the reason, rather than waiting forever as `queued`.
+    const reason = `could not start: ${messageOf(e)}`;
+    await db.transaction(async (tx) => {
+      await tx.update(runs).set({ status: "failed", error: reason, finishedAt: new Date() }).where(eq(runs.id, runId));
+      await tx.update(runNodes).set({ status: "failed", error: reason, finishedAt: new Date() }).where(eq(runNodes.runId, runId));
+    });
+    throw new UnavailableError(`run ${runId} could not be started: ${messageOf(e)}`, { runId });
   }
-  return { runId: run!.id };
+  return { runId };
 }
 
-export async function cancelRun(db: Db, temporal: Client, runId: string) {
+export async function cancelRun(db: Db, runId: string) {
   const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`run ${runId} not found`);
-  if (run.status === "queued" || run.status === "running") await temporal.workflow.getHandle(workflowIdForRun(runId)).cancel();
+  if (run.status === "queued" || run.status === "running") await cancelPipelineRun(runId);
   return { status: run.status };
 }
 
 /** Sums per-slice progress into one fraction (null when the node reported none). */
-export function summariseProgress(p: Record<string, { done: number; total: number }> | null) {
+function summariseProgress(p: Record<string, { done: number; total: number }> | null) {
   if (!p) return null;
   const parts = Object.values(p);
   const total = parts.reduce((s, x) => s + x.total, 0);
@@ -83,16 +69,17 @@ export async function getRun(db: Db, runId: string) {
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
-  if (!run) return undefined;
+  if (!run) throw new NotFoundError(`run ${runId} not found`);
   const nodes = await db.select().from(runNodes).where(eq(runNodes.runId, runId)).orderBy(asc(runNodes.startedAt));
   const graph = await getPipeline(db, run.pipelineId, run.pipelineVersion);
+  // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores);
+  // deployed endpoints are its `endpoint` outputs. No node type is special here.
   const metrics: Record<string, number> = {};
   const deployed: EndpointRef[] = [];
   for (const n of nodes) {
-    // Run-level metrics are the evaluate nodes'; other nodes' numbers stay on the node.
-    if (n.metrics && n.type === "evaluate") Object.assign(metrics, n.metrics);
     for (const out of Object.values(n.outputs ?? {})) {
-      if ((out as EndpointRef).kind === "endpoint") deployed.push(out as EndpointRef);
+      if (out.kind === "metrics") Object.assign(metrics, out.values);
+      if (out.kind === "endpoint") deployed.push(out);
     }
   }
   const base = env().publicUrl;
@@ -128,21 +115,4 @@ export async function listRuns(db: Db, opts: { pipelineId?: string; limit?: numb
     .orderBy(desc(runs.createdAt))
     .limit(opts.limit ?? 50);
   return opts.pipelineId ? q.where(eq(runs.pipelineId, opts.pipelineId)) : q;
-}
-
-export async function listEndpoints(db: Db) {
-  const rows = await db
-    .select({
-      slug: endpoints.slug,
-      monitored: endpoints.monitored,
-      updatedAt: endpoints.updatedAt,
-      modelVersion: modelVersions.version,
-      task: modelVersions.task,
-      metrics: modelVersions.metrics,
-      runId: modelVersions.runId,
-    })
-    .from(endpoints)
-    .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
-    .orderBy(desc(endpoints.updatedAt));
-  return rows;
 }

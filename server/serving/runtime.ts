@@ -3,16 +3,16 @@
  * model version, validates raw input, replays the fitted clean/feature steps and predicts.
  */
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { endpoints, modelVersions } from "../../db/schema";
-import { loadModel, MissingFeatureError, parseModelFile, type LoadedModel } from "../../workflows/ml/model";
-import type { ArtifactStore } from "../artifacts/store";
-import { HttpError } from "../http/errors";
+import type { Db } from "~/db/client";
+import { DomainError, InvalidError, NotFoundError } from "~/lib/errors";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { parseModelFile } from "~/workflows/model/model-file";
+import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
+import { inputColumns } from "~/workflows/model/signature";
+import { resolveEndpoint } from "../endpoints/repository";
+import { errorStatus } from "../http/errors";
 import { metrics } from "../metrics/registry";
-import { parseInstances, validateInstances } from "./validate";
-
-export const MAX_INSTANCES = 1000;
+import { MAX_INSTANCES, parseInstances, validateInstances } from "./validate";
 
 const g = globalThis as unknown as { __millraceModels?: Map<string, Promise<LoadedModel>> };
 const models = (g.__millraceModels ??= new Map());
@@ -28,59 +28,32 @@ function loaded(artifacts: ArtifactStore, id: string, uri: string) {
   return m;
 }
 
-export async function resolveEndpoint(db: Db, slug: string) {
-  const [row] = await db
-    .select({
-      slug: endpoints.slug,
-      monitored: endpoints.monitored,
-      modelVersionId: modelVersions.id,
-      modelVersion: modelVersions.version,
-      artifactUri: modelVersions.artifactUri,
-      task: modelVersions.task,
-    })
-    .from(endpoints)
-    .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
-    .where(eq(endpoints.slug, slug));
-  return row;
-}
-
+/** The endpoint's current model, or NotFoundError. */
 export async function endpointModel(db: Db, artifacts: ArtifactStore, slug: string) {
-  const ep = await resolveEndpoint(db, slug);
-  if (!ep) return undefined;
-  return { endpoint: ep, model: await loaded(artifacts, ep.modelVersionId, ep.artifactUri) };
+  const endpoint = await resolveEndpoint(db, slug);
+  if (!endpoint) throw new NotFoundError(`no endpoint '${slug}'`);
+  return { endpoint, model: await loaded(artifacts, endpoint.modelVersionId, endpoint.artifactUri) };
 }
-
-/** The columns an endpoint accepts: the ingested columns, minus the target. */
-export const inputColumns = (m: LoadedModel) => m.file.lineage.rawColumns.filter((c) => c.name !== m.file.target);
 
 export async function predict(db: Db, artifacts: ArtifactStore, slug: string, readBody: () => Promise<unknown>) {
   const started = performance.now();
   const m = metrics();
   let status = 500;
   try {
-    const found = await endpointModel(db, artifacts, slug);
-    if (!found) throw new HttpError(404, { error: `no endpoint '${slug}'` });
-    const { endpoint, model } = found;
+    const { endpoint, model } = await endpointModel(db, artifacts, slug);
     const body = await readBody();
     const parsed = parseInstances(body, MAX_INSTANCES);
-    if ("error" in parsed) throw new HttpError(400, { error: parsed.error });
-    const errors = validateInstances(parsed.instances, inputColumns(model));
+    if ("error" in parsed) throw new InvalidError(parsed.error);
+    const errors = validateInstances(parsed.instances, inputColumns(model.file));
     if (errors.length) {
-      throw new HttpError(400, {
-        error: `invalid input: ${errors.slice(0, 5).map((e) => (parsed.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`).join("; ")}`,
-        details: errors.slice(0, 100),
-      });
+      throw new InvalidError(
+        `invalid input: ${errors.slice(0, 5).map((e) => (parsed.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`).join("; ")}`,
+        { details: errors.slice(0, 100) },
+      );
     }
     const rows = parsed.instances as Record<string, unknown>[];
-    let predictions;
-    let probabilities: Record<string, number>[] | undefined;
-    try {
-      if (model.predictProba) ({ predictions, probabilities } = model.predictProba(rows));
-      else predictions = model.predict(rows);
-    } catch (e) {
-      if (e instanceof MissingFeatureError) throw new HttpError(400, { error: e.message });
-      throw e;
-    }
+    // A row the model cannot score is the caller's problem (MissingFeatureError is an InvalidError).
+    const { predictions, probabilities } = model.predictProba ? model.predictProba(rows) : { predictions: model.predict(rows), probabilities: undefined };
     if (endpoint.monitored) {
       const version = String(endpoint.modelVersion);
       for (const p of predictions) {
@@ -91,7 +64,7 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
     status = 200;
     return { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() };
   } catch (e) {
-    if (e instanceof HttpError) status = e.status;
+    if (e instanceof DomainError) status = errorStatus[e.kind].http;
     throw e;
   } finally {
     // Unknown slugs share one label so that random URLs cannot blow up metric cardinality.

@@ -1,4 +1,6 @@
-import type { ColumnSchema } from "../../workflows/graph";
+import type { ColumnSchema } from "~/lib/pipeline/document";
+
+export const MAX_INSTANCES = 1000;
 
 export interface FieldError {
   instance: number;

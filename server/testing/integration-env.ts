@@ -1,5 +1,6 @@
 import { inject } from "vitest";
-import { serviceEnv } from "./services";
+import { setEnv } from "~/lib/env";
+import { serviceVars } from "./services";
 
 // Point this test process at the suite's services before any module reads the env.
-Object.assign(process.env, serviceEnv(inject("services")));
+setEnv(serviceVars(inject("services")));

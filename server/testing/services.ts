@@ -8,8 +8,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { applyMigrations } from "../../db/migrate";
-import { spawnChild, type Child } from "../launcher/children";
+import { applyMigrations } from "~/db/migrate";
+import { childEnv, env } from "~/lib/env";
+import { spawnChild, workerArgs, type Child } from "../launcher/children";
 import { startEmbeddedPostgres } from "../launcher/embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
 
@@ -46,7 +47,8 @@ export async function startTestServices(label: string): Promise<TestServices> {
   fs.chmodSync(dataDir, 0o755);
   const toolsDir = path.resolve(".data");
 
-  let baseUrl = process.env.DATABASE_URL;
+  const configured = env();
+  let baseUrl = configured.DATABASE_URL;
   if (!baseUrl) {
     const [pgPort] = await freePorts(1);
     const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", log: () => {} });
@@ -65,10 +67,10 @@ export async function startTestServices(label: string): Promise<TestServices> {
     await admin.end({ timeout: 5 });
   });
 
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let temporalAddress = configured.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     try {
-      const cli = findTemporalCli(toolsDir, process.env.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
+      const cli = findTemporalCli(toolsDir, configured.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
       const [port, uiPort] = await freePorts(2);
       const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, namespace: "default" });
       stops.push(() => temporal.stop());
@@ -92,9 +94,9 @@ export async function startTestServices(label: string): Promise<TestServices> {
   };
 }
 
-export function serviceEnv(s: Omit<TestServices, "stop">, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** The variables that point a process at the test services. */
+export function serviceVars(s: Omit<TestServices, "stop">, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...process.env,
     DATABASE_URL: s.databaseUrl,
     TEMPORAL_ADDRESS: s.temporalAddress,
     TEMPORAL_TASK_QUEUE: s.taskQueue,
@@ -105,5 +107,5 @@ export function serviceEnv(s: Omit<TestServices, "stop">, extra: Record<string, 
 
 /** A worker in its own process (one process: killing it kills the worker), as `npm run worker` starts it. */
 export function spawnWorker(s: Omit<TestServices, "stop">, name = "worker", extra: Record<string, string> = {}): Child {
-  return spawnChild(name, process.execPath, ["--import", "tsx", "workflows/worker.ts"], { env: serviceEnv(s, extra) });
+  return spawnChild(name, process.execPath, workerArgs, { env: childEnv(serviceVars(s, extra)) });
 }

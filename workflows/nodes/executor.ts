@@ -1,7 +1,12 @@
-/** What an executor gets from the worker and gives back. Executors hold all side effects. */
-import type { Db } from "../../db/client";
-import type { ArtifactStore } from "../../server/artifacts/store";
-import type { ArtifactRef } from "../plan";
+/**
+ * What an executor (`<type>/execute.ts`) gets from the worker and gives back. Executors hold
+ * all of a node's side effects; they run inside a Temporal activity.
+ */
+import type { z } from "zod";
+import type { ArtifactRef } from "~/lib/pipeline/plan";
+import type { Db } from "~/db/client";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import type { NodeSpec } from "./define";
 
 export interface ExecContext<C> {
   runId: string;
@@ -18,7 +23,7 @@ export interface ExecContext<C> {
 
 export interface ExecResult {
   outputs: Record<string, ArtifactRef>;
-  /** Numbers worth showing on the run page (evaluate's metrics). */
+  /** Numbers worth showing on the run page (the node's `present` decides how). */
   metrics?: Record<string, number>;
 }
 
@@ -30,22 +35,26 @@ export interface FanOut {
   fanOut: { tasks: unknown[]; state: unknown };
 }
 
-export type Executor<C> = (ctx: ExecContext<C>) => Promise<ExecResult | FanOut>;
-
-export interface ScalableExecutor<C, Task = never, State = never, Part = never> {
-  execute: Executor<C>;
-  slice: (ctx: ExecContext<C>, task: Task, index: number) => Promise<Part>;
-  merge: (ctx: ExecContext<C>, state: State, parts: Part[]) => Promise<ExecResult>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- task/state/part types are the executor's own business
-export type NodeExecutor<C> = Executor<C> | ScalableExecutor<C, any, any, any>;
-
 export const isFanOut = (r: ExecResult | FanOut): r is FanOut => "fanOut" in r;
 
-/** A problem with the user's data or config: reported on the node, never retried. */
-export class UserError extends Error {
-  override name = "UserError";
+export interface Executor<C, Task = never, State = never, Part = never> {
+  execute(ctx: ExecContext<C>): Promise<ExecResult | FanOut>;
+  /** Scalable executors only: one task of a fan-out. */
+  slice?(ctx: ExecContext<C>, task: Task, index: number): Promise<Part>;
+  merge?(ctx: ExecContext<C>, state: State, parts: Part[]): Promise<ExecResult>;
+}
+
+/** The executor context of a node spec: `config` typed by its own schema. */
+export type ContextOf<S extends NodeSpec<string, z.ZodObject, never>> = ExecContext<z.output<S["config"]>>;
+
+/** An executor bound to its node type, typed by that node's own config schema. */
+export type DefinedExecutor = Executor<Record<string, unknown>, unknown, unknown, unknown> & { type: string };
+
+export function defineExecutor<C extends z.ZodObject, Task = never, State = never, Part = never>(
+  spec: NodeSpec<string, C, never>,
+  impl: Executor<z.output<C>, Task, State, Part>,
+): DefinedExecutor {
+  return { type: spec.type, ...(impl as unknown as Executor<Record<string, unknown>, unknown, unknown, unknown>) };
 }
 
 /** Artifact keys are derived from run and node, so a retried activity overwrites, never duplicates. */

@@ -1,5 +1,5 @@
-import { json } from "../../../server/http/errors";
-import { checkHealth } from "../../../server/health";
+import { checkHealth } from "~/server/health";
+import { json } from "~/server/http/errors";
 
 export const dynamic = "force-dynamic";
 

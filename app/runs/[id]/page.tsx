@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
-import { RunView } from "../../../components/run/run-view";
-import { isUuid } from "../../../server/http/errors";
+import { RunView } from "~/components/run/run-view";
+import { isUuid } from "~/server/http/errors";
 
 /** The shareable run page. */
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {

@@ -1,4 +1,4 @@
-import { listEndpoints } from "../../runs/service";
+import { listEndpoints } from "../../endpoints/repository";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const endpointRouter = createTRPCRouter({

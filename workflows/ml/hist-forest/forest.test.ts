@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../random";
-import { trainForest as trainMlrf, loadForest as loadMlrf } from "../forest";
-import { decodeForest, encodeForest, ForestPredictor, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
-import { binValue, fitNumeric, MISSING_BIN } from "./binning";
+import { mulberry32 } from "~/lib/random";
+import { decodeForest, encodeForest } from "~/workflows/model/bundle";
+import { ForestPredictor } from "~/workflows/model/flat-forest";
+import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
+import { trainForest as trainMlrf } from "../ml-random-forest/forest";
+import { resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
 
 const base: ForestOptions = {
   task: "classification",

@@ -2,7 +2,8 @@
  * Millrace's histogram random forest. `trainForest` is the whole thing on one machine;
  * the fan-out path uses the same pieces: prepareTraining → growTrees (per slice) → assemble.
  */
-import { assemble, type FlatForest } from "./model";
+import type { FlatForest } from "~/workflows/model/flat-forest";
+import { assemble } from "./assemble";
 import { growTrees, type GrowOptions } from "./pool";
 import {
   decodeTraining,
@@ -19,8 +20,7 @@ import {
   type Label,
 } from "./train";
 
-export { ForestPredictor, assemble, type FlatForest } from "./model";
-export { encodeForest, decodeForest, isForestFile } from "./format";
+export { assemble } from "./assemble";
 export * from "./train";
 export { growTrees, defaultThreads } from "./pool";
 

@@ -1,5 +1,6 @@
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { env } from "~/lib/env";
 import type { GrowJob } from "./thread";
 import { mergeOob, newOob, type OobAccumulator } from "./train";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
@@ -11,7 +12,7 @@ export interface GrowOptions {
   signal?: AbortSignal;
 }
 
-export const defaultThreads = () => Math.max(1, Number(process.env.TRAIN_THREADS) || os.availableParallelism());
+export const defaultThreads = () => env().TRAIN_THREADS ?? Math.max(1, os.availableParallelism());
 
 type Reply = { type: "tree"; id: number; index: number; tree: BinTree } | { type: "done"; id: number; oob: OobAccumulator | null } | { type: "error"; id: number; message: string };
 

@@ -1,6 +1,6 @@
 /** worker_threads entry: grows the trees of each job it is sent, on the shared binned data. */
 import { parentPort } from "node:worker_threads";
-import { mulberry32 } from "../random";
+import { mulberry32 } from "~/lib/random";
 import { addOob, newOob, treeSeed } from "./train";
 import { growTree, type TrainingSet, type TreeParams } from "./tree";
 

@@ -4,8 +4,8 @@
  * comes from (seed, tree index) alone, so the forest is identical for any number of threads,
  * processes or slices.
  */
-import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "./binning";
-import { encodeBundle, decodeBundle, readBundleHeader } from "./format";
+import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "~/workflows/model/binning";
+import { encodeBundle, decodeBundle, readBundleHeader } from "~/workflows/model/bundle";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
 export type Label = string | number | boolean;
@@ -114,7 +114,7 @@ export function prepareTraining(features: FeatureInput[], target: ArrayLike<Labe
 }
 
 /** Serialises a prepared training set so slices on other workers train on identical bins. */
-export function encodeTraining(p: PreparedTraining): Buffer {
+export function encodeTraining(p: PreparedTraining): Uint8Array {
   const arrays: Record<string, Uint8Array | Uint16Array | Float64Array> = { bins: p.set.bins, nBins: p.set.nBins };
   if (p.set.yClass) arrays.yClass = p.set.yClass;
   if (p.set.yReg) arrays.yReg = p.set.yReg;
@@ -150,7 +150,7 @@ export function decodeTraining(bytes: Uint8Array): PreparedTraining {
 }
 
 /** Trees of a slice, concatenated, for storing between fan-out activities. */
-export function encodeTrees(first: number, trees: BinTree[], oob: OobAccumulator | null): Buffer {
+export function encodeTrees(first: number, trees: BinTree[], oob: OobAccumulator | null): Uint8Array {
   const cat = <T extends Int16Array | Uint8Array | Int32Array | Float32Array | Float64Array>(pick: (t: BinTree) => T, Ctor: new (n: number) => T) => {
     const out = new Ctor(trees.reduce((s, t) => s + pick(t).length, 0));
     let o = 0;

@@ -4,7 +4,7 @@
  * histograms per (feature, bin), and — when every feature is a candidate at every split —
  * the larger child's histogram as parent minus the smaller child's.
  */
-import { MISSING_BIN } from "./binning";
+import { MISSING_BIN } from "~/workflows/model/binning";
 
 export interface TreeParams {
   task: "classification" | "regression";

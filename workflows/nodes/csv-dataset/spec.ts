@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../spec";
+import { defineNode } from "../define";
 
-export const csvDatasetSpec = defineNode({
+export const spec = defineNode({
   type: "csv-dataset",
   label: "CSV dataset",
   stage: "ingest",

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineNode, findColumn } from "../spec";
-import { ExpressionError, parseExpression, referencedColumns } from "./expression";
+import { evaluate, ExpressionError, mayBeNull, parseExpression, referencedColumns, type Expr } from "~/lib/pipeline/expression";
+import { defineNode, findColumn } from "../define";
 
-export const deriveColumnSpec = defineNode({
+export const spec = defineNode({
   type: "derive-column",
   label: "Derived column",
   stage: "feature",
@@ -23,9 +23,9 @@ export const deriveColumnSpec = defineNode({
   inputs: { dataset: { type: "dataset", label: "Dataset" } },
   outputs: { dataset: { type: "dataset", label: "Dataset" } },
   infer: ({ config, inputs }) => {
-    let refs: Set<string>;
+    let expr: Expr;
     try {
-      refs = referencedColumns(parseExpression(config.expression));
+      expr = parseExpression(config.expression);
     } catch (e) {
       if (e instanceof ExpressionError) return { errors: [{ path: "expression", message: e.message }] };
       throw e;
@@ -33,13 +33,21 @@ export const deriveColumnSpec = defineNode({
     const cols = inputs.dataset;
     if (!cols) return {};
     const errors: { path: string; message: string }[] = [];
-    for (const name of refs) {
+    for (const name of referencedColumns(expr)) {
       const col = findColumn(cols, name);
       if (!col) errors.push({ path: "expression", message: `column '${name}' is not in the input` });
       else if (col.type !== "number") errors.push({ path: "expression", message: `column '${name}' is ${col.type}, not numeric` });
     }
     if (findColumn(cols, config.name)) errors.push({ path: "name", message: `column '${config.name}' already exists` });
-    const nullable = [...refs].some((r) => findColumn(cols, r)?.nullable) || /[/]|log|sqrt/.test(config.expression);
+    const nullable = mayBeNull(expr, (name) => findColumn(cols, name)?.nullable ?? true);
     return { errors, outputs: { dataset: [...cols, { name: config.name, type: "number", nullable }] } };
+  },
+  summary: (config) => `${config.name} = ${config.expression}`,
+  // The same expression, through the JS back end of the one parser (training used its SQL).
+  replay: ({ name, expression }: { name: string; expression: string }) => {
+    const expr = parseExpression(expression);
+    return (row) => {
+      row[name] = evaluate(expr, row);
+    };
   },
 });

@@ -1,7 +1,9 @@
-import { parquet, readColumns, withDuck } from "../../../server/data/duck";
-import { loadModel, parseModelFile, type Label } from "../../ml/model";
-import { artifactKey, input, UserError, type Executor } from "../executor";
-import type { NodeConfig } from "..";
+import { UserError } from "~/lib/errors";
+import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
+import { parseModelFile, type Label } from "~/workflows/model/model-file";
+import { loadModel } from "~/workflows/model/predictor";
+import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
+import { spec } from "./spec";
 
 export function classificationMetrics(actual: Label[], predicted: Label[]) {
   const n = actual.length;
@@ -33,7 +35,7 @@ export function regressionMetrics(actual: number[], predicted: number[]) {
   return { rmse: Math.sqrt(se / n), mae: ae / n, r2: tot === 0 ? 0 : 1 - se / tot, test_rows: n };
 }
 
-export const executeEvaluate: Executor<NodeConfig<"evaluate">> = async (ctx) => {
+async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { artifacts } = ctx;
   const modelRef = input(ctx, "model", "model");
   const test = input(ctx, "test", "dataset");
@@ -52,6 +54,8 @@ export const executeEvaluate: Executor<NodeConfig<"evaluate">> = async (ctx) => 
     model.file.task === "classification"
       ? classificationMetrics(actual, predicted)
       : regressionMetrics(actual as number[], predicted as number[]);
-  await artifacts.putBytes(artifactKey(ctx, "metrics.json"), Buffer.from(JSON.stringify(metrics)));
+  await artifacts.putBytes(artifactKey(ctx, "metrics.json"), new TextEncoder().encode(JSON.stringify(metrics)));
   return { outputs: { metrics: { kind: "metrics", values: metrics } }, metrics };
-};
+}
+
+export const executor = defineExecutor(spec, { execute });

@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { defineNode } from "../spec";
+import { defineNode, type Panel } from "../define";
 
-export const evaluateSpec = defineNode({
+/** The scores worth a glance on the node card; the run page shows every value. */
+const HEADLINE = ["accuracy", "f1_macro", "rmse", "r2"];
+
+export const spec = defineNode({
   type: "evaluate",
   label: "Evaluate",
   stage: "evaluate",
@@ -12,4 +15,9 @@ export const evaluateSpec = defineNode({
     test: { type: "dataset", label: "Test set" },
   },
   outputs: { metrics: { type: "metrics", label: "Metrics" } },
+  present: ({ metrics }) => {
+    if (!metrics) return [];
+    const panels: Panel[] = [{ kind: "metrics", title: "Held-out scores", values: metrics, headline: HEADLINE.filter((k) => k in metrics) }];
+    return panels;
+  },
 });

@@ -1,8 +1,10 @@
-import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet } from "../../../server/data/duck";
-import { artifactKey, input, UserError, type Executor } from "../executor";
-import type { NodeConfig } from "..";
+import { UserError } from "~/lib/errors";
+import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
+import { lineageStep } from "../define";
+import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
+import { spec, type FillValues } from "./spec";
 
-export const executeFillMissing: Executor<NodeConfig<"fill-missing">> = async (ctx) => {
+async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
   const file = await artifacts.localPath(src.uri);
@@ -18,7 +20,7 @@ export const executeFillMissing: Executor<NodeConfig<"fill-missing">> = async (c
     .filter((c) => config.strategy === "constant" || c.type === "number");
 
   return withDuck(async (conn) => {
-    const values: Record<string, number | string | boolean> = {};
+    const values: FillValues = {};
     if (config.strategy === "constant") {
       for (const c of targets) {
         if (c.type === "number") values[c.name] = config.value;
@@ -49,9 +51,11 @@ export const executeFillMissing: Executor<NodeConfig<"fill-missing">> = async (c
           kind: "dataset",
           uri,
           ...shape,
-          lineage: { ...src.lineage, steps: [...src.lineage.steps, { kind: "fill", values }] },
+          lineage: { ...src.lineage, steps: [...src.lineage.steps, lineageStep(spec, { values })] },
         },
       },
     };
   });
-};
+}
+
+export const executor = defineExecutor(spec, { execute });

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { defineNode, findColumn } from "../spec";
+import { defineNode, findColumn } from "../define";
 
-export const fillMissingSpec = defineNode({
+export type FillValues = Record<string, number | string | boolean>;
+
+export const spec = defineNode({
   type: "fill-missing",
   label: "Fill missing values",
   stage: "clean",
@@ -31,5 +33,13 @@ export const fillMissingSpec = defineNode({
     const filled = (c: (typeof cols)[number]) =>
       targeted.has(c.name) && (config.strategy === "constant" || c.type === "number");
     return { errors, outputs: { dataset: cols.map((c) => (filled(c) ? { ...c, nullable: false } : c)) } };
+  },
+  summary: (config) => (config.strategy === "constant" ? `constant ${config.value}` : config.strategy),
+  // The values fitted on the training data fill the same gaps in request rows.
+  replay: ({ values }: { values: FillValues }) => {
+    const entries = Object.entries(values);
+    return (row) => {
+      for (const [col, v] of entries) if (row[col] === null || row[col] === undefined) row[col] = v;
+    };
   },
 });

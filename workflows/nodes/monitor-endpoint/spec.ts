@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../spec";
+import { defineNode } from "../define";
 
-export const monitorEndpointSpec = defineNode({
+export const spec = defineNode({
   type: "monitor-endpoint",
   label: "Monitor",
   stage: "monitor",
@@ -11,4 +11,5 @@ export const monitorEndpointSpec = defineNode({
   }),
   inputs: { endpoint: { type: "endpoint", label: "Endpoint" } },
   outputs: {},
+  summary: (config) => (config.trackPredictions ? "tracking predictions" : "requests only"),
 });

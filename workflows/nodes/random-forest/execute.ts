@@ -3,10 +3,14 @@
  * threads and, for large jobs, fans out: each slice of trees is its own activity on any
  * worker, and a merge step joins them in tree order — the forest is the same either way.
  */
-import { parquet, readColumns, withDuck } from "../../../server/data/duck";
-import type { ColumnSchema } from "../../graph";
-import { trainForestInThread } from "../../ml/train-in-thread";
-import { encodeModel, type Label, type ModelFile, type ModelMeta } from "../../ml/model";
+import { UserError } from "~/lib/errors";
+import type { ColumnSchema } from "~/lib/pipeline/document";
+import type { DatasetRef, ModelRef } from "~/lib/pipeline/plan";
+import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
+import { trainForestInThread } from "~/workflows/ml/ml-random-forest/train-in-thread";
+import { encodeModel, type Label, type ModelFile, type ModelMeta } from "~/workflows/model/model-file";
+import type { FlatForest } from "~/workflows/model/flat-forest";
+import { inputColumns } from "~/workflows/model/signature";
 import {
   assemble,
   encodeTraining,
@@ -20,15 +24,13 @@ import {
   sliceRanges,
   treeParams,
   type FeatureInput,
-  type FlatForest,
   type ForestOptions,
-} from "../../ml/hist-forest";
-import type { DatasetRef, ModelRef } from "../../plan";
-import { artifactKey, input, UserError, type ExecContext, type ExecResult, type ScalableExecutor } from "../executor";
-import type { NodeConfig } from "..";
-import { IMPORTANCE_PREFIX, selectFeatures } from "./spec";
+} from "~/workflows/ml/hist-forest";
+import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
+import { IMPORTANCE_PREFIX, selectFeatures, spec } from "./spec";
 
-type Config = NodeConfig<"random-forest">;
+type Ctx = ContextOf<typeof spec>;
+type Config = Ctx["config"];
 interface SliceTask {
   trainingUri: string;
   first: number;
@@ -58,7 +60,7 @@ function forestOptions(config: Config): ForestOptions {
   };
 }
 
-async function loadTrainingData(ctx: ExecContext<Config>) {
+async function loadTrainingData(ctx: Ctx) {
   const { config } = ctx;
   const src = input(ctx, "train", "dataset");
   const features = selectFeatures(config, src.columns);
@@ -95,18 +97,18 @@ function baseMeta(config: Config, src: DatasetRef, features: string[], classes: 
   };
 }
 
-async function saveHistogramModel(ctx: ExecContext<Config>, meta: ModelMeta, flat: FlatForest, started: number): Promise<ExecResult> {
+async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number): Promise<ExecResult> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
   const file: ModelFile = { ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat };
   const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.bin"), encodeModel(file));
-  const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features };
+  const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
   for (const [f, v] of Object.entries(importances)) metrics[`${IMPORTANCE_PREFIX}${f}`] = v;
   if (flat.oobScore !== null) metrics[meta.task === "classification" ? "oob_accuracy" : "oob_r2"] = flat.oobScore;
   return { outputs: { model }, metrics };
 }
 
-async function execute(ctx: ExecContext<Config>) {
+async function execute(ctx: Ctx) {
   const started = performance.now();
   const { config } = ctx;
   const { src, features, featureCols, data, y } = await loadTrainingData(ctx);
@@ -131,7 +133,8 @@ async function execute(ctx: ExecContext<Config>) {
     const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth: config.maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
     const file: ModelFile = { ...baseMeta(config, src, features, classes), engine: "ml-random-forest", forest };
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
-    return { outputs: { model: { kind: "model" as const, uri, task: config.task, target: config.target, features } }, metrics: { trees: config.nEstimators } };
+    const model: ModelRef = { kind: "model", uri, task: config.task, target: config.target, features, signature: inputColumns(file) };
+    return { outputs: { model }, metrics: { trees: config.nEstimators } };
   }
 
   const inputs: FeatureInput[] = featureCols.map((c) => ({
@@ -164,7 +167,7 @@ async function execute(ctx: ExecContext<Config>) {
   return saveHistogramModel(ctx, meta, flat, started);
 }
 
-async function slice(ctx: ExecContext<Config>, task: SliceTask, index: number): Promise<SlicePart> {
+async function slice(ctx: Ctx, task: SliceTask, index: number): Promise<SlicePart> {
   const trees = await growSlice(await ctx.artifacts.getBytes(task.trainingUri), forestOptions(ctx.config), task.first, task.count, {
     signal: ctx.signal,
     onTree: (done, total) => ctx.progress(`slice-${index}`, done, total),
@@ -172,11 +175,11 @@ async function slice(ctx: ExecContext<Config>, task: SliceTask, index: number): 
   return { uri: await ctx.artifacts.putBytes(artifactKey(ctx, `slice-${index}.bin`), trees) };
 }
 
-async function merge(ctx: ExecContext<Config>, state: FanOutState, parts: SlicePart[]): Promise<ExecResult> {
+async function merge(ctx: Ctx, state: FanOutState, parts: SlicePart[]): Promise<ExecResult> {
   const started = performance.now();
   const training = await ctx.artifacts.getBytes(state.trainingUri);
   const slices = await Promise.all(parts.map((p) => ctx.artifacts.getBytes(p.uri)));
   return saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started);
 }
 
-export const randomForestExecutor: ScalableExecutor<Config, SliceTask, FanOutState, SlicePart> = { execute, slice, merge };
+export const executor = defineExecutor<typeof spec.config, SliceTask, FanOutState, SlicePart>(spec, { execute, slice, merge });

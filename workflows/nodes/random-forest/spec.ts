@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { defineNode, findColumn } from "../spec";
+import { defineNode, findColumn, metricsPanels, type Panel } from "../define";
 
 export const engines = ["histogram", "ml-random-forest"] as const;
 
 /** The node's metrics under this prefix are feature importances (the run page draws them). */
 export const IMPORTANCE_PREFIX = "importance:";
 
-export const randomForestSpec = defineNode({
+export const spec = defineNode({
   type: "random-forest",
   label: "Random forest",
   stage: "train",
@@ -56,6 +56,22 @@ export const randomForestSpec = defineNode({
       else if (name === config.target) errors.push({ path: `features.${i}`, message: `'${name}' is the target` });
     });
     return { errors };
+  },
+  summary: (config) => `${config.task} · ${config.nEstimators} trees → ${config.target}`,
+  present: ({ metrics }) => {
+    if (!metrics) return [];
+    const importances: { label: string; value: number }[] = [];
+    const rest: Record<string, number> = {};
+    for (const [k, v] of Object.entries(metrics)) {
+      if (k.startsWith(IMPORTANCE_PREFIX)) importances.push({ label: k.slice(IMPORTANCE_PREFIX.length), value: v });
+      else rest[k] = v;
+    }
+    const panels: Panel[] = metricsPanels(rest, Object.keys(rest).filter((k) => k !== "train_seconds"));
+    if (importances.length) {
+      importances.sort((a, b) => b.value - a.value);
+      panels.push({ kind: "bars", title: "Feature importance", items: importances.slice(0, 12), format: "percent" });
+    }
+    return panels;
   },
 });
 

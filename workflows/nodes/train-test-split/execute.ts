@@ -1,8 +1,10 @@
 import { DOUBLE } from "@duckdb/node-api";
-import { describe, parquet, quoteString, withDuck, writeParquet } from "../../../server/data/duck";
-import { mulberry32 } from "../../ml/random";
-import { artifactKey, input, UserError, type Executor } from "../executor";
-import type { NodeConfig } from "..";
+import { UserError } from "~/lib/errors";
+import type { DatasetRef } from "~/lib/pipeline/plan";
+import { mulberry32 } from "~/lib/random";
+import { describe, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
+import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
+import { spec } from "./spec";
 
 /** Indices of the held-out rows: a seeded Fisher–Yates shuffle, so a seed always splits alike. */
 export function testIndices(rows: number, testFraction: number, seed: number): Uint32Array {
@@ -18,7 +20,7 @@ export function testIndices(rows: number, testFraction: number, seed: number): U
   return perm.slice(0, Math.round(rows * testFraction)).sort();
 }
 
-export const executeTrainTestSplit: Executor<NodeConfig<"train-test-split">> = async (ctx) => {
+async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
   const nTest = Math.round(src.rows * config.testFraction);
@@ -36,7 +38,7 @@ export const executeTrainTestSplit: Executor<NodeConfig<"train-test-split">> = a
     }
     appender.closeSync();
     const numbered = `(SELECT * FROM read_parquet(${quoteString(file)}, file_row_number = true))`;
-    const outputs: Record<string, import("../../plan").DatasetRef> = {};
+    const outputs: Record<string, DatasetRef> = {};
     for (const [port, op] of [
       ["train", "NOT IN"],
       ["test", "IN"],
@@ -53,4 +55,6 @@ export const executeTrainTestSplit: Executor<NodeConfig<"train-test-split">> = a
     }
     return { outputs };
   });
-};
+}
+
+export const executor = defineExecutor(spec, { execute });

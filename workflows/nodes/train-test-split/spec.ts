@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../spec";
+import { defineNode } from "../define";
 
-export const trainTestSplitSpec = defineNode({
+export const spec = defineNode({
   type: "train-test-split",
   label: "Train/test split",
   stage: "split",
@@ -16,4 +16,5 @@ export const trainTestSplitSpec = defineNode({
     test: { type: "dataset", label: "Test" },
   },
   infer: ({ inputs }) => (inputs.dataset ? { outputs: { train: inputs.dataset, test: inputs.dataset } } : {}),
+  summary: (config) => `test ${Math.round(config.testFraction * 100)}% · seed ${config.seed}`,
 });

@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter } from "../../../../server/api/root";
-import { createContext } from "../../../../server/api/trpc";
+import { appRouter } from "~/server/api/root";
+import { createContext } from "~/server/api/trpc";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { env } from "../../../../server/env";
-import { json } from "../../../../server/http/errors";
-import { platformOpenApi } from "../../../../server/rest/openapi";
+import { env } from "~/lib/env";
+import { json } from "~/server/http/errors";
+import { platformOpenApi } from "~/server/http/openapi";
 
 export const dynamic = "force-dynamic";
 

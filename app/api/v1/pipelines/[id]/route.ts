@@ -1,13 +1,14 @@
-import { db } from "../../../../../db/client";
-import { handle, HttpError, json, requireUuid } from "../../../../../server/http/errors";
-import { getPipeline } from "../../../../../server/pipelines/repository";
+import { db } from "~/db/client";
+import { NotFoundError } from "~/lib/errors";
+import { handle, json, requireUuid } from "~/server/http/errors";
+import { getPipeline } from "~/server/pipelines/repository";
 
 export const dynamic = "force-dynamic";
 
 export const GET = handle(async (_req: Request, ctx: { params: Promise<{ id: string }> }) => {
   const { id } = await ctx.params;
   const p = await getPipeline(db(), requireUuid(id, "pipeline"));
-  if (!p) throw new HttpError(404, { error: `pipeline ${id} not found` });
+  if (!p) throw new NotFoundError(`pipeline ${id} not found`);
   return json({
     id: p.id,
     name: p.name,

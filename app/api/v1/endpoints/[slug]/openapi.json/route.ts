@@ -1,15 +1,15 @@
-import { db } from "../../../../../../db/client";
-import { artifactStore } from "../../../../../../server/artifacts";
-import { env } from "../../../../../../server/env";
-import { handle, HttpError, json } from "../../../../../../server/http/errors";
-import { endpointOpenApi } from "../../../../../../server/rest/openapi";
-import { endpointModel, inputColumns } from "../../../../../../server/serving/runtime";
+import { db } from "~/db/client";
+import { env } from "~/lib/env";
+import { handle, json } from "~/server/http/errors";
+import { endpointOpenApi } from "~/server/serving/openapi";
+import { endpointModel } from "~/server/serving/runtime";
+import { inputColumns } from "~/workflows/model/signature";
+import { artifactStore } from "~/workflows/artifacts";
 
 export const dynamic = "force-dynamic";
 
 export const GET = handle(async (_req: Request, ctx: { params: Promise<{ slug: string }> }) => {
   const { slug } = await ctx.params;
-  const found = await endpointModel(db(), artifactStore(), slug);
-  if (!found) throw new HttpError(404, { error: `no endpoint '${slug}'` });
-  return json(endpointOpenApi(env().publicUrl, slug, found.endpoint.modelVersion, found.model, inputColumns(found.model)));
+  const { endpoint, model } = await endpointModel(db(), artifactStore(), slug);
+  return json(endpointOpenApi(env().publicUrl, slug, endpoint.modelVersion, model, inputColumns(model.file)));
 });

@@ -1,7 +1,7 @@
-import { db } from "../../../../../../db/client";
-import { artifactStore } from "../../../../../../server/artifacts";
-import { handle, json, readJson } from "../../../../../../server/http/errors";
-import { predict } from "../../../../../../server/serving/runtime";
+import { db } from "~/db/client";
+import { handle, json, readJson } from "~/server/http/errors";
+import { predict } from "~/server/serving/runtime";
+import { artifactStore } from "~/workflows/artifacts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,85 @@
+/**
+ * Configuration, validated once. The only module that reads `process.env` (a lint rule
+ * forbids it elsewhere): web, worker, launcher and tests all read their settings from here.
+ * Unset service addresses mean "use the embedded default the launcher starts".
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const port = z.coerce.number().int().positive().max(65535);
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default("default"),
+  /** Unset: the default in workflows/temporal/shared.ts. */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  TEMPORAL_CLI: z.string().min(1).optional(),
+  TEMPORAL_UI_PORT: port.default(8233),
+  MILLRACE_DATA_DIR: z.string().min(1).default(".data"),
+  ARTIFACT_STORE: z.enum(["fs", "postgres"]).default("fs"),
+  EMBEDDED_PG_PORT: port.default(54329),
+  EMBEDDED_TEMPORAL_PORT: port.default(7233),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.string().url().optional(),
+  WORKER_LOG_LEVEL: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).default("WARN"),
+  TRAIN_THREADS: z.coerce.number().int().positive().optional(),
+  /** Set by `npm start` on the processes it launches, so they stop when it dies. */
+  MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
+});
+
+export type Env = z.infer<typeof schema> & {
+  dataDir: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  publicUrl: string;
+};
+
+function load(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid Millrace configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    ...e,
+    dataDir: path.resolve(e.MILLRACE_DATA_DIR),
+    databaseUrl: e.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${e.EMBEDDED_PG_PORT}/millrace`,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.EMBEDDED_TEMPORAL_PORT}`,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+let cached: Env | undefined;
+/** Read lazily so that tests and the launcher can set variables before first use. */
+export function env(): Env {
+  cached ??= load();
+  return cached;
+}
+
+/**
+ * Points this process at other settings (test set-up, the launcher handing a database URL to
+ * what it starts next). Later `env()` calls see them; nothing read earlier changes.
+ */
+export function setEnv(vars: Record<string, string | undefined>) {
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  cached = undefined;
+}
+
+/** The environment for a child process: this one's, plus `overrides`. */
+export function childEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Directories on PATH, for finding tools such as the Temporal CLI. */
+export const pathDirs = () => (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);

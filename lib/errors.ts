@@ -1,0 +1,70 @@
+/**
+ * Domain errors: what services, executors and the serving runtime throw. They say what went
+ * wrong in Millrace's terms; the HTTP edge (REST and tRPC alike) maps each kind to a status in
+ * one place (`server/http/errors.ts`), and the worker treats every kind but `unavailable` as
+ * deterministic (never retried).
+ */
+
+export type ErrorKind = "not-found" | "invalid" | "conflict" | "unavailable" | "too-large" | "unsupported-media-type";
+
+/** One problem pinned to where it is: a node and config field, a request field, a CSV line. */
+export interface FieldProblem {
+  nodeId?: string | null;
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+  /**
+   * Structured details that travel with the message (for example `errors` naming each node and
+   * field, or the CSV `line`). They become fields of the REST error body and of tRPC's error data.
+   */
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = "not-found";
+}
+
+/** The input is wrong; `details.errors` (when given) names each field at fault. */
+export class InvalidError extends DomainError {
+  readonly kind = "invalid";
+  static withProblems(message: string, errors: FieldProblem[], details: Record<string, unknown> = {}) {
+    return new InvalidError(message, { ...details, errors });
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = "conflict";
+}
+
+/** A service Millrace depends on (Temporal, Postgres) cannot be reached: worth retrying later. */
+export class UnavailableError extends DomainError {
+  readonly kind = "unavailable";
+}
+
+export class TooLargeError extends DomainError {
+  readonly kind = "too-large";
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = "unsupported-media-type";
+}
+
+/**
+ * A problem with the user's data or config found while a node runs (a single-class target, a
+ * missing column). Shown on the node; the run fails at once instead of retrying.
+ */
+export class UserError extends InvalidError {}
+
+/** Whether retrying the same work could succeed: not for anything the user's input caused. */
+export const isDeterministic = (e: unknown) => e instanceof DomainError && e.kind !== "unavailable";
+
+export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

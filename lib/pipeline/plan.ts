@@ -1,0 +1,74 @@
+/**
+ * What flows through a run: the compiled plan, the references nodes pass to each other, and
+ * run and node statuses. Everything here is small JSON; datasets and models stay in the
+ * artifact store.
+ */
+import type { ColumnSchema } from "./document";
+
+export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export const nodeStatuses = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+export type NodeStatus = (typeof nodeStatuses)[number];
+
+/**
+ * A fitted transformation, replayed by the serving runtime on raw request rows: the node type
+ * that produced it and what it fitted (its own shape; the node's `replay` reads it).
+ */
+export interface LineageStep {
+  type: string;
+  params: unknown;
+}
+
+export interface Lineage {
+  /** Columns as ingested, before any cleaning or feature step: the endpoint's input. */
+  rawColumns: ColumnSchema[];
+  steps: LineageStep[];
+}
+
+export interface DatasetRef {
+  kind: "dataset";
+  uri: string;
+  rows: number;
+  columns: ColumnSchema[];
+  lineage: Lineage;
+}
+
+export interface ModelRef {
+  kind: "model";
+  uri: string;
+  task: "classification" | "regression";
+  target: string;
+  features: string[];
+  /** The raw columns an endpoint serving this model accepts (ingested columns minus the target). */
+  signature: ColumnSchema[];
+}
+
+export interface MetricsRef {
+  kind: "metrics";
+  values: Record<string, number>;
+}
+
+export interface EndpointRef {
+  kind: "endpoint";
+  slug: string;
+  modelVersionId: string;
+  modelVersion: number;
+}
+
+export type ArtifactRef = DatasetRef | ModelRef | MetricsRef | EndpointRef;
+export type PortType = ArtifactRef["kind"];
+
+export interface PlanNode {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  /** Input port → the upstream node and output port that feeds it. */
+  inputs: Record<string, { node: string; port: string }>;
+}
+
+export interface ExecutionPlan {
+  pipelineId: string;
+  pipelineVersion: number;
+  /** Topological order: every node comes after all of its inputs. */
+  nodes: PlanNode[];
+}

@@ -1,0 +1,191 @@
+/**
+ * The demo pipeline on real Postgres, a real Temporal dev server and a real worker process.
+ */
+import { Worker } from "@temporalio/worker";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { closeDb, db } from "~/db/client";
+import { deployments, endpoints, modelVersions, runNodes } from "~/db/schema";
+import { InvalidError } from "~/lib/errors";
+import { demoCsv, demoPipeline } from "~/lib/templates/demo";
+import { importCsv } from "~/server/datasets/service";
+import type { Child } from "~/server/launcher/children";
+import { createPipeline } from "~/server/pipelines/repository";
+import { getRun, startRun } from "./service";
+import { predict } from "~/server/serving/runtime";
+import { spawnWorker } from "~/server/testing/services";
+import { artifactStore } from "~/workflows/artifacts";
+import { parseModelFile } from "~/workflows/model/model-file";
+import { loadModel } from "~/workflows/model/predictor";
+import { temporalClient } from "~/workflows/temporal/client";
+import { workflowIdForRun } from "~/workflows/temporal/shared";
+import { workflowsPath } from "~/workflows/temporal/worker";
+
+const services = inject("services");
+let worker: Child;
+
+export async function waitForRun(runId: string, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await getRun(db(), runId);
+    if (["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    if (worker.proc.exitCode !== null) throw new Error(`the worker exited with code ${worker.proc.exitCode}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+let datasetId: string;
+beforeAll(async () => {
+  worker = spawnWorker(services);
+  const ds = await importCsv(db(), artifactStore(), "demo", Buffer.from(demoCsv(400)));
+  datasetId = ds.id;
+});
+afterAll(async () => {
+  await worker?.stop();
+  await closeDb();
+});
+
+const doc = (slug: string, patch: (d: ReturnType<typeof demoPipeline>) => void = () => {}) => {
+  const d = demoPipeline(datasetId);
+  for (const n of d.nodes) {
+    if (n.type === "deploy-endpoint") n.config = { slug };
+    if (n.type === "random-forest") n.config = { ...n.config, nEstimators: 30 };
+  }
+  patch(d);
+  return d;
+};
+
+describe("demo pipeline", () => {
+  it("runs to success, deploys an endpoint that predicts, and redeploys a new version on re-run", async () => {
+    const { id } = await createPipeline(db(), doc("it-demo"));
+    const { runId } = await startRun(db(), id);
+    const run = await waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.nodes.map((n) => n.status)).toEqual(Array(8).fill("succeeded"));
+    expect(run.metrics.accuracy).toBeGreaterThan(0.7);
+    expect(run.metrics.test_rows).toBe(80);
+    expect(run.endpoints).toEqual([expect.objectContaining({ slug: "it-demo", modelVersion: 1 })]);
+
+    // The endpoint answers exactly what the deployed model file predicts on the same raw rows.
+    const [version] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
+    const model = loadModel(parseModelFile(await artifactStore().getBytes(version!.artifactUri)));
+    const rows = [
+      { feature_1: 1.2, feature_2: 0.7, feature_3: null, feature_4: 3 },
+      { feature_1: -2, feature_2: 0.7, feature_3: null, feature_4: 3 },
+      { feature_1: 2, feature_2: 2, feature_3: 2, feature_4: 1 },
+      { feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 1 },
+    ];
+    const one = rows[0]!;
+    const res = await predict(db(), artifactStore(), "it-demo", async () => one);
+    expect(res.modelVersion).toBe(1);
+    expect(res.predictions).toEqual(model.predict([one]));
+    const batch = await predict(db(), artifactStore(), "it-demo", async () => ({ instances: rows }));
+    expect(batch.predictions).toEqual(model.predict(rows));
+    // Far from the boundary (target follows feature_1 * feature_2 + 0.8 * feature_3), the classes are certain.
+    expect(batch.predictions.slice(2)).toEqual([1, 0]);
+
+    const bad = await predict(db(), artifactStore(), "it-demo", async () => ({ feature_1: "x", feature_2: 1, feature_4: 2, extra: 1 })).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(InvalidError);
+    const fields = ((bad as InvalidError).details.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
+    expect(fields).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required", "extra: is not an input of this model"]),
+    );
+
+    const second = await waitForRun((await startRun(db(), id)).runId);
+    expect(second.status).toBe("succeeded");
+    expect(second.endpoints[0]?.modelVersion).toBe(2);
+    const after = await predict(db(), artifactStore(), "it-demo", async () => one);
+    expect(after.modelVersion).toBe(2);
+    const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-demo"));
+    expect(ep?.monitored).toBe(true);
+    expect(ep?.pipelineId).toBe(id);
+
+    // The workflow is deterministic: its recorded history replays without divergence.
+    const history = await (await temporalClient()).workflow.getHandle(workflowIdForRun(runId)).fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath }, history);
+  });
+
+  it("fails a run on bad data without retrying, names the node, and skips what depends on it", async () => {
+    const { id } = await createPipeline(
+      db(),
+      doc("it-fail", (d) => {
+        // Regression on a 0/1 target is fine; a classifier with a single class is not: fill every row's target the same.
+        d.nodes.find((n) => n.id === "feature")!.config = { name: "target2", expression: "feature_4 * 0 + 1" };
+        d.nodes.find((n) => n.id === "train")!.config = { target: "target2", nEstimators: 5 };
+      }),
+    );
+    const run = await waitForRun((await startRun(db(), id)).runId);
+    expect(run.status).toBe("failed");
+    const byId = Object.fromEntries(run.nodes.map((n) => [n.nodeId, n]));
+    expect(byId.train?.status).toBe("failed");
+    expect(byId.train?.error).toMatch(/target column 'target2' has a single class/);
+    expect(byId.train?.attempt).toBe(1);
+    expect(run.error).toMatch(/^node train:/);
+    expect(byId.evaluate?.status).toBe("skipped");
+    expect(byId.deploy?.status).toBe("skipped");
+    expect(byId.split?.status).toBe("succeeded");
+  });
+
+  it("refuses to start a pipeline that does not compile, naming node and field", async () => {
+    const { id } = await createPipeline(db(), doc("it-bad", (d) => (d.nodes.find((n) => n.id === "train")!.config = { target: "nope" })));
+    const err = await startRun(db(), id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidError);
+    expect((err as InvalidError).details.errors).toContainEqual({ nodeId: "train", path: "config.target", message: "column 'nope' is not in the input" });
+  });
+});
+
+describe("durability", () => {
+  it("finishes a run after its worker is SIGKILLed mid-slice, re-running only the lost slices, with one model version and an identical model", async () => {
+    const big = await importCsv(db(), artifactStore(), "kill-data", Buffer.from(demoCsv(20_000, 11)));
+    const train = { nEstimators: 240, slices: 3, seed: 5 };
+    const pipeline = (slug: string) =>
+      doc(slug, (d) => {
+        d.nodes.find((n) => n.id === "ingest")!.config = { datasetId: big.id };
+        d.nodes.find((n) => n.id === "train")!.config = train;
+      });
+    const { id } = await createPipeline(db(), pipeline("it-kill"));
+    const { runId } = await startRun(db(), id);
+    // Wait until the slices are growing trees, then kill the worker hard.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const [row] = await db().select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, "train")));
+      const started = Object.keys(row?.progress ?? {}).filter((k) => k.startsWith("slice-"));
+      if (started.length > 0) break;
+      if (Date.now() > deadline || worker.proc.exitCode !== null) throw new Error("slices never started");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    worker.proc.kill("SIGKILL");
+    await worker.exited;
+    worker = spawnWorker(services, "worker-2");
+
+    const run = await waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    expect(run.nodes.find((n) => n.nodeId === "train")!.attempt).toBe(1); // data preparation was not redone
+    const history = await (await temporalClient()).workflow.getHandle(workflowIdForRun(runId)).fetchHistory();
+    const sliceAttempts = new Map<string, number>();
+    const scheduled = new Map<number, string>();
+    for (const e of history.events ?? []) {
+      const sch = e.activityTaskScheduledEventAttributes;
+      if (sch?.activityType?.name === "executeSlice") scheduled.set(Number(e.eventId), String(sch.activityId));
+      const st = e.activityTaskStartedEventAttributes;
+      if (st && scheduled.has(Number(st.scheduledEventId))) sliceAttempts.set(scheduled.get(Number(st.scheduledEventId))!, st.attempt ?? 1);
+    }
+    expect(sliceAttempts.size).toBe(3);
+    expect(Math.max(...sliceAttempts.values())).toBeGreaterThanOrEqual(2); // the kill hit a slice, which was retried
+
+    const versions = await db().select().from(modelVersions).where(eq(modelVersions.name, "it-kill"));
+    expect(versions).toHaveLength(1);
+    expect(await db().select().from(deployments).where(eq(deployments.runId, runId))).toHaveLength(1);
+
+    // Determinism: an uninterrupted run of the same pipeline builds the very same model.
+    const { id: refId } = await createPipeline(db(), pipeline("it-kill-ref"));
+    const ref = await waitForRun((await startRun(db(), refId)).runId);
+    const [killed] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
+    const [clean] = await db().select().from(modelVersions).where(eq(modelVersions.runId, ref.id));
+    const a = await artifactStore().getBytes(killed!.artifactUri);
+    const b = await artifactStore().getBytes(clean!.artifactUri);
+    expect(Buffer.compare(a, b)).toBe(0);
+  });
+});

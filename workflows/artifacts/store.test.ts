@@ -1,0 +1,26 @@
+import fs from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { tempStore } from "./testing";
+import { keyOf, uriFor } from "./store";
+
+const { store, cleanup } = tempStore();
+afterAll(cleanup);
+
+describe("filesystem artifact store", () => {
+  it("stores bytes and files under keys, overwriting on retry", async () => {
+    const uri = await store.putBytes("runs/r/n/model.json", Buffer.from("one"));
+    expect(uri).toBe("artifact:runs/r/n/model.json");
+    await store.putBytes("runs/r/n/model.json", Buffer.from("two"));
+    expect((await store.getBytes(uri)).toString()).toBe("two");
+    const scratch = await store.scratchDir();
+    fs.writeFileSync(`${scratch}/f`, "file");
+    const u2 = await store.putFile("d/f", `${scratch}/f`);
+    expect(fs.readFileSync(await store.localPath(u2), "utf8")).toBe("file");
+  });
+  it("refuses keys that escape the store", () => {
+    expect(() => keyOf("artifact:../etc/passwd")).toThrow(/invalid artifact key/);
+    expect(() => keyOf("artifact:/abs")).toThrow(/invalid artifact key/);
+    expect(() => keyOf("s3://x")).toThrow(/not an artifact URI/);
+    expect(keyOf(uriFor("a/b"))).toBe("a/b");
+  });
+});

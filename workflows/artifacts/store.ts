@@ -1,0 +1,115 @@
+/**
+ * Artifact store: datasets (Parquet) and models live here, addressed by `artifact:<key>` URIs.
+ * Nodes pass URIs, never bytes. `fs` (default) keeps files under the data dir; `postgres`
+ * keeps bytes in the `artifact` table so workers on other machines can share them.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { artifacts } from "~/db/schema";
+
+export interface ArtifactStore {
+  readonly kind: "fs" | "postgres";
+  /** Stores a local file under `key` (overwriting: retried activities write the same key). */
+  putFile(key: string, file: string): Promise<string>;
+  putBytes(key: string, bytes: Uint8Array): Promise<string>;
+  /** A local path holding the artifact's bytes, for engines that read files (DuckDB). */
+  localPath(uri: string): Promise<string>;
+  getBytes(uri: string): Promise<Buffer>;
+  /** Scratch directory for files that are about to be stored. */
+  scratchDir(): Promise<string>;
+}
+
+const PREFIX = "artifact:";
+export const uriFor = (key: string) => `${PREFIX}${key}`;
+export function keyOf(uri: string): string {
+  if (!uri.startsWith(PREFIX)) throw new Error(`not an artifact URI: ${uri}`);
+  const key = uri.slice(PREFIX.length);
+  if (key.split("/").some((p) => p === ".." || p === "") || path.isAbsolute(key)) {
+    throw new Error(`invalid artifact key: ${key}`);
+  }
+  return key;
+}
+
+async function atomicWrite(target: string, write: (tmp: string) => Promise<void>) {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  await write(tmp);
+  await fs.rename(tmp, target);
+}
+
+export class FsArtifactStore implements ArtifactStore {
+  readonly kind = "fs";
+  constructor(private readonly root: string) {}
+
+  private pathFor(key: string) {
+    return path.join(this.root, key);
+  }
+  async putFile(key: string, file: string) {
+    keyOf(uriFor(key));
+    await atomicWrite(this.pathFor(key), (tmp) => fs.copyFile(file, tmp));
+    return uriFor(key);
+  }
+  async putBytes(key: string, bytes: Uint8Array) {
+    keyOf(uriFor(key));
+    await atomicWrite(this.pathFor(key), (tmp) => fs.writeFile(tmp, bytes));
+    return uriFor(key);
+  }
+  async localPath(uri: string) {
+    const p = this.pathFor(keyOf(uri));
+    await fs.access(p);
+    return p;
+  }
+  getBytes(uri: string) {
+    return fs.readFile(this.pathFor(keyOf(uri)));
+  }
+  async scratchDir() {
+    const dir = path.join(this.root, ".scratch");
+    await fs.mkdir(dir, { recursive: true });
+    return fs.mkdtemp(path.join(dir, "w-"));
+  }
+}
+
+export class PostgresArtifactStore implements ArtifactStore {
+  readonly kind = "postgres";
+  constructor(
+    private readonly db: Db,
+    private readonly cacheDir: string,
+  ) {}
+
+  async putFile(key: string, file: string) {
+    return this.putBytes(key, await fs.readFile(file));
+  }
+  async putBytes(key: string, bytes: Uint8Array) {
+    keyOf(uriFor(key));
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    await this.db
+      .insert(artifacts)
+      .values({ key, data, size: data.length })
+      .onConflictDoUpdate({ target: artifacts.key, set: { data, size: data.length, createdAt: new Date() } });
+    return uriFor(key);
+  }
+  async getBytes(uri: string) {
+    const key = keyOf(uri);
+    const [row] = await this.db.select({ data: artifacts.data }).from(artifacts).where(eq(artifacts.key, key));
+    if (!row) throw new Error(`artifact not found: ${uri}`);
+    return row.data;
+  }
+  async localPath(uri: string) {
+    const target = path.join(this.cacheDir, keyOf(uri));
+    try {
+      await fs.access(target);
+      return target;
+    } catch {
+      const bytes = await this.getBytes(uri);
+      await atomicWrite(target, (tmp) => fs.writeFile(tmp, bytes));
+      return target;
+    }
+  }
+  async scratchDir() {
+    const dir = path.join(this.cacheDir, ".scratch");
+    await fs.mkdir(dir, { recursive: true });
+    return fs.mkdtemp(path.join(dir, "w-"));
+  }
+}

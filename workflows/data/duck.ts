@@ -1,0 +1,69 @@
+/**
+ * DuckDB is Millrace's tabular engine: CSV import, cleaning, derived columns and splits run
+ * as SQL over Parquet files instead of loops over JS objects.
+ */
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { ColumnSchema, ColumnType } from "~/lib/pipeline/document";
+
+export type Duck = DuckDBConnection;
+
+/** A fresh in-memory database per unit of work; it is cheap and leaves nothing shared behind. */
+export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
+  const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+  const conn = await instance.connect();
+  try {
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const quoteString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/i;
+
+export function columnTypeOf(duckType: string): ColumnType {
+  if (NUMERIC.test(duckType)) return "number";
+  if (/^BOOLEAN$/i.test(duckType)) return "boolean";
+  return "string";
+}
+
+/** Millrace's column types for a relation (a table name or a `read_parquet(...)` call). */
+export async function describe(conn: Duck, relation: string): Promise<{ rows: number; columns: ColumnSchema[] }> {
+  const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  const cols = desc.getRowObjectsJS().map((r) => ({
+    name: String(r["column_name"]),
+    type: columnTypeOf(String(r["column_type"])),
+  }));
+  if (cols.length === 0) return { rows: 0, columns: [] };
+  const counts = cols.map((c) => `count(${quoteIdent(c.name)})::DOUBLE`).join(", ");
+  const res = await conn.runAndReadAll(`SELECT count(*)::DOUBLE, ${counts} FROM ${relation}`);
+  const row = res.getRowsJS()[0] ?? [];
+  const rows = Number(row[0] ?? 0);
+  return {
+    rows,
+    columns: cols.map((c, i) => ({ ...c, nullable: Number(row[i + 1] ?? 0) < rows })),
+  };
+}
+
+export const parquet = (file: string) => `read_parquet(${quoteString(file)})`;
+
+export async function writeParquet(conn: Duck, select: string, file: string) {
+  await conn.run(`COPY (${select}) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+}
+
+/** Reads whole columns into JS arrays (numbers as doubles, missing values as null). */
+export async function readColumns(
+  conn: Duck,
+  relation: string,
+  columns: ColumnSchema[],
+): Promise<Record<string, (number | string | boolean | null)[]>> {
+  if (columns.length === 0) return {};
+  const select = columns
+    .map((c) => (c.type === "number" ? `${quoteIdent(c.name)}::DOUBLE AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(", ");
+  const res = await conn.runAndReadAll(`SELECT ${select} FROM ${relation}`);
+  return res.getColumnsObjectJS() as Record<string, (number | string | boolean | null)[]>;
+}

@@ -1,0 +1,99 @@
+/**
+ * A binary bundle of typed arrays: 4-byte magic, little-endian u32 header length, a JSON
+ * header, then each array 8-byte aligned. Used for forest files, binned training sets and
+ * tree slices; decoding is one copy and a view per array.
+ */
+import type { FlatForest } from "./flat-forest";
+
+const CTORS = { Int32Array, Int16Array, Uint16Array, Uint32Array, Float64Array, Uint8Array, Float32Array } as const;
+type CtorName = keyof typeof CTORS;
+export type TypedArray =
+  | Int32Array<ArrayBufferLike>
+  | Int16Array<ArrayBufferLike>
+  | Uint16Array<ArrayBufferLike>
+  | Uint32Array<ArrayBufferLike>
+  | Float64Array<ArrayBufferLike>
+  | Uint8Array<ArrayBufferLike>
+  | Float32Array<ArrayBufferLike>;
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/** Plain Uint8Array and DataView (no Node Buffer), so the format also reads in a browser. */
+export function encodeBundle(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array {
+  const layout: { name: string; type: CtorName; offset: number; length: number }[] = [];
+  let offset = 0;
+  for (const [name, arr] of Object.entries(arrays)) {
+    offset = Math.ceil(offset / 8) * 8;
+    layout.push({ name, type: arr.constructor.name as CtorName, offset, length: arr.length });
+    offset += arr.byteLength;
+  }
+  const head = utf8.encode(JSON.stringify({ ...header, layout }));
+  const headerEnd = Math.ceil((8 + head.length) / 8) * 8;
+  const out = new Uint8Array(headerEnd + offset);
+  for (let i = 0; i < 4; i++) out[i] = magic.padEnd(4).charCodeAt(i) & 0xff;
+  new DataView(out.buffer).setUint32(4, head.length, true);
+  out.set(head, 8);
+  for (const l of layout) {
+    const arr = arrays[l.name]!;
+    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), headerEnd + l.offset);
+  }
+  return out;
+}
+
+export const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : "");
+
+const headLengthOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+
+/** Just the JSON header of a bundle, without copying its arrays. */
+export function readBundleHeader<H>(magic: string, bytes: Uint8Array): H {
+  if (bundleMagic(bytes) !== magic) throw new Error(`not a ${magic} file`);
+  return JSON.parse(fromUtf8.decode(bytes.subarray(8, 8 + headLengthOf(bytes)))) as H;
+}
+
+export function decodeBundle<H>(
+  magic: string,
+  bytes: Uint8Array,
+  opts: { shared?: boolean } = {},
+): { header: H; arrays: Record<string, TypedArray> } {
+  if (bundleMagic(bytes) !== magic) throw new Error(`not a ${magic} file`);
+  const headLength = headLengthOf(bytes);
+  const header = JSON.parse(fromUtf8.decode(bytes.subarray(8, 8 + headLength))) as H & {
+    layout: { name: string; type: CtorName; offset: number; length: number }[];
+  };
+  const headerEnd = Math.ceil((8 + headLength) / 8) * 8;
+  // One aligned copy (shared when threads will read it), then a view per array.
+  const size = bytes.length - headerEnd;
+  const body = new Uint8Array(opts.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  body.set(bytes.subarray(headerEnd));
+  const arrays: Record<string, TypedArray> = Object.fromEntries(
+    header.layout.map((l) => [l.name, new CTORS[l.type](body.buffer as ArrayBuffer, l.offset, l.length)]),
+  );
+  return { header, arrays };
+}
+
+const FOREST = "MRF1";
+const FOREST_ARRAYS = ["treeRoots", "feature", "threshold", "missingLeft", "left", "right", "leafValues", "importances"] as const;
+
+export function encodeForest(f: FlatForest, extra: Record<string, unknown> = {}): Uint8Array {
+  return encodeBundle(
+    FOREST,
+    { task: f.task, nClasses: f.nClasses, binnings: f.binnings, oobScore: f.oobScore, extra },
+    Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])),
+  );
+}
+
+export const isForestFile = (b: Uint8Array) => bundleMagic(b) === FOREST;
+
+/** The metadata stored beside a forest, without decoding its arrays. */
+export const readForestExtra = (b: Uint8Array) => readBundleHeader<{ extra: Record<string, unknown> }>(FOREST, b).extra;
+
+export function decodeForest(bytes: Uint8Array): { forest: FlatForest; extra: Record<string, unknown> } {
+  const { header, arrays } = decodeBundle<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown> }>(
+    FOREST,
+    bytes,
+  );
+  const { extra, ...meta } = header as typeof header & { layout?: unknown };
+  delete (meta as { layout?: unknown }).layout;
+  return { forest: { ...meta, ...(arrays as Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>) }, extra };
+}

@@ -1,0 +1,186 @@
+/**
+ * The trained forest as a handful of flat typed arrays (all trees concatenated), predicting
+ * from raw feature values: numeric splits compare against a raw threshold, categorical splits
+ * compare the category's bin, missing values follow the direction learnt at that split.
+ */
+import { categoryIndex, type FeatureBinning } from "./binning";
+
+export interface FlatForest {
+  task: "classification" | "regression";
+  nClasses: number; // 1 for regression
+  binnings: FeatureBinning[];
+  treeRoots: Int32Array;
+  feature: Int16Array;
+  threshold: Float64Array; // raw value (numeric) or bin index (categorical)
+  missingLeft: Uint8Array;
+  left: Int32Array; // child, or leaf-value offset for leaves
+  right: Int32Array;
+  leafValues: Float32Array;
+  importances: Float64Array; // normalised to sum 1
+  oobScore: number | null;
+}
+
+/** A prepared row: numbers for numeric features (NaN = missing), bin index for categoricals. */
+export type EncodedRow = Float64Array;
+
+/** The smallest float32 that is >= x, so `v <= x` implies `v <= result`. */
+function float32AtLeast(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0]! < x) {
+    const i = new Int32Array(f.buffer);
+    i[0] = f[0]! >= 0 ? i[0]! + 1 : i[0]! - 1;
+  }
+  return f[0]!;
+}
+
+/**
+ * Prediction-time layout, 8 bytes a node in one buffer, each tree in pre-order (a left child
+ * right after its parent): a float32 threshold (rounded up, so every value at or below the
+ * float64 threshold still goes left) and a uint32 that holds, for a split, the
+ * missing-goes-left bit (30), the feature (bits 17–29) and the right child's index relative to
+ * its tree root (bits 0–16); for a leaf, bit 31 and its value offset within the tree. Eight nodes share a cache line, which is what makes a single
+ * row fast through deep forests. Forests too large for it (trees over 2^17 nodes, over 8192
+ * features) use a 16-byte layout with float64 thresholds.
+ */
+export class ForestPredictor {
+  private readonly catMaps: (Map<string, number> | null)[];
+  private readonly compact: boolean;
+  private readonly thr32: Float32Array = new Float32Array(0);
+  private readonly packed: Uint32Array = new Uint32Array(0);
+  private readonly leafBase: Int32Array;
+  private readonly thr: Float64Array = new Float64Array(0);
+  private readonly ints: Int32Array = new Int32Array(0);
+
+  constructor(readonly forest: FlatForest) {
+    this.catMaps = forest.binnings.map((b) => (b.kind === "categorical" ? categoryIndex(b) : null));
+    const { treeRoots, feature, left, right, missingLeft, threshold } = forest;
+    const nodes = feature.length;
+    const T = treeRoots.length;
+    this.leafBase = new Int32Array(T);
+    let fits = forest.binnings.length <= 8192;
+    for (let t = 0; t < T && fits; t++) {
+      const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
+      if (end - treeRoots[t]! > 1 << 17) fits = false;
+    }
+    this.compact = fits;
+    for (let t = 0; t < T; t++) {
+      // The first leaf of a tree holds its lowest value offset (leaves are numbered in order).
+      const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
+      let base = Infinity;
+      for (let i = treeRoots[t]!; i < end; i++) if (feature[i]! < 0) base = Math.min(base, left[i]!);
+      this.leafBase[t] = base === Infinity ? 0 : base;
+    }
+    for (let i = 0; i < nodes; i++) {
+      if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw new Error("forest layout: right child must follow the left child");
+    }
+    if (fits) {
+      const buf = new ArrayBuffer(nodes * 8);
+      this.thr32 = new Float32Array(buf);
+      this.packed = new Uint32Array(buf);
+      // Renumber each tree in pre-order so that a walk down left branches reads adjacent memory.
+      const stack: number[] = [];
+      const newIndex = new Int32Array(nodes);
+      for (let t = 0; t < T; t++) {
+        const root = treeRoots[t]!;
+        let next = root;
+        stack.push(root);
+        const rightSlots: [number, number][] = []; // [new parent index, old right child]
+        while (stack.length) {
+          const old = stack.pop()!;
+          const i = next++;
+          newIndex[old] = i;
+          const f = feature[old]!;
+          if (f < 0) {
+            this.packed[2 * i + 1] = (0x80000000 | (left[old]! - this.leafBase[t]!)) >>> 0;
+          } else {
+            this.thr32[2 * i] = float32AtLeast(threshold[old]!);
+            this.packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
+            rightSlots.push([i, right[old]!]);
+            stack.push(right[old]!, left[old]!);
+          }
+        }
+        for (const [i, oldRight] of rightSlots) this.packed[2 * i + 1] = (this.packed[2 * i + 1]! | (newIndex[oldRight]! - root)) >>> 0;
+      }
+    } else {
+      const buf = new ArrayBuffer(nodes * 16);
+      this.thr = new Float64Array(buf);
+      this.ints = new Int32Array(buf);
+      for (let i = 0; i < nodes; i++) {
+        const f = feature[i]!;
+        this.thr[2 * i] = threshold[i]!;
+        this.ints[4 * i + 2] = (f < 0 ? 0xffff : f) | (missingLeft[i]! << 16);
+        this.ints[4 * i + 3] = left[i]!;
+      }
+    }
+  }
+
+  /** Encodes raw values (feature order) for traversal. */
+  encode(values: ArrayLike<unknown>, out: Float64Array = new Float64Array(this.forest.binnings.length)): EncodedRow {
+    for (let f = 0; f < out.length; f++) {
+      const v = values[f];
+      const cats = this.catMaps[f];
+      if (v === null || v === undefined) out[f] = NaN;
+      else if (cats) out[f] = cats.get(String(v)) ?? NaN;
+      else out[f] = typeof v === "number" ? v : Number(v);
+    }
+    return out;
+  }
+
+  /** Sums leaf values over trees into `acc` (class probabilities, or the mean for regression). */
+  accumulate(x: EncodedRow, acc: Float64Array) {
+    const { treeRoots, leafValues, nClasses } = this.forest;
+    acc.fill(0);
+    if (this.compact) {
+      const thr = this.thr32;
+      const packed = this.packed;
+      for (let t = 0; t < treeRoots.length; t++) {
+        const root = treeRoots[t]!;
+        let node = root;
+        let p = packed[2 * node + 1]!;
+        while (p < 0x80000000) {
+          const v = x[(p >>> 17) & 0x1fff]!;
+          // Pre-order layout: the left child follows its parent; the right child's offset is stored.
+          const r = root + (p & 0x1ffff);
+          // NaN (missing) fails both comparisons: it follows the learnt direction.
+          node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? r : p & 0x40000000 ? node + 1 : r;
+          p = packed[2 * node + 1]!;
+        }
+        const o = this.leafBase[t]! + (p & 0x7fffffff);
+        for (let k = 0; k < nClasses; k++) acc[k]! += leafValues[o + k]!;
+      }
+    } else {
+      const thr = this.thr;
+      const ints = this.ints;
+      for (let t = 0; t < treeRoots.length; t++) {
+        let node = treeRoots[t]!;
+        let meta = ints[4 * node + 2]!;
+        while ((meta & 0xffff) !== 0xffff) {
+          const v = x[meta & 0xffff]!;
+          const left = ints[4 * node + 3]!;
+          node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
+          meta = ints[4 * node + 2]!;
+        }
+        const o = ints[4 * node + 3]!;
+        for (let k = 0; k < nClasses; k++) acc[k]! += leafValues[o + k]!;
+      }
+    }
+    const T = treeRoots.length;
+    for (let k = 0; k < nClasses; k++) acc[k]! /= T;
+    return acc;
+  }
+
+  /** Class index (argmax of mean probability) or regression value. */
+  predictEncoded(x: EncodedRow, acc = new Float64Array(this.forest.nClasses)): number {
+    this.accumulate(x, acc);
+    if (this.forest.task === "regression") return acc[0]!;
+    let best = 0;
+    for (let k = 1; k < acc.length; k++) if (acc[k]! > acc[best]!) best = k;
+    return best;
+  }
+
+  predictRows(rows: ArrayLike<unknown>[]): number[] {
+    const x = new Float64Array(this.forest.binnings.length);
+    const acc = new Float64Array(this.forest.nClasses);
+    return rows.map((r) => this.predictEncoded(this.encode(r, x), acc));
+  }
+}

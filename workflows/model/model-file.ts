@@ -1,0 +1,71 @@
+/**
+ * The model file: the forest plus everything needed to score raw rows — the fitted
+ * clean/feature steps (lineage), feature order and kinds, and class labels. Written by the
+ * train node, read by evaluate and by the serving runtime.
+ *
+ * Histogram forests are stored as a binary forest file with this metadata in its header;
+ * ml-random-forest models as JSON.
+ */
+import type { Lineage, LineageStep } from "~/lib/pipeline/plan";
+import { decodeForest, encodeForest, isForestFile, readForestExtra } from "./bundle";
+import type { FlatForest } from "./flat-forest";
+import type { TrainedForest } from "./ml-random-forest";
+
+export type Label = string | number | boolean;
+export type Engine = "histogram" | "ml-random-forest";
+
+export interface ModelMeta {
+  format: "millrace-model/1";
+  engine: Engine;
+  task: "classification" | "regression";
+  target: string;
+  features: string[];
+  /** Class labels in index order (classification only). */
+  classes: Label[] | null;
+  lineage: Lineage;
+  trainedRows: number;
+  /** Impurity-based importance per feature (histogram engine). */
+  importances?: Record<string, number>;
+  oobScore?: number | null;
+}
+
+export type ModelFile = ModelMeta & ({ engine: "ml-random-forest"; forest: TrainedForest } | { engine: "histogram"; flat: FlatForest });
+
+export function encodeModel(file: ModelFile): Uint8Array {
+  if (file.engine === "histogram") {
+    const { flat, ...meta } = file;
+    return encodeForest(flat, meta as unknown as Record<string, unknown>);
+  }
+  return new TextEncoder().encode(JSON.stringify(file));
+}
+
+/**
+ * Models written before node types owned their replay steps recorded `{kind: "fill"}` and
+ * `{kind: "derive"}`; they still load, as the steps of the nodes that made them.
+ */
+function upgradeStep(step: LineageStep | { kind: "fill"; values: unknown } | { kind: "derive"; name: string; expression: string }): LineageStep {
+  if ("type" in step) return step;
+  if (step.kind === "fill") return { type: "fill-missing", params: { values: step.values } };
+  return { type: "derive-column", params: { name: step.name, expression: step.expression } };
+}
+
+function withUpgradedLineage<T extends ModelMeta>(file: T): T {
+  return { ...file, lineage: { ...file.lineage, steps: file.lineage.steps.map(upgradeStep) } };
+}
+
+export function parseModelFile(bytes: Uint8Array): ModelFile {
+  if (isForestFile(bytes)) {
+    const { forest, extra } = decodeForest(bytes);
+    return withUpgradedLineage({ ...(extra as unknown as ModelMeta), engine: "histogram", flat: forest });
+  }
+  const file = JSON.parse(new TextDecoder().decode(bytes)) as ModelFile;
+  if (file.format !== "millrace-model/1") throw new Error(`unsupported model format ${String(file.format)}`);
+  return withUpgradedLineage({ ...file, engine: file.engine ?? "ml-random-forest" } as ModelFile);
+}
+
+/** The metadata of a model file (features, classes, lineage), without loading the model itself. */
+export function readModelMeta(bytes: Uint8Array): ModelMeta {
+  if (isForestFile(bytes)) return withUpgradedLineage({ ...(readForestExtra(bytes) as unknown as ModelMeta), engine: "histogram" });
+  const { forest: _forest, ...meta } = parseModelFile(bytes) as ModelFile & { forest?: unknown };
+  return meta;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
+import { demoPipeline } from "~/lib/templates/demo";
+import { compile, portsCompatible } from "./compile";
+
+const columns: ColumnSchema[] = [
+  { name: "feature_1", type: "number", nullable: true },
+  { name: "feature_2", type: "number", nullable: true },
+  { name: "feature_3", type: "number", nullable: true },
+  { name: "feature_4", type: "number", nullable: false },
+  { name: "target", type: "number", nullable: false },
+];
+const ctx = { datasetColumns: (id: string) => (id === "ds" ? columns : undefined) };
+const demo = (): PipelineGraph => structuredClone(demoPipeline("ds"));
+const node = (g: PipelineGraph, id: string) => g.nodes.find((n) => n.id === id)!;
+
+describe("compile", () => {
+  it("turns the demo into a topologically ordered plan with defaults filled in", () => {
+    const res = compile(demo(), ctx);
+    expect(res.errors).toEqual([]);
+    const order = res.plan!.map((n) => n.id);
+    expect(order).toEqual(["ingest", "clean", "feature", "split", "train", "evaluate", "deploy", "monitor"]);
+    const train = res.plan!.find((n) => n.id === "train")!;
+    expect(train.config).toMatchObject({ nEstimators: 100, maxDepth: 16, target: "target", engine: "histogram", maxFeatures: "auto" });
+    expect(train.inputs).toEqual({ train: { node: "split", port: "train" } });
+    expect(res.columns.feature?.dataset?.map((c) => c.name)).toContain("new_feature");
+    expect(res.columns.clean?.dataset?.every((c) => !c.nullable)).toBe(true);
+  });
+
+  it("names the node and field of an invalid config", () => {
+    const g = demo();
+    node(g, "split").config = { testFraction: 1.5 };
+    node(g, "deploy").config = { slug: "Not A Slug" };
+    const res = compile(g, ctx);
+    expect(res.plan).toBeUndefined();
+    expect(res.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ nodeId: "split", path: "config.testFraction" }),
+        expect.objectContaining({ nodeId: "deploy", path: "config.slug", message: expect.stringMatching(/lowercase/) }),
+      ]),
+    );
+  });
+
+  it("rejects incompatible ports, unconnected inputs, doubled inputs and unknown types", () => {
+    const g = demo();
+    g.edges = g.edges.filter((e) => !(e.target === "evaluate" && e.targetHandle === "test"));
+    g.edges.push({ source: "train", sourceHandle: "model", target: "feature", targetHandle: "dataset" });
+    g.edges.push({ source: "ingest", sourceHandle: "dataset", target: "split", targetHandle: "dataset" });
+    g.nodes.push({ id: "x", type: "no-such-node", config: {}, position: { x: 0, y: 0 } });
+    const { errors } = compile(g, ctx);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { nodeId: "feature", path: "inputs.dataset", message: "input 'Dataset' takes a dataset, but train sends a model" },
+        { nodeId: "evaluate", path: "inputs.test", message: "input 'Test set' is not connected" },
+        { nodeId: "split", path: "inputs.dataset", message: "input 'Dataset' has more than one connection" },
+        { nodeId: "x", path: "type", message: "unknown node type 'no-such-node'" },
+      ]),
+    );
+  });
+
+  it("rejects cycles, naming every node on them", () => {
+    const g: PipelineGraph = {
+      nodes: [
+        { id: "a", type: "fill-missing", config: {}, position: { x: 0, y: 0 } },
+        { id: "b", type: "derive-column", config: { expression: "1" }, position: { x: 0, y: 0 } },
+      ],
+      edges: [
+        { source: "a", sourceHandle: "dataset", target: "b", targetHandle: "dataset" },
+        { source: "b", sourceHandle: "dataset", target: "a", targetHandle: "dataset" },
+      ],
+    };
+    const cyc = compile(g, ctx).errors.filter((e) => e.message === "node is part of a cycle");
+    expect(cyc.map((e) => e.nodeId).sort()).toEqual(["a", "b"]);
+  });
+
+  it("checks columns through the graph: unknown dataset, missing target, bad expression, text features", () => {
+    const g = demo();
+    node(g, "train").config = { target: "label", features: ["feature_1", "missing_col"] };
+    node(g, "feature").config = { name: "feature_2", expression: "feature_1 * nope" };
+    let { errors } = compile(g, ctx);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { nodeId: "train", path: "config.target", message: "column 'label' is not in the input" },
+        { nodeId: "train", path: "config.features.1", message: "column 'missing_col' is not in the input" },
+        { nodeId: "feature", path: "config.expression", message: "column 'nope' is not in the input" },
+        { nodeId: "feature", path: "config.name", message: "column 'feature_2' already exists" },
+      ]),
+    );
+    node(g, "ingest").config = { datasetId: "gone" };
+    ({ errors } = compile(g, ctx));
+    expect(errors).toContainEqual({ nodeId: "ingest", path: "config.datasetId", message: "dataset gone does not exist" });
+  });
+
+  it("knows which ports connect", () => {
+    expect(portsCompatible("random-forest", "model", "evaluate", "model")).toBe(true);
+    expect(portsCompatible("random-forest", "model", "evaluate", "test")).toBe(false);
+    expect(portsCompatible("train-test-split", "test", "evaluate", "test")).toBe(true);
+    expect(portsCompatible("nope", "x", "evaluate", "test")).toBe(false);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * The compiler: a saved graph in, a validated execution plan out — or every problem found,
+ * each naming its node and field. Pure, so the canvas runs it live and the API runs it
+ * again before starting a run.
+ */
+import type { ColumnSchema, GraphError, PipelineGraph } from "~/lib/pipeline/document";
+import type { PlanNode } from "~/lib/pipeline/plan";
+import type { CompileLookups, NodeSpec } from "./define";
+import { getSpec } from "./registry";
+
+export type CompileContext = CompileLookups;
+
+export interface CompileResult {
+  errors: GraphError[];
+  /** Topologically ordered nodes; present only when there are no errors. */
+  plan?: PlanNode[];
+  /** Inferred columns on each node's dataset outputs (for the inspector's column pickers). */
+  columns: Record<string, Record<string, ColumnSchema[]>>;
+}
+
+/** Whether an edge from `sourceHandle` of one node type to `targetHandle` of another is allowed. */
+export function portsCompatible(sourceType: string, sourceHandle: string, targetType: string, targetHandle: string) {
+  const out = getSpec(sourceType)?.outputs[sourceHandle];
+  const inp = getSpec(targetType)?.inputs[targetHandle];
+  return !!out && !!inp && out.type === inp.type;
+}
+
+export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResult {
+  const errors: GraphError[] = [];
+  const columns: CompileResult["columns"] = {};
+  const specs = new Map<string, NodeSpec>();
+  const configs = new Map<string, Record<string, unknown>>();
+
+  if (graph.nodes.length === 0) errors.push({ nodeId: null, path: "nodes", message: "the pipeline has no nodes" });
+
+  for (const node of graph.nodes) {
+    if (specs.has(node.id) || configs.has(node.id)) {
+      errors.push({ nodeId: node.id, path: "id", message: `node id '${node.id}' is used more than once` });
+      continue;
+    }
+    const spec = getSpec(node.type);
+    if (!spec) {
+      errors.push({ nodeId: node.id, path: "type", message: `unknown node type '${node.type}'` });
+      configs.set(node.id, {});
+      continue;
+    }
+    specs.set(node.id, spec);
+    const parsed = spec.config.safeParse(node.config ?? {});
+    if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
+    else {
+      configs.set(node.id, {});
+      for (const issue of parsed.error.issues) {
+        errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: issue.message });
+      }
+    }
+  }
+
+  // Wire edges into per-node inputs.
+  const inputs = new Map<string, Record<string, { node: string; port: string }>>();
+  const downstream = new Map<string, Set<string>>();
+  for (const id of configs.keys()) {
+    inputs.set(id, {});
+    downstream.set(id, new Set());
+  }
+  for (const edge of graph.edges) {
+    const src = specs.get(edge.source);
+    const dst = specs.get(edge.target);
+    if (!configs.has(edge.source) || !configs.has(edge.target)) {
+      errors.push({
+        nodeId: configs.has(edge.target) ? edge.target : null,
+        path: `inputs.${edge.targetHandle}`,
+        message: `edge ${edge.source} → ${edge.target} refers to a node that does not exist`,
+      });
+      continue;
+    }
+    if (!src || !dst) continue; // unknown type, already reported
+    const out = src.outputs[edge.sourceHandle];
+    const inp = dst.inputs[edge.targetHandle];
+    if (!out) {
+      errors.push({ nodeId: edge.source, path: `outputs.${edge.sourceHandle}`, message: `${src.label} has no output '${edge.sourceHandle}'` });
+      continue;
+    }
+    if (!inp) {
+      errors.push({ nodeId: edge.target, path: `inputs.${edge.targetHandle}`, message: `${dst.label} has no input '${edge.targetHandle}'` });
+      continue;
+    }
+    if (out.type !== inp.type) {
+      errors.push({
+        nodeId: edge.target,
+        path: `inputs.${edge.targetHandle}`,
+        message: `input '${inp.label}' takes a ${inp.type}, but ${edge.source} sends a ${out.type}`,
+      });
+      continue;
+    }
+    const wired = inputs.get(edge.target)!;
+    if (wired[edge.targetHandle]) {
+      errors.push({ nodeId: edge.target, path: `inputs.${edge.targetHandle}`, message: `input '${inp.label}' has more than one connection` });
+      continue;
+    }
+    wired[edge.targetHandle] = { node: edge.source, port: edge.sourceHandle };
+    downstream.get(edge.source)!.add(edge.target);
+  }
+
+  for (const [id, spec] of specs) {
+    for (const [port, p] of Object.entries(spec.inputs)) {
+      if (!p.optional && !inputs.get(id)![port]) {
+        errors.push({ nodeId: id, path: `inputs.${port}`, message: `input '${p.label}' is not connected` });
+      }
+    }
+  }
+
+  // Kahn's algorithm; whatever is left over sits on a cycle.
+  const indegree = new Map<string, number>();
+  for (const id of configs.keys()) indegree.set(id, 0);
+  for (const targets of downstream.values()) for (const t of targets) indegree.set(t, indegree.get(t)! + 1);
+  const order: string[] = [];
+  const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id);
+  while (ready.length) {
+    const id = ready.shift()!;
+    order.push(id);
+    for (const t of downstream.get(id)!) {
+      indegree.set(t, indegree.get(t)! - 1);
+      if (indegree.get(t) === 0) ready.push(t);
+    }
+  }
+  for (const [id, d] of indegree) {
+    if (d > 0) errors.push({ nodeId: id, path: "inputs", message: "node is part of a cycle" });
+  }
+
+  // Column inference in dependency order.
+  for (const id of order) {
+    const spec = specs.get(id);
+    if (!spec?.infer) continue;
+    const wired = inputs.get(id)!;
+    const inCols: Record<string, ColumnSchema[] | undefined> = {};
+    for (const [port, src] of Object.entries(wired)) inCols[port] = columns[src.node]?.[src.port];
+    const parsed = spec.config.safeParse(graph.nodes.find((n) => n.id === id)?.config ?? {});
+    if (!parsed.success) continue; // config errors already reported
+    const res = spec.infer({ ...ctx, config: parsed.data, inputs: inCols });
+    if (res.outputs) columns[id] = res.outputs;
+    for (const e of res.errors ?? []) errors.push({ nodeId: id, path: `config.${e.path}`, message: e.message });
+  }
+
+  if (errors.length) return { errors, columns };
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const plan = order.map((id) => ({
+    id,
+    type: byId.get(id)!.type,
+    config: configs.get(id)!,
+    inputs: inputs.get(id)!,
+  }));
+  return { errors, plan, columns };
+}

@@ -1,0 +1,75 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { ModelRef } from "~/lib/pipeline/plan";
+import { demoCsv } from "~/lib/templates/demo";
+import { tempStore } from "~/workflows/artifacts/testing";
+import { parseModelFile } from "~/workflows/model/model-file";
+import { loadModel } from "~/workflows/model/predictor";
+import { datasetFromCsv, runExecutor } from "../testing";
+import { executor } from "./execute";
+import { spec } from "./spec";
+
+const { store, cleanup } = tempStore();
+afterAll(cleanup);
+
+describe("random-forest", () => {
+  it("ml-random-forest names the column when features have missing values", async () => {
+    const ds = await datasetFromCsv(store, "t/rf2.parquet", "a,b,t\n1,,1\n,4,0\n3,6,1\n5,8,0\n");
+    await expect(runExecutor(store, executor, { target: "t", nEstimators: 2, engine: "ml-random-forest" }, { train: ds })).rejects.toThrow(
+      "feature column 'a' has 1 missing values; add a Fill missing node before training",
+    );
+  });
+
+  it("the histogram engine trains on raw data with missing values and text columns", async () => {
+    const rows = ["colour,size,label"];
+    for (let i = 0; i < 400; i++) {
+      const colour = ["red", "green", "blue"][i % 3]!;
+      const size = i % 7 === 0 ? "" : String(i % 10);
+      rows.push(`${colour},${size},${colour === "red" || (size !== "" && Number(size) > 6) ? "yes" : "no"}`);
+    }
+    const ds = await datasetFromCsv(store, "t/rf3.parquet", rows.join("\n"));
+    const res = await runExecutor(store, executor, { target: "label", nEstimators: 20, oobScore: true }, { train: ds });
+    expect(res.metrics!.oob_accuracy).toBeGreaterThan(0.95);
+    const ref = res.outputs.model as ModelRef;
+    expect(ref.signature).toEqual([
+      { name: "colour", type: "string", nullable: false },
+      { name: "size", type: "number", nullable: true },
+    ]);
+    const model = loadModel(parseModelFile(await store.getBytes(ref.uri)));
+    // DuckDB reads yes/no as booleans: labels keep their type.
+    expect(model.predict([{ colour: "red", size: 1 }, { colour: "blue", size: 9 }, { colour: "green", size: 2 }])).toEqual([true, true, false]);
+    expect(model.file.importances!.colour).toBeGreaterThan(0.2);
+    // Endpoints use the one-pass path: it must agree with predict and give proper distributions.
+    const raw = [{ colour: "red", size: null }, { colour: "green", size: 8 }, { colour: "blue", size: 3 }];
+    const both = model.predictProba!(raw);
+    expect(both.predictions).toEqual(model.predict(raw));
+    for (const p of both.probabilities) expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it("fans out into slices and merges into the very same model", async () => {
+    const ds = await datasetFromCsv(store, "t/rf4.parquet", demoCsv(300));
+    const one = await runExecutor(store, executor, { nEstimators: 12, slices: 1, oobScore: true }, { train: ds }, { nodeId: "single" });
+    const progress: string[] = [];
+    const three = await runExecutor(store, executor, { nEstimators: 12, slices: 3, oobScore: true }, { train: ds }, {
+      nodeId: "sliced",
+      progress: (key, done, total) => progress.push(`${key}:${done}/${total}`),
+    });
+    expect(one.slices).toBe(1);
+    expect(three.slices).toBe(3);
+    expect(progress).toContain("slice-2:4/4");
+    const a = await store.getBytes((one.outputs.model as ModelRef).uri);
+    const b = await store.getBytes((three.outputs.model as ModelRef).uri);
+    expect(Buffer.compare(a, b)).toBe(0);
+    expect(three.metrics!.oob_accuracy).toBe(one.metrics!.oob_accuracy);
+  });
+
+  it("shows its scores on the card and its feature importances as bars", () => {
+    const panels = spec.present!({
+      metrics: { trees: 20, train_seconds: 0.4, oob_accuracy: 0.9, "importance:a": 0.25, "importance:b": 0.75 },
+      outputs: null,
+    });
+    expect(panels).toEqual([
+      { kind: "metrics", values: { trees: 20, train_seconds: 0.4, oob_accuracy: 0.9 }, headline: ["trees", "oob_accuracy"] },
+      { kind: "bars", title: "Feature importance", format: "percent", items: [{ label: "b", value: 0.75 }, { label: "a", value: 0.25 }] },
+    ]);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Runs node executors outside Temporal against a throwaway filesystem artifact store: for
+ * the unit tests in each node folder.
+ */
+import fs from "node:fs";
+import type { Db } from "~/db/client";
+import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
+import type { FsArtifactStore } from "~/workflows/artifacts/store";
+import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
+import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "./executor";
+import { getSpec } from "./registry";
+
+/** Writes CSV text as a Parquet dataset and returns its reference, as ingest would. */
+export async function datasetFromCsv(store: FsArtifactStore, key: string, csv: string): Promise<DatasetRef> {
+  const dir = await store.scratchDir();
+  fs.writeFileSync(`${dir}/in.csv`, csv);
+  return withDuck(async (conn) => {
+    await writeParquet(conn, `SELECT * FROM read_csv(${quoteString(`${dir}/in.csv`)}, header = true)`, `${dir}/out.parquet`);
+    const shape = await describeRelation(conn, parquet(`${dir}/out.parquet`));
+    const uri = await store.putFile(key, `${dir}/out.parquet`);
+    return { kind: "dataset", uri, ...shape, lineage: { rawColumns: shape.columns, steps: [] } };
+  });
+}
+
+export interface RunOptions {
+  nodeId?: string;
+  db?: Db;
+  runId?: string;
+  progress?: (key: string, done: number, total: number) => void;
+}
+
+/**
+ * Runs an executor as the worker would — config parsed with its spec's defaults, fan-out
+ * slices one after another, then merge.
+ */
+export async function runExecutor(
+  store: FsArtifactStore,
+  executor: DefinedExecutor,
+  config: Record<string, unknown>,
+  inputs: Record<string, ArtifactRef>,
+  opts: RunOptions = {},
+): Promise<ExecResult & { slices: number }> {
+  const ctx: ExecContext<Record<string, unknown>> = {
+    runId: opts.runId ?? "00000000-0000-0000-0000-000000000001",
+    nodeId: opts.nodeId ?? "node",
+    config: getSpec(executor.type)!.config.parse(config) as Record<string, unknown>,
+    inputs,
+    artifacts: store,
+    db: opts.db ?? (undefined as unknown as Db),
+    heartbeat: () => {},
+    progress: opts.progress ?? (() => {}),
+    signal: new AbortController().signal,
+  };
+  const res = await executor.execute(ctx);
+  if (!isFanOut(res)) return { ...res, slices: 1 };
+  const parts = [];
+  for (const [i, task] of res.fanOut.tasks.entries()) parts.push(await executor.slice!(ctx, task, i));
+  return { ...(await executor.merge!(ctx, res.fanOut.state, parts)), slices: parts.length };
+}
+
+export async function readRows(store: FsArtifactStore, ref: ArtifactRef) {
+  if (ref.kind !== "dataset") throw new Error("not a dataset");
+  const file = await store.localPath(ref.uri);
+  const rows = await withDuck(async (conn) => (await conn.runAndReadAll(`SELECT * FROM ${parquet(file)}`)).getRowObjectsJS());
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+}

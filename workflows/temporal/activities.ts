@@ -1,0 +1,161 @@
+/**
+ * Activities: the worker-side half of a run. Each runs one node's executor (found by its
+ * type) with heartbeats and throttled progress, and records the outcome in Postgres. Created
+ * from a factory so tests can inject their own database and artifact store.
+ */
+import { Context } from "@temporalio/activity";
+import { ApplicationFailure } from "@temporalio/common";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { runNodes, runs } from "~/db/schema";
+import { isDeterministic, messageOf } from "~/lib/errors";
+import type { NodeStatus, PlanNode } from "~/lib/pipeline/plan";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { isFanOut, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
+import { loadExecutor } from "~/workflows/nodes/executors";
+import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
+
+export interface ActivityDeps {
+  db: Db;
+  artifacts: ArtifactStore;
+}
+
+type AnyContext = ExecContext<Record<string, unknown>>;
+
+export function createActivities({ db, artifacts }: ActivityDeps): PipelineActivities {
+  const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
+
+  /** Runs `fn` with an executor context: heartbeats, throttled progress, errors mapped for Temporal. */
+  async function withContext<T>(runId: string, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
+    const actx = Context.current();
+    const pending = new Map<string, { done: number; total: number }>();
+    const flush = async () => {
+      if (!pending.size) return;
+      const entries = [...pending.entries()];
+      pending.clear();
+      let expr = sql`coalesce(${runNodes.progress}, '{}'::jsonb)`;
+      for (const [key, value] of entries) expr = sql`jsonb_set(${expr}, ${`{${key}}`}::text[], ${JSON.stringify(value)}::jsonb)`;
+      await db.update(runNodes).set({ progress: expr }).where(whereNode(runId, node.id));
+    };
+    // Heartbeats let Temporal notice a dead worker quickly and deliver cancellation.
+    const beat = setInterval(() => {
+      actx.heartbeat();
+      flush().catch(() => {});
+    }, 1000);
+    try {
+      return await fn({
+        runId,
+        nodeId: node.id,
+        config: node.config,
+        inputs,
+        artifacts,
+        db,
+        heartbeat: (d) => actx.heartbeat(d),
+        progress: (key, done, total) => pending.set(key, { done, total }),
+        signal: actx.cancellationSignal,
+      });
+    } catch (e) {
+      const message = messageOf(e);
+      await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
+      // Bad data or config fails the same way on every attempt: fail the node at once.
+      if (isDeterministic(e)) throw ApplicationFailure.nonRetryable(message, USER_ERROR_TYPE);
+      throw e;
+    } finally {
+      clearInterval(beat);
+      await flush().catch(() => {});
+    }
+  }
+
+  async function recordSuccess(runId: string, nodeId: string, result: ExecResult, workMs: number) {
+    await db
+      .update(runNodes)
+      .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
+      .where(whereNode(runId, nodeId));
+  }
+
+  /** A node's executor; an unknown type fails the node at once. */
+  async function executorOf(node: PlanNode) {
+    try {
+      return await loadExecutor(node.type);
+    } catch (e) {
+      throw isDeterministic(e) ? ApplicationFailure.nonRetryable(messageOf(e), USER_ERROR_TYPE) : e;
+    }
+  }
+
+  return {
+    async markRunStarted(runId) {
+      await db
+        .update(runs)
+        .set({ status: "running", startedAt: sql`coalesce(${runs.startedAt}, now())` })
+        .where(and(eq(runs.id, runId), eq(runs.status, "queued")));
+    },
+
+    async executeNode({ runId, node, inputs }) {
+      await db
+        .update(runNodes)
+        .set({ status: "running", attempt: Context.current().info.attempt, startedAt: new Date(), finishedAt: null, progress: null })
+        .where(whereNode(runId, node.id));
+      const executor = await executorOf(node);
+      const started = performance.now();
+      const result = await withContext(runId, node, inputs, (ctx) => executor.execute(ctx));
+      if (isFanOut(result)) {
+        await db.update(runNodes).set({ workMs: performance.now() - started }).where(whereNode(runId, node.id));
+        return { outputs: {}, fanOut: result.fanOut };
+      }
+      await recordSuccess(runId, node.id, result, performance.now() - started);
+      return { outputs: result.outputs };
+    },
+
+    async executeSlice({ runId, node, inputs, task, index }) {
+      const executor = await executorOf(node);
+      if (!executor.slice) throw ApplicationFailure.nonRetryable(`node type '${node.type}' cannot fan out`, USER_ERROR_TYPE);
+      const slice = executor.slice;
+      const started = performance.now();
+      const part = await withContext(runId, node, inputs, (ctx) => slice(ctx, task, index));
+      await db
+        .update(runNodes)
+        .set({ workMs: sql`coalesce(${runNodes.workMs}, 0) + ${performance.now() - started}` })
+        .where(whereNode(runId, node.id));
+      return part;
+    },
+
+    async mergeSlices({ runId, node, inputs, state, parts }) {
+      const executor = await executorOf(node);
+      if (!executor.merge) throw ApplicationFailure.nonRetryable(`node type '${node.type}' cannot fan out`, USER_ERROR_TYPE);
+      const merge = executor.merge;
+      const started = performance.now();
+      const result = await withContext(runId, node, inputs, (ctx) => merge(ctx, state, parts));
+      const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
+      await recordSuccess(runId, node.id, result, (row?.workMs ?? 0) + performance.now() - started);
+      return { outputs: result.outputs };
+    },
+
+    async finishRun(input) {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(runs)
+          .set({ status: input.status, error: input.error, finishedAt: new Date() })
+          .where(eq(runs.id, input.runId));
+        const byStatus = new Map<NodeStatus, string[]>();
+        for (const [id, p] of Object.entries(input.nodes)) {
+          if (p.status === "succeeded") continue;
+          if (p.status === "failed") {
+            await tx
+              .update(runNodes)
+              .set({ status: "failed", error: p.error ?? null, finishedAt: new Date() })
+              .where(whereNode(input.runId, id));
+          } else {
+            byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), id]);
+          }
+        }
+        for (const [status, ids] of byStatus) {
+          const final = status === "queued" || status === "running" ? "cancelled" : status;
+          await tx
+            .update(runNodes)
+            .set({ status: final })
+            .where(and(eq(runNodes.runId, input.runId), inArray(runNodes.nodeId, ids)));
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The web side's handle on pipeline runs in Temporal: one client per process, and typed
+ * start and cancel. The workflow is started by its function's type, so renaming `runPipeline`
+ * without updating PIPELINE_WORKFLOW fails to compile.
+ */
+import { Client, Connection } from "@temporalio/client";
+import { temporal as proto } from "@temporalio/proto";
+import { UnavailableError, messageOf } from "~/lib/errors";
+import { env } from "~/lib/env";
+import type * as workflows from "./pipeline-workflow";
+import { PIPELINE_WORKFLOW, taskQueueOf, workflowIdForRun, type RunPipelineInput } from "./shared";
+
+const g = globalThis as unknown as { __millraceTemporal?: Promise<Client> };
+
+/** One Temporal client per process (kept on globalThis for Next's module reloading). */
+export function temporalClient(): Promise<Client> {
+  g.__millraceTemporal ??= (async () => {
+    const e = env();
+    try {
+      const connection = await Connection.connect({ address: e.temporalAddress, connectTimeout: 3000 });
+      return new Client({ connection, namespace: e.TEMPORAL_NAMESPACE });
+    } catch (err) {
+      throw new UnavailableError(`Temporal at ${e.temporalAddress} is unavailable: ${messageOf(err)}`);
+    }
+  })().catch((err: unknown) => {
+    g.__millraceTemporal = undefined;
+    throw err;
+  });
+  return g.__millraceTemporal;
+}
+
+export async function startPipelineRun(input: RunPipelineInput): Promise<void> {
+  const client = await temporalClient();
+  await client.workflow.start<(typeof workflows)[typeof PIPELINE_WORKFLOW]>(PIPELINE_WORKFLOW, {
+    args: [input],
+    taskQueue: taskQueueOf(env()),
+    workflowId: workflowIdForRun(input.runId),
+  });
+}
+
+export async function cancelPipelineRun(runId: string): Promise<void> {
+  const client = await temporalClient();
+  await client.workflow.getHandle(workflowIdForRun(runId)).cancel();
+}
+
+/** Workers that polled the pipeline task queue within the last `withinSeconds`. */
+export async function recentPollers(withinSeconds = 90): Promise<{ taskQueue: string; count: number }> {
+  const client = await temporalClient();
+  const e = env();
+  const taskQueue = taskQueueOf(e);
+  const res = await client.workflowService.describeTaskQueue({
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: { name: taskQueue },
+    taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  // A live worker long-polls continuously; Temporal keeps a dead one listed for a while.
+  const count = (res.pollers ?? []).filter((p) => Date.now() / 1000 - Number(p.lastAccessTime?.seconds ?? 0) < withinSeconds).length;
+  return { taskQueue, count };
+}

@@ -1,0 +1,67 @@
+/**
+ * The seam between processes: what the web side, the worker and the run page agree on — the
+ * workflow's name and id format, the task queue, and the shapes of its input and activities.
+ * Pure (types and constants only), so the workflow sandbox and the browser can import it.
+ */
+import type { ArtifactRef, ExecutionPlan, NodeStatus, PlanNode, RunStatus } from "~/lib/pipeline/plan";
+
+/** The name the worker registers `runPipeline` under; `client.ts` checks the two agree at compile time. */
+export const PIPELINE_WORKFLOW = "runPipeline";
+
+export const workflowIdForRun = (runId: string) => `run-${runId}`;
+
+/** The failure type of deterministic errors (bad data or config): the workflow never retries them. */
+export const USER_ERROR_TYPE = "UserError";
+
+export const DEFAULT_TASK_QUEUE = "millrace-pipelines";
+/** The task queue of the pipeline workflow and its activities (TEMPORAL_TASK_QUEUE, else the default). */
+export const taskQueueOf = (config: { TEMPORAL_TASK_QUEUE?: string | undefined }) => config.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+
+export interface RunPipelineInput {
+  runId: string;
+  plan: ExecutionPlan;
+}
+
+export interface ExecuteNodeInput {
+  runId: string;
+  node: PlanNode;
+  inputs: Record<string, ArtifactRef>;
+}
+
+export interface ExecuteNodeResult {
+  outputs: Record<string, ArtifactRef>;
+  /** Set when the node split its work: run each task with executeSlice, then mergeSlices. */
+  fanOut?: { tasks: unknown[]; state: unknown };
+}
+
+export interface ExecuteSliceInput extends ExecuteNodeInput {
+  task: unknown;
+  index: number;
+}
+
+export interface MergeSlicesInput extends ExecuteNodeInput {
+  state: unknown;
+  parts: unknown[];
+}
+
+export interface NodeOutcomeStatus {
+  status: NodeStatus;
+  error?: string;
+}
+
+export interface FinishRunInput {
+  runId: string;
+  status: RunStatus;
+  error: string | null;
+  nodes: Record<string, NodeOutcomeStatus>;
+}
+
+/** What the workflow calls; `activities.ts` implements it. */
+export interface PipelineActivities {
+  markRunStarted(runId: string): Promise<void>;
+  executeNode(input: ExecuteNodeInput): Promise<ExecuteNodeResult>;
+  /** One task of a node that fanned out; its result is small (artifact references). */
+  executeSlice(input: ExecuteSliceInput): Promise<unknown>;
+  mergeSlices(input: MergeSlicesInput): Promise<ExecuteNodeResult>;
+  finishRun(input: FinishRunInput): Promise<void>;
+}

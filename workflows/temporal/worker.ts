@@ -1,0 +1,58 @@
+/**
+ * Worker entry (`npm run worker`): executes pipeline runs. Run as many as you like against
+ * a shared Postgres, Temporal and artifact store.
+ */
+import { fileURLToPath } from "node:url";
+import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { closeDb, db } from "~/db/client";
+import { applyMigrations } from "~/db/migrate";
+import { env } from "~/lib/env";
+import { artifactStore } from "~/workflows/artifacts";
+import { loadAllExecutors } from "~/workflows/nodes/executors";
+import { createActivities } from "./activities";
+import { taskQueueOf } from "./shared";
+
+export const workflowsPath = fileURLToPath(new URL("./pipeline-workflow.ts", import.meta.url));
+
+export async function createWorker(opts: { identity?: string } = {}) {
+  const e = env();
+  const connection = await NativeConnection.connect({ address: e.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: taskQueueOf(e),
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    workflowsPath,
+    activities: createActivities({ db: db(), artifacts: artifactStore() }),
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  return { worker, connection };
+}
+
+async function main() {
+  const e = env();
+  Runtime.install({ logger: new DefaultLogger(e.WORKER_LOG_LEVEL) });
+  await applyMigrations(e.databaseUrl);
+  await loadAllExecutors();
+  const { worker, connection } = await createWorker();
+  // Started by `npm start`: if the launcher dies without stopping us (SIGKILL), stop too.
+  const launcher = e.MILLRACE_LAUNCHER_PID;
+  if (launcher) {
+    setInterval(() => {
+      if (process.ppid !== launcher) worker.shutdown();
+    }, 2000).unref();
+  }
+  console.log(`[worker] polling task queue '${taskQueueOf(e)}' at ${e.temporalAddress}`);
+  // Worker.run() shuts down gracefully on SIGINT/SIGTERM (installed by the Runtime).
+  await worker.run();
+  await connection.close();
+  await closeDb();
+  console.log("[worker] stopped");
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error("[worker] fatal:", err);
+    process.exit(1);
+  });
+}
