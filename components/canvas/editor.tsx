@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection } from "@xyflow/react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { GraphError } from "~/lib/pipeline/document";
 import { compile, portsCompatible } from "~/workflows/nodes/compile";
 import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
@@ -29,14 +29,15 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
 
-  const loadedKey = pipeline.data ? `${pipeline.data.id}@${pipeline.data.version}` : null;
-  const [loaded, setLoaded] = useState<string | null>(null);
+  // The version on the canvas; a newer saved version replaces it only while there are no unsaved edits.
+  const loaded = useRef<string | null>(null);
   useEffect(() => {
-    if (pipeline.data && loadedKey !== loaded && !state().dirty) {
+    const key = pipeline.data ? `${pipeline.data.id}@${pipeline.data.version}` : null;
+    if (pipeline.data && key !== loaded.current && !state().dirty) {
       state().load(pipeline.data);
-      setLoaded(loadedKey);
+      loaded.current = key;
     }
-  }, [pipeline.data, loadedKey, loaded, state]);
+  }, [pipeline.data, state]);
 
   const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
@@ -62,7 +63,7 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
   const doSave = useCallback(async () => {
     const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument() });
     state().markSaved();
-    setLoaded(`${pipelineId}@${res.version}`);
+    loaded.current = `${pipelineId}@${res.version}`;
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
     return res.version;
   }, [save, pipelineId, queryClient, trpc, state]);

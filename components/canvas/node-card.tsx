@@ -6,7 +6,7 @@ import type { GraphError } from "~/lib/pipeline/document";
 import { getSpec } from "~/workflows/nodes/registry";
 import { stageStyle, statusStyle } from "./stage-style";
 
-export type PipelineNodeData = { type: string; config: Record<string, unknown> };
+type PipelineNodeData = { type: string; config: Record<string, unknown> };
 export type PipelineFlowNode = Node<PipelineNodeData, "pipeline">;
 
 /** What surrounds a node card: compile errors in the editor, live status on the run page. */
@@ -102,6 +102,6 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   );
 }
 
-export const PipelineNode = memo(PipelineNodeCard);
+const PipelineNode = memo(PipelineNodeCard);
 /** Declared at module scope: React Flow warns when nodeTypes is recreated. */
 export const nodeTypes = { pipeline: PipelineNode };

@@ -4,34 +4,31 @@
  */
 import { z } from "zod";
 
-export const columnTypes = ["number", "string", "boolean"] as const;
-export type ColumnType = (typeof columnTypes)[number];
+export type ColumnType = "number" | "string" | "boolean";
 
-export const columnSchema = z.object({
-  name: z.string(),
-  type: z.enum(columnTypes),
+/** A column as Millrace types it. */
+export interface ColumnSchema {
+  name: string;
+  type: ColumnType;
   /** True when the column holds at least one missing value. */
-  nullable: z.boolean().default(false),
-});
-export type ColumnSchema = z.infer<typeof columnSchema>;
+  nullable: boolean;
+}
 
-export const graphNodeSchema = z.object({
+const graphNodeSchema = z.object({
   id: z.string().min(1).max(64),
   type: z.string().min(1),
   config: z.record(z.string(), z.unknown()).default({}),
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
 });
-export type GraphNode = z.infer<typeof graphNodeSchema>;
 
-export const graphEdgeSchema = z.object({
+const graphEdgeSchema = z.object({
   source: z.string(),
   sourceHandle: z.string(),
   target: z.string(),
   targetHandle: z.string(),
 });
-export type GraphEdge = z.infer<typeof graphEdgeSchema>;
 
-export const pipelineGraphSchema = z.object({
+const pipelineGraphSchema = z.object({
   nodes: z.array(graphNodeSchema).max(500),
   edges: z.array(graphEdgeSchema).max(2000),
 });

@@ -24,7 +24,6 @@ const functions = {
   max: { arity: 2, sql: "greatest", js: Math.max },
 } as const;
 type FnName = keyof typeof functions;
-export const expressionFunctions = Object.keys(functions) as FnName[];
 
 export class ExpressionError extends UserError {
   constructor(

@@ -5,10 +5,8 @@
  */
 import type { ColumnSchema } from "./document";
 
-export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export type RunStatus = (typeof runStatuses)[number];
-export const nodeStatuses = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
-export type NodeStatus = (typeof nodeStatuses)[number];
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type NodeStatus = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
 
 /**
  * A fitted transformation, replayed by the serving runtime on raw request rows: the node type
@@ -43,7 +41,7 @@ export interface ModelRef {
   signature: ColumnSchema[];
 }
 
-export interface MetricsRef {
+interface MetricsRef {
   kind: "metrics";
   values: Record<string, number>;
 }

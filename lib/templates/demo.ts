@@ -7,7 +7,7 @@ import type { PipelineDocument } from "../pipeline/document";
 import { mulberry32 } from "../random";
 
 export const DEMO_DATASET_NAME = "demo-classification";
-export const DEMO_PIPELINE_NAME = "Demo: random forest classifier";
+const DEMO_PIPELINE_NAME = "Demo: random forest classifier";
 
 /** Deterministic CSV: the target mostly follows feature_1 * feature_2 and feature_3. */
 export function demoCsv(rows = 600, seed = 7): string {

@@ -22,7 +22,6 @@ const t = initTRPC.context<Context>().create({
   },
 });
 export const createTRPCRouter = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Domain errors thrown by services become the tRPC code of their kind. */
 const domainErrors = t.middleware(async ({ next }) => {

@@ -16,13 +16,13 @@ export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_COD
 };
 
 /** The JSON body of an error response: the message, and the error's structured details. */
-export const errorBody = (e: DomainError) => ({ error: e.message, ...e.details });
+const errorBody = (e: DomainError) => ({ error: e.message, ...e.details });
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-export function errorResponse(e: unknown): Response {
+function errorResponse(e: unknown): Response {
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);

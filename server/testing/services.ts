@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from "../launcher/embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
 
 /** Distinct free loopback ports: all are held open until every one is chosen, so none repeats. */
-export async function freePorts(count: number): Promise<number[]> {
+async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },

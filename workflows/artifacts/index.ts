@@ -4,7 +4,6 @@ import { env } from "~/lib/env";
 import { FsArtifactStore, PostgresArtifactStore, type ArtifactStore } from "./store";
 
 export type { ArtifactStore } from "./store";
-export { uriFor, keyOf } from "./store";
 
 const g = globalThis as unknown as { __millraceArtifacts?: ArtifactStore };
 

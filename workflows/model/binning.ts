@@ -5,7 +5,7 @@
  * values go to bin 255 and learn their own direction at every split.
  */
 export const MISSING_BIN = 255;
-export const MAX_BINS = 255;
+const MAX_BINS = 255;
 
 export type FeatureBinning =
   | { name: string; kind: "numeric"; /** bin b holds x <= edges[b]; the last bin holds the rest */ edges: number[] }

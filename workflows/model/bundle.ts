@@ -41,7 +41,7 @@ export function encodeBundle(magic: string, header: Record<string, unknown>, arr
   return out;
 }
 
-export const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : "");
+const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : "");
 
 const headLengthOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
 

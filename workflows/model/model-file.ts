@@ -12,7 +12,7 @@ import type { FlatForest } from "./flat-forest";
 import type { TrainedForest } from "./ml-random-forest";
 
 export type Label = string | number | boolean;
-export type Engine = "histogram" | "ml-random-forest";
+type Engine = "histogram" | "ml-random-forest";
 
 export interface ModelMeta {
   format: "millrace-model/1";

@@ -22,7 +22,7 @@ export interface LoadedModel {
 }
 
 /** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
-export class MissingFeatureError extends UserError {}
+class MissingFeatureError extends UserError {}
 
 function replayer(file: ModelMeta) {
   const steps = file.lineage.steps.map((step) => {

@@ -10,7 +10,7 @@ import type { ArtifactRef, PortType } from "~/lib/pipeline/plan";
 export const stages = ["ingest", "clean", "feature", "split", "train", "evaluate", "deploy", "monitor"] as const;
 export type Stage = (typeof stages)[number];
 
-export interface PortSpec {
+interface PortSpec {
   type: PortType;
   label: string;
   /** Optional inputs may stay unconnected. */
@@ -27,13 +27,13 @@ export interface CompileLookups {
 }
 
 /** What the compiler knows while checking a node. */
-export interface InferContext<C> extends CompileLookups {
+interface InferContext<C> extends CompileLookups {
   config: C;
   /** Columns arriving on each connected dataset input port. */
   inputs: Record<string, ColumnSchema[] | undefined>;
 }
 
-export interface InferResult {
+interface InferResult {
   /** Columns on each dataset output port. */
   outputs?: Record<string, ColumnSchema[]>;
   /** Problems with the config, `path` naming the config field. */
@@ -54,7 +54,7 @@ export type Panel =
   | { kind: "metrics"; title?: string; values: Record<string, number>; /** keys also shown on the node card */ headline: string[] }
   | { kind: "bars"; title: string; items: { label: string; value: number }[]; format: "percent" | "number" };
 
-export interface NodeOutcome {
+interface NodeOutcome {
   metrics: Record<string, number> | null;
   outputs: Record<string, ArtifactRef> | null;
 }

@@ -4,7 +4,6 @@
  * read this list. The worker finds each type's executor at `<type>/execute.ts`, and
  * `npm run check` (workflows/nodes/verify.ts) fails on a folder that is half registered.
  */
-import type { z } from "zod";
 import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
@@ -29,7 +28,6 @@ const nodes = [
 type AnyNode = (typeof nodes)[number];
 export type NodeType = AnyNode["type"];
 type SpecOf<K extends NodeType> = Extract<AnyNode, { type: K }>;
-export type NodeConfig<K extends NodeType> = z.output<SpecOf<K>["config"]>;
 
 function byType(list: readonly AnyNode[]) {
   const map: Record<string, NodeSpec> = {};

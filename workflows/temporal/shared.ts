@@ -13,7 +13,7 @@ export const workflowIdForRun = (runId: string) => `run-${runId}`;
 /** The failure type of deterministic errors (bad data or config): the workflow never retries them. */
 export const USER_ERROR_TYPE = "UserError";
 
-export const DEFAULT_TASK_QUEUE = "millrace-pipelines";
+const DEFAULT_TASK_QUEUE = "millrace-pipelines";
 /** The task queue of the pipeline workflow and its activities (TEMPORAL_TASK_QUEUE, else the default). */
 export const taskQueueOf = (config: { TEMPORAL_TASK_QUEUE?: string | undefined }) => config.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
 
@@ -49,7 +49,7 @@ export interface NodeOutcomeStatus {
   error?: string;
 }
 
-export interface FinishRunInput {
+interface FinishRunInput {
   runId: string;
   status: RunStatus;
   error: string | null;

@@ -1,4 +1,4 @@
-import { listDatasets } from "../../datasets/service";
+import { listDatasets } from "~/server/datasets/service";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({

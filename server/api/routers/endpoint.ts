@@ -1,4 +1,4 @@
-import { listEndpoints } from "../../endpoints/repository";
+import { listEndpoints } from "~/server/endpoints/repository";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const endpointRouter = createTRPCRouter({

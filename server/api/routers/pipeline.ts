@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
-import { createPipeline, getPipeline, savePipelineVersion } from "../../pipelines/repository";
+import { createPipeline, getPipeline, savePipelineVersion } from "~/server/pipelines/repository";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({

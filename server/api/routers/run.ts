@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cancelRun, getRun, startRun } from "../../runs/service";
+import { cancelRun, getRun, startRun } from "~/server/runs/service";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({

@@ -12,7 +12,7 @@ export interface GrowOptions {
   signal?: AbortSignal;
 }
 
-export const defaultThreads = () => env().TRAIN_THREADS ?? Math.max(1, os.availableParallelism());
+const defaultThreads = () => env().TRAIN_THREADS ?? Math.max(1, os.availableParallelism());
 
 type Reply = { type: "tree"; id: number; index: number; tree: BinTree } | { type: "done"; id: number; oob: OobAccumulator | null } | { type: "error"; id: number; message: string };
 

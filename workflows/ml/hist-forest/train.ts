@@ -36,7 +36,7 @@ export interface PreparedTraining {
 }
 
 /** sklearn's defaults: sqrt for classifiers, every feature for regressors. */
-export const defaultMaxFeatures = (task: ForestOptions["task"]): MaxFeatures => (task === "classification" ? "sqrt" : "all");
+const defaultMaxFeatures = (task: ForestOptions["task"]): MaxFeatures => (task === "classification" ? "sqrt" : "all");
 
 export function resolveMaxFeatures(m: MaxFeatures, F: number): number {
   const v =
@@ -254,7 +254,11 @@ export function oobScore(set: TrainingSet, K: number, acc: OobAccumulator): numb
   }
   const y = set.yReg!;
   let mean = 0;
-  for (let i = 0; i < set.n; i++) if (acc.count[i]) (mean += y[i]!), seen++;
+  for (let i = 0; i < set.n; i++) {
+    if (!acc.count[i]) continue;
+    mean += y[i]!;
+    seen++;
+  }
   if (!seen) return null;
   mean /= seen;
   let se = 0;

@@ -8,6 +8,7 @@ const SLUG_MESSAGE = "use lowercase letters, digits and dashes (max 63)";
 export function slugify(name: string): string {
   const s = name
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")

@@ -1,0 +1,66 @@
+/** One error model: every domain error answers the same status over REST and over tRPC. */
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { describe, expect, it } from "vitest";
+import {
+  ConflictError,
+  DomainError,
+  InvalidError,
+  NotFoundError,
+  TooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  UserError,
+} from "~/lib/errors";
+import { createTRPCRouter, publicProcedure } from "../api/trpc";
+import { handle } from "./errors";
+
+const cases: [DomainError, number][] = [
+  [new NotFoundError("pipeline p not found"), 404],
+  [InvalidError.withProblems("the pipeline does not compile", [{ nodeId: "train", path: "config.target", message: "column 'x' is not in the input" }]), 400],
+  [new UserError("target column 'y' has a single class"), 400],
+  [new ConflictError("version 3 was saved meanwhile"), 409],
+  [new TooLargeError("body larger than 10 bytes"), 413],
+  [new UnsupportedMediaTypeError("expected content-type application/json, got text/plain"), 415],
+  [new UnavailableError("Temporal at 127.0.0.1:1 is unavailable"), 503],
+];
+
+let current: DomainError;
+const router = createTRPCRouter({ fail: publicProcedure.mutation(() => Promise.reject(current)) });
+
+async function viaTrpc(e: DomainError) {
+  current = e;
+  const res = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    router,
+    req: new Request("http://localhost/api/trpc/fail", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    createContext: () => ({}) as never,
+  });
+  // superjson (the UI's transformer) wraps the error shape in `json`.
+  const body = (await res.json()) as { error: { json: { message: string; data: Record<string, unknown> } } };
+  return { status: res.status, error: body.error.json };
+}
+
+describe("domain errors at the HTTP edge", () => {
+  it.each(cases.map(([e, status]) => [e.constructor.name, status, e] as const))("%s answers %i over REST and tRPC", async (_name, status, e) => {
+    const rest = await handle(() => Promise.reject(e))();
+    expect(rest.status).toBe(status);
+    expect(await rest.json()).toEqual({ error: e.message, ...e.details });
+
+    const trpc = await viaTrpc(e);
+    expect(trpc.status).toBe(status);
+    expect(trpc.error.message).toBe(e.message);
+    expect(trpc.error.data).toMatchObject({ kind: e.kind, httpStatus: status, ...e.details });
+  });
+
+  it("answers 500 without details for anything that is not a domain error (a bug)", async () => {
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      const rest = await handle(() => Promise.reject(new Error("secret internals")))();
+      expect(rest.status).toBe(500);
+      expect(await rest.json()).toEqual({ error: "internal error" });
+    } finally {
+      console.error = quiet;
+    }
+  });
+});

@@ -1,0 +1,85 @@
+/** The deploy node on real Postgres: versions, ownership of endpoints, and input-schema changes. */
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb, db } from "~/db/client";
+import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/schema";
+import { UserError } from "~/lib/errors";
+import type { ModelRef } from "~/lib/pipeline/plan";
+import { tempStore } from "~/workflows/artifacts/testing";
+import { executor as randomForest } from "../random-forest/execute";
+import { datasetFromCsv, runExecutor } from "../testing";
+import { executor } from "./execute";
+
+const { store, cleanup } = tempStore();
+afterAll(async () => {
+  cleanup();
+  await closeDb();
+});
+
+async function pipelineWithRun(name: string) {
+  const [p] = await db().insert(pipelines).values({ name }).returning();
+  return { pipelineId: p!.id, newRun: async () => (await db().insert(runs).values({ pipelineId: p!.id, pipelineVersion: 1 }).returning())[0]!.id };
+}
+
+let twoColumns: ModelRef;
+let threeColumns: ModelRef;
+beforeAll(async () => {
+  const rows = (extra: boolean) =>
+    [extra ? "a,b,c,y" : "a,b,y", ...Array.from({ length: 40 }, (_, i) => `${i},${i % 3}${extra ? `,${i % 5}` : ""},${i % 2}`)].join("\n");
+  const train = async (key: string, extra: boolean) =>
+    (await runExecutor(store, randomForest, { target: "y", nEstimators: 3 }, { train: await datasetFromCsv(store, key, rows(extra)) }, { nodeId: key }))
+      .outputs.model as ModelRef;
+  twoColumns = await train("two", false);
+  threeColumns = await train("three", true);
+});
+
+const deploy = (runId: string, model: ModelRef, config: Record<string, unknown>, nodeId = "deploy") =>
+  runExecutor(store, executor, config, { model }, { db: db(), runId, nodeId });
+
+describe("deploy-endpoint on Postgres", () => {
+  it("registers versions, is idempotent per (run, node), and records who serves the endpoint", async () => {
+    const a = await pipelineWithRun("A");
+    const run1 = await a.newRun();
+    const first = await deploy(run1, twoColumns, { slug: "owned" });
+    expect(first.outputs.endpoint).toMatchObject({ kind: "endpoint", slug: "owned", modelVersion: 1 });
+    // A retried activity finds its own version instead of adding one.
+    expect((await deploy(run1, twoColumns, { slug: "owned" })).outputs.endpoint).toEqual(first.outputs.endpoint);
+    expect((await deploy(await a.newRun(), twoColumns, { slug: "owned" })).outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "owned"));
+    expect(ep?.pipelineId).toBe(a.pipelineId);
+    const [v1] = await db().select().from(modelVersions).where(eq(modelVersions.runId, run1));
+    expect(v1?.inputSchema).toEqual([
+      { name: "a", type: "number", nullable: false },
+      { name: "b", type: "number", nullable: false },
+    ]);
+    expect(await db().select().from(deployments).where(eq(deployments.endpointId, ep!.id))).toHaveLength(2);
+  });
+
+  it("refuses an endpoint another pipeline serves until told to take it over, then moves it", async () => {
+    const a = await pipelineWithRun("Churn");
+    const b = await pipelineWithRun("Newcomer");
+    await deploy(await a.newRun(), twoColumns, { slug: "contested" });
+    const refused = await deploy(await b.newRun(), twoColumns, { slug: "contested" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as Error).message).toBe("endpoint 'contested' is served by pipeline 'Churn'; choose another slug or tick 'Take over the endpoint'");
+    const [before] = await db().select().from(endpoints).where(eq(endpoints.slug, "contested"));
+    expect(before?.pipelineId).toBe(a.pipelineId);
+
+    const taken = await deploy(await b.newRun(), twoColumns, { slug: "contested", takeOver: true });
+    expect(taken.outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    const [after] = await db().select().from(endpoints).where(eq(endpoints.slug, "contested"));
+    expect(after?.pipelineId).toBe(b.pipelineId);
+  });
+
+  it("refuses a model whose input would break the endpoint's callers, naming the fields, unless confirmed", async () => {
+    const a = await pipelineWithRun("Schema");
+    await deploy(await a.newRun(), twoColumns, { slug: "schema" });
+    const refused = await deploy(await a.newRun(), threeColumns, { slug: "schema" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as Error).message).toBe(
+      "deploying would change what endpoint 'schema' accepts ('c' (number) is new and required); tick 'Take over the endpoint' to deploy anyway",
+    );
+    const ok = await deploy(await a.newRun(), threeColumns, { slug: "schema", takeOver: true });
+    expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 2 });
+  });
+});
