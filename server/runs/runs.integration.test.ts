@@ -6,7 +6,8 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
 import { deployments, endpoints, modelVersions, runNodes } from "~/db/schema";
-import { InvalidError } from "~/lib/errors";
+import { InvalidError, UnavailableError } from "~/lib/errors";
+import { env, setEnv } from "~/lib/env";
 import { demoCsv, demoPipeline } from "~/lib/templates/demo";
 import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
@@ -17,7 +18,7 @@ import { spawnWorker } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel } from "~/workflows/model/predictor";
-import { temporalClient } from "~/workflows/temporal/client";
+import { closeTemporalClient, temporalClient } from "~/workflows/temporal/client";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { workflowsPath } from "~/workflows/temporal/worker";
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.stop();
+  await closeTemporalClient();
   await closeDb();
 });
 
@@ -126,6 +128,43 @@ describe("demo pipeline", () => {
     expect(byId.evaluate?.status).toBe("skipped");
     expect(byId.deploy?.status).toBe("skipped");
     expect(byId.split?.status).toBe("succeeded");
+  });
+
+  it("refuses to deploy over an endpoint another pipeline serves, at compile time, naming the node and field", async () => {
+    const { id: owner } = await createPipeline(db(), doc("it-owned"));
+    expect((await waitForRun((await startRun(db(), owner)).runId)).status).toBe("succeeded");
+    const { id: copy } = await createPipeline(db(), { ...doc("it-owned"), name: "A copy" });
+    const err = await startRun(db(), copy).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidError);
+    expect((err as InvalidError).details.errors).toEqual([
+      {
+        nodeId: "deploy",
+        path: "config.slug",
+        message: "endpoint 'it-owned' is served by pipeline 'Demo: random forest classifier'; choose another slug or tick 'Take over the endpoint'",
+      },
+    ]);
+    const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-owned"));
+    expect(ep?.pipelineId).toBe(owner);
+  });
+
+  it("fails the run and every node with the reason when Temporal cannot be reached", async () => {
+    const { id } = await createPipeline(db(), doc("it-nostart"));
+    const address = env().temporalAddress;
+    await closeTemporalClient();
+    setEnv({ TEMPORAL_ADDRESS: "127.0.0.1:9" }); // discard port: nothing answers
+    try {
+      const err = await startRun(db(), id).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnavailableError);
+      const runId = (err as UnavailableError).details.runId as string;
+      const run = await getRun(db(), runId);
+      expect(run.status).toBe("failed");
+      expect(run.error).toMatch(/^could not start: Temporal at 127\.0\.0\.1:9 is unavailable/);
+      expect(run.nodes).toHaveLength(8);
+      for (const n of run.nodes) expect(n).toMatchObject({ status: "failed", error: run.error });
+    } finally {
+      await closeTemporalClient();
+      setEnv({ TEMPORAL_ADDRESS: address });
+    }
   });
 
   it("refuses to start a pipeline that does not compile, naming node and field", async () => {

@@ -29,6 +29,14 @@ export function temporalClient(): Promise<Client> {
   return g.__millraceTemporal;
 }
 
+/** Closes this process's client; the next call connects again (to the address configured then). */
+export async function closeTemporalClient(): Promise<void> {
+  const current = g.__millraceTemporal;
+  g.__millraceTemporal = undefined;
+  const client = await current?.catch(() => undefined);
+  await client?.connection.close();
+}
+
 export async function startPipelineRun(input: RunPipelineInput): Promise<void> {
   const client = await temporalClient();
   await client.workflow.start<(typeof workflows)[typeof PIPELINE_WORKFLOW]>(PIPELINE_WORKFLOW, {

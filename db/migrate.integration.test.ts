@@ -1,0 +1,55 @@
+/** Upgrading a database that already holds data keeps it, and fills what the new schema adds. */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { describe, expect, inject, it } from "vitest";
+import { createDb } from "./client";
+import { applyMigrations } from "./migrate";
+
+const migrations = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+/** A copy of the migrations folder holding only the first `count` migrations. */
+function firstMigrations(count: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-migrations-"));
+  const journal = JSON.parse(fs.readFileSync(path.join(migrations, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.slice(0, count);
+  fs.mkdirSync(path.join(dir, "meta"));
+  fs.writeFileSync(path.join(dir, "meta", "_journal.json"), JSON.stringify(journal));
+  for (const e of journal.entries) fs.copyFileSync(path.join(migrations, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  return dir;
+}
+
+describe("migrations", () => {
+  it("give existing endpoints the pipeline that deployed their model as owner", async () => {
+    const base = inject("services").databaseUrl;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    const name = `millrace_upgrade_${process.pid}`;
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const old = firstMigrations(2);
+    try {
+      const db = createDb(url.toString(), 1);
+      await migrate(db, { migrationsFolder: old });
+      const [p] = await db.$sql`insert into pipeline (name) values ('Churn') returning id`;
+      const [r] = await db.$sql`insert into run (pipeline_id, pipeline_version) values (${p!.id}, 1) returning id`;
+      const [mv] = await db.$sql`insert into model_version (name, version, run_id, node_id, artifact_uri, task)
+        values ('churn', 1, ${r!.id}, 'deploy', 'artifact:m', 'classification') returning id`;
+      await db.$sql`insert into endpoint (slug, model_version_id) values ('churn', ${mv!.id})`;
+      await db.$sql.end();
+
+      await applyMigrations(url.toString());
+      const after = createDb(url.toString(), 1);
+      const rows = await after.$sql`select slug, pipeline_id from endpoint`;
+      expect(rows).toEqual([{ slug: "churn", pipeline_id: p!.id }]);
+      await after.$sql.end();
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    }
+  });
+});
