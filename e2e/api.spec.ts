@@ -38,6 +38,7 @@ test("pipelines: document round trip and errors naming node and field", async ({
 
   const { id: _id, version: _v, ...copy } = doc;
   copy.name = "API copy";
+  copy.nodes.find((n: { id: string }) => n.id === "deploy").config.slug = "api-copy";
   const created = await request.post("/api/v1/pipelines", { data: copy });
   expect(created.status()).toBe(201);
   const newId = (await created.json()).id;
@@ -83,11 +84,11 @@ test("run the demo over REST, then call its endpoint", async ({ request }) => {
 
   const predict = (data: unknown, headers = { "content-type": "application/json" }) =>
     request.post("/api/v1/endpoints/demo-model/predict", { headers, data: typeof data === "string" ? data : JSON.stringify(data) });
-  const one = await predict({ feature_1: 0.5, feature_2: -1.2, feature_3: 0.3, feature_4: 7 });
+  // Far from the decision boundary (target ≈ feature_1 · feature_2 + 0.8 · feature_3 > 0) the class is certain.
+  const one = await predict({ feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 7 });
   expect(one.status()).toBe(200);
   const body = await one.json();
-  expect(body.predictions).toHaveLength(1);
-  expect([0, 1]).toContain(body.predictions[0]);
+  expect(body.predictions).toEqual([0]);
   expect(body.modelVersion).toBeGreaterThanOrEqual(1);
   expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
   const probs = body.probabilities[0] as Record<string, number>;
@@ -95,8 +96,8 @@ test("run the demo over REST, then call its endpoint", async ({ request }) => {
   expect(probs["0"]! + probs["1"]!).toBeCloseTo(1, 5);
   expect(probs[String(body.predictions[0])]).toBeGreaterThanOrEqual(0.5);
 
-  const batch = await predict({ instances: [{ feature_1: 0.5, feature_2: -1.2, feature_3: null, feature_4: 7 }, { feature_1: 2, feature_2: 2, feature_3: 2, feature_4: 1 }] });
-  expect((await batch.json()).predictions).toHaveLength(2);
+  const batch = await predict({ instances: [{ feature_1: 2, feature_2: 2, feature_3: null, feature_4: 7 }, { feature_1: 2, feature_2: 2, feature_3: 2, feature_4: 1 }, { feature_1: -2, feature_2: 2, feature_3: -1, feature_4: 1 }] });
+  expect((await batch.json()).predictions).toEqual([1, 1, 0]);
 
   const invalid = await predict({ feature_1: "high", feature_2: 1, feature_4: 1, colour: "red" });
   expect(invalid.status()).toBe(400);
@@ -126,6 +127,23 @@ test("run the demo over REST, then call its endpoint", async ({ request }) => {
   expect(metrics).toMatch(/millrace_endpoint_predictions_total\{endpoint="demo-model",model_version="\d+",class="[01]"\} [1-9]/);
   expect(metrics).toMatch(/millrace_pipeline_runs\{status="succeeded"\} [1-9]/);
   expect(metrics).toMatch(/millrace_node_duration_seconds_count\{type="random-forest"\} [1-9]/);
+});
+
+test("a copy of a pipeline cannot take over its endpoint unless it says so", async ({ request }) => {
+  const id = await demoPipelineId(request);
+  const { id: _id, version: _v, ...copy } = await (await request.get(`/api/v1/pipelines/${id}`)).json();
+  copy.name = "Demo copy";
+  const refused = await request.post("/api/v1/pipelines", { data: copy });
+  expect(refused.status()).toBe(400);
+  expect((await refused.json()).errors).toEqual([
+    {
+      nodeId: "deploy",
+      path: "config.slug",
+      message: "endpoint 'demo-model' is served by pipeline 'Demo: random forest classifier'; choose another slug or tick 'Take over the endpoint'",
+    },
+  ]);
+  copy.nodes.find((n: { id: string }) => n.id === "deploy").config.takeOver = true;
+  expect((await request.post("/api/v1/pipelines", { data: copy })).status()).toBe(201);
 });
 
 test("unknown runs and bad ids are 404s, not 500s", async ({ request }) => {

@@ -74,7 +74,9 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await expect(page.getByLabel("Target column")).toHaveValue("target");
   await page.getByLabel("Trees").fill("25");
 
+  // A new deploy node's slug comes from the pipeline's name, not from the demo's endpoint.
   await selectNode(page, "deploy-1");
+  await expect(page.getByLabel("Endpoint slug")).toHaveValue("untitled-pipeline");
   await page.getByLabel("Endpoint slug").fill("e2e-canvas");
 
   await expect(page.getByTestId("compile-status")).toHaveText("ready to run");
@@ -108,8 +110,10 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
 
   const endpoint = page.getByTestId("endpoint-e2e-canvas");
   await expect(endpoint).toContainText("curl");
+  // Far from the decision boundary (target ≈ feature_1 · feature_2 + 0.8 · feature_3 > 0) the class is certain.
+  await endpoint.getByLabel("Request body").fill('{"feature_1": 2, "feature_2": 2, "feature_3": 2, "feature_4": 5}');
   await endpoint.getByRole("button", { name: "Send request" }).click();
-  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[[01]\],"probabilities":\[\{"0":[\d.e-]+,"1":[\d.e-]+\}\],"modelVersion":1/);
+  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[1\],"probabilities":\[\{"0":[\d.e-]+,"1":[\d.e-]+\}\],"modelVersion":1/);
   await page.screenshot({ path: "test-results/run-page.png" });
 });
 
@@ -129,6 +133,7 @@ test("the demo pipeline is ready on the canvas, and a failing run shows its erro
   delete doc.version;
   doc.nodes.find((n: { id: string }) => n.id === "feature").config = { name: "one", expression: "feature_4 * 0 + 1" };
   doc.nodes.find((n: { id: string }) => n.id === "train").config = { target: "one", nEstimators: 5 };
+  doc.nodes.find((n: { id: string }) => n.id === "deploy").config = { slug: "failing-copy" };
   const { id } = await (await request.post("/api/v1/pipelines", { data: doc })).json();
   const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
   await page.goto(`/runs/${runId}`);
@@ -136,4 +141,41 @@ test("the demo pipeline is ready on the canvas, and a failing run shows its erro
   await expect(page.getByTestId("status-train")).toHaveText("failed");
   await expect(page.getByTestId("status-deploy")).toHaveText("skipped");
   await expect(page.getByTestId("run-error")).toContainText("node train: target column 'one' has a single class");
+});
+
+test("unsaved edits of one pipeline never show up in, or get saved into, another", async ({ page, request }) => {
+  const demoId = await demoPipelineId(request);
+  const demo = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  const other = await request.post("/api/v1/pipelines", {
+    data: { name: "Pipeline B", nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  expect(other.status()).toBe(201);
+  const bId = (await other.json()).id as string;
+  const versionsOf = async (id: string) => (await (await request.get(`/api/v1/pipelines/${id}`)).json()) as { version: number; nodes: unknown[]; name: string };
+  const before = await versionsOf(demoId);
+
+  // Edit A (the demo) without saving: add a node and rename it.
+  await page.goto(`/pipelines/${demoId}`);
+  await expect(page.locator(".react-flow__node")).toHaveCount(8);
+  await drop(page, "fill-missing", 300, 500);
+  await page.getByLabel("Pipeline name").fill("A, edited");
+  await expect(page.locator(".react-flow__node")).toHaveCount(9);
+
+  // Leave through the header, open B.
+  await page.getByRole("navigation").getByRole("link", { name: "Pipelines" }).click();
+  await page.getByRole("link", { name: "Pipeline B" }).click();
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${bId}$`));
+  await expect(page.getByLabel("Pipeline name")).toHaveValue("Pipeline B");
+  await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  await expect(page.locator('.react-flow__node[data-id="only"]')).toBeVisible();
+
+  // Saving B stores B's graph; A is untouched.
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved version 2");
+  const b = await versionsOf(bId);
+  expect(b).toMatchObject({ version: 2, name: "Pipeline B" });
+  expect(b.nodes).toHaveLength(1);
+  const a = await versionsOf(demoId);
+  expect(a).toMatchObject({ version: before.version, name: before.name });
+  expect(a.nodes).toHaveLength(8);
 });
