@@ -4,11 +4,17 @@ import { pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import type { EndpointRef } from "~/lib/pipeline/plan";
-import { cancelPipelineRun, startPipelineRun } from "~/workflows/temporal/client";
+import { temporalClient } from "~/workflows/temporal/client";
+import type * as workflows from "~/workflows/temporal/pipeline-workflow";
+import { PIPELINE_WORKFLOW, taskQueueOf, workflowIdForRun } from "~/workflows/temporal/shared";
 import { compilePipeline } from "../pipelines/service";
 import { getPipeline } from "../pipelines/repository";
 
-/** Compiles the pipeline's saved version, records the run and starts its workflow. */
+/**
+ * Compiles the pipeline's saved version, records the run and starts its workflow. The workflow
+ * is started by its function's type, so renaming `runPipeline` without PIPELINE_WORKFLOW fails
+ * to compile.
+ */
 export async function startRun(db: Db, pipelineId: string, version?: number) {
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
@@ -22,7 +28,12 @@ export async function startRun(db: Db, pipelineId: string, version?: number) {
     return run!.id;
   });
   try {
-    await startPipelineRun({ runId, plan: { pipelineId, pipelineVersion: pipeline.version, nodes: plan } });
+    const client = await temporalClient();
+    await client.workflow.start<(typeof workflows)[typeof PIPELINE_WORKFLOW]>(PIPELINE_WORKFLOW, {
+      args: [{ runId, plan: { pipelineId, pipelineVersion: pipeline.version, nodes: plan } }],
+      taskQueue: taskQueueOf(env()),
+      workflowId: workflowIdForRun(runId),
+    });
   } catch (e) {
     // The run and every node fail with the reason, rather than waiting forever as `queued`.
     const reason = `could not start: ${messageOf(e)}`;
@@ -38,7 +49,7 @@ export async function startRun(db: Db, pipelineId: string, version?: number) {
 export async function cancelRun(db: Db, runId: string) {
   const [run] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`run ${runId} not found`);
-  if (run.status === "queued" || run.status === "running") await cancelPipelineRun(runId);
+  if (run.status === "queued" || run.status === "running") await (await temporalClient()).workflow.getHandle(workflowIdForRun(runId)).cancel();
   return { status: run.status };
 }
 

@@ -1,14 +1,9 @@
-/**
- * The web side's handle on pipeline runs in Temporal: one client per process, and typed
- * start and cancel. The workflow is started by its function's type, so renaming `runPipeline`
- * without updating PIPELINE_WORKFLOW fails to compile.
- */
+/** The web side's connection to Temporal: one client per process, and the task queue's pollers. */
 import { Client, Connection } from "@temporalio/client";
 import { temporal as proto } from "@temporalio/proto";
 import { UnavailableError, messageOf } from "~/lib/errors";
 import { env } from "~/lib/env";
-import type * as workflows from "./pipeline-workflow";
-import { PIPELINE_WORKFLOW, taskQueueOf, workflowIdForRun, type RunPipelineInput } from "./shared";
+import { taskQueueOf } from "./shared";
 
 const g = globalThis as unknown as { __millraceTemporal?: Promise<Client> };
 
@@ -35,20 +30,6 @@ export async function closeTemporalClient(): Promise<void> {
   g.__millraceTemporal = undefined;
   const client = await current?.catch(() => undefined);
   await client?.connection.close();
-}
-
-export async function startPipelineRun(input: RunPipelineInput): Promise<void> {
-  const client = await temporalClient();
-  await client.workflow.start<(typeof workflows)[typeof PIPELINE_WORKFLOW]>(PIPELINE_WORKFLOW, {
-    args: [input],
-    taskQueue: taskQueueOf(env()),
-    workflowId: workflowIdForRun(input.runId),
-  });
-}
-
-export async function cancelPipelineRun(runId: string): Promise<void> {
-  const client = await temporalClient();
-  await client.workflow.getHandle(workflowIdForRun(runId)).cancel();
 }
 
 /** Workers that polled the pipeline task queue within the last `withinSeconds`. */

@@ -5,7 +5,7 @@
  */
 import type { ArtifactRef, ExecutionPlan, NodeStatus, PlanNode, RunStatus } from "~/lib/pipeline/plan";
 
-/** The name the worker registers `runPipeline` under; `client.ts` checks the two agree at compile time. */
+/** The name the worker registers `runPipeline` under; server/runs/service.ts checks the two agree at compile time. */
 export const PIPELINE_WORKFLOW = "runPipeline";
 
 export const workflowIdForRun = (runId: string) => `run-${runId}`;
