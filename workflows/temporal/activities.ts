@@ -11,7 +11,7 @@ import { runNodes, runs } from "~/db/schema";
 import { isDeterministic, messageOf } from "~/lib/errors";
 import type { NodeStatus, PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { isFanOut, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
+import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
 
@@ -82,6 +82,13 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     }
   }
 
+  /** The slice or merge step of a node that fanned out. */
+  async function fanOutStep<K extends "slice" | "merge">(node: PlanNode, step: K) {
+    const fn = (await executorOf(node))[step];
+    if (!fn) throw ApplicationFailure.nonRetryable(`node type '${node.type}' cannot fan out`, USER_ERROR_TYPE);
+    return fn as NonNullable<DefinedExecutor[K]>;
+  }
+
   return {
     async markRunStarted(runId) {
       await db
@@ -107,9 +114,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     },
 
     async executeSlice({ runId, node, inputs, task, index }) {
-      const executor = await executorOf(node);
-      if (!executor.slice) throw ApplicationFailure.nonRetryable(`node type '${node.type}' cannot fan out`, USER_ERROR_TYPE);
-      const slice = executor.slice;
+      const slice = await fanOutStep(node, "slice");
       const started = performance.now();
       const part = await withContext(runId, node, inputs, (ctx) => slice(ctx, task, index));
       await db
@@ -120,9 +125,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     },
 
     async mergeSlices({ runId, node, inputs, state, parts }) {
-      const executor = await executorOf(node);
-      if (!executor.merge) throw ApplicationFailure.nonRetryable(`node type '${node.type}' cannot fan out`, USER_ERROR_TYPE);
-      const merge = executor.merge;
+      const merge = await fanOutStep(node, "merge");
       const started = performance.now();
       const result = await withContext(runId, node, inputs, (ctx) => merge(ctx, state, parts));
       const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
