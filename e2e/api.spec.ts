@@ -151,4 +151,6 @@ test("unknown runs and bad ids are 404s, not 500s", async ({ request }) => {
   expect((await request.get("/api/v1/runs/x")).status()).toBe(404);
   expect((await request.post("/api/v1/pipelines/x/runs")).status()).toBe(404);
   expect((await request.get("/api/v1/endpoints/none/openapi.json")).status()).toBe(404);
+  // Pages too: an unknown pipeline is a 404 page, not an empty editor.
+  expect((await request.get("/pipelines/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
 });

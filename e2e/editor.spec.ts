@@ -105,7 +105,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   for (const id of ["csv-1", "fill-1", "derive-1", "train-1", "random-1", "evaluate-1", "deploy-1", "monitor-1"]) {
     await expect(page.getByTestId(`status-${id}`)).toHaveText("succeeded");
   }
-  await expect(page.getByTestId("run-metrics")).toContainText("accuracy");
+  await expect(page.getByTestId("panels-evaluate-1")).toContainText("accuracy");
   await expect(page.getByTestId("bars-random-1")).toContainText("new_feature");
 
   const endpoint = page.getByTestId("endpoint-e2e-canvas");
@@ -178,4 +178,9 @@ test("unsaved edits of one pipeline never show up in, or get saved into, another
   const a = await versionsOf(demoId);
   expect(a).toMatchObject({ version: before.version, name: before.name });
   expect(a.nodes).toHaveLength(8);
+
+  // A refused save says why in words, not as a validation dump.
+  await page.getByLabel("Pipeline name").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Save failed: name is required");
 });

@@ -15,6 +15,9 @@ function exampleFor(schema: InstanceSchema): Record<string, unknown> {
   );
 }
 
+/** One shell word, whatever the body holds (a value like O'Brien included). */
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
 /** Shows how to call an endpoint and calls it in one click. */
 export function EndpointTry({ slug, url }: { slug: string; url: string }) {
   const [body, setBody] = useState<string>("");
@@ -42,7 +45,7 @@ export function EndpointTry({ slug, url }: { slug: string; url: string }) {
         </a>
       </div>
       <pre className="mb-2 whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-[11px] text-slate-100">
-        {`curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n  -d '${body}'`}
+        {`curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n  -d ${shellQuote(body)}`}
       </pre>
       <textarea
         aria-label="Request body"

@@ -123,19 +123,6 @@ export function RunView({ runId }: { runId: string }) {
           </ReactFlowProvider>
         </div>
         <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
-          {Object.keys(data.metrics).length > 0 && (
-            <section>
-              <h2 className="mb-1 text-xs font-semibold uppercase text-slate-500">Metrics</h2>
-              <dl className="grid grid-cols-3 gap-2" data-testid="run-metrics">
-                {Object.entries(data.metrics).map(([k, v]) => (
-                  <div key={k} className="rounded border border-slate-200 bg-white p-2">
-                    <dt className="text-[11px] text-slate-500">{k}</dt>
-                    <dd className="font-mono text-lg">{Number.isInteger(v) ? v : v.toFixed(4)}</dd>
-                  </div>
-                ))}
-              </dl>
-            </section>
-          )}
           {data.nodes.map((n) => {
             const panels = panelsOf(n.type, n.metrics);
             if (!panels.length) return null;

@@ -5,6 +5,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import { z } from "zod";
 import { db } from "~/db/client";
 import { DomainError } from "~/lib/errors";
 import { errorStatus } from "../http/errors";
@@ -13,12 +14,18 @@ import { errorStatus } from "../http/errors";
 export const createContext = async () => ({ db: db() });
 type Context = Awaited<ReturnType<typeof createContext>>;
 
-// 2. Init: the error's structured details (e.g. `errors` naming nodes and fields) travel in `data`.
+// 2. Init: the error's structured details (e.g. `errors` naming nodes and fields) travel in `data`;
+// an input that fails its schema reads like any other invalid input, not like a zod dump.
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter: ({ shape, error }) => {
     const cause = error.cause;
-    return cause instanceof DomainError ? { ...shape, data: { ...shape.data, kind: cause.kind, ...cause.details } } : shape;
+    if (cause instanceof DomainError) return { ...shape, data: { ...shape.data, kind: cause.kind, ...cause.details } };
+    if (cause instanceof z.ZodError) {
+      const errors = cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+      return { ...shape, message: errors.map((e) => e.message).join("; "), data: { ...shape.data, kind: "invalid", errors } };
+    }
+    return shape;
   },
 });
 export const createTRPCRouter = t.router;

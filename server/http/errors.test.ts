@@ -1,6 +1,7 @@
 /** One error model: every domain error answers the same status over REST and over tRPC. */
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   ConflictError,
   DomainError,
@@ -25,14 +26,17 @@ const cases: [DomainError, number][] = [
 ];
 
 let current: DomainError;
-const router = createTRPCRouter({ fail: publicProcedure.mutation(() => Promise.reject(current)) });
+const router = createTRPCRouter({
+  fail: publicProcedure.mutation(() => Promise.reject(current)),
+  named: publicProcedure.input(z.object({ name: z.string().min(1, "name is required") })).mutation(() => "ok"),
+});
 
-async function viaTrpc(e: DomainError) {
+async function viaTrpc(e: DomainError, path = "fail", input: unknown = {}) {
   current = e;
   const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
     router,
-    req: new Request("http://localhost/api/trpc/fail", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    req: new Request(`http://localhost/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) }),
     createContext: () => ({}) as never,
   });
   // superjson (the UI's transformer) wraps the error shape in `json`.
@@ -50,6 +54,13 @@ describe("domain errors at the HTTP edge", () => {
     expect(trpc.status).toBe(status);
     expect(trpc.error.message).toBe(e.message);
     expect(trpc.error.data).toMatchObject({ kind: e.kind, httpStatus: status, ...e.details });
+  });
+
+  it("reads an input that fails its schema as an invalid input naming the field, not as a zod dump", async () => {
+    const res = await viaTrpc(new NotFoundError("unused"), "named", { name: "" });
+    expect(res.status).toBe(400);
+    expect(res.error.message).toBe("name is required");
+    expect(res.error.data).toMatchObject({ kind: "invalid", errors: [{ path: "name", message: "name is required" }] });
   });
 
   it("answers 500 without details for anything that is not a domain error (a bug)", async () => {

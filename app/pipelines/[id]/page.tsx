@@ -1,10 +1,14 @@
 import { notFound } from "next/navigation";
 import { Editor } from "~/components/canvas/editor";
+import { db } from "~/db/client";
 import { isUuid } from "~/server/http/errors";
+import { getPipeline } from "~/server/pipelines/repository";
+
+export const dynamic = "force-dynamic";
 
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!isUuid(id)) notFound();
+  if (!isUuid(id) || !(await getPipeline(db(), id))) notFound();
   // Keyed by id: another pipeline gets a fresh canvas, never the unsaved state of this one.
   return <Editor key={id} pipelineId={id} />;
 }
