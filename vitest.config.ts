@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: [...exclude, "**/*.integration.test.ts"],
+          exclude: [...exclude, "**/*.integration.test.ts", "**/*.faults.test.ts"],
           environment: "node",
         },
       },
@@ -29,6 +29,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "faults",
+          include: ["**/*.faults.test.ts"],
+          exclude,
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

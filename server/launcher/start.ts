@@ -12,29 +12,24 @@ import { childEnv, env, setEnv } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { seedDemo } from "../demo/seed";
 import { ensureBuild } from "./build";
-import { spawnChild, workerArgs, type Child } from "./children";
-import { startEmbeddedPostgres, type RunningService } from "./embedded-postgres";
+import { spawnChild, workerArgs } from "./children";
+import { embeddedPostgres } from "./embedded-postgres";
+import { statusFileOf, Supervisor } from "./supervisor";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
 
 const t0 = Date.now();
 const log = (msg: string) => console.log(`[millrace +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 const dev = process.argv.includes("--dev");
 
-const stoppers: { name: string; stop: () => Promise<void> }[] = [];
+const supervisor = new Supervisor(log, statusFileOf(env().dataDir));
 let shuttingDown = false;
 
 async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
   log("shutting down");
-  for (const s of stoppers.reverse()) {
-    try {
-      await s.stop();
-      log(`stopped ${s.name}`);
-    } catch (e) {
-      console.error(`[millrace] stopping ${s.name} failed:`, e);
-    }
-  }
+  await supervisor.stopAll();
+  fs.rmSync(statusFileOf(env().dataDir), { force: true });
   process.exit(code);
 }
 // embedded-postgres installs async-exit-hook, whose SIGINT/SIGTERM handler stops Postgres and
@@ -44,11 +39,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => void shutdown(0));
 }
 
-async function waitForHealth(url: string, children: Child[], timeoutMs: number) {
+async function waitForHealth(url: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
-    if (children.some((c) => c.proc.exitCode !== null)) throw new Error("a child process exited during start-up");
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -69,13 +63,13 @@ async function main() {
   let databaseUrl = e.DATABASE_URL;
   if (!databaseUrl) {
     log(`starting embedded Postgres on 127.0.0.1:${e.EMBEDDED_PG_PORT} (data in ${path.join(e.dataDir, "postgres")})`);
-    const pg: RunningService & { url: string } = await startEmbeddedPostgres({
+    const pg = await embeddedPostgres({
       dir: path.join(e.dataDir, "postgres"),
       port: e.EMBEDDED_PG_PORT,
       database: "millrace",
       log: (l) => console.log(`[postgres] ${l}`),
     });
-    stoppers.push({ name: "postgres", stop: pg.stop });
+    await supervisor.add("postgres", () => pg.start());
     databaseUrl = pg.url;
   } else log("using DATABASE_URL");
   childVars.DATABASE_URL = databaseUrl;
@@ -90,21 +84,11 @@ async function main() {
   if (!e.TEMPORAL_ADDRESS) {
     const cli = findTemporalCli(e.dataDir, e.TEMPORAL_CLI) ?? installTemporalCli(e.dataDir, log);
     log(`starting Temporal dev server on ${e.temporalAddress} (UI http://localhost:${e.TEMPORAL_UI_PORT})`);
-    const temporal = await startTemporalDevServer({
-      cli,
-      dataDir: e.dataDir,
-      port: e.EMBEDDED_TEMPORAL_PORT,
-      uiPort: e.TEMPORAL_UI_PORT,
-      namespace: e.TEMPORAL_NAMESPACE,
-    });
-    stoppers.push({ name: "temporal", stop: () => temporal.stop() });
-    childVars.TEMPORAL_ADDRESS = temporal.address;
-    void temporal.exited.then((code) => {
-      if (!shuttingDown) {
-        log(`temporal exited unexpectedly (code ${code})`);
-        void shutdown(1);
-      }
-    });
+    // Its file database keeps workflows across restarts: a restarted server resumes in-flight runs.
+    await supervisor.add("temporal", () =>
+      startTemporalDevServer({ cli, dataDir: e.dataDir, port: e.EMBEDDED_TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, namespace: e.TEMPORAL_NAMESPACE }),
+    );
+    childVars.TEMPORAL_ADDRESS = e.temporalAddress;
   } else {
     log(`using Temporal at ${e.TEMPORAL_ADDRESS}`);
     await waitForTemporal(e.TEMPORAL_ADDRESS, 30_000);
@@ -112,31 +96,21 @@ async function main() {
 
   if (!dev) ensureBuild(log);
 
-  const worker = spawnChild("worker", process.execPath, workerArgs, { env: childEnv(childVars) });
+  // Started in this order, stopped in reverse: the web first, so nothing new reaches the worker.
+  await supervisor.add("worker", async () => {
+    const worker = spawnChild("worker", process.execPath, workerArgs, { env: childEnv(childVars) });
+    return { ...worker, stop: () => worker.stop(30_000) };
+  });
   const next = path.resolve("node_modules/next/dist/bin/next");
-  const web = spawnChild(
-    "web",
-    process.execPath,
-    [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOST],
-    { env: childEnv(childVars) },
+  await supervisor.add("web", async () =>
+    spawnChild("web", process.execPath, [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOST], { env: childEnv(childVars) }),
   );
-  // Stop the web first so nothing new reaches the worker, then the worker, then the services.
-  stoppers.push({ name: "worker", stop: () => worker.stop(30_000) });
-  stoppers.push({ name: "web", stop: () => web.stop() });
-  for (const c of [worker, web]) {
-    void c.exited.then((code) => {
-      if (!shuttingDown) {
-        log(`${c.name} exited unexpectedly (code ${code})`);
-        void shutdown(1);
-      }
-    });
-  }
 
-  await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, [worker, web], 120_000);
+  await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, 120_000);
   log(`Millrace is ready at ${e.publicUrl}  (Temporal UI: http://localhost:${e.TEMPORAL_UI_PORT})`);
 }
 
-main().catch(async (err) => {
+main().catch(async (err: unknown) => {
   console.error("[millrace] start failed:", err instanceof Error ? err.message : err);
   await shutdown(1);
 });

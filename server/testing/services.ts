@@ -11,11 +11,11 @@ import postgres from "postgres";
 import { applyMigrations } from "~/db/migrate";
 import { childEnv, env } from "~/lib/env";
 import { spawnChild, workerArgs, type Child } from "../launcher/children";
-import { startEmbeddedPostgres } from "../launcher/embedded-postgres";
+import { embeddedPostgres } from "../launcher/embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
 
 /** Distinct free loopback ports: all are held open until every one is chosen, so none repeats. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
@@ -51,8 +51,9 @@ export async function startTestServices(label: string): Promise<TestServices> {
   let baseUrl = configured.DATABASE_URL;
   if (!baseUrl) {
     const [pgPort] = await freePorts(1);
-    const pg = await startEmbeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", log: () => {} });
-    stops.push(pg.stop);
+    const pg = await embeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", log: () => {} });
+    const running = await pg.start();
+    stops.push(running.stop);
     baseUrl = pg.url;
   }
   const dbName = `millrace_${label}_${Date.now().toString(36)}_${process.pid}`.replace(/[^a-z0-9_]/g, "_");
