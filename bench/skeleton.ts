@@ -3,51 +3,15 @@
  * dir), the demo run's end-to-end time, and per-node overhead (run time minus the nodes' own
  * work). Runs the real launcher on its own ports; loopback only. `npm run bench:skeleton`.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { freshDataDir, launch, printTable } from "./launcher";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const port = 3200;
 const base = `http://127.0.0.1:${port}`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-bench-"));
-fs.chmodSync(dataDir, 0o755);
-// The launcher must start its own embedded services, whatever the caller's environment says.
-const { DATABASE_URL: _db, TEMPORAL_ADDRESS: _ta, ...inherited } = process.env;
-const env = {
-  ...inherited,
-  PORT: String(port),
-  MILLRACE_DATA_DIR: dataDir,
-  EMBEDDED_PG_PORT: "54339",
-  EMBEDDED_TEMPORAL_PORT: "7243",
-  TEMPORAL_UI_PORT: "8243",
-  TEMPORAL_TASK_QUEUE: "millrace-bench",
-};
-
-async function start(): Promise<{ ms: number; stop: () => Promise<number | null> }> {
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/launcher/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes("Millrace is ready")) resolve();
-    };
-    proc.stdout.on("data", onData);
-    proc.stderr.on("data", onData);
-    proc.once("exit", (code) => reject(new Error(`launcher exited (${code}):\n${out.slice(-2000)}`)));
-  });
-  const ms = performance.now() - t0;
-  return {
-    ms,
-    stop: () =>
-      new Promise((resolve) => {
-        proc.once("exit", (code) => resolve(code));
-        proc.kill("SIGTERM");
-      }),
-  };
-}
+const dataDir = freshDataDir();
+const start = () => launch(dataDir, port);
 
 const leftovers = () => {
   try {
@@ -101,9 +65,7 @@ async function main() {
   rows.push(["exit code after SIGTERM / processes left behind", `${code2} / ${leftovers()}`]);
   fs.rmSync(dataDir, { recursive: true, force: true });
 
-  const w = Math.max(...rows.map((r) => r[0].length));
-  console.log(`\n${"measure".padEnd(w)} | value\n${"-".repeat(w)}-|------`);
-  for (const [k, v] of rows) console.log(`${k.padEnd(w)} | ${v}`);
+  printTable(["measure", "value"], rows);
 }
 
 main().catch((e) => {

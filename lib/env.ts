@@ -25,6 +25,15 @@ const schema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   WORKER_LOG_LEVEL: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).default("WARN"),
   TRAIN_THREADS: z.coerce.number().int().positive().optional(),
+  /** Largest JSON body (predict, pipelines, the UI's calls); larger ones are refused with 413. */
+  MAX_JSON_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Largest dataset upload, streamed to disk as it arrives. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
+  /** DuckDB's memory for one unit of work (an import, a node); beyond it, it spills to disk. */
+  DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as 512MB or 2GiB").default("512MB"),
+  MAX_CSV_COLUMNS: z.coerce.number().int().positive().default(2000),
+  /** Longest line of a CSV (one row). */
+  MAX_CSV_LINE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */
   MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });

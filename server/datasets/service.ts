@@ -4,14 +4,36 @@ import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { csvToParquet } from "~/workflows/data/import-csv";
+import { InvalidError } from "~/lib/errors";
+import { csvFileToParquet, csvToParquet } from "~/workflows/data/import-csv";
 
-/** Stores an uploaded CSV as Parquet and registers the dataset. Bad CSV is an InvalidError naming the line. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
+export function datasetName(raw: string | null): string {
+  const name = raw?.trim() ?? "";
+  if (!name) throw InvalidError.withProblems("query parameter 'name' is required", [{ path: "name", message: "is required" }]);
+  if (name.length > 200) throw InvalidError.withProblems("name is longer than 200 characters", [{ path: "name", message: "is longer than 200 characters" }]);
+  if (CONTROL.test(name)) throw InvalidError.withProblems("name contains a control character", [{ path: "name", message: "contains a control character" }]);
+  return name;
+}
+
+async function register(db: Db, id: string, name: string, stored: { uri: string; rows: number; columns: ColumnSchema[] }) {
+  await db.insert(datasets).values({ id, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns });
+  return { id, name, rows: stored.rows, columns: stored.columns };
+}
+
+/** Stores a CSV file (an upload already on disk) as Parquet and registers the dataset. Bad CSV is an InvalidError naming the line. */
+export async function importCsvFile(db: Db, artifacts: ArtifactStore, name: string, file: string) {
+  const id = randomUUID();
+  return register(db, id, name, await csvFileToParquet(artifacts, `datasets/${id}/data.parquet`, file));
+}
+
+/** The same for a CSV in memory (the demo seed). */
 export async function importCsv(db: Db, artifacts: ArtifactStore, name: string, csv: Uint8Array) {
   const id = randomUUID();
-  const { uri, rows, columns } = await csvToParquet(artifacts, `datasets/${id}/data.parquet`, csv);
-  await db.insert(datasets).values({ id, name, artifactUri: uri, rows, columns });
-  return { id, name, rows, columns };
+  return register(db, id, name, await csvToParquet(artifacts, `datasets/${id}/data.parquet`, csv));
 }
 
 export async function listDatasets(db: Db) {

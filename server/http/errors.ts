@@ -4,7 +4,7 @@
  * status everywhere. Anything that is not a domain error is a bug: logged, answered 500.
  */
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import { DomainError, InvalidError, NotFoundError, TooLargeError, UnsupportedMediaTypeError, type ErrorKind } from "~/lib/errors";
+import { DomainError, NotFoundError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
   invalid: { http: 400, trpc: "BAD_REQUEST" },
@@ -22,7 +22,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-function errorResponse(e: unknown): Response {
+export function errorResponse(e: unknown): Response {
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);
@@ -37,21 +37,6 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
       return errorResponse(e);
     }
   };
-}
-
-/** Reads a JSON body: 415 for another content type, 413 above `maxBytes`, 400 for malformed JSON. */
-export async function readJson(req: Request, maxBytes = 10 * 1024 * 1024): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`);
-  }
-  const text = await req.text();
-  if (text.length > maxBytes) throw new TooLargeError(`body larger than ${maxBytes} bytes`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InvalidError(`body is not valid JSON: ${(e as Error).message}`);
-  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

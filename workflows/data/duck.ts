@@ -2,14 +2,25 @@
  * DuckDB is Millrace's tabular engine: CSV import, cleaning, derived columns and splits run
  * as SQL over Parquet files instead of loops over JS objects.
  */
+import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { env } from "~/lib/env";
 import type { ColumnSchema, ColumnType } from "~/lib/pipeline/document";
 
 export type Duck = DuckDBConnection;
 
-/** A fresh in-memory database per unit of work; it is cheap and leaves nothing shared behind. */
+/**
+ * A fresh in-memory database per unit of work; it is cheap and leaves nothing shared behind.
+ * Its memory is capped (DUCKDB_MEMORY_LIMIT): large data spills to files under the data dir,
+ * which DuckDB removes when the work is done.
+ */
 export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+  const e = env();
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: "2",
+    memory_limit: e.DUCKDB_MEMORY_LIMIT,
+    temp_directory: path.join(e.dataDir, "tmp", "duckdb"),
+  });
   const conn = await instance.connect();
   try {
     return await fn(conn);

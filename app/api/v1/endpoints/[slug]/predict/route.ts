@@ -1,5 +1,6 @@
 import { db } from "~/db/client";
-import { handle, json, readJson } from "~/server/http/errors";
+import { readJsonBody } from "~/server/http/body";
+import { handle, json } from "~/server/http/errors";
 import { predict } from "~/server/serving/runtime";
 import { artifactStore } from "~/workflows/artifacts";
 
@@ -7,5 +8,5 @@ export const dynamic = "force-dynamic";
 
 export const POST = handle(async (req: Request, ctx: { params: Promise<{ slug: string }> }) => {
   const { slug } = await ctx.params;
-  return json(await predict(db(), artifactStore(), slug, () => readJson(req)));
+  return json(await predict(db(), artifactStore(), slug, () => readJsonBody(req)));
 });
