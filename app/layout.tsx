@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Providers } from "~/components/trpc";
@@ -17,7 +18,9 @@ const nav = [
   ["/datasets", "Datasets"],
 ] as const;
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the request makes every page render per request, so each gets the proxy's CSP nonce.
+  await headers();
   return (
     <html lang="en">
       <body className="flex h-screen flex-col">

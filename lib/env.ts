@@ -3,6 +3,7 @@
  * forbids it elsewhere): web, worker, launcher and tests all read their settings from here.
  * Unset service addresses mean "use the embedded default the launcher starts".
  */
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -23,6 +24,9 @@ const schema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   PUBLIC_URL: z.string().url().optional(),
+  /** Host names the web server answers to, besides localhost names and PUBLIC_URL's (comma-separated; `*` for any). */
+  ALLOWED_HOSTS: z.string().default(""),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   WORKER_LOG_LEVEL: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).default("WARN"),
   TRAIN_THREADS: z.coerce.number().int().positive().optional(),
   /** Largest JSON body (predict, pipelines, the UI's calls); larger ones are refused with 413. */
@@ -43,6 +47,8 @@ export type Env = z.infer<typeof schema> & {
   databaseUrl: string;
   temporalAddress: string;
   publicUrl: string;
+  /** Every host name the web server answers to. */
+  allowedHosts: string[];
 };
 
 function load(): Env {
@@ -52,12 +58,22 @@ function load(): Env {
     throw new Error(`Invalid Millrace configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+  const allowedHosts = [
+    "localhost",
+    "127.0.0.1",
+    "::1",
+    new URL(publicUrl).hostname.replace(/^\[|\]$/g, ""),
+    ...(e.HOST !== "0.0.0.0" && e.HOST !== "::" ? [e.HOST] : []),
+    ...e.ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean),
+  ];
   return {
     ...e,
+    allowedHosts: [...new Set(allowedHosts.map((h) => h.toLowerCase()))],
     dataDir: path.resolve(e.MILLRACE_DATA_DIR),
     databaseUrl: e.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${e.EMBEDDED_PG_PORT}/millrace`,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.EMBEDDED_TEMPORAL_PORT}`,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl,
   };
 }
 
@@ -92,3 +108,14 @@ export function childEnv(overrides: Record<string, string | undefined> = {}): No
 
 /** Directories on PATH, for finding tools such as the Temporal CLI. */
 export const pathDirs = () => (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
+
+/**
+ * A message without this machine's absolute paths: files under the data directory are named
+ * relative to it, anything else local loses its directory. Errors reach users and logs this way.
+ */
+export function withoutLocalPaths(text: string): string {
+  const roots = [env().dataDir, path.resolve("."), os.tmpdir()].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const root of roots) out = out.split(`${root}${path.sep}`).join("");
+  return out;
+}

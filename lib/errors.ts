@@ -5,7 +5,7 @@
  * deterministic (never retried).
  */
 
-export type ErrorKind = "not-found" | "invalid" | "conflict" | "unavailable" | "too-large" | "unsupported-media-type";
+export type ErrorKind = "not-found" | "invalid" | "conflict" | "unavailable" | "too-large" | "unsupported-media-type" | "client-closed";
 
 /** One problem pinned to where it is: a node and config field, a request field, a CSV line. */
 export interface FieldProblem {
@@ -56,6 +56,11 @@ export class TooLargeError extends DomainError {
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly kind = "unsupported-media-type";
+}
+
+/** The client went away before its request was read: nobody to answer, and not the server's fault. */
+export class ClientClosedError extends DomainError {
+  readonly kind = "client-closed";
 }
 
 /**

@@ -14,28 +14,56 @@ export interface ColumnSchema {
   nullable: boolean;
 }
 
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Whether text holds control characters (NUL and the like, which Postgres, DuckDB and logs choke
+ * on). Names may not even hold tabs or line breaks; longer text (an expression) may.
+ */
+export const hasControlCharacters = (s: string, opts: { name?: boolean } = {}) => (opts.name ? CONTROL_OR_LINE_BREAK : CONTROL).test(s);
+
+const text = (max: number) => z.string().max(max).refine((s) => !hasControlCharacters(s, { name: true }), "contains a control character");
+
+/** Config values are checked for control characters (Postgres, DuckDB and logs choke on NUL), as deep as they go. */
+function checkStrings(value: unknown, path: (string | number)[], ctx: z.RefinementCtx, depth = 0) {
+  if (depth > 32) ctx.addIssue({ code: "custom", path, message: "nests deeper than 32 levels" });
+  else if (typeof value === "string") {
+    if (CONTROL.test(value)) ctx.addIssue({ code: "custom", path, message: "contains a control character" });
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkStrings(v, [...path, i], ctx, depth + 1));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (CONTROL.test(k)) ctx.addIssue({ code: "custom", path: [...path, k], message: "the key contains a control character" });
+      checkStrings(v, [...path, k], ctx, depth + 1);
+    }
+  }
+}
+
 const graphNodeSchema = z.object({
-  id: z.string().min(1).max(64),
-  type: z.string().min(1),
-  config: z.record(z.string(), z.unknown()).default({}),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "a node id uses letters, digits, '-' and '_' (at most 64), starting with a letter or digit"),
+  type: text(64).min(1),
+  config: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .superRefine((config, ctx) => checkStrings(config, [], ctx)),
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
 });
 
 const graphEdgeSchema = z.object({
-  source: z.string(),
-  sourceHandle: z.string(),
-  target: z.string(),
-  targetHandle: z.string(),
+  source: text(64),
+  sourceHandle: text(64),
+  target: text(64),
+  targetHandle: text(64),
 });
 
 const pipelineGraphSchema = z.object({
-  nodes: z.array(graphNodeSchema).max(500),
-  edges: z.array(graphEdgeSchema).max(2000),
+  nodes: z.array(graphNodeSchema).max(500, "a pipeline has at most 500 nodes"),
+  edges: z.array(graphEdgeSchema).max(2000, "a pipeline has at most 2000 edges"),
 });
 export type PipelineGraph = z.infer<typeof pipelineGraphSchema>;
 
 export const pipelineDocumentSchema = pipelineGraphSchema.extend({
-  name: z.string().trim().min(1, "name is required").max(200),
+  name: text(200).trim().min(1, "name is required"),
 });
 export type PipelineDocument = z.infer<typeof pipelineDocumentSchema>;
 

@@ -36,6 +36,15 @@ describe("expression language", () => {
     expect(() => parseExpression(src)).toThrow(message);
   });
 
+  it("refuses what the engines would refuse: infinite constants, very long or deep expressions", () => {
+    expect(() => parseExpression("feature_1 * 1e999")).toThrow("the number 1e999 at position 13 is out of range");
+    expect(() => parseExpression(`${"(".repeat(5000)}a${")".repeat(5000)}`)).toThrow("expression is longer than 2000 characters");
+    expect(() => parseExpression(`${"(".repeat(300)}a${")".repeat(300)}`)).toThrow("expression nests deeper than 256 levels");
+    expect(() => parseExpression(Array.from({ length: 300 }, (_, i) => `c${i}`).join("+"))).toThrow("expression nests deeper than 256 levels");
+    // A long but reasonable sum is fine.
+    expect(referencedColumns(parseExpression(Array.from({ length: 200 }, (_, i) => `c${i}`).join(" + "))).size).toBe(200);
+  });
+
   it("knows from the tree whether a result can be missing", () => {
     const nullable = (src: string, cols: Record<string, boolean>) => mayBeNull(parseExpression(src), (c) => cols[c] ?? false);
     // The old guess matched 'log' anywhere in the text: a column named catalog_id made it nullable.

@@ -46,7 +46,10 @@ function tokenize(src: string): Token[] {
     } else if (/[0-9.]/.test(ch)) {
       const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(src.slice(i));
       if (!m) throw new ExpressionError(`unexpected '${ch}' at position ${i + 1}`, i);
-      out.push({ t: "num", v: Number(m[0]), p: i });
+      const v = Number(m[0]);
+      // Training (DuckDB) refuses an infinite constant, serving would compute with it: refuse it here.
+      if (!Number.isFinite(v)) throw new ExpressionError(`the number ${m[0]} at position ${i + 1} is out of range`, i);
+      out.push({ t: "num", v, p: i });
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(ch)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i))!;
@@ -67,8 +70,13 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
+/** Longest expression, and deepest nesting of parentheses, calls and operators, the engines accept. */
+const MAX_EXPRESSION_LENGTH = 2000;
+const MAX_EXPRESSION_DEPTH = 256;
+
 /** Parses an expression; throws ExpressionError with a 0-based position. */
 export function parseExpression(src: string): Expr {
+  if (src.length > MAX_EXPRESSION_LENGTH) throw new ExpressionError(`expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, MAX_EXPRESSION_LENGTH);
   const toks = tokenize(src);
   let pos = 0;
   const peek = () => toks[pos];
@@ -95,7 +103,17 @@ export function parseExpression(src: string): Expr {
     }
     return left;
   };
+  let nesting = 0;
   const unary = (): Expr => {
+    // Each level of parentheses, calls and unary signs recurses: bound it before the stack does.
+    if (++nesting > MAX_EXPRESSION_DEPTH) throw new ExpressionError(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, at());
+    try {
+      return unaryInner();
+    } finally {
+      nesting--;
+    }
+  };
+  const unaryInner = (): Expr => {
     if (isOp("-")) {
       pos++;
       return { kind: "neg", arg: unary() };
@@ -154,7 +172,22 @@ export function parseExpression(src: string): Expr {
 
   const result = expr();
   if (pos < toks.length) throw new ExpressionError(`unexpected '${toks[pos]!.v}' at position ${at() + 1}`, at());
+  if (depthOf(result) > MAX_EXPRESSION_DEPTH) throw new ExpressionError(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, 0);
   return result;
+}
+
+/** The tree's depth, without recursion (a long chain like a+a+…+a is deep but easy to build). */
+function depthOf(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    max = Math.max(max, d);
+    if (e.kind === "neg") stack.push([e.arg, d + 1]);
+    else if (e.kind === "bin") stack.push([e.left, d + 1], [e.right, d + 1]);
+    else if (e.kind === "call") for (const a of e.args) stack.push([a, d + 1]);
+  }
+  return max;
 }
 
 export function referencedColumns(e: Expr, into = new Set<string>()): Set<string> {

@@ -7,6 +7,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import { db } from "~/db/client";
+import { withoutLocalPaths } from "~/lib/env";
 import { DomainError } from "~/lib/errors";
 import { errorStatus } from "../http/errors";
 
@@ -20,7 +21,9 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter: ({ shape, error }) => {
     const cause = error.cause;
-    if (cause instanceof DomainError) return { ...shape, data: { ...shape.data, kind: cause.kind, ...cause.details } };
+    if (cause instanceof DomainError) {
+      return { ...shape, message: withoutLocalPaths(shape.message), data: { ...shape.data, kind: cause.kind, ...cause.details } };
+    }
     if (cause instanceof z.ZodError) {
       const errors = cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
       return { ...shape, message: errors.map((e) => e.message).join("; "), data: { ...shape.data, kind: "invalid", errors } };

@@ -2,20 +2,17 @@ import { randomUUID } from "node:crypto";
 import { desc } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
-import type { ColumnSchema } from "~/lib/pipeline/document";
+import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { InvalidError } from "~/lib/errors";
 import { csvFileToParquet, csvToParquet } from "~/workflows/data/import-csv";
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
 export function datasetName(raw: string | null): string {
   const name = raw?.trim() ?? "";
   if (!name) throw InvalidError.withProblems("query parameter 'name' is required", [{ path: "name", message: "is required" }]);
   if (name.length > 200) throw InvalidError.withProblems("name is longer than 200 characters", [{ path: "name", message: "is longer than 200 characters" }]);
-  if (CONTROL.test(name)) throw InvalidError.withProblems("name contains a control character", [{ path: "name", message: "contains a control character" }]);
+  if (hasControlCharacters(name, { name: true })) throw InvalidError.withProblems("name contains a control character", [{ path: "name", message: "contains a control character" }]);
   return name;
 }
 

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { env } from "~/lib/env";
-import { InvalidError, TooLargeError, UnsupportedMediaTypeError } from "~/lib/errors";
+import { ClientClosedError, InvalidError, TooLargeError, UnsupportedMediaTypeError } from "~/lib/errors";
 
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
@@ -18,6 +18,15 @@ function checkDeclaredLength(req: Request, limit: number, setting: string) {
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, setting);
 }
 
+/** The next chunk of a body; a body stream only fails when the client went away. */
+async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  try {
+    return await reader.read();
+  } catch {
+    throw new ClientClosedError("the client closed the request before sending all of it");
+  }
+}
+
 /** Reads the whole body into memory, refusing more than `limit` bytes. */
 export async function readBody(req: Request, limit: number, setting: string): Promise<Uint8Array> {
   checkDeclaredLength(req, limit, setting);
@@ -26,7 +35,7 @@ export async function readBody(req: Request, limit: number, setting: string): Pr
   let size = 0;
   const reader = req.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await nextChunk(reader);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -53,7 +62,7 @@ export async function saveBody(req: Request, file: string, limit: number, settin
     if (req.body) {
       const reader = req.body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await nextChunk(reader);
         if (done) break;
         size += value.byteLength;
         if (size > limit) {
@@ -73,7 +82,7 @@ export async function saveBody(req: Request, file: string, limit: number, settin
 }
 
 /** JSON nested deeper than this is refused before anything walks it recursively. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 function depthOf(text: string): number {
   let depth = 0;
@@ -107,7 +116,7 @@ export function jsonText(bytes: Uint8Array): string {
  * Reads a JSON body: 415 for another content type, 413 above `limit`, 400 for malformed JSON,
  * invalid UTF-8 or nesting deeper than MAX_JSON_DEPTH.
  */
-export async function readJson(req: Request, limit: number, setting: string): Promise<unknown> {
+async function readJson(req: Request, limit: number, setting: string): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`);

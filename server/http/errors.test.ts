@@ -3,6 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  ClientClosedError,
   ConflictError,
   DomainError,
   InvalidError,
@@ -23,6 +24,7 @@ const cases: [DomainError, number][] = [
   [new TooLargeError("body larger than 10 bytes"), 413],
   [new UnsupportedMediaTypeError("expected content-type application/json, got text/plain"), 415],
   [new UnavailableError("Temporal at 127.0.0.1:1 is unavailable"), 503],
+  [new ClientClosedError("the client closed the request before sending all of it"), 499],
 ];
 
 let current: DomainError;
@@ -61,6 +63,13 @@ describe("domain errors at the HTTP edge", () => {
     expect(res.status).toBe(400);
     expect(res.error.message).toBe("name is required");
     expect(res.error.data).toMatchObject({ kind: "invalid", errors: [{ path: "name", message: "name is required" }] });
+  });
+
+  it("answers 503 when the database cannot be reached", async () => {
+    const down = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    const rest = await handle(() => Promise.reject(down))();
+    expect(rest.status).toBe(503);
+    expect(await rest.json()).toEqual({ error: "the database is unavailable; try again shortly" });
   });
 
   it("answers 500 without details for anything that is not a domain error (a bug)", async () => {

@@ -4,6 +4,7 @@
  * status everywhere. Anything that is not a domain error is a bug: logged, answered 500.
  */
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { withoutLocalPaths } from "~/lib/env";
 import { DomainError, NotFoundError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
@@ -13,17 +14,24 @@ export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_COD
   "too-large": { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   "unsupported-media-type": { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+  // nginx's convention: recorded, never counted as a server error.
+  "client-closed": { http: 499, trpc: "CLIENT_CLOSED_REQUEST" },
 };
 
 /** The JSON body of an error response: the message, and the error's structured details. */
-const errorBody = (e: DomainError) => ({ error: e.message, ...e.details });
+const errorBody = (e: DomainError) => ({ error: withoutLocalPaths(e.message), ...e.details });
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
+/** Connection failures to Postgres (down, restarting) are the database being unavailable, not a bug. */
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03"]);
+const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
+
 export function errorResponse(e: unknown): Response {
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http);
+  if (isUnavailable(e)) return json({ error: "the database is unavailable; try again shortly" }, 503);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);
 }

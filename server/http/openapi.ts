@@ -37,67 +37,96 @@ const graphErrors = {
   },
 };
 
+/** The error statuses operations answer, each with the same JSON body. */
+const errorStatuses = {
+  "400": "Invalid input; the message (and `errors` or `details`) names each problem",
+  "404": "Not found",
+  "413": "The body is larger than the configured limit",
+  "415": "Wrong content type",
+  "503": "The database or Temporal is unavailable",
+} as const;
+const errors = (...codes: (keyof typeof errorStatuses)[]) => Object.fromEntries(codes.map((c) => [c, errorResponse(errorStatuses[c])]));
+
 export function platformOpenApi(serverUrl: string) {
   return {
     openapi: "3.1.0",
-    info: { title: "Millrace API", version: "1", description: "Datasets, pipelines, runs and generated model endpoints." },
+    info: {
+      title: "Millrace API",
+      version: "1",
+      description:
+        "Datasets, pipelines, runs and generated model endpoints. Errors are JSON `{error, …details}`. Any method a path does not list is answered 405 with `Allow`; a cross-site browser request that changes state is answered 403.",
+    },
     servers: [{ url: serverUrl }],
     paths: {
       "/api/health": {
         get: {
           summary: "Readiness: database, Temporal and a worker",
-          responses: { "200": ok({ type: "object" }), "503": ok({ type: "object" }, "Something is missing") },
+          responses: { "200": ok({ type: "object" }), "503": ok({ type: "object" }, "Something is missing; `missing` names it") },
         },
       },
       "/api/v1/datasets": {
-        get: { summary: "List datasets", responses: { "200": ok({ type: "object" }) } },
+        get: { summary: "List datasets", responses: { "200": ok({ type: "object" }), ...errors("503") } },
         post: {
-          summary: "Upload a CSV dataset",
-          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }],
+          summary: "Upload a CSV dataset (streamed; at most MAX_UPLOAD_BYTES, MAX_CSV_COLUMNS columns)",
+          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string", minLength: 1, maxLength: 200 } }],
           requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
           responses: {
             "201": ok({ type: "object", properties: { id: { type: "string" }, rows: { type: "integer" }, columns: { type: "array", items: columnType } } }, "Created"),
-            "400": errorResponse("Malformed CSV; the message names the line"),
-            "415": errorResponse("Not text/csv"),
+            ...errors("400", "413", "415", "503"),
           },
         },
       },
       "/api/v1/pipelines": {
-        get: { summary: "List pipelines", responses: { "200": ok({ type: "object", properties: { pipelines: { type: "array" } } }) } },
+        get: { summary: "List pipelines", responses: { "200": ok({ type: "object", properties: { pipelines: { type: "array" } } }), ...errors("503") } },
         post: {
           summary: "Create a pipeline from a document",
           requestBody: { required: true, content: { "application/json": { schema: pipelineDoc } } },
-          responses: { "201": ok({ type: "object", properties: { id: { type: "string" } } }, "Created"), "400": ok(graphErrors, "Invalid pipeline") },
+          responses: { "201": ok({ type: "object", properties: { id: { type: "string" } } }, "Created"), "400": ok(graphErrors, "Invalid pipeline"), ...errors("413", "415", "503") },
         },
       },
       "/api/v1/pipelines/{id}": {
-        get: { summary: "A pipeline's latest version", parameters: [uuidParam("id")], responses: { "200": ok(pipelineDoc), "404": errorResponse("Not found") } },
+        get: { summary: "A pipeline's latest version", parameters: [uuidParam("id")], responses: { "200": ok(pipelineDoc), ...errors("404", "503") } },
       },
       "/api/v1/pipelines/{id}/runs": {
         post: {
           summary: "Start a run of the pipeline's latest version",
           parameters: [uuidParam("id")],
-          responses: { "201": ok({ type: "object", properties: { runId: { type: "string" } } }, "Started"), "400": ok(graphErrors, "Pipeline does not compile"), "404": errorResponse("Not found") },
+          responses: {
+            "201": ok({ type: "object", properties: { runId: { type: "string" } } }, "Started"),
+            "400": ok(graphErrors, "Pipeline does not compile"),
+            ...errors("404", "415", "503"),
+          },
         },
       },
       "/api/v1/runs/{runId}": {
         get: {
           summary: "A run's status, per-node status, metrics and endpoints",
           parameters: [uuidParam("runId")],
-          responses: { "200": ok({ type: "object", properties: { id: { type: "string" }, status: { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }, nodes: { type: "array" }, metrics: { type: "object" }, endpoints: { type: "array" } } }), "404": errorResponse("Not found") },
+          responses: {
+            "200": ok({ type: "object", properties: { id: { type: "string" }, status: { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }, nodes: { type: "array" }, metrics: { type: "object" }, endpoints: { type: "array" } } }),
+            ...errors("404", "503"),
+          },
         },
       },
       "/api/v1/runs/{runId}/cancel": {
-        post: { summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), "404": errorResponse("Not found") } },
+        post: { summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
       },
       "/api/v1/endpoints/{slug}/predict": {
         post: {
           summary: "Predict with a deployed model (see the endpoint's own openapi.json for its input)",
           parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
-          responses: { "200": ok({ type: "object" }), "400": errorResponse("Invalid input"), "404": errorResponse("No such endpoint"), "415": errorResponse("Not JSON") },
+          responses: { "200": ok({ type: "object" }), ...errors("400", "404", "413", "415", "503") },
         },
       },
+      "/api/v1/endpoints/{slug}/openapi.json": {
+        get: {
+          summary: "The endpoint's own OpenAPI document: its input and output schema",
+          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": ok({ type: "object" }), ...errors("404", "503") },
+        },
+      },
+      "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": ok({ type: "object" }) } } },
       "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
     },
   };

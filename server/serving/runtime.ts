@@ -9,6 +9,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
 import { inputColumns } from "~/workflows/model/signature";
+import { SLUG } from "~/lib/pipeline/endpoint";
 import { resolveEndpoint } from "../endpoints/repository";
 import { errorStatus } from "../http/errors";
 import { metrics } from "../metrics/registry";
@@ -30,7 +31,8 @@ function loaded(artifacts: ArtifactStore, id: string, uri: string) {
 
 /** The endpoint's current model, or NotFoundError. */
 export async function endpointModel(db: Db, artifacts: ArtifactStore, slug: string) {
-  const endpoint = await resolveEndpoint(db, slug);
+  // A string that cannot be a slug names no endpoint: answered without asking the database.
+  const endpoint = SLUG.test(slug) ? await resolveEndpoint(db, slug) : undefined;
   if (!endpoint) throw new NotFoundError(`no endpoint '${slug}'`);
   return { endpoint, model: await loaded(artifacts, endpoint.modelVersionId, endpoint.artifactUri) };
 }
@@ -39,12 +41,16 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
   const started = performance.now();
   const m = metrics();
   let status = 500;
+  // Only endpoints that exist get a label of their own: random URLs cannot grow the metric series.
+  let label = "_unknown";
   try {
     const { endpoint, model } = await endpointModel(db, artifacts, slug);
+    label = slug;
     const body = await readBody();
-    const parsed = parseInstances(body, MAX_INSTANCES);
+    const inputs = inputColumns(model.file);
+    const parsed = parseInstances(body, MAX_INSTANCES, inputs);
     if ("error" in parsed) throw new InvalidError(parsed.error);
-    const errors = validateInstances(parsed.instances, inputColumns(model.file));
+    const errors = validateInstances(parsed.instances, inputs);
     if (errors.length) {
       throw new InvalidError(
         `invalid input: ${errors.slice(0, 5).map((e) => (parsed.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`).join("; ")}`,
@@ -67,8 +73,6 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
     if (e instanceof DomainError) status = errorStatus[e.kind].http;
     throw e;
   } finally {
-    // Unknown slugs share one label so that random URLs cannot blow up metric cardinality.
-    const label = status === 404 ? "_unknown" : slug;
     m.requests.inc({ endpoint: label, status: String(status) });
     m.latency.observe({ endpoint: label }, (performance.now() - started) / 1000);
   }

@@ -26,11 +26,19 @@ describe("endpoint input", () => {
   it("names every missing, extra or mistyped field", () => {
     expect(validateInstances([{ x: null, y: 1, c: "a" }], cols)).toEqual([]);
     expect(validateInstances([{ x: "1", y: null, extra: true }, 5], cols)).toEqual([
-      { instance: 0, field: "x", message: 'must be a number (finite), got "1"' },
+      { instance: 0, field: "x", message: 'must be a number, got "1"' },
       { instance: 0, field: "y", message: "must be a number, not null" },
       { instance: 0, field: "c", message: "is required" },
       { instance: 0, field: "extra", message: "is not an input of this model" },
       { instance: 1, field: "", message: "instance must be a JSON object" },
     ]);
+  });
+  it("says a number is out of range instead of printing it back as null", () => {
+    expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols)).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
+  });
+  it("lets a model with an input named 'instances' take single objects", () => {
+    const withInstances = [{ name: "instances", type: "number" as const, nullable: false }, ...cols];
+    expect(parseInstances({ instances: 3, y: 1, c: "a", x: null }, 10, withInstances)).toEqual({ instances: [{ instances: 3, y: 1, c: "a", x: null }], batch: false });
+    expect(parseInstances({ instances: [{ instances: 3, y: 1, c: "a", x: null }] }, 10, withInstances)).toMatchObject({ batch: true });
   });
 });

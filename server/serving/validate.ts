@@ -8,13 +8,19 @@ export interface FieldError {
   message: string;
 }
 
-/** The body is one object of raw feature values, or `{"instances": [...]}`. */
-export function parseInstances(body: unknown, maxInstances: number): { instances: unknown[]; batch: boolean } | { error: string } {
+/**
+ * The body is one object of raw feature values, or `{"instances": [...]}`. When the model itself
+ * has an input named `instances`, a body is a batch only if that is its one field and it holds
+ * an array of objects.
+ */
+export function parseInstances(body: unknown, maxInstances: number, columns: ColumnSchema[] = []): { instances: unknown[]; batch: boolean } | { error: string } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { error: 'body must be a JSON object of feature values, or {"instances": [ ... ]}' };
   }
-  if ("instances" in body) {
-    const inst = (body as { instances: unknown }).instances;
+  const inst = (body as { instances?: unknown }).instances;
+  const ambiguous = columns.some((c) => c.name === "instances");
+  const batch = "instances" in body && (!ambiguous || (Object.keys(body).length === 1 && Array.isArray(inst) && inst.every((i) => typeof i === "object" && i !== null && !Array.isArray(i))));
+  if (batch) {
     if (!Array.isArray(inst)) return { error: "'instances' must be an array" };
     if (inst.length === 0) return { error: "'instances' is empty" };
     if (inst.length > maxInstances) return { error: `at most ${maxInstances} instances per request, got ${inst.length}` };
@@ -42,8 +48,11 @@ export function validateInstances(instances: unknown[], columns: ColumnSchema[])
       const v = row[c.name];
       if (v === null) {
         if (!c.nullable) errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, not null` });
-      } else if (c.type === "number" ? typeof v !== "number" || !Number.isFinite(v) : typeof v !== c.type) {
-        errors.push({ instance: i, field: c.name, message: `must be a ${c.type}${c.type === "number" ? " (finite)" : ""}, got ${JSON.stringify(v)?.slice(0, 40)}` });
+      } else if (typeof v === "number" && !Number.isFinite(v)) {
+        // JSON.parse turns 1e400 into Infinity; say so rather than print it back as null.
+        errors.push({ instance: i, field: c.name, message: "is a number out of range" });
+      } else if (typeof v !== c.type) {
+        errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
       }
     }
     for (const k of Object.keys(row)) {

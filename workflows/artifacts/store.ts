@@ -17,7 +17,7 @@ export interface ArtifactStore {
   /** A local path holding the artifact's bytes, for engines that read files (DuckDB). */
   localPath(uri: string): Promise<string>;
   getBytes(uri: string): Promise<Buffer>;
-  /** Scratch directory for files that are about to be stored. */
+  /** A new scratch directory for files that are about to be stored; the caller removes it. */
   scratchDir(): Promise<string>;
 }
 
@@ -30,6 +30,39 @@ export function keyOf(uri: string): string {
     throw new Error(`invalid artifact key: ${key}`);
   }
   return key;
+}
+
+/**
+ * Scratch directories live under `.scratch/p<pid>/`, so that what a process killed mid-work left
+ * behind can be told apart from what a live one (another worker on the same disk) still uses.
+ */
+async function newScratchDir(root: string) {
+  const mine = path.join(root, `p${process.pid}`);
+  await fs.mkdir(mine, { recursive: true });
+  return fs.mkdtemp(path.join(mine, "w-"));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Removes the scratch space of processes that are gone. Returns how many directories it removed. */
+export async function cleanStaleScratch(root: string): Promise<number> {
+  const entries = await fs.readdir(path.join(root, ".scratch"), { withFileTypes: true }).catch(() => []);
+  let removed = 0;
+  for (const e of entries) {
+    const pid = /^p(\d+)$/.exec(e.name)?.[1];
+    // Directories of the old flat layout (no pid) belong to nobody alive either.
+    if (pid && alive(Number(pid)) && Number(pid) !== 0) continue;
+    await fs.rm(path.join(root, ".scratch", e.name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 async function atomicWrite(target: string, write: (tmp: string) => Promise<void>) {
@@ -64,10 +97,8 @@ export class FsArtifactStore implements ArtifactStore {
   getBytes(uri: string) {
     return fs.readFile(this.pathFor(keyOf(uri)));
   }
-  async scratchDir() {
-    const dir = path.join(this.root, ".scratch");
-    await fs.mkdir(dir, { recursive: true });
-    return fs.mkdtemp(path.join(dir, "w-"));
+  scratchDir() {
+    return newScratchDir(path.join(this.root, ".scratch"));
   }
 }
 
@@ -107,9 +138,7 @@ export class PostgresArtifactStore implements ArtifactStore {
       return target;
     }
   }
-  async scratchDir() {
-    const dir = path.join(this.cacheDir, ".scratch");
-    await fs.mkdir(dir, { recursive: true });
-    return fs.mkdtemp(path.join(dir, "w-"));
+  scratchDir() {
+    return newScratchDir(path.join(this.cacheDir, ".scratch"));
   }
 }

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { env } from "~/lib/env";
+import { UserError } from "~/lib/errors";
 import type { ColumnSchema, ColumnType } from "~/lib/pipeline/document";
 
 export type Duck = DuckDBConnection;
@@ -24,10 +25,23 @@ export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
   const conn = await instance.connect();
   try {
     return await fn(conn);
+  } catch (e) {
+    throw asUserError(e);
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * DuckDB errors that come from the data or the query the user's config made (a value that does
+ * not convert, a number out of range) fail the same way every time: they become UserErrors, which
+ * a run does not retry. Anything else (I/O, memory) may pass and is left as it is.
+ */
+const DETERMINISTIC = /^(Binder|Conversion|Invalid Input|Out of Range|Parser|Catalog|Constraint|Not implemented) Error: /;
+function asUserError(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof UserError || !DETERMINISTIC.test(e.message)) return e;
+  return new UserError(e.message.split("\n")[0]!.slice(0, 500));
 }
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -9,7 +9,7 @@ import { finished } from "node:stream/promises";
 import { parse } from "csv-parse";
 import { env } from "~/lib/env";
 import { InvalidError, messageOf } from "~/lib/errors";
-import type { ColumnSchema } from "~/lib/pipeline/document";
+import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { columnTypeOf, describe, quoteIdent, quoteString, withDuck, writeParquet } from "./duck";
 
@@ -29,9 +29,6 @@ export interface CsvLimits {
 }
 
 const limitsFromEnv = (): CsvLimits => ({ maxColumns: env().MAX_CSV_COLUMNS, maxLineBytes: env().MAX_CSV_LINE_BYTES });
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The first record of the file: the column names, checked before anything else reads the file. */
 async function readHeader(file: string, limits: CsvLimits): Promise<string[]> {
@@ -55,7 +52,7 @@ async function readHeader(file: string, limits: CsvLimits): Promise<string[]> {
   header.forEach((raw, i) => {
     const name = raw.trim();
     if (!name) throw new CsvError(`column ${i + 1} has no name in the header`, 1);
-    if (CONTROL.test(name)) throw new CsvError(`the name of column ${i + 1} contains a control character`, 1);
+    if (hasControlCharacters(name, { name: true })) throw new CsvError(`the name of column ${i + 1} contains a control character`, 1);
     const first = seen.get(name);
     if (first !== undefined) throw new CsvError(`column '${name}' appears twice in the header (columns ${first + 1} and ${i + 1})`, 1);
     seen.set(name, i);

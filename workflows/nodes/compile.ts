@@ -138,7 +138,7 @@ export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResul
     if (!parsed.success) continue; // config errors already reported
     const res = spec.infer({ ...ctx, config: parsed.data, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
-    for (const e of res.errors ?? []) errors.push({ nodeId: id, path: `config.${e.path}`, message: e.message });
+    for (const e of res.errors ?? []) errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: e.message });
   }
 
   if (errors.length) return { errors, columns };

@@ -36,7 +36,7 @@ interface InferContext<C> extends CompileLookups {
 interface InferResult {
   /** Columns on each dataset output port. */
   outputs?: Record<string, ColumnSchema[]>;
-  /** Problems with the config, `path` naming the config field. */
+  /** Problems with the config, `path` naming the config field (or `inputs.<port>` for what arrives there). */
   errors?: { path: string; message: string }[];
 }
 

@@ -14,6 +14,8 @@ export interface ExecContext<C> {
   config: C;
   inputs: Record<string, ArtifactRef>;
   artifacts: ArtifactStore;
+  /** A scratch directory of this attempt's own; removed when the attempt ends, however it ends. */
+  scratchDir(): Promise<string>;
   db: Db;
   heartbeat: (details?: unknown) => void;
   /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */

@@ -40,22 +40,32 @@ export async function runExecutor(
   inputs: Record<string, ArtifactRef>,
   opts: RunOptions = {},
 ): Promise<ExecResult & { slices: number }> {
+  const scratch: string[] = [];
   const ctx: ExecContext<Record<string, unknown>> = {
     runId: opts.runId ?? "00000000-0000-0000-0000-000000000001",
     nodeId: opts.nodeId ?? "node",
     config: getSpec(executor.type)!.config.parse(config) as Record<string, unknown>,
     inputs,
     artifacts: store,
+    scratchDir: async () => {
+      const dir = await store.scratchDir();
+      scratch.push(dir);
+      return dir;
+    },
     db: opts.db ?? (undefined as unknown as Db),
     heartbeat: () => {},
     progress: opts.progress ?? (() => {}),
     signal: new AbortController().signal,
   };
-  const res = await executor.execute(ctx);
-  if (!isFanOut(res)) return { ...res, slices: 1 };
-  const parts = [];
-  for (const [i, task] of res.fanOut.tasks.entries()) parts.push(await executor.slice!(ctx, task, i));
-  return { ...(await executor.merge!(ctx, res.fanOut.state, parts)), slices: parts.length };
+  try {
+    const res = await executor.execute(ctx);
+    if (!isFanOut(res)) return { ...res, slices: 1 };
+    const parts = [];
+    for (const [i, task] of res.fanOut.tasks.entries()) parts.push(await executor.slice!(ctx, task, i));
+    return { ...(await executor.merge!(ctx, res.fanOut.state, parts)), slices: parts.length };
+  } finally {
+    for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function readRows(store: FsArtifactStore, ref: ArtifactRef) {

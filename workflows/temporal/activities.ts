@@ -3,11 +3,13 @@
  * type) with heartbeats and throttled progress, and records the outcome in Postgres. Created
  * from a factory so tests can inject their own database and artifact store.
  */
+import fs from "node:fs/promises";
 import { Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { runNodes, runs } from "~/db/schema";
+import { withoutLocalPaths } from "~/lib/env";
 import { isDeterministic, messageOf } from "~/lib/errors";
 import type { NodeStatus, PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
@@ -28,6 +30,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
   /** Runs `fn` with an executor context: heartbeats, throttled progress, errors mapped for Temporal. */
   async function withContext<T>(runId: string, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
     const actx = Context.current();
+    const scratch: string[] = [];
     const pending = new Map<string, { done: number; total: number }>();
     const flush = async () => {
       if (!pending.size) return;
@@ -49,20 +52,27 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         config: node.config,
         inputs,
         artifacts,
+        scratchDir: async () => {
+          const dir = await artifacts.scratchDir();
+          scratch.push(dir);
+          return dir;
+        },
         db,
         heartbeat: (d) => actx.heartbeat(d),
         progress: (key, done, total) => pending.set(key, { done, total }),
         signal: actx.cancellationSignal,
       });
     } catch (e) {
-      const message = messageOf(e);
+      const message = withoutLocalPaths(messageOf(e));
       await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
       // Bad data or config fails the same way on every attempt: fail the node at once.
       if (isDeterministic(e)) throw ApplicationFailure.nonRetryable(message, USER_ERROR_TYPE);
+      if (e instanceof Error) e.message = message;
       throw e;
     } finally {
       clearInterval(beat);
       await flush().catch(() => {});
+      await Promise.all(scratch.map((dir) => fs.rm(dir, { recursive: true, force: true })));
     }
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { slugify, spec, uniqueSlug } from "./spec";
+import { slugify, uniqueSlug } from "~/lib/pipeline/endpoint";
+import { spec } from "./spec";
 
 const infer = (config: Record<string, unknown>, owner?: { pipelineId: string | null; pipelineName: string | null }, pipelineId?: string) =>
   spec.infer!({

@@ -15,7 +15,7 @@ export const executor = defineExecutor(spec, {
     }
     if (src.columns.some((c) => c.name === config.name)) throw new UserError(`column '${config.name}' already exists`);
     const file = await artifacts.localPath(src.uri);
-    const out = `${await artifacts.scratchDir()}/data.parquet`;
+    const out = `${await ctx.scratchDir()}/data.parquet`;
     return withDuck(async (conn) => {
       await writeParquet(conn, `SELECT *, ${toSql(expr)} AS ${quoteIdent(config.name)} FROM ${parquet(file)}`, out);
       const shape = await describe(conn, parquet(out));

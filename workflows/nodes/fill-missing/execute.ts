@@ -8,7 +8,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
   const file = await artifacts.localPath(src.uri);
-  const scratch = await artifacts.scratchDir();
+  const scratch = await ctx.scratchDir();
   const out = `${scratch}/data.parquet`;
 
   const targets = (config.columns.length ? config.columns : src.columns.filter((c) => c.nullable).map((c) => c.name))

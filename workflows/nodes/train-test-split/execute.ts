@@ -4,7 +4,7 @@ import type { DatasetRef } from "~/lib/pipeline/plan";
 import { mulberry32 } from "~/lib/random";
 import { describe, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { spec } from "./spec";
+import { ROW_NUMBER_COLUMN, spec } from "./spec";
 
 /** Indices of the held-out rows: a seeded Fisher–Yates shuffle, so a seed always splits alike. */
 export function testIndices(rows: number, testFraction: number, seed: number): Uint32Array {
@@ -23,12 +23,13 @@ export function testIndices(rows: number, testFraction: number, seed: number): U
 async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
+  if (src.columns.some((c) => c.name === ROW_NUMBER_COLUMN)) throw new UserError(`the column name '${ROW_NUMBER_COLUMN}' is reserved by the split; rename the column before splitting`);
   const nTest = Math.round(src.rows * config.testFraction);
   if (nTest < 1 || nTest >= src.rows) {
     throw new UserError(`a test fraction of ${config.testFraction} leaves an empty train or test set for ${src.rows} rows`);
   }
   const file = await artifacts.localPath(src.uri);
-  const dir = await artifacts.scratchDir();
+  const dir = await ctx.scratchDir();
   return withDuck(async (conn) => {
     await conn.run("CREATE TEMP TABLE held_out (i DOUBLE PRIMARY KEY)");
     const appender = await conn.createAppender("held_out");

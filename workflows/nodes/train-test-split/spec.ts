@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { defineNode } from "../define";
+import { defineNode, findColumn } from "../define";
+
+/** The engine numbers rows under this name while splitting; an input column may not use it. */
+export const ROW_NUMBER_COLUMN = "file_row_number";
 
 export const spec = defineNode({
   type: "train-test-split",
@@ -15,6 +18,12 @@ export const spec = defineNode({
     train: { type: "dataset", label: "Train" },
     test: { type: "dataset", label: "Test" },
   },
-  infer: ({ inputs }) => (inputs.dataset ? { outputs: { train: inputs.dataset, test: inputs.dataset } } : {}),
+  infer: ({ inputs }) => {
+    if (!inputs.dataset) return {};
+    if (findColumn(inputs.dataset, ROW_NUMBER_COLUMN)) {
+      return { errors: [{ path: "inputs.dataset", message: `the column name '${ROW_NUMBER_COLUMN}' is reserved by the split; rename the column before splitting` }] };
+    }
+    return { outputs: { train: inputs.dataset, test: inputs.dataset } };
+  },
   summary: (config) => `test ${Math.round(config.testFraction * 100)}% · seed ${config.seed}`,
 });
