@@ -118,6 +118,11 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
 });
 
 test("the demo pipeline is ready on the canvas, and a failing run shows its error on the node", async ({ page, request }) => {
+  // The pages run under a strict CSP (scripts by nonce only): nothing of ours may trip it.
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());
+  });
   await page.goto("/");
   await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
   const demoId = await demoPipelineId(request);
@@ -141,6 +146,7 @@ test("the demo pipeline is ready on the canvas, and a failing run shows its erro
   await expect(page.getByTestId("status-train")).toHaveText("failed");
   await expect(page.getByTestId("status-deploy")).toHaveText("skipped");
   await expect(page.getByTestId("run-error")).toContainText("node train: target column 'one' has a single class");
+  expect(violations).toEqual([]);
 });
 
 test("unsaved edits of one pipeline never show up in, or get saved into, another", async ({ page, request }) => {

@@ -6,7 +6,7 @@ import { closeDb, db } from "~/db/client";
 import { childEnv, setEnv } from "~/lib/env";
 import { seedDemo } from "~/server/demo/seed";
 import { ensureBuild } from "~/server/launcher/build";
-import { spawnChild, type Child } from "~/server/launcher/children";
+import { spawnChild, webArgs, type Child } from "~/server/launcher/children";
 import { serviceVars, spawnWorker, startTestServices } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
 import { E2E_PORT } from "../playwright.config";
@@ -26,7 +26,7 @@ export default async function globalSetup() {
 
     ensureBuild((m) => console.log(`[e2e] ${m}`));
     children.push(spawnWorker(services));
-    children.push(spawnChild("web", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E_PORT), "-H", "127.0.0.1"], { env: childEnv(vars) }));
+    children.push(spawnChild("web", process.execPath, webArgs(), { env: childEnv({ ...vars, NODE_ENV: "production" }) }));
 
     const deadline = Date.now() + 120_000;
     for (;;) {

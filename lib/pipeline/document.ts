@@ -67,6 +67,9 @@ export const pipelineDocumentSchema = pipelineGraphSchema.extend({
 });
 export type PipelineDocument = z.infer<typeof pipelineDocumentSchema>;
 
+/** A new document from outside (the REST API): unknown top-level fields are refused, not dropped. */
+export const newPipelineDocumentSchema = pipelineDocumentSchema.strict();
+
 /** One problem with a pipeline, pinned to the node (and config field) at fault. */
 export interface GraphError {
   nodeId: string | null;

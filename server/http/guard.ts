@@ -31,18 +31,23 @@ export function hostAllowed(host: string | null, config: GuardConfig) {
   return config.allowedHosts.some((h) => h === "*" || h.toLowerCase() === name);
 }
 
+const methodsOf = (pathname: string) => (pathname.startsWith("/api/") || pathname === "/metrics" ? allowedMethods(pathname) : ["GET", "HEAD", "OPTIONS"]);
+
+/** The 405 (or, for an unknown API path, 404) for a method a path does not have. */
+function methodNotAllowed(method: string, pathname: string): { ok: false; status: number; error: string; headers?: Record<string, string> } {
+  const allowed = methodsOf(pathname);
+  if (!allowed) return { ok: false, status: 404, error: `no route ${pathname}` };
+  return { ok: false, status: 405, error: `method ${method} is not allowed on ${pathname}; use ${allowed.join(", ")}`, headers: { allow: allowed.join(", ") } };
+}
+
 export function checkRequest(req: { method: string; url: string; headers: Headers }, config: GuardConfig): Verdict {
   const url = new URL(req.url);
   const host = req.headers.get("host");
   if (!hostAllowed(host, config)) {
     return { ok: false, status: 403, error: `host '${host ?? ""}' is not served here; add it to ALLOWED_HOSTS to allow it` };
   }
-  const isApi = url.pathname.startsWith("/api/") || url.pathname === "/metrics";
-  const allowed = isApi ? allowedMethods(url.pathname) : ["GET", "HEAD", "OPTIONS"];
-  if (!allowed) return { ok: false, status: 404, error: `no route ${url.pathname}` };
-  if (!allowed.includes(req.method)) {
-    return { ok: false, status: 405, error: `method ${req.method} is not allowed on ${url.pathname}; use ${allowed.join(", ")}`, headers: { allow: allowed.join(", ") } };
-  }
+  const allowed = methodsOf(url.pathname);
+  if (!allowed || !allowed.includes(req.method)) return methodNotAllowed(req.method, url.pathname);
   if (STATE_CHANGING.has(req.method)) {
     // Browsers say where a request comes from; scripts and curl send neither header.
     const site = req.headers.get("sec-fetch-site");

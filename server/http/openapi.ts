@@ -1,4 +1,6 @@
 /** The OpenAPI 3.1 document of the platform's public REST API. */
+import { z } from "zod";
+import { newPipelineDocumentSchema } from "~/lib/pipeline/document";
 
 const error = { type: "object", properties: { error: { type: "string" } }, required: ["error"] };
 export const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: error } } });
@@ -6,25 +8,15 @@ export const ok = (schema: unknown, description = "OK") => ({ description, conte
 const uuidParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string", format: "uuid" } });
 
 const columnType = { type: "object", properties: { name: { type: "string" }, type: { enum: ["number", "string", "boolean"] } } };
-const graphNode = {
+/** The pipeline document as the API accepts it, from the same zod schema that validates it. */
+const newPipeline = (() => {
+  const { $schema: _s, ...schema } = z.toJSONSchema(newPipelineDocumentSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return schema;
+})();
+const storedPipeline = {
   type: "object",
-  required: ["id", "type"],
-  properties: {
-    id: { type: "string" },
-    type: { type: "string" },
-    config: { type: "object" },
-    position: { type: "object", properties: { x: { type: "number" }, y: { type: "number" } } },
-  },
-};
-const graphEdge = {
-  type: "object",
-  required: ["source", "sourceHandle", "target", "targetHandle"],
-  properties: { source: { type: "string" }, sourceHandle: { type: "string" }, target: { type: "string" }, targetHandle: { type: "string" } },
-};
-const pipelineDoc = {
-  type: "object",
-  required: ["name", "nodes", "edges"],
-  properties: { id: { type: "string" }, name: { type: "string" }, nodes: { type: "array", items: graphNode }, edges: { type: "array", items: graphEdge } },
+  required: ["id", "name", "version", "nodes", "edges"],
+  properties: { id: { type: "string", format: "uuid" }, version: { type: "integer" }, ...(newPipeline.properties as object) },
 };
 const graphErrors = {
   type: "object",
@@ -60,13 +52,15 @@ export function platformOpenApi(serverUrl: string) {
     paths: {
       "/api/health": {
         get: {
+          operationId: "health",
           summary: "Readiness: database, Temporal and a worker",
           responses: { "200": ok({ type: "object" }), "503": ok({ type: "object" }, "Something is missing; `missing` names it") },
         },
       },
       "/api/v1/datasets": {
-        get: { summary: "List datasets", responses: { "200": ok({ type: "object" }), ...errors("503") } },
+        get: { operationId: "listDatasets", summary: "List datasets", responses: { "200": ok({ type: "object" }), ...errors("503") } },
         post: {
+          operationId: "uploadDataset",
           summary: "Upload a CSV dataset (streamed; at most MAX_UPLOAD_BYTES, MAX_CSV_COLUMNS columns)",
           parameters: [{ name: "name", in: "query", required: true, schema: { type: "string", minLength: 1, maxLength: 200 } }],
           requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
@@ -77,22 +71,40 @@ export function platformOpenApi(serverUrl: string) {
         },
       },
       "/api/v1/pipelines": {
-        get: { summary: "List pipelines", responses: { "200": ok({ type: "object", properties: { pipelines: { type: "array" } } }), ...errors("503") } },
+        get: { operationId: "listPipelines", summary: "List pipelines", responses: { "200": ok({ type: "object", properties: { pipelines: { type: "array" } } }), ...errors("503") } },
         post: {
+          operationId: "createPipeline",
           summary: "Create a pipeline from a document",
-          requestBody: { required: true, content: { "application/json": { schema: pipelineDoc } } },
-          responses: { "201": ok({ type: "object", properties: { id: { type: "string" } } }, "Created"), "400": ok(graphErrors, "Invalid pipeline"), ...errors("413", "415", "503") },
+          requestBody: { required: true, content: { "application/json": { schema: newPipeline } } },
+          responses: {
+            "201": {
+              ...ok({ type: "object", required: ["id"], properties: { id: { type: "string", format: "uuid" } } }, "Created"),
+              links: {
+                GetPipeline: { operationId: "getPipeline", parameters: { id: "$response.body#/id" } },
+                StartRun: { operationId: "startRun", parameters: { id: "$response.body#/id" } },
+              },
+            },
+            "400": ok(graphErrors, "Invalid pipeline"),
+            ...errors("413", "415", "503"),
+          },
         },
       },
       "/api/v1/pipelines/{id}": {
-        get: { summary: "A pipeline's latest version", parameters: [uuidParam("id")], responses: { "200": ok(pipelineDoc), ...errors("404", "503") } },
+        get: { operationId: "getPipeline", summary: "A pipeline's latest version", parameters: [uuidParam("id")], responses: { "200": ok(storedPipeline), ...errors("404", "503") } },
       },
       "/api/v1/pipelines/{id}/runs": {
         post: {
+          operationId: "startRun",
           summary: "Start a run of the pipeline's latest version",
           parameters: [uuidParam("id")],
           responses: {
-            "201": ok({ type: "object", properties: { runId: { type: "string" } } }, "Started"),
+            "201": {
+              ...ok({ type: "object", required: ["runId"], properties: { runId: { type: "string", format: "uuid" } } }, "Started"),
+              links: {
+                GetRun: { operationId: "getRun", parameters: { runId: "$response.body#/runId" } },
+                CancelRun: { operationId: "cancelRun", parameters: { runId: "$response.body#/runId" } },
+              },
+            },
             "400": ok(graphErrors, "Pipeline does not compile"),
             ...errors("404", "415", "503"),
           },
@@ -100,6 +112,7 @@ export function platformOpenApi(serverUrl: string) {
       },
       "/api/v1/runs/{runId}": {
         get: {
+          operationId: "getRun",
           summary: "A run's status, per-node status, metrics and endpoints",
           parameters: [uuidParam("runId")],
           responses: {
@@ -109,10 +122,11 @@ export function platformOpenApi(serverUrl: string) {
         },
       },
       "/api/v1/runs/{runId}/cancel": {
-        post: { summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
+        post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
       },
       "/api/v1/endpoints/{slug}/predict": {
         post: {
+          operationId: "predict",
           summary: "Predict with a deployed model (see the endpoint's own openapi.json for its input)",
           parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
@@ -121,13 +135,14 @@ export function platformOpenApi(serverUrl: string) {
       },
       "/api/v1/endpoints/{slug}/openapi.json": {
         get: {
+          operationId: "endpointOpenApi",
           summary: "The endpoint's own OpenAPI document: its input and output schema",
           parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
           responses: { "200": ok({ type: "object" }), ...errors("404", "503") },
         },
       },
-      "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": ok({ type: "object" }) } } },
-      "/metrics": { get: { summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
+      "/api/v1/openapi.json": { get: { operationId: "openApi", summary: "This document", responses: { "200": ok({ type: "object" }) } } },
+      "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
     },
   };
 }

@@ -4,6 +4,8 @@ import { childEnv } from "~/lib/env";
 
 /** The worker process: `node --import tsx` (one process, so signals reach the worker itself). */
 export const workerArgs = ["--import", "tsx", "workflows/temporal/worker.ts"];
+/** The web process: Next behind Millrace's own HTTP server (server/web/server.ts). */
+export const webArgs = (dev = false) => ["--import", "tsx", "server/web/server.ts", ...(dev ? ["--dev"] : [])];
 
 export interface Child {
   name: string;

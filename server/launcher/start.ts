@@ -12,7 +12,7 @@ import { childEnv, env, setEnv } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { seedDemo } from "../demo/seed";
 import { ensureBuild } from "./build";
-import { spawnChild, workerArgs } from "./children";
+import { spawnChild, webArgs, workerArgs } from "./children";
 import { embeddedPostgres } from "./embedded-postgres";
 import { statusFileOf, Supervisor } from "./supervisor";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
@@ -101,9 +101,8 @@ async function main() {
     const worker = spawnChild("worker", process.execPath, workerArgs, { env: childEnv(childVars) });
     return { ...worker, stop: () => worker.stop(30_000) };
   });
-  const next = path.resolve("node_modules/next/dist/bin/next");
   await supervisor.add("web", async () =>
-    spawnChild("web", process.execPath, [next, dev ? "dev" : "start", "-p", String(e.PORT), "-H", e.HOST], { env: childEnv(childVars) }),
+    spawnChild("web", process.execPath, webArgs(dev), { env: childEnv({ ...childVars, NODE_ENV: dev ? "development" : "production" }) }),
   );
 
   await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, 120_000);

@@ -1,6 +1,6 @@
 import type { Db } from "~/db/client";
 import { InvalidError } from "~/lib/errors";
-import { pipelineDocumentSchema, type PipelineDocument, type PipelineGraph } from "~/lib/pipeline/document";
+import { newPipelineDocumentSchema, type PipelineDocument, type PipelineGraph } from "~/lib/pipeline/document";
 import { compile } from "~/workflows/nodes/compile";
 import { datasetColumnsMap } from "../datasets/service";
 import { endpointOwners } from "../endpoints/repository";
@@ -17,7 +17,7 @@ export async function createPipelineFromDocument(db: Db, body: unknown) {
   if (body && typeof body === "object" && "id" in body) {
     throw InvalidError.withProblems("a new pipeline has no id", [{ nodeId: null, path: "id", message: "must not be set" }]);
   }
-  const parsed = pipelineDocumentSchema.safeParse(body);
+  const parsed = newPipelineDocumentSchema.safeParse(body);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => {
       const [first, index] = i.path;

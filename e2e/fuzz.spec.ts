@@ -1,0 +1,33 @@
+/**
+ * An OpenAPI-driven fuzzer (Schemathesis) against the running app: the platform API and the
+ * demo endpoint's own document. Every check: no 5xx, only documented statuses and content types,
+ * responses that match their schemas, 405 with Allow for undeclared methods; and for the
+ * endpoint, every schema-valid input accepted.
+ */
+import { expect, test } from "@playwright/test";
+import { fuzz } from "~/server/testing/schemathesis";
+import { demoPipelineId, waitForRun } from "./helpers";
+
+test.setTimeout(600_000);
+
+test("the platform API survives property-based fuzzing from its OpenAPI document", async ({ baseURL }) => {
+  // The platform document describes shapes, not meaning: a CSV or a pipeline can fit the schema
+  // and still be refused (400, as documented), so "schema-valid means accepted" does not apply.
+  const result = fuzz(`${baseURL}/api/v1/openapi.json`, { examples: 40, exclude: ["positive_data_acceptance"] });
+  console.log(`platform API: ${result.generated} fuzz requests, ${result.serverErrors} server errors`);
+  expect(result.generated).toBeGreaterThan(300);
+  expect(result.serverErrors).toBe(0);
+  expect(result.ok, result.output.slice(-4000)).toBe(true);
+});
+
+test("a deployed endpoint takes every input its OpenAPI document allows, and refuses the rest with 4xx", async ({ baseURL, request }) => {
+  if ((await request.get("/api/v1/endpoints/demo-model/openapi.json")).status() === 404) {
+    const { runId } = await (await request.post(`/api/v1/pipelines/${await demoPipelineId(request)}/runs`)).json();
+    expect((await waitForRun(request, runId)).status).toBe("succeeded");
+  }
+  const result = fuzz(`${baseURL}/api/v1/endpoints/demo-model/openapi.json`, { examples: 60 });
+  console.log(`demo endpoint: ${result.generated} fuzz requests, ${result.serverErrors} server errors`);
+  expect(result.generated).toBeGreaterThan(50);
+  expect(result.serverErrors).toBe(0);
+  expect(result.ok, result.output.slice(-4000)).toBe(true);
+});

@@ -1,0 +1,49 @@
+/**
+ * Schemathesis, the OpenAPI-driven fuzzer (PyPI), for the e2e suite: taken from SCHEMATHESIS or
+ * PATH, else installed once into .data/tools like the Temporal CLI.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { childEnv, pathDirs } from "~/lib/env";
+
+/** The version .ci/run installs too. @public */
+export const SCHEMATHESIS_VERSION = "4.32.5";
+
+const target = path.resolve(".data", "tools", "schemathesis");
+
+function onPath(name: string) {
+  return pathDirs()
+    .map((d) => path.join(d, name))
+    .find((p) => fs.existsSync(p));
+}
+
+function schemathesis(): { cmd: string; env: NodeJS.ProcessEnv } {
+  const local = { cmd: path.join(target, "bin", "st"), env: childEnv({ PYTHONPATH: target }) };
+  if (fs.existsSync(local.cmd)) return local;
+  const global = onPath("st") ?? onPath("schemathesis");
+  if (global) return { cmd: global, env: childEnv() };
+  const python = onPath("python3") ?? onPath("python");
+  if (!python) throw new Error("schemathesis is not installed and python3 is not available to install it (pip install schemathesis)");
+  execFileSync(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target, `schemathesis==${SCHEMATHESIS_VERSION}`], { stdio: "inherit" });
+  return local;
+}
+
+export interface FuzzResult {
+  ok: boolean;
+  generated: number;
+  serverErrors: number;
+  output: string;
+}
+
+/** Runs every check against an OpenAPI document; `exclude` names checks that do not apply. */
+export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number }): FuzzResult {
+  const st = schemathesis();
+  const args = ["run", schemaUrl, "--checks", "all", "-n", String(opts.examples), "--no-color", "--seed", String(opts.seed ?? 1), "--generation-database", "none"];
+  if (opts.exclude?.length) args.push("--exclude-checks", opts.exclude.join(","));
+  const r = spawnSync(st.cmd, args, { env: st.env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 << 20 });
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? 0);
+  const serverErrors = Number(/Server error: (\d+)/.exec(output)?.[1] ?? 0);
+  return { ok: r.status === 0, generated, serverErrors, output };
+}
