@@ -1,6 +1,8 @@
 /**
  * The demo pipeline on real Postgres, a real Temporal dev server and a real worker process.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { Worker } from "@temporalio/worker";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -104,6 +106,11 @@ describe("demo pipeline", () => {
     expect(ep?.monitored).toBe(true);
     expect(ep?.pipelineId).toBe(id);
 
+    // The nodes' scratch files went with their attempts: nothing is left to pile up.
+    const scratch = path.join(env().dataDir, "artifacts", ".scratch");
+    const files = fs.existsSync(scratch) ? fs.readdirSync(scratch, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()) : [];
+    expect(files.map((f) => f.name)).toEqual([]);
+
     // The workflow is deterministic: its recorded history replays without divergence.
     const history = await (await temporalClient()).workflow.getHandle(workflowIdForRun(runId)).fetchHistory();
     await Worker.runReplayHistory({ workflowsPath }, history);
@@ -128,6 +135,22 @@ describe("demo pipeline", () => {
     expect(byId.evaluate?.status).toBe("skipped");
     expect(byId.deploy?.status).toBe("skipped");
     expect(byId.split?.status).toBe("succeeded");
+  });
+
+  it("fails at once, without retries, when the data engine refuses the data (log of a negative number)", async () => {
+    const { id } = await createPipeline(
+      db(),
+      doc("it-engine", (d) => (d.nodes.find((n) => n.id === "feature")!.config = { name: "bad", expression: "log(feature_4 - 100)" })),
+    );
+    const t0 = Date.now();
+    const run = await waitForRun((await startRun(db(), id)).runId);
+    expect(run.status).toBe("failed");
+    const feature = run.nodes.find((n) => n.nodeId === "feature")!;
+    expect(feature).toMatchObject({ status: "failed", attempt: 1 });
+    expect(feature.error).toBe("Out of Range Error: cannot take logarithm of a negative number");
+    expect(feature.error).not.toMatch(/\/(tmp|work)\//);
+    // Five attempts with backoff took about 16 s before deterministic errors were recognised.
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it("refuses to deploy over an endpoint another pipeline serves, at compile time, naming the node and field", async () => {

@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempStore } from "./testing";
-import { keyOf, uriFor } from "./store";
+import path from "node:path";
+import { cleanStaleScratch, keyOf, uriFor } from "./store";
 
-const { store, cleanup } = tempStore();
+const { store, dir, cleanup } = tempStore();
 afterAll(cleanup);
 
 describe("filesystem artifact store", () => {
@@ -22,5 +23,16 @@ describe("filesystem artifact store", () => {
     expect(() => keyOf("artifact:/abs")).toThrow(/invalid artifact key/);
     expect(() => keyOf("s3://x")).toThrow(/not an artifact URI/);
     expect(keyOf(uriFor("a/b"))).toBe("a/b");
+  });
+  it("gives each process its own scratch space and removes what dead processes left", async () => {
+    const mine = await store.scratchDir();
+    expect(path.relative(dir, mine)).toMatch(new RegExp(`^\\.scratch/p${process.pid}/w-`));
+    const dead = path.join(dir, ".scratch", "p999999999", "w-old");
+    fs.mkdirSync(dead, { recursive: true });
+    fs.writeFileSync(path.join(dead, "data.parquet"), "left behind");
+    fs.mkdirSync(path.join(dir, ".scratch", "w-flat-old"), { recursive: true });
+    expect(await cleanStaleScratch(dir)).toBe(2);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(mine)).toBe(true);
   });
 });
