@@ -34,10 +34,10 @@ const schema = z.object({
   /** Largest dataset upload, streamed to disk as it arrives. */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024 * 1024),
   /** DuckDB's memory for one unit of work (an import, a node); beyond it, it spills to disk. */
-  DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as 512MB or 2GiB").default("512MB"),
+  DUCKDB_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "a size such as 512MB or 2GiB").default("256MB"),
   MAX_CSV_COLUMNS: z.coerce.number().int().positive().default(2000),
   /** Longest line of a CSV (one row). */
-  MAX_CSV_LINE_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  MAX_CSV_LINE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */
   MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });

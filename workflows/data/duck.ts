@@ -2,6 +2,7 @@
  * DuckDB is Millrace's tabular engine: CSV import, cleaning, derived columns and splits run
  * as SQL over Parquet files instead of loops over JS objects.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { env } from "~/lib/env";
@@ -17,11 +18,10 @@ export type Duck = DuckDBConnection;
  */
 export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
   const e = env();
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: "2",
-    memory_limit: e.DUCKDB_MEMORY_LIMIT,
-    temp_directory: path.join(e.dataDir, "tmp", "duckdb"),
-  });
+  const spill = path.join(e.dataDir, "tmp", "duckdb");
+  // DuckDB creates its spill directory but not the ones above it.
+  fs.mkdirSync(spill, { recursive: true });
+  const instance = await DuckDBInstance.create(":memory:", { threads: "2", memory_limit: e.DUCKDB_MEMORY_LIMIT, temp_directory: spill });
   const conn = await instance.connect();
   try {
     return await fn(conn);
@@ -39,6 +39,7 @@ export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
  * a run does not retry. Anything else (I/O, memory) may pass and is left as it is.
  */
 const DETERMINISTIC = /^(Binder|Conversion|Invalid Input|Out of Range|Parser|Catalog|Constraint|Not implemented) Error: /;
+export const isDataError = (e: unknown) => e instanceof Error && DETERMINISTIC.test(e.message);
 function asUserError(e: unknown): unknown {
   if (!(e instanceof Error) || e instanceof UserError || !DETERMINISTIC.test(e.message)) return e;
   return new UserError(e.message.split("\n")[0]!.slice(0, 500));

@@ -11,7 +11,7 @@ import { env } from "~/lib/env";
 import { InvalidError, messageOf } from "~/lib/errors";
 import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { columnTypeOf, describe, quoteIdent, quoteString, withDuck, writeParquet } from "./duck";
+import { columnTypeOf, describe, isDataError, quoteIdent, quoteString, withDuck, writeParquet } from "./duck";
 
 /** The upload is not usable CSV; `details.line` is 1-based in the uploaded file when known. */
 export class CsvError extends InvalidError {
@@ -117,7 +117,10 @@ export async function csvFileToParquet(
           .join(", ");
         await writeParquet(conn, `SELECT ${select} FROM ${source}`, out);
       } catch (e) {
-        throw (await findBadLine(file, names.length, limits)) ?? duckErrorMessage(e);
+        // The file's fault is named by line; anything else (disk, memory) is not the user's.
+        const bad = await findBadLine(file, names.length, limits);
+        if (bad) throw bad;
+        throw isDataError(e) ? duckErrorMessage(e) : e;
       }
       return describe(conn, `read_parquet(${quoteString(out)})`);
     });
