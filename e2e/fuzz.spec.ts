@@ -6,7 +6,7 @@
  */
 import { expect, test } from "@playwright/test";
 import { fuzz } from "~/server/testing/schemathesis";
-import { demoPipelineId, waitForRun } from "./helpers";
+import { ensureDemoEndpoint } from "./helpers";
 
 test.setTimeout(600_000);
 
@@ -21,10 +21,7 @@ test("the platform API survives property-based fuzzing from its OpenAPI document
 });
 
 test("a deployed endpoint takes every input its OpenAPI document allows, and refuses the rest with 4xx", async ({ baseURL, request }) => {
-  if ((await request.get("/api/v1/endpoints/demo-model/openapi.json")).status() === 404) {
-    const { runId } = await (await request.post(`/api/v1/pipelines/${await demoPipelineId(request)}/runs`)).json();
-    expect((await waitForRun(request, runId)).status).toBe("succeeded");
-  }
+  await ensureDemoEndpoint(request);
   const result = fuzz(`${baseURL}/api/v1/endpoints/demo-model/openapi.json`, { examples: 60 });
   console.log(`demo endpoint: ${result.generated} fuzz requests, ${result.serverErrors} server errors`);
   expect(result.generated).toBeGreaterThan(50);

@@ -20,3 +20,10 @@ export async function demoPipelineId(request: APIRequestContext): Promise<string
   expect(demo, "the demo pipeline is seeded").toBeTruthy();
   return demo!.id;
 }
+
+/** Runs the demo once if its endpoint is not deployed yet, so a spec can stand on its own. */
+export async function ensureDemoEndpoint(request: APIRequestContext) {
+  if ((await request.get("/api/v1/endpoints/demo-model/openapi.json")).status() !== 404) return;
+  const { runId } = await (await request.post(`/api/v1/pipelines/${await demoPipelineId(request)}/runs`)).json();
+  expect((await waitForRun(request, runId)).status).toBe("succeeded");
+}

@@ -5,7 +5,7 @@
 import http from "node:http";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { E2E_PORT } from "../playwright.config";
-import { demoPipelineId } from "./helpers";
+import { demoPipelineId, ensureDemoEndpoint } from "./helpers";
 
 /** A raw request, for what fetch will not send: another Host, a body streamed in chunks. */
 function raw(opts: { method: string; path: string; headers?: Record<string, string>; chunks?: Buffer[] }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -65,7 +65,8 @@ test("methods a route does not have are 405 with Allow, TRACE included", async (
   expect((await raw({ method: "GET", path: "/api/v1/nothing-here" })).status).toBe(404);
 });
 
-test("bodies are bounded while they stream: a chunked 12 MiB predict body is refused with 413", async () => {
+test("bodies are bounded while they stream: a chunked 12 MiB predict body is refused with 413", async ({ request }) => {
+  await ensureDemoEndpoint(request);
   const chunk = Buffer.alloc(1024 * 1024, 0x20);
   const res = await raw({
     method: "POST",
@@ -78,6 +79,7 @@ test("bodies are bounded while they stream: a chunked 12 MiB predict body is ref
 });
 
 test("control characters, deep nesting and engine-breaking values are 4xx naming the field", async ({ request }) => {
+  await ensureDemoEndpoint(request);
   const nulName = await request.post("/api/v1/datasets?name=a%00b", { headers: { "content-type": "text/csv" }, data: "x\n1\n" });
   expect(nulName.status()).toBe(400);
   expect((await nulName.json()).errors).toEqual([{ path: "name", message: "contains a control character" }]);

@@ -6,7 +6,7 @@ import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
   byId: publicProcedure
-    .input(z.object({ id: z.string().uuid(), version: z.number().int().positive().optional() }))
+    .input(z.object({ id: z.guid(), version: z.number().int().positive().optional() }))
     .query(async ({ ctx, input }) => {
       const p = await getPipeline(ctx.db, input.id, input.version);
       if (!p) throw new NotFoundError(`pipeline ${input.id} not found`);
@@ -17,7 +17,7 @@ export const pipelineRouter = createTRPCRouter({
   create: publicProcedure.input(pipelineDocumentSchema).mutation(({ ctx, input }) => createPipeline(ctx.db, input)),
 
   save: publicProcedure
-    .input(z.object({ id: z.string().uuid(), document: pipelineDocumentSchema }))
+    .input(z.object({ id: z.guid(), document: pipelineDocumentSchema }))
     .mutation(async ({ ctx, input }) => {
       const saved = await savePipelineVersion(ctx.db, input.id, input.document);
       if (!saved) throw new NotFoundError(`pipeline ${input.id} not found`);
