@@ -11,6 +11,8 @@ const config: NextConfig = {
     "postgres",
   ],
   typedRoutes: false,
+  // forbidden() in server/auth/pages.ts renders app/forbidden.tsx with a 403.
+  experimental: { authInterrupts: true },
 };
 
 export default config;

@@ -21,8 +21,192 @@ const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
+// ---------------------------------------------------------------------------------------------
+// Identity: the tables Better Auth reads and writes (users, sessions, sign-in accounts,
+// verification values, rate-limit counters). Ids are Better Auth's strings.
+
+export const users = pgTable("user", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  email: text("email").notNull().unique(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  /** Instance administrators see every workspace, the audit log and the Temporal UI link. */
+  isAdmin: boolean("is_admin").notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const sessions = pgTable(
+  "session",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    token: text("token").notNull().unique(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [index("session_user_idx").on(t.userId)],
+);
+
+export const accounts = pgTable(
+  "account",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("account_user_idx").on(t.userId)],
+);
+
+export const verifications = pgTable(
+  "verification",
+  {
+    id: text("id").primaryKey(),
+    identifier: text("identifier").notNull(),
+    value: text("value").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("verification_identifier_idx").on(t.identifier)],
+);
+
+export const rateLimits = pgTable("rate_limit", {
+  id: text("id").primaryKey(),
+  key: text("key").notNull().unique(),
+  count: integer("count").notNull(),
+  lastRequest: bigint("last_request", { mode: "number" }).notNull(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces: everything a user makes belongs to one; members hold a role in it.
+
+export type Role = "owner" | "editor" | "viewer";
+export type TokenScope = "read" | "run" | "deploy" | "admin";
+
+export const workspaces = pgTable("workspace", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+/** The workspace every row made before workspaces existed was moved into. */
+export const DEFAULT_WORKSPACE_ID = "00000000-0000-4000-8000-000000000001";
+
+export const memberships = pgTable(
+  "membership",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<Role>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("membership_user_idx").on(t.userId)],
+);
+
+export const invitations = pgTable("invitation", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  email: text("email").notNull(),
+  role: text("role").$type<Role>().notNull(),
+  /** SHA-256 of the token in the invitation link; the token itself is never stored. */
+  tokenHash: text("token_hash").notNull().unique(),
+  invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+});
+
+export const apiTokens = pgTable(
+  "api_token",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** Personal tokens act for their user; workspace tokens for their workspace. */
+    kind: text("kind").$type<"personal" | "workspace">().notNull(),
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    scopes: jsonb("scopes").$type<TokenScope[]>().notNull(),
+    /** The first characters, to recognise a token in a list; the rest is only in its hash. */
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull().unique(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("api_token_user_idx").on(t.userId), index("api_token_workspace_idx").on(t.workspaceId)],
+);
+
+/** Credentials nodes use (connection strings, webhook secrets): encrypted, never read back out. */
+export const secrets = pgTable(
+  "secret",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** AES-256-GCM: 12-byte IV, 16-byte tag, ciphertext. */
+    sealed: bytea("sealed").notNull(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("secret_workspace_name_uq").on(t.workspaceId, t.name)],
+);
+
+export const auditEvents = pgTable(
+  "audit_event",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    actorUserId: text("actor_user_id"),
+    actorTokenId: uuid("actor_token_id"),
+    /** e.g. `auth.sign-in`, `member.role`, `token.create`, `secret.update`, `deploy`. */
+    action: text("action").notNull(),
+    target: text("target"),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_workspace_time_idx").on(t.workspaceId, t.createdAt), index("audit_action_idx").on(t.action)],
+);
+
+const workspaceId = () =>
+  uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+
 export const datasets = pgTable("dataset", {
   id: uuid("id").primaryKey().defaultRandom(),
+  workspaceId: workspaceId(),
   name: text("name").notNull(),
   artifactUri: text("artifact_uri").notNull(),
   rows: integer("rows").notNull(),
@@ -32,6 +216,7 @@ export const datasets = pgTable("dataset", {
 
 export const pipelines = pgTable("pipeline", {
   id: uuid("id").primaryKey().defaultRandom(),
+  workspaceId: workspaceId(),
   name: text("name").notNull(),
   latestVersion: integer("latest_version").notNull().default(1),
   createdAt: createdAt(),
@@ -55,10 +240,13 @@ export const runs = pgTable(
   "run",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
     pipelineId: uuid("pipeline_id")
       .notNull()
       .references(() => pipelines.id, { onDelete: "cascade" }),
     pipelineVersion: integer("pipeline_version").notNull(),
+    /** Who started it (a user, or the user behind a token). */
+    startedBy: text("started_by"),
     status: text("status").$type<RunStatus>().notNull().default("queued"),
     error: text("error"),
     createdAt: createdAt(),
@@ -95,6 +283,7 @@ export const modelVersions = pgTable(
   "model_version",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
     /** Models are named after the endpoint slug they are deployed to. */
     name: text("name").notNull(),
     version: integer("version").notNull(),
@@ -116,6 +305,7 @@ export const modelVersions = pgTable(
 
 export const endpoints = pgTable("endpoint", {
   id: uuid("id").primaryKey().defaultRandom(),
+  workspaceId: workspaceId(),
   slug: text("slug").notNull().unique(),
   /** The pipeline whose deploys this endpoint serves; another pipeline must confirm a takeover. */
   pipelineId: uuid("pipeline_id").references(() => pipelines.id, { onDelete: "set null" }),

@@ -3,6 +3,8 @@
  * forbids it elsewhere): web, worker, launcher and tests all read their settings from here.
  * Unset service addresses mean "use the embedded default the launcher starts".
  */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -38,6 +40,23 @@ const schema = z.object({
   MAX_CSV_COLUMNS: z.coerce.number().int().positive().default(2000),
   /** Longest line of a CSV (one row). */
   MAX_CSV_LINE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /**
+   * The master key (base64, 32 bytes or more): signs sessions and encrypts secrets. Unset, one is
+   * generated into <data dir>/secret-key (mode 600) on first use and kept there.
+   */
+  MILLRACE_SECRET_KEY: z.string().min(43, "at least 32 bytes, base64").optional(),
+  /** The administrator `npm start` creates on a database without users. */
+  MILLRACE_ADMIN_EMAIL: z.string().email().default("admin@millrace.local"),
+  MILLRACE_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").optional(),
+  /** Optional sign-in with an OpenID Connect provider. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  /** Behind a reverse proxy: the header holding the client's address (e.g. x-forwarded-for), for sign-in rate limits. */
+  TRUSTED_PROXY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */
   MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
@@ -71,7 +90,7 @@ function load(): Env {
     ...e,
     allowedHosts: [...new Set(allowedHosts.map((h) => h.toLowerCase()))],
     dataDir: path.resolve(e.MILLRACE_DATA_DIR),
-    databaseUrl: e.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${e.EMBEDDED_PG_PORT}/millrace`,
+    databaseUrl: e.DATABASE_URL ?? `postgres://postgres:${encodeURIComponent(embeddedPostgresPassword(path.resolve(e.MILLRACE_DATA_DIR)))}@127.0.0.1:${e.EMBEDDED_PG_PORT}/millrace`,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.EMBEDDED_TEMPORAL_PORT}`,
     publicUrl,
   };
@@ -118,4 +137,38 @@ export function withoutLocalPaths(text: string): string {
   let out = text;
   for (const root of roots) out = out.split(`${root}${path.sep}`).join("");
   return out;
+}
+
+/**
+ * A value kept in a file of the data dir (mode 600): read it, or create it with `make()` if it is
+ * not there. Several processes may start at once: the first to write wins, the rest read it.
+ */
+export function keptInDataDir(name: string, make: () => string, dataDir = env().dataDir): string {
+  const file = path.join(dataDir, name);
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    try {
+      fs.writeFileSync(file, `${make()}\n`, { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    return fs.readFileSync(file, "utf8").trim();
+  }
+}
+
+/** The embedded Postgres's password: generated on a new cluster; `postgres` on one made before. */
+export function embeddedPostgresPassword(dataDir: string): string {
+  try {
+    return fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim();
+  } catch {
+    return "postgres";
+  }
+}
+
+/** The master key: MILLRACE_SECRET_KEY, or the one generated into the data dir. */
+export function masterKey(): Buffer {
+  const configured = env().MILLRACE_SECRET_KEY;
+  return Buffer.from(configured ?? keptInDataDir("secret-key", () => randomBytes(32).toString("base64")), "base64");
 }

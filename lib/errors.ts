@@ -5,7 +5,16 @@
  * deterministic (never retried).
  */
 
-export type ErrorKind = "not-found" | "invalid" | "conflict" | "unavailable" | "too-large" | "unsupported-media-type" | "client-closed";
+export type ErrorKind =
+  | "not-found"
+  | "invalid"
+  | "conflict"
+  | "unavailable"
+  | "too-large"
+  | "unsupported-media-type"
+  | "client-closed"
+  | "unauthenticated"
+  | "forbidden";
 
 /** One problem pinned to where it is: a node and config field, a request field, a CSV line. */
 export interface FieldProblem {
@@ -31,6 +40,16 @@ export abstract class DomainError extends Error {
 
 export class NotFoundError extends DomainError {
   readonly kind = "not-found";
+}
+
+/** No signed-in user or valid token where one is needed. */
+export class UnauthenticatedError extends DomainError {
+  readonly kind = "unauthenticated";
+}
+
+/** Signed in, but not allowed to do this here. */
+export class ForbiddenError extends DomainError {
+  readonly kind = "forbidden";
 }
 
 /** The input is wrong; `details.errors` (when given) names each field at fault. */

@@ -1,4 +1,5 @@
 import { db } from "~/db/client";
+import { pageAccess } from "~/server/auth/pages";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { UploadDataset } from "~/components/ui/upload-dataset";
 import { listDatasets } from "~/server/datasets/service";
@@ -6,7 +7,8 @@ import { listDatasets } from "~/server/datasets/service";
 export const dynamic = "force-dynamic";
 
 export default async function DatasetsPage() {
-  const datasets = await listDatasets(db());
+  const { workspaceId, role } = await pageAccess("read", "/datasets");
+  const datasets = await listDatasets(db(), workspaceId);
   return (
     <Page title="Datasets">
       <UploadDataset />

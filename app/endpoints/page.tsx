@@ -1,12 +1,14 @@
 import Link from "next/link";
 import { db } from "~/db/client";
+import { pageAccess } from "~/server/auth/pages";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listEndpoints } from "~/server/endpoints/repository";
 
 export const dynamic = "force-dynamic";
 
 export default async function EndpointsPage() {
-  const endpoints = await listEndpoints(db());
+  const { workspaceId, role } = await pageAccess("read", "/endpoints");
+  const endpoints = await listEndpoints(db(), workspaceId);
   return (
     <Page title="Endpoints">
       {endpoints.length === 0 ? (

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { db } from "~/db/client";
+import { pageAccess } from "~/server/auth/pages";
 import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listPipelines } from "~/server/pipelines/repository";
@@ -7,7 +8,8 @@ import { listPipelines } from "~/server/pipelines/repository";
 export const dynamic = "force-dynamic";
 
 export default async function PipelinesPage() {
-  const pipelines = await listPipelines(db());
+  const { workspaceId, role } = await pageAccess("read", "/pipelines");
+  const pipelines = await listPipelines(db(), workspaceId);
   return (
     <Page title="Pipelines" actions={<NewPipelineButton />}>
       {pipelines.length === 0 ? (

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { db } from "~/db/client";
+import { pageAccess } from "~/server/auth/pages";
 import { statusStyle } from "~/components/canvas/stage-style";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listRuns } from "~/server/runs/service";
@@ -9,7 +10,8 @@ export const dynamic = "force-dynamic";
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<{ pipeline?: string }> }) {
   const { pipeline } = await searchParams;
-  const runs = await listRuns(db(), { pipelineId: isUuid(pipeline) ? pipeline : undefined, limit: 100 });
+  const { workspaceId } = await pageAccess("read", "/runs");
+  const runs = await listRuns(db(), workspaceId, { pipelineId: isUuid(pipeline) ? pipeline : undefined, limit: 100 });
   return (
     <Page title="Runs">
       {runs.length === 0 ? (

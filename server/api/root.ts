@@ -1,7 +1,8 @@
-import { pipelineRouter } from "./routers/pipeline";
 import { datasetRouter } from "./routers/dataset";
 import { endpointRouter } from "./routers/endpoint";
+import { pipelineRouter } from "./routers/pipeline";
 import { runRouter } from "./routers/run";
+import { invitationRouter, tokenRouter, workspaceRouter } from "./routers/workspace";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -9,6 +10,9 @@ export const appRouter = createTRPCRouter({
   run: runRouter,
   dataset: datasetRouter,
   endpoint: endpointRouter,
+  workspace: workspaceRouter,
+  token: tokenRouter,
+  invitation: invitationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { desc } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
@@ -16,31 +16,33 @@ export function datasetName(raw: string | null): string {
   return name;
 }
 
-async function register(db: Db, id: string, name: string, stored: { uri: string; rows: number; columns: ColumnSchema[] }) {
-  await db.insert(datasets).values({ id, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns });
+async function register(db: Db, workspaceId: string, id: string, name: string, stored: { uri: string; rows: number; columns: ColumnSchema[] }) {
+  await db.insert(datasets).values({ id, workspaceId, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns });
   return { id, name, rows: stored.rows, columns: stored.columns };
 }
 
 /** Stores a CSV file (an upload already on disk) as Parquet and registers the dataset. Bad CSV is an InvalidError naming the line. */
-export async function importCsvFile(db: Db, artifacts: ArtifactStore, name: string, file: string) {
+export async function importCsvFile(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, file: string) {
   const id = randomUUID();
-  return register(db, id, name, await csvFileToParquet(artifacts, `datasets/${id}/data.parquet`, file));
+  return register(db, workspaceId, id, name, await csvFileToParquet(artifacts, `datasets/${id}/data.parquet`, file));
 }
 
 /** The same for a CSV in memory (the demo seed). */
-export async function importCsv(db: Db, artifacts: ArtifactStore, name: string, csv: Uint8Array) {
+export async function importCsv(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, csv: Uint8Array) {
   const id = randomUUID();
-  return register(db, id, name, await csvToParquet(artifacts, `datasets/${id}/data.parquet`, csv));
+  return register(db, workspaceId, id, name, await csvToParquet(artifacts, `datasets/${id}/data.parquet`, csv));
 }
 
-export async function listDatasets(db: Db) {
+export async function listDatasets(db: Db, workspaceId: string) {
   return db
     .select({ id: datasets.id, name: datasets.name, rows: datasets.rows, columns: datasets.columns, createdAt: datasets.createdAt })
     .from(datasets)
+    .where(eq(datasets.workspaceId, workspaceId))
     .orderBy(desc(datasets.createdAt));
 }
 
-export async function datasetColumnsMap(db: Db): Promise<Map<string, ColumnSchema[]>> {
-  const rows = await db.select({ id: datasets.id, columns: datasets.columns }).from(datasets);
+/** The datasets a pipeline of this workspace may read, with their columns. */
+export async function datasetColumnsMap(db: Db, workspaceId: string): Promise<Map<string, ColumnSchema[]>> {
+  const rows = await db.select({ id: datasets.id, columns: datasets.columns }).from(datasets).where(eq(datasets.workspaceId, workspaceId));
   return new Map(rows.map((r) => [r.id, r.columns]));
 }

@@ -1,6 +1,7 @@
 /** Seeds the demo dataset and pipeline into an empty database. */
 import { sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { DEFAULT_WORKSPACE_ID, workspaces } from "~/db/schema";
 import { DEMO_DATASET_NAME, demoCsv, demoPipeline } from "~/lib/templates/demo";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { importCsv } from "../datasets/service";
@@ -14,8 +15,10 @@ export async function seedDemo(db: Db, artifacts: ArtifactStore): Promise<{ seed
       { n: string },
     ];
     if (Number(n) > 0) return { seeded: false };
-    const ds = await importCsv(tx as unknown as Db, artifacts, DEMO_DATASET_NAME, Buffer.from(demoCsv()));
-    await createPipeline(tx as unknown as Db, demoPipeline(ds.id));
+    // The demo lives in the default workspace (made by the migrations; again here on an empty database).
+    await tx.insert(workspaces).values({ id: DEFAULT_WORKSPACE_ID, name: "Default" }).onConflictDoNothing();
+    const ds = await importCsv(tx as unknown as Db, artifacts, DEFAULT_WORKSPACE_ID, DEMO_DATASET_NAME, Buffer.from(demoCsv()));
+    await createPipeline(tx as unknown as Db, DEFAULT_WORKSPACE_ID, demoPipeline(ds.id));
     return { seeded: true };
   });
 }

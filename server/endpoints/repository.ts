@@ -2,7 +2,7 @@ import { desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, pipelines } from "~/db/schema";
 
-export async function listEndpoints(db: Db) {
+export async function listEndpoints(db: Db, workspaceId: string) {
   return db
     .select({
       slug: endpoints.slug,
@@ -18,16 +18,27 @@ export async function listEndpoints(db: Db) {
     .from(endpoints)
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .leftJoin(pipelines, eq(pipelines.id, endpoints.pipelineId))
+    .where(eq(endpoints.workspaceId, workspaceId))
     .orderBy(desc(endpoints.updatedAt));
 }
 
-/** Slug → the pipeline serving it, for the compiler's ownership check. */
-export async function endpointOwners(db: Db) {
+/**
+ * Slug → the pipeline serving it, for the compiler's ownership check. Slugs are one namespace for
+ * the whole instance; another workspace's endpoint shows as taken, without its pipeline's name.
+ */
+export async function endpointOwners(db: Db, workspaceId: string) {
   const rows = await db
-    .select({ slug: endpoints.slug, pipelineId: endpoints.pipelineId, pipelineName: pipelines.name })
+    .select({ slug: endpoints.slug, workspaceId: endpoints.workspaceId, pipelineId: endpoints.pipelineId, pipelineName: pipelines.name })
     .from(endpoints)
     .leftJoin(pipelines, eq(pipelines.id, endpoints.pipelineId));
-  return new Map(rows.map((r) => [r.slug, { pipelineId: r.pipelineId, pipelineName: r.pipelineName }]));
+  return new Map(
+    rows.map((r) => [
+      r.slug,
+      r.workspaceId === workspaceId
+        ? { pipelineId: r.pipelineId, pipelineName: r.pipelineName, otherWorkspace: false }
+        : { pipelineId: "another-workspace", pipelineName: null, otherWorkspace: true },
+    ]),
+  );
 }
 
 /** The model version an endpoint serves now. */

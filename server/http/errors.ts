@@ -9,6 +9,8 @@ import { DomainError, NotFoundError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
   invalid: { http: 400, trpc: "BAD_REQUEST" },
+  unauthenticated: { http: 401, trpc: "UNAUTHORIZED" },
+  forbidden: { http: 403, trpc: "FORBIDDEN" },
   "not-found": { http: 404, trpc: "NOT_FOUND" },
   conflict: { http: 409, trpc: "CONFLICT" },
   "too-large": { http: 413, trpc: "PAYLOAD_TOO_LARGE" },

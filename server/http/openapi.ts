@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the platform's public REST API. */
 import { z } from "zod";
 import { newPipelineDocumentSchema } from "~/lib/pipeline/document";
+import { apiRoutes, type RoutePolicy } from "./routes";
 
 const error = { type: "object", properties: { error: { type: "string" } }, required: ["error"] };
 export const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: error } } });
@@ -32,6 +33,8 @@ const graphErrors = {
 /** The error statuses operations answer, each with the same JSON body. */
 const errorStatuses = {
   "400": "Invalid input; the message (and `errors` or `details`) names each problem",
+  "401": "No valid credentials: sign in, or send `Authorization: Bearer <token>`",
+  "403": "The caller's role or token scopes do not allow this, in this workspace",
   "404": "Not found",
   "413": "The body is larger than the configured limit",
   "415": "Wrong content type",
@@ -39,14 +42,45 @@ const errorStatuses = {
 } as const;
 const errors = (...codes: (keyof typeof errorStatuses)[]) => Object.fromEntries(codes.map((c) => [c, errorResponse(errorStatuses[c])]));
 
+/** What an operation's policy (server/http/routes.ts) adds to it: who may call it, and the refusals. */
+function secured(policy: RoutePolicy | undefined) {
+  if (!policy || policy === "public" || policy === "per-procedure") return {};
+  if (policy === "metrics") return { security: [{}, { metricsToken: [] }], responses: errors("401") };
+  const security = [{ bearerToken: [] }, { session: [] }];
+  if (policy === "signed-in") return { security, responses: errors("401") };
+  return { security, "x-millrace-action": policy, responses: errors("401", "403") };
+}
+
 export function platformOpenApi(serverUrl: string) {
+  const doc = platformPaths(serverUrl);
+  for (const route of apiRoutes.filter((r) => r.public)) {
+    const ops = doc.paths[route.path as keyof typeof doc.paths] as Record<string, { responses: object; security?: unknown }>;
+    for (const [method, policy] of Object.entries(route.methods)) {
+      const op = ops[method.toLowerCase()];
+      if (!op) continue;
+      const { responses, ...rest } = secured(policy);
+      Object.assign(op, rest);
+      op.responses = { ...op.responses, ...responses };
+    }
+  }
+  return doc;
+}
+
+function platformPaths(serverUrl: string) {
   return {
     openapi: "3.1.0",
     info: {
       title: "Millrace API",
       version: "1",
       description:
-        "Datasets, pipelines, runs and generated model endpoints. Errors are JSON `{error, …details}`. Any method a path does not list is answered 405 with `Allow`; a cross-site browser request that changes state is answered 403.",
+        "Datasets, pipelines, runs and generated model endpoints. Errors are JSON `{error, …details}`. Any method a path does not list is answered 405 with `Allow`; a cross-site browser request that changes state is answered 403. Authenticate with `Authorization: Bearer <token>` (a personal or workspace API token; the first start writes one to `.data/admin-token`) or a signed-in session; a request acts in the caller's first workspace unless `X-Millrace-Workspace: <id>` names another. `x-millrace-action` on an operation is the permission it needs (read, edit, run, deploy, manage).",
+    },
+    components: {
+      securitySchemes: {
+        bearerToken: { type: "http", scheme: "bearer", description: "A Millrace API token (`mr_…`), personal or workspace, with scopes read, run, deploy, admin" },
+        session: { type: "apiKey", in: "cookie", name: "millrace.session_token", description: "The session cookie of a signed-in browser" },
+        metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, when the server sets one" },
+      },
     },
     servers: [{ url: serverUrl }],
     paths: {
@@ -55,6 +89,13 @@ export function platformOpenApi(serverUrl: string) {
           operationId: "health",
           summary: "Readiness: database, Temporal and a worker",
           responses: { "200": ok({ type: "object" }), "503": ok({ type: "object" }, "Something is missing; `missing` names it") },
+        },
+      },
+      "/api/v1/me": {
+        get: {
+          operationId: "me",
+          summary: "Who the caller is (a user, or a token with its scopes) and its workspaces with its role in each",
+          responses: { "200": ok({ type: "object", properties: { kind: { enum: ["user", "token"] }, workspaces: { type: "array" } } }), ...errors("503") },
         },
       },
       "/api/v1/datasets": {

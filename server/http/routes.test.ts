@@ -7,28 +7,42 @@ import { platformOpenApi } from "./openapi";
 import { allowedMethods, apiRoutes } from "./routes";
 
 /** Route files as Next finds them: app/<segments>/route.ts → "/<segments>", [x] → {x}. */
-function routeFiles(dir = "app", prefix = ""): { path: string; methods: string[] }[] {
+function routeFiles(dir = "app", prefix = ""): { path: string; methods: Record<string, string> }[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return routeFiles(full, `${prefix}/${e.name.replace(/^\[(.+)\]$/, "{$1}")}`);
     if (e.name !== "route.ts") return [];
     const src = fs.readFileSync(full, "utf8");
-    const methods = [...src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b|handler as (GET|POST|PUT|PATCH|DELETE)/g)].map((m) => m[1] ?? m[2]!);
-    return [{ path: prefix.replace("{trpc}", "{procedure}"), methods: methods.sort() }];
+    return [{ path: prefix.replace("{trpc}", "{procedure}"), methods: policiesIn(src) }];
   });
 }
 
+/**
+ * What each exported method of a route file is wrapped in: `guarded("<action>", …)`,
+ * `signedInRoute`, `metricsRoute`, `publicRoute`, or tRPC's per-procedure handler. A handler in
+ * none of them has no policy, and fails the test below.
+ */
+function policiesIn(src: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b(?: = (\w+)(?:<[^>]*>)?\((?:"(\w+)")?)?/g)) {
+    const wrapper = m[2];
+    out[m[1]!] = wrapper === "guarded" ? m[3]! : wrapper === "signedInRoute" ? "signed-in" : wrapper === "metricsRoute" ? "metrics" : wrapper === "publicRoute" ? "public" : "none";
+  }
+  for (const m of src.matchAll(/handler as (GET|POST)/g)) out[m[1]!] = src.includes("fetchRequestHandler") && src.includes("appRouter") ? "per-procedure" : "none";
+  return out;
+}
+
 describe("routes", () => {
-  it("lists exactly the route files and their methods", () => {
+  it("lists exactly the route files, their methods and the policy each method's handler applies", () => {
     const files = routeFiles().sort((a, b) => a.path.localeCompare(b.path));
-    const listed = apiRoutes.map((r) => ({ path: r.path, methods: [...r.methods].sort() })).sort((a, b) => a.path.localeCompare(b.path));
+    const listed = apiRoutes.map((r) => ({ path: r.path, methods: r.methods })).sort((a, b) => a.path.localeCompare(b.path));
     expect(files).toEqual(listed);
   });
 
   it("documents every public route and method in the OpenAPI document, and nothing else", () => {
     const doc = platformOpenApi("http://localhost");
     const documented = Object.entries(doc.paths).map(([p, ops]) => ({ path: p, methods: Object.keys(ops).map((m) => m.toUpperCase()).sort() }));
-    const listed = apiRoutes.filter((r) => r.public).map((r) => ({ path: r.path, methods: [...r.methods].sort() }));
+    const listed = apiRoutes.filter((r) => r.public).map((r) => ({ path: r.path, methods: Object.keys(r.methods).sort() }));
     expect(documented.sort((a, b) => a.path.localeCompare(b.path))).toEqual(listed.sort((a, b) => a.path.localeCompare(b.path)));
   });
 

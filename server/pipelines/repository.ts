@@ -5,16 +5,18 @@ import type { PipelineDocument, PipelineGraph } from "~/lib/pipeline/document";
 
 export interface StoredPipeline extends PipelineGraph {
   id: string;
+  workspaceId: string;
   name: string;
   version: number;
   latestVersion: number;
   updatedAt: Date;
 }
 
-export async function listPipelines(db: Db) {
+export async function listPipelines(db: Db, workspaceId: string) {
   return db
     .select({ id: pipelines.id, name: pipelines.name, latestVersion: pipelines.latestVersion, updatedAt: pipelines.updatedAt, createdAt: pipelines.createdAt })
     .from(pipelines)
+    .where(eq(pipelines.workspaceId, workspaceId))
     .orderBy(desc(pipelines.updatedAt));
 }
 
@@ -27,14 +29,14 @@ export async function getPipeline(db: Db, id: string, version?: number): Promise
     .from(pipelineVersions)
     .where(and(eq(pipelineVersions.pipelineId, id), eq(pipelineVersions.version, v)));
   if (!pv) return undefined;
-  return { id: p.id, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
+  return { id: p.id, workspaceId: p.workspaceId, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
 }
 
 const graphOf = (doc: PipelineGraph): PipelineGraph => ({ nodes: doc.nodes, edges: doc.edges });
 
-export async function createPipeline(db: Db, doc: PipelineDocument): Promise<{ id: string; version: number }> {
+export async function createPipeline(db: Db, workspaceId: string, doc: PipelineDocument): Promise<{ id: string; version: number }> {
   return db.transaction(async (tx) => {
-    const [p] = await tx.insert(pipelines).values({ name: doc.name, latestVersion: 1 }).returning({ id: pipelines.id });
+    const [p] = await tx.insert(pipelines).values({ workspaceId, name: doc.name, latestVersion: 1 }).returning({ id: pipelines.id });
     await tx.insert(pipelineVersions).values({ pipelineId: p!.id, version: 1, graph: graphOf(doc) });
     return { id: p!.id, version: 1 };
   });

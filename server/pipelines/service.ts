@@ -6,14 +6,14 @@ import { datasetColumnsMap } from "../datasets/service";
 import { endpointOwners } from "../endpoints/repository";
 import { createPipeline } from "./repository";
 
-/** Compiles a graph against the datasets and endpoints stored now. */
-export async function compilePipeline(db: Db, graph: PipelineGraph, pipelineId?: string) {
-  const [datasets, owners] = await Promise.all([datasetColumnsMap(db), endpointOwners(db)]);
+/** Compiles a graph against the datasets of its workspace and the endpoints stored now. */
+export async function compilePipeline(db: Db, workspaceId: string, graph: PipelineGraph, pipelineId?: string) {
+  const [datasets, owners] = await Promise.all([datasetColumnsMap(db, workspaceId), endpointOwners(db, workspaceId)]);
   return compile(graph, { datasetColumns: (id) => datasets.get(id), endpoint: (slug) => owners.get(slug), pipelineId });
 }
 
 /** Validates a document from outside (the REST API), then stores it as a new pipeline. */
-export async function createPipelineFromDocument(db: Db, body: unknown) {
+export async function createPipelineFromDocument(db: Db, workspaceId: string, body: unknown) {
   if (body && typeof body === "object" && "id" in body) {
     throw InvalidError.withProblems("a new pipeline has no id", [{ nodeId: null, path: "id", message: "must not be set" }]);
   }
@@ -27,7 +27,7 @@ export async function createPipelineFromDocument(db: Db, body: unknown) {
     throw InvalidError.withProblems("invalid pipeline document", errors);
   }
   const doc: PipelineDocument = parsed.data;
-  const compiled = await compilePipeline(db, doc);
+  const compiled = await compilePipeline(db, workspaceId, doc);
   if (compiled.errors.length) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
-  return createPipeline(db, doc);
+  return createPipeline(db, workspaceId, doc);
 }

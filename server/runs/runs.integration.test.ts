@@ -7,7 +7,7 @@ import { Worker } from "@temporalio/worker";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { deployments, endpoints, modelVersions, runNodes } from "~/db/schema";
+import { DEFAULT_WORKSPACE_ID, deployments, endpoints, modelVersions, runNodes } from "~/db/schema";
 import { InvalidError, UnavailableError } from "~/lib/errors";
 import { env, setEnv } from "~/lib/env";
 import { demoCsv, demoPipeline } from "~/lib/templates/demo";
@@ -41,7 +41,7 @@ export async function waitForRun(runId: string, timeoutMs = 180_000) {
 let datasetId: string;
 beforeAll(async () => {
   worker = spawnWorker(services);
-  const ds = await importCsv(db(), artifactStore(), "demo", Buffer.from(demoCsv(400)));
+  const ds = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "demo", Buffer.from(demoCsv(400)));
   datasetId = ds.id;
 });
 afterAll(async () => {
@@ -62,7 +62,7 @@ const doc = (slug: string, patch: (d: ReturnType<typeof demoPipeline>) => void =
 
 describe("demo pipeline", () => {
   it("runs to success, deploys an endpoint that predicts, and redeploys a new version on re-run", async () => {
-    const { id } = await createPipeline(db(), doc("it-demo"));
+    const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, doc("it-demo"));
     const { runId } = await startRun(db(), id);
     const run = await waitForRun(runId);
     expect(run.error).toBeNull();
@@ -119,6 +119,7 @@ describe("demo pipeline", () => {
   it("fails a run on bad data without retrying, names the node, and skips what depends on it", async () => {
     const { id } = await createPipeline(
       db(),
+      DEFAULT_WORKSPACE_ID,
       doc("it-fail", (d) => {
         // Regression on a 0/1 target is fine; a classifier with a single class is not: fill every row's target the same.
         d.nodes.find((n) => n.id === "feature")!.config = { name: "target2", expression: "feature_4 * 0 + 1" };
@@ -140,6 +141,7 @@ describe("demo pipeline", () => {
   it("fails at once, without retries, when the data engine refuses the data (log of a negative number)", async () => {
     const { id } = await createPipeline(
       db(),
+      DEFAULT_WORKSPACE_ID,
       doc("it-engine", (d) => (d.nodes.find((n) => n.id === "feature")!.config = { name: "bad", expression: "log(feature_4 - 100)" })),
     );
     const t0 = Date.now();
@@ -154,9 +156,9 @@ describe("demo pipeline", () => {
   });
 
   it("refuses to deploy over an endpoint another pipeline serves, at compile time, naming the node and field", async () => {
-    const { id: owner } = await createPipeline(db(), doc("it-owned"));
+    const { id: owner } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, doc("it-owned"));
     expect((await waitForRun((await startRun(db(), owner)).runId)).status).toBe("succeeded");
-    const { id: copy } = await createPipeline(db(), { ...doc("it-owned"), name: "A copy" });
+    const { id: copy } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, { ...doc("it-owned"), name: "A copy" });
     const err = await startRun(db(), copy).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as InvalidError).details.errors).toEqual([
@@ -171,7 +173,7 @@ describe("demo pipeline", () => {
   });
 
   it("fails the run and every node with the reason when Temporal cannot be reached", async () => {
-    const { id } = await createPipeline(db(), doc("it-nostart"));
+    const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, doc("it-nostart"));
     const address = env().temporalAddress;
     await closeTemporalClient();
     setEnv({ TEMPORAL_ADDRESS: "127.0.0.1:9" }); // discard port: nothing answers
@@ -191,7 +193,7 @@ describe("demo pipeline", () => {
   });
 
   it("refuses to start a pipeline that does not compile, naming node and field", async () => {
-    const { id } = await createPipeline(db(), doc("it-bad", (d) => (d.nodes.find((n) => n.id === "train")!.config = { target: "nope" })));
+    const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, doc("it-bad", (d) => (d.nodes.find((n) => n.id === "train")!.config = { target: "nope" })));
     const err = await startRun(db(), id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as InvalidError).details.errors).toContainEqual({ nodeId: "train", path: "config.target", message: "column 'nope' is not in the input" });
@@ -200,14 +202,14 @@ describe("demo pipeline", () => {
 
 describe("durability", () => {
   it("finishes a run after its worker is SIGKILLed mid-slice, re-running only the lost slices, with one model version and an identical model", async () => {
-    const big = await importCsv(db(), artifactStore(), "kill-data", Buffer.from(demoCsv(20_000, 11)));
+    const big = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "kill-data", Buffer.from(demoCsv(20_000, 11)));
     const train = { nEstimators: 240, slices: 3, seed: 5 };
     const pipeline = (slug: string) =>
       doc(slug, (d) => {
         d.nodes.find((n) => n.id === "ingest")!.config = { datasetId: big.id };
         d.nodes.find((n) => n.id === "train")!.config = train;
       });
-    const { id } = await createPipeline(db(), pipeline("it-kill"));
+    const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, pipeline("it-kill"));
     const { runId } = await startRun(db(), id);
     // Wait until the slices are growing trees, then kill the worker hard.
     const deadline = Date.now() + 90_000;
@@ -242,7 +244,7 @@ describe("durability", () => {
     expect(await db().select().from(deployments).where(eq(deployments.runId, runId))).toHaveLength(1);
 
     // Determinism: an uninterrupted run of the same pipeline builds the very same model.
-    const { id: refId } = await createPipeline(db(), pipeline("it-kill-ref"));
+    const { id: refId } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, pipeline("it-kill-ref"));
     const ref = await waitForRun((await startRun(db(), refId)).runId);
     const [killed] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
     const [clean] = await db().select().from(modelVersions).where(eq(modelVersions.runId, ref.id));

@@ -1,4 +1,4 @@
-import { asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
@@ -15,15 +15,19 @@ import { getPipeline } from "../pipelines/repository";
  * is started by its function's type, so renaming `runPipeline` without PIPELINE_WORKFLOW fails
  * to compile.
  */
-export async function startRun(db: Db, pipelineId: string, version?: number) {
+export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: string | null; version?: number } = {}) {
+  const { version } = opts;
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
-  const compiled = await compilePipeline(db, pipeline, pipelineId);
+  const compiled = await compilePipeline(db, pipeline.workspaceId, pipeline, pipelineId);
   if (!compiled.plan) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
   const plan = compiled.plan;
 
   const runId = await db.transaction(async (tx) => {
-    const [run] = await tx.insert(runs).values({ pipelineId, pipelineVersion: pipeline.version }).returning({ id: runs.id });
+    const [run] = await tx
+      .insert(runs)
+      .values({ workspaceId: pipeline.workspaceId, pipelineId, pipelineVersion: pipeline.version, startedBy: opts.startedBy ?? null })
+      .returning({ id: runs.id });
     await tx.insert(runNodes).values(plan.map((n) => ({ runId: run!.id, nodeId: n.id, type: n.type })));
     return run!.id;
   });
@@ -118,12 +122,18 @@ export async function getRun(db: Db, runId: string) {
   };
 }
 
-export async function listRuns(db: Db, opts: { pipelineId?: string; limit?: number } = {}) {
-  const q = db
+export async function listRuns(db: Db, workspaceId: string, opts: { pipelineId?: string; limit?: number } = {}) {
+  return db
     .select(runSummary)
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+    .where(and(eq(runs.workspaceId, workspaceId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined))
     .orderBy(desc(runs.createdAt))
     .limit(opts.limit ?? 50);
-  return opts.pipelineId ? q.where(eq(runs.pipelineId, opts.pipelineId)) : q;
+}
+
+/** Whether a pipeline's saved version deploys a model (starting it then also needs `deploy`). */
+export async function pipelineDeploys(db: Db, pipelineId: string): Promise<boolean> {
+  const p = await getPipeline(db, pipelineId);
+  return !!p?.nodes.some((n) => n.type === "deploy-endpoint");
 }

@@ -9,6 +9,7 @@ import http from "node:http";
 import { randomBytes } from "node:crypto";
 import next from "next";
 import { env } from "~/lib/env";
+import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import { checkRequest, securityHeaders, type GuardConfig } from "../http/guard";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
@@ -35,6 +36,11 @@ async function main() {
       res.end(JSON.stringify({ error: verdict.error }));
       return;
     }
+    // The client's address, as rate limits see it: the socket's, or the first hop of
+    // TRUSTED_PROXY_HEADER behind a proxy. Whatever the client sent under this name is dropped.
+    const forwarded = e.TRUSTED_PROXY_HEADER ? req.headers[e.TRUSTED_PROXY_HEADER.toLowerCase()] : undefined;
+    const fromProxy = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    req.headers[CLIENT_IP_HEADER] = fromProxy || req.socket.remoteAddress || "unknown";
     // Next reads the policy from the request to put the nonce on the scripts it renders.
     req.headers["content-security-policy"] = headers["content-security-policy"];
     handle(req, res).catch((err: unknown) => {

@@ -21,7 +21,7 @@ interface PortSpec {
 export interface CompileLookups {
   datasetColumns: (id: string) => ColumnSchema[] | undefined;
   /** Which pipeline serves an endpoint slug now; undefined when the slug is free. */
-  endpoint?: (slug: string) => { pipelineId: string | null; pipelineName: string | null } | undefined;
+  endpoint?: (slug: string) => { pipelineId: string | null; pipelineName: string | null; otherWorkspace?: boolean } | undefined;
   /** The pipeline being compiled; absent for a document that is not saved yet. */
   pipelineId?: string;
 }

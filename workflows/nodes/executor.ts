@@ -10,6 +10,10 @@ import type { NodeSpec } from "./define";
 
 export interface ExecContext<C> {
   runId: string;
+  /** The workspace the run belongs to: what the node may read (datasets, secrets). */
+  workspaceId: string;
+  /** Who started the run (for the audit log), if anyone. */
+  startedBy: string | null;
   nodeId: string;
   config: C;
   inputs: Record<string, ArtifactRef>;
@@ -17,6 +21,8 @@ export interface ExecContext<C> {
   /** A scratch directory of this attempt's own; removed when the attempt ends, however it ends. */
   scratchDir(): Promise<string>;
   db: Db;
+  /** A secret of the run's workspace, in clear; its value is kept out of every error message. */
+  secret(name: string): Promise<string>;
   heartbeat: (details?: unknown) => void;
   /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */
   progress: (key: string, done: number, total: number) => void;

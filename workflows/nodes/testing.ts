@@ -4,6 +4,8 @@
  */
 import fs from "node:fs";
 import type { Db } from "~/db/client";
+import { DEFAULT_WORKSPACE_ID } from "~/db/schema";
+import { UserError } from "~/lib/errors";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
 import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
@@ -26,6 +28,8 @@ export interface RunOptions {
   nodeId?: string;
   db?: Db;
   runId?: string;
+  workspaceId?: string;
+  secrets?: Record<string, string>;
   progress?: (key: string, done: number, total: number) => void;
 }
 
@@ -43,6 +47,8 @@ export async function runExecutor(
   const scratch: string[] = [];
   const ctx: ExecContext<Record<string, unknown>> = {
     runId: opts.runId ?? "00000000-0000-0000-0000-000000000001",
+    workspaceId: opts.workspaceId ?? DEFAULT_WORKSPACE_ID,
+    startedBy: null,
     nodeId: opts.nodeId ?? "node",
     config: getSpec(executor.type)!.config.parse(config) as Record<string, unknown>,
     inputs,
@@ -53,6 +59,11 @@ export async function runExecutor(
       return dir;
     },
     db: opts.db ?? (undefined as unknown as Db),
+    secret: async (name) => {
+      const value = opts.secrets?.[name];
+      if (value === undefined) throw new UserError(`secret '${name}' does not exist in this workspace`);
+      return value;
+    },
     heartbeat: () => {},
     progress: opts.progress ?? (() => {}),
     signal: new AbortController().signal,

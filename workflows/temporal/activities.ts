@@ -15,6 +15,7 @@ import type { NodeStatus, PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
+import { readSecret, redact } from "~/workflows/secrets";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
 
 export interface ActivityDeps {
@@ -31,6 +32,9 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
   async function withContext<T>(runId: string, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
     const actx = Context.current();
     const scratch: string[] = [];
+    const secretValues = new Set<string>();
+    const [run] = await db.select({ workspaceId: runs.workspaceId, startedBy: runs.startedBy }).from(runs).where(eq(runs.id, runId));
+    if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
     const pending = new Map<string, { done: number; total: number }>();
     const flush = async () => {
       if (!pending.size) return;
@@ -48,6 +52,8 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     try {
       return await fn({
         runId,
+        workspaceId: run.workspaceId,
+        startedBy: run.startedBy,
         nodeId: node.id,
         config: node.config,
         inputs,
@@ -58,12 +64,18 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
           return dir;
         },
         db,
+        secret: async (name) => {
+          const value = await readSecret(db, run.workspaceId, name);
+          secretValues.add(value);
+          return value;
+        },
         heartbeat: (d) => actx.heartbeat(d),
         progress: (key, done, total) => pending.set(key, { done, total }),
         signal: actx.cancellationSignal,
       });
     } catch (e) {
-      const message = withoutLocalPaths(messageOf(e));
+      // Neither this machine's paths nor any secret the node used may reach the run page or logs.
+      const message = redact(withoutLocalPaths(messageOf(e)), secretValues);
       await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
       // Bad data or config fails the same way on every attempt: fail the node at once.
       if (isDeterministic(e)) throw ApplicationFailure.nonRetryable(message, USER_ERROR_TYPE);

@@ -1,6 +1,7 @@
 import { notFound } from "next/navigation";
 import { Editor } from "~/components/canvas/editor";
 import { db } from "~/db/client";
+import { pageAccess } from "~/server/auth/pages";
 import { isUuid } from "~/server/http/errors";
 import { getPipeline } from "~/server/pipelines/repository";
 
@@ -8,7 +9,9 @@ export const dynamic = "force-dynamic";
 
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!isUuid(id) || !(await getPipeline(db(), id))) notFound();
+  if (!isUuid(id)) notFound();
+  const { role } = await pageAccess("read", `/pipelines/${id}`, { kind: "pipeline", id, label: "pipeline" });
+  if (!(await getPipeline(db(), id))) notFound();
   // Keyed by id: another pipeline gets a fresh canvas, never the unsaved state of this one.
   return <Editor key={id} pipelineId={id} />;
 }

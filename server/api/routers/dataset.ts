@@ -1,6 +1,6 @@
 import { listDatasets } from "~/server/datasets/service";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({
-  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+  list: workspaceProcedure("read").query(({ ctx }) => listDatasets(ctx.db, ctx.access.workspaceId)),
 });

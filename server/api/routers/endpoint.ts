@@ -1,6 +1,6 @@
 import { listEndpoints } from "~/server/endpoints/repository";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, workspaceProcedure } from "../trpc";
 
 export const endpointRouter = createTRPCRouter({
-  list: publicProcedure.query(({ ctx }) => listEndpoints(ctx.db)),
+  list: workspaceProcedure("read").query(({ ctx }) => listEndpoints(ctx.db, ctx.access.workspaceId)),
 });

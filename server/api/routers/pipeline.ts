@@ -2,10 +2,10 @@ import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
 import { createPipeline, getPipeline, savePipelineVersion } from "~/server/pipelines/repository";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
-  byId: publicProcedure
+  byId: resourceProcedure("read", "pipeline")
     .input(z.object({ id: z.guid(), version: z.number().int().positive().optional() }))
     .query(async ({ ctx, input }) => {
       const p = await getPipeline(ctx.db, input.id, input.version);
@@ -14,9 +14,11 @@ export const pipelineRouter = createTRPCRouter({
     }),
 
   /** Drafts may be saved with errors; runs refuse them. */
-  create: publicProcedure.input(pipelineDocumentSchema).mutation(({ ctx, input }) => createPipeline(ctx.db, input)),
+  create: workspaceProcedure("edit")
+    .input(pipelineDocumentSchema)
+    .mutation(({ ctx, input }) => createPipeline(ctx.db, ctx.access.workspaceId, input)),
 
-  save: publicProcedure
+  save: resourceProcedure("edit", "pipeline")
     .input(z.object({ id: z.guid(), document: pipelineDocumentSchema }))
     .mutation(async ({ ctx, input }) => {
       const saved = await savePipelineVersion(ctx.db, input.id, input.document);

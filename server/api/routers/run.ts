@@ -1,9 +1,25 @@
 import { z } from "zod";
-import { cancelRun, getRun, startRun } from "~/server/runs/service";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { env } from "~/lib/env";
+import { cancelRun, getRun, pipelineDeploys, startRun } from "~/server/runs/service";
+import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
-  start: publicProcedure.input(z.object({ pipelineId: z.guid() })).mutation(({ ctx, input }) => startRun(ctx.db, input.pipelineId)),
-  byId: publicProcedure.input(z.object({ id: z.guid() })).query(({ ctx, input }) => getRun(ctx.db, input.id)),
-  cancel: publicProcedure.input(z.object({ id: z.guid() })).mutation(({ ctx, input }) => cancelRun(ctx.db, input.id)),
+  start: resourceProcedure("run", "pipeline", "pipelineId")
+    .input(z.object({ pipelineId: z.guid() }))
+    .mutation(async ({ ctx, input }) => {
+      // A run that deploys a model needs the right to deploy as well as to run.
+      if (await pipelineDeploys(ctx.db, input.pipelineId)) ctx.access.require("deploy");
+      return startRun(ctx.db, input.pipelineId, { startedBy: ctx.access.principal.kind === "anonymous" ? null : ctx.access.principal.userId });
+    }),
+  byId: resourceProcedure("read", "run")
+    .input(z.object({ id: z.guid() }))
+    .query(async ({ ctx, input }) => {
+      const run = await getRun(ctx.db, input.id);
+      // The Temporal UI (raw histories) is for instance administrators only.
+      const admin = ctx.access.principal.kind !== "anonymous" && ctx.access.principal.isAdmin;
+      return { ...run, temporalUi: admin ? `http://localhost:${env().TEMPORAL_UI_PORT}` : null };
+    }),
+  cancel: resourceProcedure("run", "run")
+    .input(z.object({ id: z.guid() }))
+    .mutation(({ ctx, input }) => cancelRun(ctx.db, input.id)),
 });

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { datasets } from "~/db/schema";
 import { UserError } from "~/lib/errors";
 import { defineExecutor } from "../executor";
@@ -6,8 +6,12 @@ import { spec } from "./spec";
 
 /** Datasets are already Parquet in the artifact store; ingest only hands out the reference. */
 export const executor = defineExecutor(spec, {
-  async execute({ db, config }) {
-    const [ds] = await db.select().from(datasets).where(eq(datasets.id, config.datasetId));
+  async execute({ db, config, workspaceId }) {
+    // Only datasets of the run's own workspace can be read.
+    const [ds] = await db
+      .select()
+      .from(datasets)
+      .where(and(eq(datasets.id, config.datasetId), eq(datasets.workspaceId, workspaceId)));
     if (!ds) throw new UserError(`dataset ${config.datasetId} does not exist`);
     return {
       outputs: {

@@ -1,8 +1,8 @@
 /** The deploy node on real Postgres: versions, ownership of endpoints, and input-schema changes. */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/schema";
+import { auditEvents, DEFAULT_WORKSPACE_ID, deployments, endpoints, modelVersions, pipelines, runs, workspaces } from "~/db/schema";
 import { UserError } from "~/lib/errors";
 import type { ModelRef } from "~/lib/pipeline/plan";
 import { tempStore } from "~/workflows/artifacts/testing";
@@ -16,9 +16,13 @@ afterAll(async () => {
   await closeDb();
 });
 
-async function pipelineWithRun(name: string) {
-  const [p] = await db().insert(pipelines).values({ name }).returning();
-  return { pipelineId: p!.id, newRun: async () => (await db().insert(runs).values({ pipelineId: p!.id, pipelineVersion: 1 }).returning())[0]!.id };
+async function pipelineWithRun(name: string, workspaceId = DEFAULT_WORKSPACE_ID) {
+  const [p] = await db().insert(pipelines).values({ workspaceId, name }).returning();
+  return {
+    pipelineId: p!.id,
+    workspaceId,
+    newRun: async () => (await db().insert(runs).values({ workspaceId, pipelineId: p!.id, pipelineVersion: 1 }).returning())[0]!.id,
+  };
 }
 
 let twoColumns: ModelRef;
@@ -33,8 +37,8 @@ beforeAll(async () => {
   threeColumns = await train("three", true);
 });
 
-const deploy = (runId: string, model: ModelRef, config: Record<string, unknown>, nodeId = "deploy") =>
-  runExecutor(store, executor, config, { model }, { db: db(), runId, nodeId });
+const deploy = (runId: string, model: ModelRef, config: Record<string, unknown>, nodeId = "deploy", workspaceId = DEFAULT_WORKSPACE_ID) =>
+  runExecutor(store, executor, config, { model }, { db: db(), runId, nodeId, workspaceId });
 
 describe("deploy-endpoint on Postgres", () => {
   it("registers versions, is idempotent per (run, node), and records who serves the endpoint", async () => {
@@ -69,6 +73,17 @@ describe("deploy-endpoint on Postgres", () => {
     expect(taken.outputs.endpoint).toMatchObject({ modelVersion: 2 });
     const [after] = await db().select().from(endpoints).where(eq(endpoints.slug, "contested"));
     expect(after?.pipelineId).toBe(b.pipelineId);
+    // Each deployment is in the audit log, with what it replaced.
+    const audit = await db().select().from(auditEvents).where(and(eq(auditEvents.action, "deploy"), eq(auditEvents.target, "contested")));
+    expect(audit.map((a) => a.details?.takeOver)).toEqual([false, true]);
+  });
+
+  it("never takes over another workspace's endpoint, even when told to", async () => {
+    await deploy(await (await pipelineWithRun("Home")).newRun(), twoColumns, { slug: "homeland" });
+    const [ws] = await db().insert(workspaces).values({ name: "Elsewhere" }).returning();
+    const other = await pipelineWithRun("Intruder", ws!.id);
+    const refused = await deploy(await other.newRun(), twoColumns, { slug: "homeland", takeOver: true }, "deploy", ws!.id).catch((e: unknown) => e);
+    expect((refused as Error).message).toBe("endpoint 'homeland' belongs to another workspace; choose another slug");
   });
 
   it("refuses a model whose input would break the endpoint's callers, naming the fields, unless confirmed", async () => {

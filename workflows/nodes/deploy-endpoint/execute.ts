@@ -2,6 +2,7 @@ import { and, eq, max, sql } from "drizzle-orm";
 import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/schema";
 import { UserError } from "~/lib/errors";
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import { recordAudit } from "~/workflows/audit";
 import { readModelMeta } from "~/workflows/model/model-file";
 import { inputColumns, signatureChanges } from "~/workflows/model/signature";
 import { defineExecutor, input } from "../executor";
@@ -23,6 +24,7 @@ export const executor = defineExecutor(spec, {
     const signature = (model.signature as ColumnSchema[] | undefined) ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
     const [run] = await db.select({ pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, runId));
     const pipelineId = run?.pipelineId ?? null;
+    const { workspaceId } = ctx;
 
     const mv = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`deploy:${slug}`}))`);
@@ -32,6 +34,7 @@ export const executor = defineExecutor(spec, {
         .where(and(eq(modelVersions.runId, runId), eq(modelVersions.nodeId, nodeId)));
       const [current] = await tx
         .select({
+          workspaceId: endpoints.workspaceId,
           pipelineId: endpoints.pipelineId,
           pipelineName: pipelines.name,
           modelVersionId: endpoints.modelVersionId,
@@ -42,6 +45,8 @@ export const executor = defineExecutor(spec, {
         .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
         .leftJoin(pipelines, eq(pipelines.id, endpoints.pipelineId))
         .where(eq(endpoints.slug, slug));
+      // Slugs are one namespace; another workspace's endpoint is never taken over.
+      if (current && current.workspaceId !== workspaceId) throw new UserError(`endpoint '${slug}' belongs to another workspace; choose another slug`);
       if (current && current.modelVersionId !== version?.id && !config.takeOver) {
         if (current.pipelineId && current.pipelineId !== pipelineId) {
           throw new UserError(
@@ -61,6 +66,7 @@ export const executor = defineExecutor(spec, {
         [version] = await tx
           .insert(modelVersions)
           .values({
+            workspaceId,
             name: slug,
             version: (latest?.v ?? 0) + 1,
             runId,
@@ -74,13 +80,24 @@ export const executor = defineExecutor(spec, {
       }
       const [endpoint] = await tx
         .insert(endpoints)
-        .values({ slug, modelVersionId: version!.id, pipelineId })
+        .values({ workspaceId, slug, modelVersionId: version!.id, pipelineId })
         .onConflictDoUpdate({ target: endpoints.slug, set: { modelVersionId: version!.id, pipelineId, updatedAt: new Date() } })
         .returning();
-      await tx
+      const [deployment] = await tx
         .insert(deployments)
         .values({ endpointId: endpoint!.id, modelVersionId: version!.id, runId, nodeId })
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning();
+      // Recorded once, with the deployment (a replayed activity inserts neither).
+      if (deployment) {
+        await recordAudit(tx as unknown as typeof db, {
+          action: "deploy",
+          workspaceId,
+          actorUserId: ctx.startedBy,
+          target: slug,
+          details: { modelVersion: version!.version, runId, pipelineId, takeOver: config.takeOver },
+        });
+      }
       return version!;
     });
     return { outputs: { endpoint: { kind: "endpoint", slug, modelVersionId: mv.id, modelVersion: mv.version } } };

@@ -30,6 +30,8 @@ export const spec = defineNode({
     if (!config.slug) return { errors: [{ path: "slug", message: "choose an endpoint slug" }] };
     if (!SLUG.test(config.slug)) return { errors: [{ path: "slug", message: SLUG_MESSAGE }] };
     const served = endpoint?.(config.slug);
+    // Slugs are one namespace; another workspace's endpoint cannot be taken over from here.
+    if (served?.otherWorkspace) return { errors: [{ path: "slug", message: `endpoint '${config.slug}' belongs to another workspace; choose another slug` }] };
     // An endpoint whose pipeline was deleted has no owner: any pipeline may serve it.
     if (served?.pipelineId && served.pipelineId !== pipelineId && !config.takeOver) {
       const by = served.pipelineName ? `pipeline '${served.pipelineName}'` : "another pipeline";

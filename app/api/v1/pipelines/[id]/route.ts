@@ -1,14 +1,13 @@
-import { db } from "~/db/client";
 import { NotFoundError } from "~/lib/errors";
-import { handle, json, requireUuid } from "~/server/http/errors";
+import { guarded } from "~/server/auth/guard";
+import { json } from "~/server/http/errors";
 import { getPipeline } from "~/server/pipelines/repository";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (_req: Request, ctx: { params: Promise<{ id: string }> }) => {
-  const { id } = await ctx.params;
-  const p = await getPipeline(db(), requireUuid(id, "pipeline"));
-  if (!p) throw new NotFoundError(`pipeline ${id} not found`);
+export const GET = guarded<{ id: string }>("read", { kind: "pipeline", param: "id", label: "pipeline" }, async ({ db, params }) => {
+  const p = await getPipeline(db, params.id);
+  if (!p) throw new NotFoundError(`pipeline ${params.id} not found`);
   return json({
     id: p.id,
     name: p.name,

@@ -1,11 +1,10 @@
-import { db } from "~/db/client";
-import { handle, json, requireUuid } from "~/server/http/errors";
+import { guarded } from "~/server/auth/guard";
+import { json } from "~/server/http/errors";
 import { getRun } from "~/server/runs/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (_req: Request, ctx: { params: Promise<{ runId: string }> }) => {
-  const { runId } = await ctx.params;
-  const { graph: _graph, ...run } = await getRun(db(), requireUuid(runId, "run"));
+export const GET = guarded<{ runId: string }>("read", { kind: "run", param: "runId", label: "run" }, async ({ db, params }) => {
+  const { graph: _graph, ...run } = await getRun(db, params.runId);
   return json(run);
 });

@@ -1,15 +1,15 @@
 import { db } from "~/db/client";
 import { env } from "~/lib/env";
-import { handle, json } from "~/server/http/errors";
+import { publicRoute } from "~/server/auth/guard";
+import { json } from "~/server/http/errors";
 import { endpointOpenApi } from "~/server/serving/openapi";
 import { endpointModel } from "~/server/serving/runtime";
-import { inputColumns } from "~/workflows/model/signature";
 import { artifactStore } from "~/workflows/artifacts";
+import { inputColumns } from "~/workflows/model/signature";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (_req: Request, ctx: { params: Promise<{ slug: string }> }) => {
-  const { slug } = await ctx.params;
-  const { endpoint, model } = await endpointModel(db(), artifactStore(), slug);
-  return json(endpointOpenApi(env().publicUrl, slug, endpoint.modelVersion, model, inputColumns(model.file)));
+export const GET = publicRoute<{ slug: string }>(async ({ params }) => {
+  const { endpoint, model } = await endpointModel(db(), artifactStore(), params.slug);
+  return json(endpointOpenApi(env().publicUrl, params.slug, endpoint.modelVersion, model, inputColumns(model.file)));
 });

@@ -1,11 +1,12 @@
-import { db } from "~/db/client";
-import { handle, json, requireUuid } from "~/server/http/errors";
-import { startRun } from "~/server/runs/service";
+import { guarded } from "~/server/auth/guard";
+import { json } from "~/server/http/errors";
+import { pipelineDeploys, startRun } from "~/server/runs/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(async (_req: Request, ctx: { params: Promise<{ id: string }> }) => {
-  const { id } = await ctx.params;
-  const { runId } = await startRun(db(), requireUuid(id, "pipeline"));
+export const POST = guarded<{ id: string }>("run", { kind: "pipeline", param: "id", label: "pipeline" }, async ({ db, params, principal, require }) => {
+  // A run that deploys a model needs the right to deploy as well as to run.
+  if (await pipelineDeploys(db, params.id)) require("deploy");
+  const { runId } = await startRun(db, params.id, { startedBy: principal.kind === "anonymous" ? null : principal.userId });
   return json({ runId }, 201, { location: `/api/v1/runs/${runId}` });
 });

@@ -1,11 +1,10 @@
-import { db } from "~/db/client";
-import { handle, json, requireUuid } from "~/server/http/errors";
+import { guarded } from "~/server/auth/guard";
+import { json } from "~/server/http/errors";
 import { cancelRun } from "~/server/runs/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(async (_req: Request, ctx: { params: Promise<{ runId: string }> }) => {
-  const { runId } = await ctx.params;
-  const res = await cancelRun(db(), requireUuid(runId, "run"));
-  return json({ runId, previousStatus: res.status }, 202);
+export const POST = guarded<{ runId: string }>("run", { kind: "run", param: "runId", label: "run" }, async ({ db, params }) => {
+  const res = await cancelRun(db, params.runId);
+  return json({ runId: params.runId, previousStatus: res.status }, 202);
 });

@@ -1,0 +1,19 @@
+/** The workspace a resource belongs to, by kind and id: what authorisation checks against. */
+import { eq } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { datasets, endpoints, pipelines, runs } from "~/db/schema";
+import { isUuid } from "../http/errors";
+
+export type ResourceKind = "pipeline" | "run" | "dataset" | "endpoint";
+
+export async function workspaceOfResource(db: Db, kind: ResourceKind, id: string | undefined): Promise<string | undefined> {
+  if (!id) return undefined;
+  if (kind === "endpoint") {
+    const [row] = await db.select({ ws: endpoints.workspaceId }).from(endpoints).where(eq(endpoints.slug, id));
+    return row?.ws;
+  }
+  if (!isUuid(id)) return undefined;
+  const table = { pipeline: pipelines, run: runs, dataset: datasets }[kind];
+  const [row] = await db.select({ ws: table.workspaceId }).from(table).where(eq(table.id, id));
+  return row?.ws;
+}

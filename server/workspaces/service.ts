@@ -1,0 +1,246 @@
+/**
+ * Workspaces and who is in them: members and roles, invitations, API tokens and secrets. Every
+ * change to access is written to the audit log. Authorisation happens before these are called
+ * (the route or procedure's declared action); these keep the invariants (a workspace always has
+ * an owner, tokens are shown once and stored hashed, secrets are never read back out).
+ */
+import { randomUUID } from "node:crypto";
+import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { accounts, apiTokens, invitations, memberships, secrets, users, workspaces, type Role, type TokenScope } from "~/db/schema";
+import { newToken, seal, sha256 } from "~/lib/crypto";
+import { env } from "~/lib/env";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "~/lib/errors";
+import { recordAudit } from "~/workflows/audit";
+import { hashPassword } from "../auth/better-auth";
+import type { Principal } from "../auth/policy";
+
+type Actor = Exclude<Principal, { kind: "anonymous" }>;
+const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
+
+export const INVITATION_DAYS = 7;
+
+// ---------------------------------------------------------------------------------------------
+// Users and workspaces
+
+export async function createUserWithPassword(db: Db, u: { email: string; name: string; password: string; isAdmin?: boolean }) {
+  const email = u.email.trim().toLowerCase();
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  if (existing) throw new ConflictError(`an account for ${email} exists already; sign in instead`);
+  if (u.password.length < 10) throw InvalidError.withProblems("the password is too short", [{ path: "password", message: "use at least 10 characters" }]);
+  const id = randomUUID();
+  await db.transaction(async (tx) => {
+    await tx.insert(users).values({ id, email, name: u.name.trim() || email, emailVerified: false, isAdmin: !!u.isAdmin });
+    // The credential account Better Auth signs in against (argon2id, as it verifies).
+    await tx.insert(accounts).values({ id: randomUUID(), accountId: id, providerId: "credential", userId: id, password: await hashPassword(u.password) });
+  });
+  return { id, email };
+}
+
+export async function createWorkspace(db: Db, name: string, ownerUserId: string) {
+  const [ws] = await db.insert(workspaces).values({ name: name.trim() }).returning();
+  await db.insert(memberships).values({ workspaceId: ws!.id, userId: ownerUserId, role: "owner" });
+  await recordAudit(db, { action: "workspace.create", workspaceId: ws!.id, actorUserId: ownerUserId, target: ws!.name });
+  return ws!;
+}
+
+/** The workspaces a principal can act in, with its role there (administrators see all). */
+export async function myWorkspaces(db: Db, principal: Actor) {
+  if (principal.kind === "token" && principal.tokenKind === "workspace") {
+    const rows = await db.select({ id: workspaces.id, name: workspaces.name }).from(workspaces).where(eq(workspaces.id, principal.workspaceId ?? ""));
+    return rows.map((w) => ({ ...w, role: "owner" as Role }));
+  }
+  if (principal.isAdmin) {
+    const all = await db.select({ id: workspaces.id, name: workspaces.name }).from(workspaces).orderBy(asc(workspaces.createdAt));
+    return all.map((w) => ({ ...w, role: "owner" as Role }));
+  }
+  return db
+    .select({ id: workspaces.id, name: workspaces.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+    .where(eq(memberships.userId, principal.userId ?? ""))
+    .orderBy(asc(memberships.createdAt));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members and roles
+
+export async function listMembers(db: Db, workspaceId: string) {
+  return db
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.workspaceId, workspaceId))
+    .orderBy(asc(memberships.createdAt));
+}
+
+async function ownerCount(db: Db, workspaceId: string) {
+  const [r] = await db.select({ n: count() }).from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, "owner")));
+  return r?.n ?? 0;
+}
+
+export async function setRole(db: Db, actor: Actor, workspaceId: string, userId: string, role: Role) {
+  const [m] = await db.select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  if (!m) throw new NotFoundError(`member ${userId} not found in this workspace`);
+  if (m.role === "owner" && role !== "owner" && (await ownerCount(db, workspaceId)) <= 1) {
+    throw new ConflictError("a workspace needs an owner: make someone else owner first");
+  }
+  await db.update(memberships).set({ role }).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  await recordAudit(db, { action: "member.role", workspaceId, ...actorOf(actor), target: userId, details: { from: m.role, to: role } });
+}
+
+export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
+  const [m] = await db.select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  if (!m) throw new NotFoundError(`member ${userId} not found in this workspace`);
+  if (m.role === "owner" && (await ownerCount(db, workspaceId)) <= 1) throw new ConflictError("a workspace needs an owner: make someone else owner first");
+  await db.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
+  await recordAudit(db, { action: "member.remove", workspaceId, ...actorOf(actor), target: userId, details: { role: m.role } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invitations: a link with a one-time token. Without a mail server, the UI shows the link.
+
+export async function invite(db: Db, actor: Actor, workspaceId: string, email: string, role: Role) {
+  const normalized = email.trim().toLowerCase();
+  const { token, hash } = newToken("inv");
+  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000);
+  const [inv] = await db.insert(invitations).values({ workspaceId, email: normalized, role, tokenHash: hash, invitedBy: actor.userId, expiresAt }).returning();
+  await recordAudit(db, { action: "invitation.create", workspaceId, ...actorOf(actor), target: normalized, details: { role } });
+  return { id: inv!.id, email: normalized, role, expiresAt, link: `${env().publicUrl}/invite/${token}` };
+}
+
+export async function listInvitations(db: Db, workspaceId: string) {
+  return db
+    .select({ id: invitations.id, email: invitations.email, role: invitations.role, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt })
+    .from(invitations)
+    .where(and(eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())))
+    .orderBy(desc(invitations.createdAt));
+}
+
+export async function revokeInvitation(db: Db, actor: Actor, workspaceId: string, id: string) {
+  const [inv] = await db
+    .update(invitations)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(invitations.id, id), eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt)))
+    .returning();
+  if (!inv) throw new NotFoundError(`invitation ${id} not found`);
+  await recordAudit(db, { action: "invitation.revoke", workspaceId, ...actorOf(actor), target: inv.email });
+}
+
+async function openInvitation(db: Db, token: string) {
+  const [row] = await db
+    .select({ inv: invitations, workspace: workspaces.name })
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(and(eq(invitations.tokenHash, sha256(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date())));
+  if (!row) throw new NotFoundError("this invitation is not valid: it was used, revoked, or has expired");
+  return row;
+}
+
+/** What the invitation page shows before it is accepted. */
+export async function describeInvitation(db: Db, token: string) {
+  const { inv, workspace } = await openInvitation(db, token);
+  const [account] = await db.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
+  return { email: inv.email, role: inv.role, workspace, hasAccount: !!account };
+}
+
+/**
+ * Accepts an invitation: a new account (name and password) for its email, or the signed-in
+ * user's membership. Returns the email to sign in with.
+ */
+export async function acceptInvitation(db: Db, token: string, as: { principal: Principal; name?: string; password?: string }) {
+  const { inv } = await openInvitation(db, token);
+  let userId: string;
+  if (as.password) {
+    userId = (await createUserWithPassword(db, { email: inv.email, name: as.name ?? "", password: as.password })).id;
+  } else {
+    if (as.principal.kind !== "user") throw new ForbiddenError("sign in (or choose a password) to accept this invitation");
+    userId = as.principal.userId;
+  }
+  await db.transaction(async (tx) => {
+    await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId, role: inv.role }).onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role: inv.role } });
+    await tx.update(invitations).set({ acceptedAt: new Date() }).where(eq(invitations.id, inv.id));
+  });
+  await recordAudit(db, { action: "invitation.accept", workspaceId: inv.workspaceId, actorUserId: userId, target: inv.email, details: { role: inv.role } });
+  return { email: inv.email, workspaceId: inv.workspaceId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens: shown once, stored as SHA-256, revocable, with the time they were last used.
+
+export async function createToken(
+  db: Db,
+  actor: Actor,
+  t: { kind: "personal" | "workspace"; name: string; scopes: TokenScope[]; workspaceId?: string; expiresInDays?: number },
+) {
+  if (t.kind === "personal" && actor.kind !== "user") throw new ForbiddenError("personal tokens are created by their user, signed in");
+  if (!t.scopes.length) throw InvalidError.withProblems("a token needs at least one scope", [{ path: "scopes", message: "choose at least one" }]);
+  const { token, hash, prefix } = newToken("mr");
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      name: t.name.trim(),
+      kind: t.kind,
+      userId: t.kind === "personal" ? actor.userId : null,
+      workspaceId: t.kind === "workspace" ? t.workspaceId! : null,
+      scopes: [...new Set(t.scopes)],
+      prefix,
+      hash,
+      createdBy: actor.userId,
+      expiresAt: t.expiresInDays ? new Date(Date.now() + t.expiresInDays * 24 * 3600 * 1000) : null,
+    })
+    .returning();
+  await recordAudit(db, { action: "token.create", workspaceId: t.workspaceId ?? null, ...actorOf(actor), target: row!.id, details: { kind: t.kind, name: row!.name, scopes: row!.scopes } });
+  return { id: row!.id, token, prefix, name: row!.name, scopes: row!.scopes, expiresAt: row!.expiresAt };
+}
+
+const tokenColumns = {
+  id: apiTokens.id,
+  name: apiTokens.name,
+  kind: apiTokens.kind,
+  prefix: apiTokens.prefix,
+  scopes: apiTokens.scopes,
+  createdAt: apiTokens.createdAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+  expiresAt: apiTokens.expiresAt,
+  revokedAt: apiTokens.revokedAt,
+};
+
+export const listPersonalTokens = (db: Db, userId: string) =>
+  db.select(tokenColumns).from(apiTokens).where(and(eq(apiTokens.kind, "personal"), eq(apiTokens.userId, userId))).orderBy(desc(apiTokens.createdAt));
+
+export const listWorkspaceTokens = (db: Db, workspaceId: string) =>
+  db.select(tokenColumns).from(apiTokens).where(and(eq(apiTokens.kind, "workspace"), eq(apiTokens.workspaceId, workspaceId))).orderBy(desc(apiTokens.createdAt));
+
+/** Revokes a token the caller owns (personal) or manages (the workspace's). Refused at once from then on. */
+export async function revokeToken(db: Db, actor: Actor, id: string, scope: { userId: string } | { workspaceId: string }) {
+  const owned = "userId" in scope ? and(eq(apiTokens.kind, "personal"), eq(apiTokens.userId, scope.userId)) : and(eq(apiTokens.kind, "workspace"), eq(apiTokens.workspaceId, scope.workspaceId));
+  const [row] = await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, id), owned, isNull(apiTokens.revokedAt))).returning();
+  if (!row) throw new NotFoundError(`token ${id} not found`);
+  await recordAudit(db, { action: "token.revoke", workspaceId: row.workspaceId, ...actorOf(actor), target: id, details: { kind: row.kind, name: row.name } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets: written, listed by name, deleted — never read back out through the API.
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+export async function setSecret(db: Db, actor: Actor, workspaceId: string, name: string, value: string) {
+  if (!SECRET_NAME.test(name)) throw InvalidError.withProblems("invalid secret name", [{ path: "name", message: "use letters, digits, '_', '.', '-' (at most 64), starting with a letter or '_'" }]);
+  if (!value) throw InvalidError.withProblems("a secret needs a value", [{ path: "value", message: "is empty" }]);
+  if (value.length > 16 * 1024) throw InvalidError.withProblems("the secret is too long", [{ path: "value", message: "at most 16 KiB" }]);
+  const sealed = seal(value);
+  const [existing] = await db.select({ id: secrets.id }).from(secrets).where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name)));
+  if (existing) await db.update(secrets).set({ sealed, updatedAt: new Date() }).where(eq(secrets.id, existing.id));
+  else await db.insert(secrets).values({ workspaceId, name, sealed, createdBy: actor.userId });
+  await recordAudit(db, { action: existing ? "secret.update" : "secret.create", workspaceId, ...actorOf(actor), target: name });
+}
+
+export const listSecrets = (db: Db, workspaceId: string) =>
+  db.select({ name: secrets.name, createdAt: secrets.createdAt, updatedAt: secrets.updatedAt }).from(secrets).where(eq(secrets.workspaceId, workspaceId)).orderBy(asc(secrets.name));
+
+export async function deleteSecret(db: Db, actor: Actor, workspaceId: string, name: string) {
+  const [row] = await db.delete(secrets).where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name))).returning({ id: secrets.id });
+  if (!row) throw new NotFoundError(`secret '${name}' not found`);
+  await recordAudit(db, { action: "secret.delete", workspaceId, ...actorOf(actor), target: name });
+}

@@ -1,0 +1,26 @@
+/**
+ * Secrets: credentials that nodes use (a database connection string, a webhook key), stored
+ * encrypted per workspace. Set and listed (names only) on the web side; read back in clear only
+ * here, by the worker, when a node needs one.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { secrets } from "~/db/schema";
+import { unseal } from "~/lib/crypto";
+import { UserError } from "~/lib/errors";
+
+export async function readSecret(db: Db, workspaceId: string, name: string): Promise<string> {
+  const [row] = await db
+    .select({ sealed: secrets.sealed })
+    .from(secrets)
+    .where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name)));
+  if (!row) throw new UserError(`secret '${name}' does not exist in this workspace`);
+  return unseal(row.sealed);
+}
+
+/** Replaces every occurrence of the secret values in a text (an error message, a log line). */
+export function redact(text: string, values: Iterable<string>): string {
+  let out = text;
+  for (const v of values) if (v.length >= 4) out = out.split(v).join("[secret]");
+  return out;
+}
