@@ -10,7 +10,7 @@
 /** The pipeline language: pure TypeScript shared by the browser, the web server, the worker and the workflow sandbox. */
 const PURE = [
   "^lib/(pipeline|templates)/",
-  "^lib/(errors|random)\\.ts$",
+  "^lib/(errors|random|urls)\\.ts$",
   "^workflows/nodes/(define|registry|compile)\\.ts$",
   "^workflows/nodes/[^/]+/spec\\.ts$",
   "^workflows/model/",

@@ -1,6 +1,12 @@
 import { defineConfig } from "@playwright/test";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
+/** Where global set-up leaves the administrator's token, password and signed-in session. */
+export const AUTH_DIR = "e2e/.auth";
+export const AUTH_STATE = `${AUTH_DIR}/admin.json`;
+/** Enough for the specs' own sign-ins; the rate-limit spec goes past it from an address of its own. */
+export const E2E_SIGN_IN_LIMIT = 8;
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";
 
 export default defineConfig({
   testDir: "./e2e",
@@ -13,6 +19,8 @@ export default defineConfig({
   retries: 0,
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    // Browser specs start signed in as the administrator; API specs send its token (e2e/helpers.ts).
+    storageState: AUTH_STATE,
     viewport: { width: 1500, height: 900 },
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AccountMenu } from "~/components/auth/account-menu";
 import { Providers } from "~/components/trpc";
+import { currentViewer } from "~/server/auth/pages";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,6 +23,7 @@ const nav = [
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the request makes every page render per request, so each gets the proxy's CSP nonce.
   await headers();
+  const viewer = await currentViewer();
   return (
     <html lang="en">
       <body className="flex h-screen flex-col">
@@ -29,19 +32,19 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <span className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" aria-hidden />
             Millrace
           </Link>
-          <nav className="flex gap-4 text-sm text-slate-600">
-            {nav.map(([href, label]) => (
-              <Link key={href} href={href} className="hover:text-slate-900">
-                {label}
-              </Link>
-            ))}
-          </nav>
+          {viewer && (
+            <nav className="flex gap-4 text-sm text-slate-600">
+              {nav.map(([href, label]) => (
+                <Link key={href} href={href} className="hover:text-slate-900">
+                  {label}
+                </Link>
+              ))}
+            </nav>
+          )}
           <a href="/api/v1/openapi.json" className="ml-auto text-xs text-slate-500 hover:text-slate-800">
             REST API (OpenAPI)
           </a>
-          <a href="/metrics" className="text-xs text-slate-500 hover:text-slate-800">
-            Metrics
-          </a>
+          {viewer && <AccountMenu viewer={viewer} />}
         </header>
         <Providers>
           <main className="min-h-0 flex-1">{children}</main>

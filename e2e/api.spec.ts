@@ -1,6 +1,6 @@
 /** The public REST API, over HTTP against the production server. */
-import { expect, test } from "@playwright/test";
-import { demoPipelineId, waitForRun } from "./helpers";
+import { expect } from "@playwright/test";
+import { apiTest as test, demoPipelineId, waitForRun } from "./helpers";
 
 test("health reports database, Temporal and worker", async ({ request }) => {
   const res = await request.get("/api/health");

@@ -2,14 +2,17 @@
  * Starts what a user's `npm start` would: a fresh database with the demo seeded, Temporal,
  * a worker process and the production web server — all on services of the test's own.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { closeDb, db } from "~/db/client";
 import { childEnv, setEnv } from "~/lib/env";
 import { seedDemo } from "~/server/demo/seed";
 import { ensureBuild } from "~/server/launcher/build";
 import { spawnChild, webArgs, type Child } from "~/server/launcher/children";
 import { serviceVars, spawnWorker, startTestServices } from "~/server/testing/services";
+import { ensureFirstAdmin } from "~/server/workspaces/first-admin";
 import { artifactStore } from "~/workflows/artifacts";
-import { E2E_PORT } from "../playwright.config";
+import { AUTH_DIR, AUTH_STATE, E2E_METRICS_TOKEN, E2E_PORT, E2E_SIGN_IN_LIMIT } from "../playwright.config";
 
 export default async function globalSetup() {
   const services = await startTestServices("e2e");
@@ -19,10 +22,24 @@ export default async function globalSetup() {
     await services.stop();
   };
   try {
-    const vars = serviceVars(services, { PORT: String(E2E_PORT), PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}` });
+    const vars = serviceVars(services, {
+      PORT: String(E2E_PORT),
+      PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`,
+      SIGN_IN_ATTEMPTS_PER_MINUTE: String(E2E_SIGN_IN_LIMIT),
+      // Lets the rate-limit spec act as a client address of its own.
+      TRUSTED_PROXY_HEADER: "x-forwarded-for",
+      METRICS_TOKEN: E2E_METRICS_TOKEN,
+    });
     setEnv(vars);
     await seedDemo(db(), artifactStore());
+    // As `npm start` does on a fresh database: the administrator, its password and token in the data dir.
+    const admin = await ensureFirstAdmin(db(), { email: "admin@millrace.local", dataDir: services.dataDir });
     await closeDb();
+    if (!admin?.passwordFile) throw new Error("the first-start administrator was not created");
+    fs.rmSync(AUTH_DIR, { recursive: true, force: true });
+    fs.mkdirSync(AUTH_DIR, { recursive: true });
+    fs.copyFileSync(admin.tokenFile, path.join(AUTH_DIR, "admin-token"));
+    fs.copyFileSync(admin.passwordFile, path.join(AUTH_DIR, "admin-password"));
 
     ensureBuild((m) => console.log(`[e2e] ${m}`));
     children.push(spawnWorker(services));
@@ -36,10 +53,39 @@ export default async function globalSetup() {
       if (Date.now() > deadline) throw new Error("the app did not become healthy within 120 s");
       await new Promise((r) => setTimeout(r, 300));
     }
+    await signIn(admin.email, fs.readFileSync(admin.passwordFile, "utf8").trim());
   } catch (e) {
     // Playwright runs no teardown when set-up throws: leave nothing running behind.
     await teardown();
     throw e;
   }
   return teardown;
+}
+
+/** Signs the administrator in once, through the real sign-in route, and keeps the session for the browser specs. */
+async function signIn(email: string, password: string) {
+  const base = `http://127.0.0.1:${E2E_PORT}`;
+  const res = await fetch(`${base}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`signing the administrator in failed: ${res.status} ${await res.text()}`);
+  const cookies = res.headers.getSetCookie().map((c) => {
+    const [pair, ...attrs] = c.split(";").map((p) => p.trim());
+    const eq = pair!.indexOf("=");
+    const attr = (name: string) => attrs.find((a) => a.toLowerCase().startsWith(`${name}=`))?.split("=")[1];
+    const maxAge = Number(attr("max-age") ?? 0);
+    return {
+      name: pair!.slice(0, eq),
+      value: pair!.slice(eq + 1),
+      domain: "127.0.0.1",
+      path: attr("path") ?? "/",
+      expires: maxAge ? Math.floor(Date.now() / 1000) + maxAge : -1,
+      httpOnly: attrs.some((a) => a.toLowerCase() === "httponly"),
+      secure: false,
+      sameSite: "Lax" as const,
+    };
+  });
+  fs.writeFileSync(AUTH_STATE, JSON.stringify({ cookies, origins: [] }));
 }

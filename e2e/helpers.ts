@@ -1,4 +1,17 @@
-import { expect, type APIRequestContext } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test as base, type APIRequestContext } from "@playwright/test";
+import { AUTH_DIR } from "../playwright.config";
+
+/** The first-start administrator's API token (every scope), as global set-up left it. */
+export const adminToken = () => fs.readFileSync(path.join(AUTH_DIR, "admin-token"), "utf8").trim();
+export const adminPassword = () => fs.readFileSync(path.join(AUTH_DIR, "admin-password"), "utf8").trim();
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Specs of the REST API: every request carries the administrator's token, as a script would. */
+export const apiTest = base.extend({
+  extraHTTPHeaders: async ({}, provide) => provide(bearer(adminToken())),
+});
 
 export async function waitForRun(request: APIRequestContext, runId: string, timeoutMs = 90_000) {
   let body: { status: string; [k: string]: unknown } = { status: "queued" };

@@ -3,9 +3,9 @@
  * problem (never a 5xx), and nothing is started, stored or counted because of it.
  */
 import http from "node:http";
-import { expect, test, type APIRequestContext } from "@playwright/test";
-import { E2E_PORT } from "../playwright.config";
-import { demoPipelineId, ensureDemoEndpoint } from "./helpers";
+import { expect, type APIRequestContext } from "@playwright/test";
+import { E2E_METRICS_TOKEN, E2E_PORT } from "../playwright.config";
+import { apiTest as test, bearer, demoPipelineId, ensureDemoEndpoint } from "./helpers";
 
 /** A raw request, for what fetch will not send: another Host, a body streamed in chunks. */
 function raw(opts: { method: string; path: string; headers?: Record<string, string>; chunks?: Buffer[] }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -123,7 +123,7 @@ test("unknown slugs share one metrics label, whatever the URL", async ({ request
     const res = await request.post(`/api/v1/endpoints/${slug}/predict`, { headers: { "content-type": "application/json" }, data: "{}" });
     expect(res.status()).toBe(404);
   }
-  const metrics = await (await request.get("/metrics")).text();
+  const metrics = await (await request.get("/metrics", { headers: bearer(E2E_METRICS_TOKEN) })).text();
   expect(metrics).toMatch(/millrace_endpoint_requests_total\{endpoint="_unknown",status="404"\} [3-9]/);
   expect(metrics).not.toContain("no-such-endpoint");
   expect(metrics).not.toContain("a\\u0000b");

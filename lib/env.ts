@@ -55,6 +55,8 @@ const schema = z.object({
   OIDC_NAME: z.string().min(1).default("Single sign-on"),
   /** Behind a reverse proxy: the header holding the client's address (e.g. x-forwarded-for), for sign-in rate limits. */
   TRUSTED_PROXY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  /** Password sign-in attempts allowed per client address per minute; the next is answered 429. */
+  SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */

@@ -2,10 +2,9 @@
  * The audit log: who did what, when, from where. Written by the web side (sign-ins, members,
  * tokens, secrets) and the worker (deploys); read on the workspace's audit page.
  */
-import { and, desc, eq, gte, ilike, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { auditEvents, users } from "~/db/schema";
-
+import { auditEvents, memberships, users } from "~/db/schema";
 
 export interface AuditEntry {
   action: string;
@@ -29,9 +28,17 @@ export async function recordAudit(db: Db, entry: AuditEntry) {
   });
 }
 
-export async function listAudit(db: Db, workspaceId: string, filter: { action?: string; since?: Date; until?: Date; limit?: number } = {}) {
-  const where: SQL[] = [eq(auditEvents.workspaceId, workspaceId)];
-  if (filter.action) where.push(ilike(auditEvents.action, `${filter.action.replace(/[%_]/g, "")}%`));
+/**
+ * A workspace's audit log, newest first: its own events, and its members' events that belong to
+ * no workspace (sign-ins, sessions revoked). `action` matches a prefix ("token." for all token
+ * events), `actor` a part of the actor's email.
+ */
+export async function listAudit(db: Db, workspaceId: string, filter: { action?: string; actor?: string; since?: Date; until?: Date; limit?: number } = {}) {
+  const members = db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.workspaceId, workspaceId));
+  const where: SQL[] = [or(eq(auditEvents.workspaceId, workspaceId), and(isNull(auditEvents.workspaceId), inArray(auditEvents.actorUserId, members)))!];
+  const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  if (filter.action) where.push(ilike(auditEvents.action, `${literal(filter.action)}%`));
+  if (filter.actor) where.push(ilike(users.email, `%${literal(filter.actor)}%`));
   if (filter.since) where.push(gte(auditEvents.createdAt, filter.since));
   if (filter.until) where.push(lte(auditEvents.createdAt, filter.until));
   return db

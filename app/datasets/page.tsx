@@ -1,5 +1,6 @@
 import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
+import { can } from "~/server/auth/policy";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { UploadDataset } from "~/components/ui/upload-dataset";
 import { listDatasets } from "~/server/datasets/service";
@@ -7,11 +8,11 @@ import { listDatasets } from "~/server/datasets/service";
 export const dynamic = "force-dynamic";
 
 export default async function DatasetsPage() {
-  const { workspaceId, role } = await pageAccess("read", "/datasets");
+  const { workspaceId, principal, role } = await pageAccess("read", "/datasets");
   const datasets = await listDatasets(db(), workspaceId);
   return (
     <Page title="Datasets">
-      <UploadDataset />
+      {can(principal, "edit", role) && <UploadDataset />}
       {datasets.length === 0 ? (
         <Empty>No datasets yet.</Empty>
       ) : (

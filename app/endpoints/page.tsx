@@ -7,7 +7,7 @@ import { listEndpoints } from "~/server/endpoints/repository";
 export const dynamic = "force-dynamic";
 
 export default async function EndpointsPage() {
-  const { workspaceId, role } = await pageAccess("read", "/endpoints");
+  const { workspaceId } = await pageAccess("read", "/endpoints");
   const endpoints = await listEndpoints(db(), workspaceId);
   return (
     <Page title="Endpoints">

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
+import { can } from "~/server/auth/policy";
 import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listPipelines } from "~/server/pipelines/repository";
@@ -8,10 +9,10 @@ import { listPipelines } from "~/server/pipelines/repository";
 export const dynamic = "force-dynamic";
 
 export default async function PipelinesPage() {
-  const { workspaceId, role } = await pageAccess("read", "/pipelines");
+  const { workspaceId, principal, role } = await pageAccess("read", "/pipelines");
   const pipelines = await listPipelines(db(), workspaceId);
   return (
-    <Page title="Pipelines" actions={<NewPipelineButton />}>
+    <Page title="Pipelines" actions={can(principal, "edit", role) ? <NewPipelineButton /> : undefined}>
       {pipelines.length === 0 ? (
         <Empty>No pipelines yet.</Empty>
       ) : (

@@ -16,7 +16,13 @@ import { documentOf, EditorStoreProvider, useEditor, useEditorState } from "./st
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
 const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
 
-function EditorCanvas({ pipelineId }: { pipelineId: string }) {
+/** What the visitor may do here, from their role in the pipeline's workspace (the server checks again). */
+export interface EditorPermissions {
+  edit: boolean;
+  run: boolean;
+}
+
+function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPermissions }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -137,6 +143,7 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
       <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
         <input
           aria-label="Pipeline name"
+          readOnly={!can.edit}
           value={s.name}
           onChange={(e) => s.setName(e.target.value)}
           className="w-72 rounded border border-transparent px-2 py-1 font-medium hover:border-slate-200 focus:border-sky-500 focus:outline-none"
@@ -157,9 +164,13 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
           <a href={`/runs?pipeline=${pipelineId}`} className="rounded px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
             Runs
           </a>
-          <button type="button" onClick={onSave} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
-            {save.isPending ? "Saving…" : "Save"}
-          </button>
+          {!can.edit && !can.run && <span className="self-center text-xs text-slate-500">read-only: you are a viewer of this workspace</span>}
+          {can.edit && (
+            <button type="button" onClick={onSave} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
+              {save.isPending ? "Saving…" : "Save"}
+            </button>
+          )}
+          {can.run && (
           <button
             type="button"
             onClick={onRun}
@@ -168,23 +179,27 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
           >
             {start.isPending ? "Starting…" : "Run"}
           </button>
+          )}
         </div>
       </div>
       <div className="flex min-h-0 flex-1">
-        <Palette onAdd={addFromPalette} />
+        {can.edit && <Palette onAdd={addFromPalette} />}
         <div className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
           <NodeDecorations.Provider value={decorations}>
             <ReactFlow
               nodes={s.nodes}
               edges={s.edges}
               nodeTypes={nodeTypes}
-              onNodesChange={s.onNodesChange}
-              onEdgesChange={s.onEdgesChange}
-              onConnect={s.onConnect}
+              onNodesChange={can.edit ? s.onNodesChange : (changes) => s.onNodesChange(changes.filter((c) => c.type === "select" || c.type === "dimensions"))}
+              onEdgesChange={can.edit ? s.onEdgesChange : undefined}
+              onConnect={can.edit ? s.onConnect : undefined}
+              nodesDraggable={can.edit}
+              nodesConnectable={can.edit}
+              edgesReconnectable={can.edit}
               isValidConnection={isValidConnection}
               onNodeClick={(_, n) => s.select(n.id)}
               onPaneClick={() => s.select(null)}
-              deleteKeyCode={["Backspace", "Delete"]}
+              deleteKeyCode={can.edit ? ["Backspace", "Delete"] : null}
               fitView
               fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
               minZoom={0.2}
@@ -226,6 +241,7 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
             datasets={datasets.data ?? []}
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
+            readOnly={!can.edit}
           />
         )}
       </div>
@@ -234,11 +250,11 @@ function EditorCanvas({ pipelineId }: { pipelineId: string }) {
 }
 
 /** The canvas of one pipeline. Mount it keyed by the pipeline id: its store belongs to that pipeline. */
-export function Editor({ pipelineId }: { pipelineId: string }) {
+export function Editor({ pipelineId, can }: { pipelineId: string; can: EditorPermissions }) {
   return (
     <EditorStoreProvider>
       <ReactFlowProvider>
-        <EditorCanvas pipelineId={pipelineId} />
+        <EditorCanvas pipelineId={pipelineId} can={can} />
       </ReactFlowProvider>
     </EditorStoreProvider>
   );

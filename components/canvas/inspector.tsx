@@ -27,12 +27,14 @@ interface Props {
   datasets: { id: string; name: string; rows: number }[];
   onChange: (patch: Record<string, unknown>) => void;
   onDelete: () => void;
+  /** Shown, not editable: the visitor may read this workspace but not edit it. */
+  readOnly?: boolean;
 }
 
 const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false }: Props) {
   const spec = getSpec(type);
   const fields = useMemo(() => {
     if (!spec) return [];
@@ -48,9 +50,11 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
     <aside className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3" aria-label="Inspector" data-testid="inspector">
       <div className="mb-1 flex items-center justify-between">
         <h2 className="text-sm font-semibold">{spec.label}</h2>
-        <button type="button" onClick={onDelete} className="rounded px-2 py-0.5 text-xs text-red-600 hover:bg-red-50">
-          Delete
-        </button>
+        {!readOnly && (
+          <button type="button" onClick={onDelete} className="rounded px-2 py-0.5 text-xs text-red-600 hover:bg-red-50">
+            Delete
+          </button>
+        )}
       </div>
       <p className="mb-3 text-xs text-slate-500">{spec.description}</p>
       <p className="mb-3 font-mono text-[11px] text-slate-400">id: {nodeId}</p>
@@ -60,6 +64,7 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         </p>
       ))}
       {fields.length === 0 && <p className="text-xs text-slate-500">No settings.</p>}
+      <fieldset disabled={readOnly} className="min-w-0">
       {fields.map(([name, f]) => {
         // Show the default where the stored config leaves a field out (it is what will run).
         const value = config[name] ?? f.default;
@@ -169,6 +174,7 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
           </div>
         );
       })}
+      </fieldset>
     </aside>
   );
 }

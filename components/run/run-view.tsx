@@ -184,9 +184,15 @@ export function RunView({ runId }: { runId: string }) {
               </tbody>
             </table>
           </section>
-          <p className="text-[11px] text-slate-400">
-            Raw workflow history: Temporal UI, workflow id <span className="font-mono">{workflowIdForRun(data.id)}</span>
-          </p>
+          {data.temporalUi && (
+            <p className="text-[11px] text-slate-400">
+              Raw workflow history (administrators, from this machine):{" "}
+              <a className="text-sky-700 hover:underline" href={data.temporalUi} target="_blank" rel="noreferrer">
+                Temporal UI
+              </a>
+              , workflow id <span className="font-mono">{workflowIdForRun(data.id)}</span>
+            </p>
+          )}
         </aside>
       </div>
     </div>

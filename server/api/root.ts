@@ -2,7 +2,7 @@ import { datasetRouter } from "./routers/dataset";
 import { endpointRouter } from "./routers/endpoint";
 import { pipelineRouter } from "./routers/pipeline";
 import { runRouter } from "./routers/run";
-import { invitationRouter, tokenRouter, workspaceRouter } from "./routers/workspace";
+import { accountRouter, invitationRouter, tokenRouter, workspaceRouter } from "./routers/workspace";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -13,6 +13,7 @@ export const appRouter = createTRPCRouter({
   workspace: workspaceRouter,
   token: tokenRouter,
   invitation: invitationRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -62,7 +62,7 @@ function create() {
       window: 60,
       max: 200,
       // Guessing passwords: a handful of tries a minute per client address.
-      customRules: { "/sign-in/email": { window: 60, max: 5 } },
+      customRules: { "/sign-in/email": { window: 60, max: e.SIGN_IN_ATTEMPTS_PER_MINUTE } },
     },
     advanced: {
       cookiePrefix: "millrace",

@@ -9,7 +9,8 @@ import { db as getDb } from "~/db/client";
 import { ForbiddenError, NotFoundError } from "~/lib/errors";
 import { authorize, type Access, type Target } from "./guard";
 import type { Action, Principal } from "./policy";
-import { principalFrom, requestedWorkspace } from "./principal";
+import { myWorkspaces } from "../workspaces/service";
+import { activeWorkspace, principalFrom, requestedWorkspace } from "./principal";
 import type { ResourceKind } from "./resources";
 
 export type SignedIn = Exclude<Principal, { kind: "anonymous" }>;
@@ -38,3 +39,24 @@ export async function pageAccess(action: Action, here: string, resource?: { kind
     throw e;
   }
 }
+
+/** The header's view of the visitor: who, their workspaces and the active one; null for anonymous. */
+export async function currentViewer() {
+  const db = getDb();
+  const h = await headers();
+  let principal: Principal;
+  try {
+    principal = await principalFrom(db, h);
+  } catch {
+    return null;
+  }
+  if (principal.kind === "anonymous") return null;
+  const [workspaces, active] = await Promise.all([myWorkspaces(db, principal), activeWorkspace(db, principal, requestedWorkspace(h))]);
+  return {
+    email: principal.kind === "user" ? principal.email : `token ${principal.tokenId.slice(0, 8)}`,
+    isAdmin: principal.isAdmin,
+    workspaces: workspaces.map((w) => ({ id: w.id, name: w.name, role: w.role })),
+    active,
+  };
+}
+export type Viewer = NonNullable<Awaited<ReturnType<typeof currentViewer>>>;

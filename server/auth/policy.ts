@@ -35,7 +35,7 @@ export const scopes = Object.keys(scopeGrants) as TokenScope[];
 
 export type Principal =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: string; email: string; name: string; isAdmin: boolean }
+  | { kind: "user"; userId: string; email: string; name: string; isAdmin: boolean; sessionId?: string }
   | { kind: "token"; tokenId: string; tokenKind: "personal" | "workspace"; userId: string | null; workspaceId: string | null; scopes: TokenScope[]; isAdmin: boolean };
 
 /**

@@ -50,7 +50,7 @@ export async function principalFrom(db: Db, headers: Headers): Promise<Principal
   const session = await auth().api.getSession({ headers });
   if (!session) return { kind: "anonymous" };
   const u = session.user as typeof session.user & { isAdmin?: boolean };
-  return { kind: "user", userId: u.id, email: u.email, name: u.name, isAdmin: !!u.isAdmin };
+  return { kind: "user", userId: u.id, email: u.email, name: u.name, isAdmin: !!u.isAdmin, sessionId: session.session.id };
 }
 
 /** The principal's role in a workspace, or null. Instance administrators are owners everywhere. */

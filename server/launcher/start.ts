@@ -4,13 +4,15 @@
  * a production build when sources changed, the worker and the web server — and shuts it
  * all down on Ctrl-C or SIGTERM.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { closeDb, db } from "~/db/client";
 import { applyMigrations } from "~/db/migrate";
-import { childEnv, env, setEnv } from "~/lib/env";
+import { childEnv, env, keptInDataDir, setEnv } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { seedDemo } from "../demo/seed";
+import { ensureFirstAdmin } from "../workspaces/first-admin";
 import { ensureBuild } from "./build";
 import { spawnChild, webArgs, workerArgs } from "./children";
 import { embeddedPostgres } from "./embedded-postgres";
@@ -57,6 +59,7 @@ async function waitForHealth(url: string, timeoutMs: number) {
 
 async function main() {
   const e = env();
+  let firstStart = "";
   fs.mkdirSync(e.dataDir, { recursive: true });
   const childVars: Record<string, string> = { MILLRACE_LAUNCHER_PID: String(process.pid) };
 
@@ -66,6 +69,7 @@ async function main() {
     const pg = await embeddedPostgres({
       dir: path.join(e.dataDir, "postgres"),
       port: e.EMBEDDED_PG_PORT,
+      password: keptInDataDir("postgres-password", () => randomBytes(24).toString("base64url")),
       database: "millrace",
       log: (l) => console.log(`[postgres] ${l}`),
     });
@@ -79,6 +83,14 @@ async function main() {
   await applyMigrations(databaseUrl);
   const { seeded } = await seedDemo(db(), artifactStore());
   if (seeded) log("seeded the demo dataset and pipeline");
+  const admin = await ensureFirstAdmin(db(), { email: e.MILLRACE_ADMIN_EMAIL, password: e.MILLRACE_ADMIN_PASSWORD, dataDir: e.dataDir });
+  if (admin) {
+    firstStart = [
+      `first start: created the administrator ${admin.email}.`,
+      admin.passwordFile ? `  Sign in at ${e.publicUrl}/sign-in with the password in ${admin.passwordFile}` : `  Sign in at ${e.publicUrl}/sign-in with MILLRACE_ADMIN_PASSWORD`,
+      `  An API token with every scope is in ${admin.tokenFile}:  curl -H "Authorization: Bearer $(cat ${admin.tokenFile})" ${e.publicUrl}/api/v1/me`,
+    ].join("\n");
+  }
   await closeDb();
 
   if (!e.TEMPORAL_ADDRESS) {
@@ -106,7 +118,8 @@ async function main() {
   );
 
   await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, 120_000);
-  log(`Millrace is ready at ${e.publicUrl}  (Temporal UI: http://localhost:${e.TEMPORAL_UI_PORT})`);
+  log(`Millrace is ready at ${e.publicUrl}  (Temporal UI, loopback only: http://localhost:${e.TEMPORAL_UI_PORT})`);
+  if (firstStart) log(firstStart);
 }
 
 main().catch(async (err: unknown) => {

@@ -37,10 +37,11 @@ export interface FuzzResult {
 }
 
 /** Runs every check against an OpenAPI document; `exclude` names checks that do not apply. */
-export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number }): FuzzResult {
+export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number; headers?: Record<string, string> }): FuzzResult {
   const st = schemathesis();
   const args = ["run", schemaUrl, "--checks", "all", "-n", String(opts.examples), "--no-color", "--seed", String(opts.seed ?? 1), "--generation-database", "none"];
   if (opts.exclude?.length) args.push("--exclude-checks", opts.exclude.join(","));
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
   const r = spawnSync(st.cmd, args, { env: st.env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 << 20 });
   const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? 0);

@@ -3,6 +3,7 @@
  * or an embedded Postgres), a Temporal dev server (TEMPORAL_ADDRESS, or the CLI), workers
  * as separate processes so tests can kill them.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -51,7 +52,7 @@ export async function startTestServices(label: string): Promise<TestServices> {
   let baseUrl = configured.DATABASE_URL;
   if (!baseUrl) {
     const [pgPort] = await freePorts(1);
-    const pg = await embeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", log: () => {} });
+    const pg = await embeddedPostgres({ dir: path.join(dataDir, "pg"), port: pgPort!, database: "postgres", password: randomBytes(18).toString("base64url"), log: () => {} });
     const running = await pg.start();
     stops.push(running.stop);
     baseUrl = pg.url;

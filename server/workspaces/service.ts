@@ -151,15 +151,24 @@ export async function describeInvitation(db: Db, token: string) {
 export async function acceptInvitation(db: Db, token: string, as: { principal: Principal; name?: string; password?: string }) {
   const { inv } = await openInvitation(db, token);
   let userId: string;
-  if (as.password) {
+  if (as.principal.kind === "user") {
+    // The link is for one person: a signed-in user accepts only an invitation to their own email.
+    if (as.principal.email.toLowerCase() !== inv.email) throw new ForbiddenError(`this invitation is for ${inv.email}; you are signed in as ${as.principal.email}`);
+    userId = as.principal.userId;
+  } else if (as.password) {
     userId = (await createUserWithPassword(db, { email: inv.email, name: as.name ?? "", password: as.password })).id;
   } else {
-    if (as.principal.kind !== "user") throw new ForbiddenError("sign in (or choose a password) to accept this invitation");
-    userId = as.principal.userId;
+    throw new ForbiddenError("sign in (or choose a password) to accept this invitation");
   }
   await db.transaction(async (tx) => {
-    await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId, role: inv.role }).onConflictDoUpdate({ target: [memberships.workspaceId, memberships.userId], set: { role: inv.role } });
-    await tx.update(invitations).set({ acceptedAt: new Date() }).where(eq(invitations.id, inv.id));
+    const used = await tx
+      .update(invitations)
+      .set({ acceptedAt: new Date() })
+      .where(and(eq(invitations.id, inv.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .returning({ id: invitations.id });
+    if (!used.length) throw new NotFoundError("this invitation is not valid: it was used, revoked, or has expired");
+    // A member already keeps their role: an invitation never lowers it (owners change roles in Settings).
+    await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId, role: inv.role }).onConflictDoNothing();
   });
   await recordAudit(db, { action: "invitation.accept", workspaceId: inv.workspaceId, actorUserId: userId, target: inv.email, details: { role: inv.role } });
   return { email: inv.email, workspaceId: inv.workspaceId };

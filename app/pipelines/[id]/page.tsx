@@ -2,6 +2,7 @@ import { notFound } from "next/navigation";
 import { Editor } from "~/components/canvas/editor";
 import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
+import { can } from "~/server/auth/policy";
 import { isUuid } from "~/server/http/errors";
 import { getPipeline } from "~/server/pipelines/repository";
 
@@ -10,8 +11,8 @@ export const dynamic = "force-dynamic";
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!isUuid(id)) notFound();
-  const { role } = await pageAccess("read", `/pipelines/${id}`, { kind: "pipeline", id, label: "pipeline" });
+  const { principal, role } = await pageAccess("read", `/pipelines/${id}`, { kind: "pipeline", id, label: "pipeline" });
   if (!(await getPipeline(db(), id))) notFound();
   // Keyed by id: another pipeline gets a fresh canvas, never the unsaved state of this one.
-  return <Editor key={id} pipelineId={id} />;
+  return <Editor key={id} pipelineId={id} can={{ edit: can(principal, "edit", role), run: can(principal, "run", role) }} />;
 }

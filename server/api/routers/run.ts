@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { env } from "~/lib/env";
+import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { cancelRun, getRun, pipelineDeploys, startRun } from "~/server/runs/service";
 import { createTRPCRouter, resourceProcedure } from "../trpc";
 
@@ -17,7 +18,8 @@ export const runRouter = createTRPCRouter({
       const run = await getRun(ctx.db, input.id);
       // The Temporal UI (raw histories) is for instance administrators only.
       const admin = ctx.access.principal.kind !== "anonymous" && ctx.access.principal.isAdmin;
-      return { ...run, temporalUi: admin ? `http://localhost:${env().TEMPORAL_UI_PORT}` : null };
+      const e = env();
+      return { ...run, temporalUi: admin ? `http://localhost:${e.TEMPORAL_UI_PORT}/namespaces/${e.TEMPORAL_NAMESPACE}/workflows/${workflowIdForRun(run.id)}` : null };
     }),
   cancel: resourceProcedure("run", "run")
     .input(z.object({ id: z.guid() }))

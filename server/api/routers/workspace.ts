@@ -3,6 +3,7 @@ import { ForbiddenError } from "~/lib/errors";
 import { listAudit } from "~/workflows/audit";
 import { roles, scopes } from "~/server/auth/policy";
 import { activeWorkspace, principalFrom, requestedWorkspace } from "~/server/auth/principal";
+import { listSessions, revokeOtherSessions, revokeSession } from "~/server/auth/sessions";
 import {
   acceptInvitation,
   createToken,
@@ -76,7 +77,7 @@ export const workspaceRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => deleteSecret(ctx.db, actor(ctx.access.principal), ctx.access.workspaceId, input.name)),
 
   audit: workspaceProcedure("manage")
-    .input(z.object({ action: z.string().max(64).optional(), since: z.date().optional(), until: z.date().optional() }).default({}))
+    .input(z.object({ action: z.string().max(64).optional(), actor: z.string().max(200).optional(), since: z.date().optional(), until: z.date().optional() }).default({}))
     .query(({ ctx, input }) => listAudit(ctx.db, ctx.access.workspaceId, input)),
 });
 
@@ -88,6 +89,13 @@ export const tokenRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => revokeToken(ctx.db, ctx.principal, input.id, { userId: ctx.principal.userId ?? "" })),
 });
 
+/** The signed-in user's own browser sessions. */
+export const accountRouter = createTRPCRouter({
+  sessions: signedInProcedure.query(({ ctx }) => (ctx.principal.kind === "user" ? listSessions(ctx.db, ctx.principal.userId, ctx.principal.sessionId) : [])),
+  revokeSession: signedInProcedure.input(z.object({ id: z.string().min(1).max(100) })).mutation(({ ctx, input }) => revokeSession(ctx.db, userOf(ctx.principal), input.id)),
+  revokeOtherSessions: signedInProcedure.mutation(({ ctx }) => revokeOtherSessions(ctx.db, userOf(ctx.principal), ctx.principal.kind === "user" ? ctx.principal.sessionId : undefined)),
+});
+
 export const invitationRouter = createTRPCRouter({
   describe: publicProcedure.input(z.object({ token: z.string().min(1).max(200) })).query(({ ctx, input }) => describeInvitation(ctx.db, input.token)),
   accept: publicProcedure
@@ -97,6 +105,11 @@ export const invitationRouter = createTRPCRouter({
       return acceptInvitation(ctx.db, input.token, { principal, name: input.name, password: input.password });
     }),
 });
+
+function userOf(principal: Parameters<typeof createToken>[1]) {
+  if (principal.kind !== "user" || !principal.userId) throw new ForbiddenError("sessions belong to a signed-in user, not to a token");
+  return principal.userId;
+}
 
 function actor(principal: Parameters<typeof createToken>[1] | { kind: "anonymous" }) {
   if (principal.kind === "anonymous") throw new ForbiddenError("sign in first");
