@@ -135,7 +135,7 @@ export const pathDirs = () => (process.env.PATH ?? "").split(path.delimiter).fil
  * relative to it, anything else local loses its directory. Errors reach users and logs this way.
  */
 export function withoutLocalPaths(text: string): string {
-  const roots = [env().dataDir, path.resolve("."), os.tmpdir()].sort((a, b) => b.length - a.length);
+  const roots = [env().dataDir, process.cwd(), os.tmpdir()].sort((a, b) => b.length - a.length);
   let out = text;
   for (const root of roots) out = out.split(`${root}${path.sep}`).join("");
   return out;

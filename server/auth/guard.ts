@@ -40,13 +40,16 @@ export async function authorize(db: Db, principal: Principal, action: Action, ta
   return { principal, workspaceId, role, require: check };
 }
 
-type Params = Record<string, string>;
+/** Route segments: `[id]` is a string, `[...path]` a list. */
+type Params = Record<string, string | string[]>;
 interface RouteContext<P extends Params> extends Access {
   req: Request;
   params: P;
   db: Db;
 }
 type TargetOf<P extends Params> = "active" | { kind: ResourceKind; param: keyof P & string; label: string };
+
+const segment = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
 
 /** A REST route handler that only runs for callers `can(action)` allows on its target. */
 export function guarded<P extends Params = Params>(action: Action, target: TargetOf<P>, fn: (ctx: RouteContext<P>) => Promise<Response>) {
@@ -58,7 +61,7 @@ export function guarded<P extends Params = Params>(action: Action, target: Targe
       const resolved: Target =
         target === "active"
           ? { kind: "active", requested: requestedWorkspace(req.headers) }
-          : { kind: target.kind, id: params[target.param], label: `${target.label} ${params[target.param] ?? ""}`.trim() };
+          : { kind: target.kind, id: segment(params[target.param]), label: `${target.label} ${segment(params[target.param]) ?? ""}`.trim() };
       const access = await authorize(db, principal, action, resolved);
       return await fn({ ...access, req, params, db });
     } catch (e) {

@@ -32,7 +32,8 @@ const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLO
 const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
 
 export function errorResponse(e: unknown): Response {
-  if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http);
+  // RFC 6750: a 401 names the scheme to authenticate with.
+  if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, e.kind === "unauthenticated" ? { "www-authenticate": 'Bearer realm="millrace"' } : {});
   if (isUnavailable(e)) return json({ error: "the database is unavailable; try again shortly" }, 503);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);

@@ -50,6 +50,9 @@ describe("routes", () => {
     expect(allowedMethods("/api/v1/pipelines/abc/runs")).toEqual(["POST", "OPTIONS"]);
     expect(allowedMethods("/api/v1/pipelines")).toEqual(["GET", "POST", "HEAD", "OPTIONS"]);
     expect(allowedMethods("/api/v1/nope")).toBeNull();
+    expect(allowedMethods("/api/auth/sign-in/email")).toEqual(["GET", "POST", "HEAD", "OPTIONS"]);
+    expect(allowedMethods("/api/v1/openapi.json")).toEqual(["GET", "HEAD", "OPTIONS"]);
+    expect(allowedMethods("/api/v1/openapiXjson")).toBeNull();
   });
 });
 

@@ -28,10 +28,17 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/metrics", methods: { GET: "metrics" }, public: true },
 ];
 
-const patterns = apiRoutes.map((r) => ({
-  ...r,
-  regex: new RegExp(`^${r.path.replace(/[.]/g, "\\.").replace(/\{\.\.\.[^}]+\}/g, ".+").replace(/\{[^}]+\}/g, "[^/]+")}$`),
-}));
+/** `{x}` matches one segment, `{...x}` the rest of the path; everything else literally. */
+function pathRegex(template: string): RegExp {
+  const parts = template.split(/(\{[^}]+\})/).map((part) => {
+    if (part.startsWith("{...")) return ".+";
+    if (part.startsWith("{")) return "[^/]+";
+    return part.replace(/[.]/g, "\\.");
+  });
+  return new RegExp(`^${parts.join("")}$`);
+}
+
+const patterns = apiRoutes.map((r) => ({ ...r, regex: pathRegex(r.path) }));
 
 /** The methods a path accepts (with HEAD and OPTIONS, which Next answers for them), or null for an unknown path. */
 export function allowedMethods(pathname: string): string[] | null {

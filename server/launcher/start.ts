@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { closeDb, db } from "~/db/client";
 import { applyMigrations } from "~/db/migrate";
-import { childEnv, env, keptInDataDir, setEnv } from "~/lib/env";
+import { childEnv, env, keptInDataDir, masterKey, setEnv } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { seedDemo } from "../demo/seed";
 import { ensureFirstAdmin } from "../workspaces/first-admin";
@@ -61,6 +61,8 @@ async function main() {
   const e = env();
   let firstStart = "";
   fs.mkdirSync(e.dataDir, { recursive: true });
+  // The master key (sessions, secrets) exists before any process needs it: MILLRACE_SECRET_KEY, or generated into the data dir.
+  masterKey();
   const childVars: Record<string, string> = { MILLRACE_LAUNCHER_PID: String(process.pid) };
 
   let databaseUrl = e.DATABASE_URL;
