@@ -59,6 +59,8 @@ const schema = z.object({
   SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  /** Hosts on private or loopback addresses that data sources (a PostgreSQL query) may reach anyway, comma-separated. */
+  PRIVATE_SOURCE_HOSTS: z.string().default(""),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */
   MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });
@@ -70,6 +72,7 @@ export type Env = z.infer<typeof schema> & {
   publicUrl: string;
   /** Every host name the web server answers to. */
   allowedHosts: string[];
+  privateSourceHosts: string[];
 };
 
 function load(): Env {
@@ -91,6 +94,7 @@ function load(): Env {
   return {
     ...e,
     allowedHosts: [...new Set(allowedHosts.map((h) => h.toLowerCase()))],
+    privateSourceHosts: e.PRIVATE_SOURCE_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
     dataDir: path.resolve(e.MILLRACE_DATA_DIR),
     databaseUrl: e.DATABASE_URL ?? `postgres://postgres:${encodeURIComponent(embeddedPostgresPassword(path.resolve(e.MILLRACE_DATA_DIR)))}@127.0.0.1:${e.EMBEDDED_PG_PORT}/millrace`,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.EMBEDDED_TEMPORAL_PORT}`,

@@ -18,9 +18,25 @@ export async function readSecret(db: Db, workspaceId: string, name: string): Pro
   return unseal(row.sealed);
 }
 
-/** Replaces every occurrence of the secret values in a text (an error message, a log line). */
+/**
+ * The pieces of a secret that must not be shown: the value, and for a URL its password and
+ * user:password part, raw and decoded (a library may quote either).
+ */
+function sensitiveParts(value: string): string[] {
+  const parts = [value];
+  try {
+    const url = new URL(value);
+    if (url.password) parts.push(url.password, decodeURIComponent(url.password), `${url.username}:${url.password}`);
+  } catch {
+    // not a URL: the value alone
+  }
+  return parts;
+}
+
+/** Replaces every occurrence of the secret values (and their sensitive parts) in a text: an error message, a log line. */
 export function redact(text: string, values: Iterable<string>): string {
   let out = text;
-  for (const v of values) if (v.length >= 4) out = out.split(v).join("[secret]");
+  const parts = [...values].flatMap(sensitiveParts).sort((a, b) => b.length - a.length);
+  for (const p of parts) if (p.length >= 4) out = out.split(p).join("[secret]");
   return out;
 }

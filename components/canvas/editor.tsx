@@ -30,6 +30,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const pipeline = useQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId }));
   const datasets = useQuery(trpc.dataset.list.queryOptions());
   const endpoints = useQuery(trpc.endpoint.list.queryOptions());
+  const secrets = useQuery(trpc.workspace.secrets.queryOptions());
+  const describeQuery = useMutation(trpc.dataset.describeQuery.mutationOptions());
   const s = useEditor();
   const state = useEditorState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
@@ -242,6 +244,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
             readOnly={!can.edit}
+            secrets={(secrets.data ?? []).map((x) => x.name)}
+            describeQuery={(c) => describeQuery.mutateAsync({ connectionSecret: String(c.connectionSecret ?? ""), query: String(c.query ?? "") })}
           />
         )}
       </div>

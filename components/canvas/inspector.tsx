@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { z } from "zod";
 import type { ColumnSchema, GraphError } from "~/lib/pipeline/document";
 import type { Widget } from "~/workflows/nodes/define";
@@ -29,12 +29,16 @@ interface Props {
   onDelete: () => void;
   /** Shown, not editable: the visitor may read this workspace but not edit it. */
   readOnly?: boolean;
+  /** Names of the workspace's secrets, for a `secret` field. */
+  secrets?: string[];
+  /** Describes a query node's SELECT on the server: its columns, or an error naming the problem. */
+  describeQuery?: (config: Record<string, unknown>) => Promise<ColumnSchema[]>;
 }
 
 const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery }: Props) {
   const spec = getSpec(type);
   const fields = useMemo(() => {
     if (!spec) return [];
@@ -82,6 +86,22 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
               ))}
             </select>
           );
+        } else if (f.widget === "secret") {
+          control = (
+            <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
+              <option value="">Choose a secret…</option>
+              {!!value && !secrets.includes(String(value)) && <option value={String(value)}>{String(value)} (missing)</option>}
+              {secrets.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.widget === "sql") {
+          control = <textarea id={id} rows={6} spellCheck={false} className={`${inputClass} font-mono text-xs`} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })} />;
+        } else if (f.widget === "query-columns") {
+          control = <QueryColumns id={id} value={Array.isArray(value) ? (value as ColumnSchema[]) : []} describe={describeQuery && (() => describeQuery(config))} onChange={(cols) => onChange({ [name]: cols })} />;
         } else if (f.widget === "column" && columns) {
           control = (
             <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
@@ -176,5 +196,37 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
       })}
       </fieldset>
     </aside>
+  );
+}
+
+/** A query node's columns, as Describe last found them; Describe asks the database again. */
+function QueryColumns({ id, value, describe, onChange }: { id: string; value: ColumnSchema[]; describe?: () => Promise<ColumnSchema[]>; onChange: (cols: ColumnSchema[]) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div id={id}>
+      <p className="mb-1 font-mono text-[11px] text-slate-600">{value.length ? value.map((c) => `${c.name}:${c.type}`).join(", ") : "not described yet"}</p>
+      {describe && (
+        <button
+          type="button"
+          disabled={busy}
+          className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50"
+          onClick={async () => {
+            setBusy(true);
+            setError(null);
+            try {
+              onChange(await describe());
+            } catch (e) {
+              setError((e as Error).message);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          {busy ? "Describing…" : "Describe query"}
+        </button>
+      )}
+      {error && <p className="mt-0.5 text-[11px] text-red-600">{error}</p>}
+    </div>
   );
 }

@@ -18,7 +18,7 @@ export interface Access {
   workspaceId: string;
   role: Role;
   /** Asks for one more permission in the same workspace (e.g. `deploy` when a run deploys). */
-  require(action: Action): void;
+  alsoRequire(action: Action): void;
 }
 
 /** Where an operation acts: the caller's active workspace, or the workspace of a named resource. */
@@ -37,7 +37,7 @@ export async function authorize(db: Db, principal: Principal, action: Action, ta
     if (!can(principal, a, role)) throw new ForbiddenError(refusal(principal, a, role));
   };
   check(action);
-  return { principal, workspaceId, role, require: check };
+  return { principal, workspaceId, role, alsoRequire: check };
 }
 
 /** Route segments: `[id]` is a string, `[...path]` a list. */

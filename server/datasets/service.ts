@@ -6,6 +6,8 @@ import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { InvalidError } from "~/lib/errors";
 import { csvFileToParquet, csvToParquet } from "~/workflows/data/import-csv";
+import { describeQuery } from "~/workflows/data/postgres-source";
+import { readSecret, redact } from "~/workflows/secrets";
 
 /** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
 export function datasetName(raw: string | null): string {
@@ -45,4 +47,18 @@ export async function listDatasets(db: Db, workspaceId: string) {
 export async function datasetColumnsMap(db: Db, workspaceId: string): Promise<Map<string, ColumnSchema[]>> {
   const rows = await db.select({ id: datasets.id, columns: datasets.columns }).from(datasets).where(eq(datasets.workspaceId, workspaceId));
   return new Map(rows.map((r) => [r.id, r.columns]));
+}
+
+/**
+ * The columns a PostgreSQL query returns (for the query node's Describe), read with a secret of
+ * the workspace. Whatever goes wrong, the message never carries the secret.
+ */
+export async function describeSourceQuery(db: Db, workspaceId: string, secretName: string, query: string) {
+  const connection = await readSecret(db, workspaceId, secretName);
+  try {
+    return await describeQuery(connection, query);
+  } catch (e) {
+    if (e instanceof Error) e.message = redact(e.message, [connection]);
+    throw e;
+  }
 }

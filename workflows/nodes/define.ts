@@ -95,7 +95,7 @@ export function lineageStep<S>(spec: NodeSpec<string, z.ZodObject, S>, params: S
 }
 
 /** Inspector widgets beyond what the JSON Schema type implies; carried in zod `.meta()`. */
-export type Widget = "column" | "columns" | "dataset" | "expression";
+export type Widget = "column" | "columns" | "dataset" | "expression" | "secret" | "sql" | "query-columns";
 
 export function findColumn(cols: ColumnSchema[] | undefined, name: string) {
   return cols?.find((c) => c.name === name);

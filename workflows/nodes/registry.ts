@@ -11,11 +11,13 @@ import { spec as deriveColumn } from "./derive-column/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
+import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
 
 const nodes = [
   csvDataset,
+  postgresQuery,
   fillMissing,
   deriveColumn,
   trainTestSplit,

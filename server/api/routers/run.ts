@@ -9,7 +9,7 @@ export const runRouter = createTRPCRouter({
     .input(z.object({ pipelineId: z.guid() }))
     .mutation(async ({ ctx, input }) => {
       // A run that deploys a model needs the right to deploy as well as to run.
-      if (await pipelineDeploys(ctx.db, input.pipelineId)) ctx.access.require("deploy");
+      if (await pipelineDeploys(ctx.db, input.pipelineId)) ctx.access.alsoRequire("deploy");
       return startRun(ctx.db, input.pipelineId, { startedBy: ctx.access.principal.kind === "anonymous" ? null : ctx.access.principal.userId });
     }),
   byId: resourceProcedure("read", "run")
