@@ -23,6 +23,8 @@ type Context = Awaited<ReturnType<typeof createContext>>;
 /** What a procedure needs: an action in a workspace, a signed-in caller, or nothing. */
 export interface Meta {
   action: Action | "signed-in" | "public";
+  /** For an action on one resource: its kind (the caller's workspace does not matter then, the resource's does). */
+  resource?: ResourceKind;
 }
 
 // 2. Init: the error's structured details (e.g. `errors` naming nodes and fields) travel in `data`;
@@ -91,7 +93,7 @@ export const workspaceProcedure = (action: Action) =>
 
 /** `action` in the workspace of the resource whose id is the input's `field`. */
 export const resourceProcedure = (action: Action, kind: ResourceKind, field = "id") =>
-  base.meta({ action }).use(async ({ ctx, getRawInput, next }) => {
+  base.meta({ action, resource: kind }).use(async ({ ctx, getRawInput, next }) => {
     const raw = (await getRawInput()) as Record<string, unknown> | undefined;
     const id = typeof raw?.[field] === "string" ? (raw[field] as string) : undefined;
     const access = await asTrpc(async () => authorize(ctx.db, await principalFrom(ctx.db, ctx.headers), action, { kind, id, label: `${kind} ${id ?? ""}`.trim() }));

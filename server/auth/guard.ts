@@ -10,7 +10,7 @@ import { env } from "~/lib/env";
 import { sameSecret } from "~/lib/crypto";
 import { errorResponse } from "../http/errors";
 import { can, refusal, type Action, type Principal } from "./policy";
-import { activeWorkspace, principalFrom, requestedWorkspace, roleOf } from "./principal";
+import { activeWorkspace, principalFrom, requestedWorkspace, roleOf, type RequestedWorkspace } from "./principal";
 import { workspaceOfResource, type ResourceKind } from "./resources";
 
 export interface Access {
@@ -22,7 +22,7 @@ export interface Access {
 }
 
 /** Where an operation acts: the caller's active workspace, or the workspace of a named resource. */
-export type Target = { kind: "active"; requested: string | null } | { kind: ResourceKind; id: string | undefined; label: string };
+export type Target = { kind: "active"; requested: RequestedWorkspace | null } | { kind: ResourceKind; id: string | undefined; label: string };
 
 export async function authorize(db: Db, principal: Principal, action: Action, target: Target): Promise<Access> {
   if (principal.kind === "anonymous") throw new UnauthenticatedError("sign in, or send `Authorization: Bearer <token>`");

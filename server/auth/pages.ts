@@ -51,7 +51,10 @@ export async function currentViewer() {
     return null;
   }
   if (principal.kind === "anonymous") return null;
-  const [workspaces, active] = await Promise.all([myWorkspaces(db, principal), activeWorkspace(db, principal, requestedWorkspace(h))]);
+  const [workspaces, active] = await Promise.all([
+    myWorkspaces(db, principal),
+    (async () => activeWorkspace(db, principal, requestedWorkspace(h)))().catch(() => null),
+  ]);
   return {
     email: principal.kind === "user" ? principal.email : `token ${principal.tokenId.slice(0, 8)}`,
     isAdmin: principal.isAdmin,

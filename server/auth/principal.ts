@@ -5,7 +5,7 @@
 import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { apiTokens, memberships, users, type Role } from "~/db/schema";
-import { UnauthenticatedError } from "~/lib/errors";
+import { ForbiddenError, InvalidError, UnauthenticatedError } from "~/lib/errors";
 import { auth } from "./better-auth";
 import { sha256 } from "~/lib/crypto";
 import type { Principal } from "./policy";
@@ -79,24 +79,33 @@ export async function workspacesOf(db: Db, principal: Principal): Promise<string
   return rows.map((r) => r.id);
 }
 
+/** The workspace a request asks for: by header (a script's explicit choice) or by the UI's cookie (a preference). */
+export interface RequestedWorkspace {
+  id: string;
+  explicit: boolean;
+}
+
 /**
- * The workspace a request acts in when it names none by resource: the one it asks for (header
- * `X-Millrace-Workspace`, or the UI's cookie) if the principal belongs to it, else its first.
+ * The workspace a request acts in when it names none by resource. A header naming a workspace
+ * the principal is not in is refused; a stale cookie falls back to the principal's first.
  */
-export async function activeWorkspace(db: Db, principal: Principal, requested: string | null): Promise<string | null> {
-  if (requested && (await roleOf(db, principal, requested))) return requested;
+export async function activeWorkspace(db: Db, principal: Principal, requested: RequestedWorkspace | null): Promise<string | null> {
+  if (requested && (await roleOf(db, principal, requested.id))) return requested.id;
+  if (requested?.explicit) throw new ForbiddenError(`you are not a member of workspace ${requested.id}`);
   const mine = await workspacesOf(db, principal);
   return mine[0] ?? null;
 }
 
-export const WORKSPACE_COOKIE = "millrace-workspace";
-export const WORKSPACE_HEADER = "x-millrace-workspace";
+const WORKSPACE_COOKIE = "millrace-workspace";
+const WORKSPACE_HEADER = "x-millrace-workspace";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The workspace a request asks for, by header or by the UI's cookie. */
-export function requestedWorkspace(headers: Headers): string | null {
+export function requestedWorkspace(headers: Headers): RequestedWorkspace | null {
   const explicit = headers.get(WORKSPACE_HEADER);
-  if (explicit) return explicit;
-  const cookie = headers.get("cookie") ?? "";
-  const m = new RegExp(`(?:^|;\\s*)${WORKSPACE_COOKIE}=([0-9a-f-]{36})`).exec(cookie);
-  return m?.[1] ?? null;
+  if (explicit !== null) {
+    if (!UUID.test(explicit.trim())) throw new InvalidError(`${WORKSPACE_HEADER} must be a workspace id (a UUID)`);
+    return { id: explicit.trim().toLowerCase(), explicit: true };
+  }
+  const m = new RegExp(`(?:^|;\\s*)${WORKSPACE_COOKIE}=([0-9a-f-]{36})(?:;|$)`).exec(headers.get("cookie") ?? "");
+  return m ? { id: m[1]!, explicit: false } : null;
 }
