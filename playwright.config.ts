@@ -1,9 +1,11 @@
 import { defineConfig } from "@playwright/test";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
-/** Where global set-up leaves the administrator's token, password and signed-in session. */
-export const AUTH_DIR = "e2e/.auth";
-export const AUTH_STATE = `${AUTH_DIR}/admin.json`;
+/** Where global set-up leaves the administrator's token, password and signed-in session, and the app's log. */
+export const STATE_DIR = "e2e/.state";
+/** The worker's and web server's output, for specs that check what is logged. */
+export const APP_LOG = `${STATE_DIR}/app.log`;
+export const AUTH_STATE = `${STATE_DIR}/admin.json`;
 /** Enough for the specs' own sign-ins; the rate-limit spec goes past it from an address of its own. */
 export const E2E_SIGN_IN_LIMIT = 8;
 export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789";

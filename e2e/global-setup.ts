@@ -12,7 +12,7 @@ import { spawnChild, webArgs, type Child } from "~/server/launcher/children";
 import { serviceVars, spawnWorker, startTestServices } from "~/server/testing/services";
 import { ensureFirstAdmin } from "~/server/workspaces/first-admin";
 import { artifactStore } from "~/workflows/artifacts";
-import { AUTH_DIR, AUTH_STATE, E2E_METRICS_TOKEN, E2E_PORT, E2E_SIGN_IN_LIMIT } from "../playwright.config";
+import { APP_LOG, AUTH_STATE, E2E_METRICS_TOKEN, E2E_PORT, E2E_SIGN_IN_LIMIT, STATE_DIR } from "../playwright.config";
 
 export default async function globalSetup() {
   const services = await startTestServices("e2e");
@@ -29,6 +29,8 @@ export default async function globalSetup() {
       // Lets the rate-limit spec act as a client address of its own.
       TRUSTED_PROXY_HEADER: "x-forwarded-for",
       METRICS_TOKEN: E2E_METRICS_TOKEN,
+      // The secrets spec points a PostgreSQL source at this machine.
+      PRIVATE_SOURCE_HOSTS: "127.0.0.1",
     });
     setEnv(vars);
     await seedDemo(db(), artifactStore());
@@ -36,14 +38,14 @@ export default async function globalSetup() {
     const admin = await ensureFirstAdmin(db(), { email: "admin@millrace.local", dataDir: services.dataDir });
     await closeDb();
     if (!admin?.passwordFile) throw new Error("the first-start administrator was not created");
-    fs.rmSync(AUTH_DIR, { recursive: true, force: true });
-    fs.mkdirSync(AUTH_DIR, { recursive: true });
-    fs.copyFileSync(admin.tokenFile, path.join(AUTH_DIR, "admin-token"));
-    fs.copyFileSync(admin.passwordFile, path.join(AUTH_DIR, "admin-password"));
+    fs.rmSync(STATE_DIR, { recursive: true, force: true });
+    fs.mkdirSync(STATE_DIR, { recursive: true });
+    fs.copyFileSync(admin.tokenFile, path.join(STATE_DIR, "admin-token"));
+    fs.copyFileSync(admin.passwordFile, path.join(STATE_DIR, "admin-password"));
 
     ensureBuild((m) => console.log(`[e2e] ${m}`));
-    children.push(spawnWorker(services));
-    children.push(spawnChild("web", process.execPath, webArgs(), { env: childEnv({ ...vars, NODE_ENV: "production" }) }));
+    children.push(spawnWorker(services, "worker", vars, APP_LOG));
+    children.push(spawnChild("web", process.execPath, webArgs(), { env: childEnv({ ...vars, NODE_ENV: "production" }), logFile: APP_LOG }));
 
     const deadline = Date.now() + 120_000;
     for (;;) {

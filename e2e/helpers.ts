@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test as base, type APIRequestContext } from "@playwright/test";
-import { AUTH_DIR } from "../playwright.config";
+import { STATE_DIR } from "../playwright.config";
 
 /** The first-start administrator's API token (every scope), as global set-up left it. */
-export const adminToken = () => fs.readFileSync(path.join(AUTH_DIR, "admin-token"), "utf8").trim();
-export const adminPassword = () => fs.readFileSync(path.join(AUTH_DIR, "admin-password"), "utf8").trim();
+export const adminToken = () => fs.readFileSync(path.join(STATE_DIR, "admin-token"), "utf8").trim();
+export const adminPassword = () => fs.readFileSync(path.join(STATE_DIR, "admin-password"), "utf8").trim();
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Specs of the REST API: every request carries the administrator's token, as a script would. */
@@ -39,4 +39,13 @@ export async function ensureDemoEndpoint(request: APIRequestContext) {
   if ((await request.get("/api/v1/endpoints/demo-model/openapi.json")).status() !== 404) return;
   const { runId } = await (await request.post(`/api/v1/pipelines/${await demoPipelineId(request)}/runs`)).json();
   expect((await waitForRun(request, runId)).status).toBe("succeeded");
+}
+
+/** Calls a tRPC procedure as the UI does (superjson envelope), returning the HTTP status and the result or error. */
+export async function trpc(request: APIRequestContext, path: string, input?: unknown, opts: { query?: boolean; headers?: Record<string, string> } = {}) {
+  const res = opts.query
+    ? await request.get(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`, { headers: opts.headers })
+    : await request.post(`/api/trpc/${path}`, { data: input === undefined ? {} : { json: input }, headers: opts.headers });
+  const body = (await res.json()) as { result?: { data?: { json?: unknown } }; error?: { json?: { message?: string } } };
+  return { status: res.status(), data: body.result?.data?.json as any, error: body.error?.json?.message, text: JSON.stringify(body) }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }

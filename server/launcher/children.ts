@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import readline from "node:readline";
 import { childEnv } from "~/lib/env";
 
@@ -19,14 +20,17 @@ export interface Child {
 /** How a process ended, for logs and the launcher's status. */
 export const describeExit = (code: number | null, signal: NodeJS.Signals | null) => (signal ? `signal ${signal}` : `code ${code}`);
 
-/** Spawns a process whose output lines are prefixed with its name. */
-export function spawnChild(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: RegExp } = {}): Child {
+/** Spawns a process whose output lines are prefixed with its name (and, with `logFile`, appended there too). */
+export function spawnChild(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; quiet?: RegExp; logFile?: string } = {}): Child {
   const proc = spawn(cmd, args, { env: opts.env ?? childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const log = opts.logFile ? fs.createWriteStream(opts.logFile, { flags: "a" }) : null;
   for (const stream of [proc.stdout, proc.stderr]) {
     readline.createInterface({ input: stream! }).on("line", (line) => {
+      log?.write(`[${name}] ${line}\n`);
       if (!opts.quiet?.test(line)) console.log(`[${name}] ${line}`);
     });
   }
+  proc.once("close", () => log?.end());
   const exited = new Promise<string>((resolve) => proc.once("exit", (code, signal) => resolve(describeExit(code, signal))));
   return {
     name,

@@ -108,6 +108,6 @@ export function serviceVars(s: Omit<TestServices, "stop">, extra: Record<string,
 }
 
 /** A worker in its own process (one process: killing it kills the worker), as `npm run worker` starts it. */
-export function spawnWorker(s: Omit<TestServices, "stop">, name = "worker", extra: Record<string, string> = {}): Child {
-  return spawnChild(name, process.execPath, workerArgs, { env: childEnv(serviceVars(s, extra)) });
+export function spawnWorker(s: Omit<TestServices, "stop">, name = "worker", extra: Record<string, string> = {}, logFile?: string): Child {
+  return spawnChild(name, process.execPath, workerArgs, { env: childEnv(serviceVars(s, extra)), logFile });
 }
