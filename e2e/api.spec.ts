@@ -1,6 +1,7 @@
 /** The public REST API, over HTTP against the production server. */
 import { expect } from "@playwright/test";
-import { apiTest as test, demoPipelineId, waitForRun } from "./helpers";
+import { E2E_METRICS_TOKEN } from "../playwright.config";
+import { apiTest as test, bearer, demoPipelineId, waitForRun } from "./helpers";
 
 test("health reports database, Temporal and worker", async ({ request }) => {
   const res = await request.get("/api/health");
@@ -120,7 +121,7 @@ test("run the demo over REST, then call its endpoint", async ({ request }) => {
   const platform = await (await request.get("/api/v1/openapi.json")).json();
   expect(Object.keys(platform.paths)).toEqual(expect.arrayContaining(["/api/v1/datasets", "/api/v1/pipelines", "/api/v1/runs/{runId}"]));
 
-  const metrics = await (await request.get("/metrics")).text();
+  const metrics = await (await request.get("/metrics", { headers: bearer(E2E_METRICS_TOKEN) })).text();
   expect(metrics).toMatch(/millrace_endpoint_requests_total\{endpoint="demo-model",status="200"\} [1-9]/);
   expect(metrics).toMatch(/millrace_endpoint_requests_total\{endpoint="demo-model",status="400"\} [1-9]/);
   expect(metrics).toMatch(/millrace_endpoint_request_duration_seconds_count\{endpoint="demo-model"\} [1-9]/);

@@ -6,14 +6,15 @@
  */
 import { expect } from "@playwright/test";
 import { fuzz } from "~/server/testing/schemathesis";
-import { adminToken, apiTest as test, bearer, ensureDemoEndpoint } from "./helpers";
+import { E2E_METRICS_TOKEN } from "../playwright.config";
+import { adminToken, apiTest as test, ensureDemoEndpoint } from "./helpers";
 
 test.setTimeout(600_000);
 
 test("the platform API survives property-based fuzzing from its OpenAPI document", async ({ baseURL }) => {
   // The platform document describes shapes, not meaning: a CSV or a pipeline can fit the schema
   // and still be refused (400, as documented), so "schema-valid means accepted" does not apply.
-  const result = fuzz(`${baseURL}/api/v1/openapi.json`, { examples: 40, exclude: ["positive_data_acceptance"], headers: bearer(adminToken()) });
+  const result = fuzz(`${baseURL}/api/v1/openapi.json`, { examples: 40, exclude: ["positive_data_acceptance"], bearer: { bearerToken: adminToken(), metricsToken: E2E_METRICS_TOKEN } });
   console.log(`platform API: ${result.generated} fuzz requests, ${result.serverErrors} server errors`);
   expect(result.generated).toBeGreaterThan(300);
   expect(result.serverErrors).toBe(0);

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { childEnv, pathDirs } from "~/lib/env";
 
@@ -36,13 +37,19 @@ export interface FuzzResult {
   output: string;
 }
 
-/** Runs every check against an OpenAPI document; `exclude` names checks that do not apply. */
-export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number; headers?: Record<string, string> }): FuzzResult {
+/**
+ * Runs every check against an OpenAPI document; `exclude` names checks that do not apply.
+ * `bearer` gives a token per security scheme of the document, so Schemathesis knows which
+ * credentials each operation takes (and can check that leaving them out is refused).
+ */
+export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number; bearer?: Record<string, string> }): FuzzResult {
   const st = schemathesis();
-  const args = ["run", schemaUrl, "--checks", "all", "-n", String(opts.examples), "--no-color", "--seed", String(opts.seed ?? 1), "--generation-database", "none"];
+  const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-st-")), "schemathesis.toml");
+  fs.writeFileSync(configFile, Object.entries(opts.bearer ?? {}).map(([scheme, token]) => `[auth.openapi.${scheme}]\nbearer = ${JSON.stringify(token)}\n`).join("\n"));
+  const args = ["--config-file", configFile, "run", schemaUrl, "--checks", "all", "-n", String(opts.examples), "--no-color", "--seed", String(opts.seed ?? 1), "--generation-database", "none"];
   if (opts.exclude?.length) args.push("--exclude-checks", opts.exclude.join(","));
-  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
   const r = spawnSync(st.cmd, args, { env: st.env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 << 20 });
+  fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
   const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? 0);
   const serverErrors = Number(/Server error: (\d+)/.exec(output)?.[1] ?? 0);
