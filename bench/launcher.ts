@@ -7,6 +7,8 @@ import path from "node:path";
 export interface Launched {
   base: string;
   dataDir: string;
+  /** The first start's administrator token (`.data/admin-token`), as scripts on the machine use it. */
+  auth: { authorization: string };
   ms: number;
   stop(): Promise<number | null>;
 }
@@ -47,6 +49,7 @@ export async function launch(dataDir: string, port: number): Promise<Launched> {
   return {
     base: `http://127.0.0.1:${port}`,
     dataDir,
+    auth: { authorization: `Bearer ${fs.readFileSync(path.join(dataDir, "admin-token"), "utf8").trim()}` },
     ms: performance.now() - t0,
     stop: () =>
       new Promise((resolve) => {

@@ -32,16 +32,16 @@ async function main() {
   const first = await start();
   rows.push(["npm start → healthy, first start (initdb, seed, Temporal CLI install, build if stale)", `${(first.ms / 1000).toFixed(1)} s`]);
 
-  const { pipelines } = await json<{ pipelines: { id: string; name: string }[] }>(fetch(`${base}/api/v1/pipelines`));
+  const { pipelines } = await json<{ pipelines: { id: string; name: string }[] }>(fetch(`${base}/api/v1/pipelines`, { headers: first.auth }));
   const demo = pipelines.find((p) => p.name.startsWith("Demo"))!;
   const e2e: number[] = [];
   const overhead: number[] = [];
   let nodes = 0;
   for (let i = 0; i < RUNS; i++) {
-    const { runId } = await json<{ runId: string }>(fetch(`${base}/api/v1/pipelines/${demo.id}/runs`, { method: "POST" }));
+    const { runId } = await json<{ runId: string }>(fetch(`${base}/api/v1/pipelines/${demo.id}/runs`, { method: "POST", headers: first.auth }));
     let run: { status: string; createdAt: string; finishedAt: string; nodes: { workMs: number }[] };
     for (;;) {
-      run = await json(fetch(`${base}/api/v1/runs/${runId}`));
+      run = await json(fetch(`${base}/api/v1/runs/${runId}`, { headers: first.auth }));
       if (!["queued", "running"].includes(run.status)) break;
       await new Promise((r) => setTimeout(r, 50));
     }

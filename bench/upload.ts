@@ -39,14 +39,14 @@ const rssMb = (pid: number) => {
   return m ? Number(m[1]) / 1024 : 0;
 };
 
-async function upload(base: string, webPid: number, file: string, name: string) {
+async function upload(base: string, auth: Record<string, string>, webPid: number, file: string, name: string) {
   let peak = rssMb(webPid);
   const before = peak;
   const timer = setInterval(() => (peak = Math.max(peak, rssMb(webPid))), 50);
   const t0 = performance.now();
   const res = await fetch(`${base}/api/v1/datasets?name=${name}`, {
     method: "POST",
-    headers: { "content-type": "text/csv" },
+    headers: { "content-type": "text/csv", ...auth },
     body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
     duplex: "half",
   } as RequestInit);
@@ -65,13 +65,13 @@ async function main() {
     for (const mb of sizesMb) {
       const file = path.join(tmp, `${mb}.csv`);
       const n = await makeCsv(file, mb);
-      const r = await upload(app.base, webPid, file, `upload-${mb}`);
+      const r = await upload(app.base, app.auth, webPid, file, `upload-${mb}`);
       fs.rmSync(file);
       rows.push([`${mb} MiB CSV (${n.toLocaleString("en")} rows)`, String(r.status), r.body.rows?.toLocaleString("en") ?? r.body.error ?? "", r.seconds.toFixed(1), r.before.toFixed(0), r.peak.toFixed(0)]);
     }
     const wide = path.join(tmp, "wide.csv");
     fs.writeFileSync(wide, `${Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(",")}\n${Array.from({ length: 50_000 }, () => "1").join(",")}\n`);
-    const w = await upload(app.base, webPid, wide, "wide");
+    const w = await upload(app.base, app.auth, webPid, wide, "wide");
     rows.push(["0.6 MiB CSV with 50,000 columns", String(w.status), w.body.error ?? "", w.seconds.toFixed(2), w.before.toFixed(0), w.peak.toFixed(0)]);
   } finally {
     await app.stop();

@@ -25,7 +25,8 @@ const recoveries: Record<string, number> = {};
 async function api<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${base}${url}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    // The first start's administrator token, as any script on this machine would use it.
+    headers: { authorization: `Bearer ${fs.readFileSync(path.join(dataDir, "admin-token"), "utf8").trim()}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -88,7 +89,8 @@ async function expectSucceededOnce(runId: string, slug: string) {
   }, 240_000);
   expect(run.status).toBe("succeeded");
   expect(run.endpoints).toEqual([expect.objectContaining({ slug, modelVersion: 1 })]);
-  const sql = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  // The embedded Postgres's password was generated on its first start.
+  const sql = postgres(pgUrl.replace("postgres:postgres@", `postgres:${encodeURIComponent(fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim())}@`), { max: 1, onnotice: () => {} });
   try {
     expect(await sql`select id from model_version where name = ${slug}`).toHaveLength(1);
   } finally {
@@ -138,6 +140,15 @@ describe("npm start under faults", () => {
     const runId = await startSlowRun("faults-temporal");
     await killAndRecover("temporal");
     await expectSucceededOnce(runId, "faults-temporal");
+  });
+
+  it("gives the embedded Postgres a generated password (mode 600), which the old default does not replace", async () => {
+    const file = path.join(dataDir, "postgres-password");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const legacy = postgres(pgUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+    const refused = await legacy`select 1`.then(() => null, (e: { code?: string }) => e.code);
+    await legacy.end({ timeout: 1 });
+    expect(refused).toBe("28P01");
   });
 
   it("restarts a killed Postgres; health names the database meanwhile, and runs work afterwards", async () => {
