@@ -165,7 +165,7 @@ export function keptInDataDir(name: string, make: () => string, dataDir = env().
 }
 
 /** The embedded Postgres's password: generated on a new cluster; `postgres` on one made before. */
-export function embeddedPostgresPassword(dataDir: string): string {
+function embeddedPostgresPassword(dataDir: string): string {
   try {
     return fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim();
   } catch {

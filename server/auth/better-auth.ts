@@ -16,7 +16,7 @@ import { recordAudit } from "~/workflows/audit";
 import { derivedKey } from "~/lib/crypto";
 import { CLIENT_IP_HEADER } from "./client-ip";
 
-export const SESSION_DAYS = 7;
+const SESSION_DAYS = 7;
 
 export const hashPassword = (password: string) => hash(password);
 

@@ -62,4 +62,3 @@ export async function currentViewer() {
     active,
   };
 }
-export type Viewer = NonNullable<Awaited<ReturnType<typeof currentViewer>>>;

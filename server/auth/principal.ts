@@ -8,6 +8,7 @@ import { apiTokens, memberships, users, type Role } from "~/db/schema";
 import { ForbiddenError, InvalidError, UnauthenticatedError } from "~/lib/errors";
 import { auth } from "./better-auth";
 import { sha256 } from "~/lib/crypto";
+import { isUuid } from "../http/errors";
 import type { Principal } from "./policy";
 
 /** Tokens record when they were last used, at most once a minute. */
@@ -67,7 +68,7 @@ export async function roleOf(db: Db, principal: Principal, workspaceId: string):
 }
 
 /** The workspaces a principal belongs to, oldest membership first. */
-export async function workspacesOf(db: Db, principal: Principal): Promise<string[]> {
+async function workspacesOf(db: Db, principal: Principal): Promise<string[]> {
   if (principal.kind === "anonymous") return [];
   if (principal.kind === "token" && principal.tokenKind === "workspace") return principal.workspaceId ? [principal.workspaceId] : [];
   if (!principal.userId) return [];
@@ -98,12 +99,11 @@ export async function activeWorkspace(db: Db, principal: Principal, requested: R
 
 const WORKSPACE_COOKIE = "millrace-workspace";
 const WORKSPACE_HEADER = "x-millrace-workspace";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requestedWorkspace(headers: Headers): RequestedWorkspace | null {
   const explicit = headers.get(WORKSPACE_HEADER);
   if (explicit !== null) {
-    if (!UUID.test(explicit.trim())) throw new InvalidError(`${WORKSPACE_HEADER} must be a workspace id (a UUID)`);
+    if (!isUuid(explicit.trim())) throw new InvalidError(`${WORKSPACE_HEADER} must be a workspace id (a UUID)`);
     return { id: explicit.trim().toLowerCase(), explicit: true };
   }
   const m = new RegExp(`(?:^|;\\s*)${WORKSPACE_COOKIE}=([0-9a-f-]{36})(?:;|$)`).exec(headers.get("cookie") ?? "");

@@ -5,7 +5,7 @@
  */
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { withoutLocalPaths } from "~/lib/env";
-import { DomainError, NotFoundError, type ErrorKind } from "~/lib/errors";
+import { DomainError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
   invalid: { http: 400, trpc: "BAD_REQUEST" },
@@ -53,8 +53,3 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (id: string | undefined): id is string => !!id && UUID.test(id);
 
-/** Ids in paths are UUIDs; anything else cannot exist, so it is a 404 rather than a database error. */
-export function requireUuid(id: string, what: string): string {
-  if (!isUuid(id)) throw new NotFoundError(`${what} ${id} not found`);
-  return id;
-}

@@ -15,8 +15,8 @@ import { recordAudit } from "~/workflows/audit";
 import { scopes } from "../auth/policy";
 import { createToken, createUserWithPassword } from "./service";
 
-export const ADMIN_TOKEN_FILE = "admin-token";
-export const ADMIN_PASSWORD_FILE = "admin-password";
+const ADMIN_TOKEN_FILE = "admin-token";
+const ADMIN_PASSWORD_FILE = "admin-password";
 
 function writePrivate(file: string, text: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -18,7 +18,7 @@ import type { Principal } from "../auth/policy";
 type Actor = Exclude<Principal, { kind: "anonymous" }>;
 const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
 
-export const INVITATION_DAYS = 7;
+const INVITATION_DAYS = 7;
 
 // ---------------------------------------------------------------------------------------------
 // Users and workspaces

@@ -24,7 +24,7 @@ const privateRanges = (() => {
 
 const isPrivate = (address: string) => privateRanges.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
 
-export interface SourceTarget {
+interface SourceTarget {
   url: URL;
   /** The address the check passed for; the connection goes there, so DNS cannot change it afterwards. */
   address: string;
@@ -42,7 +42,7 @@ async function resolve(host: string): Promise<string[]> {
 }
 
 /** Where a connection string points, checked against the rules above. */
-export async function sourceTarget(connection: string): Promise<SourceTarget> {
+async function sourceTarget(connection: string): Promise<SourceTarget> {
   let url: URL;
   try {
     url = new URL(connection);
