@@ -18,17 +18,23 @@ export function newToken(kind: "mr" | "inv") {
   return { token, hash: sha256(token), prefix: token.slice(0, kind.length + 7) };
 }
 
-/** AES-256-GCM: 12-byte IV, 16-byte tag, then the ciphertext. */
-export function seal(plaintext: string): Buffer {
+/**
+ * AES-256-GCM: 12-byte IV, 16-byte tag, then the ciphertext. `context` (e.g. the secret's
+ * workspace and name) is bound as additional data: a sealed value copied to another row fails.
+ */
+export function seal(plaintext: string, context: string): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", derivedKey("secrets"), iv);
+  cipher.setAAD(Buffer.from(context, "utf8"));
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
-export function unseal(sealed: Uint8Array): string {
+/** The plaintext, or an error when the key, the context or the bytes are not the ones it was sealed with. */
+export function unseal(sealed: Uint8Array, context: string): string {
   const buf = Buffer.from(sealed);
   const decipher = createDecipheriv("aes-256-gcm", derivedKey("secrets"), buf.subarray(0, 12));
+  decipher.setAAD(Buffer.from(context, "utf8"));
   decipher.setAuthTag(buf.subarray(12, 28));
   return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString("utf8");
 }

@@ -44,7 +44,10 @@ const schema = z.object({
    * The master key (base64, 32 bytes or more): signs sessions and encrypts secrets. Unset, one is
    * generated into <data dir>/secret-key (mode 600) on first use and kept there.
    */
-  MILLRACE_SECRET_KEY: z.string().min(43, "at least 32 bytes, base64").optional(),
+  MILLRACE_SECRET_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/=_-]+$/.test(v) && Buffer.from(v, "base64").length >= 32, "must be at least 32 bytes, base64 (openssl rand -base64 32)")
+    .optional(),
   /** The administrator `npm start` creates on a database without users. */
   MILLRACE_ADMIN_EMAIL: z.string().email().default("admin@millrace.local"),
   MILLRACE_ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").optional(),
@@ -151,17 +154,25 @@ export function withoutLocalPaths(text: string): string {
  */
 export function keptInDataDir(name: string, make: () => string, dataDir = env().dataDir): string {
   const file = path.join(dataDir, name);
+  const read = () => {
+    const value = fs.readFileSync(file, "utf8").trim();
+    if (!value) throw new Error(`${file} is empty; remove it to have it generated again`);
+    return value;
+  };
+  if (fs.existsSync(file)) return read();
+  fs.mkdirSync(dataDir, { recursive: true });
+  // Written whole to a file of its own, then linked into place: a process that finds the file
+  // finds all of it, and of two processes starting at once the first link wins.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  fs.writeFileSync(tmp, `${make()}\n`, { mode: 0o600 });
   try {
-    return fs.readFileSync(file, "utf8").trim();
-  } catch {
-    fs.mkdirSync(dataDir, { recursive: true });
-    try {
-      fs.writeFileSync(file, `${make()}\n`, { mode: 0o600, flag: "wx" });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-    return fs.readFileSync(file, "utf8").trim();
+    fs.linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
+  return read();
 }
 
 /** The embedded Postgres's password: generated on a new cluster; `postgres` on one made before. */

@@ -29,13 +29,20 @@ export async function recordAudit(db: Db, entry: AuditEntry) {
 }
 
 /**
- * A workspace's audit log, newest first: its own events, and its members' events that belong to
- * no workspace (sign-ins, sessions revoked). `action` matches a prefix ("token." for all token
- * events), `actor` a part of the actor's email.
+ * A workspace's audit log, newest first. Events that belong to no workspace (sign-ins, sessions,
+ * passwords, the first start) are shown to instance administrators only: joining a workspace
+ * does not show its owners where else you have been. `action` matches a prefix ("token." for all
+ * token events), `actor` a part of the actor's email.
  */
-export async function listAudit(db: Db, workspaceId: string, filter: { action?: string; actor?: string; since?: Date; until?: Date; limit?: number } = {}) {
+export async function listAudit(
+  db: Db,
+  workspaceId: string,
+  filter: { action?: string; actor?: string; since?: Date; until?: Date; limit?: number } = {},
+  opts: { instanceEvents?: boolean } = {},
+) {
   const members = db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.workspaceId, workspaceId));
-  const where: SQL[] = [or(eq(auditEvents.workspaceId, workspaceId), and(isNull(auditEvents.workspaceId), inArray(auditEvents.actorUserId, members)))!];
+  const scope = opts.instanceEvents ? or(eq(auditEvents.workspaceId, workspaceId), and(isNull(auditEvents.workspaceId), or(isNull(auditEvents.actorUserId), inArray(auditEvents.actorUserId, members)))) : eq(auditEvents.workspaceId, workspaceId);
+  const where: SQL[] = [scope!];
   const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
   if (filter.action) where.push(ilike(auditEvents.action, `${literal(filter.action)}%`));
   if (filter.actor) where.push(ilike(users.email, `%${literal(filter.actor)}%`));

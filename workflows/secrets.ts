@@ -9,13 +9,20 @@ import { secrets } from "~/db/schema";
 import { unseal } from "~/lib/crypto";
 import { UserError } from "~/lib/errors";
 
+/** What a sealed secret is bound to: a value moved to another workspace or name does not open. */
+export const secretContext = (workspaceId: string, name: string) => `secret:${workspaceId}:${name}`;
+
 export async function readSecret(db: Db, workspaceId: string, name: string): Promise<string> {
   const [row] = await db
     .select({ sealed: secrets.sealed })
     .from(secrets)
     .where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name)));
   if (!row) throw new UserError(`secret '${name}' does not exist in this workspace`);
-  return unseal(row.sealed);
+  try {
+    return unseal(row.sealed, secretContext(workspaceId, name));
+  } catch {
+    throw new UserError(`secret '${name}' cannot be decrypted with this installation's key (was MILLRACE_SECRET_KEY or .data/secret-key changed?); set the secret again`);
+  }
 }
 
 /**

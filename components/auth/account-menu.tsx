@@ -48,7 +48,14 @@ export function AccountMenu({ viewer }: { viewer: MenuViewer }) {
         disabled={busy}
         onClick={async () => {
           setBusy(true);
-          await signOut().catch(() => {});
+          try {
+            await signOut();
+          } catch (e) {
+            // Still signed in on the server: say so instead of pretending.
+            window.alert(`Sign-out failed: ${(e as Error).message}`);
+            setBusy(false);
+            return;
+          }
           // A full load on purpose: no page or cached query of the signed-out user survives.
           // eslint-disable-next-line @next/next/no-location-assign-relative-destination
           window.location.assign("/sign-in");

@@ -8,7 +8,7 @@ async function post(path: string, body: unknown): Promise<Record<string, unknown
   const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
     if (res.status === 429) throw new Error("Too many sign-in attempts from here. Wait a minute and try again.");
-    if (res.status === 401) throw new Error("Wrong email or password.");
+    if (res.status === 401 && path === "/sign-in/email") throw new Error("Wrong email or password.");
     throw new Error(String(data.message ?? data.error ?? `sign-in failed (${res.status})`));
   }
   return data;
@@ -23,3 +23,6 @@ export async function signInWithOidc(next: string) {
 }
 
 export const signOut = () => post("/sign-out", {});
+
+/** Changes the signed-in user's password; every other session of theirs ends. */
+export const changePassword = (currentPassword: string, newPassword: string) => post("/change-password", { currentPassword, newPassword, revokeOtherSessions: true });

@@ -40,6 +40,7 @@ export function AuditLog() {
         </label>
       </div>
       <ErrorText error={log.error} />
+      {log.data?.length === 200 && <p className="mb-2 text-xs text-amber-700">Showing the latest 200 events; narrow the filters to see older ones.</p>}
       <table className={tableClass}>
         <thead>
           <tr>

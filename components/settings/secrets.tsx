@@ -16,10 +16,13 @@ export function Secrets({ canManage }: { canManage: boolean }) {
   const remove = useMutation(trpc.workspace.deleteSecret.mutationOptions({ onSuccess: refresh }));
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
 
   const onSet = async (e: FormEvent) => {
     e.preventDefault();
-    if (await set.mutateAsync({ name, value }).then(() => true, () => false)) {
+    const result = await set.mutateAsync({ name, value }).catch(() => null);
+    if (result) {
+      setSaved(result.created ? `Secret ${result.name} saved.` : `Secret ${result.name} replaced: nodes using it get the new value from their next run.`);
       setName("");
       setValue("");
     }
@@ -39,6 +42,11 @@ export function Secrets({ canManage }: { canManage: boolean }) {
             Save secret
           </button>
         </form>
+      )}
+      {saved && (
+        <p role="status" className="mb-2 text-xs text-emerald-700">
+          {saved}
+        </p>
       )}
       <ErrorText error={set.error ?? remove.error ?? list.error} />
       <table className={tableClass}>

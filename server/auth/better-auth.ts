@@ -34,6 +34,9 @@ function create() {
                 clientSecret: e.OIDC_CLIENT_SECRET,
                 scopes: ["openid", "email", "profile"],
                 pkce: true,
+                // Like passwords, single sign-on opens no account: it signs in people who have one
+                // (from an invitation or the first start), linked by their email.
+                disableSignUp: true,
               },
             ],
           }),
@@ -48,6 +51,9 @@ function create() {
       provider: "pg",
       schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
     }),
+    // The identity provider is trusted to vouch for emails; a local account's email counts as
+    // verified once its invitation was accepted (server/workspaces/service.ts).
+    account: { accountLinking: { enabled: true, trustedProviders: ["oidc"] } },
     user: { additionalFields: { isAdmin: { type: "boolean", required: false, defaultValue: false, input: false } } },
     emailAndPassword: {
       enabled: true,

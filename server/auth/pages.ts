@@ -40,6 +40,16 @@ export async function pageAccess(action: Action, here: string, resource?: { kind
   }
 }
 
+/**
+ * Whether a resource page's workspace is the visitor's active one. When it is not (a link from
+ * another workspace), the page switches the visitor there first, so that everything the page
+ * lists beside the resource (datasets, secrets, endpoints) comes from the same workspace.
+ */
+export async function isActiveWorkspace(access: Access): Promise<boolean> {
+  const active = await activeWorkspace(getDb(), access.principal, requestedWorkspace(await headers())).catch(() => null);
+  return active === access.workspaceId;
+}
+
 /** The header's view of the visitor: who, their workspaces and the active one; null for anonymous. */
 export async function currentViewer() {
   const db = getDb();

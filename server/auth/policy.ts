@@ -9,7 +9,8 @@ import type { Role, TokenScope } from "~/db/schema";
  * - `read`: see pipelines, datasets, runs, models and endpoints
  * - `edit`: create and change pipelines, upload datasets
  * - `run`: start and cancel runs
- * - `deploy`: run pipelines that deploy a model (and, later, deploy and roll back)
+ * - `deploy`: run pipelines that deploy a model (and, later, deploy and roll back); a token
+ *   scoped `deploy` may also start runs, without which it could deploy nothing
  * - `manage`: members, roles, invitations, workspace tokens, secrets, the audit log
  */
 export const actions = ["read", "edit", "run", "deploy", "manage"] as const;
@@ -26,7 +27,7 @@ export const roleGrants: Record<Role, readonly Action[]> = {
 export const scopeGrants: Record<TokenScope, readonly Action[]> = {
   read: ["read"],
   run: ["read", "edit", "run"],
-  deploy: ["read", "deploy"],
+  deploy: ["read", "run", "deploy"],
   admin: ["read", "manage"],
 };
 

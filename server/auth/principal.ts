@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { apiTokens, memberships, users, type Role } from "~/db/schema";
+import { apiTokens, memberships, users, workspaces, type Role } from "~/db/schema";
 import { ForbiddenError, InvalidError, UnauthenticatedError } from "~/lib/errors";
 import { auth } from "./better-auth";
 import { sha256 } from "~/lib/crypto";
@@ -58,7 +58,10 @@ export async function principalFrom(db: Db, headers: Headers): Promise<Principal
 export async function roleOf(db: Db, principal: Principal, workspaceId: string): Promise<Role | null> {
   if (principal.kind === "anonymous") return null;
   if (principal.kind === "token" && principal.tokenKind === "workspace") return principal.workspaceId === workspaceId ? "owner" : null;
-  if (principal.isAdmin) return "owner";
+  if (principal.isAdmin) {
+    const [ws] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId));
+    return ws ? "owner" : null;
+  }
   if (!principal.userId) return null;
   const [m] = await db
     .select({ role: memberships.role })

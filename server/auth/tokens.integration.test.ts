@@ -5,7 +5,7 @@ import { closeDb, db } from "~/db/client";
 import { apiTokens, memberships, secrets, workspaces } from "~/db/schema";
 import { sha256 } from "~/lib/crypto";
 import { readSecret } from "~/workflows/secrets";
-import { createToken, createUserWithPassword, listSecrets, revokeToken, setSecret } from "~/server/workspaces/service";
+import { acceptInvitation, createToken, createUserWithPassword, invite, listSecrets, revokeToken, setRole, setSecret } from "~/server/workspaces/service";
 import { authorize } from "./guard";
 import { principalFrom } from "./principal";
 
@@ -73,12 +73,50 @@ describe("API tokens", () => {
   });
 });
 
+describe("what tokens hand out", () => {
+  it("never more than their scopes: no wider token, no invitation or role beyond them", async () => {
+    const [ws] = await db().insert(workspaces).values({ name: "Escalation" }).returning();
+    const owner = await userIn(ws!.id, "owner", "escalation-owner@example.com");
+    const adminOnly = await createToken(db(), owner, { kind: "workspace", name: "admin-only", scopes: ["admin"], workspaceId: ws!.id });
+    const actor = await principalFrom(db(), bearer(adminOnly.token));
+    if (actor.kind === "anonymous") throw new Error("unreachable");
+    expect(await refusal(createToken(db(), actor, { kind: "workspace", name: "wider", scopes: ["run", "deploy"], workspaceId: ws!.id }))).toBe(
+      "ForbiddenError: this token's scopes (admin) cannot create a token with the scopes run, deploy: it would allow edit, run, deploy",
+    );
+    expect(await refusal(invite(db(), actor, ws!.id, "someone@example.com", "owner"))).toBe(
+      "ForbiddenError: this token's scopes (admin) cannot invite owners: it would allow edit, run, deploy",
+    );
+    const viewer = await userIn(ws!.id, "viewer", "escalation-viewer@example.com");
+    expect(await refusal(setRole(db(), actor, ws!.id, viewer.userId, "editor"))).toBe("ForbiddenError: this token's scopes (admin) cannot give the role editor: it would allow edit, run, deploy");
+    // Within its scopes it may: a read-and-admin token for a viewer's invitation.
+    await expect(invite(db(), actor, ws!.id, "reader@example.com", "viewer")).resolves.toMatchObject({ role: "viewer" });
+  });
+
+  it("an invitation raises a member's role but never lowers it, and the last owner stays", async () => {
+    const [ws] = await db().insert(workspaces).values({ name: "Invitations" }).returning();
+    const owner = await userIn(ws!.id, "owner", "inv-owner@example.com");
+    const member = await userIn(ws!.id, "editor", "inv-member@example.com");
+    const lower = await invite(db(), owner, ws!.id, member.email, "viewer");
+    await expect(acceptInvitation(db(), lower.link.split("/").pop()!, { principal: member })).resolves.toMatchObject({ role: "editor" });
+    const higher = await invite(db(), owner, ws!.id, member.email, "owner");
+    await expect(acceptInvitation(db(), higher.link.split("/").pop()!, { principal: member })).resolves.toMatchObject({ role: "owner" });
+    // Two owners demoting each other at once: one of them stays owner.
+    const results = await Promise.allSettled([setRole(db(), owner, ws!.id, member.userId, "viewer"), setRole(db(), member, ws!.id, owner.userId, "viewer")]);
+    const owners = await db().select().from(memberships).where(eq(memberships.workspaceId, ws!.id));
+    expect(owners.filter((m) => m.role === "owner")).toHaveLength(1);
+    expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
+  });
+});
+
 describe("secrets", () => {
   it("are sealed at rest, listed by name only, and read back in clear only by the worker's reader", async () => {
     const [ws] = await db().insert(workspaces).values({ name: "Secrets" }).returning();
     const owner = await userIn(ws!.id, "owner", "secret-owner@example.com");
     const value = "postgres://u:at-rest-canary-91@db.example/x";
-    await setSecret(db(), owner, ws!.id, "WAREHOUSE", value);
+    expect(await setSecret(db(), owner, ws!.id, "WAREHOUSE", "first value")).toEqual({ name: "WAREHOUSE", created: true });
+    // Saving the same name twice at once replaces it, never fails.
+    const twice = await Promise.all([setSecret(db(), owner, ws!.id, "WAREHOUSE", value), setSecret(db(), owner, ws!.id, "WAREHOUSE", value)]);
+    expect(twice.map((r) => r.created)).toEqual([false, false]);
     const [row] = await db().select().from(secrets).where(eq(secrets.workspaceId, ws!.id));
     expect(Buffer.from(row!.sealed).toString("latin1")).not.toContain("at-rest-canary-91");
     expect(await listSecrets(db(), ws!.id)).toEqual([{ name: "WAREHOUSE", createdAt: expect.any(Date), updatedAt: expect.any(Date) }]);
@@ -86,5 +124,10 @@ describe("secrets", () => {
     // Another workspace cannot read it by name.
     const [other] = await db().insert(workspaces).values({ name: "Secrets other" }).returning();
     expect(await refusal(readSecret(db(), other!.id, "WAREHOUSE"))).toBe("UserError: secret 'WAREHOUSE' does not exist in this workspace");
+    // The sealed bytes are bound to their workspace and name: copied to another row, they do not open.
+    await db().insert(secrets).values({ workspaceId: other!.id, name: "WAREHOUSE", sealed: row!.sealed });
+    expect(await refusal(readSecret(db(), other!.id, "WAREHOUSE"))).toBe(
+      "UserError: secret 'WAREHOUSE' cannot be decrypted with this installation's key (was MILLRACE_SECRET_KEY or .data/secret-key changed?); set the secret again",
+    );
   });
 });

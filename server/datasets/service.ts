@@ -4,7 +4,7 @@ import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { InvalidError } from "~/lib/errors";
+import { InvalidError, messageOf, UserError } from "~/lib/errors";
 import { csvFileToParquet, csvToParquet } from "~/workflows/data/import-csv";
 import { describeQuery } from "~/workflows/data/postgres-source";
 import { readSecret, redact } from "~/workflows/secrets";
@@ -58,7 +58,8 @@ export async function describeSourceQuery(db: Db, workspaceId: string, secretNam
   try {
     return await describeQuery(connection, query);
   } catch (e) {
-    if (e instanceof Error) e.message = redact(e.message, [connection]);
-    throw e;
+    // A new error of the same kind, without the original's stack or cause, which held the text unredacted.
+    const message = redact(messageOf(e), [connection]);
+    throw e instanceof UserError ? new UserError(message) : new Error(message);
   }
 }

@@ -4,6 +4,7 @@ import { pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import type { EndpointRef } from "~/lib/pipeline/plan";
+import { getSpec } from "~/workflows/nodes/registry";
 import { temporalClient } from "~/workflows/temporal/client";
 import type * as workflows from "~/workflows/temporal/pipeline-workflow";
 import { PIPELINE_WORKFLOW, taskQueueOf, workflowIdForRun } from "~/workflows/temporal/shared";
@@ -15,13 +16,19 @@ import { getPipeline } from "../pipelines/repository";
  * is started by its function's type, so renaming `runPipeline` without PIPELINE_WORKFLOW fails
  * to compile.
  */
-export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: string | null; version?: number } = {}) {
+/**
+ * Starts a run of a pipeline version. `checkDeploy` is called when the compiled plan deploys a
+ * model — the very plan that will run, so a save in between cannot slip a deploy past it — and
+ * throws if the caller may not deploy.
+ */
+export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: string | null; version?: number; checkDeploy?: () => void } = {}) {
   const { version } = opts;
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
   const compiled = await compilePipeline(db, pipeline.workspaceId, pipeline, pipelineId);
   if (!compiled.plan) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
   const plan = compiled.plan;
+  if (plan.some((n) => getSpec(n.type)?.stage === "deploy")) opts.checkDeploy?.();
 
   const runId = await db.transaction(async (tx) => {
     const [run] = await tx
@@ -133,7 +140,3 @@ export async function listRuns(db: Db, workspaceId: string, opts: { pipelineId?:
 }
 
 /** Whether a pipeline's saved version deploys a model (starting it then also needs `deploy`). */
-export async function pipelineDeploys(db: Db, pipelineId: string): Promise<boolean> {
-  const p = await getPipeline(db, pipelineId);
-  return !!p?.nodes.some((n) => n.type === "deploy-endpoint");
-}

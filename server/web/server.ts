@@ -36,10 +36,11 @@ async function main() {
       res.end(JSON.stringify({ error: verdict.error }));
       return;
     }
-    // The client's address, as rate limits see it: the socket's, or the first hop of
-    // TRUSTED_PROXY_HEADER behind a proxy. Whatever the client sent under this name is dropped.
+    // The client's address, as rate limits see it: the socket's, or behind a proxy the address
+    // that proxy appended to TRUSTED_PROXY_HEADER (the last one: the entries before it are the
+    // client's to write). Whatever the client sent under our own header name is dropped.
     const forwarded = e.TRUSTED_PROXY_HEADER ? req.headers[e.TRUSTED_PROXY_HEADER.toLowerCase()] : undefined;
-    const fromProxy = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    const fromProxy = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded)?.split(",").at(-1)?.trim();
     req.headers[CLIENT_IP_HEADER] = fromProxy || req.socket.remoteAddress || "unknown";
     // Next reads the policy from the request to put the nonce on the scripts it renders.
     req.headers["content-security-policy"] = headers["content-security-policy"];

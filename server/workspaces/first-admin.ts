@@ -41,7 +41,7 @@ export async function ensureFirstAdmin(db: Db, opts: { email: string; password?:
   if (passwordFile) writePrivate(passwordFile, password);
   let user: { id: string; email: string };
   try {
-    user = await createUserWithPassword(db, { email: opts.email, name: "Administrator", password, isAdmin: true });
+    user = await createUserWithPassword(db, { email: opts.email, name: "Administrator", password, isAdmin: true, emailVerified: true });
   } catch (e) {
     if (e instanceof ConflictError) return null; // another launcher on the same database got there first
     throw e;

@@ -5,15 +5,16 @@
  * an owner, tokens are shown once and stored hashed, secrets are never read back out).
  */
 import { randomUUID } from "node:crypto";
-import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { accounts, apiTokens, invitations, memberships, secrets, users, workspaces, type Role, type TokenScope } from "~/db/schema";
 import { newToken, seal, sha256 } from "~/lib/crypto";
 import { env } from "~/lib/env";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
+import { secretContext } from "~/workflows/secrets";
 import { hashPassword } from "../auth/better-auth";
-import type { Principal } from "../auth/policy";
+import { roleGrants, scopeGrants, type Action, type Principal } from "../auth/policy";
 
 type Actor = Exclude<Principal, { kind: "anonymous" }>;
 const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
@@ -23,17 +24,24 @@ const INVITATION_DAYS = 7;
 // ---------------------------------------------------------------------------------------------
 // Users and workspaces
 
-export async function createUserWithPassword(db: Db, u: { email: string; name: string; password: string; isAdmin?: boolean }) {
+export async function createUserWithPassword(db: Db, u: { email: string; name: string; password: string; isAdmin?: boolean; emailVerified?: boolean }) {
   const email = u.email.trim().toLowerCase();
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
   if (existing) throw new ConflictError(`an account for ${email} exists already; sign in instead`);
   if (u.password.length < 10) throw InvalidError.withProblems("the password is too short", [{ path: "password", message: "use at least 10 characters" }]);
   const id = randomUUID();
-  await db.transaction(async (tx) => {
-    await tx.insert(users).values({ id, email, name: u.name.trim() || email, emailVerified: false, isAdmin: !!u.isAdmin });
-    // The credential account Better Auth signs in against (argon2id, as it verifies).
-    await tx.insert(accounts).values({ id: randomUUID(), accountId: id, providerId: "credential", userId: id, password: await hashPassword(u.password) });
-  });
+  const password = await hashPassword(u.password);
+  try {
+    await db.transaction(async (tx) => {
+      await tx.insert(users).values({ id, email, name: u.name.trim() || email, emailVerified: !!u.emailVerified, isAdmin: !!u.isAdmin });
+      // The credential account Better Auth signs in against (argon2id, as it verifies).
+      await tx.insert(accounts).values({ id: randomUUID(), accountId: id, providerId: "credential", userId: id, password });
+    });
+  } catch (e) {
+    // Two sign-ups for one email at once: the second finds the first's account.
+    if ((e as { code?: string }).code === "23505") throw new ConflictError(`an account for ${email} exists already; sign in instead`);
+    throw e;
+  }
   return { id, email };
 }
 
@@ -74,33 +82,63 @@ export async function listMembers(db: Db, workspaceId: string) {
     .orderBy(asc(memberships.createdAt));
 }
 
-async function ownerCount(db: Db, workspaceId: string) {
-  const [r] = await db.select({ n: count() }).from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, "owner")));
-  return r?.n ?? 0;
+/**
+ * Changes one membership while keeping an owner in the workspace: the workspace's owner rows are
+ * locked first, so two owners demoting each other at once cannot both succeed.
+ */
+async function changeMembership(db: Db, workspaceId: string, userId: string, change: (tx: Db, from: Role) => Promise<void>, losesOwner: (from: Role) => boolean) {
+  return db.transaction(async (tx) => {
+    const owners = await tx
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, "owner")))
+      .for("update");
+    const [m] = await tx.select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId))).for("update");
+    if (!m) throw new NotFoundError(`member ${userId} not found in this workspace`);
+    if (losesOwner(m.role) && owners.length <= 1) throw new ConflictError("a workspace needs an owner: make someone else owner first");
+    await change(tx as unknown as Db, m.role);
+    return m.role;
+  });
 }
 
 export async function setRole(db: Db, actor: Actor, workspaceId: string, userId: string, role: Role) {
-  const [m] = await db.select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
-  if (!m) throw new NotFoundError(`member ${userId} not found in this workspace`);
-  if (m.role === "owner" && role !== "owner" && (await ownerCount(db, workspaceId)) <= 1) {
-    throw new ConflictError("a workspace needs an owner: make someone else owner first");
-  }
-  await db.update(memberships).set({ role }).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
-  await recordAudit(db, { action: "member.role", workspaceId, ...actorOf(actor), target: userId, details: { from: m.role, to: role } });
+  withinTokenScopes(actor, roleGrants[role], `give the role ${role}`);
+  const from = await changeMembership(
+    db,
+    workspaceId,
+    userId,
+    (tx) => tx.update(memberships).set({ role }).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId))).then(() => {}),
+    (was) => was === "owner" && role !== "owner",
+  );
+  await recordAudit(db, { action: "member.role", workspaceId, ...actorOf(actor), target: userId, details: { from, to: role } });
 }
 
 export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
-  const [m] = await db.select().from(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
-  if (!m) throw new NotFoundError(`member ${userId} not found in this workspace`);
-  if (m.role === "owner" && (await ownerCount(db, workspaceId)) <= 1) throw new ConflictError("a workspace needs an owner: make someone else owner first");
-  await db.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)));
-  await recordAudit(db, { action: "member.remove", workspaceId, ...actorOf(actor), target: userId, details: { role: m.role } });
+  const from = await changeMembership(
+    db,
+    workspaceId,
+    userId,
+    (tx) => tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId))).then(() => {}),
+    (was) => was === "owner",
+  );
+  await recordAudit(db, { action: "member.remove", workspaceId, ...actorOf(actor), target: userId, details: { role: from } });
+}
+
+/**
+ * A token acts within its scopes, also when it hands out access: it cannot create a token, an
+ * invitation or a role that could do what it cannot.
+ */
+function withinTokenScopes(actor: Actor, wanted: readonly Action[], what: string) {
+  if (actor.kind !== "token") return;
+  const missing = [...new Set(wanted)].filter((a) => !actor.scopes.some((s) => scopeGrants[s].includes(a)));
+  if (missing.length) throw new ForbiddenError(`this token's scopes (${actor.scopes.join(", ")}) cannot ${what}: it would allow ${missing.join(", ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Invitations: a link with a one-time token. Without a mail server, the UI shows the link.
 
 export async function invite(db: Db, actor: Actor, workspaceId: string, email: string, role: Role) {
+  withinTokenScopes(actor, roleGrants[role], `invite ${role}s`);
   const normalized = email.trim().toLowerCase();
   const { token, hash } = newToken("inv");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000);
@@ -156,23 +194,34 @@ export async function acceptInvitation(db: Db, token: string, as: { principal: P
     if (as.principal.email.toLowerCase() !== inv.email) throw new ForbiddenError(`this invitation is for ${inv.email}; you are signed in as ${as.principal.email}`);
     userId = as.principal.userId;
   } else if (as.password) {
-    userId = (await createUserWithPassword(db, { email: inv.email, name: as.name ?? "", password: as.password })).id;
+    userId = (await createUserWithPassword(db, { email: inv.email, name: as.name ?? "", password: as.password, emailVerified: true })).id;
   } else {
     throw new ForbiddenError("sign in (or choose a password) to accept this invitation");
   }
-  await db.transaction(async (tx) => {
+  const role = await db.transaction(async (tx) => {
     const used = await tx
       .update(invitations)
       .set({ acceptedAt: new Date() })
       .where(and(eq(invitations.id, inv.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
       .returning({ id: invitations.id });
     if (!used.length) throw new NotFoundError("this invitation is not valid: it was used, revoked, or has expired");
-    // A member already keeps their role: an invitation never lowers it (owners change roles in Settings).
-    await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId, role: inv.role }).onConflictDoNothing();
+    const [member] = await tx.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, inv.workspaceId), eq(memberships.userId, userId)));
+    if (!member) {
+      await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId, role: inv.role });
+      return inv.role;
+    }
+    // A member keeps a higher role: an invitation raises a role, never lowers it.
+    if (rank[inv.role] <= rank[member.role]) return member.role;
+    await tx.update(memberships).set({ role: inv.role }).where(and(eq(memberships.workspaceId, inv.workspaceId), eq(memberships.userId, userId)));
+    return inv.role;
   });
-  await recordAudit(db, { action: "invitation.accept", workspaceId: inv.workspaceId, actorUserId: userId, target: inv.email, details: { role: inv.role } });
-  return { email: inv.email, workspaceId: inv.workspaceId };
+  // Following the owner's link for this email is the proof Millrace has that the address is theirs.
+  await db.update(users).set({ emailVerified: true }).where(eq(users.id, userId));
+  await recordAudit(db, { action: "invitation.accept", workspaceId: inv.workspaceId, actorUserId: userId, target: inv.email, details: { invited: inv.role, role } });
+  return { email: inv.email, workspaceId: inv.workspaceId, role };
 }
+
+const rank: Record<Role, number> = { viewer: 0, editor: 1, owner: 2 };
 
 // ---------------------------------------------------------------------------------------------
 // API tokens: shown once, stored as SHA-256, revocable, with the time they were last used.
@@ -184,6 +233,7 @@ export async function createToken(
 ) {
   if (t.kind === "personal" && actor.kind !== "user") throw new ForbiddenError("personal tokens are created by their user, signed in");
   if (!t.scopes.length) throw InvalidError.withProblems("a token needs at least one scope", [{ path: "scopes", message: "choose at least one" }]);
+  withinTokenScopes(actor, t.scopes.flatMap((s) => scopeGrants[s]), `create a token with the scopes ${t.scopes.join(", ")}`);
   const { token, hash, prefix } = newToken("mr");
   const [row] = await db
     .insert(apiTokens)
@@ -238,11 +288,16 @@ export async function setSecret(db: Db, actor: Actor, workspaceId: string, name:
   if (!SECRET_NAME.test(name)) throw InvalidError.withProblems("invalid secret name", [{ path: "name", message: "use letters, digits, '_', '.', '-' (at most 64), starting with a letter or '_'" }]);
   if (!value) throw InvalidError.withProblems("a secret needs a value", [{ path: "value", message: "is empty" }]);
   if (value.length > 16 * 1024) throw InvalidError.withProblems("the secret is too long", [{ path: "value", message: "at most 16 KiB" }]);
-  const sealed = seal(value);
-  const [existing] = await db.select({ id: secrets.id }).from(secrets).where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name)));
-  if (existing) await db.update(secrets).set({ sealed, updatedAt: new Date() }).where(eq(secrets.id, existing.id));
-  else await db.insert(secrets).values({ workspaceId, name, sealed, createdBy: actor.userId });
-  await recordAudit(db, { action: existing ? "secret.update" : "secret.create", workspaceId, ...actorOf(actor), target: name });
+  const sealed = seal(value, secretContext(workspaceId, name));
+  // One statement, so two saves of the same name at once cannot collide; xmax = 0 on a fresh insert.
+  const [row] = await db
+    .insert(secrets)
+    .values({ workspaceId, name, sealed, createdBy: actor.userId })
+    .onConflictDoUpdate({ target: [secrets.workspaceId, secrets.name], set: { sealed, updatedAt: new Date() } })
+    .returning({ created: sql<boolean>`xmax = 0` });
+  const created = !!row?.created;
+  await recordAudit(db, { action: created ? "secret.create" : "secret.update", workspaceId, ...actorOf(actor), target: name });
+  return { name, created };
 }
 
 export const listSecrets = (db: Db, workspaceId: string) =>

@@ -18,7 +18,9 @@ const privateRanges = (() => {
   const list = new net.BlockList();
   for (const [net4, bits] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["198.18.0.0", 15]] as const)
     list.addSubnet(net4, bits, "ipv4");
-  for (const [net6, bits] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["::ffff:0:0", 96]] as const) list.addSubnet(net6, bits, "ipv6");
+  // IPv4-mapped, NAT64 and 6to4 addresses can carry any of the IPv4 ranges above.
+  for (const [net6, bits] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["64:ff9b:1::", 48], ["2002::", 16]] as const)
+    list.addSubnet(net6, bits, "ipv6");
   return list;
 })();
 
@@ -105,6 +107,8 @@ function connect(target: SourceTarget, timeoutSeconds: number) {
 /** The query as one read-only SELECT with a row cap: a trailing semicolon is dropped, a second statement is refused by Postgres. */
 const wrapped = (query: string, limit: number) => `SELECT * FROM (${query.trim().replace(/;\s*$/, "")}\n) AS millrace_source LIMIT ${limit}`;
 
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECT_TIMEOUT", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"]);
+
 /** What Postgres says, in words for the node's error (never the connection string). */
 function sourceError(e: unknown, timeoutSeconds: number): unknown {
   const err = e as { code?: string; message?: string };
@@ -113,7 +117,8 @@ function sourceError(e: unknown, timeoutSeconds: number): unknown {
   if (err.code === "28P01" || err.code === "28000") return new UserError("the database refused the connection secret's user or password");
   if (err.code === "3D000") return new UserError("the connection secret names a database that does not exist");
   if (err.code && /^(42|22|0A|2B|3F|54)/.test(err.code)) return new UserError(`the query failed: ${err.message}`);
-  if (err.code === "ECONNREFUSED" || err.code === "CONNECT_TIMEOUT" || err.code === "ENOTFOUND") return new UserError(`cannot reach the database (${err.code})`);
+  if (err.code && NETWORK_CODES.has(err.code)) return new UserError(`cannot reach the database (${err.code})`);
+  if (/SSL|TLS|certificate/i.test(err.message ?? "")) return new UserError(`the database's TLS did not work: ${err.message}; check sslmode in the connection secret`);
   return e;
 }
 

@@ -79,7 +79,13 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
       // Bad data or config fails the same way on every attempt: fail the node at once.
       if (isDeterministic(e)) throw ApplicationFailure.nonRetryable(message, USER_ERROR_TYPE);
-      if (e instanceof Error) e.message = message;
+      // A fresh error: the original's stack and cause were written before redaction.
+      if (secretValues.size || !(e instanceof Error)) {
+        const clean = new Error(message);
+        if (e instanceof Error) clean.stack = redact(withoutLocalPaths(e.stack ?? message), secretValues);
+        throw clean;
+      }
+      e.message = message;
       throw e;
     } finally {
       clearInterval(beat);

@@ -37,11 +37,14 @@ export async function recentPollers(withinSeconds = 90): Promise<{ taskQueue: st
   const client = await temporalClient();
   const e = env();
   const taskQueue = taskQueueOf(e);
-  const res = await client.workflowService.describeTaskQueue({
-    namespace: e.TEMPORAL_NAMESPACE,
-    taskQueue: { name: taskQueue },
-    taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
+  // A health check answers within seconds: a Temporal that does not answer in 2 s is down to it.
+  const res = await client.withDeadline(Date.now() + 2000, () =>
+    client.workflowService.describeTaskQueue({
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    }),
+  );
   // A live worker long-polls continuously; Temporal keeps a dead one listed for a while.
   const count = (res.pollers ?? []).filter((p) => Date.now() / 1000 - Number(p.lastAccessTime?.seconds ?? 0) < withinSeconds).length;
   return { taskQueue, count };

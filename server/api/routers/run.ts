@@ -1,17 +1,19 @@
 import { z } from "zod";
 import { env } from "~/lib/env";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
-import { cancelRun, getRun, pipelineDeploys, startRun } from "~/server/runs/service";
+import { cancelRun, getRun, startRun } from "~/server/runs/service";
 import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
   start: resourceProcedure("run", "pipeline", "pipelineId")
     .input(z.object({ pipelineId: z.guid() }))
-    .mutation(async ({ ctx, input }) => {
-      // A run that deploys a model needs the right to deploy as well as to run.
-      if (await pipelineDeploys(ctx.db, input.pipelineId)) ctx.access.alsoRequire("deploy");
-      return startRun(ctx.db, input.pipelineId, { startedBy: ctx.access.principal.kind === "anonymous" ? null : ctx.access.principal.userId });
-    }),
+    // A run that deploys a model needs the right to deploy as well as to run.
+    .mutation(({ ctx, input }) =>
+      startRun(ctx.db, input.pipelineId, {
+        startedBy: ctx.access.principal.kind === "anonymous" ? null : ctx.access.principal.userId,
+        checkDeploy: () => ctx.access.alsoRequire("deploy"),
+      }),
+    ),
   byId: resourceProcedure("read", "run")
     .input(z.object({ id: z.guid() }))
     .query(async ({ ctx, input }) => {

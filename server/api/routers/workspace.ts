@@ -79,15 +79,19 @@ export const workspaceRouter = createTRPCRouter({
 
   audit: workspaceProcedure("manage")
     .input(z.object({ action: z.string().max(64).optional(), actor: z.string().max(200).optional(), since: z.date().optional(), until: z.date().optional() }).default({}))
-    .query(({ ctx, input }) => listAudit(ctx.db, ctx.access.workspaceId, input)),
+    .query(({ ctx, input }) => listAudit(ctx.db, ctx.access.workspaceId, input, { instanceEvents: ctx.access.principal.kind !== "anonymous" && ctx.access.principal.isAdmin })),
 });
 
+/** A user's personal tokens: managed signed in, or by one of their tokens that has the `admin` scope. */
 export const tokenRouter = createTRPCRouter({
-  mine: signedInProcedure.query(({ ctx }) => listPersonalTokens(ctx.db, ctx.principal.userId ?? "")),
-  create: signedInProcedure.input(tokenInput).mutation(({ ctx, input }) => createToken(ctx.db, ctx.principal, { ...input, kind: "personal" })),
+  mine: signedInProcedure.query(({ ctx }) => listPersonalTokens(ctx.db, tokenManager(ctx.principal))),
+  create: signedInProcedure.input(tokenInput).mutation(({ ctx, input }) => {
+    tokenManager(ctx.principal);
+    return createToken(ctx.db, ctx.principal, { ...input, kind: "personal" });
+  }),
   revoke: signedInProcedure
     .input(z.object({ id: z.guid() }))
-    .mutation(({ ctx, input }) => revokeToken(ctx.db, ctx.principal, input.id, { userId: ctx.principal.userId ?? "" })),
+    .mutation(({ ctx, input }) => revokeToken(ctx.db, ctx.principal, input.id, { userId: tokenManager(ctx.principal) })),
 });
 
 /** The signed-in user's own browser sessions. */
@@ -106,6 +110,12 @@ export const invitationRouter = createTRPCRouter({
       return acceptInvitation(ctx.db, input.token, { principal, name: input.name, password: input.password });
     }),
 });
+
+function tokenManager(principal: Parameters<typeof createToken>[1]): string {
+  if (principal.kind === "token" && !principal.scopes.includes("admin")) throw new ForbiddenError(`this token's scopes (${principal.scopes.join(", ")}) do not allow it to manage tokens`);
+  if (!principal.userId) throw new ForbiddenError("a workspace token has no personal tokens");
+  return principal.userId;
+}
 
 function userOf(principal: Parameters<typeof createToken>[1]) {
   if (principal.kind !== "user" || !principal.userId) throw new ForbiddenError("sessions belong to a signed-in user, not to a token");
