@@ -1,7 +1,7 @@
 /** Sign-in, invitations, roles, sign-out, tokens and sign-in rate limits, in Chromium against the production server. */
 import { expect, test, type Browser } from "@playwright/test";
 import { E2E_METRICS_TOKEN, E2E_SIGN_IN_LIMIT } from "../playwright.config";
-import { adminPassword, bearer, trpc } from "./helpers";
+import { adminPassword, adminToken, bearer, trpc } from "./helpers";
 
 const anonymous = { cookies: [], origins: [] };
 const newAnonymousPage = async (browser: Browser) => (await browser.newContext({ storageState: anonymous, viewport: { width: 1500, height: 900 } })).newPage();
@@ -10,6 +10,8 @@ test("an anonymous visitor is sent to sign in and brought back; the API answers 
   const page = await newAnonymousPage(browser);
   await page.goto("/pipelines");
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fpipelines$/);
+  // Where the first password lives is shown only until someone has signed in (global set-up did).
+  await expect(page.getByText(".data/admin-password")).toHaveCount(0);
   await page.getByLabel("Email").fill("admin@millrace.local");
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -22,6 +24,10 @@ test("an anonymous visitor is sent to sign in and brought back; the API answers 
   const api = await request.get("/api/v1/pipelines", { headers: { cookie: "" } });
   expect(api.status()).toBe(401);
   expect(api.headers()["www-authenticate"]).toBe('Bearer realm="millrace"');
+  // The refused attempt is in the audit log, with the email tried (never the password).
+  const audit = await trpc(request, "workspace.audit", { action: "auth.sign-in-failed" }, { query: true, headers: bearer(adminToken()) });
+  expect(audit.data.some((e: { target: string }) => e.target === "admin@millrace.local")).toBe(true);
+  expect(audit.text).not.toContain("not the password");
   await page.context().close();
 });
 

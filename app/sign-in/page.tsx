@@ -1,5 +1,8 @@
 import { redirect } from "next/navigation";
+import { eq } from "drizzle-orm";
 import { SignInForm } from "~/components/auth/sign-in-form";
+import { db } from "~/db/client";
+import { auditEvents } from "~/db/schema";
 import { env } from "~/lib/env";
 import { safeNext } from "~/lib/urls";
 import { oidcConfigured } from "~/server/auth/better-auth";
@@ -10,8 +13,11 @@ export const dynamic = "force-dynamic";
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
   if (await currentViewer()) redirect(safeNext(next));
+  // Where the first password is, shown only until someone has signed in: after that it is nobody's business.
+  const [firstSignIn] = await db().select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.action, "auth.sign-in")).limit(1);
   return (
     <SignInForm
+      firstStartHint={!firstSignIn}
       next={safeNext(next)}
       oidcName={oidcConfigured() ? env().OIDC_NAME : null}
       error={error === "oidc" ? "Single sign-on did not complete. Try again, or sign in with your password." : null}

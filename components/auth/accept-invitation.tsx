@@ -19,7 +19,15 @@ export function AcceptInvitation({ token, signedInAs }: { token: string; signedI
   const [error, setError] = useState<string | null>(null);
 
   if (invitation.isPending) return <Card>Checking the invitation…</Card>;
-  if (invitation.isError) return <Card title="Invitation not valid">{invitation.error.message}</Card>;
+  if (invitation.isError)
+    return (
+      <Card title="Invitation not valid">
+        <p className="text-sm text-slate-600">It was used already, revoked, or has expired. If you accepted it, sign in; otherwise ask the owner who invited you for a new link.</p>
+        <Link href="/sign-in" className="mt-4 block w-full rounded bg-sky-600 py-2 text-center text-sm font-medium text-white hover:bg-sky-700">
+          Sign in
+        </Link>
+      </Card>
+    );
   const inv = invitation.data;
 
   const join = async () => {

@@ -36,7 +36,11 @@ export function AccountMenu({ viewer }: { viewer: MenuViewer }) {
           </select>
         </label>
       )}
-      {active && <span data-testid="role">{active.role}</span>}
+      {active && (
+        <span className="text-slate-400">
+          role <span data-testid="role" className="text-slate-600">{active.role}</span>
+        </span>
+      )}
       <Link href="/settings" className="hover:text-slate-900">
         Settings
       </Link>

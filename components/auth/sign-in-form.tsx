@@ -6,7 +6,7 @@ import { signInWithOidc, signInWithPassword } from "./auth-api";
 
 const inputClass = "w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none";
 
-export function SignInForm({ next, oidcName, error }: { next: string; oidcName: string | null; error: string | null }) {
+export function SignInForm({ next, oidcName, error, firstStartHint }: { next: string; oidcName: string | null; error: string | null; firstStartHint: boolean }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -29,10 +29,14 @@ export function SignInForm({ next, oidcName, error }: { next: string; oidcName: 
   return (
     <div className="mx-auto mt-16 w-full max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="mb-1 text-lg font-semibold">Sign in to Millrace</h1>
-      <p className="mb-4 text-xs text-slate-500">
-        On a new install, the administrator is <span className="font-mono">admin@millrace.local</span> with the password in{" "}
-        <span className="font-mono">.data/admin-password</span>.
-      </p>
+      {firstStartHint ? (
+        <p className="mb-4 text-xs text-slate-500">
+          New install: sign in as the administrator that <span className="font-mono">npm start</span> printed, with the password in{" "}
+          <span className="font-mono">.data/admin-password</span>.
+        </p>
+      ) : (
+        <div className="mb-4" />
+      )}
       <form onSubmit={onSubmit} className="space-y-3">
         <label className="block text-xs font-medium text-slate-700">
           Email

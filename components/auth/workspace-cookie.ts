@@ -6,10 +6,16 @@ export function setActiveWorkspace(id: string) {
   document.cookie = `${WORKSPACE_COOKIE}=${id}; path=/; samesite=lax; max-age=31536000`;
 }
 
-/** Makes `id` the active workspace and starts over from the home page: every list belongs to a workspace. */
+/** Pages that list the active workspace's things: after a switch they show the new workspace's. */
+const LIST_PAGES = /^\/(pipelines|runs|endpoints|datasets|settings(\/[a-z]+)?|account)$/;
+
+/**
+ * Makes `id` the active workspace and loads again: the same page if it lists the workspace's
+ * things, else the home page (a pipeline or run of the old workspace is not in the new one).
+ */
 export function enterWorkspace(id: string) {
   setActiveWorkspace(id);
+  const here = window.location.pathname;
   // A full load on purpose: no page or cached query of the previous workspace survives.
-  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-  window.location.assign("/");
+  window.location.assign(LIST_PAGES.test(here) ? here : "/");
 }

@@ -35,7 +35,8 @@ interface Props {
   describeQuery?: (config: Record<string, unknown>) => Promise<ColumnSchema[]>;
 }
 
-const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none";
+const inputClass =
+  "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-500";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
 export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery }: Props) {

@@ -6,7 +6,7 @@ import { tableClass } from "../ui/page";
 import { useTRPC } from "../trpc";
 import { ErrorText, inputClass, Section, when } from "./ui";
 
-const kinds = ["", "auth.", "session.", "token.", "member.", "invitation.", "secret.", "deploy", "workspace."];
+const kinds = ["", "auth.", "session.", "token.", "member.", "invitation.", "secret.", "deploy", "workspace.", "user."];
 
 /** The workspace's audit log, filterable by kind of event, actor and time. */
 export function AuditLog() {
@@ -57,8 +57,8 @@ export function AuditLog() {
               <td className="whitespace-nowrap">{when(e.createdAt)}</td>
               <td className="font-mono text-xs">{e.action}</td>
               <td className="text-xs">{e.actor ?? (e.actorTokenId ? `token ${e.actorTokenId.slice(0, 8)}` : "Millrace")}</td>
-              <td className="font-mono text-xs">{e.target}</td>
-              <td className="font-mono text-[11px] text-slate-500">
+              <td className="max-w-48 break-all font-mono text-xs">{e.target}</td>
+              <td className="max-w-80 break-all font-mono text-[11px] text-slate-500">
                 {e.details ? JSON.stringify(e.details) : ""}
                 {e.ip ? ` ip ${e.ip}` : ""}
               </td>

@@ -11,7 +11,7 @@ type Scope = (typeof scopes)[number];
 const scopeHelp: Record<Scope, string> = {
   read: "read pipelines, datasets, runs, endpoints",
   run: "upload datasets, change pipelines, start and cancel runs",
-  deploy: "run pipelines that deploy models",
+  deploy: "start runs, also of pipelines that deploy models",
   admin: "members, tokens, secrets, audit log",
 };
 
@@ -88,6 +88,13 @@ export function Tokens({ kind }: { kind: "personal" | "workspace" }) {
           Create token
         </button>
       </form>
+      <ul className="mb-3 grid grid-cols-2 gap-x-6 text-[11px] text-slate-500">
+        {scopes.map((s) => (
+          <li key={s}>
+            <span className="font-mono text-slate-700">{s}</span>: {scopeHelp[s]}
+          </li>
+        ))}
+      </ul>
       <ErrorText error={create.error ?? revoke.error ?? list.error} />
       <table className={tableClass}>
         <thead>

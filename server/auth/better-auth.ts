@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { drizzleAdapter } from "@better-auth/drizzle-adapter";
 import { hash, verify } from "@node-rs/argon2";
 import { betterAuth } from "better-auth";
+import { createAuthMiddleware, isAPIError } from "better-auth/api";
 import { genericOAuth } from "better-auth/plugins";
 import { db } from "~/db/client";
 import { accounts, rateLimits, sessions, users, verifications } from "~/db/schema";
@@ -79,6 +80,14 @@ function create() {
     },
     trustedOrigins: [e.publicUrl, ...e.allowedHosts.filter((h) => h !== "*").map((h) => `http://${h.includes(":") ? `[${h}]` : h}:${e.PORT}`)],
     plugins: oidc,
+    hooks: {
+      // A refused password sign-in is audited too (with the address; the password never).
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-in/email" || !isAPIError(ctx.context.returned)) return;
+        const email = typeof ctx.body?.email === "string" ? ctx.body.email.slice(0, 200) : null;
+        await recordAudit(db(), { action: "auth.sign-in-failed", target: email, ip: ctx.request?.headers.get(CLIENT_IP_HEADER) ?? null });
+      }),
+    },
     databaseHooks: {
       session: {
         create: {

@@ -62,7 +62,7 @@ async function sourceTarget(connection: string): Promise<SourceTarget> {
   const addresses = await resolve(host);
   const address = addresses[0]!;
   if (!allowed.has(host.toLowerCase()) && addresses.some(isPrivate)) {
-    throw new UserError(`the database host '${host}' is on a private or loopback address; an administrator can allow it with PRIVATE_SOURCE_HOSTS`);
+    throw new UserError(`the database host '${host}' is on a private or loopback address; the server's administrator can allow it by adding the host to PRIVATE_SOURCE_HOSTS`);
   }
   const own = new URL(e.databaseUrl);
   const ownAddresses = await resolve(own.hostname.replace(/^\[|\]$/g, "")).catch(() => [own.hostname]);

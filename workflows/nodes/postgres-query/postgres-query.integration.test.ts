@@ -105,7 +105,7 @@ describe("postgres-query on a real Postgres", () => {
     setEnv({ PRIVATE_SOURCE_HOSTS: undefined });
     const host = new URL(connection).hostname;
     expect((await failure(describeQuery(connection, "select 1 as a")))?.message).toBe(
-      `the database host '${host}' is on a private or loopback address; an administrator can allow it with PRIVATE_SOURCE_HOSTS`,
+      `the database host '${host}' is on a private or loopback address; the server's administrator can allow it by adding the host to PRIVATE_SOURCE_HOSTS`,
     );
     setEnv({ PRIVATE_SOURCE_HOSTS: host });
     expect((await failure(describeQuery(env().databaseUrl, "select 1 as a")))?.message).toBe("the connection secret points at Millrace's own database, which pipelines may not read");
