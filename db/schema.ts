@@ -14,6 +14,7 @@ import {
   doublePrecision,
   index,
 } from "drizzle-orm/pg-core";
+import type { DatasetSource } from "~/lib/pipeline/ingest";
 import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
 import type { ArtifactRef, NodeStatus, RunStatus } from "~/lib/pipeline/plan";
 
@@ -211,6 +212,8 @@ export const datasets = pgTable("dataset", {
   artifactUri: text("artifact_uri").notNull(),
   rows: integer("rows").notNull(),
   columns: jsonb("columns").$type<ColumnSchema[]>().notNull(),
+  /** Where it came from and how it was read (format, dialect, ingest warnings); null before this was kept. */
+  source: jsonb("source").$type<DatasetSource>(),
   createdAt: createdAt(),
 });
 

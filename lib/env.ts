@@ -62,6 +62,10 @@ const schema = z.object({
   SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  /** Longest a dataset download from a URL may take. */
+  DOWNLOAD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
+  /** Staged uploads not saved as datasets are removed after this many hours. */
+  UPLOAD_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** Hosts on private or loopback addresses that data sources (a PostgreSQL query) may reach anyway, comma-separated. */
   PRIVATE_SOURCE_HOSTS: z.string().default(""),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */

@@ -4,7 +4,32 @@
  */
 import { z } from "zod";
 
+/** How a column's values are stored and computed with: what the engines see. */
 export type ColumnType = "number" | "string" | "boolean";
+
+/**
+ * What a column's values mean, as ingest inferred it or the user set it. Dates, times and
+ * timestamps are stored as the text the source wrote (and the endpoint accepts the same text);
+ * `format` says how to read them.
+ */
+export const columnKinds = ["integer", "float", "boolean", "categorical", "text", "date", "datetime", "time"] as const;
+export type ColumnKind = (typeof columnKinds)[number];
+
+/** What a column is for: a feature (the default), the target, an identifier, or ignored. */
+export const columnRoles = ["feature", "target", "id", "ignored"] as const;
+export type ColumnRole = (typeof columnRoles)[number];
+
+/** The storage type of each kind. */
+export const typeOfKind: Record<ColumnKind, ColumnType> = {
+  integer: "number",
+  float: "number",
+  boolean: "boolean",
+  categorical: "string",
+  text: "string",
+  date: "string",
+  datetime: "string",
+  time: "string",
+};
 
 /** A column as Millrace types it. */
 export interface ColumnSchema {
@@ -12,7 +37,20 @@ export interface ColumnSchema {
   type: ColumnType;
   /** True when the column holds at least one missing value. */
   nullable: boolean;
+  /** What the values mean; absent on columns from before kinds existed (read from `type`). */
+  kind?: ColumnKind;
+  /** Absent means feature. */
+  role?: ColumnRole;
+  /** For a boolean read from text: the spellings of true and false in the source (the endpoint accepts them too). */
+  tokens?: { true: string[]; false: string[] };
+  /** For dates, times and timestamps: the strptime format the source uses. */
+  format?: string;
 }
+
+/** A column's kind, also for columns recorded before kinds existed. */
+export const kindOf = (c: ColumnSchema): ColumnKind => c.kind ?? (c.type === "number" ? "float" : c.type === "boolean" ? "boolean" : "categorical");
+/** A column's role (feature unless said otherwise). */
+export const roleOf = (c: ColumnSchema): ColumnRole => c.role ?? "feature";
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f]/;

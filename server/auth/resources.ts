@@ -2,9 +2,10 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets, endpoints, pipelines, runs } from "~/db/schema";
+import { findUpload } from "../datasets/uploads";
 import { isUuid } from "../http/errors";
 
-export type ResourceKind = "pipeline" | "run" | "dataset" | "endpoint";
+export type ResourceKind = "pipeline" | "run" | "dataset" | "endpoint" | "upload";
 
 export async function workspaceOfResource(db: Db, kind: ResourceKind, id: string | undefined): Promise<string | undefined> {
   if (!id) return undefined;
@@ -12,8 +13,9 @@ export async function workspaceOfResource(db: Db, kind: ResourceKind, id: string
     const [row] = await db.select({ ws: endpoints.workspaceId }).from(endpoints).where(eq(endpoints.slug, id));
     return row?.ws;
   }
+  if (kind === "upload") return (await findUpload(id))?.workspaceId;
   if (!isUuid(id)) return undefined;
-  const table = { pipeline: pipelines, run: runs, dataset: datasets }[kind];
+  const table = { pipeline: pipelines, run: runs, dataset: datasets }[kind as "pipeline" | "run" | "dataset"];
   const [row] = await db.select({ ws: table.workspaceId }).from(table).where(eq(table.id, id));
   return row?.ws;
 }

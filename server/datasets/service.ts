@@ -5,9 +5,11 @@ import { datasets } from "~/db/schema";
 import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { InvalidError, messageOf, UserError } from "~/lib/errors";
-import { csvFileToParquet, csvToParquet } from "~/workflows/data/import-csv";
+import type { ColumnChoice, CsvOptions, DatasetSource, SourceFormat } from "~/lib/pipeline/ingest";
+import { importCsvBytes, importFile, type StoredDataset } from "~/workflows/data/ingest";
 import { describeQuery } from "~/workflows/data/postgres-source";
 import { readSecret, redact } from "~/workflows/secrets";
+import { fileOf, removeUpload, type StagedUpload } from "./uploads";
 
 /** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
 export function datasetName(raw: string | null): string {
@@ -18,26 +20,43 @@ export function datasetName(raw: string | null): string {
   return name;
 }
 
-async function register(db: Db, workspaceId: string, id: string, name: string, stored: { uri: string; rows: number; columns: ColumnSchema[] }) {
-  await db.insert(datasets).values({ id, workspaceId, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns });
-  return { id, name, rows: stored.rows, columns: stored.columns };
+async function register(db: Db, workspaceId: string, id: string, name: string, stored: StoredDataset, source: Omit<DatasetSource, "warnings">) {
+  const record: DatasetSource = { ...source, warnings: stored.warnings };
+  await db.insert(datasets).values({ id, workspaceId, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns, source: record });
+  return { id, name, rows: stored.rows, columns: stored.columns, source: record };
 }
 
-/** Stores a CSV file (an upload already on disk) as Parquet and registers the dataset. Bad CSV is an InvalidError naming the line. */
-export async function importCsvFile(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, file: string) {
-  const id = randomUUID();
-  return register(db, workspaceId, id, name, await csvFileToParquet(artifacts, `datasets/${id}/data.parquet`, file));
+/** What a client may say about reading a file and about its columns. */
+export interface ImportRequest {
+  options?: CsvOptions;
+  columns?: Record<string, ColumnChoice>;
 }
 
-/** The same for a CSV in memory (the demo seed). */
-export async function importCsv(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, csv: Uint8Array) {
+/** Stores a staged upload as a dataset (the user's choices on top of the inference) and removes the upload. */
+export async function importUpload(db: Db, artifacts: ArtifactStore, upload: StagedUpload, name: string, req: ImportRequest = {}) {
   const id = randomUUID();
-  return register(db, workspaceId, id, name, await csvToParquet(artifacts, `datasets/${id}/data.parquet`, csv));
+  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, fileOf(upload), upload.format, req.options, req.columns);
+  const ds = await register(db, upload.workspaceId, id, name, stored, { filename: upload.filename, url: upload.url, format: upload.format, ...(upload.format === "csv" ? { dialect: stored.dialect } : {}) });
+  await removeUpload(upload.id);
+  return ds;
+}
+
+/** Stores a file already on disk (a one-shot upload) as a dataset. */
+export async function importFileAsDataset(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, file: string, format: SourceFormat, req: ImportRequest = {}) {
+  const id = randomUUID();
+  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, file, format, req.options, req.columns);
+  return register(db, workspaceId, id, name, stored, { format, ...(format === "csv" ? { dialect: stored.dialect } : {}) });
+}
+
+/** The same for a CSV in memory (the demo seed, tests). */
+export async function importCsv(db: Db, artifacts: ArtifactStore, workspaceId: string, name: string, csv: Uint8Array, req: ImportRequest = {}) {
+  const id = randomUUID();
+  return register(db, workspaceId, id, name, await importCsvBytes(artifacts, `datasets/${id}/data.parquet`, csv, req.options, req.columns), { format: "csv" });
 }
 
 export async function listDatasets(db: Db, workspaceId: string) {
   return db
-    .select({ id: datasets.id, name: datasets.name, rows: datasets.rows, columns: datasets.columns, createdAt: datasets.createdAt })
+    .select({ id: datasets.id, name: datasets.name, rows: datasets.rows, columns: datasets.columns, source: datasets.source, createdAt: datasets.createdAt })
     .from(datasets)
     .where(eq(datasets.workspaceId, workspaceId))
     .orderBy(desc(datasets.createdAt));

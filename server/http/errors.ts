@@ -5,6 +5,7 @@
  */
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { withoutLocalPaths } from "~/lib/env";
+import { z } from "zod";
 import { DomainError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
@@ -32,6 +33,11 @@ const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLO
 const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
 
 export function errorResponse(e: unknown): Response {
+  // A request body that fails its schema is invalid input, named field by field (as over tRPC).
+  if (e instanceof z.ZodError) {
+    const errors = e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    return json({ error: errors.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)).join("; "), errors }, 400);
+  }
   // RFC 6750: a 401 names the scheme to authenticate with.
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, e.kind === "unauthenticated" ? { "www-authenticate": 'Bearer realm="millrace"' } : {});
   if (isUnavailable(e)) return json({ error: "the database is unavailable; try again shortly" }, 503);

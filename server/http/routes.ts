@@ -17,6 +17,8 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/openapi.json", methods: { GET: "public" }, public: true },
   { path: "/api/v1/me", methods: { GET: "signed-in" }, public: true },
   { path: "/api/v1/datasets", methods: { GET: "read", POST: "edit" }, public: true },
+  { path: "/api/v1/uploads", methods: { POST: "edit" }, public: true },
+  { path: "/api/v1/uploads/{id}/preview", methods: { POST: "edit" }, public: true },
   { path: "/api/v1/pipelines", methods: { GET: "read", POST: "edit" }, public: true },
   { path: "/api/v1/pipelines/{id}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/pipelines/{id}/runs", methods: { POST: "run" }, public: true },

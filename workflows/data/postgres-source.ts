@@ -5,26 +5,12 @@
  * link-local addresses are refused unless PRIVATE_SOURCE_HOSTS lists them, and Millrace's own
  * database is refused always: a pipeline must not read the users, sessions and secrets tables.
  */
-import dns from "node:dns/promises";
-import net from "node:net";
 import postgres from "postgres";
 import { env } from "~/lib/env";
 import { UserError } from "~/lib/errors";
 import type { ColumnSchema, ColumnType } from "~/lib/pipeline/document";
 import { quoteIdent, type Duck } from "./duck";
-
-/** Addresses no source may reach unless allow-listed: this machine and the networks behind it. */
-const privateRanges = (() => {
-  const list = new net.BlockList();
-  for (const [net4, bits] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16], ["198.18.0.0", 15]] as const)
-    list.addSubnet(net4, bits, "ipv4");
-  // IPv4-mapped, NAT64 and 6to4 addresses can carry any of the IPv4 ranges above.
-  for (const [net6, bits] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10], ["::ffff:0:0", 96], ["64:ff9b::", 96], ["64:ff9b:1::", 48], ["2002::", 16]] as const)
-    list.addSubnet(net6, bits, "ipv6");
-  return list;
-})();
-
-const isPrivate = (address: string) => privateRanges.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
+import { checkedAddresses, isLoopback, resolveHost } from "./network";
 
 interface SourceTarget {
   url: URL;
@@ -32,15 +18,6 @@ interface SourceTarget {
   address: string;
   port: number;
   database: string;
-}
-
-async function resolve(host: string): Promise<string[]> {
-  if (net.isIP(host)) return [host];
-  try {
-    return (await dns.lookup(host, { all: true })).map((a) => a.address);
-  } catch {
-    throw new UserError(`the database host '${host}' does not resolve`);
-  }
 }
 
 /** Where a connection string points, checked against the rules above. */
@@ -58,14 +35,10 @@ async function sourceTarget(connection: string): Promise<SourceTarget> {
   const port = Number(url.port || 5432);
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username);
   const e = env();
-  const allowed = new Set(e.privateSourceHosts);
-  const addresses = await resolve(host);
+  const addresses = await checkedAddresses(host, "database");
   const address = addresses[0]!;
-  if (!allowed.has(host.toLowerCase()) && addresses.some(isPrivate)) {
-    throw new UserError(`the database host '${host}' is on a private or loopback address; the server's administrator can allow it by adding the host to PRIVATE_SOURCE_HOSTS`);
-  }
   const own = new URL(e.databaseUrl);
-  const ownAddresses = await resolve(own.hostname.replace(/^\[|\]$/g, "")).catch(() => [own.hostname]);
+  const ownAddresses = await resolveHost(own.hostname.replace(/^\[|\]$/g, "")).catch(() => [own.hostname]);
   const ownDatabase = decodeURIComponent(own.pathname.replace(/^\//, ""));
   if (Number(own.port || 5432) === port && database === ownDatabase && addresses.some((a) => ownAddresses.includes(a) || (isLoopback(a) && ownAddresses.some(isLoopback)))) {
     throw new UserError("the connection secret points at Millrace's own database, which pipelines may not read");
@@ -73,7 +46,6 @@ async function sourceTarget(connection: string): Promise<SourceTarget> {
   return { url, address, port, database };
 }
 
-const isLoopback = (a: string) => a === "::1" || a.startsWith("127.");
 
 /** OIDs of the numeric and boolean types; every other type is text to Millrace. */
 const NUMBER_OIDS = new Set([20, 21, 23, 26, 700, 701, 1700]);

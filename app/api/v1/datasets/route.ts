@@ -1,9 +1,12 @@
 import fs from "node:fs/promises";
 import { env } from "~/lib/env";
 import { UnsupportedMediaTypeError } from "~/lib/errors";
+import type { SourceFormat } from "~/lib/pipeline/ingest";
 import { guarded } from "~/server/auth/guard";
-import { datasetName, importCsvFile, listDatasets } from "~/server/datasets/service";
-import { saveBody } from "~/server/http/body";
+import { fromQuery, importSchema } from "~/server/datasets/requests";
+import { datasetName, importFileAsDataset, importUpload, listDatasets } from "~/server/datasets/service";
+import { uploadIn } from "~/server/datasets/uploads";
+import { readJsonBody, saveBody } from "~/server/http/body";
 import { json } from "~/server/http/errors";
 import { artifactStore } from "~/workflows/artifacts";
 
@@ -11,17 +14,39 @@ export const dynamic = "force-dynamic";
 
 export const GET = guarded("read", "active", async ({ db, workspaceId }) => json({ datasets: await listDatasets(db, workspaceId) }));
 
-/** The upload streams to a scratch file (never whole into memory), then into the data engine. */
+/** The format a one-shot upload's content type names. */
+function formatOf(contentType: string): SourceFormat | null {
+  const t = contentType.split(";")[0]!.trim().toLowerCase();
+  if (["text/csv", "application/csv", "text/tab-separated-values", "text/plain"].includes(t)) return "csv";
+  if (["application/vnd.apache.parquet", "application/x-parquet"].includes(t)) return "parquet";
+  if (["application/x-ndjson", "application/jsonl", "application/x-jsonlines"].includes(t)) return "jsonl";
+  return null;
+}
+
+/**
+ * Two ways in. JSON `{upload, name, options?, columns?}` saves a staged upload (POST
+ * /api/v1/uploads) with the user's choices. A file body (CSV, Parquet or JSON Lines by content
+ * type) is read in one go, inference and query parameters deciding (`?name=&delimiter=&target=`).
+ */
 export const POST = guarded("edit", "active", async ({ req, db, workspaceId }) => {
-  const name = datasetName(new URL(req.url).searchParams.get("name"));
   const type = req.headers.get("content-type") ?? "";
-  if (!/^(text\/csv|application\/csv)\b/i.test(type)) throw new UnsupportedMediaTypeError(`expected content-type text/csv, got ${type || "none"}`);
+  if (/^application\/json\b/i.test(type)) {
+    const body = importSchema.parse(await readJsonBody(req));
+    const upload = await uploadIn(workspaceId, body.upload);
+    const ds = await importUpload(db, artifactStore(), upload, datasetName(body.name), { options: body.options, columns: body.columns });
+    return json(ds, 201);
+  }
+  const format = formatOf(type);
+  if (!format) throw new UnsupportedMediaTypeError(`expected text/csv, application/vnd.apache.parquet, application/x-ndjson or application/json, got ${type || "none"}`);
+  const params = new URL(req.url).searchParams;
+  const name = datasetName(params.get("name"));
+  const request = fromQuery(params);
   const dir = await artifactStore().scratchDir();
   try {
-    const file = `${dir}/upload.csv`;
+    const file = `${dir}/upload`;
     await saveBody(req, file, env().MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES");
-    const ds = await importCsvFile(db, artifactStore(), workspaceId, name, file);
-    return json({ id: ds.id, name: ds.name, rows: ds.rows, columns: ds.columns.map(({ name, type }) => ({ name, type })) }, 201);
+    const ds = await importFileAsDataset(db, artifactStore(), workspaceId, name, file, format, request);
+    return json(ds, 201);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempStore } from "~/workflows/artifacts/testing";
-import { CsvError, csvToParquet } from "./import-csv";
+import { CsvError, importCsvBytes } from "./index";
 
 const { store, cleanup } = tempStore();
 afterAll(cleanup);
@@ -18,7 +18,7 @@ describe("CSV import (property)", () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(csvText.map((t) => Buffer.from(t)), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))), async (bytes) => {
         try {
-          const { rows, columns } = await csvToParquet(store, `prop/${n++}.parquet`, bytes);
+          const { rows, columns } = await importCsvBytes(store, `prop/${n++}.parquet`, bytes);
           expect(rows).toBeGreaterThan(0);
           expect(columns.length).toBeGreaterThan(0);
         } catch (e) {

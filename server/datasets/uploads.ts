@@ -1,0 +1,92 @@
+/**
+ * Staged uploads: a file (uploaded, or downloaded from a URL) kept under `.data/uploads/<id>/`
+ * while the user looks at its preview and decides kinds and roles; saving it as a dataset
+ * consumes it. Each belongs to a workspace; stale ones are removed after UPLOAD_RETENTION_HOURS.
+ */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "~/lib/env";
+import { NotFoundError } from "~/lib/errors";
+import type { CsvOptions, Preview, SourceFormat } from "~/lib/pipeline/ingest";
+import { detectFormat, previewFile } from "~/workflows/data/ingest";
+import { downloadToFile } from "~/workflows/data/ingest/download";
+import { saveBody } from "../http/body";
+import { isUuid } from "../http/errors";
+
+export interface StagedUpload {
+  id: string;
+  workspaceId: string;
+  createdBy: string | null;
+  createdAt: string;
+  filename: string;
+  format: SourceFormat;
+  size: number;
+  url?: string;
+}
+
+const root = () => path.join(env().dataDir, "uploads");
+const dirOf = (id: string) => path.join(root(), id);
+export const fileOf = (u: StagedUpload) => path.join(dirOf(u.id), "file");
+
+async function stage(workspaceId: string, createdBy: string | null, fill: (file: string) => Promise<{ size: number; filename: string; url?: string }>): Promise<StagedUpload> {
+  const id = randomUUID();
+  const dir = dirOf(id);
+  await fs.promises.mkdir(dir, { recursive: true });
+  try {
+    const { size, filename, url } = await fill(path.join(dir, "file"));
+    const meta: StagedUpload = { id, workspaceId, createdBy, createdAt: new Date().toISOString(), filename, format: await detectFormat(path.join(dir, "file"), filename), size, ...(url ? { url } : {}) };
+    await fs.promises.writeFile(path.join(dir, "meta.json"), JSON.stringify(meta));
+    return meta;
+  } catch (e) {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Streams a request body into a new staged upload (never whole into memory). */
+export function stageBody(req: Request, workspaceId: string, createdBy: string | null, filename: string) {
+  return stage(workspaceId, createdBy, async (file) => ({ size: await saveBody(req, file, env().MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES"), filename }));
+}
+
+/** Downloads a URL into a new staged upload (https, size and time limits, private addresses refused). */
+export function stageUrl(url: string, workspaceId: string, createdBy: string | null, signal?: AbortSignal) {
+  return stage(workspaceId, createdBy, async (file) => ({ ...(await downloadToFile(url, file, signal)), url }));
+}
+
+/** A staged upload by id, or undefined (unknown, removed, or not an id at all). */
+export async function findUpload(id: string | undefined): Promise<StagedUpload | undefined> {
+  if (!isUuid(id)) return undefined;
+  try {
+    return JSON.parse(await fs.promises.readFile(path.join(dirOf(id), "meta.json"), "utf8")) as StagedUpload;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The upload of this workspace, or a 404 (another workspace's upload does not exist for the caller). */
+export async function uploadIn(workspaceId: string, id: string): Promise<StagedUpload> {
+  const u = await findUpload(id);
+  if (!u || u.workspaceId !== workspaceId) throw new NotFoundError(`upload ${id} not found (uploads are kept ${env().UPLOAD_RETENTION_HOURS} h)`);
+  return u;
+}
+
+export async function previewUpload(u: StagedUpload, scratchDir: string, options: CsvOptions = {}): Promise<Preview & { upload: StagedUpload }> {
+  return { upload: u, ...(await previewFile(fileOf(u), u.format, scratchDir, options)) };
+}
+
+export const removeUpload = (id: string) => fs.promises.rm(dirOf(id), { recursive: true, force: true });
+
+/** Removes staged uploads older than the retention; returns how many. */
+export async function removeStaleUploads(now = Date.now()): Promise<number> {
+  const limit = env().UPLOAD_RETENTION_HOURS * 3600_000;
+  let removed = 0;
+  for (const id of await fs.promises.readdir(root()).catch(() => [] as string[])) {
+    const stat = await fs.promises.stat(dirOf(id)).catch(() => null);
+    if (stat && now - stat.mtimeMs > limit) {
+      await removeUpload(id);
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,132 @@
+/** Ingest of files as people write them: dialects, encodings, missing values, kinds, roles, and the errors that name the line. */
+import { afterAll, describe, expect, it } from "vitest";
+import { tempStore } from "~/workflows/artifacts/testing";
+import { readRows } from "~/workflows/nodes/testing";
+import { CsvError, importCsvBytes, previewFile } from "./index";
+
+const { store, cleanup } = tempStore();
+afterAll(cleanup);
+let n = 0;
+const importText = (csv: string | Buffer, options = {}, choices = {}) => importCsvBytes(store, `t/${n++}.parquet`, typeof csv === "string" ? Buffer.from(csv) : csv, options, choices);
+const rejectWith = (csv: string | Buffer) => importText(csv).catch((e: unknown) => e);
+const messageOf = async (csv: string) => {
+  const e = await rejectWith(csv);
+  expect(e).toBeInstanceOf(CsvError);
+  return (e as CsvError).message;
+};
+async function preview(csv: string | Buffer, options = {}) {
+  const dir = await store.scratchDir();
+  const file = `${dir}/in.csv`;
+  await import("node:fs").then((fs) => fs.writeFileSync(file, csv));
+  return previewFile(file, "csv", dir, options);
+}
+const shape = (p: Awaited<ReturnType<typeof preview>>) => p.columns.map((c) => `${c.name}:${c.kind}/${c.role}`);
+
+describe("reading files as people write them", () => {
+  it("finds semicolons, tabs and pipes, and a decimal comma with semicolons", async () => {
+    const semi = await preview("name;price;qty\nTea;1,50;2\nCake;3,25;1\n");
+    expect(semi.dialect).toMatchObject({ delimiter: ";", decimal: ",", header: true, encoding: "utf-8" });
+    expect(shape(semi)).toEqual(["name:categorical/feature", "price:float/feature", "qty:integer/feature"]);
+    const stored = await importText("name;price;qty\nTea;1,50;2\nCake;3,25;1\n");
+    expect(await readRows(store, { kind: "dataset", uri: stored.uri, rows: 2, columns: [], lineage: { rawColumns: [], steps: [] } })).toEqual([
+      { name: "Tea", price: 1.5, qty: 2 },
+      { name: "Cake", price: 3.25, qty: 1 },
+    ]);
+    expect((await preview("a\tb\n1\tx\n2\ty\n")).dialect.delimiter).toBe("\t");
+    expect((await preview("a|b\n1|x\n2|y\n")).dialect.delimiter).toBe("|");
+  });
+
+  it("reads Windows-1252, Latin-1 and UTF-16 text, and UTF-8 with a byte-order mark", async () => {
+    const cp1252 = Buffer.from([...Buffer.from("name,price\n"), 0x43, 0x61, 0x66, 0xe9, 0x20, 0x80, ...Buffer.from(",2\nM"), 0xfc, ...Buffer.from("nchen,3\n")]);
+    const p = await preview(cp1252);
+    expect(p.dialect.encoding).toBe("windows-1252");
+    expect(p.columns[0]!.samples.sort()).toEqual(["Café €", "München"]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("city,n\nKöln,1\nParis,2\n", "utf16le")]);
+    const q = await preview(utf16);
+    expect(q.dialect.encoding).toBe("utf-16le");
+    expect(shape(q)).toEqual(["city:categorical/feature", "n:integer/feature"]);
+    const bom = await preview(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("x,y\n1,2\n")]));
+    expect(bom.columns.map((c) => c.name)).toEqual(["x", "y"]);
+  });
+
+  it("takes NA, N/A, NaN, null and empty cells as missing, and numbers stay numbers", async () => {
+    const p = await preview("bill,sex\n39.1,male\nNA,female\n40.3,NA\nN/A,\nNaN,null\n");
+    expect(p.columns.map((c) => [c.name, c.kind, c.missing])).toEqual([
+      ["bill", "float", 3],
+      ["sex", "categorical", 3],
+    ]);
+    // Another token set, as the user says.
+    const q = await preview("v\n1\n-999\n3\n", { missing: ["-999"] });
+    expect(q.columns[0]).toMatchObject({ kind: "integer", missing: 1 });
+  });
+
+  it("keeps dates, timestamps and times as written, and knows their format", async () => {
+    const p = await preview("day,at,clock,euro\n2024-01-01,2024-01-01T10:00:00Z,09:30,31.12.2023\n2024-02-29,2024-02-01 11:30:00+01:00,17:05:30,01.01.2024\n");
+    expect(p.columns.map((c) => [c.name, c.kind, c.format])).toEqual([
+      ["day", "date", "%Y-%m-%d"],
+      ["at", "datetime", "iso8601"],
+      ["clock", "time", "hh:mm[:ss]"],
+      ["euro", "date", "%d.%m.%Y"],
+    ]);
+    const stored = await importText("day,at,clock\n2024-01-01,2024-01-01T10:00:00Z,09:30\n");
+    expect(stored.columns.map((c) => `${c.name}:${c.type}:${c.kind}`)).toEqual(["day:string:date", "at:string:datetime", "clock:string:time"]);
+    expect(await readRows(store, { kind: "dataset", uri: stored.uri, rows: 1, columns: [], lineage: { rawColumns: [], steps: [] } })).toEqual([{ day: "2024-01-01", at: "2024-01-01T10:00:00Z", clock: "09:30" }]);
+  });
+
+  it("reads Yes/No columns as booleans that remember their spelling", async () => {
+    const p = await preview("smoker,label\nYes,1\nNo,0\nyes,1\n");
+    expect(p.columns[0]).toMatchObject({ kind: "boolean", tokens: { true: ["Yes", "yes"], false: ["No", "no"] } });
+    expect(p.columns[1]).toMatchObject({ kind: "integer" });
+  });
+
+  it("flags identifier columns and pandas' unnamed index, and keeps them out of the features", async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},C${1000 + i},${i % 3},${(i * 7) % 11}`).join("\n");
+    const p = await preview(`,customer_id,group,score\n${rows}\n`);
+    expect(shape(p)).toEqual(["index:integer/ignored", "customer_id:categorical/id", "group:integer/feature", "score:integer/feature"]);
+    expect(p.warnings.map((w) => w.code).sort()).toEqual(["id-like", "index-column"]);
+    const stored = await importText(`,customer_id,group,score\n${rows}\n`);
+    expect(stored.columns.map((c) => `${c.name}:${c.role}`)).toEqual(["customer_id:id", "group:feature", "score:feature"]);
+    // The user can say otherwise.
+    const kept = await importText(`,customer_id,group,score\n${rows}\n`, {}, { customer_id: { role: "feature" }, score: { role: "target" } });
+    expect(kept.columns.map((c) => `${c.name}:${c.role}`)).toEqual(["customer_id:feature", "group:feature", "score:target"]);
+  });
+
+  it("names empty and repeated headers, and says so", async () => {
+    const p = await preview("a,,a\n1,2,3\n");
+    expect(p.columns.map((c) => c.name)).toEqual(["a", "column_2", "a_2"]);
+    expect(p.warnings.map((w) => w.message)).toEqual([
+      "column 2 has no name in the header; it is called 'column_2'",
+      "'a' appears more than once in the header; column 3 is called 'a_2'",
+    ]);
+  });
+
+  it("stops at a value that does not fit its kind, naming column, line and value", async () => {
+    const e = await importText("x,y\n1,a\n2,b\n", {}, { y: { kind: "float" } }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(CsvError);
+    expect((e as CsvError).message).toBe("column 'y', line 2: 'a' is not a number; set the column's kind to text, or add 'a' to the missing-value tokens");
+    expect((e as CsvError).line).toBe(2);
+  });
+});
+
+describe("refusing what cannot be read", () => {
+  it("names the line of a row with the wrong number of fields, and a ragged last row", async () => {
+    const e = await rejectWith("a,b,c\n1,2,3\n4,5\n6,7,8\n");
+    expect(e).toBeInstanceOf(CsvError);
+    expect((e as CsvError).line).toBe(3);
+    expect((e as CsvError).message).toBe("line 3: expected 3 fields as in the first line, found 2");
+    expect(await messageOf("a,b,c\n1,2,3\n4,5,6,7\n")).toBe("line 3: expected 3 fields as in the first line, found 4");
+  });
+
+  it("names an unclosed quote", async () => {
+    expect(await messageOf('a,b\n1,"2\n3,4\n')).toMatch(/quote/i);
+  });
+
+  it("refuses empty input, a blank first line, a header without rows, control characters and too many columns", async () => {
+    expect(await messageOf("")).toBe("the file is empty");
+    expect(await messageOf("\n\n\n")).toBe("the first line is empty; it must name the columns (or hold the first row)");
+    expect(await messageOf("a,b\n")).toBe("the file has a header but no rows");
+    expect(await messageOf("a,b\u0000x\n1,2\n")).toBe("the name of column 2 contains a control character");
+    const wide = Array.from({ length: 2001 }, (_, i) => `c${i}`).join(",");
+    expect(await messageOf(`${wide}\n`)).toBe("the file has 2001 columns; at most 2000 are accepted (MAX_CSV_COLUMNS)");
+  });
+});
