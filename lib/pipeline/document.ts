@@ -47,10 +47,7 @@ export interface ColumnSchema {
   format?: string;
 }
 
-/** A column's kind, also for columns recorded before kinds existed. */
-export const kindOf = (c: ColumnSchema): ColumnKind => c.kind ?? (c.type === "number" ? "float" : c.type === "boolean" ? "boolean" : "categorical");
-/** A column's role (feature unless said otherwise). */
-export const roleOf = (c: ColumnSchema): ColumnRole => c.role ?? "feature";
+
 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f]/;

@@ -5,8 +5,7 @@
  */
 import type { ColumnKind, ColumnRole, ColumnSchema } from "./document";
 
-export const sourceFormats = ["csv", "parquet", "jsonl"] as const;
-export type SourceFormat = (typeof sourceFormats)[number];
+export type SourceFormat = "csv" | "parquet" | "jsonl";
 
 export const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252", "latin-1"] as const;
 export type Encoding = (typeof encodings)[number];
@@ -25,7 +24,7 @@ export interface Dialect {
 /** What the user may say about the file instead of letting Millrace find out. */
 export type CsvOptions = Partial<Dialect>;
 
-export type WarningCode = "empty-header" | "duplicate-header" | "index-column" | "id-like" | "empty-column" | "constant" | "ambiguous-date" | "sampled";
+type WarningCode = "empty-header" | "duplicate-header" | "index-column" | "id-like" | "empty-column" | "constant" | "ambiguous-date" | "sampled";
 
 /** Something the user should know about the file, with what Millrace did about it. */
 export interface IngestWarning {

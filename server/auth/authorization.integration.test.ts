@@ -13,6 +13,7 @@ import { appRouter } from "~/server/api/root";
 import type { Meta } from "~/server/api/trpc";
 import { apiRoutes, type RoutePolicy } from "~/server/http/routes";
 import { createPipeline } from "~/server/pipelines/repository";
+import { stageBody } from "~/server/datasets/uploads";
 import { createUserWithPassword } from "~/server/workspaces/service";
 import { CLIENT_IP_HEADER } from "./client-ip";
 import { roleGrants, type Action } from "./policy";
@@ -22,7 +23,7 @@ const callers: Caller[] = ["anonymous", "other", "viewer", "editor", "owner"];
 const BASE = "http://127.0.0.1:3000";
 const PASSWORD = "matrix-password-123";
 
-const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "" };
+const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "" };
 const cookies: Partial<Record<Caller, string>> = {};
 
 /** A route module as Next would load it: app/<path>/route.ts, `{x}` → `[x]`. */
@@ -72,6 +73,8 @@ beforeAll(async () => {
   ids.run = run!.id;
   const [ds] = await d.insert(datasets).values({ workspaceId: ws!.id, name: "m", artifactUri: "artifact:datasets/m/data.parquet", rows: 1, columns: [] }).returning();
   ids.dataset = ds!.id;
+  const staged = await stageBody(new Request(`${BASE}/x`, { method: "POST", body: "a,b\n1,2\n" }), ws!.id, null, "matrix.csv");
+  ids.upload = staged.id;
 });
 
 afterAll(async () => {
@@ -123,6 +126,10 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
     GET: () => ({ path: "/api/v1/datasets", params: {} }),
     POST: () => ({ path: "/api/v1/datasets", params: {}, body: { type: "text/csv", text: "a\n1\n" } }),
   },
+  "/api/v1/uploads": { POST: () => ({ path: "/api/v1/uploads", params: {}, body: { type: "application/json", text: "{}" } }) },
+  "/api/v1/uploads/{id}/preview": {
+    POST: () => ({ path: `/api/v1/uploads/${ids.upload}/preview`, params: { id: ids.upload }, body: { type: "application/json", text: "{}" }, resource: true }),
+  },
   "/api/v1/pipelines": {
     GET: () => ({ path: "/api/v1/pipelines", params: {} }),
     POST: () => ({ path: "/api/v1/pipelines", params: {}, body: { type: "application/json", text: "{}" } }),
@@ -149,7 +156,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(16);
+    expect(restCases.length).toBe(18);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the platform's public REST API. */
 import { z } from "zod";
-import { newPipelineDocumentSchema } from "~/lib/pipeline/document";
+import { columnKinds, columnRoles, newPipelineDocumentSchema } from "~/lib/pipeline/document";
+import { encodings } from "~/lib/pipeline/ingest";
 import { apiRoutes, type RoutePolicy } from "./routes";
 
 const error = { type: "object", properties: { error: { type: "string" } }, required: ["error"] };
@@ -8,7 +9,56 @@ export const errorResponse = (description: string) => ({ description, content: {
 export const ok = (schema: unknown, description = "OK") => ({ description, content: { "application/json": { schema } } });
 const uuidParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string", format: "uuid" } });
 
-const columnType = { type: "object", properties: { name: { type: "string" }, type: { enum: ["number", "string", "boolean"] } } };
+const columnType = {
+  type: "object",
+  properties: {
+    name: { type: "string" },
+    type: { enum: ["number", "string", "boolean"] },
+    kind: { enum: [...columnKinds] },
+    role: { enum: [...columnRoles] },
+    nullable: { type: "boolean" },
+  },
+};
+const csvOptions = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    encoding: { enum: [...encodings] },
+    delimiter: { type: "string", minLength: 1, maxLength: 1 },
+    quote: { type: "string", minLength: 1, maxLength: 1 },
+    header: { type: "boolean" },
+    decimal: { enum: [".", ","] },
+    missing: { type: "array", maxItems: 50, items: { type: "string", maxLength: 50 } },
+  },
+};
+const importRequest = {
+  type: "object",
+  required: ["upload", "name"],
+  additionalProperties: false,
+  properties: {
+    upload: { type: "string", format: "uuid" },
+    name: { type: "string", minLength: 1, maxLength: 200 },
+    options: csvOptions,
+    columns: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: { kind: { enum: [...columnKinds] }, role: { enum: [...columnRoles] }, rename: { type: "string", maxLength: 200 }, format: { type: "string", minLength: 1, maxLength: 50 } },
+      },
+    },
+  },
+};
+const preview = {
+  type: "object",
+  properties: {
+    upload: { type: "object", properties: { id: { type: "string", format: "uuid" }, filename: { type: "string" }, format: { enum: ["csv", "parquet", "jsonl"] } } },
+    format: { enum: ["csv", "parquet", "jsonl"] },
+    dialect: { type: "object" },
+    columns: { type: "array", items: columnType },
+    warnings: { type: "array", items: { type: "object", properties: { code: { type: "string" }, column: { type: "string" }, message: { type: "string" } } } },
+  },
+};
 /** The pipeline document as the API accepts it, from the same zod schema that validates it. */
 const newPipeline = (() => {
   const { $schema: _s, ...schema } = z.toJSONSchema(newPipelineDocumentSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
@@ -101,14 +151,60 @@ function platformPaths(serverUrl: string) {
       "/api/v1/datasets": {
         get: { operationId: "listDatasets", summary: "List datasets", responses: { "200": ok({ type: "object" }), ...errors("503") } },
         post: {
-          operationId: "uploadDataset",
-          summary: "Upload a CSV dataset (streamed; at most MAX_UPLOAD_BYTES, MAX_CSV_COLUMNS columns)",
-          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string", minLength: 1, maxLength: 200 } }],
-          requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
+          operationId: "createDataset",
+          summary:
+            "Create a dataset: JSON `{upload, name, options?, columns?}` saves a staged upload with your choices; a file body (CSV, Parquet, JSON Lines by content type) is read in one go with query parameters",
+          parameters: [
+            { name: "name", in: "query", required: false, description: "required with a file body", schema: { type: "string", minLength: 1, maxLength: 200 } },
+            { name: "delimiter", in: "query", schema: { type: "string", maxLength: 3 } },
+            { name: "encoding", in: "query", schema: { type: "string", maxLength: 20 } },
+            { name: "header", in: "query", schema: { enum: ["true", "false"] } },
+            { name: "decimal", in: "query", schema: { enum: [".", ","] } },
+            { name: "missing", in: "query", description: "comma-separated missing-value tokens", schema: { type: "string", maxLength: 500 } },
+            { name: "target", in: "query", schema: { type: "string", maxLength: 200 } },
+            { name: "ignore", in: "query", schema: { type: "string", maxLength: 2000 } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: importRequest },
+              "text/csv": { schema: { type: "string" } },
+              "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
+              "application/x-ndjson": { schema: { type: "string" } },
+            },
+          },
           responses: {
             "201": ok({ type: "object", properties: { id: { type: "string" }, rows: { type: "integer" }, columns: { type: "array", items: columnType } } }, "Created"),
+            ...errors("400", "404", "413", "415", "503"),
+          },
+        },
+      },
+      "/api/v1/uploads": {
+        post: {
+          operationId: "stageUpload",
+          summary: "Stage a file (the body, any format; or JSON `{url}` to download one over https) and get its preview: dialect, inferred kinds and roles, warnings",
+          parameters: [{ name: "filename", in: "query", schema: { type: "string", maxLength: 200 } }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/octet-stream": { schema: { type: "string", format: "binary" } },
+              "text/csv": { schema: { type: "string" } },
+              "application/json": { schema: { type: "object", required: ["url"], properties: { url: { type: "string", maxLength: 2000 }, options: csvOptions }, additionalProperties: false } },
+            },
+          },
+          responses: {
+            "201": { ...ok(preview, "Staged"), links: { Preview: { operationId: "previewUpload", parameters: { id: "$response.body#/upload/id" } } } },
             ...errors("400", "413", "415", "503"),
           },
+        },
+      },
+      "/api/v1/uploads/{id}/preview": {
+        post: {
+          operationId: "previewUpload",
+          summary: "The staged upload's preview again, read with other options",
+          parameters: [uuidParam("id")],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { options: csvOptions }, additionalProperties: false } } } },
+          responses: { "200": ok(preview), ...errors("400", "404", "413", "415", "503") },
         },
       },
       "/api/v1/pipelines": {

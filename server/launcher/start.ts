@@ -11,6 +11,7 @@ import { closeDb, db } from "~/db/client";
 import { applyMigrations } from "~/db/migrate";
 import { childEnv, env, keptInDataDir, masterKey, setEnv } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
+import { removeStaleUploads } from "../datasets/uploads";
 import { seedDemo } from "../demo/seed";
 import { ensureFirstAdmin } from "../workspaces/first-admin";
 import { ensureBuild } from "./build";
@@ -85,6 +86,8 @@ async function main() {
   await applyMigrations(databaseUrl);
   const { seeded } = await seedDemo(db(), artifactStore());
   if (seeded) log("seeded the demo dataset and pipeline");
+  const stale = await removeStaleUploads();
+  if (stale) log(`removed ${stale} staged upload(s) older than UPLOAD_RETENTION_HOURS`);
   const admin = await ensureFirstAdmin(db(), { email: e.MILLRACE_ADMIN_EMAIL, password: e.MILLRACE_ADMIN_PASSWORD, dataDir: e.dataDir });
   if (admin) {
     firstStart = [

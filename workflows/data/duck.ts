@@ -50,7 +50,7 @@ export const quoteString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/i;
 
-export function columnTypeOf(duckType: string): ColumnType {
+function columnTypeOf(duckType: string): ColumnType {
   if (NUMERIC.test(duckType)) return "number";
   if (/^BOOLEAN$/i.test(duckType)) return "boolean";
   return "string";

@@ -18,7 +18,7 @@ const privateRanges = (() => {
   return list;
 })();
 
-export const isPrivateAddress = (address: string) => privateRanges.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
+const isPrivateAddress = (address: string) => privateRanges.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
 export const isLoopback = (a: string) => a === "::1" || a.startsWith("127.");
 
 /** The addresses a host name resolves to (an IP stands for itself). */

@@ -38,7 +38,7 @@ export interface CsvLimits {
 }
 
 /** Written by R, pandas, Excel and databases for "no value". */
-export const DEFAULT_MISSING = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-"];
+const DEFAULT_MISSING = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-"];
 
 
 
@@ -214,9 +214,9 @@ const BOOLEAN_PAIRS: [string[], string[]][] = [
 const DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y"];
 const DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d.%m.%Y %H:%M"];
 /** ISO 8601 timestamps, with `T` or a space, seconds and fractions optional, a zone optional. */
-export const ISO_DATETIME = "iso8601";
+const ISO_DATETIME = "iso8601";
 const ISO_DATETIME_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?";
-export const TIME_FORMAT = "hh:mm[:ss]";
+const TIME_FORMAT = "hh:mm[:ss]";
 const TIME_RE = "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?";
 
 interface Stats {
@@ -446,7 +446,7 @@ function converted(q: string, c: ColumnProfile, decimal: "." | ","): string {
 }
 
 /** Whether the text `t` reads with a date/time format (ISO 8601 and times by pattern and cast). */
-export function fitsFormat(t: string, format: string): string {
+function fitsFormat(t: string, format: string): string {
   if (format === ISO_DATETIME) return `(regexp_full_match(${t}, '${ISO_DATETIME_RE}') AND TRY_CAST(${t} AS TIMESTAMPTZ) IS NOT NULL)`;
   if (format === TIME_FORMAT) return `(regexp_full_match(${t}, '${TIME_RE}') AND TRY_CAST(${t} AS TIME) IS NOT NULL)`;
   return `try_strptime(${t}, ${quoteString(format)}) IS NOT NULL`;

@@ -10,13 +10,13 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { ColumnChoice, CsvOptions, Dialect, IngestWarning, Preview, SourceFormat } from "~/lib/pipeline/ingest";
 import { applyChoices, csvToParquetFile, prepareCsv, prepareTyped, profileCsv, type CsvLimits, type PreparedCsv } from "./csv";
 
-export { CsvError, DEFAULT_MISSING, type CsvPreview } from "./csv";
+export { CsvError } from "./csv";
 export { parseEncoding } from "./encoding";
 
-export const limitsFromEnv = (): CsvLimits => ({ maxColumns: env().MAX_CSV_COLUMNS, maxLineBytes: env().MAX_CSV_LINE_BYTES });
+const limitsFromEnv = (): CsvLimits => ({ maxColumns: env().MAX_CSV_COLUMNS, maxLineBytes: env().MAX_CSV_LINE_BYTES });
 
 /** Rows read to infer kinds for a preview; every row is checked when the dataset is written. */
-export const PREVIEW_ROWS = 20_000;
+const PREVIEW_ROWS = 20_000;
 
 /**
  * The format of a file: Parquet by its magic bytes, JSON Lines by its name or a first `{`, CSV
@@ -47,7 +47,6 @@ export async function previewFile(file: string, format: SourceFormat, scratchDir
   return { format, ...(await profileCsv(await prepare(file, format, scratchDir, options, limits), limits, sampleRows)) };
 }
 
-export type { ColumnSchema };
 export interface StoredDataset {
   uri: string;
   rows: number;
