@@ -2,7 +2,7 @@ import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
 import { can } from "~/server/auth/policy";
 import { Empty, Page, tableClass } from "~/components/ui/page";
-import { UploadDataset } from "~/components/ui/upload-dataset";
+import { UploadWizard } from "~/components/datasets/upload-wizard";
 import { listDatasets } from "~/server/datasets/service";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +12,7 @@ export default async function DatasetsPage() {
   const datasets = await listDatasets(db(), workspaceId);
   return (
     <Page title="Datasets">
-      {can(principal, "edit", role) && <UploadDataset />}
+      {can(principal, "edit", role) && <UploadWizard />}
       {datasets.length === 0 ? (
         <Empty>No datasets yet.</Empty>
       ) : (
@@ -30,7 +30,10 @@ export default async function DatasetsPage() {
               <tr key={d.id}>
                 <td>{d.name}</td>
                 <td>{d.rows}</td>
-                <td className="font-mono text-xs">{d.columns.map((c) => `${c.name}:${c.type}${c.nullable ? "?" : ""}`).join(", ")}</td>
+                <td className="font-mono text-xs">
+                  {d.columns.map((c) => `${c.name}:${c.kind ?? c.type}${c.nullable ? "?" : ""}${c.role && c.role !== "feature" ? ` (${c.role})` : ""}`).join(", ")}
+                  {(d.source?.warnings ?? []).length > 0 && <div className="mt-1 font-sans text-[11px] text-amber-700">{d.source!.warnings.map((w) => w.message).join(" · ")}</div>}
+                </td>
                 <td className="font-mono text-xs text-slate-400">{d.id}</td>
               </tr>
             ))}

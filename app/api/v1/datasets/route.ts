@@ -17,7 +17,7 @@ export const GET = guarded("read", "active", async ({ db, workspaceId }) => json
 /** The format a one-shot upload's content type names. */
 function formatOf(contentType: string): SourceFormat | null {
   const t = contentType.split(";")[0]!.trim().toLowerCase();
-  if (["text/csv", "application/csv", "text/tab-separated-values", "text/plain"].includes(t)) return "csv";
+  if (["text/csv", "application/csv", "text/tab-separated-values"].includes(t)) return "csv";
   if (["application/vnd.apache.parquet", "application/x-parquet"].includes(t)) return "parquet";
   if (["application/x-ndjson", "application/jsonl", "application/x-jsonlines"].includes(t)) return "jsonl";
   return null;
