@@ -23,7 +23,10 @@ test("datasets: CSV upload, and a malformed CSV named by line", async ({ request
   const bad = await request.post("/api/v1/datasets?name=bad", { headers: { "content-type": "text/csv" }, data: "a,b,c\n1,2,3\n4,5\n6,7,8\n" });
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error).toMatch(/^line 3: /);
-  const wrongType = await request.post("/api/v1/datasets?name=j", { headers: { "content-type": "application/json" }, data: "{}" });
+  const noUpload = await request.post("/api/v1/datasets", { headers: { "content-type": "application/json" }, data: "{}" });
+  expect(noUpload.status()).toBe(400);
+  expect(JSON.stringify(await noUpload.json())).toContain("upload");
+  const wrongType = await request.post("/api/v1/datasets?name=j", { headers: { "content-type": "text/plain" }, data: "a\n1\n" });
   expect(wrongType.status()).toBe(415);
   const noName = await request.post("/api/v1/datasets", { headers: { "content-type": "text/csv" }, data: "a\n1\n" });
   expect(noName.status()).toBe(400);

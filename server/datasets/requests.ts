@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { InvalidError } from "~/lib/errors";
 import { columnKinds, columnRoles } from "~/lib/pipeline/document";
-import { encodings, type ColumnChoice, type CsvOptions } from "~/lib/pipeline/ingest";
+import { encodings, type ColumnChoice, type CsvOptions, type SourceFormat } from "~/lib/pipeline/ingest";
 import { parseEncoding } from "~/workflows/data/ingest";
 
 const oneChar = z.string().min(1).max(1, "one character");
@@ -82,4 +82,13 @@ export function fromQuery(params: URLSearchParams): { options: CsvOptions; colum
   for (const name of (params.get("id") ?? "").split(",").filter(Boolean)) columns[name] = { ...columns[name], role: "id" };
   for (const name of (params.get("feature") ?? "").split(",").filter(Boolean)) columns[name] = { ...columns[name], role: "feature" };
   return { options, columns };
+}
+
+/** The format a request's content type names, or null (JSON, octet-stream, anything else). */
+export function formatOfContentType(contentType: string): SourceFormat | null {
+  const t = contentType.split(";")[0]!.trim().toLowerCase();
+  if (["text/csv", "application/csv", "text/tab-separated-values"].includes(t)) return "csv";
+  if (["application/vnd.apache.parquet", "application/x-parquet"].includes(t)) return "parquet";
+  if (["application/x-ndjson", "application/jsonl", "application/x-jsonlines"].includes(t)) return "jsonl";
+  return null;
 }

@@ -12,6 +12,7 @@ import type { CsvOptions, Preview, SourceFormat } from "~/lib/pipeline/ingest";
 import { detectFormat, previewFile } from "~/workflows/data/ingest";
 import { downloadToFile } from "~/workflows/data/ingest/download";
 import { saveBody } from "../http/body";
+import { formatOfContentType } from "./requests";
 import { isUuid } from "../http/errors";
 
 export interface StagedUpload {
@@ -29,13 +30,18 @@ const root = () => path.join(env().dataDir, "uploads");
 const dirOf = (id: string) => path.join(root(), id);
 export const fileOf = (u: StagedUpload) => path.join(dirOf(u.id), "file");
 
-async function stage(workspaceId: string, createdBy: string | null, fill: (file: string) => Promise<{ size: number; filename: string; url?: string }>): Promise<StagedUpload> {
+async function stage(
+  workspaceId: string,
+  createdBy: string | null,
+  fill: (file: string) => Promise<{ size: number; filename: string; url?: string }>,
+  declared: SourceFormat | null = null,
+): Promise<StagedUpload> {
   const id = randomUUID();
   const dir = dirOf(id);
   await fs.promises.mkdir(dir, { recursive: true });
   try {
     const { size, filename, url } = await fill(path.join(dir, "file"));
-    const meta: StagedUpload = { id, workspaceId, createdBy, createdAt: new Date().toISOString(), filename, format: await detectFormat(path.join(dir, "file"), filename), size, ...(url ? { url } : {}) };
+    const meta: StagedUpload = { id, workspaceId, createdBy, createdAt: new Date().toISOString(), filename, format: declared ?? (await detectFormat(path.join(dir, "file"), filename)), size, ...(url ? { url } : {}) };
     await fs.promises.writeFile(path.join(dir, "meta.json"), JSON.stringify(meta));
     return meta;
   } catch (e) {
@@ -44,9 +50,13 @@ async function stage(workspaceId: string, createdBy: string | null, fill: (file:
   }
 }
 
-/** Streams a request body into a new staged upload (never whole into memory). */
+/**
+ * Streams a request body into a new staged upload (never whole into memory). A content type that
+ * names a format (text/csv, Parquet, NDJSON) is taken at its word; any other is sniffed.
+ */
 export function stageBody(req: Request, workspaceId: string, createdBy: string | null, filename: string) {
-  return stage(workspaceId, createdBy, async (file) => ({ size: await saveBody(req, file, env().MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES"), filename }));
+  const declared = formatOfContentType(req.headers.get("content-type") ?? "");
+  return stage(workspaceId, createdBy, async (file) => ({ size: await saveBody(req, file, env().MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES"), filename }), declared);
 }
 
 /** Downloads a URL into a new staged upload (https, size and time limits, private addresses refused). */

@@ -168,9 +168,9 @@ function platformPaths(serverUrl: string) {
             required: true,
             content: {
               "application/json": { schema: importRequest },
-              "text/csv": { schema: { type: "string" } },
+              "text/csv": { schema: { type: "string", format: "binary" } },
               "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
-              "application/x-ndjson": { schema: { type: "string" } },
+              "application/x-ndjson": { schema: { type: "string", format: "binary" } },
             },
           },
           responses: {
@@ -188,7 +188,7 @@ function platformPaths(serverUrl: string) {
             required: true,
             content: {
               "application/octet-stream": { schema: { type: "string", format: "binary" } },
-              "text/csv": { schema: { type: "string" } },
+              "text/csv": { schema: { type: "string", format: "binary" } },
               "application/json": { schema: { type: "object", required: ["url"], properties: { url: { type: "string", maxLength: 2000 }, options: csvOptions }, additionalProperties: false } },
             },
           },

@@ -1,9 +1,8 @@
 import fs from "node:fs/promises";
 import { env } from "~/lib/env";
 import { UnsupportedMediaTypeError } from "~/lib/errors";
-import type { SourceFormat } from "~/lib/pipeline/ingest";
 import { guarded } from "~/server/auth/guard";
-import { fromQuery, importSchema } from "~/server/datasets/requests";
+import { formatOfContentType, fromQuery, importSchema } from "~/server/datasets/requests";
 import { datasetName, importFileAsDataset, importUpload, listDatasets } from "~/server/datasets/service";
 import { uploadIn } from "~/server/datasets/uploads";
 import { readJsonBody, saveBody } from "~/server/http/body";
@@ -13,15 +12,6 @@ import { artifactStore } from "~/workflows/artifacts";
 export const dynamic = "force-dynamic";
 
 export const GET = guarded("read", "active", async ({ db, workspaceId }) => json({ datasets: await listDatasets(db, workspaceId) }));
-
-/** The format a one-shot upload's content type names. */
-function formatOf(contentType: string): SourceFormat | null {
-  const t = contentType.split(";")[0]!.trim().toLowerCase();
-  if (["text/csv", "application/csv", "text/tab-separated-values"].includes(t)) return "csv";
-  if (["application/vnd.apache.parquet", "application/x-parquet"].includes(t)) return "parquet";
-  if (["application/x-ndjson", "application/jsonl", "application/x-jsonlines"].includes(t)) return "jsonl";
-  return null;
-}
 
 /**
  * Two ways in. JSON `{upload, name, options?, columns?}` saves a staged upload (POST
@@ -36,7 +26,7 @@ export const POST = guarded("edit", "active", async ({ req, db, workspaceId }) =
     const ds = await importUpload(db, artifactStore(), upload, datasetName(body.name), { options: body.options, columns: body.columns });
     return json(ds, 201);
   }
-  const format = formatOf(type);
+  const format = formatOfContentType(type);
   if (!format) throw new UnsupportedMediaTypeError(`expected text/csv, application/vnd.apache.parquet, application/x-ndjson or application/json, got ${type || "none"}`);
   const params = new URL(req.url).searchParams;
   const name = datasetName(params.get("name"));
