@@ -316,6 +316,8 @@ export const endpoints = pgTable("endpoint", {
     .notNull()
     .references(() => modelVersions.id),
   monitored: boolean("monitored").notNull().default(false),
+  /** Request fields the model does not know: ignored (and named in a response header) or refused. */
+  unknownFields: text("unknown_fields").$type<"ignore" | "reject">().notNull().default("ignore"),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -13,6 +13,8 @@ interface FieldSchema {
   description?: string;
   widget?: Widget;
   items?: { type?: string };
+  /** For a `column-map`: the type (or choices) of each column's value. */
+  additionalProperties?: { type?: string; enum?: string[] };
   minimum?: number;
   maximum?: number;
   default?: unknown;
@@ -113,6 +115,16 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
                 </option>
               ))}
             </select>
+          );
+        } else if (f.widget === "column-map") {
+          control = (
+            <ColumnMap
+              id={id}
+              columns={columns}
+              value={value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {}}
+              values={f.additionalProperties}
+              onChange={(v) => onChange({ [name]: v })}
+            />
           );
         } else if (f.widget === "columns" && columns) {
           const selected = new Set(Array.isArray(value) ? (value as string[]) : []);
@@ -228,6 +240,69 @@ function QueryColumns({ id, value, describe, onChange }: { id: string; value: Co
         </button>
       )}
       {error && <p className="mt-0.5 text-[11px] text-red-600">{error}</p>}
+    </div>
+  );
+}
+
+/** A per-column setting (a new name, a type, a strategy): one row per column, added and removed. */
+function ColumnMap({
+  id,
+  columns,
+  value,
+  values,
+  onChange,
+}: {
+  id: string;
+  columns: ColumnSchema[] | undefined;
+  value: Record<string, unknown>;
+  values: FieldSchema["additionalProperties"];
+  onChange: (v: Record<string, unknown>) => void;
+}) {
+  const entries = Object.entries(value);
+  const free = (columns ?? []).filter((c) => !(c.name in value));
+  const numeric = values?.type === "number" || values?.type === "integer";
+  const blank = () => (values?.enum?.[0] ?? (numeric ? 0 : ""));
+  const set = (col: string, v: unknown) => onChange({ ...value, [col]: v });
+  const remove = (col: string) => onChange(Object.fromEntries(entries.filter(([k]) => k !== col)));
+  return (
+    <div id={id} className="space-y-1" data-testid="column-map">
+      {entries.map(([col, v]) => (
+        <div key={col} className="flex items-center gap-1">
+          <span className="w-24 shrink-0 truncate font-mono text-xs" title={col}>
+            {col}
+          </span>
+          {values?.enum ? (
+            <select aria-label={`${col} value`} className={inputClass} value={String(v ?? "")} onChange={(e) => set(col, e.target.value)}>
+              {values.enum.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              aria-label={`${col} value`}
+              className={inputClass}
+              type={numeric ? "number" : "text"}
+              value={String(v ?? "")}
+              onChange={(e) => set(col, numeric && e.target.value !== "" && !Number.isNaN(e.target.valueAsNumber) ? e.target.valueAsNumber : e.target.value)}
+            />
+          )}
+          <button type="button" aria-label={`remove ${col}`} className="rounded px-1 text-xs text-slate-500 hover:bg-slate-100" onClick={() => remove(col)}>
+            ×
+          </button>
+        </div>
+      ))}
+      {free.length > 0 && (
+        <select aria-label="add a column" className={`${inputClass} text-slate-500`} value="" onChange={(e) => e.target.value && set(e.target.value, blank())}>
+          <option value="">+ column…</option>
+          {free.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name} · {c.kind ?? c.type}
+            </option>
+          ))}
+        </select>
+      )}
     </div>
   );
 }

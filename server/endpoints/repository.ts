@@ -47,6 +47,7 @@ export async function resolveEndpoint(db: Db, slug: string) {
     .select({
       slug: endpoints.slug,
       monitored: endpoints.monitored,
+      unknownFields: endpoints.unknownFields,
       modelVersionId: modelVersions.id,
       modelVersion: modelVersions.version,
       artifactUri: modelVersions.artifactUri,

@@ -82,10 +82,12 @@ describe("demo pipeline", () => {
       { feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 1 },
     ];
     const one = rows[0]!;
-    const res = await predict(db(), artifactStore(), "it-demo", async () => one);
+    const { body: res, ignored } = await predict(db(), artifactStore(), "it-demo", async () => ({ ...one, id: "row-1" }));
     expect(res.modelVersion).toBe(1);
     expect(res.predictions).toEqual(model.predict([one]));
-    const batch = await predict(db(), artifactStore(), "it-demo", async () => ({ instances: rows }));
+    // A field the model does not know is ignored, and said so.
+    expect(ignored).toEqual(["id"]);
+    const { body: batch } = await predict(db(), artifactStore(), "it-demo", async () => ({ instances: rows }));
     expect(batch.predictions).toEqual(model.predict(rows));
     // Far from the boundary (target follows feature_1 * feature_2 + 0.8 * feature_3), the classes are certain.
     expect(batch.predictions.slice(2)).toEqual([1, 0]);
@@ -94,13 +96,13 @@ describe("demo pipeline", () => {
     expect(bad).toBeInstanceOf(InvalidError);
     const fields = ((bad as InvalidError).details.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
     expect(fields).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required", "extra: is not an input of this model"]),
+      expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required"]),
     );
 
     const second = await waitForRun((await startRun(db(), id)).runId);
     expect(second.status).toBe("succeeded");
     expect(second.endpoints[0]?.modelVersion).toBe(2);
-    const after = await predict(db(), artifactStore(), "it-demo", async () => one);
+    const { body: after } = await predict(db(), artifactStore(), "it-demo", async () => one);
     expect(after.modelVersion).toBe(2);
     const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-demo"));
     expect(ep?.monitored).toBe(true);

@@ -1,19 +1,26 @@
 /** The OpenAPI 3.1 document of one generated endpoint: its input and output schema. */
-import type { ColumnSchema } from "~/lib/pipeline/document";
 import type { LoadedModel } from "~/workflows/model/predictor";
+import type { InputField } from "~/workflows/model/signature";
 import { errorResponse, ok } from "../http/openapi";
-import { MAX_INSTANCES } from "./validate";
+import { IGNORED_FIELDS_HEADER, MAX_INSTANCES, type UnknownFieldPolicy } from "./validate";
 
-function columnJsonSchema(c: ColumnSchema) {
-  const t = c.type === "number" ? "number" : c.type;
-  return { type: c.nullable ? [t, "null"] : t };
+function columnJsonSchema(c: InputField) {
+  const about = [c.kind && c.kind !== c.type ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
+  const described = about ? { description: about } : {};
+  if (c.type === "boolean" && c.tokens) {
+    // The source's own spellings are accepted, as ingest read them.
+    const options: object[] = [{ type: "boolean" }, { enum: [...c.tokens.true, ...c.tokens.false] }];
+    if (c.nullable) options.push({ type: "null" });
+    return { ...described, anyOf: options };
+  }
+  return { ...described, type: c.nullable ? [c.type, "null"] : c.type };
 }
 
-export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: number, model: LoadedModel, inputs: ColumnSchema[]) {
+export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: number, model: LoadedModel, inputs: InputField[], unknownFields: UnknownFieldPolicy) {
   const instance = {
     type: "object",
-    additionalProperties: false,
-    required: inputs.map((c) => c.name),
+    additionalProperties: unknownFields === "ignore",
+    required: inputs.filter((c) => !c.optional).map((c) => c.name),
     properties: Object.fromEntries(inputs.map((c) => [c.name, columnJsonSchema(c)])),
   };
   const label =
@@ -51,7 +58,8 @@ export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: n
             },
           },
           responses: {
-            "200": ok({
+            "200": {
+              ...ok({
               type: "object",
               required: ["predictions", "modelVersion", "requestId"],
               properties: {
@@ -68,7 +76,11 @@ export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: n
                 modelVersion: { type: "integer" },
                 requestId: { type: "string", format: "uuid" },
               },
-            }),
+              }),
+              headers: {
+                [IGNORED_FIELDS_HEADER]: { description: "Request fields the model does not know, ignored (comma-separated)", schema: { type: "string" } },
+              },
+            },
             "400": errorResponse("Invalid input: the message and `details` name each field"),
             "413": errorResponse("The body is larger than MAX_JSON_BYTES"),
             "415": errorResponse("Content type is not application/json"),

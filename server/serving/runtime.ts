@@ -50,7 +50,7 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
     const inputs = inputColumns(model.file);
     const parsed = parseInstances(body, MAX_INSTANCES, inputs);
     if ("error" in parsed) throw new InvalidError(parsed.error);
-    const errors = validateInstances(parsed.instances, inputs);
+    const { errors, unknown } = validateInstances(parsed.instances, inputs, endpoint.unknownFields);
     if (errors.length) {
       throw new InvalidError(
         `invalid input: ${errors.slice(0, 5).map((e) => (parsed.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`).join("; ")}`,
@@ -68,7 +68,11 @@ export async function predict(db: Db, artifacts: ArtifactStore, slug: string, re
       }
     }
     status = 200;
-    return { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() };
+    return {
+      body: { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() },
+      /** Fields of the request the model does not know, ignored. */
+      ignored: unknown,
+    };
   } catch (e) {
     if (e instanceof DomainError) status = errorStatus[e.kind].http;
     throw e;

@@ -1,13 +1,14 @@
 /** Property tests (fast-check): any JSON body gets instances or a reason, and every field problem is named. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ColumnSchema } from "~/lib/pipeline/document";
+import type { InputField } from "~/workflows/model/signature";
 import { parseInstances, validateInstances } from "./validate";
 
-const columns: ColumnSchema[] = [
+const columns: InputField[] = [
   { name: "x", type: "number", nullable: true },
   { name: "s", type: "string", nullable: false },
   { name: "instances", type: "boolean", nullable: false },
+  { name: "flag", type: "boolean", nullable: false, optional: true, tokens: { true: ["Yes"], false: ["No"] } },
 ];
 
 describe("endpoint input (property)", () => {
@@ -19,7 +20,7 @@ describe("endpoint input (property)", () => {
           expect(parsed.error.length).toBeGreaterThan(0);
           return;
         }
-        const problems = validateInstances(parsed.instances, columns);
+        const { errors: problems } = validateInstances(parsed.instances, columns, "reject");
         for (const p of problems) {
           expect(p.instance).toBeLessThan(parsed.instances.length);
           expect(p.message.length).toBeGreaterThan(0);
@@ -30,6 +31,8 @@ describe("endpoint input (property)", () => {
             expect(typeof inst.s).toBe("string");
             expect(typeof inst.instances).toBe("boolean");
             expect(inst.x === null || Number.isFinite(inst.x)).toBe(true);
+            // Spellings of the source are converted to booleans; an optional field may be absent.
+            expect(inst.flag === undefined || typeof inst.flag === "boolean").toBe(true);
           }
         }
       }),

@@ -24,8 +24,8 @@ describe("endpoint input", () => {
     expect("error" in res && res.error).toContain(message);
   });
   it("names every missing, extra or mistyped field", () => {
-    expect(validateInstances([{ x: null, y: 1, c: "a" }], cols)).toEqual([]);
-    expect(validateInstances([{ x: "1", y: null, extra: true }, 5], cols)).toEqual([
+    expect(validateInstances([{ x: null, y: 1, c: "a" }], cols)).toEqual({ errors: [], unknown: [] });
+    expect(validateInstances([{ x: "1", y: null, extra: true }, 5], cols, "reject").errors).toEqual([
       { instance: 0, field: "x", message: 'must be a number, got "1"' },
       { instance: 0, field: "y", message: "must be a number, not null" },
       { instance: 0, field: "c", message: "is required" },
@@ -34,7 +34,25 @@ describe("endpoint input", () => {
     ]);
   });
   it("says a number is out of range instead of printing it back as null", () => {
-    expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols)).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
+    expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols).errors).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
+  });
+  it("ignores unknown fields by default and names them once", () => {
+    expect(validateInstances([{ x: 1, y: 1, c: "a", id: 7 }, { x: 1, y: 2, c: "b", id: 8, note: "" }], cols)).toEqual({ errors: [], unknown: ["id", "note"] });
+  });
+  it("lets optional fields be left out, and reads booleans in the source's spellings", () => {
+    const fields = [
+      { name: "x", type: "number" as const, nullable: true },
+      { name: "unused", type: "string" as const, nullable: true, optional: true as const },
+      { name: "member", type: "boolean" as const, nullable: false, tokens: { true: ["Yes", "Y"], false: ["No", "N"] } },
+    ];
+    const row: Record<string, unknown> = { x: 2, member: "yes" };
+    expect(validateInstances([row], fields).errors).toEqual([]);
+    expect(row.member).toBe(true);
+    expect(validateInstances([{ x: 2, member: false }], fields).errors).toEqual([]);
+    expect(validateInstances([{ member: "maybe" }], fields).errors).toEqual([
+      { instance: 0, field: "x", message: "is required" },
+      { instance: 0, field: "member", message: 'must be true or false (or "Yes", "Y", "No", "N"), got "maybe"' },
+    ]);
   });
   it("lets a model with an input named 'instances' take single objects", () => {
     const withInstances = [{ name: "instances", type: "number" as const, nullable: false }, ...cols];

@@ -1,4 +1,5 @@
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import type { InputField } from "~/workflows/model/signature";
 
 export const MAX_INSTANCES = 1000;
 
@@ -30,9 +31,46 @@ export function parseInstances(body: unknown, maxInstances: number, columns: Col
   return { instances: [body], batch: false };
 }
 
-/** Checks each instance against the raw input columns: every field present, no extras, right types. */
-export function validateInstances(instances: unknown[], columns: ColumnSchema[]): FieldError[] {
+/** The response header naming request fields the model ignored. */
+export const IGNORED_FIELDS_HEADER = "Millrace-Ignored-Fields";
+
+/** Field names as a header value: comma-separated, each percent-encoded when it is not plain (names are user text). */
+export const ignoredFieldsHeader = (fields: string[]) =>
+  fields
+    .slice(0, 50)
+    .map((f) => (/^[A-Za-z0-9_.\-]+$/.test(f) ? f : encodeURIComponent(f)))
+    .join(", ")
+    .slice(0, 2000);
+
+/** What an endpoint does with a field the model does not know (an `id`, a typo). */
+export const unknownFieldPolicies = ["ignore", "reject"] as const;
+export type UnknownFieldPolicy = (typeof unknownFieldPolicies)[number];
+
+export interface Validated {
+  errors: FieldError[];
+  /** Fields no input of the model has (ignored under the "ignore" policy), each once. */
+  unknown: string[];
+}
+
+/** A boolean as ingest read it: JSON true/false, or the source's own spellings (`Yes`, `N`, …). */
+function asBoolean(v: unknown, c: InputField): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (typeof v !== "string" || !c.tokens) return undefined;
+  const t = v.trim().toLowerCase();
+  if (c.tokens.true.some((s) => s.toLowerCase() === t)) return true;
+  if (c.tokens.false.some((s) => s.toLowerCase() === t)) return false;
+  return undefined;
+}
+
+/**
+ * Checks each instance against the model's input fields, as the source was read: required
+ * fields present, `null` only where the model can take a missing value, each value of its
+ * column's type (booleans also in the source's spellings, converted in place). Optional fields
+ * may be left out; unknown ones are collected, and refused under the "reject" policy.
+ */
+export function validateInstances(instances: unknown[], columns: InputField[], policy: UnknownFieldPolicy = "ignore"): Validated {
   const errors: FieldError[] = [];
+  const unknown = new Set<string>();
   const known = new Map(columns.map((c) => [c.name, c]));
   instances.forEach((inst, i) => {
     if (typeof inst !== "object" || inst === null || Array.isArray(inst)) {
@@ -41,8 +79,8 @@ export function validateInstances(instances: unknown[], columns: ColumnSchema[])
     }
     const row = inst as Record<string, unknown>;
     for (const c of columns) {
-      if (!(c.name in row)) {
-        errors.push({ instance: i, field: c.name, message: "is required" });
+      if (!Object.hasOwn(row, c.name)) {
+        if (!c.optional) errors.push({ instance: i, field: c.name, message: "is required" });
         continue;
       }
       const v = row[c.name];
@@ -51,13 +89,21 @@ export function validateInstances(instances: unknown[], columns: ColumnSchema[])
       } else if (typeof v === "number" && !Number.isFinite(v)) {
         // JSON.parse turns 1e400 into Infinity; say so rather than print it back as null.
         errors.push({ instance: i, field: c.name, message: "is a number out of range" });
+      } else if (c.type === "boolean") {
+        const b = asBoolean(v, c);
+        if (b === undefined) {
+          const spellings = c.tokens ? ` (or ${[...c.tokens.true, ...c.tokens.false].map((t) => JSON.stringify(t)).join(", ")})` : "";
+          errors.push({ instance: i, field: c.name, message: `must be true or false${spellings}, got ${JSON.stringify(v)?.slice(0, 40)}` });
+        } else row[c.name] = b;
       } else if (typeof v !== c.type) {
         errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
       }
     }
     for (const k of Object.keys(row)) {
-      if (!known.has(k)) errors.push({ instance: i, field: k, message: "is not an input of this model" });
+      if (known.has(k)) continue;
+      unknown.add(k);
+      if (policy === "reject") errors.push({ instance: i, field: k, message: "is not an input of this model" });
     }
   });
-  return errors;
+  return { errors, unknown: [...unknown] };
 }

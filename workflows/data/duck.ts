@@ -56,8 +56,12 @@ function columnTypeOf(duckType: string): ColumnType {
   return "string";
 }
 
-/** Millrace's column types for a relation (a table name or a `read_parquet(...)` call). */
-export async function describe(conn: Duck, relation: string): Promise<{ rows: number; columns: ColumnSchema[] }> {
+/**
+ * Millrace's column types for a relation (a table name or a `read_parquet(...)` call). Columns
+ * that keep a name and storage type of `like` (a node's input) keep its kind, role, tokens and
+ * format: what the user said about a column survives the nodes that pass it on.
+ */
+export async function describe(conn: Duck, relation: string, like: ColumnSchema[] = []): Promise<{ rows: number; columns: ColumnSchema[] }> {
   const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
   const cols = desc.getRowObjectsJS().map((r) => ({
     name: String(r["column_name"]),
@@ -70,8 +74,15 @@ export async function describe(conn: Duck, relation: string): Promise<{ rows: nu
   const rows = Number(row[0] ?? 0);
   return {
     rows,
-    columns: cols.map((c, i) => ({ ...c, nullable: Number(row[i + 1] ?? 0) < rows })),
+    columns: cols.map((c, i) => carryMeta({ ...c, nullable: Number(row[i + 1] ?? 0) < rows }, like)),
   };
+}
+
+function carryMeta(col: ColumnSchema, like: ColumnSchema[]): ColumnSchema {
+  const before = like.find((c) => c.name === col.name);
+  if (!before || before.type !== col.type) return col;
+  const { name: _n, type: _t, nullable: _u, ...meta } = before;
+  return { ...meta, ...col };
 }
 
 export const parquet = (file: string) => `read_parquet(${quoteString(file)})`;

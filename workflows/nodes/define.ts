@@ -83,6 +83,13 @@ export interface NodeSpec<T extends string = string, C extends z.ZodObject = z.Z
    * `params`): returns a function that applies it to one raw request row, in place.
    */
   replay?(params: S): (row: Row) => void;
+  /**
+   * For serving: which input columns each column this step writes is computed from (from its
+   * lineage `params`); columns it does not name pass through unchanged. An endpoint learns from
+   * it which raw fields a model needs (the others are optional). A step that writes a column
+   * and leaves it out here would make that column's sources look unused.
+   */
+  reads?(params: S): Record<string, string[]>;
 }
 
 export function defineNode<T extends string, C extends z.ZodObject, S = never>(spec: NodeSpec<T, C, S>): NodeSpec<T, C, S> {
@@ -95,7 +102,7 @@ export function lineageStep<S>(spec: NodeSpec<string, z.ZodObject, S>, params: S
 }
 
 /** Inspector widgets beyond what the JSON Schema type implies; carried in zod `.meta()`. */
-export type Widget = "column" | "columns" | "dataset" | "expression" | "secret" | "sql" | "query-columns";
+export type Widget = "column" | "columns" | "column-map" | "dataset" | "expression" | "secret" | "sql" | "query-columns";
 
 export function findColumn(cols: ColumnSchema[] | undefined, name: string) {
   return cols?.find((c) => c.name === name);

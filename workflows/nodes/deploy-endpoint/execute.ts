@@ -1,10 +1,9 @@
 import { and, eq, max, sql } from "drizzle-orm";
 import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/schema";
 import { UserError } from "~/lib/errors";
-import type { ColumnSchema } from "~/lib/pipeline/document";
 import { recordAudit } from "~/workflows/audit";
 import { readModelMeta } from "~/workflows/model/model-file";
-import { inputColumns, signatureChanges } from "~/workflows/model/signature";
+import { inputColumns, signatureChanges, type InputField } from "~/workflows/model/signature";
 import { defineExecutor, input } from "../executor";
 import { spec } from "./spec";
 
@@ -21,7 +20,7 @@ export const executor = defineExecutor(spec, {
     const metrics = ctx.inputs.metrics?.kind === "metrics" ? ctx.inputs.metrics.values : null;
     const slug = config.slug;
     // Models trained before references carried their signature: read it from the file's header.
-    const signature = (model.signature as ColumnSchema[] | undefined) ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
+    const signature = (model.signature as InputField[] | undefined) ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
     const [run] = await db.select({ pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, runId));
     const pipelineId = run?.pipelineId ?? null;
     const { workspaceId } = ctx;
@@ -53,7 +52,7 @@ export const executor = defineExecutor(spec, {
             `endpoint '${slug}' is served by pipeline '${current.pipelineName ?? current.pipelineId}'; choose another slug or tick 'Take over the endpoint'`,
           );
         }
-        const serving: ColumnSchema[] = current.inputSchema ?? inputColumns(readModelMeta(await artifacts.getBytes(current.artifactUri)));
+        const serving: InputField[] = current.inputSchema ?? inputColumns(readModelMeta(await artifacts.getBytes(current.artifactUri)));
         const changes = signatureChanges(serving, signature);
         if (changes.length) {
           throw new UserError(
@@ -80,8 +79,8 @@ export const executor = defineExecutor(spec, {
       }
       const [endpoint] = await tx
         .insert(endpoints)
-        .values({ workspaceId, slug, modelVersionId: version!.id, pipelineId })
-        .onConflictDoUpdate({ target: endpoints.slug, set: { modelVersionId: version!.id, pipelineId, updatedAt: new Date() } })
+        .values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields })
+        .onConflictDoUpdate({ target: endpoints.slug, set: { modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, updatedAt: new Date() } })
         .returning();
       const [deployment] = await tx
         .insert(deployments)

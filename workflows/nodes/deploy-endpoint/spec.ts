@@ -16,6 +16,13 @@ export const spec = defineNode({
         title: "Take over the endpoint",
         description: "Replace the model of an endpoint another pipeline serves, or change its input schema.",
       }),
+    unknownFields: z
+      .enum(["ignore", "reject"])
+      .default("ignore")
+      .meta({
+        title: "Unknown request fields",
+        description: "ignore: predict, and name them in the Millrace-Ignored-Fields response header; reject: answer 400",
+      }),
   }),
   inputs: {
     model: { type: "model", label: "Model" },

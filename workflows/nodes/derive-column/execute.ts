@@ -18,7 +18,7 @@ export const executor = defineExecutor(spec, {
     const out = `${await ctx.scratchDir()}/data.parquet`;
     return withDuck(async (conn) => {
       await writeParquet(conn, `SELECT *, ${toSql(expr)} AS ${quoteIdent(config.name)} FROM ${parquet(file)}`, out);
-      const shape = await describe(conn, parquet(out));
+      const shape = await describe(conn, parquet(out), src.columns);
       const uri = await artifacts.putFile(artifactKey(ctx, "dataset.parquet"), out);
       const step = lineageStep(spec, { name: config.name, expression: config.expression });
       return {

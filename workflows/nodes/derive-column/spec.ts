@@ -50,4 +50,5 @@ export const spec = defineNode({
       row[name] = evaluate(expr, row);
     };
   },
+  reads: ({ name, expression }) => ({ [name]: [...referencedColumns(parseExpression(expression))] }),
 });

@@ -43,7 +43,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
       ? `SELECT * REPLACE (${replaced.join(", ")}) FROM ${parquet(file)}`
       : `SELECT * FROM ${parquet(file)}`;
     await writeParquet(conn, select, out);
-    const shape = await describe(conn, parquet(out));
+    const shape = await describe(conn, parquet(out), src.columns);
     const uri = await artifacts.putFile(artifactKey(ctx, "dataset.parquet"), out);
     return {
       outputs: {

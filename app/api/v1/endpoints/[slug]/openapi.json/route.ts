@@ -11,5 +11,5 @@ export const dynamic = "force-dynamic";
 
 export const GET = publicRoute<{ slug: string }>(async ({ params }) => {
   const { endpoint, model } = await endpointModel(db(), artifactStore(), params.slug);
-  return json(endpointOpenApi(env().publicUrl, params.slug, endpoint.modelVersion, model, inputColumns(model.file)));
+  return json(endpointOpenApi(env().publicUrl, params.slug, endpoint.modelVersion, model, inputColumns(model.file), endpoint.unknownFields));
 });

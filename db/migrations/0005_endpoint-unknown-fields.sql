@@ -1,0 +1,1 @@
+ALTER TABLE "endpoint" ADD COLUMN "unknown_fields" text DEFAULT 'ignore' NOT NULL;
