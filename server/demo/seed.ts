@@ -17,7 +17,7 @@ export async function seedDemo(db: Db, artifacts: ArtifactStore): Promise<{ seed
     if (Number(n) > 0) return { seeded: false };
     // The demo lives in the default workspace (made by the migrations; again here on an empty database).
     await tx.insert(workspaces).values({ id: DEFAULT_WORKSPACE_ID, name: "Default" }).onConflictDoNothing();
-    const ds = await importCsv(tx as unknown as Db, artifacts, DEFAULT_WORKSPACE_ID, DEMO_DATASET_NAME, Buffer.from(demoCsv()));
+    const ds = await importCsv(tx as unknown as Db, artifacts, DEFAULT_WORKSPACE_ID, DEMO_DATASET_NAME, Buffer.from(demoCsv()), { columns: { target: { role: "target" } } });
     await createPipeline(tx as unknown as Db, DEFAULT_WORKSPACE_ID, demoPipeline(ds.id));
     return { seeded: true };
   });

@@ -1,8 +1,13 @@
 /**
  * Pre-binning: every feature becomes a column of bytes. Numeric features get at most 255
  * quantile bins; categorical features get one bin per category (the 254 most frequent; the
- * rest share one), ordered by their mean target so threshold splits can group them. Missing
- * values go to bin 255 and learn their own direction at every split.
+ * rest are treated as missing), ordered by their smoothed mean target so threshold splits can
+ * group them. Missing values go to bin 255 and learn their own direction at every split.
+ *
+ * A category's place in that order comes from its rows' targets, so binning the training rows
+ * by their own category would leak each row's target into its feature (a unique ID column would
+ * split perfectly). Training rows are therefore binned out of fold (`outOfFoldCategoricalBins`):
+ * by the target statistics of their category in the other folds, placed on the same order.
  */
 export const MISSING_BIN = 255;
 const MAX_BINS = 255;
@@ -47,21 +52,69 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
   return { name, kind: "numeric", edges };
 }
 
-/** Categories ordered by mean target (`score`), most frequent first when there are too many. */
-export function fitCategorical(name: string, values: ArrayLike<unknown>, score: ArrayLike<number>, maxBins = MAX_BINS - 1): FeatureBinning {
-  const stats = new Map<string, { n: number; s: number }>();
-  for (let i = 0; i < values.length; i++) {
+/** Folds for out-of-fold category statistics. */
+const FOLDS = 5;
+/** Weight of the prior in a category's smoothed mean target (pseudo-rows). */
+const SMOOTHING = 1;
+
+/** A row's fold: a fixed hash of its index, so every worker and slice bins alike. */
+function foldOf(i: number) {
+  let h = Math.imul(i + 0x632be5ab, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+  return ((h ^ (h >>> 13)) >>> 0) % FOLDS;
+}
+
+/**
+ * A categorical feature fitted on training rows: its categories in order of smoothed mean target
+ * (`score`; the most frequent kept when there are too many) and each training row's bin, out of
+ * fold. A category that only occurs in a row's own fold sits at the prior for that row.
+ */
+export function fitCategorical(
+  name: string,
+  values: ArrayLike<unknown>,
+  score: ArrayLike<number>,
+  maxBins = MAX_BINS - 1,
+): { binning: FeatureBinning; trainingBins: Uint8Array } {
+  const n = values.length;
+  // Per category: [n, s] overall, then [n, s] per fold.
+  const stats = new Map<string, Float64Array>();
+  let prior = 0;
+  let counted = 0;
+  for (let i = 0; i < n; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
     const key = String(v);
-    const st = stats.get(key) ?? stats.set(key, { n: 0, s: 0 }).get(key)!;
-    st.n++;
-    st.s += score[i]!;
+    let st = stats.get(key);
+    if (!st) stats.set(key, (st = new Float64Array(2 + 2 * FOLDS)));
+    const f = foldOf(i);
+    st[0]!++;
+    st[1]! += score[i]!;
+    st[2 + 2 * f]!++;
+    st[3 + 2 * f]! += score[i]!;
+    prior += score[i]!;
+    counted++;
   }
-  let entries = [...stats.entries()].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
+  prior = counted ? prior / counted : 0;
+  const smoothed = (cnt: number, sum: number) => (sum + SMOOTHING * prior) / (cnt + SMOOTHING);
+  let entries = [...stats.entries()].sort((a, b) => b[1][0]! - a[1][0]! || (a[0] < b[0] ? -1 : 1));
   if (entries.length > maxBins) entries = entries.slice(0, maxBins);
-  entries.sort((a, b) => a[1].s / a[1].n - b[1].s / b[1].n || (a[0] < b[0] ? -1 : 1));
-  return { name, kind: "categorical", categories: entries.map(([k]) => k) };
+  const scored = entries.map(([k, st]) => ({ k, st, s: smoothed(st[0]!, st[1]!) })).sort((a, b) => a.s - b.s || (a.k < b.k ? -1 : 1));
+  // A row goes to the category whose (whole-data) score is nearest its out-of-fold score: bins
+  // are the intervals between midpoints of neighbouring scores.
+  const mids = Float64Array.from(scored.slice(1), (e, k) => (scored[k]!.s + e.s) / 2);
+  const kept = new Map(scored.map((e) => [e.k, e.st] as const));
+  const trainingBins = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const st = v === null || v === undefined ? undefined : kept.get(String(v));
+    if (!st) {
+      trainingBins[i] = MISSING_BIN;
+      continue;
+    }
+    const f = foldOf(i);
+    trainingBins[i] = lowerBound(mids, smoothed(st[0]! - st[2 + 2 * f]!, st[1]! - st[3 + 2 * f]!));
+  }
+  return { binning: { name, kind: "categorical", categories: scored.map((e) => e.k) }, trainingBins };
 }
 
 function lowerBound(edges: ArrayLike<number>, x: number) {
@@ -88,8 +141,11 @@ export function binValue(b: FeatureBinning, v: unknown, catIndex?: Map<string, n
 export const categoryIndex = (b: FeatureBinning) =>
   new Map(b.kind === "categorical" ? b.categories.map((c, i) => [c, i] as const) : []);
 
-/** Bins every column into one (optionally shared) byte buffer. */
-export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknown>[], shared = true): BinnedData {
+/**
+ * Bins every column into one (optionally shared) byte buffer; `given` holds columns already
+ * binned (categorical training bins, out of fold) by feature index.
+ */
+export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknown>[], shared = true, given: (Uint8Array | undefined)[] = []): BinnedData {
   const n = columns[0]?.length ?? 0;
   const F = binnings.length;
   const buffer = shared ? new SharedArrayBuffer(n * F) : new ArrayBuffer(n * F);
@@ -97,7 +153,9 @@ export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknow
   binnings.forEach((b, f) => {
     const col = columns[f]!;
     const off = f * n;
-    if (b.kind === "numeric") {
+    const pre = given[f];
+    if (pre) bins.set(pre, off);
+    else if (b.kind === "numeric") {
       const edges = Float64Array.from(b.edges);
       for (let i = 0; i < n; i++) {
         const v = col[i] as number | null;

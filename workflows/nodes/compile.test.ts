@@ -21,7 +21,7 @@ describe("compile", () => {
     const order = res.plan!.map((n) => n.id);
     expect(order).toEqual(["ingest", "clean", "feature", "split", "train", "evaluate", "deploy", "monitor"]);
     const train = res.plan!.find((n) => n.id === "train")!;
-    expect(train.config).toMatchObject({ nEstimators: 100, maxDepth: 16, target: "target", engine: "histogram", maxFeatures: "auto" });
+    expect(train.config).toMatchObject({ nEstimators: 100, maxDepth: 0, target: "target", engine: "histogram", maxFeatures: "auto" });
     expect(train.inputs).toEqual({ train: { node: "split", port: "train" } });
     expect(res.columns.feature?.dataset?.map((c) => c.name)).toContain("new_feature");
     expect(res.columns.clean?.dataset?.every((c) => !c.nullable)).toBe(true);

@@ -17,7 +17,7 @@ afterAll(cleanup);
 
 describe("demo chain", () => {
   it("trains a classifier whose model file replays cleaning and features on raw rows", async () => {
-    let ds = await datasetFromCsv(store, "t/rf.parquet", demoCsv(300));
+    let ds = await datasetFromCsv(store, "t/rf.parquet", demoCsv(300), { target: "target" });
     ds = (await runExecutor(store, fillMissing, {}, { dataset: ds })).outputs.dataset as DatasetRef;
     ds = (await runExecutor(store, deriveColumn, { expression: "feature_1 * feature_2" }, { dataset: ds })).outputs.dataset as DatasetRef;
     const split = (await runExecutor(store, trainTestSplit, {}, { dataset: ds })).outputs;

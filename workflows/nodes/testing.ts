@@ -6,19 +6,21 @@ import fs from "node:fs";
 import type { Db } from "~/db/client";
 import { DEFAULT_WORKSPACE_ID } from "~/db/schema";
 import { UserError } from "~/lib/errors";
+import type { ColumnRole } from "~/lib/pipeline/document";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
 import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
 import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "./executor";
 import { getSpec } from "./registry";
 
-/** Writes CSV text as a Parquet dataset and returns its reference, as ingest would. */
-export async function datasetFromCsv(store: FsArtifactStore, key: string, csv: string): Promise<DatasetRef> {
+/** Writes CSV text as a Parquet dataset and returns its reference, as ingest would (with the roles given). */
+export async function datasetFromCsv(store: FsArtifactStore, key: string, csv: string, roles: Record<string, ColumnRole> = {}): Promise<DatasetRef> {
   const dir = await store.scratchDir();
   fs.writeFileSync(`${dir}/in.csv`, csv);
   return withDuck(async (conn) => {
     await writeParquet(conn, `SELECT * FROM read_csv(${quoteString(`${dir}/in.csv`)}, header = true)`, `${dir}/out.parquet`);
-    const shape = await describeRelation(conn, parquet(`${dir}/out.parquet`));
+    const described = await describeRelation(conn, parquet(`${dir}/out.parquet`));
+    const shape = { ...described, columns: described.columns.map((c) => (roles[c.name] ? { ...c, role: roles[c.name] } : c)) };
     const uri = await store.putFile(key, `${dir}/out.parquet`);
     return { kind: "dataset", uri, ...shape, lineage: { rawColumns: shape.columns, steps: [] } };
   });
@@ -84,4 +86,26 @@ export async function readRows(store: FsArtifactStore, ref: ArtifactRef) {
   const file = await store.localPath(ref.uri);
   const rows = await withDuck(async (conn) => (await conn.runAndReadAll(`SELECT * FROM ${parquet(file)}`)).getRowObjectsJS());
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+}
+
+/**
+ * Training/serving parity for a transform node: replays the lineage steps the node added (its
+ * spec's `replay`, what an endpoint runs) on each input row, and returns those rows beside the
+ * rows the executor wrote, for the test to compare. Rows must be in the same order (a transform
+ * that keeps every row).
+ */
+export async function replayed(store: FsArtifactStore, input: DatasetRef, output: DatasetRef) {
+  const added = output.lineage.steps.slice(input.lineage.steps.length);
+  const apply = added.map((step) => {
+    const replay = getSpec(step.type)?.replay;
+    if (!replay) throw new Error(`'${step.type}' has no replay`);
+    return replay(step.params as never);
+  });
+  const inRows = await readRows(store, input);
+  const served = inRows.map((raw) => {
+    const row = { ...raw };
+    for (const f of apply) f(row);
+    return Object.fromEntries(output.columns.map((c) => [c.name, row[c.name] ?? null]));
+  });
+  return { served, written: await readRows(store, output) };
 }

@@ -94,10 +94,14 @@ export function prepareTraining(features: FeatureInput[], target: ArrayLike<Labe
     for (let i = 0; i < n; i++) yReg[i] = Number(target[i]);
     score = yReg;
   }
-  const binnings = features.map((f) =>
-    f.kind === "numeric" ? fitNumeric(f.name, f.values as ArrayLike<number | null>) : fitCategorical(f.name, f.values, score),
-  );
-  const binned = binColumns(binnings, features.map((f) => f.values));
+  const trainingBins: (Uint8Array | undefined)[] = [];
+  const binnings = features.map((f, i) => {
+    if (f.kind === "numeric") return fitNumeric(f.name, f.values as ArrayLike<number | null>);
+    const fitted = fitCategorical(f.name, f.values, score);
+    trainingBins[i] = fitted.trainingBins;
+    return fitted.binning;
+  });
+  const binned = binColumns(binnings, features.map((f) => f.values), true, trainingBins);
   return {
     set: {
       n,

@@ -9,9 +9,14 @@ import { MISSING_BIN } from "~/workflows/model/binning";
 export interface TreeParams {
   task: "classification" | "regression";
   nClasses: number;
+  /** 0 = unlimited: grow until leaves are pure or cannot be split under minSamplesLeaf (scikit-learn's default). */
   maxDepth: number;
   minSamplesLeaf: number;
-  /** Candidate features drawn at each split. */
+  /**
+   * Candidate features drawn at each split. As in scikit-learn, drawing goes on past this many
+   * when none of them gives a valid split (every feature constant in the node, or no cut leaving
+   * minSamplesLeaf on each side).
+   */
   maxFeatures: number;
 }
 
@@ -167,26 +172,29 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     const { start, end, depth, node, hist: given, totals } = stack.pop()!;
     total.set(totals);
     const small = end - start <= SMALL;
-    // Candidate features for this split.
+    // Candidate features are drawn one at a time (a partial Fisher–Yates shuffle).
     for (let f = 0; f < F; f++) feats[f] = f;
-    const m = Math.min(params.maxFeatures, F);
-    for (let a = 0; a < m; a++) {
+    const draw = (a: number) => {
       const b = a + Math.floor(rand() * (F - a));
       const t = feats[a]!;
       feats[a] = feats[b]!;
       feats[b] = t;
-    }
+      return feats[a]!;
+    };
+    const m = Math.min(params.maxFeatures, F);
     let hist = given;
     if (!hist && !small) {
       hist = takeHist();
       if (subtract) buildHist(start, end, allFeatures, F, hist);
-      else buildHist(start, end, feats, m, hist);
     }
     const W = weightOf(total, 0);
     const parentScore = score(total, 0);
     const pure = cls ? total.filter((c) => c > 0).length <= 1 : false;
 
-    let bestGain = 1e-12 * Math.max(1, W);
+    // Like scikit-learn, a classifier takes the best valid split even when it gains nothing (an
+    // XOR needs one; the tolerance absorbs rounding of gains that are zero in exact arithmetic).
+    // Regression needs a gain: without the node's variance a constant target cannot be told apart.
+    let bestGain = cls ? -1e-9 * (parentScore + 1) : 1e-12 * (Math.abs(parentScore) + 1);
     let bestF = -1;
     let bestBin = 0;
     let bestMissLeft = 0;
@@ -211,11 +219,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       }
     };
     let missW = 0;
-    const splittable = depth < params.maxDepth && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
+    // Features that vary in this node count towards maxFeatures; constant ones do not (as in scikit-learn).
+    let visited = 0;
+    const splittable = (params.maxDepth === 0 || depth < params.maxDepth) && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
     if (splittable && small) {
       // Sort the node's rows by bin (insertion sort: at most SMALL rows) and scan bin boundaries.
-      for (let q = 0; q < m; q++) {
-        const f = feats[q]!;
+      for (let q = 0; q < F && (visited < m || bestF < 0); q++) {
+        const f = draw(q);
         const col = f * n;
         miss.fill(0);
         let k0 = 0;
@@ -240,6 +250,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         }
         missW = weightOf(miss, 0);
         leftAcc.fill(0);
+        let groups = missW > 0 ? 1 : 0;
         for (let p = 0; p < k0; p++) {
           const j = start + order[p]!;
           const i = idx[j]!;
@@ -250,18 +261,26 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           }
           const b = keys[j]!;
           if (p + 1 < k0 && keys[start + order[p + 1]!] === b) continue;
+          groups++;
           if (p + 1 === k0 && missW === 0) break; // everything left: not a split
           consider(f, b);
         }
+        if (groups >= 2) visited++;
       }
     } else if (splittable) {
-      for (let q = 0; q < m; q++) {
-        const f = feats[q]!;
+      for (let q = 0; q < F && (visited < m || bestF < 0); q++) {
+        const f = draw(q);
+        if (!subtract) buildHist(start, end, feats.subarray(q, q + 1), 1, hist!);
         const hb = f * HB * K;
         const nb = nBins[f]!;
         for (let k = 0; k < K; k++) miss[k] = hist![hb + MISSING_BIN * K + k]!;
         missW = weightOf(miss, 0);
         leftAcc.fill(0);
+        let groups = missW > 0 ? 1 : 0;
+        for (let k = 0; nb > 0 && k < K; k++) if (hist![hb + (nb - 1) * K + k] !== 0) {
+          groups++;
+          break;
+        }
         for (let b = 0; b < nb - 1; b++) {
           // An empty bin moves nothing: the split after it equals the one before.
           let moved = false;
@@ -273,8 +292,10 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
             }
           }
           if (!moved) continue;
+          groups++;
           consider(f, b);
         }
+        if (groups >= 2) visited++;
       }
     }
 

@@ -1,59 +1,63 @@
 import { UserError } from "~/lib/errors";
-import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
+import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet, type Duck } from "~/workflows/data/duck";
 import { lineageStep } from "../define";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { spec, type FillValues } from "./spec";
+import { plan, spec, type FillStrategy, type FillValues } from "./spec";
+
+const sqlValue = (v: number | string | boolean) => (typeof v === "string" ? quoteString(v) : String(v));
+
+/** The value each fill stands for: the constant, or the statistic over the rows that will be kept. */
+async function fitValues(conn: Duck, relation: string, fills: { column: { name: string; type: string }; strategy: FillStrategy }[], config: { value: number; textValue: string }) {
+  const values: FillValues = {};
+  const fitted = fills.filter((f) => f.strategy !== "constant");
+  for (const f of fills) if (f.strategy === "constant") values[f.column.name] = f.column.type === "number" ? config.value : config.textValue;
+  if (!fitted.length) return values;
+  const agg = (f: (typeof fitted)[number]) => {
+    const c = quoteIdent(f.column.name);
+    // Most frequent: ties go to the smallest value, as scikit-learn's SimpleImputer does.
+    if (f.strategy === "most_frequent") return `(SELECT ${c} FROM ${relation} WHERE ${c} IS NOT NULL GROUP BY ${c} ORDER BY count(*) DESC, ${c} LIMIT 1)`;
+    return `${f.strategy === "mean" ? "avg" : "median"}(${c})::DOUBLE`;
+  };
+  const row = (await conn.runAndReadAll(`SELECT ${fitted.map(agg).join(", ")} FROM ${relation}`)).getRowsJS()[0] ?? [];
+  fitted.forEach((f, i) => {
+    const v = row[i];
+    if (v === null || v === undefined) throw new UserError(`column '${f.column.name}' has no values to compute a ${f.strategy.replace("_", " ")} from`);
+    values[f.column.name] = typeof v === "bigint" ? Number(v) : (v as number | string | boolean);
+  });
+  return values;
+}
 
 async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
+  for (const name of config.columns) if (!src.columns.some((c) => c.name === name)) throw new UserError(`column '${name}' is not in the input`);
+  const { target, fills } = plan(config, src.columns);
+  if (config.target && !src.columns.some((c) => c.name === config.target)) throw new UserError(`target column '${config.target}' is not in the input`);
+  if (config.columns.includes(target)) throw new UserError(`'${target}' is the target; it is never filled`);
   const file = await artifacts.localPath(src.uri);
-  const scratch = await ctx.scratchDir();
-  const out = `${scratch}/data.parquet`;
-
-  const targets = (config.columns.length ? config.columns : src.columns.filter((c) => c.nullable).map((c) => c.name))
-    .map((name) => {
-      const col = src.columns.find((c) => c.name === name);
-      if (!col) throw new UserError(`column '${name}' is not in the input`);
-      return col;
-    })
-    .filter((c) => config.strategy === "constant" || c.type === "number");
+  const out = `${await ctx.scratchDir()}/data.parquet`;
 
   return withDuck(async (conn) => {
-    const values: FillValues = {};
-    if (config.strategy === "constant") {
-      for (const c of targets) {
-        if (c.type === "number") values[c.name] = config.value;
-        else if (c.type === "string") values[c.name] = config.textValue;
-      }
-    } else if (targets.length) {
-      const agg = config.strategy === "mean" ? "avg" : "median";
-      const stats = targets.map((c) => `${agg}(${quoteIdent(c.name)})::DOUBLE`).join(", ");
-      const row = (await conn.runAndReadAll(`SELECT ${stats} FROM ${parquet(file)}`)).getRowsJS()[0] ?? [];
-      targets.forEach((c, i) => {
-        const v = row[i];
-        if (v === null || v === undefined) throw new UserError(`column '${c.name}' has no values to compute a ${config.strategy} from`);
-        values[c.name] = Number(v);
-      });
+    // Rows without a target are dropped (or refused) before anything is fitted on them.
+    let kept = parquet(file);
+    let dropped = 0;
+    if (target) {
+      const [row] = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${quoteIdent(target)} IS NULL)::DOUBLE FROM ${kept}`)).getRowsJS();
+      dropped = Number(row?.[0] ?? 0);
+      if (dropped && config.missingTarget === "fail") throw new UserError(`target column '${target}' has ${dropped} missing values; choose "drop" to train on the other rows`);
+      if (dropped === src.rows) throw new UserError(`target column '${target}' has no values`);
+      if (dropped) kept = `(SELECT * FROM ${kept} WHERE ${quoteIdent(target)} IS NOT NULL)`;
     }
-    const replaced = Object.entries(values).map(
-      ([name, v]) => `coalesce(${quoteIdent(name)}, ${typeof v === "string" ? quoteString(v) : v}) AS ${quoteIdent(name)}`,
-    );
-    const select = replaced.length
-      ? `SELECT * REPLACE (${replaced.join(", ")}) FROM ${parquet(file)}`
-      : `SELECT * FROM ${parquet(file)}`;
-    await writeParquet(conn, select, out);
+    const values = await fitValues(conn, kept, fills, config);
+    const replaced = Object.entries(values).map(([name, v]) => `coalesce(${quoteIdent(name)}, ${sqlValue(v)}) AS ${quoteIdent(name)}`);
+    await writeParquet(conn, replaced.length ? `SELECT * REPLACE (${replaced.join(", ")}) FROM ${kept}` : `SELECT * FROM ${kept}`, out);
     const shape = await describe(conn, parquet(out), src.columns);
     const uri = await artifacts.putFile(artifactKey(ctx, "dataset.parquet"), out);
     return {
       outputs: {
-        dataset: {
-          kind: "dataset",
-          uri,
-          ...shape,
-          lineage: { ...src.lineage, steps: [...src.lineage.steps, lineageStep(spec, { values })] },
-        },
+        dataset: { kind: "dataset", uri, ...shape, lineage: { ...src.lineage, steps: [...src.lineage.steps, lineageStep(spec, { values })] } },
       },
+      metrics: { rows_out: shape.rows, rows_dropped_missing_target: dropped, columns_filled: Object.keys(values).length },
     };
   });
 }

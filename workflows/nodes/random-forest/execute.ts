@@ -27,7 +27,7 @@ import {
   type ForestOptions,
 } from "~/workflows/ml/hist-forest";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { IMPORTANCE_PREFIX, selectFeatures, spec } from "./spec";
+import { IMPORTANCE_PREFIX, resolveTarget, selectFeatures, spec } from "./spec";
 
 type Ctx = ContextOf<typeof spec>;
 type Config = Ctx["config"];
@@ -63,33 +63,35 @@ function forestOptions(config: Config): ForestOptions {
 async function loadTrainingData(ctx: Ctx) {
   const { config } = ctx;
   const src = input(ctx, "train", "dataset");
-  const features = selectFeatures(config, src.columns);
+  const target = resolveTarget(config.target, src.columns);
+  if (!target) throw new UserError("no target column: choose one (the dataset marks none as its target)");
+  const features = selectFeatures(config, target, src.columns);
   if (features.length === 0) throw new UserError("no feature columns to train on");
-  const targetCol = src.columns.find((c) => c.name === config.target);
-  if (!targetCol) throw new UserError(`target column '${config.target}' is not in the training data`);
-  if (config.task === "regression" && targetCol.type !== "number") throw new UserError(`regression needs a numeric target; '${config.target}' is ${targetCol.type}`);
+  const targetCol = src.columns.find((c) => c.name === target);
+  if (!targetCol) throw new UserError(`target column '${target}' is not in the training data`);
+  if (config.task === "regression" && targetCol.type !== "number") throw new UserError(`regression needs a numeric target; '${target}' is ${targetCol.type}`);
   const featureCols = features.map((f): ColumnSchema => {
     const c = src.columns.find((col) => col.name === f);
     if (!c) throw new UserError(`feature column '${f}' is not in the training data`);
-    if (f === config.target) throw new UserError(`'${f}' is the target`);
+    if (f === target) throw new UserError(`'${f}' is the target`);
     if (c.type !== "number" && config.engine === "ml-random-forest") throw new UserError(`feature column '${f}' is ${c.type}; the ml-random-forest engine takes numbers only`);
     return c;
   });
   const file = await ctx.artifacts.localPath(src.uri);
   const data = await withDuck((conn) => readColumns(conn, parquet(file), [...featureCols, targetCol]));
-  const y = data[config.target]!;
+  const y = data[target]!;
   const missingY = y.filter((v) => v === null).length;
-  if (missingY) throw new UserError(`target column '${config.target}' has ${missingY} missing values`);
-  if (config.task === "classification" && new Set(y).size < 2) throw new UserError(`target column '${config.target}' has a single class; a classifier needs two or more`);
-  return { src, features, featureCols, data, y: y as Label[] };
+  if (missingY) throw new UserError(`target column '${target}' has ${missingY} missing values; drop those rows first (Fill missing: "rows with a missing target" → drop)`);
+  if (config.task === "classification" && new Set(y).size < 2) throw new UserError(`target column '${target}' has a single class; a classifier needs two or more`);
+  return { src, target, features, featureCols, data, y: y as Label[] };
 }
 
-function baseMeta(config: Config, src: DatasetRef, features: string[], classes: Label[] | null): ModelMeta {
+function baseMeta(config: Config, src: DatasetRef, target: string, features: string[], classes: Label[] | null): ModelMeta {
   return {
     format: "millrace-model/1",
     engine: config.engine,
     task: config.task,
-    target: config.target,
+    target,
     features,
     classes,
     lineage: src.lineage,
@@ -111,7 +113,7 @@ async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, s
 async function execute(ctx: Ctx) {
   const started = performance.now();
   const { config } = ctx;
-  const { src, features, featureCols, data, y } = await loadTrainingData(ctx);
+  const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx);
 
   if (config.engine === "ml-random-forest") {
     for (const f of features) {
@@ -130,10 +132,11 @@ async function execute(ctx: Ctx) {
     // "auto" means every feature here; an explicit setting is honoured as a fraction.
     const maxFeatures =
       config.maxFeatures === "auto" ? 1 : resolveMaxFeatures(parseMaxFeatures(config.maxFeatures, config.task), features.length) / features.length;
-    const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth: config.maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
-    const file: ModelFile = { ...baseMeta(config, src, features, classes), engine: "ml-random-forest", forest };
+    const maxDepth = config.maxDepth || Number.POSITIVE_INFINITY;
+    const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
+    const file: ModelFile = { ...baseMeta(config, src, target, features, classes), engine: "ml-random-forest", forest };
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
-    const model: ModelRef = { kind: "model", uri, task: config.task, target: config.target, features, signature: inputColumns(file) };
+    const model: ModelRef = { kind: "model", uri, task: config.task, target, features, signature: inputColumns(file) };
     return { outputs: { model }, metrics: { trees: config.nEstimators } };
   }
 
@@ -145,7 +148,7 @@ async function execute(ctx: Ctx) {
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
   const K = prepared.classes?.length ?? 1;
-  const meta = baseMeta(config, src, features, prepared.classes);
+  const meta = baseMeta(config, src, target, features, prepared.classes);
 
   const slices =
     config.slices > 0 ? Math.min(config.slices, config.nEstimators) : src.rows * config.nEstimators >= AUTO_FANOUT_WORK ? Math.min(4, config.nEstimators) : 1;

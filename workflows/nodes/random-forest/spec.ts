@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode, findColumn, metricsPanels, type Panel } from "../define";
 
 export const engines = ["histogram", "ml-random-forest"] as const;
@@ -13,14 +14,20 @@ export const spec = defineNode({
   description: "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself.",
   config: z.object({
     task: z.enum(["classification", "regression"]).default("classification").meta({ title: "Task" }),
-    target: z.string().min(1, "target is required").default("target").meta({ title: "Target column", widget: "column" }),
+    target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
     features: z
       .array(z.string())
       .default([])
-      .meta({ title: "Feature columns", description: "Empty means every other usable column.", widget: "columns" }),
+      .meta({ title: "Feature columns", description: "Empty means every other column marked as a feature (not an ID or ignored).", widget: "columns" }),
     nEstimators: z.number().int().min(1).max(2000).default(100).meta({ title: "Trees" }),
-    maxDepth: z.number().int().min(1).max(64).default(16).meta({ title: "Max depth" }),
-    minSamplesLeaf: z.number().int().min(1).default(1).meta({ title: "Min rows per leaf" }),
+    maxDepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .meta({ title: "Max depth", description: "0 = unlimited: grow until leaves are pure or hold the minimum rows (scikit-learn's default)" }),
+    minSamplesLeaf: z.number().int().min(1).default(1).meta({ title: "Min rows per leaf", description: "The brake on unlimited depth: raise it for smoother, smaller trees" }),
     maxFeatures: z
       .string()
       .regex(/^(auto|sqrt|log2|all|[1-9]\d*|0?\.\d*[1-9]\d*|1\.0*)$/, "use auto, sqrt, log2, all, a fraction like 0.5, or a count like 5")
@@ -44,8 +51,10 @@ export const spec = defineNode({
     const cols = inputs.train;
     if (!cols) return {};
     const errors: { path: string; message: string }[] = [];
-    const target = findColumn(cols, config.target);
-    if (!target) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
+    const targetName = resolveTarget(config.target, cols);
+    const target = targetName ? findColumn(cols, targetName) : undefined;
+    if (!targetName) errors.push({ path: "target", message: "choose the target column (the dataset marks none as its target)" });
+    else if (!target) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
     else if (config.task === "regression" && target.type !== "number")
       errors.push({ path: "target", message: `regression needs a numeric target; '${config.target}' is ${target.type}` });
     config.features.forEach((name, i) => {
@@ -53,11 +62,11 @@ export const spec = defineNode({
       if (!col) errors.push({ path: `features.${i}`, message: `column '${name}' is not in the input` });
       else if (col.type !== "number" && config.engine === "ml-random-forest")
         errors.push({ path: `features.${i}`, message: `column '${name}' is ${col.type}; the ml-random-forest engine takes numbers only` });
-      else if (name === config.target) errors.push({ path: `features.${i}`, message: `'${name}' is the target` });
+      else if (name === targetName) errors.push({ path: `features.${i}`, message: `'${name}' is the target` });
     });
     return { errors };
   },
-  summary: (config) => `${config.task} · ${config.nEstimators} trees → ${config.target}`,
+  summary: (config) => `${config.task} · ${config.nEstimators} trees → ${config.target || "the dataset's target"}`,
   present: ({ metrics }) => {
     if (!metrics) return [];
     const importances: { label: string; value: number }[] = [];
@@ -75,11 +84,18 @@ export const spec = defineNode({
   },
 });
 
-/** The feature columns a config selects from the training columns. */
-export function selectFeatures(
-  config: { target: string; features: string[]; engine: (typeof engines)[number] },
-  cols: { name: string; type: string }[],
-) {
+/** The target a config names, or (when it names none) the column the dataset marks as its target. */
+export function resolveTarget(target: string, cols: ColumnSchema[]): string | undefined {
+  return target || cols.find((c) => c.role === "target")?.name;
+}
+
+/**
+ * The feature columns a config selects: the ones it names, or every column but the target
+ * whose role is feature (ID and ignored columns are left out unless named).
+ */
+export function selectFeatures(config: { features: string[]; engine: (typeof engines)[number] }, target: string, cols: ColumnSchema[]) {
   if (config.features.length) return config.features;
-  return cols.filter((c) => c.name !== config.target && (config.engine === "histogram" || c.type === "number")).map((c) => c.name);
+  return cols
+    .filter((c) => c.name !== target && (c.role ?? "feature") === "feature" && (config.engine === "histogram" || c.type === "number"))
+    .map((c) => c.name);
 }
