@@ -8,6 +8,7 @@ import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
 import { spec as deriveColumn } from "./derive-column/spec";
+import { spec as dropMissing } from "./drop-missing/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
@@ -18,6 +19,7 @@ import { spec as trainTestSplit } from "./train-test-split/spec";
 const nodes = [
   csvDataset,
   postgresQuery,
+  dropMissing,
   fillMissing,
   deriveColumn,
   trainTestSplit,
