@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, ExpressionError, mayBeNull, parseExpression, referencedColumns } from "./expression";
+import type { ColumnType } from "./document";
+import { checkCondition, evaluate, evaluateValue, ExpressionError, mayBeNull, parseCondition, parseExpression, referencedColumns, toSql } from "./expression";
 
 const ev = (src: string, row: Record<string, unknown> = {}) => evaluate(parseExpression(src), row);
+const holds = (src: string, row: Record<string, unknown> = {}) => evaluateValue(parseCondition(src), row);
 
 describe("expression language", () => {
   it("follows arithmetic precedence and associativity", () => {
@@ -55,5 +57,104 @@ describe("expression language", () => {
     expect(nullable("a / 0", { a: false })).toBe(true);
     expect(nullable("a * b", { a: false, b: true })).toBe(true);
     expect(nullable("max(a, -b)", { a: false, b: true })).toBe(true);
+  });
+
+  it("keeps reading a double-quoted name as a column in a numeric expression", () => {
+    expect(ev('"a b" + 1', { "a b": 1 })).toBe(2);
+    expect(() => parseExpression("a > 1")).toThrow("the expression gives true or false, not a number");
+    expect(() => parseExpression("'x' * 2")).toThrow("'x' is string, not a number");
+    expect(() => parseExpression("'x'")).toThrow("the expression gives a string, not a number");
+  });
+});
+
+describe("conditions", () => {
+  const row = { price: 120, qty: 0, city: "Oslo", vip: true, note: null };
+
+  it("compares numbers, strings and booleans, with and/or/not in SQL's precedence", () => {
+    expect(holds("price > 100", row)).toBe(true);
+    expect(holds("price >= 120 and price <= 120 and price != 121 and qty == 0 and qty < 1", row)).toBe(true);
+    expect(holds("city == 'Oslo'", row)).toBe(true);
+    expect(holds('city == "Oslo"', row)).toBe(true);
+    expect(holds("city < 'Paris' and city > 'Bergen'", row)).toBe(true);
+    expect(holds("vip == true and not vip == false", row)).toBe(true);
+    expect(holds("vip", row)).toBe(true);
+    // not binds tighter than and, and tighter than or: (not (price > 100)) or (qty == 0 and city == 'x').
+    expect(holds("not price > 100 or qty == 0 and city == 'x'", row)).toBe(false);
+    expect(holds("(not price > 100 or qty == 0) and city == 'Oslo'", row)).toBe(true);
+    expect(holds("price * 2 - 40 == 200 and abs(qty - 3) > 2", row)).toBe(true);
+    expect(holds("TRUE AND NOT False", row)).toBe(true);
+  });
+
+  it("reads quotes doubled inside strings and backticked names", () => {
+    expect(holds("name == 'it''s'", { name: "it's" })).toBe(true);
+    expect(holds('name == "say ""hi"""', { name: 'say "hi"' })).toBe(true);
+    expect(holds("`unit price` > 1 and `and` == 2", { "unit price": 2, and: 2 })).toBe(true);
+    expect([...referencedColumns(parseCondition("`and` > 1 or is_missing(b)"))]).toEqual(["and", "b"]);
+  });
+
+  it("gives a missing result for a comparison with a missing value, and three-valued and/or", () => {
+    expect(holds("note == 'x'", row)).toBeNull();
+    expect(holds("absent > 1", row)).toBeNull();
+    expect(holds("not note == 'x'", row)).toBeNull();
+    expect(holds("note == 'x' and price < 0", row)).toBe(false);
+    expect(holds("note == 'x' and price > 0", row)).toBeNull();
+    expect(holds("note == 'x' or price > 0", row)).toBe(true);
+    expect(holds("note == 'x' or price < 0", row)).toBeNull();
+    expect(holds("is_missing(note) and is_missing(absent) and not is_missing(city)", row)).toBe(true);
+    expect(holds("is_missing(price / qty)", row)).toBe(true);
+  });
+
+  it("orders strings by code point and NaN above every number, as DuckDB does", () => {
+    expect(holds("a < b", { a: "\uffff", b: "😀" })).toBe(true);
+    expect(holds("a < b", { a: "Z", b: "a" })).toBe(true);
+    expect(holds("a > 1e300 and a == a", { a: NaN })).toBe(true);
+  });
+
+  it("writes SQL with each column read as its type", () => {
+    const types: Record<string, ColumnType> = { price: "number", city: "string", vip: "boolean" };
+    expect(toSql(parseCondition("price > 1 and city != 'O''x' or not vip or is_missing(city)"), (c) => types[c])).toBe(
+      `(((("price"::DOUBLE > 1::DOUBLE) AND ("city" <> 'O''x')) OR (NOT "vip")) OR ("city" IS NULL))`,
+    );
+  });
+
+  it.each([
+    ["'a' < 3", "cannot compare 'a' (string) with 3 (number)"],
+    ["a < b < c", "comparisons cannot be chained (position 7); join them with 'and'"],
+    ["a = 1", "unexpected '=' at position 3 (compare with '==')"],
+    ["1 and a", "1 is number, not true or false"],
+    ["not 'x'", "'x' is string, not true or false"],
+    ["a + 1", "the condition gives a number; it must be true or false (e.g. price > 100)"],
+    ["'oslo'", "the condition gives a string; it must be true or false (e.g. price > 100)"],
+    ["(a > 1) * 2 > 0", "the comparison '>' is boolean, not a number"],
+    ["is_missing(a, b)", "is_missing() takes 1 argument(s), got 2"],
+    ["a > 1 and", "expression ends too early"],
+    ["city == 'Oslo", "unclosed ' starting at position 9"],
+    ["or a", "unexpected 'or' at position 1"],
+  ])("rejects the condition %j with %j", (src, message) => {
+    expect(() => parseCondition(src)).toThrow(ExpressionError);
+    expect(() => parseCondition(src)).toThrow(message);
+  });
+
+  it("bounds the nesting of not as of parentheses", () => {
+    expect(() => parseCondition(`${"not ".repeat(300)}a`)).toThrow("expression nests deeper than 256 levels");
+  });
+
+  it("checks the columns' types, naming the column", () => {
+    const types: Record<string, ColumnType> = { price: "number", city: "string", vip: "boolean" };
+    const problems = (src: string) => checkCondition(parseCondition(src), (c) => types[c]);
+    expect(problems("city > 3")).toEqual(["cannot compare column 'city' (string) with 3 (number)"]);
+    expect(problems("price == city")).toEqual(["cannot compare column 'price' (number) with column 'city' (string)"]);
+    expect(problems("vip and price")).toEqual(["column 'price' is number, not true or false"]);
+    expect(problems("city * 2 > 1")).toEqual(["column 'city' is string, not a number"]);
+    expect(problems("price")).toEqual(["the condition gives a number; it must be true or false (e.g. price > 100)"]);
+    expect(problems("nope > 1 or other")).toEqual(["column 'nope' is not in the input", "column 'other' is not in the input"]);
+    expect(problems("vip or price > 1 and city == 'x'")).toEqual([]);
+  });
+
+  it("knows which conditions can be missing", () => {
+    const nullable = (src: string, cols: Record<string, boolean>) => mayBeNull(parseCondition(src), (c) => cols[c] ?? false);
+    expect(nullable("a > 1", { a: true })).toBe(true);
+    expect(nullable("a > 1 and b == 'x'", { a: false, b: false })).toBe(false);
+    expect(nullable("is_missing(a)", { a: true })).toBe(false);
   });
 });
