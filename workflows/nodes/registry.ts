@@ -12,6 +12,7 @@ import { spec as dropMissing } from "./drop-missing/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
+import { spec as oneHot } from "./one-hot/spec";
 import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
@@ -22,6 +23,7 @@ const nodes = [
   dropMissing,
   fillMissing,
   deriveColumn,
+  oneHot,
   trainTestSplit,
   randomForest,
   evaluate,
