@@ -8,6 +8,7 @@ import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
 import { spec as deriveColumn } from "./derive-column/spec";
+import { spec as dropDuplicates } from "./drop-duplicates/spec";
 import { spec as dropMissing } from "./drop-missing/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
@@ -20,6 +21,7 @@ import { spec as trainTestSplit } from "./train-test-split/spec";
 const nodes = [
   csvDataset,
   postgresQuery,
+  dropDuplicates,
   dropMissing,
   fillMissing,
   deriveColumn,

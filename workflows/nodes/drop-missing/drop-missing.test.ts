@@ -10,16 +10,11 @@ const { store, cleanup } = tempStore();
 afterAll(cleanup);
 
 const csv = "id,a,b,label\n1,1,,x\n,2,4,y\n3,,6,\n4,5,8,y\n";
-
-/** The CSV's columns with roles, as a user would set them at upload. */
-const withRoles = (src: DatasetRef): DatasetRef => ({
-  ...src,
-  columns: src.columns.map((c) => (c.name === "id" ? { ...c, role: "id" } : c.name === "label" ? { ...c, role: "target" } : c)),
-});
+const roles = { id: "id", label: "target" } as const;
 
 describe("drop-missing", () => {
   it("drops rows with a gap in any column but the ID, keeping file order and counting", async () => {
-    const src = withRoles(await datasetFromCsv(store, "t/dm1.parquet", csv));
+    const src = await datasetFromCsv(store, "t/dm1.parquet", csv, roles);
     const { outputs, metrics } = await runExecutor(store, executor, {}, { dataset: src });
     const out = outputs.dataset as DatasetRef;
     // Row 2 lacks only its ID (kept); rows 1 and 3 lack a feature or the label.
@@ -39,7 +34,7 @@ describe("drop-missing", () => {
   });
 
   it("checks only the chosen columns", async () => {
-    const src = withRoles(await datasetFromCsv(store, "t/dm2.parquet", csv));
+    const src = await datasetFromCsv(store, "t/dm2.parquet", csv, roles);
     const { outputs, metrics } = await runExecutor(store, executor, { columns: ["a", "id"] }, { dataset: src });
     expect((await readRows(store, outputs.dataset as DatasetRef)).map((r) => r.id)).toEqual([1, 4]);
     expect(metrics).toEqual({ rows_in: 4, rows_out: 2, rows_dropped: 2 });
