@@ -14,6 +14,7 @@ import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
 import { spec as oneHot } from "./one-hot/spec";
+import { spec as ordinalEncode } from "./ordinal-encode/spec";
 import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
@@ -26,6 +27,7 @@ const nodes = [
   fillMissing,
   deriveColumn,
   oneHot,
+  ordinalEncode,
   trainTestSplit,
   randomForest,
   evaluate,
