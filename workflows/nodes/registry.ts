@@ -12,6 +12,7 @@ import { spec as dropDuplicates } from "./drop-duplicates/spec";
 import { spec as dropMissing } from "./drop-missing/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
+import { spec as filterRows } from "./filter-rows/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
 import { spec as oneHot } from "./one-hot/spec";
 import { spec as ordinalEncode } from "./ordinal-encode/spec";
@@ -25,6 +26,7 @@ const nodes = [
   dropDuplicates,
   dropMissing,
   fillMissing,
+  filterRows,
   deriveColumn,
   oneHot,
   ordinalEncode,
