@@ -4,7 +4,6 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useMemo } from "react";
-import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
@@ -16,11 +15,6 @@ import { headlineOf, PanelView } from "./panels";
 
 const active = (s?: string) => s === "queued" || s === "running";
 
-/** A finished node's view, as its own spec presents it (a metrics table by default). */
-function panelsOf(type: string, metrics: Record<string, number> | null): Panel[] {
-  const spec = getSpec(type);
-  return spec?.present ? spec.present({ metrics, outputs: null }) : metricsPanels(metrics);
-}
 function formatMs(ms: number | null | undefined) {
   if (ms === null || ms === undefined) return "–";
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -62,7 +56,7 @@ export function RunView({ runId }: { runId: string }) {
     const d: Record<string, NodeDecoration> = {};
     for (const n of data?.nodes ?? []) {
       const took = span(n.startedAt, n.finishedAt);
-      const metrics = headlineOf(panelsOf(n.type, n.metrics));
+      const metrics = headlineOf(n.panels);
       d[n.nodeId] = {
         status: n.status,
         progress: n.progress,
@@ -124,7 +118,7 @@ export function RunView({ runId }: { runId: string }) {
         </div>
         <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
           {data.nodes.map((n) => {
-            const panels = panelsOf(n.type, n.metrics);
+            const panels = n.panels;
             if (!panels.length) return null;
             return (
               <section key={n.nodeId} className="space-y-2" data-testid={`panels-${n.nodeId}`}>

@@ -44,6 +44,10 @@ export interface ModelRef {
 interface MetricsRef {
   kind: "metrics";
   values: Record<string, number>;
+  /** Chart data for the run page (bounded in size), as the producing node shapes it. */
+  report?: unknown;
+  /** Per held-out row: the prediction scored (JSON array), for audits and replay checks. */
+  predictionsUri?: string;
 }
 
 export interface EndpointRef {

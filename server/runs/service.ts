@@ -3,7 +3,8 @@ import type { Db } from "~/db/client";
 import { pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
-import type { EndpointRef } from "~/lib/pipeline/plan";
+import type { ArtifactRef, EndpointRef } from "~/lib/pipeline/plan";
+import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { temporalClient } from "~/workflows/temporal/client";
 import type * as workflows from "~/workflows/temporal/pipeline-workflow";
@@ -72,6 +73,12 @@ function summariseProgress(p: Record<string, { done: number; total: number }> | 
   return total ? { done: parts.reduce((s, x) => s + x.done, 0), total } : null;
 }
 
+/** A node's view on the run page, as its own spec presents it (a metrics table by default). */
+function panelsOf(type: string, metrics: Record<string, number> | null, outputs: Record<string, ArtifactRef> | null): Panel[] {
+  const spec = getSpec(type);
+  return spec?.present ? spec.present({ metrics, outputs }) : metricsPanels(metrics);
+}
+
 /** A run's summary columns, with its pipeline's name. */
 const runSummary = {
   id: runs.id,
@@ -115,6 +122,8 @@ export async function getRun(db: Db, runId: string) {
       error: n.error,
       attempt: n.attempt,
       metrics: n.metrics,
+      // What the run page shows of a finished node: its spec's view of metrics and outputs (data only, no artifact paths).
+      panels: panelsOf(n.type, n.metrics, n.outputs),
       progress: summariseProgress(n.progress),
       workMs: n.workMs,
       startedAt: n.startedAt,

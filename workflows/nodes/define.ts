@@ -52,7 +52,13 @@ export interface NewNodeContext {
 /** How a finished node's results are shown on the run page: data, drawn by generic viewers. */
 export type Panel =
   | { kind: "metrics"; title?: string; values: Record<string, number>; /** keys also shown on the node card */ headline: string[] }
-  | { kind: "bars"; title: string; items: { label: string; value: number }[]; format: "percent" | "number" };
+  | { kind: "bars"; title: string; items: { label: string; value: number }[]; format: "percent" | "number" }
+  | { kind: "table"; title: string; columns: string[]; rows: (string | number)[][] }
+  /** Counts by actual (rows) and predicted (columns) label. */
+  | { kind: "matrix"; title: string; labels: string[]; counts: number[][] }
+  /** Lines in the unit square or any range; `diagonal` draws y = x for reference. */
+  | { kind: "curves"; title: string; xLabel: string; yLabel: string; curves: { label: string; x: number[]; y: number[] }[]; diagonal?: boolean }
+  | { kind: "scatter"; title: string; xLabel: string; yLabel: string; x: number[]; y: number[] };
 
 interface NodeOutcome {
   metrics: Record<string, number> | null;

@@ -1,13 +1,29 @@
+import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ModelRef } from "~/lib/pipeline/plan";
+import type { DatasetRef, ModelRef } from "~/lib/pipeline/plan";
 import { tempStore } from "~/workflows/artifacts/testing";
+import { executor as fillMissing } from "../fill-missing/execute";
 import { executor as randomForest } from "../random-forest/execute";
 import { datasetFromCsv, runExecutor } from "../testing";
-import { classificationMetrics, executor, regressionMetrics } from "./execute";
+import { executor as split } from "../train-test-split/execute";
+import { executor } from "./execute";
+import { classificationMetrics, regressionMetrics } from "./metrics";
 import { spec } from "./spec";
 
 const { store, cleanup } = tempStore();
 afterAll(cleanup);
+
+interface Fixture {
+  name: string;
+  kind: "classification" | "regression";
+  actual: (string | number)[];
+  predicted: (string | number)[];
+  classes?: (string | number)[];
+  proba?: number[][];
+  expected: Record<string, number>;
+  confusion?: number[][];
+}
+const fixtures = JSON.parse(fs.readFileSync(new URL("./fixtures/sklearn-metrics.json", import.meta.url), "utf8")) as { sklearn: string; cases: Fixture[] };
 
 /** x decides the class with a wide margin: any forest separates it perfectly. */
 function separable(rows: number, offset: number) {
@@ -20,31 +36,61 @@ function separable(rows: number, offset: number) {
 }
 
 describe("evaluate", () => {
-  it("computes accuracy and macro F1", () => {
-    const m = classificationMetrics([1, 1, 0, 0], [1, 0, 0, 0]);
-    expect(m.accuracy).toBe(0.75);
+  describe(`agrees with scikit-learn ${fixtures.sklearn} to 1e-9`, () => {
+    it.each(fixtures.cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+      if (c.kind === "classification") {
+        const { metrics, charts } = classificationMetrics(c.actual, c.predicted, { classes: c.classes!, rows: c.proba! });
+        for (const [k, v] of Object.entries(c.expected)) expect(metrics[k], k).toBeCloseTo(v, 9);
+        // No score beyond what scikit-learn defines for these inputs (an undefined AUC is left out, not 0.5).
+        expect(Object.keys(metrics).filter((k) => k !== "test_rows").sort()).toEqual(Object.keys(c.expected).sort());
+        expect(charts.confusion?.counts).toEqual(c.confusion);
+      } else {
+        const { metrics } = regressionMetrics(c.actual as number[], c.predicted as number[]);
+        for (const [k, v] of Object.entries(c.expected)) expect(metrics[k], k).toBeCloseTo(v, 9);
+      }
+    });
+  });
+
+  it("computes macro F1 by hand on a tiny case", () => {
+    const { metrics } = classificationMetrics([1, 1, 0, 0], [1, 0, 0, 0]);
+    expect(metrics.accuracy).toBe(0.75);
     // class 1: P=1 R=.5 F1=2/3; class 0: P=2/3 R=1 F1=.8
-    expect(m.f1_macro).toBeCloseTo((2 / 3 + 0.8) / 2, 10);
+    expect(metrics.f1_macro).toBeCloseTo((2 / 3 + 0.8) / 2, 12);
   });
 
-  it("computes RMSE, MAE and R²", () => {
-    const m = regressionMetrics([1, 2, 3, 4], [1, 2, 3, 6]);
-    expect(m.rmse).toBeCloseTo(1, 10);
-    expect(m.mae).toBeCloseTo(0.5, 10);
-    expect(m.r2).toBeCloseTo(1 - 4 / 5, 10);
-  });
-
-  it("scores a model on held-out rows: a separable problem scores 1", async () => {
+  it("scores a model on held-out rows: a separable problem scores 1, with curves and a matrix for the run page", async () => {
     const train = await datasetFromCsv(store, "t/sep-train.parquet", separable(300, 0));
     const test = await datasetFromCsv(store, "t/sep-test.parquet", separable(100, 500));
     const model = (await runExecutor(store, randomForest, { target: "label", nEstimators: 10 }, { train })).outputs.model as ModelRef;
     const { metrics, outputs } = await runExecutor(store, executor, {}, { model, test });
-    expect(metrics).toEqual({ accuracy: 1, f1_macro: 1, test_rows: 100 });
-    expect(outputs.metrics).toEqual({ kind: "metrics", values: metrics });
+    expect(metrics).toMatchObject({ accuracy: 1, f1_macro: 1, roc_auc: 1, average_precision: 1, test_rows: 100 });
+    const panels = spec.present!({ metrics: metrics!, outputs });
+    expect(panels.map((p) => p.kind)).toEqual(["metrics", "table", "matrix", "curves", "curves", "curves"]);
+    const matrix = panels.find((p) => p.kind === "matrix");
+    const high = separable(100, 500).split("\n").filter((l) => l.endsWith(",high")).length;
+    expect(matrix).toMatchObject({ labels: ["high", "low"], counts: [[high, 0], [0, 100 - high]] });
   });
 
-  it("shows every score on the run page and the key ones on the node card", () => {
-    const [panel] = spec.present!({ metrics: { accuracy: 0.9, f1_macro: 0.8, test_rows: 50 }, outputs: null });
-    expect(panel).toEqual({ kind: "metrics", title: "Held-out scores", values: { accuracy: 0.9, f1_macro: 0.8, test_rows: 50 }, headline: ["accuracy", "f1_macro"] });
+  it("replays the steps a test set split off the raw data has not been through", async () => {
+    // Split first, clean the train side only: evaluate must fill the test rows' gaps as the endpoint would.
+    const lines = ["x,y,label"];
+    for (let i = 0; i < 200; i++) lines.push(`${i % 9 === 0 ? "" : i % 50},${i % 3},${i % 50 < 25 ? "a" : "b"}`);
+    const raw = await datasetFromCsv(store, "t/ev-raw.parquet", lines.join("\n"), { label: "target" });
+    const parts = (await runExecutor(store, split, {}, { dataset: raw })).outputs;
+    const cleaned = (await runExecutor(store, fillMissing, { strategy: "mean" }, { dataset: parts.train! })).outputs.dataset as DatasetRef;
+    const model = (await runExecutor(store, randomForest, { nEstimators: 10 }, { train: cleaned })).outputs.model as ModelRef;
+    const { metrics, outputs } = await runExecutor(store, executor, {}, { model, test: parts.test! });
+    expect(metrics!.test_rows).toBe(40);
+    const predicted = JSON.parse(new TextDecoder().decode(await store.getBytes((outputs.metrics as { predictionsUri: string }).predictionsUri))) as string[];
+    expect(predicted).toHaveLength(40);
+    // A test set from another path is refused, naming both paths.
+    const other = (await runExecutor(store, fillMissing, { strategy: "median" }, { dataset: parts.test! })).outputs.dataset as DatasetRef;
+    await expect(runExecutor(store, executor, {}, { model, test: other })).rejects.toThrow(/went through other steps than the model's training data/);
+  });
+
+  it("draws residuals for a regressor", () => {
+    const { metrics, charts } = regressionMetrics([1, 2, 3, 4], [1, 2, 3, 6]);
+    expect(metrics).toMatchObject({ rmse: 1, mae: 0.5, r2: 1 - 4 / 5 });
+    expect(charts.residuals).toEqual({ x: [1, 2, 3, 6], y: [0, 0, 0, -2] });
   });
 });
