@@ -18,6 +18,7 @@ import { spec as oneHot } from "./one-hot/spec";
 import { spec as ordinalEncode } from "./ordinal-encode/spec";
 import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
+import { spec as scale } from "./scale/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
 
 const nodes = [
@@ -30,6 +31,7 @@ const nodes = [
   deriveColumn,
   oneHot,
   ordinalEncode,
+  scale,
   trainTestSplit,
   randomForest,
   evaluate,
