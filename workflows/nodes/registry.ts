@@ -19,6 +19,7 @@ import { spec as ordinalEncode } from "./ordinal-encode/spec";
 import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
 import { spec as scale } from "./scale/spec";
+import { spec as selectColumns } from "./select-columns/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
 
 const nodes = [
@@ -28,6 +29,7 @@ const nodes = [
   dropMissing,
   fillMissing,
   filterRows,
+  selectColumns,
   deriveColumn,
   oneHot,
   ordinalEncode,
