@@ -33,6 +33,9 @@ export async function writeDataset(
   return { outputs: { dataset: { kind: "dataset", uri, ...shape, lineage: { ...src.lineage, steps: [...src.lineage.steps, step] } } } };
 }
 
+/** A double as SQL, exactly: parsed from the shortest text that reads back as the same number. */
+export const double = (x: number) => `${quoteString(String(x))}::DOUBLE`;
+
 /** Output names must not meet the input's columns or each other. */
 export function claimNames(names: string[], kept: ColumnSchema[], what: string) {
   const taken = new Set(kept.map((c) => c.name));
