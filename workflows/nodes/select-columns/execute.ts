@@ -13,7 +13,10 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const file = await artifacts.localPath(src.uri);
   const out = `${await ctx.scratchDir()}/data.parquet`;
   return withDuck(async (conn) => {
-    const list = columns.map((c) => (sources[c.name] ? `${quoteIdent(sources[c.name]!)} AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+    const list = columns.map((c) => {
+      const old = sources[c.name];
+      return old ? `${quoteIdent(old)} AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+    });
     await writeParquet(conn, `SELECT ${list.join(", ")} FROM ${parquet(file)}`, out);
     // The renamed columns keep what the user said about them (kind, role) under their new names.
     const shape = await describe(conn, parquet(out), columns);

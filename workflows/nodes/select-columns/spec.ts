@@ -38,7 +38,10 @@ export function selection(config: Config, cols: ColumnSchema[]) {
     else if (given.has(neu)) errors.push({ path, message: `'${neu}' is the new name of another column too` });
     given.add(neu);
   }
-  const columns = cols.filter((c) => stays(c.name)).map((c) => (rename[c.name] ? { ...c, name: rename[c.name] } : c));
+  const columns = cols.filter((c) => stays(c.name)).map((c) => {
+    const neu = rename[c.name];
+    return neu ? { ...c, name: neu } : c;
+  });
   if (cols.length && !columns.length) errors.push({ path: "columns", message: "no column is left" });
   return { columns, rename, errors };
 }
