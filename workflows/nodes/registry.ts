@@ -13,6 +13,7 @@ import { spec as dropMissing } from "./drop-missing/spec";
 import { spec as evaluate } from "./evaluate/spec";
 import { spec as fillMissing } from "./fill-missing/spec";
 import { spec as filterRows } from "./filter-rows/spec";
+import { spec as logTransform } from "./log-transform/spec";
 import { spec as monitorEndpoint } from "./monitor-endpoint/spec";
 import { spec as oneHot } from "./one-hot/spec";
 import { spec as ordinalEncode } from "./ordinal-encode/spec";
@@ -34,6 +35,7 @@ const nodes = [
   oneHot,
   ordinalEncode,
   scale,
+  logTransform,
   trainTestSplit,
   randomForest,
   evaluate,
