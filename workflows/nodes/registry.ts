@@ -4,6 +4,7 @@
  * read this list. The worker finds each type's executor at `<type>/execute.ts`, and
  * `npm run check` (workflows/nodes/verify.ts) fails on a folder that is half registered.
  */
+import { spec as bin } from "./bin/spec";
 import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
@@ -36,6 +37,7 @@ const nodes = [
   ordinalEncode,
   scale,
   logTransform,
+  bin,
   trainTestSplit,
   randomForest,
   evaluate,
