@@ -239,11 +239,14 @@ interface Stats {
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
+const STATS_GROUP = 8;
+
 async function columnStats(conn: Duck, relation: string, names: string[], decimal: "." | ","): Promise<Stats[]> {
   const out: Stats[] = [];
-  // In groups, so that 2,000 columns do not make one enormous query.
-  for (let start = 0; start < names.length; start += 50) {
-    const group = names.slice(start, start + 50);
+  // In small groups: each column's distinct counts and top-k keep hash tables per thread, and a
+  // group of 50 columns ran out of DUCKDB_MEMORY_LIMIT (256 MB) on a 65-column file.
+  for (let start = 0; start < names.length; start += STATS_GROUP) {
+    const group = names.slice(start, start + STATS_GROUP);
     const exprs = group.flatMap((name, i) => {
       const q = quoteIdent(name);
       const t = `trim(${q})`;
