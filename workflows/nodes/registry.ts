@@ -5,6 +5,7 @@
  * `npm run check` (workflows/nodes/verify.ts) fails on a folder that is half registered.
  */
 import { spec as bin } from "./bin/spec";
+import { spec as castTypes } from "./cast-types/spec";
 import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
@@ -27,6 +28,7 @@ import { spec as trainTestSplit } from "./train-test-split/spec";
 const nodes = [
   csvDataset,
   postgresQuery,
+  castTypes,
   dropDuplicates,
   dropMissing,
   fillMissing,
