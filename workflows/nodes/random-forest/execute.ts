@@ -60,9 +60,9 @@ function forestOptions(config: Config): ForestOptions {
   };
 }
 
-async function loadTrainingData(ctx: Ctx) {
+async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
   const { config } = ctx;
-  const src = input(ctx, "train", "dataset");
+  const src = input(ctx, port, "dataset");
   const target = resolveTarget(config.target, src.columns);
   if (!target) throw new UserError("no target column: choose one (the dataset marks none as its target)");
   const features = selectFeatures(config, target, src.columns);
@@ -99,16 +99,50 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
   };
 }
 
-async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number): Promise<ExecResult> {
+async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
   const file: ModelFile = { ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat };
-  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.bin"), encodeModel(file));
+  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, name), encodeModel(file));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
   for (const [f, v] of Object.entries(importances)) metrics[`${IMPORTANCE_PREFIX}${f}`] = v;
   if (flat.oobScore !== null) metrics[meta.task === "classification" ? "oob_accuracy" : "oob_r2"] = flat.oobScore;
-  return { outputs: { model }, metrics };
+  return { model, metrics };
 }
+
+/**
+ * The model to deploy: refitted on every row when the node's `refit` input is connected (after
+ * the evaluated model is done, same settings and seed), else the evaluated model itself.
+ */
+async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<string, number> }): Promise<ExecResult> {
+  if (!ctx.inputs.refit) return { outputs: { model: evaluated.model, final: evaluated.model }, metrics: evaluated.metrics };
+  const started = performance.now();
+  const train = input(ctx, "train", "dataset");
+  const all = input(ctx, "refit", "dataset");
+  if (JSON.stringify(all.lineage.steps) !== JSON.stringify(train.lineage.steps)) {
+    throw new UserError("the rows to refit on went through other steps than the train set; connect the dataset the split divides");
+  }
+  const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx, "refit");
+  if (features.join("\u0000") !== evaluated.model.features.join("\u0000")) throw new UserError("the rows to refit on do not have the train set's feature columns");
+  const inputs = featureInputs(featureCols, data);
+  const opts = { ...forestOptions(ctx.config), oobScore: false };
+  const prepared = prepareTraining(inputs, y, opts);
+  const K = prepared.classes?.length ?? 1;
+  const all_ = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
+  const { trees } = await growTrees(prepared.set, treeParams(opts, inputs.length, K), ctx.config.seed, all_, {
+    signal: ctx.signal,
+    onTree: (done, total) => ctx.progress("refit", done, total),
+  });
+  const flat = assemble(ctx.config.task, K, prepared.binnings, trees, null);
+  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes), flat, started, "final.bin");
+  return {
+    outputs: { model: evaluated.model, final: final.model },
+    metrics: { ...evaluated.metrics, refit_rows: src.rows, refit_seconds: final.metrics.train_seconds! },
+  };
+}
+
+const featureInputs = (featureCols: ColumnSchema[], data: Record<string, unknown[]>): FeatureInput[] =>
+  featureCols.map((c) => ({ name: c.name, kind: c.type === "number" ? "numeric" : "categorical", values: data[c.name]! }));
 
 async function execute(ctx: Ctx) {
   const started = performance.now();
@@ -116,6 +150,7 @@ async function execute(ctx: Ctx) {
   const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx);
 
   if (config.engine === "ml-random-forest") {
+    if (ctx.inputs.refit) throw new UserError("refitting on all rows needs the histogram engine");
     for (const f of features) {
       const missing = data[f]!.filter((v) => v === null).length;
       if (missing) throw new UserError(`feature column '${f}' has ${missing} missing values; add a Fill missing node before training`);
@@ -137,14 +172,10 @@ async function execute(ctx: Ctx) {
     const file: ModelFile = { ...baseMeta(config, src, target, features, classes), engine: "ml-random-forest", forest };
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
     const model: ModelRef = { kind: "model", uri, task: config.task, target, features, signature: inputColumns(file) };
-    return { outputs: { model }, metrics: { trees: config.nEstimators } };
+    return { outputs: { model, final: model }, metrics: { trees: config.nEstimators } };
   }
 
-  const inputs: FeatureInput[] = featureCols.map((c) => ({
-    name: c.name,
-    kind: c.type === "number" ? "numeric" : "categorical",
-    values: data[c.name]!,
-  }));
+  const inputs = featureInputs(featureCols, data);
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
   const K = prepared.classes?.length ?? 1;
@@ -167,7 +198,7 @@ async function execute(ctx: Ctx) {
     onTree: (done, total) => ctx.progress("trees", done, total),
   });
   const flat = assemble(config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null);
-  return saveHistogramModel(ctx, meta, flat, started);
+  return finish(ctx, await saveHistogramModel(ctx, meta, flat, started));
 }
 
 async function slice(ctx: Ctx, task: SliceTask, index: number): Promise<SlicePart> {
@@ -182,7 +213,7 @@ async function merge(ctx: Ctx, state: FanOutState, parts: SlicePart[]): Promise<
   const started = performance.now();
   const training = await ctx.artifacts.getBytes(state.trainingUri);
   const slices = await Promise.all(parts.map((p) => ctx.artifacts.getBytes(p.uri)));
-  return saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started);
+  return finish(ctx, await saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started));
 }
 
 export const executor = defineExecutor<typeof spec.config, SliceTask, FanOutState, SlicePart>(spec, { execute, slice, merge });

@@ -73,4 +73,21 @@ describe("random-forest", () => {
       { kind: "bars", title: "Feature importance", format: "percent", items: [{ label: "b", value: 0.75 }, { label: "a", value: 0.25 }] },
     ]);
   });
+
+  it("refits on every row for deployment when asked, after the evaluated model; otherwise deploys the evaluated one", async () => {
+    const all = await datasetFromCsv(store, "t/rf-all.parquet", demoCsv(300), { target: "target" });
+    const { executor: split } = await import("../train-test-split/execute");
+    const { train } = (await runExecutor(store, split, {}, { dataset: all })).outputs;
+    const plain = await runExecutor(store, executor, { nEstimators: 8 }, { train: train! }, { nodeId: "plain" });
+    expect(plain.outputs.final).toEqual(plain.outputs.model);
+    const refit = await runExecutor(store, executor, { nEstimators: 8 }, { train: train!, refit: all }, { nodeId: "refit" });
+    const evaluated = refit.outputs.model as ModelRef;
+    const final = refit.outputs.final as ModelRef;
+    expect(final.uri).not.toBe(evaluated.uri);
+    expect(parseModelFile(await store.getBytes(final.uri)).trainedRows).toBe(300);
+    expect(parseModelFile(await store.getBytes(evaluated.uri)).trainedRows).toBe(240);
+    expect(refit.metrics).toMatchObject({ refit_rows: 300 });
+    // The evaluated model is the same one a run without refit trains.
+    expect(await store.getBytes(evaluated.uri)).toEqual(await store.getBytes((plain.outputs.model as ModelRef).uri));
+  });
 });

@@ -11,7 +11,8 @@ export const spec = defineNode({
   type: "random-forest",
   label: "Random forest",
   stage: "train",
-  description: "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself.",
+  description:
+    "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself. Connect the split's input to 'Refit on' to deploy a model refitted on every row once evaluation is done ('Model to deploy'; without it, the same model as for evaluation).",
   config: z.object({
     task: z.enum(["classification", "regression"]).default("classification").meta({ title: "Task" }),
     target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
@@ -45,12 +46,22 @@ export const spec = defineNode({
       .meta({ title: "Parallel slices", description: "Split training across workers: 0 = automatic (large data), 1 = never" }),
     seed: z.number().int().default(42).meta({ title: "Seed" }),
   }),
-  inputs: { train: { type: "dataset", label: "Train set" } },
-  outputs: { model: { type: "model", label: "Model" } },
+  inputs: {
+    train: { type: "dataset", label: "Train set" },
+    refit: { type: "dataset", label: "Refit on (all rows)", optional: true },
+  },
+  outputs: {
+    model: { type: "model", label: "Model (for evaluation)" },
+    final: { type: "model", label: "Model to deploy" },
+  },
   infer: ({ config, inputs }) => {
     const cols = inputs.train;
     if (!cols) return {};
     const errors: { path: string; message: string }[] = [];
+    const refit = inputs.refit;
+    if (refit && (refit.length !== cols.length || refit.some((c, i) => c.name !== cols[i]!.name || c.type !== cols[i]!.type))) {
+      errors.push({ path: "inputs.refit", message: "the rows to refit on must have the train set's columns (connect the dataset the split divides)" });
+    }
     const targetName = resolveTarget(config.target, cols);
     const target = targetName ? findColumn(cols, targetName) : undefined;
     if (!targetName) errors.push({ path: "target", message: "choose the target column (the dataset marks none as its target)" });
