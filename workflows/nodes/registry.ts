@@ -23,6 +23,7 @@ import { spec as postgresQuery } from "./postgres-query/spec";
 import { spec as randomForest } from "./random-forest/spec";
 import { spec as scale } from "./scale/spec";
 import { spec as selectColumns } from "./select-columns/spec";
+import { spec as targetEncode } from "./target-encode/spec";
 import { spec as trainTestSplit } from "./train-test-split/spec";
 
 const nodes = [
@@ -39,6 +40,7 @@ const nodes = [
   ordinalEncode,
   scale,
   logTransform,
+  targetEncode,
   bin,
   trainTestSplit,
   randomForest,
