@@ -6,6 +6,7 @@
  */
 import { spec as bin } from "./bin/spec";
 import { spec as castTypes } from "./cast-types/spec";
+import { spec as clipOutliers } from "./clip-outliers/spec";
 import { spec as csvDataset } from "./csv-dataset/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
@@ -30,6 +31,7 @@ const nodes = [
   csvDataset,
   postgresQuery,
   castTypes,
+  clipOutliers,
   dropDuplicates,
   dropMissing,
   fillMissing,
