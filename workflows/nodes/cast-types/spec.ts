@@ -3,7 +3,7 @@ import { InvalidError } from "~/lib/errors";
 import { typeOfKind, type ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode, findColumn } from "../define";
 
-export const castKinds = ["integer", "float", "text", "categorical", "boolean"] as const;
+const castKinds = ["integer", "float", "text", "categorical", "boolean"] as const;
 export type CastKind = (typeof castKinds)[number];
 
 export interface Casts {
@@ -26,7 +26,7 @@ const show = (v: unknown) => (typeof v === "string" ? `'${v.length > 60 ? `${v.s
  * numbers (up to 2^53) without a fraction, others in the shortest form that reads back the same,
  * fixed-point from 1e-4 up to 1e16 and with an exponent (at least two digits) beyond.
  */
-export function numberText(x: number): string {
+function numberText(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (Number.isInteger(x) && Math.abs(x) <= 2 ** 53) return String(x);
