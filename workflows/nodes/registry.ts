@@ -8,6 +8,7 @@ import { spec as bin } from "./bin/spec";
 import { spec as castTypes } from "./cast-types/spec";
 import { spec as clipOutliers } from "./clip-outliers/spec";
 import { spec as csvDataset } from "./csv-dataset/spec";
+import { spec as dateParts } from "./date-parts/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
 import { spec as deployEndpoint } from "./deploy-endpoint/spec";
 import { spec as deriveColumn } from "./derive-column/spec";
@@ -42,6 +43,7 @@ const nodes = [
   ordinalEncode,
   scale,
   logTransform,
+  dateParts,
   targetEncode,
   bin,
   trainTestSplit,
