@@ -8,14 +8,18 @@ export interface Bounds {
   bounds: Record<string, { lower: number | null; upper: number | null }>;
 }
 
-type Config = {
-  columns: string[];
-  method: "quantiles" | "bounds";
-  lowerQuantile: number;
-  upperQuantile: number;
-  lower?: number | undefined;
-  upper?: number | undefined;
-};
+const schema = z.object({
+  columns: z
+    .array(z.string())
+    .default([])
+    .meta({ title: "Columns", description: "Empty means every numeric feature column (not the target, IDs or ignored ones).", widget: "columns" }),
+  method: z.enum(["quantiles", "bounds"]).default("quantiles").meta({ title: "Method", description: "quantiles of this data, or fixed bounds" }),
+  lowerQuantile: z.number().min(0).max(1).default(0.01).meta({ title: "Lower quantile" }),
+  upperQuantile: z.number().min(0).max(1).default(0.99).meta({ title: "Upper quantile" }),
+  lower: z.number().optional().meta({ title: "Lower bound", description: "For fixed bounds; empty means none" }),
+  upper: z.number().optional().meta({ title: "Upper bound", description: "For fixed bounds; empty means none" }),
+});
+type Config = z.output<typeof schema>;
 
 /**
  * The columns a config clips: the named ones, or every numeric feature column. The target is
@@ -57,17 +61,7 @@ export const spec = defineNode({
   label: "Clip outliers",
   stage: "clean",
   description: "Limits numeric columns to bounds: quantiles fitted on this data (kept with the model) or fixed values. Missing values stay missing.",
-  config: z.object({
-    columns: z
-      .array(z.string())
-      .default([])
-      .meta({ title: "Columns", description: "Empty means every numeric feature column (not the target, IDs or ignored ones).", widget: "columns" }),
-    method: z.enum(["quantiles", "bounds"]).default("quantiles").meta({ title: "Method", description: "quantiles of this data, or fixed bounds" }),
-    lowerQuantile: z.number().min(0).max(1).default(0.01).meta({ title: "Lower quantile" }),
-    upperQuantile: z.number().min(0).max(1).default(0.99).meta({ title: "Upper quantile" }),
-    lower: z.number().optional().meta({ title: "Lower bound", description: "For fixed bounds; empty means none" }),
-    upper: z.number().optional().meta({ title: "Upper bound", description: "For fixed bounds; empty means none" }),
-  }),
+  config: schema,
   inputs: { dataset: { type: "dataset", label: "Dataset" } },
   outputs: { dataset: { type: "dataset", label: "Dataset" } },
   infer: ({ config, inputs }) => {

@@ -7,7 +7,12 @@ export interface Renames {
   rename: Record<string, string>;
 }
 
-type Config = { mode: "keep" | "drop"; columns: string[]; rename: Record<string, string> };
+const schema = z.object({
+  mode: z.enum(["keep", "drop"]).default("keep").meta({ title: "Mode", description: "keep: only the chosen columns stay; drop: the chosen columns go" }),
+  columns: z.array(z.string()).default([]).meta({ title: "Columns", description: "Empty keeps every column.", widget: "columns" }),
+  rename: z.record(z.string(), z.string()).default({}).meta({ title: "Rename", description: "A new name for a column", widget: "column-map" }),
+});
+type Config = z.output<typeof schema>;
 
 /**
  * The output columns (input order, renamed, metadata kept) and what is wrong with the config,
@@ -51,11 +56,7 @@ export const spec = defineNode({
   label: "Select, drop or rename columns",
   stage: "clean",
   description: "Keeps or drops the chosen columns and renames columns; the endpoint accepts the original names.",
-  config: z.object({
-    mode: z.enum(["keep", "drop"]).default("keep").meta({ title: "Mode", description: "keep: only the chosen columns stay; drop: the chosen columns go" }),
-    columns: z.array(z.string()).default([]).meta({ title: "Columns", description: "Empty keeps every column.", widget: "columns" }),
-    rename: z.record(z.string(), z.string()).default({}).meta({ title: "Rename", description: "A new name for a column", widget: "column-map" }),
-  }),
+  config: schema,
   inputs: { dataset: { type: "dataset", label: "Dataset" } },
   outputs: { dataset: { type: "dataset", label: "Dataset" } },
   infer: ({ config, inputs }) => {
