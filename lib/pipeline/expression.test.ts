@@ -137,6 +137,8 @@ describe("conditions", () => {
 
   it("bounds the nesting of not as of parentheses", () => {
     expect(() => parseCondition(`${"not ".repeat(300)}a`)).toThrow("expression nests deeper than 256 levels");
+    expect(parseCondition(`${"not ".repeat(250)}a`).kind).toBe("not");
+    expect(parseCondition(`${"(".repeat(250)}a > 1${")".repeat(250)}`).kind).toBe("cmp");
   });
 
   it("checks the columns' types, naming the column", () => {

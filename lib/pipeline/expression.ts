@@ -288,7 +288,7 @@ function parse(src: string, mode: Mode): Expr {
     }
     if (tok.v === "(") {
       pos++;
-      const inner = nested(or);
+      const inner = or();
       expectOp(")");
       return inner;
     }
