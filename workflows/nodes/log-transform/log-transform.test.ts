@@ -12,10 +12,7 @@ afterAll(cleanup);
 
 const csv = "a,b,y\n0,3,1\n1,-1,2\n1.718281828459045,-2.5,3\n,4,4\n";
 
-async function dataset(key: string): Promise<DatasetRef> {
-  const src = await datasetFromCsv(store, key, csv);
-  return { ...src, columns: src.columns.map((c) => (c.name === "y" ? { ...c, role: "target" as const } : c)) };
-}
+const dataset = (key: string) => datasetFromCsv(store, key, csv, { y: "target" });
 
 describe("log-transform", () => {
   it("takes ln(1 + x) of the numeric features without negative values, by default", async () => {

@@ -12,11 +12,7 @@ afterAll(cleanup);
 
 const csv = "color,size,label\nred,1,x\nblue,2,y\nred,3,x\ngreen,4,y\n,5,x\nblue,6,y\nred,7,x\n";
 
-/** A dataset with the target marked, as ingest would mark it. */
-async function dataset(key: string, text = csv): Promise<DatasetRef> {
-  const src = await datasetFromCsv(store, key, text);
-  return { ...src, columns: src.columns.map((c) => (c.name === "label" ? { ...c, role: "target" as const } : c)) };
-}
+const dataset = (key: string, text = csv) => datasetFromCsv(store, key, text, { label: "target" });
 
 const infer = (config: Record<string, unknown>, cols: ColumnSchema[]) =>
   spec.infer!({ config: spec.config.parse(config), inputs: { dataset: cols }, datasetColumns: () => undefined });

@@ -11,11 +11,7 @@ afterAll(cleanup);
 
 const csv = "a,c,id,y\n1,5,10,0.5\n2,5,11,1.5\n4,5,12,2.5\n,5,13,3.5\n";
 
-async function dataset(key: string): Promise<DatasetRef> {
-  const src = await datasetFromCsv(store, key, csv);
-  const roles: Record<string, "id" | "target"> = { id: "id", y: "target" };
-  return { ...src, columns: src.columns.map((c) => (roles[c.name] ? { ...c, role: roles[c.name] } : c)) };
-}
+const dataset = (key: string) => datasetFromCsv(store, key, csv, { id: "id", y: "target" });
 
 /** Rows equal, numbers within 1e-9. */
 function expectClose(actual: Record<string, unknown>[], expected: Record<string, unknown>[]) {

@@ -10,11 +10,7 @@ import { spec, type TargetEncodeParams } from "./spec";
 const { store, cleanup } = tempStore();
 afterAll(cleanup);
 
-/** A dataset with `y` marked as the target, as ingest would mark it. */
-async function dataset(key: string, csv: string): Promise<DatasetRef> {
-  const src = await datasetFromCsv(store, key, csv);
-  return { ...src, columns: src.columns.map((c) => (c.name === "y" ? { ...c, role: "target" as const } : c)) };
-}
+const dataset = (key: string, csv: string) => datasetFromCsv(store, key, csv, { y: "target" });
 
 /** Numbers within 1e-9, anything else equal. */
 function expectClose(actual: unknown[], expected: unknown[]) {
