@@ -3,7 +3,7 @@ import type { InputField } from "~/workflows/model/signature";
 
 export const MAX_INSTANCES = 1000;
 
-export interface FieldError {
+interface FieldError {
   instance: number;
   field: string;
   message: string;
@@ -43,7 +43,7 @@ export const ignoredFieldsHeader = (fields: string[]) =>
     .slice(0, 2000);
 
 /** What an endpoint does with a field the model does not know (an `id`, a typo). */
-export const unknownFieldPolicies = ["ignore", "reject"] as const;
+const unknownFieldPolicies = ["ignore", "reject"] as const;
 export type UnknownFieldPolicy = (typeof unknownFieldPolicies)[number];
 
 export interface Validated {

@@ -4,30 +4,12 @@
  * data the run page draws. Pure functions over arrays: no I/O.
  */
 import type { Label } from "~/workflows/model/model-file";
+import type { ClassificationCharts, Curve, RegressionCharts } from "./spec";
 
 /** At most this many points per drawn curve (thinned evenly; the metrics use every point). */
 const CURVE_POINTS = 200;
 /** Confusion matrices are drawn for at most this many classes. */
 const MATRIX_CLASSES = 30;
-
-export interface Curve {
-  label: string;
-  x: number[];
-  y: number[];
-}
-
-export interface ClassificationCharts {
-  confusion?: { labels: string[]; counts: number[][] };
-  roc?: Curve[];
-  pr?: Curve[];
-  calibration?: Curve;
-  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
-}
-
-export interface RegressionCharts {
-  /** A sample of (predicted, residual) pairs. */
-  residuals: { x: number[]; y: number[] };
-}
 
 const sortLabels = (a: Label, b: Label) => (a < b ? -1 : a > b ? 1 : 0);
 const safeDiv = (a: number, b: number) => (b === 0 ? 0 : a / b);
@@ -61,7 +43,7 @@ function binaryCurve(positive: boolean[], score: number[]) {
 }
 
 /** ROC AUC by the trapezoidal rule over the ROC curve (`roc_auc_score`); undefined with one class present. */
-export function rocAuc(positive: boolean[], score: number[]): { auc: number; fpr: number[]; tpr: number[] } | undefined {
+function rocAuc(positive: boolean[], score: number[]): { auc: number; fpr: number[]; tpr: number[] } | undefined {
   const { tps, fps, P, N } = binaryCurve(positive, score);
   if (P === 0 || N === 0) return undefined;
   const fpr = [0, ...fps.map((f) => f / N)];
@@ -72,7 +54,7 @@ export function rocAuc(positive: boolean[], score: number[]): { auc: number; fpr
 }
 
 /** Average precision (`average_precision_score`): Σ (Rₙ − Rₙ₋₁) Pₙ over distinct thresholds. */
-export function averagePrecision(positive: boolean[], score: number[]): { ap: number; recall: number[]; precision: number[] } | undefined {
+function averagePrecision(positive: boolean[], score: number[]): { ap: number; recall: number[]; precision: number[] } | undefined {
   const { tps, fps, P } = binaryCurve(positive, score);
   if (P === 0) return undefined;
   let ap = 0;
@@ -91,7 +73,7 @@ export function averagePrecision(positive: boolean[], score: number[]): { ap: nu
 }
 
 /** `log_loss`: probabilities clipped to [ε, 1 − ε] (ε of float64), natural log, mean over rows. */
-export function logLoss(actualIndex: number[], proba: number[][]): number {
+function logLoss(actualIndex: number[], proba: number[][]): number {
   const eps = Number.EPSILON;
   let s = 0;
   for (let i = 0; i < actualIndex.length; i++) s -= Math.log(Math.min(Math.max(proba[i]![actualIndex[i]!]!, eps), 1 - eps));
@@ -99,7 +81,7 @@ export function logLoss(actualIndex: number[], proba: number[][]): number {
 }
 
 /** `calibration_curve(n_bins=10, strategy="uniform")`: mean predicted and observed rate per non-empty bin. */
-export function calibrationCurve(positive: boolean[], prob: number[], bins = 10) {
+function calibrationCurve(positive: boolean[], prob: number[], bins = 10) {
   const sumP = new Float64Array(bins);
   const sumY = new Float64Array(bins);
   const count = new Float64Array(bins);

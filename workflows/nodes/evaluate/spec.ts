@@ -1,6 +1,25 @@
 import { z } from "zod";
 import { defineNode, type Panel } from "../define";
-import type { ClassificationCharts, RegressionCharts } from "./metrics";
+
+/** Chart data evaluate stores beside its scores (metrics.ts computes it; `present` draws it). */
+export interface Curve {
+  label: string;
+  x: number[];
+  y: number[];
+}
+
+export interface ClassificationCharts {
+  confusion?: { labels: string[]; counts: number[][] };
+  roc?: Curve[];
+  pr?: Curve[];
+  calibration?: Curve;
+  perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+}
+
+export interface RegressionCharts {
+  /** A sample of (predicted, residual) pairs. */
+  residuals: { x: number[]; y: number[] };
+}
 
 /** The scores worth a glance on the node card; the run page shows every value. */
 const HEADLINE = ["accuracy", "f1_macro", "roc_auc", "rmse", "r2"];

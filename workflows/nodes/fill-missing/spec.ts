@@ -4,7 +4,7 @@ import { defineNode, findColumn } from "../define";
 
 export type FillValues = Record<string, number | string | boolean>;
 
-export const fillStrategies = ["constant", "mean", "median", "most_frequent"] as const;
+const fillStrategies = ["constant", "mean", "median", "most_frequent"] as const;
 export type FillStrategy = (typeof fillStrategies)[number];
 const statistics = new Set<FillStrategy>(["mean", "median"]);
 
