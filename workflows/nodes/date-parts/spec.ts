@@ -29,9 +29,13 @@ export interface DatePattern {
 
 /**
  * The pattern of a format ingest writes: ISO 8601 (`T` or a space, seconds, fractions and a zone
- * optional; the zone is not applied, see below), clock times, and strptime formats made of %Y
- * (1–4 digits), %m %d %H %M %S (1–2 digits, as DuckDB's strptime reads them), spaces and literal
- * text. Anything else is a message saying why not.
+ * optional), clock times, and strptime formats made of %Y (1–4 digits), %m %d %H %M %S (1–2
+ * digits, as DuckDB's strptime reads them), spaces and literal text. Anything else is a message
+ * saying why not.
+ *
+ * An ISO zone (Z, +02:00) is matched but not applied: parts are those of the time as written,
+ * which is where the event happened (a 23:30 order in New York is an evening order), and the
+ * same text sent to the endpoint gives the same parts wherever the server runs.
  */
 export function datePattern(format: string): DatePattern | string {
   if (format === ISO8601) {
@@ -101,6 +105,7 @@ export function readDate(value: unknown, p: DatePattern, re = new RegExp(anchore
   return f;
 }
 
+/** One part of a value's fields, as the SQL in execute.ts computes it. */
 export function partOf(part: DatePart, f: Partial<Record<Field, number>>): number {
   const { Y, m, d } = f as Record<Field, number>;
   switch (part) {

@@ -20,14 +20,13 @@ export const isCategorical = (c: ColumnSchema) => c.type === "string" && (c.kind
 /**
  * The columns a transform works on: the ones named, each checked by `unfit` (why the node
  * cannot take it, or undefined), or when none are named every feature column `usable` accepts.
- * Problems are pinned to `<path>.<index>`.
+ * Problems are pinned to `columns.<index>`.
  */
 export function pickColumns(
   cols: ColumnSchema[],
   names: string[],
   unfit: (c: ColumnSchema) => string | undefined,
   usable: (c: ColumnSchema) => boolean = (c) => !unfit(c),
-  path = "columns",
 ): { picked: ColumnSchema[]; errors: Problem[] } {
   if (!names.length) return { picked: cols.filter((c) => isFeature(c) && usable(c)), errors: [] };
   const picked: ColumnSchema[] = [];
@@ -35,7 +34,7 @@ export function pickColumns(
   names.forEach((name, i) => {
     const col = findColumn(cols, name);
     const why = !col ? "is not in the input" : names.indexOf(name) < i ? "is listed twice" : unfit(col);
-    if (why) errors.push({ path: `${path}.${i}`, message: `column '${name}' ${why}` });
+    if (why) errors.push({ path: `columns.${i}`, message: `column '${name}' ${why}` });
     else picked.push(col!);
   });
   return { picked, errors };
@@ -96,8 +95,7 @@ export const spec = defineNode({
       .default("ignore")
       .meta({
         title: "Values not seen in training",
-        description:
-          "At the endpoint, for a column whose values all got a column: ignore = all zeros, error = the request is refused. A column with an other column puts such values there.",
+        description: "At the endpoint: ignore = all zeros, error = the request is refused. In a column with an other column, such values count as other.",
       }),
   }),
   inputs: { dataset: { type: "dataset", label: "Dataset" } },

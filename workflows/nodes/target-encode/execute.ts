@@ -73,14 +73,14 @@ export const executor = defineExecutor(spec, {
       });
       appender.closeSync();
       const numbered = `read_parquet(${quoteString(file)}, ${ROW_NUMBER} = true)`;
-      const sums = () => ys.map((_, k) => `sum(y${k}) AS y${k}`).join(", ");
+      const sums = ys.map((_, k) => `sum(y${k}) AS y${k}`).join(", ");
       await conn.run(
         `CREATE TEMP VIEW data AS SELECT f.fold, ${ys.map((y, k) => `${y} AS y${k}`).join(", ")}${picked.map((c, j) => `, s.${quoteIdent(c.name)} AS c${j}`).join("")} FROM ${numbered} s JOIN folds f ON f.i = s.${ROW_NUMBER}`,
       );
       // The prior of each fold's rows: the target's mean over the other folds.
-      await conn.run(`CREATE TEMP TABLE fold_totals AS SELECT fold, count(*)::DOUBLE AS n, ${sums()} FROM data GROUP BY fold`);
+      await conn.run(`CREATE TEMP TABLE fold_totals AS SELECT fold, count(*)::DOUBLE AS n, ${sums} FROM data GROUP BY fold`);
       await conn.run(
-        `CREATE TEMP TABLE priors AS SELECT f.fold, ${ys.map((_, k) => `(a.y${k} - f.y${k}) / (a.n - f.n) AS p${k}`).join(", ")} FROM fold_totals f, (SELECT sum(n) AS n, ${sums()} FROM fold_totals) a`,
+        `CREATE TEMP TABLE priors AS SELECT f.fold, ${ys.map((_, k) => `(a.y${k} - f.y${k}) / (a.n - f.n) AS p${k}`).join(", ")} FROM fold_totals f, (SELECT sum(n) AS n, ${sums} FROM fold_totals) a`,
       );
       const all = await one(`SELECT ${ys.map((_, k) => `sum(y${k}) / sum(n)`).join(", ")} FROM fold_totals`);
       const prior = all.map(Number);
@@ -88,8 +88,8 @@ export const executor = defineExecutor(spec, {
 
       const encoded: TargetEncoding[] = [];
       for (const [j, c] of picked.entries()) {
-        await conn.run(`CREATE TEMP TABLE by_fold${j} AS SELECT c${j} AS v, fold, count(*)::DOUBLE AS n, ${sums()} FROM data WHERE c${j} IS NOT NULL GROUP BY ALL`);
-        await conn.run(`CREATE TEMP TABLE whole${j} AS SELECT v, sum(n) AS n, ${sums()} FROM by_fold${j} GROUP BY v`);
+        await conn.run(`CREATE TEMP TABLE by_fold${j} AS SELECT c${j} AS v, fold, count(*)::DOUBLE AS n, ${sums} FROM data WHERE c${j} IS NOT NULL GROUP BY ALL`);
+        await conn.run(`CREATE TEMP TABLE whole${j} AS SELECT v, sum(n) AS n, ${sums} FROM by_fold${j} GROUP BY v`);
         const [distinct] = await one(`SELECT count(*) FROM whole${j}`);
         if (Number(distinct) > MAX_CODES) {
           throw new UserError(`column '${c.name}' has ${Number(distinct)} different values; target encoding keeps at most ${MAX_CODES} (each is stored with the model): is it an identifier?`);
