@@ -9,7 +9,7 @@ export const CLOCK = "hh:mm[:ss]";
 /** A column of a date kind without a format reads the way ingest assumes then. */
 const DEFAULT_FORMAT: Partial<Record<ColumnKind, string>> = { date: "%Y-%m-%d", datetime: ISO8601, time: CLOCK };
 
-export const dateParts = ["year", "month", "day", "day_of_week", "day_of_year", "hour", "minute", "is_weekend"] as const;
+const dateParts = ["year", "month", "day", "day_of_week", "day_of_year", "hour", "minute", "is_weekend"] as const;
 export type DatePart = (typeof dateParts)[number];
 
 type Field = "Y" | "m" | "d" | "H" | "M" | "S";

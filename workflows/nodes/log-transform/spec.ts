@@ -10,7 +10,7 @@ import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../one
 export const namedColumns = (columns: string[], cols: ColumnSchema[]) => pickColumns(cols, columns, notNumeric);
 
 /** ln(1 + x) as the SQL computes it (DuckDB has no log1p), so that the endpoint gives the same number. */
-export const log1p = (x: number) => Math.log(1 + x);
+const log1p = (x: number) => Math.log(1 + x);
 
 export const spec = defineNode({
   type: "log-transform",

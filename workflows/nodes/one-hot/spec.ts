@@ -12,7 +12,7 @@ export interface Problem {
 }
 
 /** Whether a node may take a column without being told to: never the target, an ID or an ignored column. */
-export const isFeature = (c: ColumnSchema) => (c.role ?? "feature") === "feature";
+const isFeature = (c: ColumnSchema) => (c.role ?? "feature") === "feature";
 
 /** Text holding categories (dates, times and free text are text too, but not categories). */
 export const isCategorical = (c: ColumnSchema) => c.type === "string" && (c.kind === undefined || c.kind === "categorical");

@@ -10,7 +10,7 @@ export type Scaling = { column: string; mean: number; std: number } | { column: 
 export const scaledColumns = (columns: string[], cols: ColumnSchema[]) => pickColumns(cols, columns, notNumeric);
 
 /** One value scaled, as the SQL does it; a constant column (no spread) scales to 0. */
-export function scaleValue(s: Scaling, x: number) {
+function scaleValue(s: Scaling, x: number) {
   if ("mean" in s) return s.std === 0 ? 0 : (x - s.mean) / s.std;
   return s.max === s.min ? 0 : (x - s.min) / (s.max - s.min);
 }

@@ -29,7 +29,7 @@ export interface TargetEncodeParams {
 }
 
 /** The target a config names, or the column the dataset marks as its target. */
-export const targetOf = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
+const targetOf = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
 
 /**
  * What a config encodes, checked against the columns: the target, the task (auto: regression
