@@ -11,7 +11,7 @@
 const PURE = [
   "^lib/(pipeline|templates)/",
   "^lib/(errors|random|urls)\\.ts$",
-  "^workflows/nodes/(define|registry|compile)\\.ts$",
+  "^workflows/nodes/(define|registry|compile|columns)\\.ts$",
   "^workflows/nodes/[^/]+/spec\\.ts$",
   "^workflows/model/",
   "^workflows/temporal/shared\\.ts$",

@@ -2,8 +2,8 @@ import { UserError } from "~/lib/errors";
 import { parquet, quoteIdent, withDuck } from "~/workflows/data/duck";
 import { lineageStep } from "../define";
 import { defineExecutor, input } from "../executor";
-import { double, failOn, writeDataset } from "../one-hot/execute";
-import { numberColumn } from "../one-hot/spec";
+import { double, failOn, writeDataset } from "../transform";
+import { numberColumn } from "../columns";
 import { binnedColumns, innerEdges, spec, type Binning } from "./spec";
 
 export const executor = defineExecutor(spec, {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode } from "../define";
-import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../one-hot/spec";
+import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../columns";
 
 export interface Binning {
   column: string;

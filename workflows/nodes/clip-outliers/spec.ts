@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InvalidError } from "~/lib/errors";
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import { isFeature } from "../columns";
 import { defineNode, findColumn } from "../define";
 
 export interface Bounds {
@@ -37,7 +38,7 @@ export function clipped(config: Config, cols: ColumnSchema[]) {
   });
   const columns = config.columns.length
     ? cols.filter((c) => config.columns.includes(c.name))
-    : cols.filter((c) => c.type === "number" && (c.role ?? "feature") === "feature");
+    : cols.filter((c) => c.type === "number" && isFeature(c));
   if (!config.columns.length && !columns.length) errors.push({ path: "columns", message: "there is no numeric feature column to clip" });
   if (config.method === "quantiles" && config.lowerQuantile > config.upperQuantile) {
     errors.push({ path: "lowerQuantile", message: "the lower quantile is above the upper one" });

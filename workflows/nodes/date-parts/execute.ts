@@ -1,7 +1,7 @@
 import { parquet, quoteIdent, quoteString, withDuck } from "~/workflows/data/duck";
 import { lineageStep } from "../define";
 import { defineExecutor, input } from "../executor";
-import { failOn, writeDataset } from "../one-hot/execute";
+import { failOn, writeDataset } from "../transform";
 import { anchored, FIELD_NAMES, NEEDS, plan, spec, type DatePart, type DatePattern } from "./spec";
 
 /**

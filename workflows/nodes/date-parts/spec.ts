@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnKind, ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode, findColumn } from "../define";
-import { inPlace, type Problem } from "../one-hot/spec";
+import { inPlace, type Problem } from "../columns";
 
 /** Ingest's names for the formats it recognises without strptime (workflows/data/ingest/csv.ts). */
 export const ISO8601 = "iso8601";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import { isFeature, targetColumn } from "../columns";
 import { defineNode, findColumn } from "../define";
 
 export type FillValues = Record<string, number | string | boolean>;
@@ -8,8 +9,6 @@ const fillStrategies = ["constant", "mean", "median", "most_frequent"] as const;
 export type FillStrategy = (typeof fillStrategies)[number];
 const statistics = new Set<FillStrategy>(["mean", "median"]);
 
-/** The target a config names, or the column the dataset marks as its target. */
-export const targetOf = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
 
 /**
  * The columns a config fills, each with its strategy: the named ones (or every column with gaps
@@ -18,8 +17,8 @@ export const targetOf = (target: string, cols: ColumnSchema[]) => target || cols
  * frequent value instead.
  */
 export function plan(config: { strategy: FillStrategy; textStrategy: "constant" | "most_frequent"; columns: string[]; perColumn: Record<string, FillStrategy | "leave">; target: string }, cols: ColumnSchema[]) {
-  const target = targetOf(config.target, cols);
-  const chosen = config.columns.length ? config.columns : cols.filter((c) => c.nullable && (c.role ?? "feature") === "feature" && c.name !== target).map((c) => c.name);
+  const target = targetColumn(config.target, cols);
+  const chosen = config.columns.length ? config.columns : cols.filter((c) => c.nullable && isFeature(c) && c.name !== target).map((c) => c.name);
   const names = new Set([...chosen, ...Object.keys(config.perColumn)]);
   const out: { column: ColumnSchema; strategy: FillStrategy }[] = [];
   for (const name of names) {
@@ -65,7 +64,7 @@ export const spec = defineNode({
   infer: ({ config, inputs }) => {
     const cols = inputs.dataset;
     if (!cols) return {};
-    const target = targetOf(config.target, cols);
+    const target = targetColumn(config.target, cols);
     const errors: { path: string; message: string }[] = [];
     if (config.target && !findColumn(cols, config.target)) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
     config.columns.forEach((name, i) => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode } from "../define";
-import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../one-hot/spec";
+import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../columns";
 
 /**
  * The columns a config names, checked; none named means every numeric feature column, of which

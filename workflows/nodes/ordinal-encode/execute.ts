@@ -2,8 +2,8 @@ import { UserError } from "~/lib/errors";
 import { parquet, quoteIdent, quoteString, withDuck } from "~/workflows/data/duck";
 import { lineageStep } from "../define";
 import { defineExecutor, input } from "../executor";
-import { failOn, writeDataset } from "../one-hot/execute";
-import { numberColumn } from "../one-hot/spec";
+import { failOn, writeDataset } from "../transform";
+import { numberColumn } from "../columns";
 import { encodedColumns, MAX_CODES, spec, type OrdinalColumn } from "./spec";
 
 export const executor = defineExecutor(spec, {

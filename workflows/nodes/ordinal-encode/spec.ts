@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode } from "../define";
-import { inPlace, isCategorical, notText, numberColumn, pickColumns } from "../one-hot/spec";
+import { inPlace, isCategorical, notText, numberColumn, pickColumns } from "../columns";
 
 /** Codes kept per column: each value is stored with the model, so a column of IDs is refused. */
 export const MAX_CODES = 10_000;

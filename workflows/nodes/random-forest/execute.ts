@@ -27,7 +27,8 @@ import {
   type ForestOptions,
 } from "~/workflows/ml/hist-forest";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { IMPORTANCE_PREFIX, resolveTarget, selectFeatures, spec } from "./spec";
+import { targetColumn } from "../columns";
+import { IMPORTANCE_PREFIX, selectFeatures, spec } from "./spec";
 
 type Ctx = ContextOf<typeof spec>;
 type Config = Ctx["config"];
@@ -63,7 +64,7 @@ function forestOptions(config: Config): ForestOptions {
 async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
   const { config } = ctx;
   const src = input(ctx, port, "dataset");
-  const target = resolveTarget(config.target, src.columns);
+  const target = targetColumn(config.target, src.columns);
   if (!target) throw new UserError("no target column: choose one (the dataset marks none as its target)");
   const features = selectFeatures(config, target, src.columns);
   if (features.length === 0) throw new UserError("no feature columns to train on");

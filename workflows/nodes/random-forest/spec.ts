@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import { isFeature, targetColumn } from "../columns";
 import { defineNode, findColumn, metricsPanels, type Panel } from "../define";
 
 export const engines = ["histogram", "ml-random-forest"] as const;
@@ -62,7 +63,7 @@ export const spec = defineNode({
     if (refit && (refit.length !== cols.length || refit.some((c, i) => c.name !== cols[i]!.name || c.type !== cols[i]!.type))) {
       errors.push({ path: "inputs.refit", message: "the rows to refit on must have the train set's columns (connect the dataset the split divides)" });
     }
-    const targetName = resolveTarget(config.target, cols);
+    const targetName = targetColumn(config.target, cols);
     const target = targetName ? findColumn(cols, targetName) : undefined;
     if (!targetName) errors.push({ path: "target", message: "choose the target column (the dataset marks none as its target)" });
     else if (!target) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
@@ -95,11 +96,6 @@ export const spec = defineNode({
   },
 });
 
-/** The target a config names, or (when it names none) the column the dataset marks as its target. */
-export function resolveTarget(target: string, cols: ColumnSchema[]): string | undefined {
-  return target || cols.find((c) => c.role === "target")?.name;
-}
-
 /**
  * The feature columns a config selects: the ones it names, or every column but the target
  * whose role is feature (ID and ignored columns are left out unless named).
@@ -107,6 +103,6 @@ export function resolveTarget(target: string, cols: ColumnSchema[]): string | un
 export function selectFeatures(config: { features: string[]; engine: (typeof engines)[number] }, target: string, cols: ColumnSchema[]) {
   if (config.features.length) return config.features;
   return cols
-    .filter((c) => c.name !== target && (c.role ?? "feature") === "feature" && (config.engine === "histogram" || c.type === "number"))
+    .filter((c) => c.name !== target && isFeature(c) && (config.engine === "histogram" || c.type === "number"))
     .map((c) => c.name);
 }

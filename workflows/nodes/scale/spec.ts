@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode } from "../define";
-import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../one-hot/spec";
+import { inPlace, notNumeric, numberColumn, numberOf, pickColumns } from "../columns";
 
 /** What scaling fitted for one column: its mean and population standard deviation, or its range. */
 export type Scaling = { column: string; mean: number; std: number } | { column: string; min: number; max: number };

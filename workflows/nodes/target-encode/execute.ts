@@ -4,8 +4,8 @@ import { mulberry32 } from "~/lib/random";
 import { parquet, quoteIdent, quoteString, withDuck } from "~/workflows/data/duck";
 import { lineageStep } from "../define";
 import { defineExecutor, input } from "../executor";
-import { claimNames, double, failOn, writeDataset } from "../one-hot/execute";
-import { numberColumn } from "../one-hot/spec";
+import { claimNames, double, failOn, writeDataset } from "../transform";
+import { numberColumn } from "../columns";
 import { MAX_CODES } from "../ordinal-encode/spec";
 import { FOLDS, MAX_CLASSES, plan, spec, type Label, type TargetEncoding } from "./spec";
 

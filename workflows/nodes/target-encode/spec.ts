@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { defineNode, findColumn } from "../define";
-import { inPlace, isCategorical, notText, numberColumn, pickColumns, type Problem } from "../one-hot/spec";
+import { inPlace, isCategorical, notText, numberColumn, pickColumns, type Problem, targetColumn } from "../columns";
 
 /** Folds of the out-of-fold fit (fewer when there are fewer rows). */
 export const FOLDS = 5;
@@ -29,7 +29,6 @@ export interface TargetEncodeParams {
 }
 
 /** The target a config names, or the column the dataset marks as its target. */
-const targetOf = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
 
 /**
  * What a config encodes, checked against the columns: the target, the task (auto: regression
@@ -37,7 +36,7 @@ const targetOf = (target: string, cols: ColumnSchema[]) => target || cols.find((
  */
 export function plan(config: { columns: string[]; target: string; task: "auto" | "classification" | "regression" }, cols: ColumnSchema[]) {
   const errors: Problem[] = [];
-  const target = findColumn(cols, targetOf(config.target, cols));
+  const target = findColumn(cols, targetColumn(config.target, cols));
   if (config.target && !target) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
   else if (!target) errors.push({ path: "target", message: "choose the target column (no column has the role target)" });
   const task = config.task === "auto" ? (target?.type === "number" ? "regression" : "classification") : config.task;

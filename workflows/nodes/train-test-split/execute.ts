@@ -5,7 +5,8 @@ import type { DatasetRef } from "~/lib/pipeline/plan";
 import { mulberry32 } from "~/lib/random";
 import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet, type Duck } from "~/workflows/data/duck";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { MAX_STRATA, ROW_NUMBER_COLUMN, spec, splitTarget } from "./spec";
+import { targetColumn } from "../columns";
+import { MAX_STRATA, ROW_NUMBER_COLUMN, spec } from "./spec";
 
 function shuffle(items: Uint32Array, rand: () => number) {
   for (let i = items.length - 1; i > 0; i--) {
@@ -86,7 +87,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
       // The latest rows (ties in file order) are the test set.
       heldOut = `(SELECT file_row_number FROM ${numbered} ORDER BY ${key} DESC, file_row_number DESC LIMIT ${nTest})`;
     } else {
-      const targetName = config.stratify === "no" ? "" : splitTarget(config.target, src.columns);
+      const targetName = config.stratify === "no" ? "" : targetColumn(config.target, src.columns);
       const target = src.columns.find((c) => c.name === targetName);
       if (config.stratify === "yes" && !target) throw new UserError(targetName ? `column '${targetName}' is not in the input` : "choose the column to stratify by (the dataset marks no target)");
       stratified = !!target && (config.stratify === "yes" || (await hasClasses(conn, parquet(file), target)));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ColumnSchema } from "~/lib/pipeline/document";
+import { targetColumn } from "../columns";
 import { defineNode, findColumn } from "../define";
 
 /** The engine numbers rows under this name while splitting; an input column may not use it. */
@@ -10,8 +10,6 @@ export const MAX_STRATA = 50;
 
 const TIME_KINDS = new Set(["date", "datetime", "time", "integer", "float"]);
 
-/** The target a config names, or the column the dataset marks as its target. */
-export const splitTarget = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
 
 export const spec = defineNode({
   type: "train-test-split",
@@ -43,7 +41,7 @@ export const spec = defineNode({
     }
     const errors: { path: string; message: string }[] = [];
     if (config.target && !findColumn(cols, config.target)) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
-    if (config.method === "random" && config.stratify === "yes" && !splitTarget(config.target, cols)) {
+    if (config.method === "random" && config.stratify === "yes" && !targetColumn(config.target, cols)) {
       errors.push({ path: "target", message: "choose the column to stratify by (the dataset marks no target)" });
     }
     if (config.method === "time") {
