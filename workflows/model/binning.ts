@@ -42,11 +42,14 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
     // One bin per value: split halfway between neighbours.
     edges = distinct.slice(0, -1).map((v, i) => v + (distinct[i + 1]! - v) / 2);
   } else {
-    edges = [];
-    for (let k = 1; k < maxBins; k++) {
-      const q = sorted[Math.floor((k * sorted.length) / maxBins)]!;
-      if (edges.length === 0 || q > edges[edges.length - 1]!) edges.push(q);
-    }
+    // Half the edges at quantiles of the rows (resolution where the data is dense), half at
+    // quantiles of the distinct values (resolution in long tails, where a regressor's largest
+    // errors are): a delay of 300 minutes must not share a bin with one of 900.
+    const cuts = new Set<number>();
+    const half = Math.floor(maxBins / 2);
+    for (let k = 1; k < half; k++) cuts.add(sorted[Math.floor((k * sorted.length) / half)]!);
+    for (let k = 1; k < maxBins - half; k++) cuts.add(distinct[Math.floor((k * distinct.length) / (maxBins - half))]!);
+    edges = [...cuts].sort((a, b) => a - b);
     if (edges[edges.length - 1] === distinct[distinct.length - 1]) edges.pop();
   }
   return { name, kind: "numeric", edges };
