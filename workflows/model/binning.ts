@@ -42,14 +42,23 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
     // One bin per value: split halfway between neighbours.
     edges = distinct.slice(0, -1).map((v, i) => v + (distinct[i + 1]! - v) / 2);
   } else {
-    // Half the edges at quantiles of the rows (resolution where the data is dense), half at
-    // quantiles of the distinct values (resolution in long tails, where a regressor's largest
-    // errors are): a delay of 300 minutes must not share a bin with one of 900.
-    const cuts = new Set<number>();
-    const half = Math.floor(maxBins / 2);
-    for (let k = 1; k < half; k++) cuts.add(sorted[Math.floor((k * sorted.length) / half)]!);
-    for (let k = 1; k < maxBins - half; k++) cuts.add(distinct[Math.floor((k * distinct.length) / (maxBins - half))]!);
-    edges = [...cuts].sort((a, b) => a - b);
+    // Edges at quantiles of a blend of the rows' distribution and the distinct values': dense
+    // where the data is dense, yet long tails (where a regressor's largest errors are) keep
+    // resolution — a delay of 300 minutes must not share a bin with one of 900. For values that
+    // are all distinct the two agree and these are plain quantiles.
+    edges = [];
+    const N = sorted.length;
+    const D = distinct.length;
+    let rowsUpTo = 0;
+    let k = 1;
+    for (let j = 0; j < D && k < maxBins; j++) {
+      while (rowsUpTo < N && sorted[rowsUpTo]! <= distinct[j]!) rowsUpTo++;
+      const blended = (rowsUpTo / N + (j + 1) / D) / 2;
+      if (blended >= k / maxBins) {
+        edges.push(distinct[j]!);
+        while (k < maxBins && blended >= k / maxBins) k++;
+      }
+    }
     if (edges[edges.length - 1] === distinct[distinct.length - 1]) edges.pop();
   }
   return { name, kind: "numeric", edges };

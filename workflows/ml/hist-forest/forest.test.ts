@@ -46,6 +46,15 @@ describe("binning", () => {
     const many = fitNumeric("x", Array.from({ length: 10_000 }, (_, i) => i));
     expect(many.kind === "numeric" && many.edges.length).toBe(254);
   });
+  it("keeps resolution in a long tail: a few large values do not share one bin", () => {
+    // 9,700 values below 100, 300 spread up to 3,000 (like flight delays).
+    const values = [...Array.from({ length: 9_700 }, (_, i) => i % 100), ...Array.from({ length: 300 }, (_, i) => 100 + i * 10)];
+    const b = fitNumeric("delay", values);
+    const tail = b.kind === "numeric" ? b.edges.filter((e) => e > 100) : [];
+    // Row quantiles alone would put at most 255 × 3% ≈ 8 edges above 100.
+    expect(tail.length).toBeGreaterThan(60);
+    expect(binValue(b, 500)).not.toBe(binValue(b, 2500));
+  });
   it("resolves maxFeatures like scikit-learn", () => {
     expect(resolveMaxFeatures("sqrt", 20)).toBe(4);
     expect(resolveMaxFeatures("log2", 20)).toBe(4);
