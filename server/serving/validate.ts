@@ -43,8 +43,7 @@ export const ignoredFieldsHeader = (fields: string[]) =>
     .slice(0, 2000);
 
 /** What an endpoint does with a field the model does not know (an `id`, a typo). */
-const unknownFieldPolicies = ["ignore", "reject"] as const;
-export type UnknownFieldPolicy = (typeof unknownFieldPolicies)[number];
+export type UnknownFieldPolicy = "ignore" | "reject";
 
 export interface Validated {
   errors: FieldError[];
