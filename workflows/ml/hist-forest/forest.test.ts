@@ -55,6 +55,21 @@ describe("binning", () => {
     expect(tail.length).toBeGreaterThan(60);
     expect(binValue(b, 500)).not.toBe(binValue(b, 2500));
   });
+  it("keeps drawing features while the ones drawn cannot split a node, as scikit-learn does", async () => {
+    // x separates the classes; c is constant. With one feature per split, a node that draws c
+    // must go on to x: scikit-learn 1.9 gives probabilities 1.0/0.0 here (0.87/0.13 when such a node became a leaf).
+    const x = Array.from({ length: 40 }, (_, i) => i);
+    const inputs: FeatureInput[] = [
+      { name: "x", kind: "numeric", values: x },
+      { name: "c", kind: "numeric", values: x.map(() => 5) },
+    ];
+    const { forest } = await trainForest(inputs, x.map((i) => (i < 20 ? "a" : "b")), { ...base, maxDepth: 0, nEstimators: 100 });
+    const predictor = new ForestPredictor(forest);
+    const acc = new Float64Array(2);
+    const probs = (v: number) => Array.from(predictor.accumulate(predictor.encode([v, 5], new Float64Array(2)), acc));
+    expect(probs(3)).toEqual([1, 0]);
+    expect(probs(36)).toEqual([0, 1]);
+  });
   it("resolves maxFeatures like scikit-learn", () => {
     expect(resolveMaxFeatures("sqrt", 20)).toBe(4);
     expect(resolveMaxFeatures("log2", 20)).toBe(4);
