@@ -3,7 +3,7 @@
  * transforms rows runs on Temporal, deploys, and then every held-out row, raw as the file has it,
  * goes through the endpoint. The endpoint must answer exactly what evaluate scored.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
 import { DEFAULT_WORKSPACE_ID, runNodes } from "~/db/schema";
@@ -119,12 +119,13 @@ describe("training/serving parity", () => {
     expect(run.metrics.accuracy).toBeGreaterThan(0.6);
 
     // The raw rows, as the dataset holds what the file wrote, and the rows the split held out.
-    const [ingest] = await db().select().from(runNodes).where(eq(runNodes.nodeId, "ingest"));
-    const raw = ingest!.outputs!.dataset as Extract<ArtifactRef, { kind: "dataset" }>;
+    const node = async (nodeId: string) => (await db().select().from(runNodes).where(and(eq(runNodes.runId, run.id), eq(runNodes.nodeId, nodeId))))[0]!;
+    const ingest = await node("ingest");
+    const raw = ingest.outputs!.dataset as Extract<ArtifactRef, { kind: "dataset" }>;
     const rows = await withDuck(async (conn) => (await conn.runAndReadAll(`SELECT * FROM ${parquet(await artifactStore().localPath(raw.uri))}`)).getRowObjectsJS());
     const held = stratifiedTestIndices(rows.map((r) => r.label), 0.2, 42);
-    const [evaluated] = await db().select().from(runNodes).where(eq(runNodes.nodeId, "evaluate"));
-    const scored = JSON.parse(new TextDecoder().decode(await artifactStore().getBytes((evaluated!.outputs!.metrics as { predictionsUri: string }).predictionsUri))) as string[];
+    const evaluated = await node("evaluate");
+    const scored = JSON.parse(new TextDecoder().decode(await artifactStore().getBytes((evaluated.outputs!.metrics as { predictionsUri: string }).predictionsUri))) as string[];
     expect(scored).toHaveLength(held.length);
 
     const served: unknown[] = [];

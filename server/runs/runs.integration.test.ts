@@ -205,7 +205,7 @@ describe("demo pipeline", () => {
 describe("durability", () => {
   it("finishes a run after its worker is SIGKILLed mid-slice, re-running only the lost slices, with one model version and an identical model", async () => {
     const big = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "kill-data", Buffer.from(demoCsv(20_000, 11)));
-    const train = { nEstimators: 240, slices: 3, seed: 5 };
+    const train = { target: "target", nEstimators: 240, slices: 3, seed: 5 };
     const pipeline = (slug: string) =>
       doc(slug, (d) => {
         d.nodes.find((n) => n.id === "ingest")!.config = { datasetId: big.id };
