@@ -39,7 +39,8 @@ test("the upload wizard reads a European CSV, shows kinds, roles and warnings, a
   await page.getByLabel("Dataset name").fill("European clients");
   await page.screenshot({ path: "test-results/upload-wizard.png", fullPage: true });
   await page.getByRole("button", { name: /^save/i }).click();
-  await expect(page.getByText("European clients")).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("Saved European clients: 240 rows");
+  await expect(page.getByRole("cell", { name: "European clients" })).toBeVisible();
 });
 
 test("a model trained on that file serves raw rows as the file spells them", async ({ playwright, baseURL }) => {

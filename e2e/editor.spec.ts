@@ -71,7 +71,9 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await expect(page.getByTestId("errors-derive-1")).toHaveCount(0);
 
   await selectNode(page, "random-1");
-  await expect(page.getByLabel("Target column")).toHaveValue("target");
+  // The target comes from the dataset's roles unless chosen: the inspector says which one.
+  await expect(page.getByLabel("Target column")).toHaveValue("");
+  await expect(page.getByLabel("Target column").locator("option:checked")).toHaveText("the dataset's target: target");
   await page.getByLabel("Trees").fill("25");
 
   // A new deploy node's slug comes from the pipeline's name, not from the demo's endpoint.

@@ -106,9 +106,13 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         } else if (f.widget === "query-columns") {
           control = <QueryColumns id={id} value={Array.isArray(value) ? (value as ColumnSchema[]) : []} describe={describeQuery && (() => describeQuery(config))} onChange={(cols) => onChange({ [name]: cols })} />;
         } else if (f.widget === "column" && columns) {
+          // An empty choice means the default the field describes: for a target, the column the dataset marks.
+          const marked = columns.find((c) => c.role === "target")?.name;
+          const automatic = name === "target" ? (marked ? `the dataset's target: ${marked}` : "the dataset's target (none marked)") : "choose a column…";
           control = (
             <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
-              {!columns.some((c) => c.name === value) && <option value={String(value ?? "")}>{String(value ?? "")} (not in input)</option>}
+              {f.default === "" && <option value="">{automatic}</option>}
+              {typeof value === "string" && value !== "" && !columns.some((c) => c.name === value) && <option value={value}>{value} (not in input)</option>}
               {columns.map((c) => (
                 <option key={c.name} value={c.name}>
                   {c.name} · {c.type}
