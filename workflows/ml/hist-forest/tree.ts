@@ -168,57 +168,67 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const pool: Float64Array[] = [];
   const takeHist = () => pool.pop() ?? new Float64Array(histSize);
 
+  // Per-node search state, hoisted so no closure is made per node.
+  let bestGain = 0;
+  let bestF = -1;
+  let bestBin = 0;
+  let bestMissLeft = 0;
+  let missW = 0;
+  let W = 0;
+  let parentScore = 0;
+  // Candidate features are drawn one at a time (a partial Fisher–Yates shuffle).
+  const draw = (a: number) => {
+    const b = a + Math.floor(rand() * (F - a));
+    const t = feats[a]!;
+    feats[a] = feats[b]!;
+    feats[b] = t;
+    return feats[a]!;
+  };
+  const consider = (f: number, b: number) => {
+    for (let side = 0; side < (missW > 0 ? 2 : 1); side++) {
+      // side 0: missing goes right; side 1: missing goes left
+      for (let k = 0; k < K; k++) {
+        tmp[k] = leftAcc[k]! + (side ? miss[k]! : 0);
+        rightAcc[k] = total[k]! - tmp[k]!;
+      }
+      const wl = weightOf(tmp, 0);
+      const wr = W - wl;
+      if (wl < params.minSamplesLeaf || wr < params.minSamplesLeaf) continue;
+      const gain = score(tmp, 0) + score(rightAcc, 0) - parentScore;
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestF = f;
+        bestBin = b;
+        bestMissLeft = side;
+        bestLeft.set(tmp);
+      }
+    }
+  };
+
   while (stack.length) {
     const { start, end, depth, node, hist: given, totals } = stack.pop()!;
     total.set(totals);
     const small = end - start <= SMALL;
-    // Candidate features are drawn one at a time (a partial Fisher–Yates shuffle).
     for (let f = 0; f < F; f++) feats[f] = f;
-    const draw = (a: number) => {
-      const b = a + Math.floor(rand() * (F - a));
-      const t = feats[a]!;
-      feats[a] = feats[b]!;
-      feats[b] = t;
-      return feats[a]!;
-    };
     const m = Math.min(params.maxFeatures, F);
     let hist = given;
     if (!hist && !small) {
       hist = takeHist();
       if (subtract) buildHist(start, end, allFeatures, F, hist);
     }
-    const W = weightOf(total, 0);
-    const parentScore = score(total, 0);
-    const pure = cls ? total.filter((c) => c > 0).length <= 1 : false;
-
+    W = weightOf(total, 0);
+    parentScore = score(total, 0);
+    let classes = 0;
+    if (cls) for (let k = 0; k < K; k++) if (total[k]! > 0) classes++;
+    const pure = cls && classes <= 1;
     // Like scikit-learn, a classifier takes the best valid split even when it gains nothing (an
     // XOR needs one; the tolerance absorbs rounding of gains that are zero in exact arithmetic).
     // Regression needs a gain: without the node's variance a constant target cannot be told apart.
-    let bestGain = cls ? -1e-9 * (parentScore + 1) : 1e-12 * (Math.abs(parentScore) + 1);
-    let bestF = -1;
-    let bestBin = 0;
-    let bestMissLeft = 0;
-    const consider = (f: number, b: number) => {
-      for (let side = 0; side < (missW > 0 ? 2 : 1); side++) {
-        // side 0: missing goes right; side 1: missing goes left
-        for (let k = 0; k < K; k++) {
-          tmp[k] = leftAcc[k]! + (side ? miss[k]! : 0);
-          rightAcc[k] = total[k]! - tmp[k]!;
-        }
-        const wl = weightOf(tmp, 0);
-        const wr = W - wl;
-        if (wl < params.minSamplesLeaf || wr < params.minSamplesLeaf) continue;
-        const gain = score(tmp, 0) + score(rightAcc, 0) - parentScore;
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestF = f;
-          bestBin = b;
-          bestMissLeft = side;
-          bestLeft.set(tmp);
-        }
-      }
-    };
-    let missW = 0;
+    bestGain = cls ? -1e-9 * (parentScore + 1) : 1e-12 * (Math.abs(parentScore) + 1);
+    bestF = -1;
+    bestBin = 0;
+    bestMissLeft = 0;
+    missW = 0;
     // Features that vary in this node count towards maxFeatures; constant ones do not (as in scikit-learn).
     let visited = 0;
     const splittable = (params.maxDepth === 0 || depth < params.maxDepth) && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
