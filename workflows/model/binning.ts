@@ -19,7 +19,10 @@ export type FeatureBinning =
 export interface BinnedData {
   n: number;
   binnings: FeatureBinning[];
-  /** Column-major: feature f of row i at bins[f * n + i]. May live on a SharedArrayBuffer. */
+  /**
+   * Row-major: feature f of row i at bins[i * F + f], so a node's candidate features are read
+   * from one cache line per row. May live on a SharedArrayBuffer.
+   */
   bins: Uint8Array;
 }
 
@@ -164,18 +167,17 @@ export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknow
   const bins = new Uint8Array(buffer);
   binnings.forEach((b, f) => {
     const col = columns[f]!;
-    const off = f * n;
     const pre = given[f];
-    if (pre) bins.set(pre, off);
+    if (pre) for (let i = 0; i < n; i++) bins[i * F + f] = pre[i]!;
     else if (b.kind === "numeric") {
       const edges = Float64Array.from(b.edges);
       for (let i = 0; i < n; i++) {
         const v = col[i] as number | null;
-        bins[off + i] = v === null || v === undefined || Number.isNaN(v) ? MISSING_BIN : lowerBound(edges, v);
+        bins[i * F + f] = v === null || v === undefined || Number.isNaN(v) ? MISSING_BIN : lowerBound(edges, v);
       }
     } else {
       const index = categoryIndex(b);
-      for (let i = 0; i < n; i++) bins[off + i] = binValue(b, col[i], index);
+      for (let i = 0; i < n; i++) bins[i * F + f] = binValue(b, col[i], index);
     }
   });
   return { n, binnings, bins };

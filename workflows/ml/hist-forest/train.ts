@@ -221,13 +221,13 @@ export function newOob(n: number, K: number): OobAccumulator {
 
 /** Adds one tree's predictions for its out-of-bag rows, traversing on bins. */
 export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccumulator) {
-  const { n, bins } = set;
+  const { nFeatures: F, bins } = set;
   for (let j = 0; j < tree.oob.length; j++) {
     const i = tree.oob[j]!;
     let node = 0;
     let f = tree.feature[0]!;
     while (f >= 0) {
-      const b = bins[f * n + i]!;
+      const b = bins[i * F + f]!;
       node = b === 255 ? (tree.missingLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.bin[node]! ? tree.left[node]! : tree.right[node]!;
       f = tree.feature[node]!;
     }

@@ -80,23 +80,23 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const importance = new Float64Array(F);
   const feats = new Int32Array(F);
 
-  // Accumulates a node's histogram over the given features.
+  // Accumulates a node's histogram over the given features (row-major bins: a row's features
+  // share a cache line, so rows scattered through the data cost one miss for all of them).
   const buildHist = (start: number, end: number, fs: ArrayLike<number>, nf: number, hist: Float64Array) => {
     for (let q = 0; q < nf; q++) {
       const f = fs[q]!;
-      const col = f * n;
       const hb = f * HB * K;
       // Clear only this feature's rows: small nodes must not pay for the whole histogram.
       hist.fill(0, hb, hb + HB * K);
       if (cls) {
         for (let j = start; j < end; j++) {
           const i = idx[j]!;
-          hist[hb + bins[col + i]! * K + yC![i]!]! += w[i]!;
+          hist[hb + bins[i * F + f]! * K + yC![i]!]! += w[i]!;
         }
       } else {
         for (let j = start; j < end; j++) {
           const i = idx[j]!;
-          const o = hb + bins[col + i]! * 2;
+          const o = hb + bins[i * F + f]! * 2;
           const wi = w[i]!;
           hist[o]! += wi;
           hist[o + 1]! += wi * yR![i]!;
@@ -236,12 +236,11 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       // Sort the node's rows by bin (insertion sort: at most SMALL rows) and scan bin boundaries.
       for (let q = 0; q < F && (visited < m || bestF < 0); q++) {
         const f = draw(q);
-        const col = f * n;
         miss.fill(0);
         let k0 = 0;
         for (let j = start; j < end; j++) {
           const i = idx[j]!;
-          const b = bins[col + i]!;
+          const b = bins[i * F + f]!;
           keys[j] = b;
           if (b === MISSING_BIN) {
             if (cls) miss[yC![i]!]! += w[i]!;
@@ -316,12 +315,11 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
 
     // Stable partition of [start, end) by the chosen split.
-    const col = bestF * n;
     let a = start;
     let r = 0;
     for (let j = start; j < end; j++) {
       const i = idx[j]!;
-      const b = bins[col + i]!;
+      const b = bins[i * F + bestF]!;
       const goLeft = b === MISSING_BIN ? bestMissLeft === 1 : b <= bestBin;
       if (goLeft) idx[a++] = i;
       else scratch[r++] = i;
