@@ -45,7 +45,7 @@ describe("endpoint input", () => {
       { name: "unused", type: "string" as const, nullable: true, optional: true as const },
       { name: "member", type: "boolean" as const, nullable: false, tokens: { true: ["Yes", "Y"], false: ["No", "N"] } },
     ];
-    const row: Record<string, unknown> = { x: 2, member: "yes" };
+    const row: Record<string, unknown> = { x: 2, member: "Y" };
     expect(validateInstances([row], fields).errors).toEqual([]);
     expect(row.member).toBe(true);
     expect(validateInstances([{ x: 2, member: false }], fields).errors).toEqual([]);
@@ -58,5 +58,24 @@ describe("endpoint input", () => {
     const withInstances = [{ name: "instances", type: "number" as const, nullable: false }, ...cols];
     expect(parseInstances({ instances: 3, y: 1, c: "a", x: null }, 10, withInstances)).toEqual({ instances: [{ instances: 3, y: 1, c: "a", x: null }], batch: false });
     expect(parseInstances({ instances: [{ instances: 3, y: 1, c: "a", x: null }] }, 10, withInstances)).toMatchObject({ batch: true });
+  });
+  it("takes dates, timestamps and times only as the file writes them", () => {
+    const fields = [
+      { name: "day", type: "string" as const, nullable: true, kind: "date" as const, format: "%d/%m/%Y" },
+      { name: "seen", type: "string" as const, nullable: true, kind: "datetime" as const, format: "iso8601" },
+      { name: "at", type: "string" as const, nullable: true, kind: "time" as const, format: "hh:mm[:ss]" },
+    ];
+    expect(validateInstances([{ day: "31/12/2024", seen: "2024-01-01T10:00:00Z", at: "09:30" }, { day: null, seen: null, at: null }], fields).errors).toEqual([]);
+    expect(validateInstances([{ day: "2024-12-31", seen: "garbage", at: "25:00" }, { day: "31/02/2024", seen: "2024-02-27", at: "9:30" }], fields).errors).toEqual([
+      { instance: 0, field: "day", message: 'must be a date written like 31/12/2024, got "2024-12-31"' },
+      { instance: 0, field: "seen", message: 'must be a datetime written like 2024-12-31T23:59:00Z, got "garbage"' },
+      { instance: 0, field: "at", message: 'must be a time written like 23:59, got "25:00"' },
+      { instance: 1, field: "day", message: 'must be a date written like 31/12/2024, got "31/02/2024"' },
+      { instance: 1, field: "seen", message: 'must be a datetime written like 2024-12-31T23:59:00Z, got "2024-02-27"' },
+    ]);
+  });
+  it("reads booleans only in the spellings the file used (the ones the OpenAPI lists)", () => {
+    const fields = [{ name: "member", type: "boolean" as const, nullable: false, tokens: { true: ["Yes"], false: ["No"] } }];
+    expect(validateInstances([{ member: "YES" }], fields).errors).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { ColumnSchema } from "~/lib/pipeline/document";
+import { exampleOf, isWrittenAs } from "~/lib/pipeline/dates";
 import type { InputField } from "~/workflows/model/signature";
 
 export const MAX_INSTANCES = 1000;
@@ -55,11 +56,12 @@ export interface Validated {
 function asBoolean(v: unknown, c: InputField): boolean | undefined {
   if (typeof v === "boolean") return v;
   if (typeof v !== "string" || !c.tokens) return undefined;
-  const t = v.trim().toLowerCase();
-  if (c.tokens.true.some((s) => s.toLowerCase() === t)) return true;
-  if (c.tokens.false.some((s) => s.toLowerCase() === t)) return false;
+  if (c.tokens.true.includes(v)) return true;
+  if (c.tokens.false.includes(v)) return false;
   return undefined;
 }
+
+const DATE_KINDS = new Set(["date", "datetime", "time"]);
 
 /**
  * Checks each instance against the model's input fields, as the source was read: required
@@ -96,6 +98,9 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         } else row[c.name] = b;
       } else if (typeof v !== c.type) {
         errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
+      } else if (c.kind && DATE_KINDS.has(c.kind) && !isWrittenAs(v as string, c.kind, c.format)) {
+        // A date the model cannot read would silently count as missing: refused instead.
+        errors.push({ instance: i, field: c.name, message: `must be a ${c.kind} written like ${exampleOf(c.kind, c.format)}, got ${JSON.stringify(v).slice(0, 40)}` });
       }
     }
     for (const k of Object.keys(row)) {

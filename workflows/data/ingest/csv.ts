@@ -17,6 +17,7 @@
 import fs from "node:fs";
 import { parse } from "csv-parse";
 import { InvalidError, messageOf } from "~/lib/errors";
+import { CLOCK, ISO8601 } from "~/lib/pipeline/dates";
 import { hasControlCharacters, typeOfKind, type ColumnKind, type ColumnRole, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ColumnChoice, ColumnProfile, CsvOptions, Dialect, IngestWarning, SourceFormat } from "~/lib/pipeline/ingest";
 import { isDataError, quoteIdent, quoteString, withDuck, type Duck } from "../duck";
@@ -214,9 +215,9 @@ const BOOLEAN_PAIRS: [string[], string[]][] = [
 const DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y"];
 const DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d.%m.%Y %H:%M"];
 /** ISO 8601 timestamps, with `T` or a space, seconds and fractions optional, a zone optional. */
-const ISO_DATETIME = "iso8601";
+const ISO_DATETIME = ISO8601;
 const ISO_DATETIME_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?";
-const TIME_FORMAT = "hh:mm[:ss]";
+const TIME_FORMAT = CLOCK;
 const TIME_RE = "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?";
 
 interface Stats {

@@ -6,7 +6,8 @@ import { tempStore } from "~/workflows/artifacts/testing";
 import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
 import { readRows, replayed, runExecutor } from "../testing";
 import { executor } from "./execute";
-import { CLOCK, datePattern, ISO8601, partOf, readDate, spec, type DatePart, type DatePattern } from "./spec";
+import { CLOCK, datePattern, ISO8601, readDate, type DatePattern } from "~/lib/pipeline/dates";
+import { partOf, spec, type DatePart } from "./spec";
 
 const { store, cleanup } = tempStore();
 afterAll(cleanup);

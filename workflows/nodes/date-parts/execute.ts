@@ -2,7 +2,8 @@ import { parquet, quoteIdent, quoteString, withDuck } from "~/workflows/data/duc
 import { lineageStep } from "../define";
 import { defineExecutor, input } from "../executor";
 import { failOn, writeDataset } from "../transform";
-import { anchored, FIELD_NAMES, NEEDS, plan, spec, type DatePart, type DatePattern } from "./spec";
+import { anchored, FIELD_NAMES, type DatePattern } from "~/lib/pipeline/dates";
+import { NEEDS, plan, spec, type DatePart } from "./spec";
 
 /**
  * SQL reading the fields struct `f` (text captured by the pattern) into a struct of integers, or
