@@ -325,6 +325,18 @@ export function parseCondition(src: string): Expr {
   return parse(src, "condition");
 }
 
+/**
+ * Columns an expression orders (`<`, `<=`, `>`, `>=`) directly, for checks that need a column's
+ * meaning: dates written as text cannot be ordered as text.
+ */
+export function orderedColumns(e: Expr, into = new Set<string>()): Set<string> {
+  if (e.kind === "cmp" && e.op !== "==" && e.op !== "!=") {
+    for (const side of [e.left, e.right]) if (side.kind === "col") into.add(side.name);
+  }
+  for (const c of children(e)) orderedColumns(c, into);
+  return into;
+}
+
 function children(e: Expr): Expr[] {
   switch (e.kind) {
     case "neg":

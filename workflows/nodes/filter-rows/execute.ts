@@ -1,15 +1,15 @@
 import { UserError } from "~/lib/errors";
-import { checkCondition, parseCondition, toSql } from "~/lib/pipeline/expression";
+import { parseCondition, toSql } from "~/lib/pipeline/expression";
 import { describe, parquet, withDuck, writeParquet } from "~/workflows/data/duck";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { spec } from "./spec";
+import { conditionProblems, spec } from "./spec";
 
 async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { config, artifacts } = ctx;
   const src = input(ctx, "dataset", "dataset");
   const expr = parseCondition(config.expression);
   const typeOf = (name: string) => src.columns.find((c) => c.name === name)?.type;
-  const problems = checkCondition(expr, typeOf);
+  const problems = conditionProblems(expr, src.columns);
   if (problems.length) throw new UserError(problems.join("; "));
   const file = await artifacts.localPath(src.uri);
   const out = `${await ctx.scratchDir()}/data.parquet`;

@@ -112,4 +112,15 @@ describe("filter-rows", () => {
       );
     });
   });
+  it("refuses to order dates written as text, and still compares them for equality", () => {
+    const cols = [
+      { name: "day", type: "string" as const, nullable: false, kind: "date" as const, format: "%d/%m/%Y" },
+      { name: "n", type: "number" as const, nullable: false },
+    ];
+    const infer = (expression: string) => spec.infer!({ config: spec.config.parse({ expression }), inputs: { dataset: cols }, datasetColumns: () => undefined }).errors;
+    expect(infer("day > '01/01/2023' and n > 1")).toEqual([
+      { path: "expression", message: "column 'day' holds dates written as text (%d/%m/%Y), which cannot be ordered as text; add a Date parts node and compare its parts (e.g. day_year >= 2024)" },
+    ]);
+    expect(infer("day == '31/12/2023' or n > 1")).toEqual([]);
+  });
 });

@@ -1,6 +1,23 @@
 import { z } from "zod";
-import { checkCondition, ExpressionError, parseCondition, type Expr } from "~/lib/pipeline/expression";
+import type { ColumnSchema } from "~/lib/pipeline/document";
+import { checkCondition, ExpressionError, orderedColumns, parseCondition, type Expr } from "~/lib/pipeline/expression";
 import { defineNode, findColumn } from "../define";
+
+/**
+ * What is wrong with a condition over these columns: the language's own checks, and dates,
+ * timestamps or times ordered as the text they are stored as (31/12/2023 < 01/01/2024 would be
+ * false). Equality still works on them: the same spelling is the same value.
+ */
+export function conditionProblems(expr: Expr, cols: ColumnSchema[]): string[] {
+  const problems = checkCondition(expr, (name) => findColumn(cols, name)?.type);
+  for (const name of orderedColumns(expr)) {
+    const c = findColumn(cols, name);
+    if (c?.kind === "date" || c?.kind === "datetime" || c?.kind === "time") {
+      problems.push(`column '${name}' holds ${c.kind === "time" ? "times" : "dates"} written as text${c.format ? ` (${c.format})` : ""}, which cannot be ordered as text; add a Date parts node and compare its parts (e.g. ${name}_year >= 2024)`);
+    }
+  }
+  return problems;
+}
 
 export const spec = defineNode({
   type: "filter-rows",
@@ -26,7 +43,7 @@ export const spec = defineNode({
     }
     const cols = inputs.dataset;
     if (!cols) return {};
-    const errors = checkCondition(expr, (name) => findColumn(cols, name)?.type).map((message) => ({ path: "expression", message }));
+    const errors = conditionProblems(expr, cols).map((message) => ({ path: "expression", message }));
     return { errors, outputs: { dataset: cols } };
   },
   summary: (config) => config.expression,
