@@ -93,9 +93,17 @@ describe("deploy-endpoint on Postgres", () => {
     const refused = await deploy(await a.newRun(), threeColumns, { slug: "schema" }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as Error).message).toBe(
-      "deploying would change what endpoint 'schema' accepts ('c' (number) is new and required); tick 'Take over the endpoint' to deploy anyway",
+      "deploying would change what endpoint 'schema' accepts or answers ('c' (number) is new and required); tick 'Take over the endpoint' to deploy anyway",
     );
     const ok = await deploy(await a.newRun(), threeColumns, { slug: "schema", takeOver: true });
     expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 2 });
+  });
+
+  it("refuses a model that would answer numbers where callers get classes, unless confirmed", async () => {
+    const a = await pipelineWithRun("Task");
+    await deploy(await a.newRun(), twoColumns, { slug: "task-change" });
+    const regressor: ModelRef = { ...twoColumns, task: "regression" };
+    const refused = await deploy(await a.newRun(), regressor, { slug: "task-change" }).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain("its predictions change from classes to numbers");
   });
 });

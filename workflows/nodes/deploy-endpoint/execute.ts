@@ -38,6 +38,7 @@ export const executor = defineExecutor(spec, {
           pipelineName: pipelines.name,
           modelVersionId: endpoints.modelVersionId,
           inputSchema: modelVersions.inputSchema,
+          task: modelVersions.task,
           artifactUri: modelVersions.artifactUri,
         })
         .from(endpoints)
@@ -54,9 +55,11 @@ export const executor = defineExecutor(spec, {
         }
         const serving: InputField[] = current.inputSchema ?? inputColumns(readModelMeta(await artifacts.getBytes(current.artifactUri)));
         const changes = signatureChanges(serving, signature);
+        // What callers get back changes too when a classifier becomes a regressor or back.
+        if (current.task !== model.task) changes.push(`its predictions change from ${current.task === "classification" ? "classes" : "numbers"} to ${model.task === "classification" ? "classes" : "numbers"}`);
         if (changes.length) {
           throw new UserError(
-            `deploying would change what endpoint '${slug}' accepts (${changes.join("; ")}); tick 'Take over the endpoint' to deploy anyway`,
+            `deploying would change what endpoint '${slug}' accepts or answers (${changes.join("; ")}); tick 'Take over the endpoint' to deploy anyway`,
           );
         }
       }

@@ -109,4 +109,10 @@ describe("fill-missing", () => {
       { a: 4, b: "q", c: false },
     ]);
   });
+
+  it("refuses a mean or median chosen for a text column", () => {
+    const cols = [{ name: "shop", type: "string" as const, nullable: true, kind: "categorical" as const }];
+    const res = spec.infer!({ config: spec.config.parse({ perColumn: { shop: "mean" } }), inputs: { dataset: cols }, datasetColumns: () => undefined });
+    expect(res.errors).toEqual([{ path: "perColumn.shop", message: "'shop' is categorical: a mean needs numbers (use most frequent or constant)" }]);
+  });
 });

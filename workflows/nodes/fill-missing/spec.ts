@@ -71,9 +71,12 @@ export const spec = defineNode({
       if (!findColumn(cols, name)) errors.push({ path: `columns.${i}`, message: `column '${name}' is not in the input` });
       else if (name === target) errors.push({ path: `columns.${i}`, message: `'${name}' is the target; it is never filled (rows without one are dropped or refused)` });
     });
-    for (const name of Object.keys(config.perColumn)) {
-      if (!findColumn(cols, name)) errors.push({ path: `perColumn.${name}`, message: `column '${name}' is not in the input` });
+    for (const [name, strategy] of Object.entries(config.perColumn)) {
+      const col = findColumn(cols, name);
+      if (!col) errors.push({ path: `perColumn.${name}`, message: `column '${name}' is not in the input` });
       else if (name === target) errors.push({ path: `perColumn.${name}`, message: `'${name}' is the target; it is never filled` });
+      else if ((strategy === "mean" || strategy === "median") && col.type !== "number")
+        errors.push({ path: `perColumn.${name}`, message: `'${name}' is ${col.kind ?? col.type}: a ${strategy} needs numbers (use most frequent or constant)` });
     }
     const filled = new Set(plan(config, cols).fills.map((f) => f.column.name));
     return { errors, outputs: { dataset: cols.map((c) => (filled.has(c.name) || c.name === target ? { ...c, nullable: false } : c)) } };

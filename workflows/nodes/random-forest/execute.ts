@@ -45,6 +45,9 @@ interface SlicePart {
   uri: string;
 }
 
+/** A numeric target with more distinct values than this is taken for a quantity, not classes. */
+const MAX_CLASSES_OF_NUMBERS = 100;
+
 /** Above this many rows × trees, training is split across workers when slices = 0 (auto). */
 export const AUTO_FANOUT_WORK = 20_000_000;
 
@@ -83,7 +86,11 @@ async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
   const y = data[target]!;
   const missingY = y.filter((v) => v === null).length;
   if (missingY) throw new UserError(`target column '${target}' has ${missingY} missing values; drop those rows first (Fill missing: "rows with a missing target" → drop)`);
-  if (config.task === "classification" && new Set(y).size < 2) throw new UserError(`target column '${target}' has a single class; a classifier needs two or more`);
+  const classes = config.task === "classification" ? new Set(y).size : 0;
+  if (config.task === "classification" && classes < 2) throw new UserError(`target column '${target}' has a single class; a classifier needs two or more`);
+  if (config.task === "classification" && targetCol.type === "number" && classes > MAX_CLASSES_OF_NUMBERS) {
+    throw new UserError(`target column '${target}' has ${classes} distinct numbers: a classifier would learn one class per value. Set Task to regression (or the column's kind to categorical)`);
+  }
   return { src, target, features, featureCols, data, y: y as Label[] };
 }
 

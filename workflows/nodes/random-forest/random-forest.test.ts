@@ -90,4 +90,20 @@ describe("random-forest", () => {
     // The evaluated model is the same one a run without refit trains.
     expect(await store.getBytes(evaluated.uri)).toEqual(await store.getBytes((plain.outputs.model as ModelRef).uri));
   });
+
+  it("refuses to classify a quantity, and leaves raw dates out of the default features", async () => {
+    const cols = [
+      { name: "price", type: "number" as const, nullable: false, kind: "float" as const, role: "target" as const },
+      { name: "built", type: "string" as const, nullable: false, kind: "date" as const },
+      { name: "rooms", type: "number" as const, nullable: false, kind: "integer" as const },
+    ];
+    const errors = spec.infer!({ config: spec.config.parse({}), inputs: { train: cols }, datasetColumns: () => undefined }).errors;
+    expect(errors).toEqual([{ path: "task", message: "'price' holds decimal numbers: a classifier would learn one class per value. Set Task to regression (or the column's kind to categorical)" }]);
+    const { selectFeatures } = await import("./spec");
+    expect(selectFeatures({ features: [], engine: "histogram" }, "price", cols)).toEqual(["rooms"]);
+    // Found on the data too: integers with more distinct values than classes ever have.
+    const lines = ["x,y", ...Array.from({ length: 300 }, (_, i) => `${i % 7},${i}`)];
+    const ds = await datasetFromCsv(store, "t/rf-many.parquet", lines.join("\n"), { y: "target" });
+    await expect(runExecutor(store, executor, { nEstimators: 2 }, { train: ds })).rejects.toThrow("target column 'y' has 300 distinct numbers");
+  });
 });

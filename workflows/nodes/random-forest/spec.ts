@@ -20,7 +20,11 @@ export const spec = defineNode({
     features: z
       .array(z.string())
       .default([])
-      .meta({ title: "Feature columns", description: "Empty means every other column marked as a feature (not an ID or ignored).", widget: "columns" }),
+      .meta({
+        title: "Feature columns",
+        description: "Empty means every other column marked as a feature (not IDs, ignored columns, or raw dates: use Date parts for those).",
+        widget: "columns",
+      }),
     nEstimators: z.number().int().min(1).max(2000).default(100).meta({ title: "Trees" }),
     maxDepth: z
       .number()
@@ -68,7 +72,9 @@ export const spec = defineNode({
     if (!targetName) errors.push({ path: "target", message: "choose the target column (the dataset marks none as its target)" });
     else if (!target) errors.push({ path: "target", message: `column '${config.target}' is not in the input` });
     else if (config.task === "regression" && target.type !== "number")
-      errors.push({ path: "target", message: `regression needs a numeric target; '${config.target}' is ${target.type}` });
+      errors.push({ path: "target", message: `regression needs a numeric target; '${targetName}' is ${target.type}` });
+    else if (config.task === "classification" && target.kind === "float")
+      errors.push({ path: "task", message: `'${targetName}' holds decimal numbers: a classifier would learn one class per value. Set Task to regression (or the column's kind to categorical)` });
     config.features.forEach((name, i) => {
       const col = findColumn(cols, name);
       if (!col) errors.push({ path: `features.${i}`, message: `column '${name}' is not in the input` });
@@ -96,13 +102,17 @@ export const spec = defineNode({
   },
 });
 
+const DATE_KINDS = new Set(["date", "datetime", "time"]);
+
 /**
  * The feature columns a config selects: the ones it names, or every column but the target
- * whose role is feature (ID and ignored columns are left out unless named).
+ * whose role is feature (ID and ignored columns are left out unless named). Dates, timestamps and
+ * times are left out too: as text every value would be its own category; a Date parts node
+ * turns them into features.
  */
 export function selectFeatures(config: { features: string[]; engine: (typeof engines)[number] }, target: string, cols: ColumnSchema[]) {
   if (config.features.length) return config.features;
   return cols
-    .filter((c) => c.name !== target && isFeature(c) && (config.engine === "histogram" || c.type === "number"))
+    .filter((c) => c.name !== target && isFeature(c) && !DATE_KINDS.has(c.kind ?? "") && (config.engine === "histogram" || c.type === "number"))
     .map((c) => c.name);
 }
