@@ -47,6 +47,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     }
   }, [pipeline.data, state]);
 
+  // Closing the tab or reloading with unsaved edits asks first.
+  useEffect(() => {
+    if (!s.dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [s.dirty]);
+
   const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
   const { nodes: flowNodes, edges: flowEdges, name } = s;

@@ -68,15 +68,17 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               style={{ top: 8 }}
               className={p.optional ? "!bg-white !border-slate-400" : "!bg-slate-500"}
             />
-            <span className="pl-3">
+            {/* Half the card each side, so an input's and an output's labels never overlap. */}
+            <span className="block max-w-[6.1rem] truncate pl-3" title={p.optional ? `${p.label} (optional)` : p.label}>
               {p.label}
-              {p.optional ? " (optional)" : ""}
             </span>
           </div>
         ))}
         {outputs.map(([port, p], i) => (
           <div key={port} className="absolute right-0 text-right text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>
-            <span className="pr-3">{p.label}</span>
+            <span className="block max-w-[6.1rem] truncate pr-3" title={p.label}>
+              {p.label}
+            </span>
             <Handle type="source" position={Position.Right} id={port} style={{ top: 8 }} className="!bg-slate-700" />
           </div>
         ))}

@@ -60,7 +60,8 @@ export function UploadWizard() {
       else if (file instanceof File && file.size > 0) {
         s = await call<Staged>(`/api/v1/uploads?filename=${encodeURIComponent(file.name)}`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: file });
         setName(file.name.replace(/\.(csv|tsv|txt|parquet|pq|jsonl|ndjson)$/i, ""));
-      } else throw new Error("Choose a file, or paste an https URL.");
+      } else if (file instanceof File && file.name) throw new Error(`${file.name} is empty.`);
+      else throw new Error("Choose a file, or paste an https URL.");
       if (url) setName(s.upload.filename.replace(/\.[a-z]+$/i, ""));
       setStaged(s);
       setOptions({});

@@ -3,13 +3,21 @@
 import { useEffect, useState } from "react";
 
 interface InstanceSchema {
-  properties?: Record<string, { type?: string | string[] }>;
+  required?: string[];
+  properties?: Record<string, { type?: string | string[]; anyOf?: { type?: string; enum?: unknown[] }[] }>;
 }
 
+/**
+ * A body the endpoint accepts: its required fields only, each `null` where the model takes a
+ * missing value, otherwise a value of the field's type (a boolean in the file's own spelling).
+ */
 function exampleFor(schema: InstanceSchema): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([name, p]) => {
-      const t = Array.isArray(p.type) ? p.type[0] : p.type;
+    (schema.required ?? []).map((name) => {
+      const p = schema.properties?.[name] ?? {};
+      const types = p.anyOf ? p.anyOf.map((o) => o.type ?? "enum") : Array.isArray(p.type) ? p.type : [p.type];
+      if (types.includes("null")) return [name, null];
+      const t = types[0];
       return [name, t === "number" ? 0 : t === "boolean" ? false : ""];
     }),
   );

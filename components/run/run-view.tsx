@@ -149,10 +149,10 @@ export function RunView({ runId }: { runId: string }) {
             <table className="w-full text-xs">
               <thead className="text-left text-slate-500">
                 <tr>
-                  <th className="py-1">Node</th>
-                  <th>Status</th>
-                  <th title="Attempts">Try</th>
-                  <th>Time</th>
+                  <th className="py-1 pr-2">Node</th>
+                  <th className="pr-2">Status</th>
+                  <th className="pr-2" title="Attempts">Try</th>
+                  <th className="pr-2">Time</th>
                   <th title="Time spent in the node's own work">Work</th>
                 </tr>
               </thead>

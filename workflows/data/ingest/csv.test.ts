@@ -129,4 +129,17 @@ describe("refusing what cannot be read", () => {
     const wide = Array.from({ length: 2001 }, (_, i) => `c${i}`).join(",");
     expect(await messageOf(`${wide}\n`)).toBe("the file has 2001 columns; at most 2000 are accepted (MAX_CSV_COLUMNS)");
   });
+
+  it("names compressed and binary files for what they are", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const refused = async (bytes: Buffer) => ((await rejectWith(bytes)) as Error).message;
+    expect(await refused(gzipSync(Buffer.from("a,b\n1,2\n")))).toBe("the file is gzip-compressed; decompress it and upload the CSV inside");
+    expect(await refused(Buffer.from("PK\u0003\u0004rest of a workbook", "latin1"))).toMatch(/^the file is a ZIP archive/);
+    expect(await refused(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x3e, 0x00]))).toMatch(
+      /^the file is not text/,
+    );
+    // UTF-16 holds NUL bytes and is text all the same.
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a,b\n1,2\n3,4\n", "utf16le")]);
+    expect((await importText(utf16)).rows).toBe(2);
+  });
 });

@@ -16,6 +16,7 @@
  */
 import fs from "node:fs";
 import { parse } from "csv-parse";
+import { withoutLocalPaths } from "~/lib/env";
 import { InvalidError, messageOf } from "~/lib/errors";
 import { CLOCK, ISO8601 } from "~/lib/pipeline/dates";
 import { hasControlCharacters, typeOfKind, type ColumnKind, type ColumnRole, type ColumnSchema } from "~/lib/pipeline/document";
@@ -152,8 +153,24 @@ function columnNames(header: string[], hasHeader: boolean, width: number, warnin
   });
 }
 
+/** Files that are not text at all, named for what they are rather than by their first odd byte. */
+async function refuseBinary(file: string) {
+  const fh = await fs.promises.open(file, "r");
+  const head = Buffer.alloc(4096);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0).finally(() => fh.close());
+  const b = head.subarray(0, bytesRead);
+  if (b[0] === 0x1f && b[1] === 0x8b) throw new CsvError("the file is gzip-compressed; decompress it and upload the CSV inside");
+  if (b.subarray(0, 4).toString("latin1") === "PK\u0003\u0004") throw new CsvError("the file is a ZIP archive (an Excel workbook is one); save the sheet as CSV and upload that");
+  const utf16 = (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
+  // A stray control character is the text's problem (named by its column); many are a binary file.
+  let control = 0;
+  for (const x of b) if (x < 0x20 && x !== 0x09 && x !== 0x0a && x !== 0x0c && x !== 0x0d) control++;
+  if (!utf16 && control > Math.max(4, b.length / 20)) throw new CsvError("the file is not text (it is full of control bytes); upload a CSV, TSV, Parquet or JSON Lines file");
+}
+
 export async function prepareCsv(upload: string, scratchDir: string, options: CsvOptions, limits: CsvLimits): Promise<PreparedCsv> {
   if ((await fs.promises.stat(upload)).size === 0) throw new CsvError("the file is empty");
+  await refuseBinary(upload);
   const encoding = options.encoding ?? (await detectEncoding(upload));
   const file = await toUtf8(upload, encoding, `${scratchDir}/utf8.csv`);
   const { delimiter, quote, header } = await withDuck((conn) => sniff(conn, file, options, limits));
@@ -177,7 +194,7 @@ export async function prepareTyped(file: string, format: "parquet" | "jsonl", li
     try {
       return (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${typedReader(file, format)}`)).getRowObjectsJS().map((r) => String(r["column_name"]));
     } catch (e) {
-      throw new CsvError(`the file is not ${format === "parquet" ? "Parquet" : "JSON Lines (one JSON object per line)"}: ${messageOf(e).split("\n")[0]!.replace(/^[A-Za-z ]+Error:\s*/, "").slice(0, 200)}`);
+      throw new CsvError(`the file is not ${format === "parquet" ? "Parquet" : "JSON Lines (one JSON object per line)"}: ${withoutLocalPaths(messageOf(e).split("\n")[0]!.replace(/^[A-Za-z ]+Error:\s*/, "").replaceAll(file, "the file")).slice(0, 200)}`);
     }
   });
   if (names.length > limits.maxColumns) throw new CsvError(`the file has ${names.length} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`);

@@ -13,7 +13,7 @@ export const spec = defineNode({
   label: "Random forest",
   stage: "train",
   description:
-    "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself. Connect the split's input to 'Refit on' to deploy a model refitted on every row once evaluation is done ('Model to deploy'; without it, the same model as for evaluation).",
+    "Trains a random forest classifier or regressor. The histogram engine handles text (categorical) columns and missing values itself. Connect the split's input to 'All rows (refit)' to deploy a model refitted on every row once evaluation is done ('Final model'; without it, the same model as 'Model', which evaluate scores).",
   config: z.object({
     task: z.enum(["classification", "regression"]).default("classification").meta({ title: "Task" }),
     target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
@@ -53,11 +53,11 @@ export const spec = defineNode({
   }),
   inputs: {
     train: { type: "dataset", label: "Train set" },
-    refit: { type: "dataset", label: "Refit on (all rows)", optional: true },
+    refit: { type: "dataset", label: "All rows (refit)", optional: true },
   },
   outputs: {
-    model: { type: "model", label: "Model (for evaluation)" },
-    final: { type: "model", label: "Model to deploy" },
+    model: { type: "model", label: "Model" },
+    final: { type: "model", label: "Final model" },
   },
   infer: ({ config, inputs }) => {
     const cols = inputs.train;
