@@ -115,7 +115,7 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
               {typeof value === "string" && value !== "" && !columns.some((c) => c.name === value) && <option value={value}>{value} (not in input)</option>}
               {columns.map((c) => (
                 <option key={c.name} value={c.name}>
-                  {c.name} · {c.type}
+                  {c.name} · {c.kind ?? c.type}
                 </option>
               ))}
             </select>
@@ -147,7 +147,7 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
                     }}
                   />
                   <span className="font-mono">{c.name}</span>
-                  <span className="text-slate-400">{c.type}</span>
+                  <span className="text-slate-400">{c.kind ?? c.type}</span>
                 </label>
               ))}
             </div>
