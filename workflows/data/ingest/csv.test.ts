@@ -126,6 +126,8 @@ describe("refusing what cannot be read", () => {
     expect(await messageOf("\n\n\n")).toBe("the first line is empty; it must name the columns (or hold the first row)");
     expect(await messageOf("a,b\n")).toBe("the file has a header but no rows");
     expect(await messageOf("a,b\u0000x\n1,2\n")).toBe("the name of column 2 contains a control character");
+    // Found by the property test: a header over blank lines.
+    expect(await messageOf("#\n\n")).toBe("every column is empty: the file has no values");
     const wide = Array.from({ length: 2001 }, (_, i) => `c${i}`).join(",");
     expect(await messageOf(`${wide}\n`)).toBe("the file has 2001 columns; at most 2000 are accepted (MAX_CSV_COLUMNS)");
   });

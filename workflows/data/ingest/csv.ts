@@ -442,7 +442,11 @@ export function applyChoices(columns: ColumnProfile[], choices: Record<string, C
     seen.add(c.name);
   }
   if (out.filter((c) => c.role === "target").length > 1) throw InvalidError.withProblems("only one column can be the target", [{ path: "columns", message: "choose one target" }]);
-  if (out.filter((c) => c.role !== "ignored").length === 0) throw InvalidError.withProblems("every column is ignored", [{ path: "columns", message: "keep at least one column" }]);
+  if (out.filter((c) => c.role !== "ignored").length === 0) {
+    // Empty columns are ignored by default: when that is all of them, the file has nothing in it.
+    if (columns.every((c) => c.distinct === 0)) throw new CsvError("every column is empty: the file has no values");
+    throw InvalidError.withProblems("every column is ignored", [{ path: "columns", message: "keep at least one column" }]);
+  }
   return out;
 }
 
