@@ -58,13 +58,15 @@ test("a model trained on that file serves raw rows as the file spells them", asy
     name: "Clients",
     nodes: [
       { id: "ingest", type: "csv-dataset", position: { x: 0, y: 0 }, config: { datasetId: ds.id } },
+      { id: "dates", type: "date-parts", position: { x: 100, y: 0 }, config: { column: "seen", parts: ["day", "hour"] } },
       { id: "split", type: "train-test-split", position: { x: 200, y: 0 }, config: {} },
       { id: "train", type: "random-forest", position: { x: 400, y: 0 }, config: { nEstimators: 30 } },
       { id: "evaluate", type: "evaluate", position: { x: 600, y: 0 }, config: {} },
       { id: "deploy", type: "deploy-endpoint", position: { x: 800, y: 0 }, config: { slug: "clients" } },
     ],
     edges: [
-      { source: "ingest", sourceHandle: "dataset", target: "split", targetHandle: "dataset" },
+      { source: "ingest", sourceHandle: "dataset", target: "dates", targetHandle: "dataset" },
+      { source: "dates", sourceHandle: "dataset", target: "split", targetHandle: "dataset" },
       { source: "split", sourceHandle: "train", target: "train", targetHandle: "train" },
       { source: "train", sourceHandle: "model", target: "evaluate", targetHandle: "model" },
       { source: "split", sourceHandle: "test", target: "evaluate", targetHandle: "test" },
@@ -90,6 +92,10 @@ test("a model trained on that file serves raw rows as the file spells them", asy
   const wrong = await api.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "maybe", seen: "2024-01-06T10:00:00Z" } });
   expect(wrong.status()).toBe(400);
   expect((await wrong.json()).error).toMatch(/member must be true or false \(or "Yes".*"No".*\), got "maybe"/);
+  // A timestamp the model would not read is refused, not taken for a missing value.
+  const badDate = await api.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "No", seen: "05/01/2024" } });
+  expect(badDate.status()).toBe(400);
+  expect((await badDate.json()).error).toContain('seen must be a datetime written like 2024-12-31T23:59:00Z, got "05/01/2024"');
   const spec = await (await api.get("/api/v1/endpoints/clients/openapi.json")).json();
   const instance = spec.components.schemas.Instance;
   expect(instance.required.sort()).toEqual(["colour", "member", "seen", "size"]);

@@ -192,3 +192,59 @@ test("unsaved edits of one pipeline never show up in, or get saved into, another
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toHaveText("Save failed: name is required");
 });
+
+test("undo and redo every edit, copy and paste nodes, and tidy the layout", async ({ page }) => {
+  await page.goto("/pipelines");
+  await page.getByRole("button", { name: "New pipeline" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  const nodes = page.locator(".react-flow__node");
+  const undo = () => page.keyboard.press("Control+z");
+  const redo = () => page.keyboard.press("Control+Shift+z");
+
+  await drop(page, "csv-dataset", 140, 120);
+  await drop(page, "fill-missing", 420, 120);
+  await expect(nodes).toHaveCount(2);
+  await connect(page, "csv-1", "dataset", "fill-1", "dataset");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+
+  // A config edit is one step, however many keystrokes.
+  await selectNode(page, "fill-1");
+  await page.getByLabel("Constant (text columns)").fill("unknown value");
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await undo();
+  await selectNode(page, "fill-1");
+  await expect(page.getByLabel("Constant (text columns)")).toHaveValue("missing");
+  await redo();
+  await expect(page.getByLabel("Constant (text columns)")).toHaveValue("unknown value");
+
+  // Undo the config edit, the edge, then the second node; redo brings all three back.
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await undo();
+  await undo();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(0);
+  await expect(nodes).toHaveCount(2);
+  await undo();
+  await expect(nodes).toHaveCount(1);
+  await redo();
+  await redo();
+  await redo();
+  await expect(nodes).toHaveCount(2);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+
+  // Copy a configured node and paste it: a new id, the same settings.
+  await selectNode(page, "fill-1");
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await expect(nodes).toHaveCount(3);
+  await selectNode(page, "fill-2");
+  await expect(page.getByLabel("Constant (text columns)")).toHaveValue("unknown value");
+
+  // Tidy lays the graph out left to right along its edges; undo puts everything back.
+  const x = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.getByRole("button", { name: "Tidy" }).click();
+  await expect.poll(async () => (await x("fill-1")) - (await x("csv-1"))).toBeGreaterThan(150);
+  await page.screenshot({ path: "test-results/canvas-tidy.png" });
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("button", { name: "Redo" })).toBeEnabled();
+});

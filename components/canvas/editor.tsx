@@ -26,7 +26,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   const pipeline = useQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId }));
   const datasets = useQuery(trpc.dataset.list.queryOptions());
   const endpoints = useQuery(trpc.endpoint.list.queryOptions());
@@ -54,6 +54,29 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
   }, [s.dirty]);
+
+  // Keyboard: undo/redo, copy/paste/duplicate — not while typing in a field (it has its own undo).
+  useEffect(() => {
+    if (!can.edit) return;
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+      if (!(e.ctrlKey || e.metaKey)) return;
+      const key = e.key.toLowerCase();
+      const act = key === "z" ? (e.shiftKey ? state().redo : state().undo) : key === "y" ? state().redo : key === "c" ? state().copy : key === "v" ? state().paste : key === "d" ? state().duplicate : null;
+      if (!act) return;
+      e.preventDefault();
+      act();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [can.edit, state]);
+
+  const onTidy = () => {
+    state().tidy();
+    // After React Flow has the new positions.
+    requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1, duration: 200 }));
+  };
 
   const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
@@ -175,6 +198,19 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             Runs
           </a>
           {!can.edit && !can.run && <span className="self-center text-xs text-slate-500">read-only: you are a viewer of this workspace</span>}
+          {can.edit && (
+            <>
+              <button type="button" onClick={s.undo} disabled={!s.past.length} title="Undo (Ctrl+Z)" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
+                Undo
+              </button>
+              <button type="button" onClick={s.redo} disabled={!s.future.length} title="Redo (Ctrl+Shift+Z)" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
+                Redo
+              </button>
+              <button type="button" onClick={onTidy} disabled={!s.nodes.length} title="Lay the pipeline out left to right" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
+                Tidy
+              </button>
+            </>
+          )}
           {can.edit && (
             <button type="button" onClick={onSave} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
               {save.isPending ? "Saving…" : "Save"}

@@ -2,10 +2,24 @@
 
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type Edge, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { createContext, useContext, useState, type ReactNode } from "react";
+import dagre from "@dagrejs/dagre";
 import { createStore, useStore, type StoreApi } from "zustand";
 import type { PipelineDocument } from "~/lib/pipeline/document";
 import type { NodeType } from "~/workflows/nodes/registry";
 import type { PipelineFlowNode } from "./node-card";
+
+/** What undo and redo restore. */
+interface Snapshot {
+  name: string;
+  nodes: PipelineFlowNode[];
+  edges: Edge[];
+}
+
+/** Copied nodes and the edges between them, as document fragments (shared across pipelines and tabs). */
+interface Clip {
+  nodes: { id: string; type: string; config: Record<string, unknown>; position: { x: number; y: number } }[];
+  edges: { source: string; sourceHandle: string; target: string; targetHandle: string }[];
+}
 
 export interface EditorState {
   name: string;
@@ -13,6 +27,18 @@ export interface EditorState {
   edges: Edge[];
   selectedId: string | null;
   dirty: boolean;
+  past: Snapshot[];
+  future: Snapshot[];
+  undo(): void;
+  redo(): void;
+  /** Copies the selected nodes (and the edges between them); returns how many. */
+  copy(): number;
+  /** Pastes what was copied (here, in another pipeline or another tab), offset, and selects it. */
+  paste(): number;
+  /** Copy and paste in one step. */
+  duplicate(): number;
+  /** Lays the graph out left to right along its edges. */
+  tidy(): void;
   load(doc: PipelineDocument): void;
   setName(name: string): void;
   onNodesChange(changes: NodeChange<PipelineFlowNode>[]): void;
@@ -45,14 +71,128 @@ export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges">): Pi
   };
 }
 
+const HISTORY = 200;
+/** Edits of one field within this long are one step of undo (typing a name is not ten steps). */
+const COALESCE_MS = 1000;
+const CLIPBOARD_KEY = "millrace:clipboard";
+const NODE_W = 208;
+const NODE_H = 96;
+
 /** The state of one pipeline's canvas. Each editor makes its own, so no edit outlives its pipeline. */
 function createEditorStore() {
-  return createStore<EditorState>()((set, get) => ({
+  let lastKey = "";
+  let lastAt = 0;
+  let dragging = false;
+  let memoryClip: Clip | null = null;
+  return createStore<EditorState>()((set, get) => {
+    /** Keeps the state before an edit for undo; `key` merges quick edits of one thing into one step. */
+    const record = (key = "") => {
+      const now = Date.now();
+      if (key && key === lastKey && now - lastAt < COALESCE_MS) {
+        lastAt = now;
+        return;
+      }
+      lastKey = key;
+      lastAt = now;
+      const { name, nodes, edges, past } = get();
+      set({ past: [...past.slice(-(HISTORY - 1)), { name, nodes, edges }], future: [] });
+    };
+    const restore = (from: "past" | "future", to: "past" | "future") => {
+      const s = get();
+      const stack = s[from];
+      const snap = stack[stack.length - 1];
+      if (!snap) return;
+      lastKey = "";
+      set({
+        [from]: stack.slice(0, -1),
+        [to]: [...s[to], { name: s.name, nodes: s.nodes, edges: s.edges }],
+        name: snap.name,
+        nodes: snap.nodes,
+        edges: snap.edges,
+        selectedId: s.selectedId && snap.nodes.some((n) => n.id === s.selectedId) ? s.selectedId : null,
+        dirty: true,
+      } as Partial<EditorState>);
+    };
+    const readClip = (): Clip | null => {
+      try {
+        const text = window.localStorage.getItem(CLIPBOARD_KEY);
+        return text ? (JSON.parse(text) as Clip) : memoryClip;
+      } catch {
+        return memoryClip;
+      }
+    };
+    return {
     name: "",
     nodes: [],
     edges: [],
     selectedId: null,
     dirty: false,
+    past: [],
+    future: [],
+    undo: () => restore("past", "future"),
+    redo: () => restore("future", "past"),
+    copy: () => {
+      const { nodes, edges, selectedId } = get();
+      const chosen = nodes.filter((n) => n.selected || n.id === selectedId);
+      if (!chosen.length) return 0;
+      const ids = new Set(chosen.map((n) => n.id));
+      memoryClip = {
+        nodes: chosen.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config, position: n.position })),
+        edges: edges
+          .filter((e) => ids.has(e.source) && ids.has(e.target))
+          .map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? "", target: e.target, targetHandle: e.targetHandle ?? "" })),
+      };
+      try {
+        window.localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(memoryClip));
+      } catch {
+        // Storage may be unavailable (private mode): the copy still works within this tab.
+      }
+      return chosen.length;
+    },
+    paste: () => {
+      const clip = readClip();
+      if (!clip?.nodes.length) return 0;
+      record();
+      const s = get();
+      const all = [...s.nodes];
+      const renamed = new Map<string, string>();
+      const added: PipelineFlowNode[] = clip.nodes.map((n) => {
+        const id = nextNodeId(n.type, all);
+        renamed.set(n.id, id);
+        const node: PipelineFlowNode = { id, type: "pipeline", position: { x: n.position.x + 40, y: n.position.y + 40 }, data: { type: n.type as NodeType, config: n.config }, selected: true };
+        all.push(node);
+        return node;
+      });
+      const edges = clip.edges.map((e) => {
+        const c = { ...e, source: renamed.get(e.source)!, target: renamed.get(e.target)! };
+        return { ...c, id: edgeId(c) };
+      });
+      set({
+        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added],
+        edges: [...s.edges, ...edges],
+        selectedId: added.length === 1 ? added[0]!.id : null,
+        dirty: true,
+      });
+      return added.length;
+    },
+    duplicate: () => (get().copy() ? get().paste() : 0),
+    tidy: () => {
+      record();
+      const { nodes, edges } = get();
+      const g = new dagre.graphlib.Graph();
+      g.setGraph({ rankdir: "LR", nodesep: 40, ranksep: 70 });
+      g.setDefaultEdgeLabel(() => ({}));
+      for (const n of nodes) g.setNode(n.id, { width: n.measured?.width ?? NODE_W, height: n.measured?.height ?? NODE_H });
+      for (const e of edges) g.setEdge(e.source, e.target);
+      dagre.layout(g);
+      set({
+        nodes: nodes.map((n) => {
+          const p = g.node(n.id);
+          return { ...n, position: { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) } };
+        }),
+        dirty: true,
+      });
+    },
     load: (doc) =>
       set({
         name: doc.name,
@@ -60,10 +200,21 @@ function createEditorStore() {
         edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
         selectedId: null,
         dirty: false,
+        past: [],
+        future: [],
       }),
-    setName: (name) => set({ name, dirty: true }),
+    setName: (name) => {
+      record("name");
+      set({ name, dirty: true });
+    },
     onNodesChange: (changes) => {
       const meaningful = changes.some((c) => c.type !== "select" && c.type !== "dimensions");
+      // A drag is one step of undo: the state before it is kept when it starts.
+      const drag = changes.find((c) => c.type === "position");
+      if (drag && drag.type === "position") {
+        if (drag.dragging && !dragging) record();
+        dragging = !!drag.dragging;
+      } else if (meaningful) record();
       const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
       set((s) => ({
         nodes: applyNodeChanges(changes, s.nodes),
@@ -72,15 +223,20 @@ function createEditorStore() {
         dirty: s.dirty || meaningful,
       }));
     },
-    onEdgesChange: (changes) =>
-      set((s) => ({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || changes.some((c) => c.type !== "select") })),
-    onConnect: (c) =>
+    onEdgesChange: (changes) => {
+      if (changes.some((c) => c.type !== "select")) record();
+      set((s) => ({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || changes.some((c) => c.type !== "select") }));
+    },
+    onConnect: (c) => {
+      record();
       set((s) => ({
         // An input takes one connection: a new one replaces the old.
         edges: addEdge({ ...c, id: edgeId(c) }, s.edges.filter((e) => !(e.target === c.target && e.targetHandle === c.targetHandle))),
         dirty: true,
-      })),
+      }));
+    },
     addNode: (type, position, config) => {
+      record();
       const id = nextNodeId(type, get().nodes);
       set((s) => ({
         nodes: [...s.nodes, { id, type: "pipeline", position, data: { type, config } }],
@@ -89,15 +245,18 @@ function createEditorStore() {
       }));
       return id;
     },
-    updateNodeConfig: (id, patch) =>
+    updateNodeConfig: (id, patch) => {
+      record(`config:${id}:${Object.keys(patch).join(",")}`);
       set((s) => ({
         nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, config: { ...n.data.config, ...patch } } } : n)),
         dirty: true,
-      })),
+      }));
+    },
     select: (id) => set({ selectedId: id }),
     markSaved: () => set({ dirty: false }),
     toDocument: () => documentOf(get()),
-  }));
+    };
+  });
 }
 
 const EditorStoreContext = createContext<StoreApi<EditorState> | null>(null);
