@@ -41,6 +41,23 @@ describe("compile", () => {
     );
   });
 
+  it("says what a field takes, in the field's own words, all at once", () => {
+    const g = demo();
+    node(g, "split").config = { testFraction: 1.5, seed: 0.5, method: "sometimes" };
+    node(g, "train").config = { nEstimators: 2.5, oobScore: "yes", features: "all" };
+    const messages = compile(g, ctx).errors.map((e) => `${e.nodeId}.${e.path}: ${e.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "split.config.testFraction: Test fraction must be a number above 0 and below 1",
+        "split.config.seed: Seed must be a whole number",
+        "split.config.method: Method must be one of random, time",
+        "train.config.nEstimators: Trees must be a whole number from 1 to 2000",
+        "train.config.oobScore: Out-of-bag score must be on or off",
+        "train.config.features: Feature columns must be a list",
+      ]),
+    );
+  });
+
   it("rejects incompatible ports, unconnected inputs, doubled inputs and unknown types", () => {
     const g = demo();
     g.edges = g.edges.filter((e) => !(e.target === "evaluate" && e.targetHandle === "test"));

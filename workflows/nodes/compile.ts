@@ -3,6 +3,7 @@
  * each naming its node and field. Pure, so the canvas runs it live and the API runs it
  * again before starting a run.
  */
+import { z } from "zod";
 import type { ColumnSchema, GraphError, PipelineGraph } from "~/lib/pipeline/document";
 import type { PlanNode } from "~/lib/pipeline/plan";
 import type { CompileLookups, NodeSpec } from "./define";
@@ -16,6 +17,52 @@ export interface CompileResult {
   plan?: PlanNode[];
   /** Inferred columns on each node's dataset outputs (for the inspector's column pickers). */
   columns: Record<string, Record<string, ColumnSchema[]>>;
+}
+
+interface FieldInfo {
+  title?: string;
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: unknown[];
+}
+const fieldInfo = new WeakMap<object, Record<string, FieldInfo>>();
+function fieldsOf(spec: NodeSpec): Record<string, FieldInfo> {
+  let f = fieldInfo.get(spec);
+  if (!f) {
+    f = (z.toJSONSchema(spec.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, FieldInfo> }).properties ?? {};
+    fieldInfo.set(spec, f);
+  }
+  return f;
+}
+
+/** zod's own wording ("Too big: expected number to be <1"), which a node's schema did not replace with its own. */
+const GENERIC = /^(Invalid input|Too big|Too small|Invalid option)\b/;
+
+/**
+ * A config problem in the user's terms: the field's title and what it takes, all at once —
+ * "Trees must be a whole number from 1 to 2000" rather than "Invalid input: expected int".
+ */
+function configMessage(spec: NodeSpec, issue: z.core.$ZodIssue): string {
+  if (!GENERIC.test(issue.message)) return issue.message;
+  const key = String(issue.path[0] ?? "");
+  const f = fieldsOf(spec)[key] ?? {};
+  const title = f.title ?? key;
+  if (f.enum) return `${title} must be one of ${f.enum.map(String).join(", ")}`;
+  if (f.type === "integer" || f.type === "number") {
+    // zod's int() bounds are the safe-integer range: not worth saying.
+    if (f.minimum !== undefined && f.minimum <= Number.MIN_SAFE_INTEGER) delete f.minimum;
+    if (f.maximum !== undefined && f.maximum >= Number.MAX_SAFE_INTEGER) delete f.maximum;
+    const lo = f.minimum !== undefined ? `from ${f.minimum}` : f.exclusiveMinimum !== undefined ? `above ${f.exclusiveMinimum}` : "";
+    const hi = f.maximum !== undefined ? `${lo ? "to" : "up to"} ${f.maximum}` : f.exclusiveMaximum !== undefined ? `below ${f.exclusiveMaximum}` : "";
+    return `${title} must be ${f.type === "integer" ? "a whole number" : "a number"}${lo ? ` ${lo}` : ""}${hi ? `${lo ? " and" : ""} ${hi}`.replace(" and to", " to") : ""}`;
+  }
+  if (f.type === "boolean") return `${title} must be on or off`;
+  if (f.type === "array") return `${title} must be a list`;
+  if (f.type === "string") return `${title} must be text`;
+  return `${title}: ${issue.message}`;
 }
 
 /** Whether an edge from `sourceHandle` of one node type to `targetHandle` of another is allowed. */
@@ -50,7 +97,7 @@ export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResul
     else {
       configs.set(node.id, {});
       for (const issue of parsed.error.issues) {
-        errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: issue.message });
+        errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: configMessage(spec, issue) });
       }
     }
   }
