@@ -52,9 +52,10 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await connect(page, "deploy-1", "endpoint", "monitor-1", "endpoint");
   await expect(page.locator(".react-flow__edge")).toHaveCount(9);
 
-  // A model cannot feed a dataset input: the connection is refused.
+  // A model cannot feed a dataset input: the connection is refused, and the canvas says why.
   await connect(page, "random-1", "model", "derive-1", "dataset");
   await expect(page.locator(".react-flow__edge")).toHaveCount(9);
+  await expect(page.getByRole("status")).toHaveText("Not connected: Derived column's input 'Dataset' takes a dataset; Random forest's 'Model' is a model");
 
   // Errors are shown on the offending node until it is configured.
   await expect(page.getByTestId("errors-csv-1")).toContainText("choose a dataset");
@@ -202,6 +203,11 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   const redo = () => page.keyboard.press("Control+Shift+z");
 
   await drop(page, "csv-dataset", 140, 120);
+  // The first node lands where it was dropped (its top-left corner 100 px left of the pointer), not centred.
+  const canvas = (await page.getByTestId("canvas").boundingBox())!;
+  const first = (await page.locator('.react-flow__node[data-id="csv-1"]').boundingBox())!;
+  expect(Math.abs(first.x - (canvas.x + 40))).toBeLessThan(6);
+  expect(Math.abs(first.y - (canvas.y + 90))).toBeLessThan(6);
   await drop(page, "fill-missing", 420, 120);
   await expect(nodes).toHaveCount(2);
   await connect(page, "csv-1", "dataset", "fill-1", "dataset");
@@ -230,6 +236,16 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   await redo();
   await expect(nodes).toHaveCount(2);
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+
+  // A node added by clicking the palette appears in view; undo takes it away again.
+  await page.getByTestId("palette-evaluate").click();
+  const added = (await page.locator('.react-flow__node[data-id="evaluate-1"]').boundingBox())!;
+  expect(added.x).toBeGreaterThan(canvas.x);
+  expect(added.x + added.width).toBeLessThan(canvas.x + canvas.width);
+  expect(added.y + added.height).toBeLessThan(canvas.y + canvas.height);
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await undo();
+  await expect(nodes).toHaveCount(2);
 
   // Copy a configured node and paste it: a new id, the same settings.
   await selectNode(page, "fill-1");

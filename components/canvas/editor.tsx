@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection } from "@xyflow/react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { GraphError } from "~/lib/pipeline/document";
-import { compile, portsCompatible } from "~/workflows/nodes/compile";
+import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
 import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { Inspector } from "./inspector";
@@ -150,9 +150,23 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     addNode(type, screenToFlowPosition({ x: e.clientX - 100, y: e.clientY - 30 }));
   };
 
+  // A clicked palette entry lands in view: near the canvas's centre, stepped so repeated clicks do not stack.
+  const canvasRef = useRef<HTMLDivElement>(null);
   const addFromPalette = (type: NodeType) => {
-    const maxX = Math.max(0, ...s.nodes.map((n) => n.position.x));
-    addNode(type, { x: maxX + 260, y: 120 });
+    const r = canvasRef.current?.getBoundingClientRect();
+    const step = (s.nodes.length % 6) * 28;
+    const at = r ? screenToFlowPosition({ x: r.left + r.width / 2 - 100 + step, y: r.top + r.height / 2 - 40 + step }) : { x: step, y: step };
+    addNode(type, at);
+  };
+
+  /** A connection dropped on an input that cannot take it: say why instead of nothing happening. */
+  const onConnectEnd: OnConnectEnd = (_, c) => {
+    if (c.isValid !== false || !c.fromNode || !c.toNode || !c.fromHandle || !c.toHandle) return;
+    const [from, to] = c.fromHandle.type === "source" ? [c.fromNode, c.toNode] : [c.toNode, c.fromNode];
+    const [out, inp] = c.fromHandle.type === "source" ? [c.fromHandle, c.toHandle] : [c.toHandle, c.fromHandle];
+    const typeOf = (id: string) => s.nodes.find((n) => n.id === id)?.data.type ?? "";
+    const why = connectionProblem(typeOf(from.id), out.id ?? "", typeOf(to.id), inp.id ?? "", from.id === to.id);
+    if (why) setMessage({ kind: "error", text: `Not connected: ${why}` });
   };
 
   const isValidConnection: IsValidConnection = (c) => {
@@ -170,6 +184,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   }, [selected, s.edges, compiled.columns]);
 
   if (pipeline.isError) return <p className="p-6 text-red-700">{pipeline.error.message}</p>;
+  // Mounted once the pipeline is here: fitting the view is for a pipeline that has nodes, so the
+  // first node dropped on an empty canvas stays where it was dropped.
+  if (!pipeline.data) return <p className="p-6 text-sm text-slate-500">Loading…</p>;
 
   return (
     <div className="flex h-full flex-col">
@@ -230,7 +247,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       </div>
       <div className="flex min-h-0 flex-1">
         {can.edit && <Palette onAdd={addFromPalette} />}
-        <div className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+        <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
           <NodeDecorations.Provider value={decorations}>
             <ReactFlow
               nodes={s.nodes}
@@ -243,10 +260,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               nodesConnectable={can.edit}
               edgesReconnectable={can.edit}
               isValidConnection={isValidConnection}
+              onConnectEnd={can.edit ? onConnectEnd : undefined}
               onNodeClick={(_, n) => s.select(n.id)}
               onPaneClick={() => s.select(null)}
               deleteKeyCode={can.edit ? ["Backspace", "Delete"] : null}
-              fitView
+              fitView={pipeline.data.nodes.length > 0}
               fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
               minZoom={0.2}
               proOptions={{ hideAttribution: true }}

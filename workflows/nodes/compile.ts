@@ -72,6 +72,18 @@ export function portsCompatible(sourceType: string, sourceHandle: string, target
   return !!out && !!inp && out.type === inp.type;
 }
 
+/** Why a connection the canvas refused cannot be made, in words (undefined when it can). */
+export function connectionProblem(sourceType: string, sourceHandle: string, targetType: string, targetHandle: string, sameNode = false): string | undefined {
+  const src = getSpec(sourceType);
+  const dst = getSpec(targetType);
+  const out = src?.outputs[sourceHandle];
+  const inp = dst?.inputs[targetHandle];
+  if (sameNode) return "a node cannot feed itself";
+  if (!out || !inp) return "connect an output (right side) to an input (left side)";
+  if (out.type !== inp.type) return `${dst!.label}'s input '${inp.label}' takes a ${inp.type}; ${src!.label}'s '${out.label}' is a ${out.type}`;
+  return undefined;
+}
+
 export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResult {
   const errors: GraphError[] = [];
   const columns: CompileResult["columns"] = {};
