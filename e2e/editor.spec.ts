@@ -263,4 +263,17 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   await page.screenshot({ path: "test-results/canvas-tidy.png" });
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(page.getByRole("button", { name: "Redo" })).toBeEnabled();
+
+  // Quick add: "/" opens a search over node types; a few letters and Enter add the best match.
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press("/");
+  await page.getByRole("textbox", { name: "Node type" }).fill("rndfor");
+  await expect(page.getByRole("listbox", { name: "Matches" }).getByRole("option").first()).toContainText("Random forest");
+  await page.keyboard.press("Enter");
+  await expect(page.locator('.react-flow__node[data-id="random-1"]')).toBeVisible();
+  await page.keyboard.press("Control+k");
+  await page.getByRole("textbox", { name: "Node type" }).fill("zzzz");
+  await expect(page.getByRole("dialog", { name: "Add a node" })).toContainText("No node type matches");
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog", { name: "Add a node" })).toHaveCount(0);
 });

@@ -11,6 +11,7 @@ import { useTRPC } from "../trpc";
 import { Inspector } from "./inspector";
 import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
+import { QuickAdd } from "./quick-add";
 import { documentOf, EditorStoreProvider, useEditor, useEditorState } from "./store";
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -36,6 +37,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const state = useEditorState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
+  const [quickAdd, setQuickAdd] = useState(false);
 
   // The version on the canvas; a newer saved version replaces it only while there are no unsaved edits.
   const loaded = useRef<string | null>(null);
@@ -61,6 +63,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+      if (e.key === "/" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k")) {
+        e.preventDefault();
+        setQuickAdd(true);
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey)) return;
       const key = e.key.toLowerCase();
       const act = key === "z" ? (e.shiftKey ? state().redo : state().undo) : key === "y" ? state().redo : key === "c" ? state().copy : key === "v" ? state().paste : key === "d" ? state().duplicate : null;
@@ -248,6 +255,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       <div className="flex min-h-0 flex-1">
         {can.edit && <Palette onAdd={addFromPalette} />}
         <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+          {quickAdd && <QuickAdd onAdd={addFromPalette} onClose={() => setQuickAdd(false)} />}
           <NodeDecorations.Provider value={decorations}>
             <ReactFlow
               nodes={s.nodes}

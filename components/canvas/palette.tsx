@@ -11,7 +11,10 @@ export function Palette({ onAdd }: { onAdd: (type: NodeType) => void }) {
   const specs: { type: NodeType; label: string; stage: string; description: string }[] = Object.values(nodeSpecs);
   return (
     <aside className="w-56 shrink-0 overflow-y-auto border-r border-slate-200 bg-white p-3" aria-label="Node palette">
-      <h2 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Nodes</h2>
+      <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Nodes</h2>
+      <p className="mb-2 text-[11px] text-slate-400">
+        or press <kbd className="rounded border border-slate-200 px-1">/</kbd> to search
+      </p>
       {stages.map((stage) => {
         const group = specs.filter((s) => s.stage === stage);
         if (!group.length) return null;

@@ -1,0 +1,94 @@
+"use client";
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { nodeSpecs, type NodeType } from "~/workflows/nodes/registry";
+import { stageStyle } from "./stage-style";
+
+interface Entry {
+  type: NodeType;
+  label: string;
+  stage: keyof typeof stageStyle;
+  description: string;
+}
+
+/**
+ * How well a query matches: its letters in order within the label (or the type), earlier and
+ * closer together scoring higher; null when they do not all appear.
+ */
+export function fuzzyScore(query: string, text: string): number | null {
+  const q = query.toLowerCase().replace(/\s+/g, "");
+  const t = text.toLowerCase();
+  if (!q) return 0;
+  let score = 0;
+  let at = -1;
+  for (const ch of q) {
+    const next = t.indexOf(ch, at + 1);
+    if (next < 0) return null;
+    // Adjacent letters and word starts count more than letters far apart.
+    score += next === at + 1 ? 3 : next === 0 || t[next - 1] === " " || t[next - 1] === "-" ? 2 : 1;
+    at = next;
+  }
+  return score - at / 100;
+}
+
+/** A search box over every node type: type a few letters, Enter adds the best match. */
+export function QuickAdd({ onAdd, onClose }: { onAdd: (type: NodeType) => void; onClose: () => void }) {
+  const [query, setQuery] = useState("");
+  const [active, setActive] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const entries = useMemo(() => {
+    const all: Entry[] = Object.values(nodeSpecs);
+    return all
+      .map((e) => ({ e, score: Math.max(fuzzyScore(query, e.label) ?? -Infinity, fuzzyScore(query, e.type) ?? -Infinity) }))
+      .filter((x) => x.score > -Infinity)
+      .sort((a, b) => b.score - a.score)
+      .map((x) => x.e);
+  }, [query]);
+  const choose = (type: NodeType | undefined) => {
+    if (type) onAdd(type);
+    onClose();
+  };
+  return (
+    <div className="absolute inset-0 z-20 flex items-start justify-center bg-slate-900/10 pt-24" onClick={onClose}>
+      <div role="dialog" aria-label="Add a node" className="w-96 rounded-md border border-slate-200 bg-white shadow-lg" onClick={(e) => e.stopPropagation()}>
+        <input
+          ref={input}
+          aria-label="Node type"
+          placeholder="Add a node: type to search…"
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") onClose();
+            else if (e.key === "ArrowDown") setActive((a) => Math.min(a + 1, entries.length - 1));
+            else if (e.key === "ArrowUp") setActive((a) => Math.max(a - 1, 0));
+            else if (e.key === "Enter") choose(entries[active]?.type);
+            else return;
+            e.preventDefault();
+          }}
+          className="w-full rounded-t-md border-b border-slate-200 px-3 py-2 text-sm focus:outline-none"
+        />
+        <ul role="listbox" aria-label="Matches" className="max-h-72 overflow-y-auto py-1">
+          {entries.map((e, i) => (
+            <li key={e.type} role="option" aria-selected={i === active}>
+              <button
+                type="button"
+                onMouseEnter={() => setActive(i)}
+                onClick={() => choose(e.type)}
+                className={`flex w-full items-baseline gap-2 px-3 py-1.5 text-left text-sm ${i === active ? "bg-sky-50" : ""}`}
+              >
+                <span className={`rounded px-1.5 text-[10px] ${stageStyle[e.stage].chip}`}>{stageStyle[e.stage].label}</span>
+                <span className="font-medium">{e.label}</span>
+                <span className="truncate text-xs text-slate-400">{e.description}</span>
+              </button>
+            </li>
+          ))}
+          {!entries.length && <li className="px-3 py-2 text-sm text-slate-500">No node type matches “{query}”.</li>}
+        </ul>
+      </div>
+    </div>
+  );
+}
