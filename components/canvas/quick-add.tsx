@@ -15,7 +15,7 @@ interface Entry {
  * How well a query matches: its letters in order within the label (or the type), earlier and
  * closer together scoring higher; null when they do not all appear.
  */
-export function fuzzyScore(query: string, text: string): number | null {
+function fuzzyScore(query: string, text: string): number | null {
   const q = query.toLowerCase().replace(/\s+/g, "");
   const t = text.toLowerCase();
   if (!q) return 0;
