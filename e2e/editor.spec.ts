@@ -202,6 +202,10 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   const undo = () => page.keyboard.press("Control+z");
   const redo = () => page.keyboard.press("Control+Shift+z");
 
+  // The problem count opens the list of every problem, which follows the edits.
+  await page.getByTestId("compile-status").click();
+  await expect(page.getByRole("alert", { name: "Problems" })).toContainText("the pipeline has no nodes");
+
   await drop(page, "csv-dataset", 140, 120);
   // The first node lands where it was dropped (its top-left corner 100 px left of the pointer), not centred.
   const canvas = (await page.getByTestId("canvas").boundingBox())!;
@@ -210,6 +214,9 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   expect(Math.abs(first.y - (canvas.y + 90))).toBeLessThan(6);
   await drop(page, "fill-missing", 420, 120);
   await expect(nodes).toHaveCount(2);
+  await expect(page.getByRole("alert", { name: "Problems" })).toContainText("fill-1 · inputs.dataset: input 'Dataset' is not connected");
+  await page.getByTestId("compile-status").click();
+  await expect(page.getByRole("alert", { name: "Problems" })).toHaveCount(0);
   await connect(page, "csv-1", "dataset", "fill-1", "dataset");
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
 

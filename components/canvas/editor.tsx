@@ -38,6 +38,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
   const [quickAdd, setQuickAdd] = useState(false);
+  // The problem list follows the edits while it is open.
+  const [showProblems, setShowProblems] = useState(false);
 
   // The version on the canvas; a newer saved version replaces it only while there are no unsaved edits.
   const loaded = useRef<string | null>(null);
@@ -190,6 +192,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     return edge ? compiled.columns[edge.source]?.[edge.sourceHandle ?? ""] : undefined;
   }, [selected, s.edges, compiled.columns]);
 
+  const problems = runErrors ?? (showProblems ? compiled.errors : []);
+
   if (pipeline.isError) return <p className="p-6 text-red-700">{pipeline.error.message}</p>;
   // Mounted once the pipeline is here: fitting the view is for a pipeline that has nodes, so the
   // first node dropped on an empty canvas stays where it was dropped.
@@ -209,9 +213,24 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           v{pipeline.data?.latestVersion ?? "…"}
           {s.dirty ? " · unsaved changes" : ""}
         </span>
-        <span data-testid="compile-status" className={`text-xs ${compiled.errors.length ? "text-red-600" : "text-emerald-700"}`}>
-          {compiled.errors.length ? `${compiled.errors.length} problem${compiled.errors.length > 1 ? "s" : ""}` : "ready to run"}
-        </span>
+        {compiled.errors.length ? (
+          <button
+            type="button"
+            data-testid="compile-status"
+            title="Show every problem"
+            onClick={() => {
+              setShowProblems(!showProblems);
+              setRunErrors(null);
+            }}
+            className="rounded text-xs text-red-600 underline decoration-dotted hover:bg-red-50"
+          >
+            {`${compiled.errors.length} problem${compiled.errors.length > 1 ? "s" : ""}`}
+          </button>
+        ) : (
+          <span data-testid="compile-status" className="text-xs text-emerald-700">
+            ready to run
+          </span>
+        )}
         {message && (
           <span role="status" className={`text-xs ${message.kind === "ok" ? "text-emerald-700" : "text-red-600"}`}>
             {message.text}
@@ -282,18 +301,29 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <MiniMap pannable zoomable className="!bg-white" />
             </ReactFlow>
           </NodeDecorations.Provider>
-          {runErrors && runErrors.length > 0 && (
-            <div role="alert" className="absolute bottom-3 left-3 max-h-48 max-w-xl overflow-y-auto rounded border border-red-200 bg-white p-3 text-xs shadow">
+          {problems.length > 0 && (
+            <div role="alert" aria-label="Problems" className="absolute bottom-3 left-3 max-h-48 max-w-xl overflow-y-auto rounded border border-red-200 bg-white p-3 text-xs shadow">
               <div className="mb-1 flex justify-between font-medium text-red-700">
                 Fix these before running
-                <button type="button" onClick={() => setRunErrors(null)} className="text-slate-400 hover:text-slate-700">
+                <button type="button" onClick={() => {
+                    setRunErrors(null);
+                    setShowProblems(false);
+                  }} className="text-slate-400 hover:text-slate-700">
                   ✕
                 </button>
               </div>
               <ul>
-                {runErrors.map((e, i) => (
+                {problems.map((e, i) => (
                   <li key={i}>
-                    <button type="button" className="text-left hover:underline" onClick={() => e.nodeId && s.select(e.nodeId)}>
+                    <button
+                      type="button"
+                      className="text-left hover:underline"
+                      onClick={() => {
+                        if (!e.nodeId) return;
+                        s.select(e.nodeId);
+                        void fitView({ nodes: [{ id: e.nodeId }], maxZoom: 1, duration: 200 });
+                      }}
+                    >
                       <span className="font-mono">{e.nodeId ?? "pipeline"}</span> · {e.path}: {e.message}
                     </button>
                   </li>
