@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import type { GraphError } from "~/lib/pipeline/document";
+import { pipelineDocumentSchema, type GraphError } from "~/lib/pipeline/document";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
 import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
@@ -12,7 +12,7 @@ import { Inspector } from "./inspector";
 import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { QuickAdd } from "./quick-add";
-import { documentOf, EditorStoreProvider, useEditor, useEditorState } from "./store";
+import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState } from "./store";
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
 const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
@@ -80,6 +80,37 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [can.edit, state]);
+
+  /** The pipeline on the canvas as a file (canonical JSON: the same pipeline, the same bytes). */
+  const onExport = () => {
+    const url = URL.createObjectURL(new Blob([exportText(state().toDocument())], { type: "application/json" }));
+    const a = window.document.createElement("a");
+    a.href = url;
+    a.download = `${(state().name || "pipeline").replace(/[^\w.-]+/g, "-")}.millrace.json`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  /** A file from Export (or written by hand) replaces what the canvas shows, as one undoable edit. */
+  const onImport = async (file: File | undefined) => {
+    if (!file) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await file.text());
+    } catch {
+      setMessage({ kind: "error", text: `Import failed: ${file.name} is not JSON` });
+      return;
+    }
+    const doc = pipelineDocumentSchema.safeParse(parsed);
+    if (!doc.success) {
+      const issue = doc.error.issues[0]!;
+      setMessage({ kind: "error", text: `Import failed: ${issue.path.join(".") || "the file"}: ${issue.message}` });
+      return;
+    }
+    state().replace(doc.data);
+    setMessage({ kind: "ok", text: `Imported ${file.name}: save to keep it as a new version` });
+    requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
+  };
 
   const onTidy = () => {
     state().tidy();
@@ -252,6 +283,22 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <button type="button" onClick={onTidy} disabled={!s.nodes.length} title="Lay the pipeline out left to right" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
                 Tidy
               </button>
+              <button type="button" onClick={onExport} title="Download the pipeline as JSON" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
+                Export
+              </button>
+              <label title="Replace the canvas with a pipeline file" className="cursor-pointer rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
+                Import
+                <input
+                  type="file"
+                  accept=".json,application/json"
+                  aria-label="Import a pipeline file"
+                  className="sr-only"
+                  onChange={(e) => {
+                    void onImport(e.target.files?.[0]);
+                    e.target.value = "";
+                  }}
+                />
+              </label>
             </>
           )}
           {can.edit && (

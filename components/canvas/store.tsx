@@ -40,6 +40,8 @@ export interface EditorState {
   /** Lays the graph out left to right along its edges. */
   tidy(): void;
   load(doc: PipelineDocument): void;
+  /** Puts an imported document on the canvas as an edit (undoable, saved as a new version). */
+  replace(doc: PipelineDocument): void;
   setName(name: string): void;
   onNodesChange(changes: NodeChange<PipelineFlowNode>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
@@ -61,6 +63,16 @@ function nextNodeId(type: string, nodes: PipelineFlowNode[]) {
     if (!nodes.some((n) => n.id === id)) return id;
   }
 }
+
+/** Object keys sorted at every level, so the same pipeline always exports to the same text. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** A pipeline as a file: canonical JSON (stable key order, two-space indent), fit for review in git. */
+export const exportText = (doc: PipelineDocument) => `${JSON.stringify(canonical(doc), null, 2)}\n`;
 
 /** The pipeline document the canvas shows. */
 export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges">): PipelineDocument {
@@ -203,6 +215,16 @@ function createEditorStore() {
         past: [],
         future: [],
       }),
+    replace: (doc) => {
+      record();
+      set({
+        name: doc.name,
+        nodes: doc.nodes.map((n) => ({ id: n.id, type: "pipeline", position: n.position, data: { type: n.type as NodeType, config: n.config } })),
+        edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
+        selectedId: null,
+        dirty: true,
+      });
+    },
     setName: (name) => {
       record("name");
       set({ name, dirty: true });
