@@ -317,3 +317,27 @@ test("export and import a pipeline file: canonical JSON, round trip exact, bad f
   await page.getByLabel("Import a pipeline file").setInputFiles({ name: "junk.json", mimeType: "application/json", buffer: Buffer.from("not json") });
   await expect(page.getByRole("status")).toHaveText("Import failed: junk.json is not JSON");
 });
+
+test("bring back an earlier version, then save it as the latest", async ({ page, request }) => {
+  const demoId = await demoPipelineId(request);
+  const demo = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: { name: "Versions", nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  const { id } = await created.json();
+  await page.goto(`/pipelines/${id}`);
+  await page.getByTestId("palette-fill-missing").click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved version 2");
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+
+  await expect(page.getByLabel("Versions").locator("option")).toHaveText([/^v2 · versions/, /^restore v2 · .* · 2 nodes$/, /^restore v1 · .* · 1 nodes$/]);
+  await page.getByLabel("Versions").selectOption("1");
+  await expect(page.getByRole("status")).toHaveText("Restored version 1: save to make it the latest");
+  await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved version 3");
+  const latest = await (await request.get(`/api/v1/pipelines/${id}`)).json();
+  expect(latest).toMatchObject({ version: 3 });
+  expect(latest.nodes.map((n: { id: string }) => n.id)).toEqual(["only"]);
+});

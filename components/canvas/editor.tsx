@@ -112,6 +112,15 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
   };
 
+  // Earlier versions, to look at or bring back (as an edit: saving makes it the latest).
+  const versions = useQuery(trpc.pipeline.versions.queryOptions({ id: pipelineId }));
+  const onRestore = async (version: number) => {
+    const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
+    state().replace({ name: old.name, nodes: old.nodes, edges: old.edges });
+    setMessage({ kind: "ok", text: `Restored version ${version}: save to make it the latest` });
+    requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
+  };
+
   const onTidy = () => {
     state().tidy();
     // After React Flow has the new positions.
@@ -144,6 +153,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     state().markSaved();
     loaded.current = `${pipelineId}@${res.version}`;
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
+    await queryClient.invalidateQueries({ queryKey: trpc.pipeline.versions.queryKey({ id: pipelineId }) });
     return res.version;
   }, [save, pipelineId, queryClient, trpc, state]);
 
@@ -241,7 +251,23 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           className="w-72 rounded border border-transparent px-2 py-1 font-medium hover:border-slate-200 focus:border-sky-500 focus:outline-none"
         />
         <span className="text-xs text-slate-500">
-          v{pipeline.data?.latestVersion ?? "…"}
+          {can.edit && (versions.data?.length ?? 0) > 1 ? (
+            <select
+              aria-label="Versions"
+              className="rounded border border-transparent bg-transparent hover:border-slate-200"
+              value=""
+              onChange={(e) => e.target.value && void onRestore(Number(e.target.value))}
+            >
+              <option value="">v{pipeline.data?.latestVersion ?? "…"} · versions…</option>
+              {versions.data!.map((v) => (
+                <option key={v.version} value={v.version}>
+                  restore v{v.version} · {new Date(v.createdAt).toLocaleString()} · {v.nodes} nodes
+                </option>
+              ))}
+            </select>
+          ) : (
+            <>v{pipeline.data?.latestVersion ?? "…"}</>
+          )}
           {s.dirty ? " · unsaved changes" : ""}
         </span>
         {compiled.errors.length ? (

@@ -183,6 +183,7 @@ describe("authorisation matrix: REST", () => {
 
 const trpcInputs: Record<string, () => unknown> = {
   "pipeline.byId": () => ({ id: ids.pipeline }),
+  "pipeline.versions": () => ({ id: ids.pipeline }),
   "pipeline.create": () => ({}),
   "pipeline.save": () => ({ id: ids.pipeline }),
   "run.start": () => ({ pipelineId: ids.pipeline }),

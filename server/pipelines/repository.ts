@@ -32,6 +32,16 @@ export async function getPipeline(db: Db, id: string, version?: number): Promise
   return { id: p.id, workspaceId: p.workspaceId, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
 }
 
+/** Every saved version of a pipeline, newest first: number, time, size. */
+export async function listVersions(db: Db, id: string) {
+  const rows = await db
+    .select({ version: pipelineVersions.version, createdAt: pipelineVersions.createdAt, nodes: sql<number>`jsonb_array_length(${pipelineVersions.graph}->'nodes')` })
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, id))
+    .orderBy(desc(pipelineVersions.version));
+  return rows.map((r) => ({ ...r, nodes: Number(r.nodes) }));
+}
+
 const graphOf = (doc: PipelineGraph): PipelineGraph => ({ nodes: doc.nodes, edges: doc.edges });
 
 export async function createPipeline(db: Db, workspaceId: string, doc: PipelineDocument): Promise<{ id: string; version: number }> {

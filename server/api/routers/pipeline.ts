@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
-import { createPipeline, getPipeline, savePipelineVersion } from "~/server/pipelines/repository";
+import { createPipeline, getPipeline, listVersions, savePipelineVersion } from "~/server/pipelines/repository";
 import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
@@ -12,6 +12,10 @@ export const pipelineRouter = createTRPCRouter({
       if (!p) throw new NotFoundError(`pipeline ${input.id} not found`);
       return p;
     }),
+
+  versions: resourceProcedure("read", "pipeline")
+    .input(z.object({ id: z.guid() }))
+    .query(({ ctx, input }) => listVersions(ctx.db, input.id)),
 
   /** Drafts may be saved with errors; runs refuse them. */
   create: workspaceProcedure("edit")
