@@ -341,3 +341,31 @@ test("bring back an earlier version, then save it as the latest", async ({ page,
   expect(latest).toMatchObject({ version: 3 });
   expect(latest.nodes.map((n: { id: string }) => n.id)).toEqual(["only"]);
 });
+
+test("two tabs editing one pipeline: the second save shows the conflict instead of overwriting", async ({ page, context, request }) => {
+  const demoId = await demoPipelineId(request);
+  const demo = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: { name: "Two tabs", nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  const { id } = await created.json();
+  const other = await context.newPage();
+  await page.goto(`/pipelines/${id}`);
+  await other.goto(`/pipelines/${id}`);
+  await expect(other.locator(".react-flow__node")).toHaveCount(1);
+
+  await page.getByTestId("palette-fill-missing").click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved version 2");
+
+  await other.getByTestId("palette-evaluate").click();
+  await other.getByRole("button", { name: "Save" }).click();
+  const banner = other.getByRole("alert", { name: "Save conflict" });
+  await expect(banner).toContainText("Version 2 was saved in another tab");
+  expect((await (await request.get(`/api/v1/pipelines/${id}`)).json()).version).toBe(2);
+
+  await banner.getByRole("button", { name: "Save mine as version 3" }).click();
+  await expect(other.getByRole("status")).toHaveText("Saved version 3");
+  const latest = await (await request.get(`/api/v1/pipelines/${id}`)).json();
+  expect(latest.nodes.map((n: { type: string }) => n.type).sort()).toEqual(["csv-dataset", "evaluate"]);
+});

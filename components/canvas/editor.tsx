@@ -38,6 +38,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
   const [quickAdd, setQuickAdd] = useState(false);
+  // A newer version saved elsewhere while these edits were made: its number, until resolved.
+  const [conflict, setConflict] = useState<number | null>(null);
   // The problem list follows the edits while it is open.
   const [showProblems, setShowProblems] = useState(false);
 
@@ -148,8 +150,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const save = useMutation(trpc.pipeline.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
 
-  const doSave = useCallback(async () => {
-    const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument() });
+  const doSave = useCallback(async (overwrite = false) => {
+    // The version these edits started from: a newer one saved meanwhile is a conflict, not overwritten.
+    const base = Number(loaded.current?.split("@")[1]) || undefined;
+    const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument(), baseVersion: overwrite ? undefined : base });
+    setConflict(null);
     state().markSaved();
     loaded.current = `${pipelineId}@${res.version}`;
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
@@ -157,13 +162,25 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     return res.version;
   }, [save, pipelineId, queryClient, trpc, state]);
 
-  const onSave = async () => {
+  const onSave = async (overwrite = false) => {
     try {
-      const v = await doSave();
+      const v = await doSave(overwrite);
       setMessage({ kind: "ok", text: `Saved version ${v}` });
     } catch (e) {
-      setMessage({ kind: "error", text: `Save failed: ${(e as Error).message}` });
+      const data = (e as { data?: { kind?: string; latestVersion?: number } } | null)?.data;
+      if (data?.kind === "conflict") {
+        setConflict(data.latestVersion ?? null);
+        setMessage(null);
+      } else setMessage({ kind: "error", text: `Save failed: ${(e as Error).message}` });
     }
+  };
+
+  /** Drops these edits for the version saved meanwhile. */
+  const takeTheirs = () => {
+    setConflict(null);
+    state().markSaved();
+    loaded.current = null;
+    void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
   };
 
   const onRun = async () => {
@@ -328,7 +345,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             </>
           )}
           {can.edit && (
-            <button type="button" onClick={onSave} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
+            <button type="button" onClick={() => void onSave()} disabled={save.isPending} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
               {save.isPending ? "Saving…" : "Save"}
             </button>
           )}
@@ -344,6 +361,17 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           )}
         </div>
       </div>
+      {conflict !== null && (
+        <div role="alert" aria-label="Save conflict" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Version {conflict} was saved in another tab (or by someone else) while you edited. Nothing was overwritten.
+          <button type="button" onClick={() => void onSave(true)} className="rounded border border-amber-300 bg-white px-2 py-0.5 hover:bg-amber-100">
+            Save mine as version {conflict + 1}
+          </button>
+          <button type="button" onClick={takeTheirs} className="rounded px-2 py-0.5 hover:bg-amber-100">
+            Discard mine, open version {conflict}
+          </button>
+        </div>
+      )}
       <div className="flex min-h-0 flex-1">
         {can.edit && <Palette onAdd={addFromPalette} />}
         <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">

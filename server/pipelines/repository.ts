@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { pipelines, pipelineVersions } from "~/db/schema";
+import { ConflictError } from "~/lib/errors";
 import type { PipelineDocument, PipelineGraph } from "~/lib/pipeline/document";
 
 export interface StoredPipeline extends PipelineGraph {
@@ -52,14 +53,22 @@ export async function createPipeline(db: Db, workspaceId: string, doc: PipelineD
   });
 }
 
-/** Saves a new version; every earlier version is kept. */
-export async function savePipelineVersion(db: Db, id: string, doc: PipelineDocument): Promise<{ version: number } | undefined> {
+/**
+ * Saves a new version; every earlier version is kept. With `baseVersion` (the version the edit
+ * started from), a newer version saved meanwhile — another tab, another person — is a conflict
+ * instead of being silently replaced.
+ */
+export async function savePipelineVersion(db: Db, id: string, doc: PipelineDocument, baseVersion?: number): Promise<{ version: number } | undefined> {
   return db.transaction(async (tx) => {
     const [p] = await tx
       .update(pipelines)
       .set({ name: doc.name, latestVersion: sql`${pipelines.latestVersion} + 1`, updatedAt: new Date() })
-      .where(eq(pipelines.id, id))
+      .where(baseVersion === undefined ? eq(pipelines.id, id) : and(eq(pipelines.id, id), eq(pipelines.latestVersion, baseVersion)))
       .returning({ version: pipelines.latestVersion });
+    if (!p && baseVersion !== undefined) {
+      const [current] = await tx.select({ latest: pipelines.latestVersion }).from(pipelines).where(eq(pipelines.id, id));
+      if (current) throw new ConflictError(`version ${current.latest} was saved (in another tab, or by someone else) after version ${baseVersion}, which these edits started from`, { latestVersion: current.latest });
+    }
     if (!p) return undefined;
     await tx.insert(pipelineVersions).values({ pipelineId: id, version: p.version, graph: graphOf(doc) });
     return { version: p.version };

@@ -23,9 +23,9 @@ export const pipelineRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createPipeline(ctx.db, ctx.access.workspaceId, input)),
 
   save: resourceProcedure("edit", "pipeline")
-    .input(z.object({ id: z.guid(), document: pipelineDocumentSchema }))
+    .input(z.object({ id: z.guid(), document: pipelineDocumentSchema, baseVersion: z.number().int().positive().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const saved = await savePipelineVersion(ctx.db, input.id, input.document);
+      const saved = await savePipelineVersion(ctx.db, input.id, input.document, input.baseVersion);
       if (!saved) throw new NotFoundError(`pipeline ${input.id} not found`);
       return saved;
     }),
