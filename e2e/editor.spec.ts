@@ -369,3 +369,31 @@ test("two tabs editing one pipeline: the second save shows the conflict instead 
   const latest = await (await request.get(`/api/v1/pipelines/${id}`)).json();
   expect(latest.nodes.map((n: { type: string }) => n.type).sort()).toEqual(["csv-dataset", "evaluate"]);
 });
+
+test("unsaved edits survive a reload: the next visit offers them back", async ({ page, request }) => {
+  const demoId = await demoPipelineId(request);
+  const demo = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: { name: "Drafts", nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  const { id } = await created.json();
+  await page.goto(`/pipelines/${id}`);
+  await page.getByTestId("palette-scale").click();
+  await page.getByLabel("Pipeline name").fill("Drafts, edited");
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  // The browser asks before leaving with unsaved edits; this user leaves anyway.
+  page.on("dialog", (d) => void (d.type() === "beforeunload" ? d.accept() : d.dismiss()));
+  await page.waitForTimeout(600);
+  await page.reload();
+  await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  const banner = page.getByRole("alert", { name: "Unsaved draft" });
+  await expect(banner).toContainText("started from version 1");
+  await banner.getByRole("button", { name: "Restore them" }).click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  await expect(page.getByLabel("Pipeline name")).toHaveValue("Drafts, edited");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved version 2");
+  await page.reload();
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  await expect(page.getByRole("alert", { name: "Unsaved draft" })).toHaveCount(0);
+});

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { pipelineDocumentSchema, type GraphError } from "~/lib/pipeline/document";
+import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
 import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
@@ -52,6 +52,41 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       loaded.current = key;
     }
   }, [pipeline.data, state]);
+
+  // Unsaved edits are kept in this browser as they happen, so a crash, a closed tab or a lost
+  // connection does not lose them; the next visit offers them back.
+  const draftKey = `millrace:draft:${pipelineId}`;
+  // Read once (the editor is mounted per pipeline); it only shows once the pipeline has loaded in the browser.
+  const [draft, setDraft] = useState<{ savedAt: string; base: number | undefined; doc: PipelineDocument } | null>(() => {
+    try {
+      const text = typeof window === "undefined" ? null : window.localStorage.getItem(draftKey);
+      return text ? (JSON.parse(text) as { savedAt: string; base: number | undefined; doc: PipelineDocument }) : null;
+    } catch {
+      return null;
+    }
+  });
+  useEffect(() => {
+    if (!s.dirty) return;
+    const t = setTimeout(() => {
+      try {
+        const base = Number(loaded.current?.split("@")[1]) || undefined;
+        window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), base, doc: documentOf(state()) }));
+      } catch {
+        // A full or disabled storage only loses the draft, never the canvas.
+      }
+    }, 400);
+    return () => clearTimeout(t);
+  }, [s.dirty, s.nodes, s.edges, s.name, draftKey, state]);
+  const restoreDraft = () => {
+    if (!draft) return;
+    state().replace(draft.doc);
+    if (draft.base) loaded.current = `${pipelineId}@${draft.base}`;
+    setDraft(null);
+  };
+  const discardDraft = () => {
+    window.localStorage.removeItem(draftKey);
+    setDraft(null);
+  };
 
   // Closing the tab or reloading with unsaved edits asks first.
   useEffect(() => {
@@ -156,6 +191,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument(), baseVersion: overwrite ? undefined : base });
     setConflict(null);
     state().markSaved();
+    // Saved: the browser's copy of the edits is no longer needed.
+    window.localStorage.removeItem(`millrace:draft:${pipelineId}`);
     loaded.current = `${pipelineId}@${res.version}`;
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.versions.queryKey({ id: pipelineId }) });
@@ -179,6 +216,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const takeTheirs = () => {
     setConflict(null);
     state().markSaved();
+    window.localStorage.removeItem(`millrace:draft:${pipelineId}`);
     loaded.current = null;
     void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
   };
@@ -361,6 +399,17 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           )}
         </div>
       </div>
+      {draft && !s.dirty && (
+        <div role="alert" aria-label="Unsaved draft" className="flex items-center gap-3 border-b border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
+          Unsaved edits from {new Date(draft.savedAt).toLocaleString()} were kept in this browser{draft.base ? ` (started from version ${draft.base})` : ""}.
+          <button type="button" onClick={restoreDraft} className="rounded border border-sky-300 bg-white px-2 py-0.5 hover:bg-sky-100">
+            Restore them
+          </button>
+          <button type="button" onClick={discardDraft} className="rounded px-2 py-0.5 hover:bg-sky-100">
+            Discard
+          </button>
+        </div>
+      )}
       {conflict !== null && (
         <div role="alert" aria-label="Save conflict" className="flex items-center gap-3 border-b border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           Version {conflict} was saved in another tab (or by someone else) while you edited. Nothing was overwritten.
