@@ -3,6 +3,7 @@ import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
 import { can } from "~/server/auth/policy";
 import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
+import { PipelineActions } from "~/components/canvas/pipeline-actions";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listPipelines } from "~/server/pipelines/repository";
 
@@ -11,8 +12,9 @@ export const dynamic = "force-dynamic";
 export default async function PipelinesPage() {
   const { workspaceId, principal, role } = await pageAccess("read", "/pipelines");
   const pipelines = await listPipelines(db(), workspaceId);
+  const editor = can(principal, "edit", role);
   return (
-    <Page title="Pipelines" actions={can(principal, "edit", role) ? <NewPipelineButton /> : undefined}>
+    <Page title="Pipelines" actions={editor ? <NewPipelineButton /> : undefined}>
       {pipelines.length === 0 ? (
         <Empty>No pipelines yet.</Empty>
       ) : (
@@ -22,6 +24,7 @@ export default async function PipelinesPage() {
               <th>Name</th>
               <th>Version</th>
               <th>Updated</th>
+              {editor && <th />}
             </tr>
           </thead>
           <tbody>
@@ -34,6 +37,11 @@ export default async function PipelinesPage() {
                 </td>
                 <td>v{p.latestVersion}</td>
                 <td>{p.updatedAt.toLocaleString()}</td>
+                {editor && (
+                  <td>
+                    <PipelineActions id={p.id} name={p.name} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

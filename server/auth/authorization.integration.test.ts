@@ -181,9 +181,14 @@ describe("authorisation matrix: REST", () => {
 // tRPC: every procedure of the router, with an input that is refused on its own merits (400)
 // when authorisation lets it through, so that nothing in the workspace changes.
 
-const trpcInputs: Record<string, () => unknown> = {
+const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "pipeline.byId": () => ({ id: ids.pipeline }),
   "pipeline.versions": () => ({ id: ids.pipeline }),
+  "pipeline.footprint": () => ({ id: ids.pipeline }),
+  "pipeline.rename": () => ({ id: ids.pipeline, name: "Renamed" }),
+  "pipeline.duplicate": () => ({ id: ids.pipeline }),
+  // A pipeline of its own for each caller: the first one allowed would delete a shared one.
+  "pipeline.remove": async () => ({ id: (await createPipeline(db(), ids.workspace, { name: "doomed", nodes: [], edges: [] })).id }),
   "pipeline.create": () => ({}),
   "pipeline.save": () => ({ id: ids.pipeline }),
   "run.start": () => ({ pipelineId: ids.pipeline }),
@@ -244,7 +249,7 @@ describe("authorisation matrix: tRPC", () => {
     const results: Record<string, Expected> = {};
     const wanted: Record<string, Expected> = {};
     for (const caller of callers) {
-      const res = await callProcedure(path, type, trpcInputs[path]!(), headersFor(caller));
+      const res = await callProcedure(path, type, await trpcInputs[path]!(), headersFor(caller));
       results[caller] = verdict(res.status, meta!.action);
       wanted[caller] = expected(caller, meta!.action, !!meta!.resource);
     }

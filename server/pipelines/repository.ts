@@ -74,3 +74,24 @@ export async function savePipelineVersion(db: Db, id: string, doc: PipelineDocum
     return { version: p.version };
   });
 }
+
+/** Renames a pipeline (its versions keep the graph; the name is the pipeline's). */
+export async function renamePipeline(db: Db, id: string, name: string) {
+  const [p] = await db.update(pipelines).set({ name, updatedAt: new Date() }).where(eq(pipelines.id, id)).returning({ id: pipelines.id });
+  return p;
+}
+
+/** What deleting a pipeline takes with it: its versions and runs (endpoints keep serving). */
+export async function pipelineFootprint(db: Db, id: string) {
+  const [row] = (await db.execute(sql`select
+      (select count(*) from pipeline_version where pipeline_id = ${id})::int as versions,
+      (select count(*) from run where pipeline_id = ${id})::int as runs,
+      (select count(*) from endpoint where pipeline_id = ${id})::int as endpoints`)) as unknown as { versions: number; runs: number; endpoints: number }[];
+  return row!;
+}
+
+/** Deletes a pipeline with its versions and runs; endpoints it deployed keep serving, owned by no pipeline. */
+export async function deletePipeline(db: Db, id: string) {
+  const [p] = await db.delete(pipelines).where(eq(pipelines.id, id)).returning({ id: pipelines.id, name: pipelines.name });
+  return p;
+}

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
-import { createPipeline, getPipeline, listVersions, savePipelineVersion } from "~/server/pipelines/repository";
+import { createPipeline, deletePipeline, getPipeline, listVersions, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
+import { recordAudit } from "~/workflows/audit";
 import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
@@ -16,6 +17,45 @@ export const pipelineRouter = createTRPCRouter({
   versions: resourceProcedure("read", "pipeline")
     .input(z.object({ id: z.guid() }))
     .query(({ ctx, input }) => listVersions(ctx.db, input.id)),
+
+  footprint: resourceProcedure("read", "pipeline")
+    .input(z.object({ id: z.guid() }))
+    .query(({ ctx, input }) => pipelineFootprint(ctx.db, input.id)),
+
+  rename: resourceProcedure("edit", "pipeline")
+    .input(z.object({ id: z.guid(), name: z.string().trim().min(1, "name is required").max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await renamePipeline(ctx.db, input.id, input.name))) throw new NotFoundError(`pipeline ${input.id} not found`);
+      return { id: input.id };
+    }),
+
+  /** A new pipeline from the latest version of this one. */
+  duplicate: resourceProcedure("edit", "pipeline")
+    .input(z.object({ id: z.guid() }))
+    .mutation(async ({ ctx, input }) => {
+      const p = await getPipeline(ctx.db, input.id);
+      if (!p) throw new NotFoundError(`pipeline ${input.id} not found`);
+      return createPipeline(ctx.db, p.workspaceId, { name: `${p.name} (copy)`.slice(0, 200), nodes: p.nodes, edges: p.edges });
+    }),
+
+  /** Deletes the pipeline, its versions and its runs; the endpoints it deployed keep serving. */
+  remove: resourceProcedure("edit", "pipeline")
+    .input(z.object({ id: z.guid() }))
+    .mutation(async ({ ctx, input }) => {
+      const footprint = await pipelineFootprint(ctx.db, input.id);
+      const gone = await deletePipeline(ctx.db, input.id);
+      if (!gone) throw new NotFoundError(`pipeline ${input.id} not found`);
+      const p = ctx.access.principal;
+      await recordAudit(ctx.db, {
+        action: "pipeline.delete",
+        workspaceId: ctx.access.workspaceId,
+        actorUserId: p.kind === "anonymous" ? null : p.userId,
+        actorTokenId: p.kind === "token" ? p.tokenId : null,
+        target: gone.name,
+        details: { pipelineId: gone.id, ...footprint },
+      });
+      return footprint;
+    }),
 
   /** Drafts may be saved with errors; runs refuse them. */
   create: workspaceProcedure("edit")

@@ -1,0 +1,31 @@
+/** The pipelines list: rename, duplicate, and delete after saying what goes with it. */
+import { expect, test } from "@playwright/test";
+import { demoPipelineId } from "./helpers";
+
+test("rename, duplicate and delete a pipeline from the list", async ({ page, request }) => {
+  const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: { name: "List me", nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  const { id } = await created.json();
+  await page.goto("/pipelines");
+  const row = page.getByRole("row", { name: /List me/ });
+  await row.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("New name for List me").fill("Listed");
+  await page.getByLabel("New name for List me").press("Enter");
+  await expect(page.getByRole("link", { name: "Listed", exact: true })).toBeVisible();
+
+  await page.getByRole("row", { name: /Listed/ }).getByRole("button", { name: "Duplicate" }).click();
+  await expect(page.getByRole("link", { name: "Listed (copy)" })).toBeVisible();
+
+  await page.getByRole("row", { name: /^Listed v1/ }).getByRole("button", { name: "Delete…" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Delete Listed" });
+  await expect(confirm).toContainText("Delete “Listed”, its 1 version and 0 runs?");
+  await confirm.getByRole("button", { name: "Keep it" }).click();
+  await expect(page.getByRole("link", { name: "Listed", exact: true })).toBeVisible();
+  await page.getByRole("row", { name: /^Listed v1/ }).getByRole("button", { name: "Delete…" }).click();
+  await page.getByRole("alertdialog", { name: "Delete Listed" }).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("link", { name: "Listed", exact: true })).toHaveCount(0);
+  expect((await request.get(`/api/v1/pipelines/${id}`)).status()).toBe(404);
+  await expect(page.getByRole("link", { name: "Listed (copy)" })).toBeVisible();
+});
