@@ -37,17 +37,18 @@ export function demoPipeline(datasetId: string): PipelineDocument {
     target,
     targetHandle,
   });
+  // Two rows of four, so the whole pipeline reads at the zoom that fits it on a laptop screen.
   return {
     name: DEMO_PIPELINE_NAME,
     nodes: [
-      node("ingest", "csv-dataset", 0, 100, { datasetId }),
-      node("clean", "fill-missing", 240, 100, { strategy: "constant", value: 0 }),
-      node("feature", "derive-column", 480, 100, { name: "new_feature", expression: "feature_1 * feature_2" }),
-      node("split", "train-test-split", 720, 100, { testFraction: 0.2, seed: 42 }),
-      node("train", "random-forest", 960, 20, { task: "classification", target: "target", nEstimators: 100, seed: 42 }),
-      node("evaluate", "evaluate", 1200, 150, {}),
-      node("deploy", "deploy-endpoint", 1440, 40, { slug: "demo-model" }),
-      node("monitor", "monitor-endpoint", 1680, 40, { trackPredictions: true }),
+      node("ingest", "csv-dataset", 0, 0, { datasetId }),
+      node("clean", "fill-missing", 260, 0, { strategy: "constant", value: 0 }),
+      node("feature", "derive-column", 520, 0, { name: "new_feature", expression: "feature_1 * feature_2" }),
+      node("split", "train-test-split", 780, 0, { testFraction: 0.2, seed: 42 }),
+      node("train", "random-forest", 0, 190, { task: "classification", target: "target", nEstimators: 100, seed: 42 }),
+      node("evaluate", "evaluate", 260, 190, {}),
+      node("deploy", "deploy-endpoint", 520, 190, { slug: "demo-model" }),
+      node("monitor", "monitor-endpoint", 780, 190, { trackPredictions: true }),
     ],
     edges: [
       edge("ingest", "dataset", "clean", "dataset"),
