@@ -331,6 +331,20 @@ test("bring back an earlier version, then save it as the latest", async ({ page,
   await expect(page.getByRole("status")).toHaveText("Saved version 2");
   await expect(page.locator(".react-flow__node")).toHaveCount(2);
 
+  // Compare the canvas with version 1: the new node is highlighted and listed; an unsaved edit shows too.
+  await page.getByLabel("Compare with").selectOption("1");
+  const changes = page.getByRole("region", { name: "Changes" });
+  await expect(changes).toContainText("Changes since version 1");
+  await expect(changes).toContainText("+ fill-1");
+  await expect(page.locator('.react-flow__node[data-id="fill-1"] [data-diff="added"]')).toBeVisible();
+  await selectNode(page, "only");
+  await page.getByLabel("Dataset").selectOption({ index: 0 });
+  await expect(changes).toContainText("~ only: datasetId");
+  await expect(page.locator('.react-flow__node[data-id="only"] [data-diff="changed"]')).toBeVisible();
+  await page.getByRole("button", { name: "Close the comparison" }).click();
+  await expect(changes).toHaveCount(0);
+  await page.getByRole("button", { name: "Undo" }).click();
+
   await expect(page.getByLabel("Versions").locator("option")).toHaveText([/^v2 · versions/, /^restore v2 · .* · 2 nodes$/, /^restore v1 · .* · 1 nodes$/]);
   await page.getByLabel("Versions").selectOption("1");
   await expect(page.getByRole("status")).toHaveText("Restored version 1: save to make it the latest");

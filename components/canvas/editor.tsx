@@ -5,6 +5,7 @@ import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFl
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
+import { diffPipelines } from "~/lib/pipeline/diff";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
 import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
@@ -158,6 +159,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
   };
 
+  const onCompare = async (version: number) => {
+    const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
+    setCompared({ version, doc: { name: old.name, nodes: old.nodes, edges: old.edges } });
+  };
+
   const onTidy = () => {
     state().tidy();
     // After React Flow has the new positions.
@@ -176,11 +182,16 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
         : { errors: [], columns: {} },
     [document, columnsById, owners, datasets.data, endpoints.data, pipelineId],
   );
+  // Comparing with an earlier version: its document, and what differs from the canvas.
+  const [compared, setCompared] = useState<{ version: number; doc: PipelineDocument } | null>(null);
+  const changes = useMemo(() => (compared ? diffPipelines(compared.doc, document) : null), [compared, document]);
   const decorations = useMemo(() => {
     const d: Record<string, NodeDecoration> = {};
     for (const e of compiled.errors) if (e.nodeId) (d[e.nodeId] ??= { errors: [] }).errors!.push(e);
+    for (const id of changes?.added ?? []) (d[id] ??= {}).diff = "added";
+    for (const c of changes?.changed ?? []) (d[c.id] ??= {}).diff = "changed";
     return d;
-  }, [compiled.errors]);
+  }, [compiled.errors, changes]);
 
   const save = useMutation(trpc.pipeline.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
@@ -323,6 +334,21 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           ) : (
             <>v{pipeline.data?.latestVersion ?? "…"}</>
           )}
+          {(versions.data?.length ?? 0) > 1 && (
+            <select
+              aria-label="Compare with"
+              className="ml-1 rounded border border-transparent bg-transparent hover:border-slate-200"
+              value={compared?.version ?? ""}
+              onChange={(e) => (e.target.value ? void onCompare(Number(e.target.value)) : setCompared(null))}
+            >
+              <option value="">compare…</option>
+              {versions.data!.map((v) => (
+                <option key={v.version} value={v.version}>
+                  compare with v{v.version}
+                </option>
+              ))}
+            </select>
+          )}
           {s.dirty ? " · unsaved changes" : ""}
         </span>
         {compiled.errors.length ? (
@@ -451,6 +477,38 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <MiniMap pannable zoomable className="!bg-white" />
             </ReactFlow>
           </NodeDecorations.Provider>
+          {changes && compared && (
+            <div role="region" aria-label="Changes" className="absolute right-3 top-3 z-10 max-h-72 w-80 overflow-y-auto rounded border border-slate-200 bg-white p-3 text-xs shadow">
+              <div className="mb-1 flex justify-between font-medium">
+                Changes since version {compared.version}
+                <button type="button" aria-label="Close the comparison" onClick={() => setCompared(null)} className="text-slate-400 hover:text-slate-700">
+                  ✕
+                </button>
+              </div>
+              <ul className="space-y-0.5">
+                {changes.renamed && <li>renamed from “{changes.renamed.from}”</li>}
+                {changes.added.map((id) => (
+                  <li key={`a-${id}`} className="text-emerald-700">+ {id}</li>
+                ))}
+                {changes.removed.map((n) => (
+                  <li key={`r-${n.id}`} className="text-red-700">− {n.id} ({n.type})</li>
+                ))}
+                {changes.changed.map((c) => (
+                  <li key={`c-${c.id}`} className="text-amber-700">~ {c.id}: {c.fields.join(", ")}</li>
+                ))}
+                {changes.edgesAdded.map((e) => (
+                  <li key={`ea-${e}`} className="font-mono text-emerald-700">+ {e}</li>
+                ))}
+                {changes.edgesRemoved.map((e) => (
+                  <li key={`er-${e}`} className="font-mono text-red-700">− {e}</li>
+                ))}
+                {changes.moved.length > 0 && <li className="text-slate-500">moved: {changes.moved.join(", ")}</li>}
+                {!changes.renamed && !changes.added.length && !changes.removed.length && !changes.changed.length && !changes.edgesAdded.length && !changes.edgesRemoved.length && (
+                  <li className="text-slate-500">no changes{changes.moved.length ? " but positions" : ""}</li>
+                )}
+              </ul>
+            </div>
+          )}
           {problems.length > 0 && (
             <div role="alert" aria-label="Problems" className="absolute bottom-3 left-3 max-h-48 max-w-xl overflow-y-auto rounded border border-red-200 bg-white p-3 text-xs shadow">
               <div className="mb-1 flex justify-between font-medium text-red-700">

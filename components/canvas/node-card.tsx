@@ -16,6 +16,8 @@ export interface NodeDecoration {
   detail?: string;
   /** Work done while running, e.g. trees grown / total. */
   progress?: { done: number; total: number } | null;
+  /** Against a compared version: a node that is new, or whose settings differ. */
+  diff?: "added" | "changed";
 }
 export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
 
@@ -43,8 +45,17 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
     <div
       data-testid={`node-${id}`}
       className={`w-52 rounded-md border border-l-4 bg-white shadow-sm ${stageStyle[spec.stage].accent} ${
-        hasErrors ? "border-red-400 ring-2 ring-red-200" : selected ? "border-slate-400 ring-2 ring-sky-200" : "border-slate-200"
+        hasErrors
+          ? "border-red-400 ring-2 ring-red-200"
+          : deco?.diff === "added"
+            ? "border-emerald-400 ring-2 ring-emerald-200"
+            : deco?.diff === "changed"
+              ? "border-amber-400 ring-2 ring-amber-200"
+              : selected
+                ? "border-slate-400 ring-2 ring-sky-200"
+                : "border-slate-200"
       }`}
+      data-diff={deco?.diff}
       title={deco?.errors?.map((e) => `${e.path}: ${e.message}`).join("\n")}
     >
       <div className="flex items-center justify-between gap-2 px-3 pt-2">

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { diffPipelines } from "./diff";
+
+const node = (id: string, type: string, config: Record<string, unknown> = {}, x = 0) => ({ id, type, config, position: { x, y: 0 } });
+const edge = (source: string, target: string) => ({ source, sourceHandle: "dataset", target, targetHandle: "dataset" });
+
+describe("pipeline diff", () => {
+  it("names added, removed, changed and moved nodes, edges and a rename", () => {
+    const before = { name: "A", nodes: [node("csv", "csv-dataset", { datasetId: "d" }), node("fill", "fill-missing", { value: 0 }), node("old", "derive-column")], edges: [edge("csv", "fill"), edge("fill", "old")] };
+    const after = { name: "B", nodes: [node("csv", "csv-dataset", { datasetId: "d" }, 50), node("fill", "fill-missing", { value: 1, columns: ["a"] }), node("new", "scale")], edges: [edge("csv", "fill"), edge("fill", "new")] };
+    expect(diffPipelines(before, after)).toEqual({
+      renamed: { from: "A", to: "B" },
+      added: ["new"],
+      removed: [{ id: "old", type: "derive-column" }],
+      changed: [{ id: "fill", fields: ["columns", "value"] }],
+      moved: ["csv"],
+      edgesAdded: ["fill.dataset → new.dataset"],
+      edgesRemoved: ["fill.dataset → old.dataset"],
+    });
+  });
+  it("finds nothing between a version and itself", () => {
+    const doc = { name: "A", nodes: [node("csv", "csv-dataset")], edges: [] };
+    expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [] });
+  });
+});
