@@ -29,3 +29,26 @@ test("rename, duplicate and delete a pipeline from the list", async ({ page, req
   expect((await request.get(`/api/v1/pipelines/${id}`)).status()).toBe(404);
   await expect(page.getByRole("link", { name: "Listed (copy)" })).toBeVisible();
 });
+
+test("rename a dataset, and delete it after seeing which pipelines read it", async ({ page, request }) => {
+  const up = await request.post("/api/v1/datasets?name=listed-data", { headers: { "content-type": "text/csv" }, data: "a,b\n1,2\n3,4\n" });
+  const ds = await up.json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: { name: "Reads listed data", nodes: [{ id: "in", type: "csv-dataset", config: { datasetId: ds.id }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  expect(created.status()).toBe(201);
+  await page.goto("/datasets");
+  const row = page.getByRole("row", { name: /listed-data/ });
+  await row.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("New name for listed-data").fill("listed, renamed");
+  await page.getByLabel("New name for listed-data").press("Enter");
+  const renamed = page.getByRole("row", { name: /listed, renamed/ });
+  await expect(renamed).toBeVisible();
+  await renamed.getByRole("button", { name: "Delete…" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Delete listed, renamed" });
+  await expect(confirm).toContainText("“Reads listed data” reads it and will need another dataset.");
+  await confirm.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("row", { name: /listed, renamed/ })).toHaveCount(0);
+  const list = await (await request.get("/api/v1/datasets")).json();
+  expect(list.datasets.some((d: { id: string }) => d.id === ds.id)).toBe(false);
+});

@@ -2,6 +2,7 @@ import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
 import { can } from "~/server/auth/policy";
 import { Empty, Page, tableClass } from "~/components/ui/page";
+import { DatasetActions } from "~/components/datasets/dataset-actions";
 import { UploadWizard } from "~/components/datasets/upload-wizard";
 import { listDatasets } from "~/server/datasets/service";
 
@@ -10,9 +11,10 @@ export const dynamic = "force-dynamic";
 export default async function DatasetsPage() {
   const { workspaceId, principal, role } = await pageAccess("read", "/datasets");
   const datasets = await listDatasets(db(), workspaceId);
+  const editor = can(principal, "edit", role);
   return (
     <Page title="Datasets">
-      {can(principal, "edit", role) && <UploadWizard />}
+      {editor && <UploadWizard />}
       {datasets.length === 0 ? (
         <Empty>No datasets yet.</Empty>
       ) : (
@@ -23,6 +25,7 @@ export default async function DatasetsPage() {
               <th>Rows</th>
               <th>Columns</th>
               <th>Id</th>
+              {editor && <th />}
             </tr>
           </thead>
           <tbody>
@@ -35,6 +38,11 @@ export default async function DatasetsPage() {
                   {(d.source?.warnings ?? []).length > 0 && <div className="mt-1 font-sans text-[11px] text-amber-700">{d.source!.warnings.map((w) => w.message).join(" · ")}</div>}
                 </td>
                 <td className="font-mono text-xs text-slate-400">{d.id}</td>
+                {editor && (
+                  <td>
+                    <DatasetActions id={d.id} name={d.name} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -7,14 +7,15 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
-import { db } from "~/db/client";
+import { db, type Db } from "~/db/client";
 import { withoutLocalPaths } from "~/lib/env";
 import { DomainError, UnauthenticatedError } from "~/lib/errors";
-import { authorize } from "../auth/guard";
+import { authorize, type Access } from "../auth/guard";
 import type { Action, Principal } from "../auth/policy";
 import { principalFrom, requestedWorkspace } from "../auth/principal";
 import type { ResourceKind } from "../auth/resources";
 import { errorStatus } from "../http/errors";
+import { recordAudit } from "~/workflows/audit";
 
 // 1. Context
 export const createContext = async ({ req }: { req: Request }) => ({ db: db(), headers: req.headers });
@@ -99,3 +100,16 @@ export const resourceProcedure = (action: Action, kind: ResourceKind, field = "i
     const access = await asTrpc(async () => authorize(ctx.db, await principalFrom(ctx.db, ctx.headers), action, { kind, id, label: `${kind} ${id ?? ""}`.trim() }));
     return next({ ctx: { ...ctx, access } });
   });
+
+/** Records an audit event by the caller of an authorised procedure, in its workspace. */
+export async function auditAs(ctx: { db: Db; access: Access }, action: string, target: string, details: Record<string, unknown>) {
+  const p = ctx.access.principal;
+  await recordAudit(ctx.db, {
+    action,
+    workspaceId: ctx.access.workspaceId,
+    actorUserId: p.kind === "anonymous" ? null : p.userId,
+    actorTokenId: p.kind === "token" ? p.tokenId : null,
+    target,
+    details,
+  });
+}

@@ -188,6 +188,12 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "pipeline.rename": () => ({ id: ids.pipeline, name: "Renamed" }),
   "pipeline.duplicate": () => ({ id: ids.pipeline }),
   // A pipeline of its own for each caller: the first one allowed would delete a shared one.
+  "dataset.rename": () => ({ id: ids.dataset, name: "renamed" }),
+  "dataset.usage": () => ({ id: ids.dataset }),
+  "dataset.remove": async () => {
+    const [d] = await db().insert(datasets).values({ workspaceId: ids.workspace, name: "doomed", artifactUri: "artifact:datasets/doomed/data.parquet", rows: 1, columns: [] }).returning();
+    return { id: d!.id };
+  },
   "pipeline.remove": async () => ({ id: (await createPipeline(db(), ids.workspace, { name: "doomed", nodes: [], edges: [] })).id }),
   "pipeline.create": () => ({}),
   "pipeline.save": () => ({ id: ids.pipeline }),

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
@@ -81,4 +81,27 @@ export async function describeSourceQuery(db: Db, workspaceId: string, secretNam
     const message = redact(messageOf(e), [connection]);
     throw e instanceof UserError ? new UserError(message) : new Error(message);
   }
+}
+
+export async function renameDataset(db: Db, id: string, name: string) {
+  const [d] = await db.update(datasets).set({ name: datasetName(name) }).where(eq(datasets.id, id)).returning({ id: datasets.id });
+  return d;
+}
+
+/** The pipelines whose latest version reads a dataset (what deleting it would break). */
+export async function datasetUsage(db: Db, id: string) {
+  const rows = (await db.execute(sql`select p.id, p.name from pipeline p
+      join pipeline_version v on v.pipeline_id = p.id and v.version = p.latest_version
+      where v.graph->'nodes' @> ${JSON.stringify([{ config: { datasetId: id } }])}::jsonb
+      order by p.name`)) as unknown as { id: string; name: string }[];
+  return rows.map((r) => ({ id: r.id, name: r.name }));
+}
+
+/**
+ * Removes a dataset from the workspace. Its file stays in the artifact store: runs that read it
+ * keep their results and models (which carry everything they need to serve).
+ */
+export async function deleteDataset(db: Db, id: string) {
+  const [d] = await db.delete(datasets).where(eq(datasets.id, id)).returning({ id: datasets.id, name: datasets.name });
+  return d;
 }

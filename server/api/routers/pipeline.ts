@@ -2,8 +2,7 @@ import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
 import { createPipeline, deletePipeline, getPipeline, listVersions, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
-import { recordAudit } from "~/workflows/audit";
-import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
+import { auditAs, createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
   byId: resourceProcedure("read", "pipeline")
@@ -45,15 +44,7 @@ export const pipelineRouter = createTRPCRouter({
       const footprint = await pipelineFootprint(ctx.db, input.id);
       const gone = await deletePipeline(ctx.db, input.id);
       if (!gone) throw new NotFoundError(`pipeline ${input.id} not found`);
-      const p = ctx.access.principal;
-      await recordAudit(ctx.db, {
-        action: "pipeline.delete",
-        workspaceId: ctx.access.workspaceId,
-        actorUserId: p.kind === "anonymous" ? null : p.userId,
-        actorTokenId: p.kind === "token" ? p.tokenId : null,
-        target: gone.name,
-        details: { pipelineId: gone.id, ...footprint },
-      });
+      await auditAs(ctx, "pipeline.delete", gone.name, { pipelineId: gone.id, ...footprint });
       return footprint;
     }),
 
