@@ -207,11 +207,12 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   await expect(page.getByRole("alert", { name: "Problems" })).toContainText("the pipeline has no nodes");
 
   await drop(page, "csv-dataset", 140, 120);
-  // The first node lands where it was dropped (its top-left corner 100 px left of the pointer), not centred.
+  // The first node lands where it was dropped (its top-left corner 100 px left of the pointer,
+  // snapped to the 16 px grid), not centred.
   const canvas = (await page.getByTestId("canvas").boundingBox())!;
   const first = (await page.locator('.react-flow__node[data-id="csv-1"]').boundingBox())!;
-  expect(Math.abs(first.x - (canvas.x + 40))).toBeLessThan(6);
-  expect(Math.abs(first.y - (canvas.y + 90))).toBeLessThan(6);
+  expect(Math.abs(first.x - (canvas.x + 40))).toBeLessThanOrEqual(9);
+  expect(Math.abs(first.y - (canvas.y + 90))).toBeLessThanOrEqual(9);
   await drop(page, "fill-missing", 420, 120);
   await expect(nodes).toHaveCount(2);
   await expect(page.getByRole("alert", { name: "Problems" })).toContainText("fill-1 · inputs.dataset: input 'Dataset' is not connected");
@@ -289,11 +290,15 @@ test("export and import a pipeline file: canonical JSON, round trip exact, bad f
   const demoId = await demoPipelineId(request);
   await page.goto(`/pipelines/${demoId}`);
   await expect(page.locator(".react-flow__node")).toHaveCount(8);
-  const exported = async () => {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export" }).click()]);
+  const exportedBytes = async (format: string) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByLabel("Export").selectOption(format)]);
     const chunks: Buffer[] = [];
     for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
-    return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString("utf8") };
+    return { name: download.suggestedFilename(), bytes: Buffer.concat(chunks) };
+  };
+  const exported = async (format = "json") => {
+    const { name, bytes } = await exportedBytes(format);
+    return { name, text: bytes.toString("utf8") };
   };
   const first = await exported();
   expect(first.name).toMatch(/\.millrace\.json$/);
@@ -316,6 +321,19 @@ test("export and import a pipeline file: canonical JSON, round trip exact, bad f
   await expect(page.getByRole("status")).toContainText("Import failed: nodes:");
   await page.getByLabel("Import a pipeline file").setInputFiles({ name: "junk.json", mimeType: "application/json", buffer: Buffer.from("not json") });
   await expect(page.getByRole("status")).toHaveText("Import failed: junk.json is not JSON");
+
+  // The same tree as YAML, round trip exact; and pictures of the whole graph.
+  const yaml = await exported("yaml");
+  expect(yaml.name).toMatch(/\.millrace\.yaml$/);
+  expect(yaml.text).toContain("nodes:\n");
+  await page.getByLabel("Import a pipeline file").setInputFiles({ name: "same.millrace.yaml", mimeType: "application/yaml", buffer: Buffer.from(yaml.text) });
+  await expect(page.getByRole("status")).toContainText("Imported same.millrace.yaml");
+  expect((await exported("yaml")).text).toBe(yaml.text);
+  const png = await exportedBytes("png");
+  expect(png.name).toMatch(/\.png$/);
+  expect(png.bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
+  const svg = await exported("svg");
+  expect(svg.name).toMatch(/\.svg$/);
 });
 
 test("bring back an earlier version, then save it as the latest", async ({ page, request }) => {

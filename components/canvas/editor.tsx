@@ -1,7 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
+import { Background, Controls, getNodesBounds, getViewportForBounds, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
+import { toPng, toSvg } from "html-to-image";
+import YAML from "yaml";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
@@ -119,24 +121,44 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     return () => window.removeEventListener("keydown", onKey);
   }, [can.edit, state]);
 
-  /** The pipeline on the canvas as a file (canonical JSON: the same pipeline, the same bytes). */
-  const onExport = () => {
-    const url = URL.createObjectURL(new Blob([exportText(state().toDocument())], { type: "application/json" }));
+  const download = (href: string, extension: string) => {
     const a = window.document.createElement("a");
-    a.href = url;
-    a.download = `${(state().name || "pipeline").replace(/[^\w.-]+/g, "-")}.millrace.json`;
+    a.href = href;
+    a.download = `${(state().name || "pipeline").replace(/[^\w.-]+/g, "-")}.${extension}`;
     a.click();
-    URL.revokeObjectURL(url);
+  };
+
+  /**
+   * The pipeline on the canvas as a file (canonical JSON or YAML: the same pipeline, the same
+   * bytes), or as a picture of the whole graph (PNG, SVG).
+   */
+  const onExport = async (format: string) => {
+    if (format === "json" || format === "yaml") {
+      const url = URL.createObjectURL(new Blob([exportText(state().toDocument(), format)], { type: format === "json" ? "application/json" : "application/yaml" }));
+      download(url, `millrace.${format}`);
+      URL.revokeObjectURL(url);
+      return;
+    }
+    const viewport = canvasRef.current?.querySelector<HTMLElement>(".react-flow__viewport");
+    if (!viewport) return;
+    const bounds = getNodesBounds(state().nodes);
+    const width = Math.ceil(bounds.width + 80);
+    const height = Math.ceil(bounds.height + 80);
+    const { x, y, zoom } = getViewportForBounds(bounds, width, height, 0.2, 2, 40);
+    const options = { backgroundColor: "#ffffff", width, height, style: { width: `${width}px`, height: `${height}px`, transform: `translate(${x}px, ${y}px) scale(${zoom})` } };
+    download(format === "svg" ? await toSvg(viewport, options) : await toPng(viewport, options), format);
   };
 
   /** A file from Export (or written by hand) replaces what the canvas shows, as one undoable edit. */
   const onImport = async (file: File | undefined) => {
     if (!file) return;
     let parsed: unknown;
+    const yaml = /\.ya?ml$/i.test(file.name);
     try {
-      parsed = JSON.parse(await file.text());
+      const text = await file.text();
+      parsed = yaml ? YAML.parse(text) : JSON.parse(text);
     } catch {
-      setMessage({ kind: "error", text: `Import failed: ${file.name} is not JSON` });
+      setMessage({ kind: "error", text: `Import failed: ${file.name} is not ${yaml ? "YAML" : "JSON"}` });
       return;
     }
     const doc = pipelineDocumentSchema.safeParse(parsed);
@@ -390,14 +412,23 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <button type="button" onClick={onTidy} disabled={!s.nodes.length} title="Lay the pipeline out left to right" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
                 Tidy
               </button>
-              <button type="button" onClick={onExport} title="Download the pipeline as JSON" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
-                Export
-              </button>
+              <select
+                aria-label="Export"
+                value=""
+                onChange={(e) => e.target.value && void onExport(e.target.value)}
+                className="rounded bg-transparent px-1 py-1 text-sm text-slate-600 hover:bg-slate-100"
+              >
+                <option value="">Export…</option>
+                <option value="json">JSON file</option>
+                <option value="yaml">YAML file</option>
+                <option value="png">PNG image</option>
+                <option value="svg">SVG image</option>
+              </select>
               <label title="Replace the canvas with a pipeline file" className="cursor-pointer rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
                 Import
                 <input
                   type="file"
-                  accept=".json,application/json"
+                  accept=".json,.yaml,.yml,application/json,application/yaml"
                   aria-label="Import a pipeline file"
                   className="sr-only"
                   onChange={(e) => {
@@ -467,6 +498,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               onNodeClick={(_, n) => s.select(n.id)}
               onPaneClick={() => s.select(null)}
               deleteKeyCode={can.edit ? ["Backspace", "Delete"] : null}
+              snapToGrid
+              snapGrid={[16, 16]}
               fitView={pipeline.data.nodes.length > 0}
               fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
               minZoom={0.2}

@@ -3,6 +3,7 @@
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type Edge, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { createContext, useContext, useState, type ReactNode } from "react";
 import dagre from "@dagrejs/dagre";
+import YAML from "yaml";
 import { createStore, useStore, type StoreApi } from "zustand";
 import type { PipelineDocument } from "~/lib/pipeline/document";
 import type { NodeType } from "~/workflows/nodes/registry";
@@ -71,8 +72,12 @@ function canonical(v: unknown): unknown {
   return v;
 }
 
-/** A pipeline as a file: canonical JSON (stable key order, two-space indent), fit for review in git. */
-export const exportText = (doc: PipelineDocument) => `${JSON.stringify(canonical(doc), null, 2)}\n`;
+/**
+ * A pipeline as a file, fit for review in git: canonical JSON (stable key order, two-space
+ * indent) or the same tree as YAML.
+ */
+export const exportText = (doc: PipelineDocument, format: "json" | "yaml" = "json") =>
+  format === "yaml" ? YAML.stringify(canonical(doc), { lineWidth: 0 }) : `${JSON.stringify(canonical(doc), null, 2)}\n`;
 
 /** The pipeline document the canvas shows. */
 export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges">): PipelineDocument {
