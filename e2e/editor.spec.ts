@@ -1,6 +1,6 @@
 /** A user builds the demo pipeline by hand in Chromium, runs it and calls the endpoint. */
 import { expect, test, type Page } from "@playwright/test";
-import { demoPipelineId } from "./helpers";
+import { demoPipelineId, waitForRun } from "./helpers";
 
 async function drop(page: Page, type: string, x: number, y: number) {
   await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId("canvas"), { targetPosition: { x, y } });
@@ -428,4 +428,33 @@ test("unsaved edits survive a reload: the next visit offers them back", async ({
   await page.reload();
   await expect(page.locator(".react-flow__node")).toHaveCount(2);
   await expect(page.getByRole("alert", { name: "Unsaved draft" })).toHaveCount(0);
+});
+
+test("after a run, each node shows what it produced, and the inspector lists its columns", async ({ page, request }) => {
+  const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
+  const created = await request.post("/api/v1/pipelines", {
+    data: {
+      name: "Shapes",
+      nodes: [
+        { id: "in", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } },
+        { id: "fill", type: "fill-missing", config: { strategy: "median" }, position: { x: 260, y: 0 } },
+        { id: "split", type: "train-test-split", config: { testFraction: 0.25 }, position: { x: 520, y: 0 } },
+      ],
+      edges: [
+        { source: "in", sourceHandle: "dataset", target: "fill", targetHandle: "dataset" },
+        { source: "fill", sourceHandle: "dataset", target: "split", targetHandle: "dataset" },
+      ],
+    },
+  });
+  const { id } = await created.json();
+  const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  expect((await waitForRun(request, runId)).status).toBe("succeeded");
+
+  await page.goto(`/pipelines/${id}`);
+  await expect(page.getByTestId("node-fill")).toContainText("last run: 600 rows · 5 columns");
+  await expect(page.getByTestId("node-split")).toContainText("last run: train 450 · test 150");
+  await selectNode(page, "split");
+  const output = page.getByRole("region", { name: "Last run output" });
+  await expect(output).toContainText("train: 450 rows");
+  await expect(output).toContainText("target");
 });

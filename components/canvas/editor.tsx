@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { diffPipelines } from "~/lib/pipeline/diff";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
-import { isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
+import { getSpec, isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { Inspector } from "./inspector";
 import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
@@ -206,14 +206,24 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   );
   // Comparing with an earlier version: its document, and what differs from the canvas.
   const [compared, setCompared] = useState<{ version: number; doc: PipelineDocument } | null>(null);
+  const last = useQuery(trpc.run.lastOutputs.queryOptions({ pipelineId }));
   const changes = useMemo(() => (compared ? diffPipelines(compared.doc, document) : null), [compared, document]);
   const decorations = useMemo(() => {
     const d: Record<string, NodeDecoration> = {};
     for (const e of compiled.errors) if (e.nodeId) (d[e.nodeId] ??= { errors: [] }).errors!.push(e);
+    // What each node produced in the latest finished run: rows per dataset output.
+    for (const [id, n] of Object.entries(last.data?.nodes ?? {})) {
+      // In the order the node declares its outputs (stored outputs come back sorted by name).
+      const ports = Object.keys(getSpec(flowNodes.find((x) => x.id === id)?.data.type ?? "")?.outputs ?? {});
+      const outs = Object.entries(n.outputs).sort(([a], [b]) => ports.indexOf(a) - ports.indexOf(b));
+      const shapes = outs.length === 1 ? `${outs[0]![1].rows.toLocaleString("en")} rows · ${outs[0]![1].columns.length} columns` : outs.map(([port, o]) => `${port} ${o.rows.toLocaleString("en")}`).join(" · ");
+      const text = n.status === "succeeded" ? shapes : n.status;
+      if (text) (d[id] ??= {}).detail = `last run${last.data!.version !== pipeline.data?.latestVersion ? ` (v${last.data!.version})` : ""}: ${text}`;
+    }
     for (const id of changes?.added ?? []) (d[id] ??= {}).diff = "added";
     for (const c of changes?.changed ?? []) (d[c.id] ??= {}).diff = "changed";
     return d;
-  }, [compiled.errors, changes]);
+  }, [compiled.errors, changes, last.data, pipeline.data?.latestVersion, flowNodes]);
 
   const save = useMutation(trpc.pipeline.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
@@ -583,6 +593,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             columns={selectedColumns}
             datasets={datasets.data ?? []}
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
+            lastOutputs={last.data?.nodes[selected.id]?.outputs}
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
             readOnly={!can.edit}
             secrets={(secrets.data ?? []).map((x) => x.name)}

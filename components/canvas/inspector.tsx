@@ -33,6 +33,8 @@ interface Props {
   readOnly?: boolean;
   /** Names of the workspace's secrets, for a `secret` field. */
   secrets?: string[];
+  /** What this node wrote in the pipeline's latest finished run, per dataset output. */
+  lastOutputs?: Record<string, { rows: number; columns: ColumnSchema[] }>;
   /** Describes a query node's SELECT on the server: its columns, or an error naming the problem. */
   describeQuery?: (config: Record<string, unknown>) => Promise<ColumnSchema[]>;
 }
@@ -41,7 +43,7 @@ const inputClass =
   "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-500";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs }: Props) {
   const spec = getSpec(type);
   const fields = useMemo(() => {
     if (!spec) return [];
@@ -212,6 +214,30 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         );
       })}
       </fieldset>
+      {lastOutputs && Object.keys(lastOutputs).length > 0 && (
+        <section aria-label="Last run output" className="mt-4 border-t border-slate-100 pt-3">
+          <h3 className="mb-1 text-xs font-semibold text-slate-700">Output of the last run</h3>
+          {Object.entries(lastOutputs).map(([port, o]) => (
+            <div key={port} className="mb-2">
+              <div className="text-[11px] text-slate-500">
+                {port}: {o.rows.toLocaleString("en")} rows
+              </div>
+              <ul className="font-mono text-[11px]">
+                {o.columns.map((c) => (
+                  <li key={c.name} className="flex justify-between gap-2">
+                    <span className="truncate">{c.name}</span>
+                    <span className="text-slate-400">
+                      {c.kind ?? c.type}
+                      {c.nullable ? "?" : ""}
+                      {c.role && c.role !== "feature" ? ` · ${c.role}` : ""}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </section>
+      )}
     </aside>
   );
 }

@@ -199,6 +199,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "pipeline.save": () => ({ id: ids.pipeline }),
   "run.start": () => ({ pipelineId: ids.pipeline }),
   "run.byId": () => ({ id: ids.run }),
+  "run.lastOutputs": () => ({ pipelineId: ids.pipeline }),
   "run.cancel": () => ({ id: ids.run }),
   "dataset.list": () => undefined,
   "dataset.describeQuery": () => ({}),

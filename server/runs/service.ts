@@ -1,9 +1,9 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
-import type { ArtifactRef, EndpointRef } from "~/lib/pipeline/plan";
+import type { ArtifactRef, DatasetRef, EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { temporalClient } from "~/workflows/temporal/client";
@@ -149,3 +149,36 @@ export async function listRuns(db: Db, workspaceId: string, opts: { pipelineId?:
 }
 
 /** Whether a pipeline's saved version deploys a model (starting it then also needs `deploy`). */
+
+/**
+ * What each node of a pipeline's latest finished run produced: rows and columns (with kinds and
+ * roles) per dataset output, for the canvas to show while editing. Artifact paths stay here.
+ */
+export async function lastOutputs(db: Db, pipelineId: string) {
+  const [run] = await db
+    .select({ id: runs.id, version: runs.pipelineVersion, finishedAt: runs.finishedAt, status: runs.status })
+    .from(runs)
+    .where(and(eq(runs.pipelineId, pipelineId), inArray(runs.status, ["succeeded", "failed"])))
+    .orderBy(desc(runs.createdAt))
+    .limit(1);
+  if (!run) return null;
+  const nodes = await db.select({ nodeId: runNodes.nodeId, status: runNodes.status, outputs: runNodes.outputs }).from(runNodes).where(eq(runNodes.runId, run.id));
+  return {
+    runId: run.id,
+    version: run.version,
+    finishedAt: run.finishedAt,
+    nodes: Object.fromEntries(
+      nodes.map((n) => [
+        n.nodeId,
+        {
+          status: n.status,
+          outputs: Object.fromEntries(
+            Object.entries(n.outputs ?? {})
+              .filter(([, o]) => o.kind === "dataset")
+              .map(([port, o]) => [port, { rows: (o as DatasetRef).rows, columns: (o as DatasetRef).columns }]),
+          ),
+        },
+      ]),
+    ),
+  };
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "~/lib/env";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
-import { cancelRun, getRun, startRun } from "~/server/runs/service";
+import { cancelRun, getRun, lastOutputs, startRun } from "~/server/runs/service";
 import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
@@ -23,6 +23,10 @@ export const runRouter = createTRPCRouter({
       const e = env();
       return { ...run, temporalUi: admin ? `http://localhost:${e.TEMPORAL_UI_PORT}/namespaces/${e.TEMPORAL_NAMESPACE}/workflows/${workflowIdForRun(run.id)}` : null };
     }),
+  /** The latest finished run's output shapes per node, for the canvas. */
+  lastOutputs: resourceProcedure("read", "pipeline", "pipelineId")
+    .input(z.object({ pipelineId: z.guid() }))
+    .query(({ ctx, input }) => lastOutputs(ctx.db, input.pipelineId)),
   cancel: resourceProcedure("run", "run")
     .input(z.object({ id: z.guid() }))
     .mutation(({ ctx, input }) => cancelRun(ctx.db, input.id)),
