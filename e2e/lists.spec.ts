@@ -1,6 +1,6 @@
 /** The pipelines list: rename, duplicate, and delete after saying what goes with it. */
 import { expect, test } from "@playwright/test";
-import { demoPipelineId } from "./helpers";
+import { demoPipelineId, waitForRun } from "./helpers";
 
 test("rename, duplicate and delete a pipeline from the list", async ({ page, request }) => {
   const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
@@ -51,4 +51,21 @@ test("rename a dataset, and delete it after seeing which pipelines read it", asy
   await expect(page.getByRole("row", { name: /listed, renamed/ })).toHaveCount(0);
   const list = await (await request.get("/api/v1/datasets")).json();
   expect(list.datasets.some((d: { id: string }) => d.id === ds.id)).toBe(false);
+});
+
+test("new from a template: the sample dataset and a pipeline that runs as it is", async ({ page, request }) => {
+  await page.goto("/pipelines");
+  await page.getByRole("button", { name: "Use Penguin species (multi-class)" }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("compile-status")).toHaveText("ready to run");
+  const id = page.url().split("/").pop()!;
+  const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  const run = await waitForRun(request, runId);
+  expect(run.status).toBe("succeeded");
+  expect((run.metrics as Record<string, number>).accuracy).toBeGreaterThan(0.9);
+  // The sample dataset is made once per workspace, with its target marked.
+  const { datasets } = await (await request.get("/api/v1/datasets")).json();
+  const penguins = datasets.filter((d: { name: string }) => d.name === "palmer-penguins");
+  expect(penguins).toHaveLength(1);
+  expect(penguins[0].columns.find((c: { name: string }) => c.name === "species").role).toBe("target");
 });

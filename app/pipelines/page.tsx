@@ -4,6 +4,7 @@ import { pageAccess } from "~/server/auth/pages";
 import { can } from "~/server/auth/policy";
 import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
 import { PipelineActions } from "~/components/canvas/pipeline-actions";
+import { TemplateGallery } from "~/components/canvas/template-gallery";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listPipelines } from "~/server/pipelines/repository";
 
@@ -15,6 +16,7 @@ export default async function PipelinesPage() {
   const editor = can(principal, "edit", role);
   return (
     <Page title="Pipelines" actions={editor ? <NewPipelineButton /> : undefined}>
+      {editor && <TemplateGallery />}
       {pipelines.length === 0 ? (
         <Empty>No pipelines yet.</Empty>
       ) : (

@@ -184,6 +184,8 @@ describe("authorisation matrix: REST", () => {
 const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "pipeline.byId": () => ({ id: ids.pipeline }),
   "pipeline.versions": () => ({ id: ids.pipeline }),
+  "pipeline.templates": () => undefined,
+  "pipeline.fromTemplate": () => ({ template: "diabetes-progression" }),
   "pipeline.footprint": () => ({ id: ids.pipeline }),
   "pipeline.rename": () => ({ id: ids.pipeline, name: "Renamed" }),
   "pipeline.duplicate": () => ({ id: ids.pipeline }),

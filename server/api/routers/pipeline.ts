@@ -2,6 +2,9 @@ import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
 import { createPipeline, deletePipeline, getPipeline, listVersions, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
+import { templates } from "~/lib/templates/gallery";
+import { createFromTemplate } from "~/server/templates/service";
+import { artifactStore } from "~/workflows/artifacts";
 import { auditAs, createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const pipelineRouter = createTRPCRouter({
@@ -47,6 +50,13 @@ export const pipelineRouter = createTRPCRouter({
       await auditAs(ctx, "pipeline.delete", gone.name, { pipelineId: gone.id, ...footprint });
       return footprint;
     }),
+
+  /** Ready pipelines over bundled sample datasets. */
+  templates: workspaceProcedure("read").query(() => templates.map(({ id, title, description, dataset }) => ({ id, title, description, source: dataset.source }))),
+
+  fromTemplate: workspaceProcedure("edit")
+    .input(z.object({ template: z.string().min(1).max(100) }))
+    .mutation(({ ctx, input }) => createFromTemplate(ctx.db, artifactStore(), ctx.access.workspaceId, input.template)),
 
   /** Drafts may be saved with errors; runs refuse them. */
   create: workspaceProcedure("edit")
