@@ -112,10 +112,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       }
       if (!(e.ctrlKey || e.metaKey)) return;
       const key = e.key.toLowerCase();
-      const act = key === "z" ? (e.shiftKey ? state().redo : state().undo) : key === "y" ? state().redo : key === "c" ? state().copy : key === "v" ? state().paste : key === "d" ? state().duplicate : null;
+      const act: (() => unknown) | null =
+        key === "z" ? (e.shiftKey ? state().redo : state().undo) : key === "y" ? state().redo : key === "c" ? state().copy : key === "v" ? state().paste : key === "d" ? state().duplicate : null;
       if (!act) return;
-      e.preventDefault();
-      act();
+      // Copy with no node selected (or paste with nothing copied) leaves the browser's own to work.
+      if (act() !== 0) e.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
