@@ -92,8 +92,8 @@ const graphEdgeSchema = z.object({
 });
 
 const pipelineGraphSchema = z.object({
-  nodes: z.array(graphNodeSchema).max(500, "a pipeline has at most 500 nodes"),
-  edges: z.array(graphEdgeSchema).max(2000, "a pipeline has at most 2000 edges"),
+  nodes: z.array(graphNodeSchema).max(2000, "a pipeline has at most 2000 nodes; split it into smaller pipelines"),
+  edges: z.array(graphEdgeSchema).max(5000, "a pipeline has at most 5000 edges; split it into smaller pipelines"),
 });
 export type PipelineGraph = z.infer<typeof pipelineGraphSchema>;
 

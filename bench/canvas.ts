@@ -1,0 +1,92 @@
+/**
+ * Canvas benchmark: pipelines of growing size opened in Debian's Chromium (1440×900) against a
+ * real `npm start` (its own ports and data dir). Per size: open (navigation to every node drawn),
+ * frames per second while panning and while dragging a node (requestAnimationFrame counted over
+ * two seconds of pointer moves), and save (click to "Saved version 2").
+ * `npm run bench:canvas` — BENCH_CANVAS_NODES=100,500,1000 (default). Loopback only.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { freshDataDir, launch, printTable } from "./launcher";
+
+const sizes = (process.env.BENCH_CANVAS_NODES ?? "100,500,1000").split(",").map(Number);
+const port = 3230;
+
+/** n nodes: an ingest and a chain of derived columns, in rows of 20, every one connected. */
+function pipeline(n: number, datasetId: string) {
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    id: `n${i}`,
+    type: i === 0 ? "csv-dataset" : "derive-column",
+    config: i === 0 ? { datasetId } : { name: `f${i}`, expression: "feature_1 * 2" },
+    position: { x: (i % 20) * 260, y: Math.floor(i / 20) * 150 },
+  }));
+  const edges = nodes.slice(1).map((node, i) => ({ source: nodes[i]!.id, sourceHandle: "dataset", target: node.id, targetHandle: "dataset" }));
+  return { name: `Canvas ${n}`, nodes, edges };
+}
+
+/** Frames drawn while `act` runs for about two seconds. */
+async function fps(page: Page, act: () => Promise<void>) {
+  // As text: the bundler's helpers (esbuild's __name) do not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = 0;
+    window.__run = true;
+    const tick = () => {
+      window.__frames++;
+      if (window.__run) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  const t0 = performance.now();
+  await act();
+  const frames = (await page.evaluate(`(() => { window.__run = false; return window.__frames; })()`)) as number;
+  return frames / ((performance.now() - t0) / 1000);
+}
+
+async function sweep(page: Page, from: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 0; i < 120; i++) await page.mouse.move(from.x + Math.sin(i / 10) * 150, from.y + Math.cos(i / 10) * 80);
+  await page.mouse.up();
+}
+
+const dataDir = freshDataDir();
+const app = await launch(dataDir, port);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+const rows: string[][] = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(`${app.base}/sign-in`);
+  await page.getByLabel("Email").fill("admin@millrace.local");
+  await page.getByLabel("Password").fill(fs.readFileSync(path.join(dataDir, "admin-password"), "utf8").trim());
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/sign-in"));
+  const { datasets } = (await (await fetch(`${app.base}/api/v1/datasets`, { headers: app.auth })).json()) as { datasets: { id: string }[] };
+  for (const n of sizes) {
+    const res = await fetch(`${app.base}/api/v1/pipelines`, { method: "POST", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify(pipeline(n, datasets[0]!.id)) });
+    if (res.status !== 201) {
+      rows.push([String(n), "refused", (await res.text()).slice(0, 80), "", "", ""]);
+      continue;
+    }
+    const { id } = (await res.json()) as { id: string };
+    const t0 = performance.now();
+    await page.goto(`${app.base}/pipelines/${id}`);
+    await page.locator(".react-flow__node").nth(n - 1).waitFor();
+    const open = (performance.now() - t0) / 1000;
+    const box = (await page.getByTestId("canvas").boundingBox())!;
+    const pan = await fps(page, () => sweep(page, { x: box.x + box.width - 120, y: box.y + box.height - 60 }));
+    const node = (await page.locator(".react-flow__node").first().boundingBox())!;
+    const drag = await fps(page, () => sweep(page, { x: node.x + 60, y: node.y + 12 }));
+    const s0 = performance.now();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
+    const save = (performance.now() - s0) / 1000;
+    rows.push([String(n), String(n - 1), open.toFixed(2), drag.toFixed(0), pan.toFixed(0), save.toFixed(2)]);
+    console.log(`${n} nodes done`);
+  }
+} finally {
+  await browser.close();
+  await app.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+printTable(["nodes", "edges", "open s", "drag fps", "pan fps", "save s"], rows);
