@@ -12,6 +12,8 @@ interface FieldSchema {
   title?: string;
   description?: string;
   widget?: Widget;
+  /** For a column picker: the kinds of column it offers (every column when absent). */
+  kinds?: string[];
   items?: { type?: string };
   /** For a `column-map`: the type (or choices) of each column's value. */
   additionalProperties?: { type?: string; enum?: string[] };
@@ -108,14 +110,20 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         } else if (f.widget === "query-columns") {
           control = <QueryColumns id={id} value={Array.isArray(value) ? (value as ColumnSchema[]) : []} describe={describeQuery && (() => describeQuery(config))} onChange={(cols) => onChange({ [name]: cols })} />;
         } else if (f.widget === "column" && columns) {
+          // A picker for dates offers dates, not every column.
+          const offered = f.kinds ? columns.filter((c) => f.kinds!.includes(c.kind ?? (c.type === "number" ? "float" : c.type === "boolean" ? "boolean" : "categorical"))) : columns;
           // An empty choice means the default the field describes: for a target, the column the dataset marks.
           const marked = columns.find((c) => c.role === "target")?.name;
           const automatic = name === "target" ? (marked ? `the dataset's target: ${marked}` : "the dataset's target (none marked)") : "choose a column…";
           control = (
             <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
               {f.default === "" && <option value="">{automatic}</option>}
-              {typeof value === "string" && value !== "" && !columns.some((c) => c.name === value) && <option value={value}>{value} (not in input)</option>}
-              {columns.map((c) => (
+              {typeof value === "string" && value !== "" && !offered.some((c) => c.name === value) && (
+                <option value={value}>
+                  {value} ({columns.some((c) => c.name === value) ? "not of a kind this field takes" : "not in input"})
+                </option>
+              )}
+              {offered.map((c) => (
                 <option key={c.name} value={c.name}>
                   {c.name} · {c.kind ?? c.type}
                 </option>

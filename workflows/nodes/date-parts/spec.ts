@@ -78,7 +78,7 @@ export const spec = defineNode({
   description:
     "Adds numeric columns <column>_<part> from a date, datetime or time column, read with its format. Parts: year, month, day, day_of_week (Monday = 0), day_of_year, hour, minute, is_weekend (1 on Saturday and Sunday). Times are taken as written: a zone such as Z or +02:00 is not applied. A value that is not a real date or time (30 February, 24:00) gives missing parts.",
   config: z.object({
-    column: z.string().default("").meta({ title: "Date column", description: "A date, datetime or time column", widget: "column" }),
+    column: z.string().default("").meta({ title: "Date column", description: "A date, datetime or time column", widget: "column", kinds: ["date", "datetime", "time"] }),
     parts: z
       .array(z.enum(dateParts))
       .default([])

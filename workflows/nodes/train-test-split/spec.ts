@@ -26,7 +26,10 @@ export const spec = defineNode({
       .default("auto")
       .meta({ title: "Stratify by the target", description: `auto: when the target has classes (text, boolean, or at most ${MAX_STRATA} distinct numbers)` }),
     target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
-    timeColumn: z.string().default("").meta({ title: "Time column", description: "For the time method: a date, timestamp or number", widget: "column" }),
+    timeColumn: z
+      .string()
+      .default("")
+      .meta({ title: "Time column", description: "For the time method: a date, timestamp or number", widget: "column", kinds: ["date", "datetime", "time", "integer", "float"] }),
   }),
   inputs: { dataset: { type: "dataset", label: "Dataset" } },
   outputs: {
