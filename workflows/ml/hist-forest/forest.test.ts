@@ -154,8 +154,10 @@ describe("histogram random forest", () => {
     expect(accuracy(pred.filter((_, i) => city[i] !== null) as never, known as never)).toBeGreaterThan(0.97);
     expect(classes![p.predictEncoded(p.encode(["oslo", 50]))]).toBe("buy");
     expect(classes![p.predictEncoded(p.encode(["oslo", null]))]).toBe("skip");
-    // An unseen category is treated like a missing one instead of failing.
-    expect(["buy", "skip"]).toContain(classes![p.predictEncoded(p.encode(["tokyo", 10]))]);
+    // An unseen category is treated like a missing one instead of failing: the same probabilities.
+    const probs = (city: string | null) => Array.from(p.accumulate(p.encode([city, 10]), new Float64Array(2)));
+    expect(probs("tokyo")).toEqual(probs(null));
+    expect(probs("tokyo")).not.toEqual(probs("oslo"));
   });
 
   it("balanced class weights raise recall of a rare class", async () => {
