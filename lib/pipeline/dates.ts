@@ -95,6 +95,9 @@ export function readDate(value: unknown, p: DatePattern, re = new RegExp(anchore
   return f;
 }
 
+/** Whether a column's values are dates, timestamps or times (stored as the text the source wrote). */
+export const isDateKind = (kind: ColumnKind | undefined): kind is "date" | "datetime" | "time" => kind === "date" || kind === "datetime" || kind === "time";
+
 /** Whether a request value is a date, timestamp or time written in the column's format. */
 export function isWrittenAs(value: string, kind: ColumnKind, format: string | undefined): boolean {
   const pattern = datePattern(format ?? DEFAULT_FORMAT[kind] ?? "");

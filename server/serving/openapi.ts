@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document of one generated endpoint: its input and output schema. */
-import { anchored, datePattern, DEFAULT_FORMAT } from "~/lib/pipeline/dates";
+import { anchored, datePattern, DEFAULT_FORMAT, isDateKind } from "~/lib/pipeline/dates";
 import type { LoadedModel } from "~/workflows/model/predictor";
 import type { InputField } from "~/workflows/model/signature";
 import { errorResponse, ok } from "../http/openapi";
@@ -15,7 +15,7 @@ function columnJsonSchema(c: InputField) {
     return { ...described, anyOf: options };
   }
   // Dates, timestamps and times as the file writes them (the calendar is checked too: no 31/02).
-  const pattern = c.kind === "date" || c.kind === "datetime" || c.kind === "time" ? datePattern(c.format ?? DEFAULT_FORMAT[c.kind] ?? "") : undefined;
+  const pattern = isDateKind(c.kind) ? datePattern(c.format ?? DEFAULT_FORMAT[c.kind] ?? "") : undefined;
   return { ...described, type: c.nullable ? [c.type, "null"] : c.type, ...(pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {}) };
 }
 

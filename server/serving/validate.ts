@@ -1,5 +1,5 @@
 import type { ColumnSchema } from "~/lib/pipeline/document";
-import { exampleOf, isWrittenAs } from "~/lib/pipeline/dates";
+import { exampleOf, isDateKind, isWrittenAs } from "~/lib/pipeline/dates";
 import type { InputField } from "~/workflows/model/signature";
 
 export const MAX_INSTANCES = 1000;
@@ -61,7 +61,6 @@ function asBoolean(v: unknown, c: InputField): boolean | undefined {
   return undefined;
 }
 
-const DATE_KINDS = new Set(["date", "datetime", "time"]);
 
 /**
  * Checks each instance against the model's input fields, as the source was read: required
@@ -98,7 +97,7 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         } else row[c.name] = b;
       } else if (typeof v !== c.type) {
         errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
-      } else if (c.kind && DATE_KINDS.has(c.kind) && !isWrittenAs(v as string, c.kind, c.format)) {
+      } else if (isDateKind(c.kind) && !isWrittenAs(v as string, c.kind, c.format)) {
         // A date the model cannot read would silently count as missing: refused instead.
         errors.push({ instance: i, field: c.name, message: `must be a ${c.kind} written like ${exampleOf(c.kind, c.format)}, got ${JSON.stringify(v).slice(0, 40)}` });
       }

@@ -18,7 +18,7 @@ import fs from "node:fs";
 import { parse } from "csv-parse";
 import { withoutLocalPaths } from "~/lib/env";
 import { InvalidError, messageOf } from "~/lib/errors";
-import { CLOCK, ISO8601 } from "~/lib/pipeline/dates";
+import { CLOCK, DEFAULT_FORMAT, ISO8601, isDateKind } from "~/lib/pipeline/dates";
 import { hasControlCharacters, typeOfKind, type ColumnKind, type ColumnRole, type ColumnSchema } from "~/lib/pipeline/document";
 import type { ColumnChoice, ColumnProfile, CsvOptions, Dialect, IngestWarning, SourceFormat } from "~/lib/pipeline/ingest";
 import { isDataError, quoteIdent, quoteString, withDuck, type Duck } from "../duck";
@@ -232,9 +232,7 @@ const BOOLEAN_PAIRS: [string[], string[]][] = [
 const DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y"];
 const DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%d.%m.%Y %H:%M"];
 /** ISO 8601 timestamps, with `T` or a space, seconds and fractions optional, a zone optional. */
-const ISO_DATETIME = ISO8601;
 const ISO_DATETIME_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?";
-const TIME_FORMAT = CLOCK;
 const TIME_RE = "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?";
 
 interface Stats {
@@ -339,10 +337,10 @@ async function inferColumn(conn: Duck, relation: string, name: string, s: Stats,
   else if (s.numbers === s.n) kind = "float";
   else if (s.isoLike === s.n) {
     kind = "datetime";
-    format = ISO_DATETIME;
+    format = ISO8601;
   } else if (s.timeLike === s.n) {
     kind = "time";
-    format = TIME_FORMAT;
+    format = CLOCK;
   } else if (s.dateLike === s.n) {
     const date = await dateFormat(conn, relation, name, s.n, DATE_FORMATS);
     const datetime = date ? null : await dateFormat(conn, relation, name, s.n, DATETIME_FORMATS);
@@ -430,11 +428,11 @@ export function applyChoices(columns: ColumnProfile[], choices: Record<string, C
     const ch = choices[c.name] ?? {};
     const kind = ch.kind ?? c.kind;
     let format = ch.format ?? (ch.kind && ch.kind !== c.kind ? undefined : c.format);
-    if ((kind === "date" || kind === "datetime" || kind === "time") && !format) format = kind === "time" ? TIME_FORMAT : kind === "datetime" ? ISO_DATETIME : "%Y-%m-%d";
+    if (isDateKind(kind) && !format) format = DEFAULT_FORMAT[kind];
     const tokens = kind === "boolean" ? (ch.tokens ?? c.tokens ?? { true: ["true"], false: ["false"] }) : undefined;
     const name = ch.rename?.trim() || c.name;
     if (hasControlCharacters(name, { name: true }) || name.length > 200) throw InvalidError.withProblems(`invalid name for column '${c.name}'`, [{ path: `columns.${c.name}.rename`, message: "1–200 characters, no control characters" }]);
-    return stripUndefined({ ...c, name, kind, type: typeOfKind[kind], role: ch.role ?? c.role, format: kind === "date" || kind === "datetime" || kind === "time" ? format : undefined, tokens });
+    return stripUndefined({ ...c, name, kind, type: typeOfKind[kind], role: ch.role ?? c.role, format: isDateKind(kind) ? format : undefined, tokens });
   });
   const seen = new Set<string>();
   for (const c of out) {
@@ -472,8 +470,8 @@ function converted(q: string, c: ColumnProfile, decimal: "." | ","): string {
 
 /** Whether the text `t` reads with a date/time format (ISO 8601 and times by pattern and cast). */
 function fitsFormat(t: string, format: string): string {
-  if (format === ISO_DATETIME) return `(regexp_full_match(${t}, '${ISO_DATETIME_RE}') AND TRY_CAST(${t} AS TIMESTAMPTZ) IS NOT NULL)`;
-  if (format === TIME_FORMAT) return `(regexp_full_match(${t}, '${TIME_RE}') AND TRY_CAST(${t} AS TIME) IS NOT NULL)`;
+  if (format === ISO8601) return `(regexp_full_match(${t}, '${ISO_DATETIME_RE}') AND TRY_CAST(${t} AS TIMESTAMPTZ) IS NOT NULL)`;
+  if (format === CLOCK) return `(regexp_full_match(${t}, '${TIME_RE}') AND TRY_CAST(${t} AS TIME) IS NOT NULL)`;
   return `try_strptime(${t}, ${quoteString(format)}) IS NOT NULL`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDateKind } from "~/lib/pipeline/dates";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { checkCondition, ExpressionError, orderedColumns, parseCondition, type Expr } from "~/lib/pipeline/expression";
 import { defineNode, findColumn } from "../define";
@@ -12,7 +13,7 @@ export function conditionProblems(expr: Expr, cols: ColumnSchema[]): string[] {
   const problems = checkCondition(expr, (name) => findColumn(cols, name)?.type);
   for (const name of orderedColumns(expr)) {
     const c = findColumn(cols, name);
-    if (c?.kind === "date" || c?.kind === "datetime" || c?.kind === "time") {
+    if (c && isDateKind(c.kind)) {
       problems.push(`column '${name}' holds ${c.kind === "time" ? "times" : "dates"} written as text${c.format ? ` (${c.format})` : ""}, which cannot be ordered as text; add a Date parts node and compare its parts (e.g. ${name}_year >= 2024)`);
     }
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDateKind } from "~/lib/pipeline/dates";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import { isFeature, targetColumn } from "../columns";
 import { defineNode, findColumn, metricsPanels, type Panel } from "../define";
@@ -102,8 +103,6 @@ export const spec = defineNode({
   },
 });
 
-const DATE_KINDS = new Set(["date", "datetime", "time"]);
-
 /**
  * The feature columns a config selects: the ones it names, or every column but the target
  * whose role is feature (ID and ignored columns are left out unless named). Dates, timestamps and
@@ -113,6 +112,6 @@ const DATE_KINDS = new Set(["date", "datetime", "time"]);
 export function selectFeatures(config: { features: string[]; engine: (typeof engines)[number] }, target: string, cols: ColumnSchema[]) {
   if (config.features.length) return config.features;
   return cols
-    .filter((c) => c.name !== target && isFeature(c) && !DATE_KINDS.has(c.kind ?? "") && (config.engine === "histogram" || c.type === "number"))
+    .filter((c) => c.name !== target && isFeature(c) && !isDateKind(c.kind) && (config.engine === "histogram" || c.type === "number"))
     .map((c) => c.name);
 }
