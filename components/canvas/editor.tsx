@@ -46,13 +46,13 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   // The problem list follows the edits while it is open.
   const [showProblems, setShowProblems] = useState(false);
 
-  // The version on the canvas; a newer saved version replaces it only while there are no unsaved edits.
-  const loaded = useRef<string | null>(null);
+  // The version the canvas's edits start from (the editor is mounted per pipeline); a newer saved
+  // version replaces it only while there are no unsaved edits. Saves name it to detect conflicts.
+  const baseVersion = useRef<number | null>(null);
   useEffect(() => {
-    const key = pipeline.data ? `${pipeline.data.id}@${pipeline.data.version}` : null;
-    if (pipeline.data && key !== loaded.current && !state().dirty) {
+    if (pipeline.data && pipeline.data.version !== baseVersion.current && !state().dirty) {
       state().load(pipeline.data);
-      loaded.current = key;
+      baseVersion.current = pipeline.data.version;
     }
   }, [pipeline.data, state]);
 
@@ -72,8 +72,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     if (!s.dirty) return;
     const t = setTimeout(() => {
       try {
-        const base = Number(loaded.current?.split("@")[1]) || undefined;
-        window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), base, doc: documentOf(state()) }));
+        window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), base: baseVersion.current ?? undefined, doc: documentOf(state()) }));
       } catch {
         // A full or disabled storage only loses the draft, never the canvas.
       }
@@ -83,7 +82,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const restoreDraft = () => {
     if (!draft) return;
     state().replace(draft.doc);
-    if (draft.base) loaded.current = `${pipelineId}@${draft.base}`;
+    if (draft.base) baseVersion.current = draft.base;
     setDraft(null);
   };
   const discardDraft = () => {
@@ -231,13 +230,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   const doSave = useCallback(async (overwrite = false) => {
     // The version these edits started from: a newer one saved meanwhile is a conflict, not overwritten.
-    const base = Number(loaded.current?.split("@")[1]) || undefined;
-    const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument(), baseVersion: overwrite ? undefined : base });
+    const res = await save.mutateAsync({ id: pipelineId, document: state().toDocument(), baseVersion: overwrite ? undefined : (baseVersion.current ?? undefined) });
     setConflict(null);
     state().markSaved();
     // Saved: the browser's copy of the edits is no longer needed.
     window.localStorage.removeItem(`millrace:draft:${pipelineId}`);
-    loaded.current = `${pipelineId}@${res.version}`;
+    baseVersion.current = res.version;
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
     await queryClient.invalidateQueries({ queryKey: trpc.pipeline.versions.queryKey({ id: pipelineId }) });
     return res.version;
@@ -261,7 +259,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     setConflict(null);
     state().markSaved();
     window.localStorage.removeItem(`millrace:draft:${pipelineId}`);
-    loaded.current = null;
+    baseVersion.current = null;
     void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
   };
 

@@ -53,10 +53,10 @@ function configMessage(spec: NodeSpec, issue: z.core.$ZodIssue): string {
   if (f.enum) return `${title} must be one of ${f.enum.map(String).join(", ")}`;
   if (f.type === "integer" || f.type === "number") {
     // zod's int() bounds are the safe-integer range: not worth saying.
-    if (f.minimum !== undefined && f.minimum <= Number.MIN_SAFE_INTEGER) delete f.minimum;
-    if (f.maximum !== undefined && f.maximum >= Number.MAX_SAFE_INTEGER) delete f.maximum;
-    const lo = f.minimum !== undefined ? `from ${f.minimum}` : f.exclusiveMinimum !== undefined ? `above ${f.exclusiveMinimum}` : "";
-    const hi = f.maximum !== undefined ? `${lo ? "to" : "up to"} ${f.maximum}` : f.exclusiveMaximum !== undefined ? `below ${f.exclusiveMaximum}` : "";
+    const min = f.minimum !== undefined && f.minimum > Number.MIN_SAFE_INTEGER ? f.minimum : undefined;
+    const max = f.maximum !== undefined && f.maximum < Number.MAX_SAFE_INTEGER ? f.maximum : undefined;
+    const lo = min !== undefined ? `from ${min}` : f.exclusiveMinimum !== undefined ? `above ${f.exclusiveMinimum}` : "";
+    const hi = max !== undefined ? `${lo ? "to" : "up to"} ${max}` : f.exclusiveMaximum !== undefined ? `below ${f.exclusiveMaximum}` : "";
     return `${title} must be ${f.type === "integer" ? "a whole number" : "a number"}${lo ? ` ${lo}` : ""}${hi ? `${lo ? " and" : ""} ${hi}`.replace(" and to", " to") : ""}`;
   }
   if (f.type === "boolean") return `${title} must be on or off`;

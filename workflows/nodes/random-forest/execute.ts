@@ -132,16 +132,9 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   }
   const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx, "refit");
   if (features.join("\u0000") !== evaluated.model.features.join("\u0000")) throw new UserError("the rows to refit on do not have the train set's feature columns");
-  const inputs = featureInputs(featureCols, data);
   const opts = { ...forestOptions(ctx.config), oobScore: false };
-  const prepared = prepareTraining(inputs, y, opts);
-  const K = prepared.classes?.length ?? 1;
-  const all_ = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
-  const { trees } = await growTrees(prepared.set, treeParams(opts, inputs.length, K), ctx.config.seed, all_, {
-    signal: ctx.signal,
-    onTree: (done, total) => ctx.progress("refit", done, total),
-  });
-  const flat = assemble(ctx.config.task, K, prepared.binnings, trees, null);
+  const prepared = prepareTraining(featureInputs(featureCols, data), y, opts);
+  const flat = await growHere(ctx, prepared, opts, featureCols.length, "refit");
   const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes), flat, started, "final.bin");
   return {
     outputs: { model: evaluated.model, final: final.model },
@@ -186,7 +179,6 @@ async function execute(ctx: Ctx) {
   const inputs = featureInputs(featureCols, data);
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
-  const K = prepared.classes?.length ?? 1;
   const meta = baseMeta(config, src, target, features, prepared.classes);
 
   const slices =
@@ -198,15 +190,19 @@ async function execute(ctx: Ctx) {
     return { fanOut: { tasks, state } };
   }
 
-  const params = treeParams(opts, inputs.length, K);
-  const all = Array.from({ length: config.nEstimators }, (_, i) => i);
-  const { trees, oob } = await growTrees(prepared.set, params, config.seed, all, {
+  return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, opts, inputs.length, "trees"), started));
+}
+
+/** Every tree of the forest in this activity (on the worker's threads), progress under `key`. */
+async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, opts: ForestOptions, nFeatures: number, key: string) {
+  const K = prepared.classes?.length ?? 1;
+  const all = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
+  const { trees, oob } = await growTrees(prepared.set, treeParams(opts, nFeatures, K), ctx.config.seed, all, {
     oob: opts.oobScore,
     signal: ctx.signal,
-    onTree: (done, total) => ctx.progress("trees", done, total),
+    onTree: (done, total) => ctx.progress(key, done, total),
   });
-  const flat = assemble(config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null);
-  return finish(ctx, await saveHistogramModel(ctx, meta, flat, started));
+  return assemble(ctx.config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null);
 }
 
 async function slice(ctx: Ctx, task: SliceTask, index: number): Promise<SlicePart> {
