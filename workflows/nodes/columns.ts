@@ -59,3 +59,9 @@ export const numberOf = (v: unknown) => (typeof v === "number" && Number.isFinit
 
 /** The target a config names, or (when it names none) the column the dataset marks as its target; "" when neither. */
 export const targetColumn = (target: string, cols: ColumnSchema[]) => target || cols.find((c) => c.role === "target")?.name || "";
+
+/**
+ * A numeric target with more distinct values than this is a quantity, not classes: the split
+ * does not stratify by it, and a classifier refuses it.
+ */
+export const MAX_CLASSES_OF_NUMBERS = 50;

@@ -27,7 +27,7 @@ import {
   type ForestOptions,
 } from "~/workflows/ml/hist-forest";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { targetColumn } from "../columns";
+import { MAX_CLASSES_OF_NUMBERS, targetColumn } from "../columns";
 import { IMPORTANCE_PREFIX, selectFeatures, spec } from "./spec";
 
 type Ctx = ContextOf<typeof spec>;
@@ -44,9 +44,6 @@ interface FanOutState {
 interface SlicePart {
   uri: string;
 }
-
-/** A numeric target with more distinct values than this is taken for a quantity, not classes. */
-const MAX_CLASSES_OF_NUMBERS = 100;
 
 /** Above this many rows × trees, training is split across workers when slices = 0 (auto). */
 export const AUTO_FANOUT_WORK = 20_000_000;

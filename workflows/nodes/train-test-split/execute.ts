@@ -5,8 +5,8 @@ import type { DatasetRef } from "~/lib/pipeline/plan";
 import { mulberry32 } from "~/lib/random";
 import { describe, parquet, quoteIdent, quoteString, withDuck, writeParquet, type Duck } from "~/workflows/data/duck";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { targetColumn } from "../columns";
-import { MAX_STRATA, ROW_NUMBER_COLUMN, spec } from "./spec";
+import { MAX_CLASSES_OF_NUMBERS, targetColumn } from "../columns";
+import { ROW_NUMBER_COLUMN, spec } from "./spec";
 
 function shuffle(items: Uint32Array, rand: () => number) {
   for (let i = items.length - 1; i > 0; i--) {
@@ -51,7 +51,7 @@ export function stratifiedTestIndices(labels: ArrayLike<unknown>, testFraction: 
 async function hasClasses(conn: Duck, relation: string, col: ColumnSchema) {
   if (col.type !== "number") return true;
   const [row] = (await conn.runAndReadAll(`SELECT count(DISTINCT ${quoteIdent(col.name)})::DOUBLE FROM ${relation}`)).getRowsJS();
-  return Number(row?.[0] ?? 0) <= MAX_STRATA;
+  return Number(row?.[0] ?? 0) <= MAX_CLASSES_OF_NUMBERS;
 }
 
 /** A column's values as something DuckDB can order in time: dates and times parsed with the format ingest found. */

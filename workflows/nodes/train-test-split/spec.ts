@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { targetColumn } from "../columns";
+import { MAX_CLASSES_OF_NUMBERS, targetColumn } from "../columns";
 import { defineNode, findColumn } from "../define";
 
 /** The engine numbers rows under this name while splitting; an input column may not use it. */
 export const ROW_NUMBER_COLUMN = "file_row_number";
 
-/** Above this many distinct values a numeric target is taken as continuous (not stratified under "auto"). */
-export const MAX_STRATA = 50;
 
 const TIME_KINDS = new Set(["date", "datetime", "time", "integer", "float"]);
 
@@ -24,7 +22,7 @@ export const spec = defineNode({
     stratify: z
       .enum(["auto", "yes", "no"])
       .default("auto")
-      .meta({ title: "Stratify by the target", description: `auto: when the target has classes (text, boolean, or at most ${MAX_STRATA} distinct numbers)` }),
+      .meta({ title: "Stratify by the target", description: `auto: when the target has classes (text, boolean, or at most ${MAX_CLASSES_OF_NUMBERS} distinct numbers)` }),
     target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
     timeColumn: z
       .string()
