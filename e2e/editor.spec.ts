@@ -334,6 +334,7 @@ test("export and import a pipeline file: canonical JSON, round trip exact, bad f
   expect(png.bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
   const svg = await exported("svg");
   expect(svg.name).toMatch(/\.svg$/);
+  expect(svg.text).toMatch(/^<svg /);
 });
 
 test("bring back an earlier version, then save it as the latest", async ({ page, request }) => {
