@@ -318,9 +318,25 @@ export const endpoints = pgTable("endpoint", {
   monitored: boolean("monitored").notNull().default(false),
   /** Request fields the model does not know: ignored (and named in a response header) or refused. */
   unknownFields: text("unknown_fields").$type<"ignore" | "reject">().notNull().default("ignore"),
+  /** Private endpoints answer only callers with a serving key; public ones anyone. */
+  access: text("access").$type<EndpointAccess>().notNull().default("private"),
+  /** Traffic split between model versions; null: all traffic to `modelVersionId`. */
+  traffic: jsonb("traffic").$type<TrafficVariant[]>(),
+  /** Share of requests recorded in the prediction log (0 to 1). */
+  logSample: doublePrecision("log_sample").notNull().default(1),
+  /** The live revision's number (see `deployments`). */
+  revision: integer("revision").notNull().default(1),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export type EndpointAccess = "private" | "public";
+/** One model version's share of an endpoint's traffic; a shadow gets copies and answers no one. */
+export interface TrafficVariant {
+  modelVersionId: string;
+  weight: number;
+  shadow?: boolean;
+}
 
 export const deployments = pgTable(
   "deployment",
@@ -333,10 +349,73 @@ export const deployments = pgTable(
       .notNull()
       .references(() => modelVersions.id),
     runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
-    nodeId: text("node_id").notNull(),
+    /** The deploy node that made this revision; null for a deploy, rollback or traffic change from the UI or API. */
+    nodeId: text("node_id"),
+    /** 1, 2, … per endpoint: the endpoint's revision history. */
+    revision: integer("revision").notNull(),
+    kind: text("kind").$type<"deploy" | "rollback" | "traffic">().notNull().default("deploy"),
+    /** The traffic split this revision set (null: all to modelVersionId). */
+    traffic: jsonb("traffic").$type<TrafficVariant[]>(),
+    actorUserId: text("actor_user_id"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("deployment_run_node_uq").on(t.runId, t.nodeId)],
+  (t) => [uniqueIndex("deployment_run_node_uq").on(t.runId, t.nodeId), uniqueIndex("deployment_endpoint_revision_uq").on(t.endpointId, t.revision)],
+);
+
+/** Keys for calling endpoints: shown once, stored as SHA-256; scoped to a workspace, optionally to some of its endpoints. */
+export const servingKeys = pgTable(
+  "serving_key",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull().unique(),
+    /** Endpoint slugs this key may call; null: every endpoint of its workspace. */
+    endpoints: jsonb("endpoints").$type<string[]>(),
+    /** Requests per minute (per serving process); null: unlimited. */
+    rateLimit: integer("rate_limit"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("serving_key_workspace_idx").on(t.workspaceId)],
+);
+
+/** Every logged prediction: one row per instance of a request and model version (shadows included). */
+export const predictionLog = pgTable(
+  "prediction_log",
+  {
+    requestId: uuid("request_id").notNull(),
+    /** The instance's position in the request's batch. */
+    idx: integer("idx").notNull(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    modelVersionId: uuid("model_version_id").notNull(),
+    shadow: boolean("shadow").notNull().default(false),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    prediction: jsonb("prediction").$type<string | number | boolean>().notNull(),
+    latencyMs: doublePrecision("latency_ms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.idx, t.modelVersionId] }), index("prediction_log_endpoint_time_idx").on(t.endpointId, t.createdAt)],
+);
+
+/** Ground truth for logged predictions; may arrive before or long after the prediction is written. */
+export const predictionFeedback = pgTable(
+  "prediction_feedback",
+  {
+    requestId: uuid("request_id").notNull(),
+    idx: integer("idx").notNull(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    label: jsonb("label").$type<string | number | boolean>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.idx] }), index("prediction_feedback_endpoint_idx").on(t.endpointId, t.createdAt)],
 );
 
 /** Artifact bytes when ARTIFACT_STORE=postgres, so workers on other machines share them. */

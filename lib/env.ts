@@ -24,6 +24,8 @@ const schema = z.object({
   EMBEDDED_PG_PORT: port.default(54329),
   EMBEDDED_TEMPORAL_PORT: port.default(7233),
   PORT: port.default(3000),
+  /** The port of the standalone serving runtime (`npm run serve`); the web server serves endpoints on PORT as well. */
+  SERVE_PORT: port.default(3001),
   HOST: z.string().min(1).default("127.0.0.1"),
   PUBLIC_URL: z.string().url().optional(),
   /** Host names the web server answers to, besides localhost names and PUBLIC_URL's (comma-separated; `*` for any). */

@@ -14,7 +14,8 @@ export type ErrorKind =
   | "unsupported-media-type"
   | "client-closed"
   | "unauthenticated"
-  | "forbidden";
+  | "forbidden"
+  | "rate-limited";
 
 /** One problem pinned to where it is: a node and config field, a request field, a CSV line. */
 export interface FieldProblem {
@@ -75,6 +76,17 @@ export class TooLargeError extends DomainError {
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly kind = "unsupported-media-type";
+}
+
+/** Too many requests for a caller's limit; `retryAfter` seconds until the next one is allowed. */
+export class RateLimitedError extends DomainError {
+  readonly kind = "rate-limited";
+  constructor(
+    message: string,
+    readonly retryAfter: number,
+  ) {
+    super(message, { retryAfter });
+  }
 }
 
 /** The client went away before its request was read: nobody to answer, and not the server's fault. */

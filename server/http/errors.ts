@@ -6,7 +6,7 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { withoutLocalPaths } from "~/lib/env";
 import { z } from "zod";
-import { DomainError, type ErrorKind } from "~/lib/errors";
+import { DomainError, RateLimitedError, type ErrorKind } from "~/lib/errors";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
   invalid: { http: 400, trpc: "BAD_REQUEST" },
@@ -17,12 +17,20 @@ export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_COD
   "too-large": { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   "unsupported-media-type": { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   unavailable: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
+  "rate-limited": { http: 429, trpc: "TOO_MANY_REQUESTS" },
   // nginx's convention: recorded, never counted as a server error.
   "client-closed": { http: 499, trpc: "CLIENT_CLOSED_REQUEST" },
 };
 
 /** The JSON body of an error response: the message, and the error's structured details. */
-const errorBody = (e: DomainError) => ({ error: withoutLocalPaths(e.message), ...e.details });
+export const errorBody = (e: DomainError) => ({ error: withoutLocalPaths(e.message), ...e.details });
+
+/** Headers an error's status calls for: the scheme to authenticate with (RFC 6750), when to retry (RFC 9110). */
+export function errorHeaders(e: DomainError): Record<string, string> {
+  if (e.kind === "unauthenticated") return { "www-authenticate": 'Bearer realm="millrace"' };
+  if (e instanceof RateLimitedError) return { "retry-after": String(e.retryAfter) };
+  return {};
+}
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
@@ -30,7 +38,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 
 /** Connection failures to Postgres (down, restarting) are the database being unavailable, not a bug. */
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03"]);
-const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
+export const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
 
 export function errorResponse(e: unknown): Response {
   // A request body that fails its schema is invalid input, named field by field (as over tRPC).
@@ -39,7 +47,7 @@ export function errorResponse(e: unknown): Response {
     return json({ error: errors.map((x) => (x.path ? `${x.path}: ${x.message}` : x.message)).join("; "), errors }, 400);
   }
   // RFC 6750: a 401 names the scheme to authenticate with.
-  if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, e.kind === "unauthenticated" ? { "www-authenticate": 'Bearer realm="millrace"' } : {});
+  if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, errorHeaders(e));
   if (isUnavailable(e)) return json({ error: "the database is unavailable; try again shortly" }, 503);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);

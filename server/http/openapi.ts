@@ -88,6 +88,7 @@ const errorStatuses = {
   "404": "Not found",
   "413": "The body is larger than the configured limit",
   "415": "Wrong content type",
+  "429": "Rate limit spent; retry after `Retry-After` seconds",
   "503": "The database or Temporal is unavailable",
 } as const;
 const errors = (...codes: (keyof typeof errorStatuses)[]) => Object.fromEntries(codes.map((c) => [c, errorResponse(errorStatuses[c])]));
@@ -130,6 +131,7 @@ function platformPaths(serverUrl: string) {
         bearerToken: { type: "http", scheme: "bearer", description: "A Millrace API token (`mr_…`), personal or workspace, with scopes read, run, deploy, admin" },
         session: { type: "apiKey", in: "cookie", name: "millrace.session_token", description: "The session cookie of a signed-in browser" },
         metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, when the server sets one" },
+        servingKey: { type: "http", scheme: "bearer", description: "A serving key (`mrk_…`) for calling endpoints; public endpoints need none" },
       },
     },
     servers: [{ url: serverUrl }],
@@ -261,25 +263,48 @@ function platformPaths(serverUrl: string) {
       "/api/v1/runs/{runId}/cancel": {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
       },
-      "/api/v1/endpoints/{slug}/predict": {
-        post: {
-          operationId: "predict",
-          summary: "Predict with a deployed model (see the endpoint's own openapi.json for its input)",
-          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
-          requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
-          responses: { "200": ok({ type: "object" }), ...errors("400", "404", "413", "415", "503") },
-        },
-      },
-      "/api/v1/endpoints/{slug}/openapi.json": {
-        get: {
-          operationId: "endpointOpenApi",
-          summary: "The endpoint's own OpenAPI document: its input and output schema",
-          parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": ok({ type: "object" }), ...errors("404", "503") },
-        },
-      },
+      ...servingPaths(),
       "/api/v1/openapi.json": { get: { operationId: "openApi", summary: "This document", responses: { "200": ok({ type: "object" }) } } },
       "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
+    },
+  };
+}
+
+/**
+ * The serving runtime's routes (server/serving/http.ts), generically: each endpoint's own
+ * openapi.json describes its input and output exactly.
+ */
+function servingPaths() {
+  const slug = [{ name: "slug", in: "path", required: true, schema: { type: "string" } }];
+  const name = [{ name: "name", in: "path", required: true, description: "The endpoint's slug", schema: { type: "string" } }];
+  const version = [...name, { name: "version", in: "path", required: true, description: "A model version the endpoint serves", schema: { type: "string" } }];
+  const keyed = { security: [{}, { servingKey: [] }] };
+  const body = { required: true, content: { "application/json": { schema: { type: "object" } } } };
+  const scoring = { "200": ok({ type: "object" }), ...errors("400", "401", "403", "404", "413", "415", "429", "503") };
+  const meta = { "200": ok({ type: "object" }), ...errors("401", "403", "404", "503") };
+  return {
+    "/api/v1/endpoints/{slug}/predict": {
+      post: { operationId: "predict", summary: "Predict (Millrace's format: one object or {instances: [...]})", ...keyed, parameters: slug, requestBody: body, responses: scoring },
+    },
+    "/api/v1/endpoints/{slug}/invocations": {
+      post: { operationId: "invocations", summary: "Predict (MLflow scoring format: dataframe_split, dataframe_records, instances or inputs)", ...keyed, parameters: slug, requestBody: body, responses: scoring },
+    },
+    "/api/v1/endpoints/{slug}/feedback": {
+      post: { operationId: "feedback", summary: "Ground truth for earlier predictions ({requestId, label, index?} or {feedback: [...]}; needs a serving key)", security: [{ servingKey: [] }], parameters: slug, requestBody: body, responses: scoring },
+    },
+    "/api/v1/endpoints/{slug}/openapi.json": {
+      get: { operationId: "endpointOpenApi", summary: "The endpoint's own OpenAPI document: its input and output schema in each protocol", ...keyed, parameters: slug, responses: meta },
+    },
+    "/v2": { get: { operationId: "oipServerMetadata", summary: "Open Inference Protocol: server metadata", responses: { "200": ok({ type: "object" }) } } },
+    "/v2/health/live": { get: { operationId: "oipLive", summary: "Open Inference Protocol: liveness", responses: { "200": ok({ type: "object" }) } } },
+    "/v2/health/ready": { get: { operationId: "oipReady", summary: "Open Inference Protocol: readiness (endpoints loaded)", responses: { "200": ok({ type: "object" }), ...errors("503") } } },
+    "/v2/models/{name}": { get: { operationId: "oipModelMetadata", summary: "Open Inference Protocol: model metadata (inputs, outputs, versions)", ...keyed, parameters: name, responses: meta } },
+    "/v2/models/{name}/ready": { get: { operationId: "oipModelReady", summary: "Open Inference Protocol: model readiness", ...keyed, parameters: name, responses: meta } },
+    "/v2/models/{name}/infer": { post: { operationId: "oipInfer", summary: "Open Inference Protocol: inference (one input tensor per column)", ...keyed, parameters: name, requestBody: body, responses: scoring } },
+    "/v2/models/{name}/versions/{version}": { get: { operationId: "oipVersionMetadata", summary: "Open Inference Protocol: metadata of one served version", ...keyed, parameters: version, responses: meta } },
+    "/v2/models/{name}/versions/{version}/ready": { get: { operationId: "oipVersionReady", summary: "Open Inference Protocol: readiness of one served version", ...keyed, parameters: version, responses: meta } },
+    "/v2/models/{name}/versions/{version}/infer": {
+      post: { operationId: "oipVersionInfer", summary: "Open Inference Protocol: inference on one served version (bypasses the traffic split)", ...keyed, parameters: version, requestBody: body, responses: scoring },
     },
   };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkRequest, hostAllowed, type GuardConfig } from "./guard";
 import { platformOpenApi } from "./openapi";
+import { servingRoutes } from "../serving/http";
 import { allowedMethods, apiRoutes } from "./routes";
 
 /** Route files as Next finds them: app/<segments>/route.ts → "/<segments>", [x] → {x}. */
@@ -42,7 +43,10 @@ describe("routes", () => {
   it("documents every public route and method in the OpenAPI document, and nothing else", () => {
     const doc = platformOpenApi("http://localhost");
     const documented = Object.entries(doc.paths).map(([p, ops]) => ({ path: p, methods: Object.keys(ops).map((m) => m.toUpperCase()).sort() }));
-    const listed = apiRoutes.filter((r) => r.public).map((r) => ({ path: r.path, methods: Object.keys(r.methods).sort() }));
+    const listed = [
+      ...apiRoutes.filter((r) => r.public).map((r) => ({ path: r.path, methods: Object.keys(r.methods).sort() })),
+      ...servingRoutes.map((r) => ({ path: r.path, methods: [...r.methods].sort() })),
+    ];
     expect(documented.sort((a, b) => a.path.localeCompare(b.path))).toEqual(listed.sort((a, b) => a.path.localeCompare(b.path)));
   });
 

@@ -3,7 +3,9 @@
  * action in a workspace (`can` decides, server/auth/policy.ts), a signed-in caller, `metrics`
  * (open unless METRICS_TOKEN is set), `public`, or, for tRPC, each procedure's own. The web server
  * answers any other method with 405 and `Allow`, and any other /api path with a JSON 404; tests
- * keep this list, the route files under app/ and the OpenAPI document in step.
+ * keep this list, the route files under app/ and the OpenAPI document in step. Prediction
+ * traffic is not here: the serving runtime answers its own routes (server/serving/http.ts
+ * `servingRoutes`) before a request reaches Next.
  */
 import type { Action } from "../auth/policy";
 
@@ -24,9 +26,6 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/pipelines/{id}/runs", methods: { POST: "run" }, public: true },
   { path: "/api/v1/runs/{runId}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/runs/{runId}/cancel", methods: { POST: "run" }, public: true },
-  // Prediction traffic stays open until endpoint keys arrive with the serving work.
-  { path: "/api/v1/endpoints/{slug}/predict", methods: { POST: "public" }, public: true },
-  { path: "/api/v1/endpoints/{slug}/openapi.json", methods: { GET: "public" }, public: true },
   { path: "/metrics", methods: { GET: "metrics" }, public: true },
 ];
 

@@ -40,6 +40,30 @@ function create() {
     registers: [registry],
   });
 
+  const logWritten = new client.Counter({
+    name: "millrace_prediction_log_written_total",
+    help: "Prediction log rows written to Postgres.",
+    registers: [registry],
+  });
+  const logDropped = new client.Counter({
+    name: "millrace_prediction_log_dropped_total",
+    help: "Prediction log rows dropped because the queue was full or the write failed.",
+    registers: [registry],
+  });
+  const variantRequests = new client.Counter({
+    name: "millrace_endpoint_variant_requests_total",
+    help: "Requests answered (or, for shadows, mirrored) per endpoint, model version and role in the traffic split.",
+    labelNames: ["endpoint", "model_version", "role", "outcome"] as const,
+    registers: [registry],
+  });
+  const variantLatency = new client.Histogram({
+    name: "millrace_endpoint_variant_duration_seconds",
+    help: "Scoring time per endpoint, model version and role (live or shadow), without the HTTP exchange.",
+    labelNames: ["endpoint", "model_version", "role"] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
+
   new client.Gauge({
     name: "millrace_pipeline_runs",
     help: "Pipeline runs by status (from the run store).",
@@ -82,7 +106,7 @@ function create() {
     },
   } as unknown as client.Metric);
 
-  return { registry, requests, latency, predictions, predictedValue };
+  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency };
 }
 
 const g = globalThis as unknown as { __millraceMetrics?: ReturnType<typeof create> };

@@ -6,13 +6,13 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { DEFAULT_WORKSPACE_ID, runNodes } from "~/db/schema";
+import { DEFAULT_WORKSPACE_ID, endpoints, runNodes } from "~/db/schema";
 import type { PipelineDocument } from "~/lib/pipeline/document";
 import type { ArtifactRef } from "~/lib/pipeline/plan";
 import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
-import { predict } from "~/server/serving/runtime";
+import { startServing } from "~/server/serving/testing";
 import { spawnWorker } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
 import { parquet, withDuck } from "~/workflows/data/duck";
@@ -134,9 +134,16 @@ describe("training/serving parity", () => {
       // Booleans as the file spells them, every other row.
       return i % 2 ? { ...row, member: row.member ? "Yes" : "No" } : row;
     });
-    for (let k = 0; k < requests.length; k += 50) {
-      const { body } = await predict(db(), artifactStore(), "replay-all-nodes", async () => ({ instances: requests.slice(k, k + 50) }));
-      served.push(...body.predictions);
+    await db().update(endpoints).set({ access: "public" }).where(eq(endpoints.slug, "replay-all-nodes"));
+    const serving = await startServing(db(), artifactStore(), { listen: false });
+    try {
+      for (let k = 0; k < requests.length; k += 50) {
+        const res = await serving.call("/api/v1/endpoints/replay-all-nodes/predict", { instances: requests.slice(k, k + 50) });
+        expect(res.status).toBe(200);
+        served.push(...res.json.predictions);
+      }
+    } finally {
+      await serving.close();
     }
     expect(served).toEqual(scored);
   });

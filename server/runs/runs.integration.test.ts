@@ -15,7 +15,7 @@ import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
 import { getRun, startRun } from "./service";
-import { predict } from "~/server/serving/runtime";
+import { startServing } from "~/server/serving/testing";
 import { spawnWorker } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
 import { parseModelFile } from "~/workflows/model/model-file";
@@ -82,28 +82,37 @@ describe("demo pipeline", () => {
       { feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 1 },
     ];
     const one = rows[0]!;
-    const { body: res, ignored } = await predict(db(), artifactStore(), "it-demo", async () => ({ ...one, id: "row-1" }));
-    expect(res.modelVersion).toBe(1);
-    expect(res.predictions).toEqual(model.predict([one]));
-    // A field the model does not know is ignored, and said so.
-    expect(ignored).toEqual(["id"]);
-    const { body: batch } = await predict(db(), artifactStore(), "it-demo", async () => ({ instances: rows }));
-    expect(batch.predictions).toEqual(model.predict(rows));
-    // Far from the boundary (target follows feature_1 * feature_2 + 0.8 * feature_3), the classes are certain.
-    expect(batch.predictions.slice(2)).toEqual([1, 0]);
+    // New endpoints are private; this one is made public so the calls below need no key.
+    await db().update(endpoints).set({ access: "public" }).where(eq(endpoints.slug, "it-demo"));
+    const serving = await startServing(db(), artifactStore());
+    try {
+      await serving.waitFor("it-demo", (s) => s.access === "public");
+      const res = await serving.call("/api/v1/endpoints/it-demo/predict", { ...one, id: "row-1" });
+      expect(res.status).toBe(200);
+      expect(res.json.modelVersion).toBe(1);
+      expect(res.json.predictions).toEqual(model.predict([one]));
+      // A field the model does not know is ignored, and said so.
+      expect(res.headers.get("millrace-ignored-fields")).toBe("id");
+      const batch = await serving.call("/api/v1/endpoints/it-demo/predict", { instances: rows });
+      expect(batch.json.predictions).toEqual(model.predict(rows));
+      // Far from the boundary (target follows feature_1 * feature_2 + 0.8 * feature_3), the classes are certain.
+      expect(batch.json.predictions.slice(2)).toEqual([1, 0]);
 
-    const bad = await predict(db(), artifactStore(), "it-demo", async () => ({ feature_1: "x", feature_2: 1, feature_4: 2, extra: 1 })).catch((e: unknown) => e);
-    expect(bad).toBeInstanceOf(InvalidError);
-    const fields = ((bad as InvalidError).details.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
-    expect(fields).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required"]),
-    );
+      const bad = await serving.call("/api/v1/endpoints/it-demo/predict", { feature_1: "x", feature_2: 1, feature_4: 2, extra: 1 });
+      expect(bad.status).toBe(400);
+      const fields = (bad.json.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
+      expect(fields).toEqual(expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required"]));
 
-    const second = await waitForRun((await startRun(db(), id)).runId);
-    expect(second.status).toBe("succeeded");
-    expect(second.endpoints[0]?.modelVersion).toBe(2);
-    const { body: after } = await predict(db(), artifactStore(), "it-demo", async () => one);
-    expect(after.modelVersion).toBe(2);
+      // A second run deploys version 2; the serving runtime learns of it by notification.
+      const second = await waitForRun((await startRun(db(), id)).runId);
+      expect(second.status).toBe("succeeded");
+      expect(second.endpoints[0]?.modelVersion).toBe(2);
+      await serving.waitFor("it-demo", (s) => s.primary.version === 2);
+      const after = await serving.call("/api/v1/endpoints/it-demo/predict", one);
+      expect(after.json.modelVersion).toBe(2);
+    } finally {
+      await serving.close();
+    }
     const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "it-demo"));
     expect(ep?.monitored).toBe(true);
     expect(ep?.pipelineId).toBe(id);

@@ -1,9 +1,15 @@
-/** The OpenAPI 3.1 document of one generated endpoint: its input and output schema. */
+/**
+ * The OpenAPI 3.1 document of one generated endpoint: its input and output schema in each
+ * protocol it speaks (Millrace, MLflow scoring, Open Inference Protocol v2), feedback, and how to
+ * authenticate.
+ */
 import { anchored, datePattern, DEFAULT_FORMAT, isDateKind } from "~/lib/pipeline/dates";
-import type { LoadedModel } from "~/workflows/model/predictor";
 import type { InputField } from "~/workflows/model/signature";
 import { errorResponse, ok } from "../http/openapi";
-import { IGNORED_FIELDS_HEADER, MAX_INSTANCES, type UnknownFieldPolicy } from "./validate";
+import { MAX_FEEDBACK } from "./feedback";
+import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
+import type { Served } from "./table";
+import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "./validate";
 
 function columnJsonSchema(c: InputField) {
   const about = [c.kind && c.kind !== c.type ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
@@ -19,10 +25,13 @@ function columnJsonSchema(c: InputField) {
   return { ...described, type: c.nullable ? [c.type, "null"] : c.type, ...(pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {}) };
 }
 
-export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: number, model: LoadedModel, inputs: InputField[], unknownFields: UnknownFieldPolicy) {
+export function endpointOpenApi(serverUrl: string, served: Served) {
+  const { slug, primary } = served;
+  const model = primary.model;
+  const inputs = primary.inputs;
   const instance = {
     type: "object",
-    additionalProperties: unknownFields === "ignore",
+    additionalProperties: served.unknownFields === "ignore",
     required: inputs.filter((c) => !c.optional).map((c) => c.name),
     properties: Object.fromEntries(inputs.map((c) => [c.name, columnJsonSchema(c)])),
   };
@@ -30,68 +39,124 @@ export function endpointOpenApi(serverUrl: string, slug: string, modelVersion: n
     model.file.task === "classification"
       ? { enum: model.file.classes, description: `predicted ${model.file.target}` }
       : { type: "number", description: `predicted ${model.file.target}` };
+  const headers = {
+    [IGNORED_FIELDS_HEADER]: { description: "Request fields the model does not know, ignored (comma-separated)", schema: { type: "string" } },
+    "Millrace-Model-Version": { description: "The model version that answered (with an A/B split, the variant drawn)", schema: { type: "string" } },
+    "Millrace-Request-Id": { description: "The request's id, for feedback", schema: { type: "string", format: "uuid" } },
+  };
+  const errors = {
+    "400": errorResponse("Invalid input: the message and `details` name each field"),
+    "401": errorResponse("No valid serving key (private endpoint, or a revoked or mistyped key)"),
+    "403": errorResponse("The key may not call this endpoint"),
+    "404": errorResponse("No such endpoint (or it belongs to another workspace)"),
+    "413": errorResponse("The body is larger than MAX_JSON_BYTES"),
+    "415": errorResponse("Content type is not application/json"),
+    "429": errorResponse("The key's rate limit is spent; retry after `Retry-After` seconds"),
+  };
+  const sticky = { name: "Millrace-Variant-Key", in: "header", required: false, description: "Any string: the same one always gets the same variant of an A/B split", schema: { type: "string" } };
+  const json = (schema: unknown, example?: unknown) => ({ required: true, content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } } });
+  const tensor = { type: "object", required: ["name", "shape", "datatype", "data"], properties: { name: { type: "string" }, shape: { type: "array", items: { type: "integer" } }, datatype: { type: "string" }, data: { type: "array" }, parameters: { type: "object" } } };
+  const probabilities = model.predictProba && model.file.classes;
   return {
     openapi: "3.1.0",
     info: {
       title: `Millrace endpoint ${slug}`,
-      version: String(modelVersion),
-      description: `${model.file.task} of '${model.file.target}' (model version ${modelVersion}). Send raw values of the ingested columns; the pipeline's cleaning and feature steps are applied before prediction.`,
+      version: String(primary.version),
+      description: `${model.file.task} of '${model.file.target}' (model version ${primary.version}). Send raw values of the ingested columns; the pipeline's cleaning and feature steps are applied before prediction. ${served.access === "public" ? "Public: no key needed." : "Private: send `Authorization: Bearer <serving key>`."}`,
     },
     servers: [{ url: serverUrl }],
+    security: served.access === "public" ? [{}, { servingKey: [] }] : [{ servingKey: [] }],
     paths: {
       [`/api/v1/endpoints/${slug}/predict`]: {
         post: {
-          summary: "Predict",
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": {
-                schema: {
-                  oneOf: [
-                    { $ref: "#/components/schemas/Instance" },
-                    {
-                      type: "object",
-                      additionalProperties: false,
-                      required: ["instances"],
-                      properties: { instances: { type: "array", minItems: 1, maxItems: MAX_INSTANCES, items: { $ref: "#/components/schemas/Instance" } } },
-                    },
-                  ],
-                },
+          summary: "Predict (Millrace's format)",
+          parameters: [sticky],
+          requestBody: json({
+            oneOf: [
+              { $ref: "#/components/schemas/Instance" },
+              {
+                type: "object",
+                additionalProperties: false,
+                required: ["instances"],
+                properties: { instances: { type: "array", minItems: 1, maxItems: MAX_INSTANCES, items: { $ref: "#/components/schemas/Instance" } } },
               },
-            },
-          },
+            ],
+          }),
           responses: {
             "200": {
               ...ok({
-              type: "object",
-              required: ["predictions", "modelVersion", "requestId"],
-              properties: {
-                predictions: { type: "array", items: label },
-                ...(model.predictProba
-                  ? {
-                      probabilities: {
-                        type: "array",
-                        description: "per instance, the probability of each class",
-                        items: { type: "object", additionalProperties: { type: "number" } },
-                      },
-                    }
-                  : {}),
-                modelVersion: { type: "integer" },
-                requestId: { type: "string", format: "uuid" },
-              },
+                type: "object",
+                required: ["predictions", "modelVersion", "requestId"],
+                properties: {
+                  predictions: { type: "array", items: label },
+                  ...(probabilities ? { probabilities: { type: "array", description: "per instance, the probability of each class", items: { type: "object", additionalProperties: { type: "number" } } } } : {}),
+                  modelVersion: { type: "integer" },
+                  requestId: { type: "string", format: "uuid" },
+                },
               }),
-              headers: {
-                [IGNORED_FIELDS_HEADER]: { description: "Request fields the model does not know, ignored (comma-separated)", schema: { type: "string" } },
-              },
+              headers,
             },
-            "400": errorResponse("Invalid input: the message and `details` name each field"),
-            "413": errorResponse("The body is larger than MAX_JSON_BYTES"),
-            "415": errorResponse("Content type is not application/json"),
-            "503": errorResponse("The database is unavailable"),
+            ...errors,
           },
         },
       },
+      [`/api/v1/endpoints/${slug}/invocations`]: {
+        post: {
+          summary: "Predict (MLflow scoring server format)",
+          description: `One of ${MLFLOW_FORMATS.join(", ")}. \`instances\` and \`inputs\` take records, arrays in the order ${inputs.map((c) => c.name).join(", ")}, or an object of columns.`,
+          parameters: [sticky],
+          requestBody: json({
+            type: "object",
+            properties: {
+              dataframe_split: { type: "object", required: ["columns", "data"], properties: { columns: { type: "array", items: { type: "string" } }, data: { type: "array", items: { type: "array" } }, index: { type: "array" } } },
+              dataframe_records: { type: "array", maxItems: MAX_INSTANCES, items: { $ref: "#/components/schemas/Instance" } },
+              instances: { type: ["array", "object"] },
+              inputs: { type: ["array", "object"] },
+              params: { type: "object" },
+            },
+          }),
+          responses: { "200": { ...ok({ type: "object", required: ["predictions"], properties: { predictions: { type: "array", items: label } } }), headers }, ...errors },
+        },
+      },
+      [`/v2/models/${slug}/infer`]: {
+        post: {
+          summary: "Predict (Open Inference Protocol v2)",
+          description: `One input tensor per column, shape [N] or [N, 1]: ${inputs.map((c) => `${c.name} (${oipDatatype(c.type)})`).join(", ")}. \`null\` in data is a missing value.`,
+          parameters: [sticky],
+          requestBody: json({ type: "object", required: ["inputs"], properties: { id: { type: "string" }, parameters: { type: "object" }, inputs: { type: "array", items: tensor }, outputs: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } } } }),
+          responses: {
+            "200": ok({
+              type: "object",
+              required: ["model_name", "outputs"],
+              properties: { model_name: { type: "string" }, model_version: { type: "string" }, id: { type: "string" }, parameters: { type: "object" }, outputs: { type: "array", items: tensor } },
+              description: `outputs: predictions (${model.file.task === "classification" ? labelDatatype(model.file.classes ?? []) : "FP64"}, [N])${probabilities ? `, probabilities (FP64, [N, ${model.file.classes!.length}], columns ${model.file.classes!.join(", ")})` : ""}`,
+            }),
+            ...errors,
+          },
+        },
+      },
+      [`/v2/models/${slug}`]: { get: { summary: "Model metadata (Open Inference Protocol v2)", responses: { "200": ok({ type: "object" }), "401": errors["401"], "404": errors["404"] } } },
+      [`/v2/models/${slug}/ready`]: { get: { summary: "Model readiness (Open Inference Protocol v2)", responses: { "200": ok({ type: "object", properties: { name: { type: "string" }, ready: { type: "boolean" } } }), "401": errors["401"], "404": errors["404"] } } },
+      [`/api/v1/endpoints/${slug}/feedback`]: {
+        post: {
+          summary: "Ground truth for earlier predictions (needs a serving key)",
+          description: `Labels join predictions by requestId (and the instance's index in a batch); they may arrive before or long after the prediction. At most ${MAX_FEEDBACK} per request.`,
+          requestBody: json({
+            oneOf: [
+              { $ref: "#/components/schemas/Feedback" },
+              { type: "object", required: ["feedback"], properties: { feedback: { type: "array", maxItems: MAX_FEEDBACK, items: { $ref: "#/components/schemas/Feedback" } } } },
+            ],
+          }),
+          responses: { "200": ok({ type: "object", properties: { accepted: { type: "integer" } } }), ...errors },
+        },
+      },
     },
-    components: { schemas: { Instance: instance } },
+    components: {
+      schemas: {
+        Instance: instance,
+        Feedback: { type: "object", required: ["requestId", "label"], properties: { requestId: { type: "string", format: "uuid" }, index: { type: "integer", minimum: 0, default: 0 }, label } },
+      },
+      securitySchemes: { servingKey: { type: "http", scheme: "bearer", description: "A serving key (mrk_…) from Settings → Serving keys or POST /api/v1/keys" } },
+    },
   };
 }

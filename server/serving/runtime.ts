@@ -1,83 +1,293 @@
 /**
- * The serving runtime behind every generated endpoint: resolves the slug to its current
- * model version, validates raw input, replays the fitted clean/feature steps and predicts.
+ * The serving runtime: endpoints answered from memory. It holds every endpoint's live models,
+ * traffic split and the serving keys (server/serving/table.ts), learns about deploys,
+ * rollbacks, traffic changes and keys through Postgres LISTEN/NOTIFY (triggers on `endpoint`
+ * and `serving_key` send them at commit) and reconciles everything every RECONCILE_MS in case a
+ * notification was missed (a dropped connection). A new revision's models are loaded before it
+ * is swapped in, so the old one answers until the new one can: no request fails across a deploy.
+ *
+ * Protocol-neutral: server/serving/http.ts turns Millrace's, the Open Inference Protocol's and
+ * MLflow's requests into rows and calls `score`.
  */
 import { randomUUID } from "node:crypto";
+import { inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { DomainError, InvalidError, NotFoundError } from "~/lib/errors";
-import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { parseModelFile } from "~/workflows/model/model-file";
-import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
-import { inputColumns } from "~/workflows/model/signature";
+import { servingKeys } from "~/db/schema";
+import { sha256 } from "~/lib/crypto";
+import { InvalidError, NotFoundError, RateLimitedError, UnauthenticatedError, ForbiddenError } from "~/lib/errors";
 import { SLUG } from "~/lib/pipeline/endpoint";
-import { resolveEndpoint } from "../endpoints/repository";
-import { errorStatus } from "../http/errors";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import type { Label } from "~/workflows/model/model-file";
 import { metrics } from "../metrics/registry";
-import { MAX_INSTANCES, parseInstances, validateInstances } from "./validate";
+import { PredictionLog } from "./prediction-log";
+import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
+import { validateInstances } from "./validate";
 
-const g = globalThis as unknown as { __millraceModels?: Map<string, Promise<LoadedModel>> };
-const models = (g.__millraceModels ??= new Map());
+export const SERVING_CHANNEL = "millrace_serving";
+const RECONCILE_MS = 30_000;
+const KEY_USE_FLUSH_MS = 10_000;
 
-/** Model versions are immutable, so a loaded model is cached by version id. */
-function loaded(artifacts: ArtifactStore, id: string, uri: string) {
-  let m = models.get(id);
-  if (!m) {
-    m = artifacts.getBytes(uri).then((b) => loadModel(parseModelFile(b)));
-    m.catch(() => models.delete(id));
-    models.set(id, m);
+export interface Scored {
+  predictions: Label[];
+  probabilities?: Record<string, number>[];
+  variant: Variant;
+  requestId: string;
+  /** Request fields the model does not know, ignored. */
+  ignored: string[];
+}
+
+/** A number in [0, 1) from a caller's key (FNV-1a): the same key always lands on the same variant. */
+function unitHash(key: string) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) / 4294967296;
+}
+
+/** Token buckets per key: `rateLimit` requests per minute, refilled continuously. */
+class RateLimiter {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+  take(key: KeyInfo) {
+    if (!key.rateLimit) return;
+    const now = performance.now();
+    const perMs = key.rateLimit / 60_000;
+    const b = this.buckets.get(key.id) ?? { tokens: key.rateLimit, at: now };
+    b.tokens = Math.min(key.rateLimit, b.tokens + (now - b.at) * perMs);
+    b.at = now;
+    this.buckets.set(key.id, b);
+    if (b.tokens < 1) throw new RateLimitedError(`key '${key.name}' is limited to ${key.rateLimit} requests per minute`, Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)));
+    b.tokens -= 1;
   }
-  return m;
+  forget(ids: Set<string>) {
+    for (const id of this.buckets.keys()) if (!ids.has(id)) this.buckets.delete(id);
+  }
 }
 
-/** The endpoint's current model, or NotFoundError. */
-export async function endpointModel(db: Db, artifacts: ArtifactStore, slug: string) {
-  // A string that cannot be a slug names no endpoint: answered without asking the database.
-  const endpoint = SLUG.test(slug) ? await resolveEndpoint(db, slug) : undefined;
-  if (!endpoint) throw new NotFoundError(`no endpoint '${slug}'`);
-  return { endpoint, model: await loaded(artifacts, endpoint.modelVersionId, endpoint.artifactUri) };
-}
+export class ServingRuntime {
+  private served = new Map<string, Served>();
+  private signatures = new Map<string, string>();
+  private keys = new Map<string, KeyInfo>();
+  private refreshes = new Map<string, number>();
+  private limiter = new RateLimiter();
+  private cache: ModelCache;
+  private usedKeys = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => Promise<void>) | null = null;
+  readonly log: PredictionLog;
+  /** Set once the first load finished: /v2/health/ready answers 200 from then on. */
+  ready = false;
 
-export async function predict(db: Db, artifacts: ArtifactStore, slug: string, readBody: () => Promise<unknown>) {
-  const started = performance.now();
-  const m = metrics();
-  let status = 500;
-  // Only endpoints that exist get a label of their own: random URLs cannot grow the metric series.
-  let label = "_unknown";
-  try {
-    const { endpoint, model } = await endpointModel(db, artifacts, slug);
-    label = slug;
-    const body = await readBody();
-    const inputs = inputColumns(model.file);
-    const parsed = parseInstances(body, MAX_INSTANCES, inputs);
-    if ("error" in parsed) throw new InvalidError(parsed.error);
-    const { errors, unknown } = validateInstances(parsed.instances, inputs, endpoint.unknownFields);
+  constructor(
+    private db: Db,
+    artifacts: ArtifactStore,
+  ) {
+    this.cache = new ModelCache(artifacts);
+    this.log = new PredictionLog(db);
+  }
+
+  /** Loads everything, then follows changes. `listen: false` for tests that drive `refresh` themselves. */
+  async start({ listen = true }: { listen?: boolean } = {}) {
+    await this.reconcile();
+    if (listen) {
+      // postgres.js reconnects a dropped LISTEN connection and calls onlisten again: a full
+      // reconcile then catches whatever changed while it was away.
+      const sub = await this.db.$sql.listen(SERVING_CHANNEL, (payload) => void this.onNotify(payload), () => {
+        if (this.ready) void this.reconcile().catch((e: unknown) => console.error("[serving] reconcile failed:", (e as Error).message));
+      });
+      this.unlisten = sub.unlisten;
+    }
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => void fn().catch((e: unknown) => console.error("[serving]", (e as Error).message)), ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(RECONCILE_MS, () => this.reconcile());
+    every(KEY_USE_FLUSH_MS, () => this.flushKeyUse());
+    this.ready = true;
+  }
+
+  async stop() {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.unlisten?.().catch(() => {});
+    await this.log.flush();
+    await this.flushKeyUse().catch(() => {});
+  }
+
+  private async onNotify(payload: string) {
+    try {
+      if (payload === "keys") this.setKeys(await readKeys(this.db));
+      else if (payload.startsWith("endpoint:")) await this.refresh(payload.slice("endpoint:".length));
+    } catch (e) {
+      console.error(`[serving] could not apply change '${payload}': ${(e as Error).message}`);
+    }
+  }
+
+  private setKeys(keys: Map<string, KeyInfo>) {
+    this.keys = keys;
+    this.limiter.forget(new Set([...keys.values()].map((k) => k.id)));
+  }
+
+  /** Re-reads one endpoint and swaps it in once its models are loaded (a later refresh of the same slug wins). */
+  async refresh(slug: string) {
+    const n = (this.refreshes.get(slug) ?? 0) + 1;
+    this.refreshes.set(slug, n);
+    const [row] = await readEndpoints(this.db, slug);
+    const next = row ? await buildServed(this.db, this.cache, row) : undefined;
+    if (this.refreshes.get(slug) !== n) return;
+    if (next) {
+      this.served.set(slug, next);
+      this.signatures.set(slug, JSON.stringify(row));
+    } else {
+      this.served.delete(slug);
+      this.signatures.delete(slug);
+    }
+  }
+
+  /** Re-reads every endpoint and key; rebuilds only what changed. */
+  async reconcile() {
+    const rows = await readEndpoints(this.db);
+    const seen = new Set<string>();
+    await Promise.all(
+      rows.map(async (row) => {
+        seen.add(row.slug);
+        if (this.signatures.get(row.slug) === JSON.stringify(row)) return;
+        try {
+          const built = await buildServed(this.db, this.cache, row);
+          this.served.set(row.slug, built);
+          this.signatures.set(row.slug, JSON.stringify(row));
+        } catch (e) {
+          // The old revision (if any) keeps answering; the next reconcile tries again.
+          console.error(`[serving] endpoint '${row.slug}' could not be loaded: ${(e as Error).message}`);
+        }
+      }),
+    );
+    for (const slug of this.served.keys()) if (!seen.has(slug)) this.served.delete(slug), this.signatures.delete(slug);
+    this.setKeys(await readKeys(this.db));
+    const live = new Set<string>();
+    for (const s of this.served.values()) for (const v of [s.primary, ...s.live, ...s.shadows]) live.add(v.modelVersionId);
+    this.cache.retain(live);
+  }
+
+  private async flushKeyUse() {
+    if (!this.usedKeys.size) return;
+    const ids = [...this.usedKeys];
+    this.usedKeys.clear();
+    await this.db.update(servingKeys).set({ lastUsedAt: new Date() }).where(inArray(servingKeys.id, ids));
+  }
+
+  /** The endpoint behind a slug, as this process serves it now. */
+  endpoint(slug: string): Served | undefined {
+    return SLUG.test(slug) ? this.served.get(slug) : undefined;
+  }
+
+  /** Every endpoint served (for the OIP server metadata and health). */
+  get size() {
+    return this.served.size;
+  }
+
+  /**
+   * Who may call: a public endpoint anyone (a key, if sent, must be valid); a private one only
+   * a key of its workspace that covers it. An endpoint of another workspace is "not found".
+   */
+  authorize(slug: string, authorization: string | undefined): Served {
+    let key: KeyInfo | undefined;
+    if (authorization) {
+      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+      key = token ? this.keys.get(sha256(token)) : undefined;
+      if (!key) throw new UnauthenticatedError("the serving key is not valid (revoked, mistyped or never issued)");
+    }
+    const served = this.endpoint(slug);
+    if (!served || (key && key.workspaceId !== served.workspaceId)) throw new NotFoundError(`no endpoint '${slug}'`);
+    if (!key) {
+      if (served.access === "private") throw new UnauthenticatedError(`endpoint '${slug}' is private: send Authorization: Bearer <serving key>`);
+      return served;
+    }
+    if (key.endpoints && !key.endpoints.has(slug)) throw new ForbiddenError(`key '${key.name}' may not call endpoint '${slug}'`);
+    this.limiter.take(key);
+    this.usedKeys.add(key.id);
+    return served;
+  }
+
+  /**
+   * Scores raw rows on the variant the traffic split draws (sticky by `stickyKey` when given;
+   * `variant` pins one), mirrors them to shadows after answering, and logs them (as sampled).
+   */
+  score(served: Served, rows: unknown[], opts: { batch: boolean; stickyKey?: string; variant?: Variant }): Scored {
+    const started = performance.now();
+    const variant = opts.variant ?? this.pick(served, opts.stickyKey);
+    const { errors, unknown } = validateInstances(rows, variant.inputs, served.unknownFields);
     if (errors.length) {
       throw new InvalidError(
-        `invalid input: ${errors.slice(0, 5).map((e) => (parsed.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`).join("; ")}`,
+        `invalid input: ${errors
+          .slice(0, 5)
+          .map((e) => (opts.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`)
+          .join("; ")}`,
         { details: errors.slice(0, 100) },
       );
     }
-    const rows = parsed.instances as Record<string, unknown>[];
+    const valid = rows as Record<string, unknown>[];
+    const model = variant.model;
     // A row the model cannot score is the caller's problem (MissingFeatureError is an InvalidError).
-    const { predictions, probabilities } = model.predictProba ? model.predictProba(rows) : { predictions: model.predict(rows), probabilities: undefined };
-    if (endpoint.monitored) {
-      const version = String(endpoint.modelVersion);
+    const { predictions, probabilities } = model.predictProba ? model.predictProba(valid) : { predictions: model.predict(valid), probabilities: undefined };
+    const requestId = randomUUID();
+    const seconds = (performance.now() - started) / 1000;
+    const m = metrics();
+    const version = String(variant.version);
+    m.variantLatency.observe({ endpoint: served.slug, model_version: version, role: "live" }, seconds);
+    m.variantRequests.inc({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" });
+    if (served.monitored) {
       for (const p of predictions) {
-        if (endpoint.task === "classification") m.predictions.inc({ endpoint: slug, model_version: version, class: String(p) });
-        else m.predictedValue.observe({ endpoint: slug, model_version: version }, Number(p));
+        if (served.task === "classification") m.predictions.inc({ endpoint: served.slug, model_version: version, class: String(p) });
+        else m.predictedValue.observe({ endpoint: served.slug, model_version: version }, Number(p));
       }
     }
-    status = 200;
-    return {
-      body: { predictions, ...(probabilities ? { probabilities } : {}), modelVersion: endpoint.modelVersion, requestId: randomUUID() },
-      /** Fields of the request the model does not know, ignored. */
-      ignored: unknown,
-    };
-  } catch (e) {
-    if (e instanceof DomainError) status = errorStatus[e.kind].http;
-    throw e;
-  } finally {
-    m.requests.inc({ endpoint: label, status: String(status) });
-    m.latency.observe({ endpoint: label }, (performance.now() - started) / 1000);
+    const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);
+    if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false);
+    if (served.shadows.length) setImmediate(() => this.mirror(served, valid, requestId, logged));
+    return { predictions, probabilities, variant, requestId, ignored: unknown };
+  }
+
+  private pick(served: Served, stickyKey: string | undefined): Variant {
+    if (served.live.length === 1) return served.live[0]!;
+    const u = stickyKey ? unitHash(`${served.slug}\u0000${stickyKey}`) : Math.random();
+    const i = served.cumulative.findIndex((c) => u < c);
+    return served.live[i < 0 ? served.live.length - 1 : i]!;
+  }
+
+  /** Shadows score copies after the response went out; their failures touch no caller. */
+  private mirror(served: Served, rows: Record<string, unknown>[], requestId: string, logged: boolean) {
+    for (const shadow of served.shadows) {
+      const version = String(shadow.version);
+      const started = performance.now();
+      try {
+        const copies = rows.map((r) => ({ ...r }));
+        const { errors } = validateInstances(copies, shadow.inputs, "ignore");
+        if (errors.length) throw new InvalidError(errors[0]!.message);
+        const predictions = shadow.model.predict(copies);
+        const ms = performance.now() - started;
+        metrics().variantLatency.observe({ endpoint: served.slug, model_version: version, role: "shadow" }, ms / 1000);
+        metrics().variantRequests.inc({ endpoint: served.slug, model_version: version, role: "shadow", outcome: "ok" });
+        if (logged) this.record(served, shadow, requestId, rows, predictions, ms, true);
+      } catch {
+        metrics().variantRequests.inc({ endpoint: served.slug, model_version: version, role: "shadow", outcome: "error" });
+      }
+    }
+  }
+
+  private record(served: Served, variant: Variant, requestId: string, rows: Record<string, unknown>[], predictions: Label[], ms: number, shadow: boolean) {
+    const at = new Date();
+    this.log.append(
+      rows.map((input, idx) => ({
+        request_id: requestId,
+        idx,
+        endpoint_id: served.endpointId,
+        model_version_id: variant.modelVersionId,
+        shadow,
+        input,
+        prediction: predictions[idx],
+        latency_ms: ms,
+        created_at: at,
+      })),
+    );
   }
 }

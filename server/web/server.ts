@@ -3,14 +3,18 @@
  * before anything reads its body. Here the guard (`server/http/guard.ts`) refuses foreign hosts,
  * cross-site state changes and methods a route does not have (TRACE included, which Next cannot
  * even represent), and every response gets the security headers — pages a CSP whose script
- * nonce Next applies to its own scripts.
+ * nonce Next applies to its own scripts. Prediction traffic never reaches Next: the serving
+ * runtime (server/serving/) answers it from memory on the same port.
  */
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import next from "next";
 import { env } from "~/lib/env";
 import { CLIENT_IP_HEADER } from "../auth/client-ip";
-import { checkRequest, securityHeaders, type GuardConfig } from "../http/guard";
+import { db } from "~/db/client";
+import { checkRequest, hostAllowed, securityHeaders, type GuardConfig } from "../http/guard";
+import { serveRequest } from "../serving/http";
+import { servingRuntime } from "../serving/instance";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
   const h = new Headers();
@@ -25,8 +29,27 @@ async function main() {
   const app = next({ dev, hostname: e.HOST, port: e.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  // Endpoints are served from memory on this same port, before Next sees the request.
+  const { runtime } = servingRuntime();
+  const database = db();
+  const hosts = new Map<string, boolean>();
+  const knownHost = (host: string | undefined) => {
+    const key = host ?? "";
+    let ok = hosts.get(key);
+    if (ok === undefined) {
+      ok = hostAllowed(key, guard);
+      if (hosts.size < 1000) hosts.set(key, ok);
+    }
+    return ok;
+  };
 
   const server = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q < 0 ? url : url.slice(0, q);
+    if ((pathname.startsWith("/api/v1/endpoints/") || pathname.startsWith("/v2")) && knownHost(req.headers.host)) {
+      if (serveRequest(runtime, database, req, res, pathname)) return;
+    }
     const nonce = randomBytes(16).toString("base64");
     const headers = securityHeaders(nonce, guard);
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
@@ -52,7 +75,8 @@ async function main() {
   });
   server.listen(e.PORT, e.HOST, () => console.log(`[web] listening on http://${e.HOST}:${e.PORT}${dev ? " (development)" : ""}`));
   const stop = () => {
-    server.close(() => process.exit(0));
+    // Queued prediction log rows are written before the process goes.
+    server.close(() => void runtime.stop().finally(() => process.exit(0)));
     // Keep-alive connections would hold close() open; they get a moment, then go.
     setTimeout(() => process.exit(0), 5000).unref();
     server.closeIdleConnections();

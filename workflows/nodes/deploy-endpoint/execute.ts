@@ -3,7 +3,8 @@ import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/sch
 import { UserError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
 import { readModelMeta } from "~/workflows/model/model-file";
-import { inputColumns, signatureChanges, type InputField } from "~/workflows/model/signature";
+import { inputColumns, type InputField } from "~/workflows/model/signature";
+import { breakingChanges, publishRevision, servingVersionIds } from "~/workflows/endpoints/revisions";
 import { defineExecutor, input } from "../executor";
 import { spec } from "./spec";
 
@@ -27,36 +28,38 @@ export const executor = defineExecutor(spec, {
 
     const mv = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`deploy:${slug}`}))`);
+      // A retried or replayed activity finds the revision it made before and changes nothing.
+      const [done] = await tx
+        .select({ version: modelVersions })
+        .from(deployments)
+        .innerJoin(modelVersions, eq(modelVersions.id, deployments.modelVersionId))
+        .where(and(eq(deployments.runId, runId), eq(deployments.nodeId, nodeId)));
+      if (done) return done.version;
       let [version] = await tx
         .select()
         .from(modelVersions)
         .where(and(eq(modelVersions.runId, runId), eq(modelVersions.nodeId, nodeId)));
       const [current] = await tx
         .select({
+          id: endpoints.id,
           workspaceId: endpoints.workspaceId,
           pipelineId: endpoints.pipelineId,
           pipelineName: pipelines.name,
           modelVersionId: endpoints.modelVersionId,
-          inputSchema: modelVersions.inputSchema,
-          task: modelVersions.task,
-          artifactUri: modelVersions.artifactUri,
+          traffic: endpoints.traffic,
         })
         .from(endpoints)
-        .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
         .leftJoin(pipelines, eq(pipelines.id, endpoints.pipelineId))
         .where(eq(endpoints.slug, slug));
       // Slugs are one namespace; another workspace's endpoint is never taken over.
       if (current && current.workspaceId !== workspaceId) throw new UserError(`endpoint '${slug}' belongs to another workspace; choose another slug`);
-      if (current && current.modelVersionId !== version?.id && !config.takeOver) {
+      if (current && !config.takeOver) {
         if (current.pipelineId && current.pipelineId !== pipelineId) {
           throw new UserError(
             `endpoint '${slug}' is served by pipeline '${current.pipelineName ?? current.pipelineId}'; choose another slug or tick 'Take over the endpoint'`,
           );
         }
-        const serving: InputField[] = current.inputSchema ?? inputColumns(readModelMeta(await artifacts.getBytes(current.artifactUri)));
-        const changes = signatureChanges(serving, signature);
-        // What callers get back changes too when a classifier becomes a regressor or back.
-        if (current.task !== model.task) changes.push(`its predictions change from ${current.task === "classification" ? "classes" : "numbers"} to ${model.task === "classification" ? "classes" : "numbers"}`);
+        const changes = await breakingChanges(tx, artifacts, servingVersionIds(current), { task: model.task, inputSchema: signature, artifactUri: model.uri });
         if (changes.length) {
           throw new UserError(
             `deploying would change what endpoint '${slug}' accepts or answers (${changes.join("; ")}); tick 'Take over the endpoint' to deploy anyway`,
@@ -80,26 +83,23 @@ export const executor = defineExecutor(spec, {
           })
           .returning();
       }
-      const [endpoint] = await tx
-        .insert(endpoints)
-        .values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields })
-        .onConflictDoUpdate({ target: endpoints.slug, set: { modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, updatedAt: new Date() } })
-        .returning();
-      const [deployment] = await tx
-        .insert(deployments)
-        .values({ endpointId: endpoint!.id, modelVersionId: version!.id, runId, nodeId })
-        .onConflictDoNothing()
-        .returning();
-      // Recorded once, with the deployment (a replayed activity inserts neither).
-      if (deployment) {
-        await recordAudit(tx as unknown as typeof db, {
-          action: "deploy",
-          workspaceId,
-          actorUserId: ctx.startedBy,
-          target: slug,
-          details: { modelVersion: version!.version, runId, pipelineId, takeOver: config.takeOver },
-        });
+      let endpointId = current?.id;
+      if (!endpointId) {
+        // New endpoints are private: callers need a serving key until the endpoint is made public.
+        const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, revision: 0 }).returning();
+        endpointId = created!.id;
+      } else {
+        await tx.update(endpoints).set({ pipelineId, unknownFields: config.unknownFields }).where(eq(endpoints.id, endpointId));
       }
+      // A deploy sends all traffic to the new version (an A/B split in place ends).
+      const revision = await publishRevision(tx, { endpointId, modelVersionId: version!.id, traffic: null, kind: "deploy", runId, nodeId, actorUserId: ctx.startedBy });
+      await recordAudit(tx as unknown as typeof db, {
+        action: "deploy",
+        workspaceId,
+        actorUserId: ctx.startedBy,
+        target: slug,
+        details: { modelVersion: version!.version, revision, runId, pipelineId, takeOver: config.takeOver },
+      });
       return version!;
     });
     return { outputs: { endpoint: { kind: "endpoint", slug, modelVersionId: mv.id, modelVersion: mv.version } } };

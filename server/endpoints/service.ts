@@ -1,0 +1,214 @@
+/**
+ * Operating endpoints: deploy a model version, roll back to an earlier revision, split traffic
+ * (A/B and shadow), set who may call (public or private), serving keys, and live scores from
+ * feedback. Every change that alters what an endpoint serves goes through `publishRevision`
+ * (workflows/endpoints/revisions.ts) and into the audit log; serving processes pick it up by
+ * notification.
+ */
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { deployments, endpoints, modelVersions, servingKeys, users, type EndpointAccess, type TrafficVariant } from "~/db/schema";
+import { newToken } from "~/lib/crypto";
+import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
+import { SLUG, SLUG_MESSAGE } from "~/lib/pipeline/endpoint";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { recordAudit } from "~/workflows/audit";
+import { breakingChanges, publishRevision, servingVersionIds } from "~/workflows/endpoints/revisions";
+import type { Principal } from "../auth/policy";
+import { liveScores } from "../serving/feedback";
+
+type Actor = Exclude<Principal, { kind: "anonymous" }>;
+const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
+
+async function endpointIn(db: Db, workspaceId: string, slug: string) {
+  const [row] = await db.select().from(endpoints).where(and(eq(endpoints.slug, slug), eq(endpoints.workspaceId, workspaceId)));
+  if (!row) throw new NotFoundError(`no endpoint '${slug}'`);
+  return row;
+}
+
+async function versionIn(db: Db, workspaceId: string, id: string) {
+  const [v] = await db.select().from(modelVersions).where(and(eq(modelVersions.id, id), eq(modelVersions.workspaceId, workspaceId)));
+  if (!v) throw new NotFoundError(`model version ${id} not found`);
+  return v;
+}
+
+/** Refuses a change that would break callers unless they confirmed it, naming what breaks (409). */
+function confirmBreaking(changes: string[], confirmed: boolean | undefined, slug: string) {
+  if (changes.length && !confirmed) {
+    throw new ConflictError(`this would change what endpoint '${slug}' accepts or answers: ${changes.join("; ")}. Confirm the schema change to go ahead`, { breaking: changes });
+  }
+}
+
+/**
+ * Serves a model version at `slug` (creating the endpoint, private, when it is new): a new
+ * revision with all traffic to it.
+ */
+export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, slug: string, input: { modelVersionId: string; confirmSchemaChange?: boolean }) {
+  if (!SLUG.test(slug)) throw InvalidError.withProblems("invalid endpoint slug", [{ path: "slug", message: SLUG_MESSAGE }]);
+  const version = await versionIn(db, workspaceId, input.modelVersionId);
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(endpoints).where(eq(endpoints.slug, slug)).for("update");
+    // Slugs are one namespace: another workspace's endpoint is, to this caller, a slug that is taken.
+    if (current && current.workspaceId !== workspaceId) throw new ConflictError(`the slug '${slug}' is taken; choose another`);
+    if (current) confirmBreaking(await breakingChanges(tx, artifacts, servingVersionIds(current), version), input.confirmSchemaChange, slug);
+    let endpointId = current?.id;
+    if (!endpointId) {
+      const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version.id, revision: 0 }).returning();
+      endpointId = created!.id;
+    }
+    const revision = await publishRevision(tx, { endpointId, modelVersionId: version.id, traffic: null, kind: "deploy", runId: version.runId, actorUserId: actor.userId });
+    await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...actorOf(actor), target: slug, details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange } });
+    return { revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: !current };
+  });
+}
+
+export async function listRevisions(db: Db, workspaceId: string, slug: string) {
+  const endpoint = await endpointIn(db, workspaceId, slug);
+  const rows = await db
+    .select({
+      revision: deployments.revision,
+      kind: deployments.kind,
+      traffic: deployments.traffic,
+      createdAt: deployments.createdAt,
+      runId: deployments.runId,
+      modelVersionId: modelVersions.id,
+      model: modelVersions.name,
+      version: modelVersions.version,
+      metrics: modelVersions.metrics,
+      actor: users.email,
+    })
+    .from(deployments)
+    .innerJoin(modelVersions, eq(modelVersions.id, deployments.modelVersionId))
+    .leftJoin(users, eq(users.id, deployments.actorUserId))
+    .where(eq(deployments.endpointId, endpoint.id))
+    .orderBy(desc(deployments.revision));
+  return { slug, live: endpoint.revision, revisions: rows.map((r) => ({ ...r, live: r.revision === endpoint.revision })) };
+}
+
+/** Serves again what revision `revision` served (its model version and traffic split), as a new revision. */
+export async function rollback(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, slug: string, input: { revision: number; confirmSchemaChange?: boolean }) {
+  const endpoint = await endpointIn(db, workspaceId, slug);
+  const [target] = await db.select().from(deployments).where(and(eq(deployments.endpointId, endpoint.id), eq(deployments.revision, input.revision)));
+  if (!target) throw new NotFoundError(`endpoint '${slug}' has no revision ${input.revision}`);
+  if (input.revision === endpoint.revision) throw new ConflictError(`revision ${input.revision} is already live`);
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(endpoints).where(eq(endpoints.id, endpoint.id)).for("update");
+    const target_ = await versionIn(tx as unknown as Db, workspaceId, target.modelVersionId);
+    const changes = new Set<string>();
+    for (const id of servingVersionIds({ modelVersionId: target.modelVersionId, traffic: target.traffic })) {
+      const v = id === target_.id ? target_ : await versionIn(tx as unknown as Db, workspaceId, id);
+      for (const c of await breakingChanges(tx, artifacts, servingVersionIds(locked!), v)) changes.add(c);
+    }
+    confirmBreaking([...changes], input.confirmSchemaChange, slug);
+    const revision = await publishRevision(tx, { endpointId: endpoint.id, modelVersionId: target.modelVersionId, traffic: target.traffic, kind: "rollback", actorUserId: actor.userId });
+    await recordAudit(tx as unknown as Db, { action: "rollback", workspaceId, ...actorOf(actor), target: slug, details: { to: input.revision, revision, modelVersion: target_.version } });
+    return { revision, modelVersion: { id: target_.id, name: target_.name, version: target_.version } };
+  });
+}
+
+/**
+ * Splits traffic between model versions (weights, normalised) with optional shadows. Every
+ * variant must be a version of this workspace with the same task, and a schema every caller
+ * of the endpoint can keep using (or the change confirmed). The first live variant with the
+ * largest weight becomes the endpoint's own version (its schema and OpenAPI).
+ */
+export async function setTraffic(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, slug: string, input: { variants: TrafficVariant[]; confirmSchemaChange?: boolean }) {
+  const endpoint = await endpointIn(db, workspaceId, slug);
+  const variants = input.variants;
+  const problems: { path: string; message: string }[] = [];
+  if (!variants.length) problems.push({ path: "variants", message: "name at least one model version" });
+  if (new Set(variants.map((v) => v.modelVersionId)).size !== variants.length) problems.push({ path: "variants", message: "a model version appears twice" });
+  variants.forEach((v, i) => {
+    if (!(Number.isFinite(v.weight) && v.weight >= 0)) problems.push({ path: `variants.${i}.weight`, message: "must be a number ≥ 0" });
+    if (v.shadow && v.weight !== 0) problems.push({ path: `variants.${i}.weight`, message: "a shadow answers no one: its weight must be 0" });
+  });
+  const live = variants.filter((v) => !v.shadow);
+  if (!live.some((v) => v.weight > 0)) problems.push({ path: "variants", message: "at least one variant that is not a shadow needs a weight above 0" });
+  if (problems.length) throw InvalidError.withProblems(problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems);
+  const versions = await Promise.all(variants.map((v) => versionIn(db, workspaceId, v.modelVersionId)));
+  const tasks = new Set(versions.map((v) => v.task));
+  if (tasks.size > 1) throw new InvalidError("every variant must have the same task (all classifiers or all regressors)");
+  const primary = [...live].sort((a, b) => b.weight - a.weight)[0]!;
+  return db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(endpoints).where(eq(endpoints.id, endpoint.id)).for("update");
+    const changes = new Set<string>();
+    for (const v of versions.filter((x) => live.some((l) => l.modelVersionId === x.id))) for (const c of await breakingChanges(tx, artifacts, servingVersionIds(locked!), v)) changes.add(c);
+    confirmBreaking([...changes], input.confirmSchemaChange, slug);
+    const total = live.reduce((s, v) => s + v.weight, 0);
+    const traffic = variants.map((v) => ({ modelVersionId: v.modelVersionId, weight: v.shadow ? 0 : v.weight / total, ...(v.shadow ? { shadow: true } : {}) }));
+    const revision = await publishRevision(tx, { endpointId: endpoint.id, modelVersionId: primary.modelVersionId, traffic, kind: "traffic", actorUserId: actor.userId });
+    await recordAudit(tx as unknown as Db, {
+      action: "traffic",
+      workspaceId,
+      ...actorOf(actor),
+      target: slug,
+      details: { revision, variants: traffic.map((t) => ({ ...t, version: versions.find((v) => v.id === t.modelVersionId)!.version })) },
+    });
+    return { revision, traffic };
+  });
+}
+
+export async function setEndpointSettings(db: Db, actor: Actor, workspaceId: string, slug: string, input: { access?: EndpointAccess; logSample?: number }) {
+  const endpoint = await endpointIn(db, workspaceId, slug);
+  if (input.logSample !== undefined && !(input.logSample >= 0 && input.logSample <= 1)) throw InvalidError.withProblems("logSample must be between 0 and 1", [{ path: "logSample", message: "between 0 (log nothing) and 1 (log every request)" }]);
+  const [row] = await db
+    .update(endpoints)
+    .set({ ...(input.access ? { access: input.access } : {}), ...(input.logSample !== undefined ? { logSample: input.logSample } : {}), updatedAt: new Date() })
+    .where(eq(endpoints.id, endpoint.id))
+    .returning({ access: endpoints.access, logSample: endpoints.logSample });
+  await recordAudit(db, { action: "endpoint.settings", workspaceId, ...actorOf(actor), target: slug, details: { ...input } });
+  return row!;
+}
+
+export async function endpointPerformance(db: Db, workspaceId: string, slug: string, since?: Date) {
+  const endpoint = await endpointIn(db, workspaceId, slug);
+  const [v] = await db.select({ task: modelVersions.task }).from(modelVersions).where(eq(modelVersions.id, endpoint.modelVersionId));
+  return { slug, task: v!.task, versions: await liveScores(db, endpoint.id, v!.task, since) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serving keys: shown once, stored as SHA-256, for a workspace's endpoints or some of them.
+
+export async function createServingKey(db: Db, actor: Actor, workspaceId: string, input: { name: string; endpoints?: string[] | null; rateLimit?: number | null }) {
+  const name = input.name.trim();
+  if (!name) throw InvalidError.withProblems("a key needs a name", [{ path: "name", message: "is empty" }]);
+  if (input.rateLimit != null && !(Number.isInteger(input.rateLimit) && input.rateLimit >= 1 && input.rateLimit <= 1_000_000)) {
+    throw InvalidError.withProblems("invalid rate limit", [{ path: "rateLimit", message: "requests per minute, 1 to 1000000 (or none)" }]);
+  }
+  const slugs = input.endpoints?.length ? [...new Set(input.endpoints)] : null;
+  if (slugs) {
+    const mine = new Set((await db.select({ slug: endpoints.slug }).from(endpoints).where(eq(endpoints.workspaceId, workspaceId))).map((r) => r.slug));
+    const unknown = slugs.filter((s) => !mine.has(s));
+    if (unknown.length) throw InvalidError.withProblems(`no endpoint ${unknown.map((s) => `'${s}'`).join(", ")} in this workspace`, [{ path: "endpoints", message: `unknown: ${unknown.join(", ")}` }]);
+  }
+  const { token, hash, prefix } = newToken("mrk");
+  const [row] = await db.insert(servingKeys).values({ workspaceId, name, prefix, hash, endpoints: slugs, rateLimit: input.rateLimit ?? null, createdBy: actor.userId }).returning();
+  await recordAudit(db, { action: "serving-key.create", workspaceId, ...actorOf(actor), target: row!.id, details: { name, endpoints: slugs, rateLimit: row!.rateLimit } });
+  return { id: row!.id, key: token, prefix, name, endpoints: slugs, rateLimit: row!.rateLimit };
+}
+
+export const listServingKeys = (db: Db, workspaceId: string) =>
+  db
+    .select({
+      id: servingKeys.id,
+      name: servingKeys.name,
+      prefix: servingKeys.prefix,
+      endpoints: servingKeys.endpoints,
+      rateLimit: servingKeys.rateLimit,
+      createdAt: servingKeys.createdAt,
+      lastUsedAt: servingKeys.lastUsedAt,
+      revokedAt: servingKeys.revokedAt,
+    })
+    .from(servingKeys)
+    .where(eq(servingKeys.workspaceId, workspaceId))
+    .orderBy(desc(servingKeys.createdAt));
+
+export async function revokeServingKey(db: Db, actor: Actor, workspaceId: string, id: string) {
+  const [row] = await db
+    .update(servingKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(servingKeys.id, id), eq(servingKeys.workspaceId, workspaceId), isNull(servingKeys.revokedAt)))
+    .returning();
+  if (!row) throw new NotFoundError(`serving key ${id} not found`);
+  await recordAudit(db, { action: "serving-key.revoke", workspaceId, ...actorOf(actor), target: id, details: { name: row.name } });
+}

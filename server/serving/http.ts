@@ -1,0 +1,278 @@
+/**
+ * The serving runtime's HTTP edge, on plain `node:http`: no web framework and no database on the
+ * prediction path. `serveRequest` answers the serving routes (`servingRoutes`) and returns false
+ * for any other path, so the web process can hand those to Next and `npm run serve` can answer
+ * them 404.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { env } from "~/lib/env";
+import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnsupportedMediaTypeError } from "~/lib/errors";
+import type { Db } from "~/db/client";
+import { errorBody, errorHeaders, errorStatus, isUnavailable } from "../http/errors";
+import { jsonText } from "../http/body";
+import { metrics } from "../metrics/registry";
+import { parseFeedback, recordFeedback } from "./feedback";
+import { endpointOpenApi } from "./openapi";
+import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
+import type { ServingRuntime, Scored } from "./runtime";
+import type { Served } from "./table";
+import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from "./validate";
+
+/** Every path and method the runtime answers (the platform's route list and OpenAPI include them). */
+export const servingRoutes: { path: string; methods: ("GET" | "POST")[] }[] = [
+  { path: "/api/v1/endpoints/{slug}/predict", methods: ["POST"] },
+  { path: "/api/v1/endpoints/{slug}/invocations", methods: ["POST"] },
+  { path: "/api/v1/endpoints/{slug}/feedback", methods: ["POST"] },
+  { path: "/api/v1/endpoints/{slug}/openapi.json", methods: ["GET"] },
+  { path: "/v2", methods: ["GET"] },
+  { path: "/v2/health/live", methods: ["GET"] },
+  { path: "/v2/health/ready", methods: ["GET"] },
+  { path: "/v2/models/{name}", methods: ["GET"] },
+  { path: "/v2/models/{name}/ready", methods: ["GET"] },
+  { path: "/v2/models/{name}/infer", methods: ["POST"] },
+  { path: "/v2/models/{name}/versions/{version}", methods: ["GET"] },
+  { path: "/v2/models/{name}/versions/{version}/ready", methods: ["GET"] },
+  { path: "/v2/models/{name}/versions/{version}/infer", methods: ["POST"] },
+];
+
+/** Callers pin a variant of an A/B split with this header (any string; the same one always gets the same variant). */
+export const STICKY_HEADER = "millrace-variant-key";
+
+type Route =
+  | { kind: "predict" | "invocations" | "feedback" | "openapi"; slug: string }
+  | { kind: "server" | "live" | "ready" }
+  | { kind: "model" | "model-ready" | "infer"; slug: string; version?: string };
+
+const ENDPOINT_ACTIONS = { predict: "POST", invocations: "POST", feedback: "POST", "openapi.json": "GET" } as const;
+
+/** The route of a path, and the method it takes; null when the runtime does not serve the path. */
+export function matchServing(pathname: string): { route: Route; method: "GET" | "POST" } | null {
+  if (pathname.startsWith("/api/v1/endpoints/")) {
+    const parts = pathname.slice("/api/v1/endpoints/".length).split("/");
+    if (parts.length !== 2 || !parts[0]) return null;
+    const action = parts[1] as keyof typeof ENDPOINT_ACTIONS;
+    if (!Object.hasOwn(ENDPOINT_ACTIONS, action)) return null;
+    const kind = action === "openapi.json" ? "openapi" : action;
+    return { route: { kind, slug: decodeURIComponent(parts[0]) }, method: ENDPOINT_ACTIONS[action] };
+  }
+  if (pathname === "/v2") return { route: { kind: "server" }, method: "GET" };
+  if (pathname === "/v2/health/live") return { route: { kind: "live" }, method: "GET" };
+  if (pathname === "/v2/health/ready") return { route: { kind: "ready" }, method: "GET" };
+  if (pathname.startsWith("/v2/models/")) {
+    const parts = pathname.slice("/v2/models/".length).split("/");
+    const slug = decodeURIComponent(parts[0] ?? "");
+    let rest = parts.slice(1);
+    let version: string | undefined;
+    if (rest[0] === "versions" && rest.length >= 2) {
+      version = rest[1];
+      rest = rest.slice(2);
+    }
+    if (!slug || rest.length > 1) return null;
+    if (rest.length === 0) return { route: { kind: "model", slug, version }, method: "GET" };
+    if (rest[0] === "ready") return { route: { kind: "model-ready", slug, version }, method: "GET" };
+    if (rest[0] === "infer") return { route: { kind: "infer", slug, version }, method: "POST" };
+  }
+  return null;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A JSON body within MAX_JSON_BYTES: 415 for another type, 413 above the limit (declared or streamed), 400 for bad JSON. */
+function readJson(req: IncomingMessage): Promise<unknown> {
+  const limit = env().MAX_JSON_BYTES;
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) return Promise.reject(new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`));
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  const tooLarge = () => new TooLargeError(`the body is larger than ${Math.round((limit / 1024 / 1024) * 10) / 10} MiB (MAX_JSON_BYTES)`, { limit });
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      try {
+        const text = jsonText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        resolve(JSON.parse(text));
+      } catch (e) {
+        reject(e instanceof DomainError ? e : new InvalidError(`body is not valid JSON: ${(e as Error).message}`));
+      }
+    });
+    req.on("error", () => reject(new ClientClosedError("the client closed the request before sending all of it")));
+    req.on("aborted", () => reject(new ClientClosedError("the client closed the request before sending all of it")));
+  });
+}
+
+function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
+  let status: number;
+  let body: unknown;
+  let headers: Record<string, string> = {};
+  if (e instanceof DomainError) {
+    status = errorStatus[e.kind].http;
+    body = errorBody(e);
+    headers = errorHeaders(e);
+  } else if (isUnavailable(e)) {
+    status = 503;
+    body = { error: "the database is unavailable; try again shortly" };
+  } else {
+    console.error("[serving] unhandled error", e);
+    status = 500;
+    body = { error: "internal error" };
+  }
+  // A body left unread (refused before reading) must not be taken for the next request.
+  if (!req.complete) headers.connection = "close";
+  if (!res.headersSent && status !== 499) send(res, status, body, headers);
+  else res.end();
+  return status;
+}
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The variant a `/versions/<v>` path names, or the split's draw when none is named. */
+function versionOf(served: Served, version: string | undefined) {
+  if (version === undefined) return undefined;
+  const v = [served.primary, ...served.live, ...served.shadows].find((x) => String(x.version) === version);
+  if (!v) throw new NotFoundError(`endpoint '${served.slug}' serves no version ${version}`);
+  return v;
+}
+
+function rowsOrFail(parsed: Parsed) {
+  if ("error" in parsed) throw new InvalidError(parsed.error);
+  return parsed;
+}
+
+function modelMetadata(served: Served, version?: string) {
+  const v = versionOf(served, version) ?? served.primary;
+  const file = v.model.file;
+  return {
+    name: served.slug,
+    versions: [...new Set([served.primary, ...served.live, ...served.shadows].map((x) => String(x.version)))],
+    platform: `millrace-${file.engine}`,
+    inputs: v.inputs.map((c) => ({ name: c.name, datatype: oipDatatype(c.type), shape: [-1], ...(c.optional ? { parameters: { optional: true } } : {}) })),
+    outputs: [
+      { name: "predictions", datatype: file.task === "classification" ? labelDatatype(file.classes ?? []) : "FP64", shape: [-1] },
+      ...(v.model.predictProba && file.classes ? [{ name: "probabilities", datatype: "FP64", shape: [-1, file.classes.length] }] : []),
+    ],
+  };
+}
+
+const responseHeaders = (scored: Scored) => ({
+  "millrace-model-version": String(scored.variant.version),
+  "millrace-request-id": scored.requestId,
+  ...(scored.ignored.length ? { [IGNORED_FIELDS_HEADER]: ignoredFieldsHeader(scored.ignored) } : {}),
+});
+
+/**
+ * Answers a serving route; false when `pathname` is not one (the caller answers it). Requests
+ * are counted and timed per endpoint; only endpoints that exist get a label of their own.
+ */
+export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+  const match = matchServing(pathname);
+  if (!match) return false;
+  const method = req.method ?? "GET";
+  if (method !== match.method && !(method === "HEAD" && match.method === "GET")) {
+    const allow = match.method === "GET" ? "GET, HEAD" : "POST";
+    if (method === "OPTIONS") {
+      res.writeHead(204, { allow });
+      res.end();
+    } else send(res, 405, { error: `method ${method} is not allowed on ${pathname}; use ${allow}` }, { allow, ...(req.complete ? {} : { connection: "close" }) });
+    return true;
+  }
+  void answer(rt, db, req, res, match.route);
+  return true;
+}
+
+async function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, route: Route) {
+  const started = performance.now();
+  const slug = "slug" in route ? route.slug : null;
+  let label = "_unknown";
+  let status = 200;
+  try {
+    switch (route.kind) {
+      case "server":
+        return send(res, 200, { name: "millrace", version: "1", extensions: [] });
+      case "live":
+        return send(res, 200, { live: true });
+      case "ready":
+        return send(res, rt.ready ? 200 : 503, { ready: rt.ready });
+    }
+    if (!rt.ready) throw new UnavailableError("endpoints are still loading; try again in a moment");
+    const auth = one(req.headers.authorization);
+    const served = rt.authorize(route.slug, auth);
+    label = served.slug;
+    switch (route.kind) {
+      case "openapi":
+        return send(res, 200, endpointOpenApi(env().publicUrl, served));
+      case "model":
+        return send(res, 200, modelMetadata(served, route.version));
+      case "model-ready":
+        versionOf(served, route.version);
+        return send(res, 200, { name: served.slug, ready: true });
+      case "feedback": {
+        if (!auth) throw new UnauthenticatedError(`feedback changes endpoint '${served.slug}''s live accuracy: send Authorization: Bearer <serving key>`);
+        const labels = parseFeedback(await readJson(req), served.task);
+        return send(res, 200, { accepted: await recordFeedback(db, served.endpointId, labels) });
+      }
+    }
+    const body = await readJson(req);
+    const sticky = one(req.headers[STICKY_HEADER]);
+    const inputs = served.primary.inputs;
+    if (route.kind === "predict") {
+      const { rows, batch } = rowsOrFail(millraceRows(body, inputs));
+      const scored = rt.score(served, rows, { batch, stickyKey: sticky });
+      return send(
+        res,
+        200,
+        { predictions: scored.predictions, ...(scored.probabilities ? { probabilities: scored.probabilities } : {}), modelVersion: scored.variant.version, requestId: scored.requestId },
+        responseHeaders(scored),
+      );
+    }
+    if (route.kind === "invocations") {
+      const { rows } = rowsOrFail(mlflowRows(body, inputs));
+      const scored = rt.score(served, rows, { batch: true, stickyKey: sticky });
+      return send(res, 200, { predictions: scored.predictions }, responseHeaders(scored));
+    }
+    const parsed = oipRows(body);
+    const { rows } = rowsOrFail(parsed);
+    const pinned = versionOf(served, route.kind === "infer" ? route.version : undefined);
+    const scored = rt.score(served, rows, { batch: true, stickyKey: sticky, variant: pinned });
+    const outputs = oipOutputs(scored.predictions, scored.probabilities, scored.variant.model.file.classes);
+    const wanted = "outputs" in parsed ? parsed.outputs : undefined;
+    const unknownOutput = wanted?.find((w) => !outputs.some((o) => o.name === w));
+    if (unknownOutput) throw new InvalidError(`unknown output '${unknownOutput}'; this model has ${outputs.map((o) => o.name).join(", ")}`);
+    return send(
+      res,
+      200,
+      {
+        model_name: served.slug,
+        model_version: String(scored.variant.version),
+        id: ("id" in parsed && parsed.id) || scored.requestId,
+        parameters: { requestId: scored.requestId },
+        outputs: wanted ? outputs.filter((o) => wanted.includes(o.name)) : outputs,
+      },
+      responseHeaders(scored),
+    );
+  } catch (e) {
+    status = fail(res, e, req);
+  } finally {
+    if (slug !== null) {
+      const m = metrics();
+      m.requests.inc({ endpoint: label, status: String(status) });
+      m.latency.observe({ endpoint: label }, (performance.now() - started) / 1000);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The process's serving runtime: one per process, kept on globalThis so the web server's
+ * `node:http` layer and the Next routes it hosts (the UI's "try it") share the same one.
+ * Started on first use; if the database is not reachable yet, start is retried until it is.
+ */
+import { db } from "~/db/client";
+import { artifactStore } from "~/workflows/artifacts";
+import { ServingRuntime } from "./runtime";
+
+const g = globalThis as unknown as { __millraceServing?: { runtime: ServingRuntime; started: Promise<void> } };
+
+const RETRY_MS = 2000;
+
+function startWithRetry(rt: ServingRuntime): Promise<void> {
+  return rt.start().catch(async (e: unknown) => {
+    console.error(`[serving] could not load endpoints (${(e as Error).message}); retrying in ${RETRY_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, RETRY_MS));
+    return startWithRetry(rt);
+  });
+}
+
+export function servingRuntime(): { runtime: ServingRuntime; started: Promise<void> } {
+  if (!g.__millraceServing) {
+    const runtime = new ServingRuntime(db(), artifactStore());
+    g.__millraceServing = { runtime, started: startWithRetry(runtime) };
+  }
+  return g.__millraceServing;
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run serve`: the serving runtime alone, stateless — run as many as you like behind a load
+ * balancer, each pointed at the same Postgres (DATABASE_URL) and artifact store. It answers the
+ * serving routes (server/serving/http.ts), `/metrics` (its own counters) and nothing else.
+ */
+import http from "node:http";
+import { db } from "~/db/client";
+import { env } from "~/lib/env";
+import { metrics } from "../metrics/registry";
+import { serveRequest } from "./http";
+import { servingRuntime } from "./instance";
+
+const e = env();
+const { runtime, started } = servingRuntime();
+
+const server = http.createServer((req, res) => {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (serveRequest(runtime, db(), req, res, pathname)) return;
+  if (pathname === "/metrics" && req.method === "GET") {
+    if (e.METRICS_TOKEN && req.headers.authorization !== `Bearer ${e.METRICS_TOKEN}`) {
+      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="millrace"' });
+      res.end(JSON.stringify({ error: "send Authorization: Bearer <METRICS_TOKEN>" }));
+      return;
+    }
+    const registry = metrics().registry;
+    void registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { "content-type": registry.contentType });
+        res.end(text);
+      },
+      () => {
+        res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "metrics unavailable" }));
+      },
+    );
+    return;
+  }
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: `no route ${pathname} (this is the serving runtime: /api/v1/endpoints/<slug>/…, /v2/…, /metrics)` }));
+});
+server.keepAliveTimeout = 65_000;
+
+void started.then(() => {
+  server.listen(e.SERVE_PORT, e.HOST, () => console.log(`[serve] listening on http://${e.HOST}:${e.SERVE_PORT}`));
+});
+
+const stop = () => {
+  server.close();
+  server.closeIdleConnections();
+  void runtime.stop().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
