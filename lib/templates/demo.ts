@@ -47,7 +47,7 @@ export function demoPipeline(datasetId: string): PipelineDocument {
       node("split", "train-test-split", 780, 0, { testFraction: 0.2, seed: 42 }),
       node("train", "random-forest", 0, 190, { task: "classification", target: "target", nEstimators: 100, seed: 42 }),
       node("evaluate", "evaluate", 260, 190, {}),
-      node("deploy", "deploy-endpoint", 520, 190, { slug: "demo-model" }),
+      node("deploy", "deploy-endpoint", 520, 190, { slug: "demo-model", access: "public" }),
       node("monitor", "monitor-endpoint", 780, 190, { trackPredictions: true }),
     ],
     edges: [

@@ -107,7 +107,7 @@ export async function auditAs(ctx: { db: Db; access: Access }, action: string, t
   await recordAudit(ctx.db, {
     action,
     workspaceId: ctx.access.workspaceId,
-    actorUserId: p.kind === "anonymous" ? null : p.userId,
+    actorUserId: p.userId,
     actorTokenId: p.kind === "token" ? p.tokenId : null,
     target,
     details,

@@ -14,7 +14,8 @@ import { activeWorkspace, principalFrom, requestedWorkspace, roleOf, type Reques
 import { workspaceOfResource, type ResourceKind } from "./resources";
 
 export interface Access {
-  principal: Principal;
+  /** Who asks: never anonymous once authorised. */
+  principal: Exclude<Principal, { kind: "anonymous" }>;
   workspaceId: string;
   role: Role;
   /** Asks for one more permission in the same workspace (e.g. `deploy` when a run deploys). */

@@ -87,6 +87,7 @@ const errorStatuses = {
   "403": "The caller's role or token scopes do not allow this, in this workspace",
   "404": "Not found",
   "413": "The body is larger than the configured limit",
+  "409": "Conflict: the change would break callers (confirm it) or the state moved on",
   "415": "Wrong content type",
   "429": "Rate limit spent; retry after `Retry-After` seconds",
   "503": "The database or Temporal is unavailable",
@@ -264,6 +265,7 @@ function platformPaths(serverUrl: string) {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
       },
       ...servingPaths(),
+      ...operatingPaths(),
       "/api/v1/openapi.json": { get: { operationId: "openApi", summary: "This document", responses: { "200": ok({ type: "object" }) } } },
       "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
     },
@@ -305,6 +307,75 @@ function servingPaths() {
     "/v2/models/{name}/versions/{version}/ready": { get: { operationId: "oipVersionReady", summary: "Open Inference Protocol: readiness of one served version", ...keyed, parameters: version, responses: meta } },
     "/v2/models/{name}/versions/{version}/infer": {
       post: { operationId: "oipVersionInfer", summary: "Open Inference Protocol: inference on one served version (bypasses the traffic split)", ...keyed, parameters: version, requestBody: body, responses: scoring },
+    },
+  };
+}
+
+/** Operating endpoints: deploy, revisions, rollback, traffic, settings, live scores, serving keys. */
+function operatingPaths() {
+  const slug = [{ name: "slug", in: "path", required: true, schema: { type: "string" } }];
+  const body = (schema: object) => ({ required: true, content: { "application/json": { schema } } });
+  const confirm = { confirmSchemaChange: { type: "boolean", description: "Go ahead although callers' input or the kind of prediction changes (otherwise 409 naming what breaks)" } };
+  const variant = { type: "object", required: ["modelVersionId", "weight"], properties: { modelVersionId: { type: "string", format: "uuid" }, weight: { type: "number", minimum: 0 }, shadow: { type: "boolean" } } };
+  return {
+    "/api/v1/endpoints/{slug}/deploy": {
+      post: {
+        operationId: "deploy",
+        summary: "Serve a model version at this slug (a new revision; creates a private endpoint if the slug is new)",
+        parameters: slug,
+        requestBody: body({ type: "object", required: ["modelVersionId"], properties: { modelVersionId: { type: "string", format: "uuid" }, ...confirm } }),
+        responses: { "200": ok({ type: "object", properties: { revision: { type: "integer" }, modelVersion: { type: "object" } } }), "201": ok({ type: "object" }, "Created the endpoint"), ...errors("400", "404", "409", "415") },
+      },
+    },
+    "/api/v1/endpoints/{slug}/revisions": {
+      get: { operationId: "revisions", summary: "The endpoint's revision history, newest first, and which is live", parameters: slug, responses: { "200": ok({ type: "object" }), ...errors("404") } },
+    },
+    "/api/v1/endpoints/{slug}/rollback": {
+      post: {
+        operationId: "rollback",
+        summary: "Serve again what an earlier revision served (as a new revision)",
+        parameters: slug,
+        requestBody: body({ type: "object", required: ["revision"], properties: { revision: { type: "integer", minimum: 1 }, ...confirm } }),
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404", "409", "415") },
+      },
+    },
+    "/api/v1/endpoints/{slug}/traffic": {
+      put: {
+        operationId: "traffic",
+        summary: "Split traffic between model versions (A/B, weights normalised) with optional shadows",
+        parameters: slug,
+        requestBody: body({ type: "object", required: ["variants"], properties: { variants: { type: "array", minItems: 1, maxItems: 10, items: variant }, ...confirm } }),
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404", "409", "415") },
+      },
+    },
+    "/api/v1/endpoints/{slug}/settings": {
+      put: {
+        operationId: "endpointSettings",
+        summary: "Who may call (private or public) and the share of requests logged",
+        parameters: slug,
+        requestBody: body({ type: "object", properties: { access: { enum: ["private", "public"] }, logSample: { type: "number", minimum: 0, maximum: 1 } } }),
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404", "415") },
+      },
+    },
+    "/api/v1/endpoints/{slug}/performance": {
+      get: {
+        operationId: "performance",
+        summary: "Live accuracy (Wilson 95% interval) or RMSE and MAE per model version, from feedback",
+        parameters: [...slug, { name: "since", in: "query", required: false, schema: { type: "string", format: "date-time" } }],
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404") },
+      },
+    },
+    "/api/v1/keys": {
+      get: { operationId: "listKeys", summary: "Serving keys of the workspace (prefixes only)", responses: { "200": ok({ type: "object" }) } },
+      post: {
+        operationId: "createKey",
+        summary: "A serving key, shown once in this response",
+        requestBody: body({ type: "object", required: ["name"], properties: { name: { type: "string" }, endpoints: { type: "array", items: { type: "string" }, description: "Slugs it may call; omitted: every endpoint of the workspace" }, rateLimit: { type: "integer", minimum: 1, description: "Requests per minute (429 with Retry-After beyond)" } } }),
+        responses: { "201": ok({ type: "object", properties: { id: { type: "string" }, key: { type: "string" } } }, "Created"), ...errors("400", "415") },
+      },
+    },
+    "/api/v1/keys/{id}": {
+      delete: { operationId: "revokeKey", summary: "Revoke a serving key (refused at once by every serving process)", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }], responses: { "200": ok({ type: "object" }), ...errors("404") } },
     },
   };
 }

@@ -26,6 +26,14 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/pipelines/{id}/runs", methods: { POST: "run" }, public: true },
   { path: "/api/v1/runs/{runId}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/runs/{runId}/cancel", methods: { POST: "run" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/deploy", methods: { POST: "deploy" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/revisions", methods: { GET: "read" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/rollback", methods: { POST: "deploy" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/traffic", methods: { PUT: "deploy" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/settings", methods: { PUT: "deploy" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/performance", methods: { GET: "read" }, public: true },
+  { path: "/api/v1/keys", methods: { GET: "deploy", POST: "deploy" }, public: true },
+  { path: "/api/v1/keys/{id}", methods: { DELETE: "deploy" }, public: true },
   { path: "/metrics", methods: { GET: "metrics" }, public: true },
 ];
 

@@ -79,7 +79,7 @@ export const workspaceRouter = createTRPCRouter({
 
   audit: workspaceProcedure("manage")
     .input(z.object({ action: z.string().max(64).optional(), actor: z.string().max(200).optional(), since: z.date().optional(), until: z.date().optional() }).default({}))
-    .query(({ ctx, input }) => listAudit(ctx.db, ctx.access.workspaceId, input, { instanceEvents: ctx.access.principal.kind !== "anonymous" && ctx.access.principal.isAdmin })),
+    .query(({ ctx, input }) => listAudit(ctx.db, ctx.access.workspaceId, input, { instanceEvents: ctx.access.principal.isAdmin })),
 });
 
 /** A user's personal tokens: managed signed in, or by one of their tokens that has the `admin` scope. */

@@ -85,8 +85,8 @@ export const executor = defineExecutor(spec, {
       }
       let endpointId = current?.id;
       if (!endpointId) {
-        // New endpoints are private: callers need a serving key until the endpoint is made public.
-        const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, revision: 0 }).returning();
+        // The node's access applies to the endpoint it creates; later the endpoint's own setting rules.
+        const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, access: config.access, revision: 0 }).returning();
         endpointId = created!.id;
       } else {
         await tx.update(endpoints).set({ pipelineId, unknownFields: config.unknownFields }).where(eq(endpoints.id, endpointId));

@@ -16,6 +16,13 @@ export const spec = defineNode({
         title: "Take over the endpoint",
         description: "Replace the model of an endpoint another pipeline serves, or change its input schema.",
       }),
+    access: z
+      .enum(["private", "public"])
+      .default("private")
+      .meta({
+        title: "Who may call (new endpoint)",
+        description: "private: callers send a serving key; public: anyone who can reach the server. Applies when this node creates the endpoint; change it later on the Endpoints page.",
+      }),
     unknownFields: z
       .enum(["ignore", "reject"])
       .default("ignore")
@@ -48,5 +55,5 @@ export const spec = defineNode({
     }
     return {};
   },
-  summary: (config) => `/${config.slug}${config.takeOver ? " (take over)" : ""}`,
+  summary: (config) => `/${config.slug}${config.access === "public" ? " · public" : ""}${config.takeOver ? " (take over)" : ""}`,
 });

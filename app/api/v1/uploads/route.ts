@@ -17,7 +17,7 @@ const fromUrl = z.object({ url: z.string().min(1).max(2000), options: optionsSch
  * name it), or JSON `{url}` to download one. Save it with POST /api/v1/datasets `{upload, name, …}`.
  */
 export const POST = guarded("edit", "active", async ({ req, workspaceId, principal }) => {
-  const createdBy = principal.kind === "anonymous" ? null : principal.userId;
+  const createdBy = principal.userId;
   const isJson = /^application\/json\b/i.test(req.headers.get("content-type") ?? "");
   const body = isJson ? fromUrl.parse(await readJsonBody(req)) : null;
   const filename = (new URL(req.url).searchParams.get("filename") ?? "upload").slice(0, 200);

@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const POST = guarded<{ id: string }>("run", { kind: "pipeline", param: "id", label: "pipeline" }, async ({ db, params, principal, alsoRequire }) => {
   // A run that deploys a model needs the right to deploy as well as to run.
-  const { runId } = await startRun(db, params.id, { startedBy: principal.kind === "anonymous" ? null : principal.userId, checkDeploy: () => alsoRequire("deploy") });
+  const { runId } = await startRun(db, params.id, { startedBy: principal.userId, checkDeploy: () => alsoRequire("deploy") });
   return json({ runId }, 201, { location: `/api/v1/runs/${runId}` });
 });
