@@ -2,6 +2,7 @@
 import {
   customType,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -383,24 +384,28 @@ export const servingKeys = pgTable(
   (t) => [index("serving_key_workspace_idx").on(t.workspaceId)],
 );
 
-/** Every logged prediction: one row per instance of a request and model version (shadows included). */
+/**
+ * Every logged prediction: one row per instance of a request and model version (shadows
+ * included). Written in bulk by COPY off the request path, so the table is kept cheap to
+ * append to: JSON stored as written (json, not jsonb), no foreign key (rows of a deleted
+ * endpoint stay until retention removes them), an index on the request id (feedback joins)
+ * and a BRIN index on time (windows).
+ */
 export const predictionLog = pgTable(
   "prediction_log",
   {
     requestId: uuid("request_id").notNull(),
     /** The instance's position in the request's batch. */
     idx: integer("idx").notNull(),
-    endpointId: uuid("endpoint_id")
-      .notNull()
-      .references(() => endpoints.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id").notNull(),
     modelVersionId: uuid("model_version_id").notNull(),
     shadow: boolean("shadow").notNull().default(false),
-    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
-    prediction: jsonb("prediction").$type<string | number | boolean>().notNull(),
+    input: json("input").$type<Record<string, unknown>>().notNull(),
+    prediction: json("prediction").$type<string | number | boolean>().notNull(),
     latencyMs: doublePrecision("latency_ms").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.requestId, t.idx, t.modelVersionId] }), index("prediction_log_endpoint_time_idx").on(t.endpointId, t.createdAt)],
+  (t) => [index("prediction_log_request_idx").on(t.requestId), index("prediction_log_time_brin").using("brin", t.createdAt)],
 );
 
 /** Ground truth for logged predictions; may arrive before or long after the prediction is written. */

@@ -13,11 +13,10 @@ CREATE TABLE "prediction_log" (
 	"endpoint_id" uuid NOT NULL,
 	"model_version_id" uuid NOT NULL,
 	"shadow" boolean DEFAULT false NOT NULL,
-	"input" jsonb NOT NULL,
-	"prediction" jsonb NOT NULL,
+	"input" json NOT NULL,
+	"prediction" json NOT NULL,
 	"latency_ms" double precision NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "prediction_log_request_id_idx_model_version_id_pk" PRIMARY KEY("request_id","idx","model_version_id")
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "serving_key" (
@@ -51,11 +50,11 @@ ALTER TABLE "endpoint" ADD COLUMN "log_sample" double precision DEFAULT 1 NOT NU
 ALTER TABLE "endpoint" ADD COLUMN "revision" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 UPDATE "endpoint" e SET "revision" = GREATEST(1, (SELECT count(*) FROM "deployment" d WHERE d."endpoint_id" = e."id"));--> statement-breakpoint
 ALTER TABLE "prediction_feedback" ADD CONSTRAINT "prediction_feedback_endpoint_id_endpoint_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."endpoint"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prediction_log" ADD CONSTRAINT "prediction_log_endpoint_id_endpoint_id_fk" FOREIGN KEY ("endpoint_id") REFERENCES "public"."endpoint"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "serving_key" ADD CONSTRAINT "serving_key_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "serving_key" ADD CONSTRAINT "serving_key_created_by_user_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "prediction_feedback_endpoint_idx" ON "prediction_feedback" USING btree ("endpoint_id","created_at");--> statement-breakpoint
-CREATE INDEX "prediction_log_endpoint_time_idx" ON "prediction_log" USING btree ("endpoint_id","created_at");--> statement-breakpoint
+CREATE INDEX "prediction_log_request_idx" ON "prediction_log" USING btree ("request_id");--> statement-breakpoint
+CREATE INDEX "prediction_log_time_brin" ON "prediction_log" USING brin ("created_at");--> statement-breakpoint
 CREATE INDEX "serving_key_workspace_idx" ON "serving_key" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "deployment_endpoint_revision_uq" ON "deployment" USING btree ("endpoint_id","revision");--> statement-breakpoint
 -- Serving processes keep endpoints and keys in memory and learn of every change from these

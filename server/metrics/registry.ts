@@ -109,6 +109,21 @@ function create() {
   return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency };
 }
 
+/**
+ * A labelled child of a metric, kept: resolving labels hashes them on every call, which the
+ * serving path (tens of thousands of requests a second) should not pay for. Bounded, since
+ * only endpoints that exist get labels of their own.
+ */
+const children = new Map<string, unknown>();
+export function child<T>(key: string, make: () => T): T {
+  let c = children.get(key) as T | undefined;
+  if (c === undefined) {
+    c = make();
+    if (children.size < 10_000) children.set(key, c);
+  }
+  return c;
+}
+
 const g = globalThis as unknown as { __millraceMetrics?: ReturnType<typeof create> };
 /** Kept on globalThis: Next may load this module twice and must not register metrics twice. */
 export function metrics() {

@@ -79,8 +79,8 @@ export async function liveScores(db: Db, endpointId: string, task: Served["task"
   const rows = await db.execute<{ model_version_id: string; version: number; shadow: boolean; predictions: string; labelled: string; correct: string; sse: number | null; sae: number | null }>(sql`
     select l.model_version_id, mv.version, l.shadow, count(*)::text as predictions, count(f.label)::text as labelled,
            count(*) filter (where f.label #>> '{}' = l.prediction #>> '{}')::text as correct,
-           sum(power((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction) = 'number') as sse,
-           sum(abs((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction) = 'number') as sae
+           sum(power((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and json_typeof(l.prediction) = 'number') as sse,
+           sum(abs((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8)) filter (where jsonb_typeof(f.label) = 'number' and json_typeof(l.prediction) = 'number') as sae
     from prediction_log l
     join model_version mv on mv.id = l.model_version_id
     left join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx

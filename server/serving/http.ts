@@ -10,7 +10,7 @@ import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeEr
 import type { Db } from "~/db/client";
 import { errorBody, errorHeaders, errorStatus, isUnavailable } from "../http/errors";
 import { jsonText } from "../http/body";
-import { metrics } from "../metrics/registry";
+import { child, metrics } from "../metrics/registry";
 import { parseFeedback, recordFeedback } from "./feedback";
 import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
@@ -271,8 +271,8 @@ async function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: Ser
   } finally {
     if (slug !== null) {
       const m = metrics();
-      m.requests.inc({ endpoint: label, status: String(status) });
-      m.latency.observe({ endpoint: label }, (performance.now() - started) / 1000);
+      child(`req|${label}|${status}`, () => m.requests.labels({ endpoint: label, status: String(status) })).inc();
+      child(`lat|${label}`, () => m.latency.labels({ endpoint: label })).observe((performance.now() - started) / 1000);
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The prediction log, written off the request path: a request appends its rows to a queue and
  * answers; the queue is flushed in batches (one multi-row INSERT) every FLUSH_MS or every
- * BATCH rows. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
+ * BATCH rows, with COPY. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
  * counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
  */
 import type { Db } from "~/db/client";
@@ -20,13 +20,13 @@ export interface LoggedPrediction {
 }
 
 const FLUSH_MS = 200;
-const BATCH = 2000;
+const BATCH = 5000;
 const MAX_QUEUED = 50_000;
 
 export class PredictionLog {
   private queue: LoggedPrediction[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  private draining: Promise<void> | null = null;
 
   constructor(private db: Db) {}
 
@@ -35,6 +35,7 @@ export class PredictionLog {
     if (rows.length > room) metrics().logDropped.inc(rows.length - Math.max(0, room));
     if (room <= 0) return;
     for (let i = 0; i < rows.length && i < room; i++) this.queue.push(rows[i]!);
+    if (this.draining) return; // the running drain takes these too
     if (this.queue.length >= BATCH) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
@@ -42,23 +43,34 @@ export class PredictionLog {
     }
   }
 
-  /** Writes what is queued; resolves when it is in Postgres (or was counted as dropped). */
-  async flush(): Promise<void> {
+  /** Writes what is queued (one drain at a time); resolves when it is in Postgres or counted as dropped. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.flushing) await this.flushing;
-    if (!this.queue.length) return;
-    const batch = this.queue.splice(0, BATCH);
-    this.flushing = this.write(batch).finally(() => (this.flushing = null));
-    await this.flushing;
-    if (this.queue.length) await this.flush();
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+      if (this.queue.length && !this.timer) {
+        this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+        this.timer.unref();
+      }
+    });
+    return this.draining;
+  }
+
+  private async drain() {
+    while (this.queue.length) await this.write(this.queue.splice(0, BATCH));
   }
 
   private async write(batch: LoggedPrediction[]) {
-    const sql = this.db.$sql;
     try {
-      const rows = batch.map((r) => ({ ...r, input: sql.json(r.input as never), prediction: sql.json(r.prediction as never) }));
-      await sql`insert into prediction_log ${sql(rows, "request_id", "idx", "endpoint_id", "model_version_id", "shadow", "input", "prediction", "latency_ms", "created_at")} on conflict do nothing`;
+      // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates.
+      const stream = await this.db.$sql`copy prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at) from stdin`.writable();
+      const done = new Promise<void>((resolve, reject) => {
+        stream.once("finish", resolve);
+        stream.once("error", reject);
+      });
+      stream.end(batch.map(copyLine).join(""));
+      await done;
       metrics().logWritten.inc(batch.length);
     } catch (e) {
       // An endpoint deleted meanwhile (foreign key) or the database away: these rows are lost, and counted.
@@ -67,3 +79,10 @@ export class PredictionLog {
     }
   }
 }
+
+/** A JSON value as a field of COPY's text format: JSON has no raw tabs or newlines, so only backslashes need doubling. */
+const jsonField = (v: unknown) => (v === undefined ? "\\N" : JSON.stringify(v).replaceAll("\\", "\\\\"));
+
+/** One row in COPY's text format (tab-separated, newline-terminated). */
+export const copyLine = (r: LoggedPrediction) =>
+  `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${r.created_at.toISOString()}\n`;

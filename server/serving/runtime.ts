@@ -18,7 +18,7 @@ import { InvalidError, NotFoundError, RateLimitedError, UnauthenticatedError, Fo
 import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
-import { metrics } from "../metrics/registry";
+import { child, metrics } from "../metrics/registry";
 import { PredictionLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
 import { validateInstances } from "./validate";
@@ -233,12 +233,13 @@ export class ServingRuntime {
     const seconds = (performance.now() - started) / 1000;
     const m = metrics();
     const version = String(variant.version);
-    m.variantLatency.observe({ endpoint: served.slug, model_version: version, role: "live" }, seconds);
-    m.variantRequests.inc({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" });
+    const at = `${served.slug}|${version}`;
+    child(`vlat|${at}|live`, () => m.variantLatency.labels({ endpoint: served.slug, model_version: version, role: "live" })).observe(seconds);
+    child(`vreq|${at}|live|ok`, () => m.variantRequests.labels({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" })).inc();
     if (served.monitored) {
       for (const p of predictions) {
-        if (served.task === "classification") m.predictions.inc({ endpoint: served.slug, model_version: version, class: String(p) });
-        else m.predictedValue.observe({ endpoint: served.slug, model_version: version }, Number(p));
+        if (served.task === "classification") child(`pred|${at}|${String(p)}`, () => m.predictions.labels({ endpoint: served.slug, model_version: version, class: String(p) })).inc();
+        else child(`val|${at}`, () => m.predictedValue.labels({ endpoint: served.slug, model_version: version })).observe(Number(p));
       }
     }
     const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);

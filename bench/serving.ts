@@ -1,0 +1,146 @@
+/**
+ * Serving benchmark (`npm run bench:serving`): the demo's 100-tree forest on its raw columns,
+ * served by a real `npm start` (the web port) and by the standalone runtime (`npm run serve`),
+ * against a bare `node:http` server returning constant JSON, measured in the same run with
+ * autocannon on loopback. Prints one table: throughput and latency at 32 connections, p99 at 80%
+ * of the peak rate, a batch of 1,000 rows, the prediction log's cost, and a rollback and
+ * re-deploy under load (failed requests must be 0).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import autocannon from "autocannon";
+import { freshDataDir, launch, benchEnv, printTable } from "./launcher";
+
+const PORT = 3300;
+const BARE_PORT = 3390;
+const SERVE_PORT = 3391;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const row = { feature_1: 0.4, feature_2: -1.1, feature_3: null, feature_4: 6.5 };
+
+async function json<T>(res: Promise<Response>): Promise<T> {
+  const r = await res;
+  if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+function load(url: string, opts: { body?: string; overallRate?: number; seconds?: number } = {}) {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: opts.seconds ?? SECONDS,
+    method: opts.body ? "POST" : "GET",
+    headers: opts.body ? { "content-type": "application/json" } : {},
+    body: opts.body,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+  });
+}
+
+function child(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const on = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(ready)) resolve(proc);
+    };
+    proc.stdout!.on("data", on);
+    proc.stderr!.on("data", on);
+    proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited (${code}): ${out.slice(-1000)}`)));
+  });
+}
+
+const BARE = `
+const http = require("node:http");
+const body = JSON.stringify({ predictions: [0], probabilities: [{ "0": 0.71, "1": 0.29 }], modelVersion: 1, requestId: "00000000-0000-0000-0000-000000000000" });
+http.createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }); res.end(body); }); })
+  .listen(${BARE_PORT}, "127.0.0.1", () => console.log("bare ready"));
+`;
+
+async function main() {
+  const dataDir = freshDataDir();
+  const app = await launch(dataDir, PORT);
+  const procs: ChildProcess[] = [];
+  try {
+    const { pipelines } = await json<{ pipelines: { id: string; name: string }[] }>(fetch(`${app.base}/api/v1/pipelines`, { headers: app.auth }));
+    const demo = pipelines.find((p) => p.name.startsWith("Demo"))!;
+    const runDemo = async () => {
+      const { runId } = await json<{ runId: string }>(fetch(`${app.base}/api/v1/pipelines/${demo.id}/runs`, { method: "POST", headers: app.auth }));
+      for (;;) {
+        const run = await json<{ status: string }>(fetch(`${app.base}/api/v1/runs/${runId}`, { headers: app.auth }));
+        if (run.status === "succeeded") return;
+        if (!["queued", "running"].includes(run.status)) throw new Error(`demo run ${run.status}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await runDemo();
+    await runDemo(); // version 2: the rollback under load switches between two real models
+    const predict = `${app.base}/api/v1/endpoints/demo-model/predict`;
+    const one = JSON.stringify(row);
+    const check = await json<{ modelVersion: number }>(fetch(predict, { method: "POST", headers: { "content-type": "application/json" }, body: one }));
+    if (check.modelVersion !== 2) throw new Error(`expected version 2, got ${check.modelVersion}`);
+
+    procs.push(await child(["-e", BARE], process.env, "bare ready"));
+    procs.push(await child([...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/sprof"] : []), "--import", "tsx", "server/serving/main.ts"], { ...benchEnv(dataDir, PORT), SERVE_PORT: String(SERVE_PORT) }, "[serve] listening"));
+
+    const rows: string[][] = [];
+    const add = (what: string, r: autocannon.Result, note = "") =>
+      rows.push([what, r.requests.average.toFixed(0), r.latency.p50.toFixed(1), r.latency.p99.toFixed(1), String(r.non2xx + r.errors + r.timeouts), note]);
+    const setLog = (logSample: number) => json(fetch(`${app.base}/api/v1/endpoints/demo-model/settings`, { method: "PUT", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify({ logSample }) }));
+
+    // Warm up each target (JIT, connections) before measuring.
+    await load(`http://127.0.0.1:${BARE_PORT}/`, { body: one, seconds: 2 });
+    await load(predict, { body: one, seconds: 3 });
+    const bare = await load(`http://127.0.0.1:${BARE_PORT}/`, { body: one });
+    add("bare node:http, constant JSON", bare);
+    const web = await load(predict, { body: one });
+    add("endpoint on the web port (prediction log on)", web, `${((web.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
+    await setLog(0);
+    await new Promise((r) => setTimeout(r, 500));
+    const noLog = await load(predict, { body: one });
+    add("endpoint on the web port, prediction log off", noLog, `log on is ${(((noLog.requests.average - web.requests.average) / noLog.requests.average) * 100).toFixed(1)}% slower`);
+    await setLog(1);
+    await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one, seconds: 2 });
+    const alone = await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one });
+    add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
+    const rate = Math.floor(web.requests.average * 0.8);
+    const paced = await load(predict, { body: one, overallRate: rate });
+    add(`web port at 80% of its peak (${rate}/s)`, paced);
+
+    // A batch of 1,000 rows, one request at a time.
+    const batch = JSON.stringify({ instances: Array.from({ length: 1000 }, (_, i) => ({ ...row, feature_1: (i % 50) / 10 - 2.5, feature_3: i % 7 ? i / 100 : null })) });
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = performance.now();
+      const r = await fetch(predict, { method: "POST", headers: { "content-type": "application/json" }, body: batch });
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`batch ${r.status}`);
+      if (i >= 5) times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    rows.push(["batch of 1,000 rows (35 sequential requests)", (1000 / ((times[Math.floor(times.length / 2)] ?? 1) / 1000)).toFixed(0) + " rows/s", times[Math.floor(times.length / 2)]!.toFixed(1), times[Math.floor(times.length * 0.99)]!.toFixed(1), "0", ""]);
+
+    // Rollback to revision 2 (version 1) and re-deploy version 2 while under load.
+    const { revisions } = await json<{ revisions: { revision: number; version: number; modelVersionId: string }[] }>(fetch(`${app.base}/api/v1/endpoints/demo-model/revisions`, { headers: app.auth }));
+    const v1 = revisions.find((r) => r.version === 1)!;
+    const v2 = revisions.find((r) => r.version === 2)!;
+    const during = load(predict, { body: one });
+    await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 3));
+    await json(fetch(`${app.base}/api/v1/endpoints/demo-model/rollback`, { method: "POST", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify({ revision: v1.revision }) }));
+    await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 3));
+    await json(fetch(`${app.base}/api/v1/endpoints/demo-model/deploy`, { method: "POST", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify({ modelVersionId: v2.modelVersionId }) }));
+    const switched = await during;
+    add("rollback to v1, then deploy v2, under load", switched, "failed requests must be 0");
+    const after = await json<{ modelVersion: number }>(fetch(predict, { method: "POST", headers: { "content-type": "application/json" }, body: one }));
+    if (after.modelVersion !== 2) throw new Error(`after the re-deploy the endpoint serves version ${after.modelVersion}`);
+
+    printTable(["target (32 connections, loopback)", "requests/s", "p50 ms", "p99 ms", "failed", "note"], rows);
+  } finally {
+    for (const p of procs) p.kill("SIGTERM");
+    await app.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
