@@ -2,7 +2,6 @@
 import {
   customType,
   integer,
-  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -386,10 +385,10 @@ export const servingKeys = pgTable(
 
 /**
  * Every logged prediction: one row per instance of a request and model version (shadows
- * included). Written in bulk by COPY off the request path, so the table is kept cheap to
- * append to: JSON stored as written (json, not jsonb), no foreign key (rows of a deleted
- * endpoint stay until retention removes them), an index on the request id (feedback joins)
- * and a BRIN index on time (windows).
+ * included). Written in bulk by COPY off the request path, so the table is kept cheap to append
+ * to — each index or check costs every request: the input and prediction are JSON kept as text
+ * (Millrace writes them with JSON.stringify; read them with `::jsonb`), there is no foreign key
+ * (rows of a deleted endpoint stay until retention removes them) and only a BRIN index on time.
  */
 export const predictionLog = pgTable(
   "prediction_log",
@@ -400,12 +399,14 @@ export const predictionLog = pgTable(
     endpointId: uuid("endpoint_id").notNull(),
     modelVersionId: uuid("model_version_id").notNull(),
     shadow: boolean("shadow").notNull().default(false),
-    input: json("input").$type<Record<string, unknown>>().notNull(),
-    prediction: json("prediction").$type<string | number | boolean>().notNull(),
+    /** The request row as JSON text. */
+    input: text("input").notNull(),
+    /** The prediction as JSON text (a string, number or boolean). */
+    prediction: text("prediction").notNull(),
     latencyMs: doublePrecision("latency_ms").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("prediction_log_request_idx").on(t.requestId), index("prediction_log_time_brin").using("brin", t.createdAt)],
+  (t) => [index("prediction_log_time_brin").using("brin", t.createdAt)],
 );
 
 /** Ground truth for logged predictions; may arrive before or long after the prediction is written. */

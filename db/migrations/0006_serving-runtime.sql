@@ -13,8 +13,8 @@ CREATE TABLE "prediction_log" (
 	"endpoint_id" uuid NOT NULL,
 	"model_version_id" uuid NOT NULL,
 	"shadow" boolean DEFAULT false NOT NULL,
-	"input" json NOT NULL,
-	"prediction" json NOT NULL,
+	"input" text NOT NULL,
+	"prediction" text NOT NULL,
 	"latency_ms" double precision NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -53,7 +53,6 @@ ALTER TABLE "prediction_feedback" ADD CONSTRAINT "prediction_feedback_endpoint_i
 ALTER TABLE "serving_key" ADD CONSTRAINT "serving_key_workspace_id_workspace_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspace"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "serving_key" ADD CONSTRAINT "serving_key_created_by_user_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "prediction_feedback_endpoint_idx" ON "prediction_feedback" USING btree ("endpoint_id","created_at");--> statement-breakpoint
-CREATE INDEX "prediction_log_request_idx" ON "prediction_log" USING btree ("request_id");--> statement-breakpoint
 CREATE INDEX "prediction_log_time_brin" ON "prediction_log" USING brin ("created_at");--> statement-breakpoint
 CREATE INDEX "serving_key_workspace_idx" ON "serving_key" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "deployment_endpoint_revision_uq" ON "deployment" USING btree ("endpoint_id","revision");--> statement-breakpoint

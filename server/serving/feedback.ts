@@ -38,10 +38,11 @@ export function parseFeedback(body: unknown, task: Served["task"]): Label[] {
 
 export async function recordFeedback(db: Db, endpointId: string, labels: Label[]) {
   const s = db.$sql;
-  const rows = labels.map((l) => ({ request_id: l.requestId, idx: l.index, endpoint_id: endpointId, label: s.json(l.label), created_at: new Date() }));
-  // A corrected label replaces the earlier one.
-  await s`insert into prediction_feedback ${s(rows, "request_id", "idx", "endpoint_id", "label", "created_at")}
-          on conflict (request_id, idx) do update set label = excluded.label, created_at = excluded.created_at`;
+  const payload = JSON.stringify(labels.map((l) => ({ request_id: l.requestId, idx: l.index, label: JSON.stringify(l.label) })));
+  // One statement for the whole batch; a corrected label replaces the earlier one.
+  await s`insert into prediction_feedback (request_id, idx, endpoint_id, label)
+          select r.request_id::uuid, r.idx, ${endpointId}::uuid, r.label::jsonb from json_to_recordset(${payload}::json) as r(request_id text, idx int, label text)
+          on conflict (request_id, idx) do update set label = excluded.label, created_at = now()`;
   return labels.length;
 }
 
@@ -78,13 +79,13 @@ export function wilson(correct: number, n: number, z = 1.959964): { low: number;
 export async function liveScores(db: Db, endpointId: string, task: Served["task"], since = new Date(0)): Promise<LiveScore[]> {
   const rows = await db.execute<{ model_version_id: string; version: number; shadow: boolean; predictions: string; labelled: string; correct: string; sse: number | null; sae: number | null }>(sql`
     select l.model_version_id, mv.version, l.shadow, count(*)::text as predictions, count(f.label)::text as labelled,
-           count(*) filter (where f.label #>> '{}' = l.prediction #>> '{}')::text as correct,
-           sum(power((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and json_typeof(l.prediction) = 'number') as sse,
-           sum(abs((f.label #>> '{}')::float8 - (l.prediction #>> '{}')::float8)) filter (where jsonb_typeof(f.label) = 'number' and json_typeof(l.prediction) = 'number') as sae
+           count(*) filter (where f.label #>> '{}' = l.prediction::jsonb #>> '{}')::text as correct,
+           sum(power((f.label #>> '{}')::float8 - (l.prediction::jsonb #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction::jsonb) = 'number') as sse,
+           sum(abs((f.label #>> '{}')::float8 - (l.prediction::jsonb #>> '{}')::float8)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction::jsonb) = 'number') as sae
     from prediction_log l
     join model_version mv on mv.id = l.model_version_id
     left join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx
-    where l.endpoint_id = ${endpointId} and l.created_at >= ${since}
+    where l.endpoint_id = ${endpointId} and l.created_at >= ${since.toISOString()}::timestamptz
     group by l.model_version_id, mv.version, l.shadow
     order by mv.version desc, l.shadow`);
   return rows.map((r) => {

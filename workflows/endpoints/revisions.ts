@@ -68,5 +68,7 @@ export async function breakingChanges(tx: Tx, artifacts: ArtifactStore, servingI
   return [...changes];
 }
 
-/** The model versions an endpoint serves now: its own and every variant of its traffic split. */
-export const servingVersionIds = (e: { modelVersionId: string; traffic: TrafficVariant[] | null }) => [...new Set([e.modelVersionId, ...(e.traffic ?? []).map((t) => t.modelVersionId)])];
+/** The model versions an endpoint's callers talk to now: its own and every live variant of its split (not shadows). */
+export const servingVersionIds = (e: { modelVersionId: string; traffic: TrafficVariant[] | null }) => [
+  ...new Set([e.modelVersionId, ...(e.traffic ?? []).filter((t) => !t.shadow).map((t) => t.modelVersionId)]),
+];
