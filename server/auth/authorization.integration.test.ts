@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { datasets, memberships, runs, workspaces, type Role } from "~/db/schema";
+import { datasets, endpoints, memberships, modelVersions, runs, servingKeys, workspaces, type Role } from "~/db/schema";
 import { appRouter } from "~/server/api/root";
 import type { Meta } from "~/server/api/trpc";
 import { apiRoutes, type RoutePolicy } from "~/server/http/routes";
@@ -23,7 +23,7 @@ const callers: Caller[] = ["anonymous", "other", "viewer", "editor", "owner"];
 const BASE = "http://127.0.0.1:3000";
 const PASSWORD = "matrix-password-123";
 
-const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "" };
+const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "", key: "" };
 const cookies: Partial<Record<Caller, string>> = {};
 
 /** A route module as Next would load it: app/<path>/route.ts, `{x}` → `[x]`. */
@@ -73,6 +73,10 @@ beforeAll(async () => {
   ids.run = run!.id;
   const [ds] = await d.insert(datasets).values({ workspaceId: ws!.id, name: "m", artifactUri: "artifact:datasets/m/data.parquet", rows: 1, columns: [] }).returning();
   ids.dataset = ds!.id;
+  const [mv] = await d.insert(modelVersions).values({ workspaceId: ws!.id, name: "matrix-endpoint", version: 1, nodeId: "m", artifactUri: "artifact:models/none.bin", task: "classification" }).returning();
+  await d.insert(endpoints).values({ workspaceId: ws!.id, slug: "matrix-endpoint", modelVersionId: mv!.id });
+  const [key] = await d.insert(servingKeys).values({ workspaceId: ws!.id, name: "matrix", prefix: "mrk_matrix", hash: "matrix-key-hash" }).returning();
+  ids.key = key!.id;
   const staged = await stageBody(new Request(`${BASE}/x`, { method: "POST", body: "a,b\n1,2\n" }), ws!.id, null, "matrix.csv");
   ids.upload = staged.id;
 });
@@ -138,10 +142,25 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   "/api/v1/pipelines/{id}/runs": { POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/runs`, params: { id: ids.pipeline }, resource: true }) },
   "/api/v1/runs/{runId}": { GET: () => ({ path: `/api/v1/runs/${ids.run}`, params: { runId: ids.run }, resource: true }) },
   "/api/v1/runs/{runId}/cancel": { POST: () => ({ path: `/api/v1/runs/${ids.run}/cancel`, params: { runId: ids.run }, resource: true }) },
-  "/api/v1/endpoints/{slug}/predict": {
-    POST: () => ({ path: "/api/v1/endpoints/matrix-none/predict", params: { slug: "matrix-none" }, body: { type: "application/json", text: "{}" } }),
+  // Operating endpoints; prediction traffic is the serving runtime's (keys, server/serving/serving.integration.test.ts).
+  "/api/v1/endpoints/{slug}/deploy": { POST: () => ({ path: "/api/v1/endpoints/matrix-endpoint/deploy", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: "{}" } }) },
+  "/api/v1/endpoints/{slug}/revisions": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/revisions", params: { slug: "matrix-endpoint" }, resource: true }) },
+  "/api/v1/endpoints/{slug}/rollback": {
+    POST: () => ({ path: "/api/v1/endpoints/matrix-endpoint/rollback", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: "{}" }, resource: true }),
   },
-  "/api/v1/endpoints/{slug}/openapi.json": { GET: () => ({ path: "/api/v1/endpoints/matrix-none/openapi.json", params: { slug: "matrix-none" } }) },
+  "/api/v1/endpoints/{slug}/traffic": {
+    PUT: () => ({ path: "/api/v1/endpoints/matrix-endpoint/traffic", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: "{}" }, resource: true }),
+  },
+  "/api/v1/endpoints/{slug}/settings": {
+    PUT: () => ({ path: "/api/v1/endpoints/matrix-endpoint/settings", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: '{"nope": 1}' }, resource: true }),
+  },
+  "/api/v1/endpoints/{slug}/performance": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/performance", params: { slug: "matrix-endpoint" }, resource: true }) },
+  "/api/v1/keys": {
+    GET: () => ({ path: "/api/v1/keys", params: {} }),
+    POST: () => ({ path: "/api/v1/keys", params: {}, body: { type: "application/json", text: "{}" } }),
+  },
+  // Revoking is idempotent: every caller allowed to gets 200 for the same key.
+  "/api/v1/keys/{id}": { DELETE: () => ({ path: `/api/v1/keys/${ids.key}`, params: { id: ids.key } }) },
   "/metrics": { GET: () => ({ path: "/metrics", params: {} }) },
 };
 
@@ -156,7 +175,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(18);
+    expect(restCases.length).toBe(25);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {

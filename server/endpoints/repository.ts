@@ -40,21 +40,3 @@ export async function endpointOwners(db: Db, workspaceId: string) {
     ]),
   );
 }
-
-/** The model version an endpoint serves now. */
-export async function resolveEndpoint(db: Db, slug: string) {
-  const [row] = await db
-    .select({
-      slug: endpoints.slug,
-      monitored: endpoints.monitored,
-      unknownFields: endpoints.unknownFields,
-      modelVersionId: modelVersions.id,
-      modelVersion: modelVersions.version,
-      artifactUri: modelVersions.artifactUri,
-      task: modelVersions.task,
-    })
-    .from(endpoints)
-    .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
-    .where(eq(endpoints.slug, slug));
-  return row;
-}

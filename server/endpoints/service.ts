@@ -203,12 +203,11 @@ export const listServingKeys = (db: Db, workspaceId: string) =>
     .where(eq(servingKeys.workspaceId, workspaceId))
     .orderBy(desc(servingKeys.createdAt));
 
+/** Revokes a key of the workspace; revoking it again changes nothing (DELETE is idempotent). */
 export async function revokeServingKey(db: Db, actor: Actor, workspaceId: string, id: string) {
-  const [row] = await db
-    .update(servingKeys)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(servingKeys.id, id), eq(servingKeys.workspaceId, workspaceId), isNull(servingKeys.revokedAt)))
-    .returning();
+  const [row] = await db.select().from(servingKeys).where(and(eq(servingKeys.id, id), eq(servingKeys.workspaceId, workspaceId)));
   if (!row) throw new NotFoundError(`serving key ${id} not found`);
+  if (row.revokedAt) return;
+  await db.update(servingKeys).set({ revokedAt: new Date() }).where(and(eq(servingKeys.id, id), isNull(servingKeys.revokedAt)));
   await recordAudit(db, { action: "serving-key.revoke", workspaceId, ...actorOf(actor), target: id, details: { name: row.name } });
 }

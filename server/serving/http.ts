@@ -36,7 +36,7 @@ export const servingRoutes: { path: string; methods: ("GET" | "POST")[] }[] = [
 ];
 
 /** Callers pin a variant of an A/B split with this header (any string; the same one always gets the same variant). */
-export const STICKY_HEADER = "millrace-variant-key";
+const STICKY_HEADER = "millrace-variant-key";
 
 type Route =
   | { kind: "predict" | "invocations" | "feedback" | "openapi"; slug: string }

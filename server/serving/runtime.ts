@@ -23,7 +23,7 @@ import { PredictionLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
 import { validateInstances } from "./validate";
 
-export const SERVING_CHANNEL = "millrace_serving";
+const SERVING_CHANNEL = "millrace_serving";
 const RECONCILE_MS = 30_000;
 const KEY_USE_FLUSH_MS = 10_000;
 
@@ -161,7 +161,11 @@ export class ServingRuntime {
         }
       }),
     );
-    for (const slug of this.served.keys()) if (!seen.has(slug)) this.served.delete(slug), this.signatures.delete(slug);
+    for (const slug of this.served.keys()) {
+      if (seen.has(slug)) continue;
+      this.served.delete(slug);
+      this.signatures.delete(slug);
+    }
     this.setKeys(await readKeys(this.db));
     const live = new Set<string>();
     for (const s of this.served.values()) for (const v of [s.primary, ...s.live, ...s.shadows]) live.add(v.modelVersionId);

@@ -1,0 +1,99 @@
+/** The serving edge's pure parts: routes, protocol shapes, the log's COPY lines, the accuracy interval. */
+import { describe, expect, it } from "vitest";
+import type { InputField } from "~/workflows/model/signature";
+import { wilson } from "./feedback";
+import { matchServing } from "./http";
+import { copyLine } from "./prediction-log";
+import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
+
+describe("serving routes", () => {
+  it("matches each protocol's paths with the method it takes, and leaves operating routes to the web app", () => {
+    expect(matchServing("/api/v1/endpoints/churn/predict")).toEqual({ route: { kind: "predict", slug: "churn" }, method: "POST" });
+    expect(matchServing("/api/v1/endpoints/churn/openapi.json")).toEqual({ route: { kind: "openapi", slug: "churn" }, method: "GET" });
+    expect(matchServing("/v2/models/churn/versions/3/infer")).toEqual({ route: { kind: "infer", slug: "churn", version: "3" }, method: "POST" });
+    expect(matchServing("/v2/models/churn/ready")).toEqual({ route: { kind: "model-ready", slug: "churn", version: undefined }, method: "GET" });
+    expect(matchServing("/v2/health/ready")).toEqual({ route: { kind: "ready" }, method: "GET" });
+    // Deploys, rollbacks and keys are the web app's (they need a signed-in user or an API token).
+    expect(matchServing("/api/v1/endpoints/churn/deploy")).toBeNull();
+    expect(matchServing("/api/v1/endpoints/churn/predict/extra")).toBeNull();
+    expect(matchServing("/v2/models/churn/explain")).toBeNull();
+  });
+});
+
+describe("MLflow's scoring formats", () => {
+  const inputs: InputField[] = [
+    { name: "a", type: "number", nullable: false },
+    { name: "b", type: "string", nullable: false },
+  ];
+  it("reads split frames, records, positional arrays and columns into the same rows", () => {
+    const want = { rows: [{ a: 1, b: "x" }, { a: 2, b: "y" }], batch: true };
+    expect(mlflowRows({ dataframe_split: { columns: ["a", "b"], data: [[1, "x"], [2, "y"]] } }, inputs)).toEqual(want);
+    expect(mlflowRows({ dataframe_records: want.rows }, inputs)).toEqual(want);
+    expect(mlflowRows({ instances: [[1, "x"], [2, "y"]] }, inputs)).toEqual(want);
+    expect(mlflowRows({ inputs: { a: [1, 2], b: ["x", "y"] } }, inputs)).toEqual(want);
+  });
+  it("names what is wrong", () => {
+    expect(mlflowRows({ inputs: [[1]] }, inputs)).toEqual({ error: "inputs[0] must hold 2 values, in the order a, b" });
+    expect(mlflowRows({ inputs: { a: [1, 2], b: ["x"] } }, inputs)).toEqual({ error: "inputs.b has 1 values; the other columns have 2" });
+    expect(mlflowRows({ dataframe_records: [], extra: 1 }, inputs)).toEqual({ error: "unknown top-level field extra (MLflow's format allows dataframe_records and params)" });
+    expect(mlflowRows({ dataframe_records: [] }, inputs)).toEqual({ error: "dataframe_records holds no rows" });
+    expect(mlflowRows([], inputs)).toEqual({ error: "body must be a JSON object with one of dataframe_split, dataframe_records, instances, inputs" });
+  });
+});
+
+describe("Open Inference Protocol tensors", () => {
+  it("turns one tensor per column into rows, nulls as missing, and echoes the id", () => {
+    const parsed = oipRows({ id: "r1", inputs: [{ name: "a", shape: [2, 1], datatype: "INT64", data: [[1], [null]] }, { name: "b", shape: [2], datatype: "BYTES", data: ["x", "y"] }] });
+    expect(parsed).toEqual({ rows: [{ a: 1, b: "x" }, { a: null, b: "y" }], batch: true, id: "r1", outputs: undefined });
+    expect(oipRows({ inputs: [{ name: "a", shape: [1, 2], datatype: "FP64", data: [1, 2] }] })).toEqual({ error: "inputs[0] (a): shape must be [N] or [N, 1] (one tensor per column), got [1, 2]" });
+    expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "FP8", data: [1] }] })).toEqual({ error: "inputs[0] (a): datatype FP8 is not supported (BOOL, BYTES, INT*, UINT*, FP*)" });
+    expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "FP64", data: [1] }, { name: "b", shape: [2], datatype: "BYTES", data: ["x", "y"] }] })).toEqual({ error: "inputs[1] (b) has 2 rows; the inputs before it have 1" });
+  });
+  it("writes predictions with the labels' datatype and probabilities as an [N, K] matrix in the order of the classes", () => {
+    expect(labelDatatype([1, 0])).toBe("INT64");
+    expect(labelDatatype([0.5])).toBe("FP64");
+    expect(labelDatatype([true])).toBe("BOOL");
+    expect(labelDatatype(["a", 1])).toBe("BYTES");
+    const out = oipOutputs([1, 0], [{ "0": 0.25, "1": 0.75 }, { "0": 0.9, "1": 0.1 }], [0, 1]);
+    expect(out).toEqual([
+      { name: "predictions", datatype: "INT64", shape: [2], data: [1, 0] },
+      { name: "probabilities", datatype: "FP64", shape: [2, 2], data: [0.25, 0.75, 0.9, 0.1], parameters: { classes: ["0", "1"] } },
+    ]);
+  });
+});
+
+describe("the prediction log", () => {
+  it("writes COPY text lines whose JSON survives tabs, newlines and backslashes in the data", () => {
+    const line = copyLine({
+      request_id: "00000000-0000-0000-0000-000000000001",
+      idx: 2,
+      endpoint_id: "00000000-0000-0000-0000-000000000002",
+      model_version_id: "00000000-0000-0000-0000-000000000003",
+      shadow: true,
+      input: { note: "a\tb\nc\\d", n: null },
+      prediction: "yes",
+      latency_ms: 0.5,
+      created_at: new Date("2026-11-26T10:00:00Z"),
+    });
+    const fields = line.slice(0, -1).split("\t");
+    expect(fields).toHaveLength(9);
+    expect(line.endsWith("\n")).toBe(true);
+    expect(fields[4]).toBe("t");
+    // COPY text format: a doubled backslash is one backslash, so the field decodes to the JSON.
+    const decode = (f: string) => f.replaceAll("\\\\", "\\");
+    expect(JSON.parse(decode(fields[5]!))).toEqual({ note: "a\tb\nc\\d", n: null });
+    expect(JSON.parse(decode(fields[6]!))).toBe("yes");
+    expect(fields[8]).toBe("2026-11-26T10:00:00.000Z");
+  });
+});
+
+describe("live accuracy interval", () => {
+  it("is the Wilson score interval", () => {
+    // 8 of 10 right: the textbook interval (z = 1.96) is 0.4902 to 0.9433.
+    const { low, high } = wilson(8, 10);
+    expect(low).toBeCloseTo(0.4902, 4);
+    expect(high).toBeCloseTo(0.9433, 4);
+    expect(wilson(0, 0)).toEqual({ low: 0, high: 1 });
+    expect(wilson(5, 5).high).toBe(1);
+  });
+});
