@@ -12,12 +12,13 @@ export default async function EndpointsPage() {
   return (
     <Page title="Endpoints">
       {endpoints.length === 0 ? (
-        <Empty>No endpoints yet. A run with a Deploy endpoint node publishes one.</Empty>
+        <Empty>No endpoints yet. A run with a Deploy endpoint node publishes one; any model version can be deployed from an endpoint's page or POST /api/v1/endpoints/&lt;slug&gt;/deploy.</Empty>
       ) : (
         <table className={tableClass}>
           <thead>
             <tr>
               <th>Endpoint</th>
+              <th>Access</th>
               <th>Model version</th>
               <th>Task</th>
               <th>Metrics at deploy</th>
@@ -29,12 +30,15 @@ export default async function EndpointsPage() {
             {endpoints.map((e) => (
               <tr key={e.slug}>
                 <td>
-                  <div className="font-mono">/api/v1/endpoints/{e.slug}/predict</div>
-                  <a className="text-xs text-sky-700 hover:underline" href={`/api/v1/endpoints/${e.slug}/openapi.json`}>
-                    OpenAPI
-                  </a>
+                  <Link className="font-mono text-sky-700 hover:underline" href={`/endpoints/${e.slug}`}>
+                    /api/v1/endpoints/{e.slug}/predict
+                  </Link>
                 </td>
-                <td>v{e.modelVersion}</td>
+                <td>{e.access}</td>
+                <td>
+                  v{e.modelVersion}
+                  {e.traffic && e.traffic.length > 1 ? ` + ${e.traffic.length - 1} more (split)` : ""} · rev {e.revision}
+                </td>
                 <td>{e.task}</td>
                 <td className="font-mono text-xs">
                   {Object.entries(e.metrics ?? {})

@@ -5,6 +5,7 @@ import { currentViewer } from "~/server/auth/pages";
 const tabs = [
   ["/settings", "Members", false],
   ["/settings/tokens", "Workspace tokens", true],
+  ["/settings/keys", "Serving keys", false],
   ["/settings/secrets", "Secrets", false],
   ["/settings/audit", "Audit log", true],
   ["/account", "Your account", false],

@@ -1,6 +1,8 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "../trpc";
 
 interface InstanceSchema {
   required?: string[];
@@ -26,34 +28,34 @@ function exampleFor(schema: InstanceSchema): Record<string, unknown> {
 /** One shell word, whatever the body holds (a value like O'Brien included). */
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Shows how to call an endpoint and calls it in one click. */
-export function EndpointTry({ slug, url }: { slug: string; url: string }) {
-  const [body, setBody] = useState<string>("");
-  const [response, setResponse] = useState<{ status: number; text: string } | null>(null);
-  useEffect(() => {
-    fetch(`/api/v1/endpoints/${slug}/openapi.json`)
-      .then((r) => r.json())
-      .then((doc: { components?: { schemas?: { Instance?: InstanceSchema } } }) =>
-        setBody(JSON.stringify(exampleFor(doc.components?.schemas?.Instance ?? {}), null, 0)),
-      )
-      .catch(() => setBody("{}"));
-  }, [slug]);
-
-  const send = async () => {
-    const res = await fetch(`/api/v1/endpoints/${slug}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body });
-    setResponse({ status: res.status, text: await res.text() });
-  };
+/**
+ * Shows how to call an endpoint and calls it in one click. The UI's call goes through tRPC (a
+ * signed-in member needs no serving key); scripts use the curl line, with a key when the
+ * endpoint is private.
+ */
+export function EndpointTry({ slug, url, access }: { slug: string; url: string; access?: "private" | "public" }) {
+  const trpc = useTRPC();
+  const doc = useQuery(trpc.endpoint.openapi.queryOptions({ slug }));
+  const tryIt = useMutation(trpc.endpoint.tryIt.mutationOptions());
+  const [edited, setBody] = useState<string | null>(null);
+  const schema = (doc.data as { components?: { schemas?: { Instance?: InstanceSchema } } } | undefined)?.components?.schemas?.Instance;
+  const body = edited ?? (schema ? JSON.stringify(exampleFor(schema), null, 0) : "");
+  const isPrivate = access === "private" || (doc.data as { security?: object[] } | undefined)?.security?.length === 1;
+  const response = tryIt.data ? { status: tryIt.data.status, text: JSON.stringify(tryIt.data.body) } : tryIt.error ? { status: 400, text: tryIt.error.message } : null;
 
   return (
     <div className="rounded border border-slate-200 bg-white p-3" data-testid={`endpoint-${slug}`}>
       <div className="mb-2 flex items-center justify-between">
         <span className="font-mono text-sm">POST /api/v1/endpoints/{slug}/predict</span>
-        <a className="text-xs text-sky-700 hover:underline" href={`/api/v1/endpoints/${slug}/openapi.json`}>
-          OpenAPI
-        </a>
+        <span className="flex gap-3 text-xs">
+          <span className={isPrivate ? "text-amber-700" : "text-emerald-700"}>{isPrivate ? "private: callers send a serving key" : "public"}</span>
+          <a className="text-sky-700 hover:underline" href={`/endpoints/${slug}`}>
+            Manage
+          </a>
+        </span>
       </div>
       <pre className="mb-2 whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-[11px] text-slate-100">
-        {`curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n  -d ${shellQuote(body)}`}
+        {`curl -s -X POST ${url} \\\n  -H 'content-type: application/json' \\\n${isPrivate ? "  -H \"Authorization: Bearer $MILLRACE_KEY\" \\\n" : ""}  -d ${shellQuote(body)}`}
       </pre>
       <textarea
         aria-label="Request body"
@@ -61,7 +63,7 @@ export function EndpointTry({ slug, url }: { slug: string; url: string }) {
         value={body}
         onChange={(e) => setBody(e.target.value)}
       />
-      <button type="button" onClick={send} className="rounded bg-indigo-600 px-3 py-1 text-sm text-white hover:bg-indigo-700">
+      <button type="button" onClick={() => tryIt.mutate({ slug, body })} className="rounded bg-indigo-600 px-3 py-1 text-sm text-white hover:bg-indigo-700">
         Send request
       </button>
       {response && (

@@ -8,6 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
+import type { ModelRef } from "~/lib/pipeline/plan";
+import { artifactStore } from "~/workflows/artifacts";
+import type { FsArtifactStore } from "~/workflows/artifacts/store";
+import { executor as randomForest } from "~/workflows/nodes/random-forest/execute";
+import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
 import { datasets, endpoints, memberships, modelVersions, runs, servingKeys, workspaces, type Role } from "~/db/schema";
 import { appRouter } from "~/server/api/root";
 import type { Meta } from "~/server/api/trpc";
@@ -73,7 +78,14 @@ beforeAll(async () => {
   ids.run = run!.id;
   const [ds] = await d.insert(datasets).values({ workspaceId: ws!.id, name: "m", artifactUri: "artifact:datasets/m/data.parquet", rows: 1, columns: [] }).returning();
   ids.dataset = ds!.id;
-  const [mv] = await d.insert(modelVersions).values({ workspaceId: ws!.id, name: "matrix-endpoint", version: 1, nodeId: "m", artifactUri: "artifact:models/none.bin", task: "classification" }).returning();
+  // A real model behind the endpoint, so that reading its OpenAPI works for whoever may.
+  const store = artifactStore() as FsArtifactStore;
+  const data = await datasetFromCsv(store, "matrix/data.parquet", "x,y\n1,a\n2,a\n3,b\n4,b\n", { y: "target" });
+  const trained = await runExecutor(store, randomForest, { task: "classification", nEstimators: 2, seed: 1 }, { train: data }, { nodeId: "matrix-train" });
+  const [mv] = await d
+    .insert(modelVersions)
+    .values({ workspaceId: ws!.id, name: "matrix-endpoint", version: 1, nodeId: "m", artifactUri: (trained.outputs.model as ModelRef).uri, task: "classification" })
+    .returning();
   await d.insert(endpoints).values({ workspaceId: ws!.id, slug: "matrix-endpoint", modelVersionId: mv!.id });
   const [key] = await d.insert(servingKeys).values({ workspaceId: ws!.id, name: "matrix", prefix: "mrk_matrix", hash: "matrix-key-hash" }).returning();
   ids.key = key!.id;
@@ -225,6 +237,16 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "dataset.list": () => undefined,
   "dataset.describeQuery": () => ({}),
   "endpoint.list": () => undefined,
+  "endpoint.detail": () => ({ slug: "matrix-endpoint" }),
+  "endpoint.openapi": () => ({ slug: "matrix-endpoint" }),
+  "endpoint.tryIt": () => ({ slug: "matrix-endpoint", body: "not json" }),
+  "endpoint.deploy": () => ({ slug: "matrix-endpoint", modelVersionId: "not-a-uuid" }),
+  "endpoint.rollback": () => ({ slug: "matrix-endpoint", revision: 0 }),
+  "endpoint.setTraffic": () => ({ slug: "matrix-endpoint", variants: [] }),
+  "endpoint.settings": () => ({ slug: "matrix-endpoint", logSample: 5 }),
+  "endpoint.keys": () => undefined,
+  "endpoint.createKey": () => ({ name: "" }),
+  "endpoint.revokeKey": () => ({ id: ids.key }),
   "workspace.mine": () => undefined,
   "workspace.create": () => ({ name: "" }),
   "workspace.members": () => undefined,

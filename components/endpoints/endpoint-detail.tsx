@@ -1,0 +1,334 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { EndpointTry } from "../run/endpoint-try";
+import { buttonClass, ErrorText, inputClass, Section, when } from "../settings/ui";
+import { useTRPC } from "../trpc";
+import { tableClass } from "../ui/page";
+
+interface Variant {
+  modelVersionId: string;
+  weight: number;
+  shadow?: boolean;
+}
+
+/** The breaking changes a refused (409) deploy, rollback or split names, if that is why it was refused. */
+const breakingOf = (e: unknown): string[] | null => {
+  const data = (e as { data?: { kind?: string; breaking?: string[] } } | null)?.data;
+  return data?.kind === "conflict" && data.breaking ? data.breaking : null;
+};
+
+/**
+ * One endpoint, operated: who may call it, its traffic split (A/B and shadows, promote in one
+ * click), deploys of any model version, its revision history with rollback, and live accuracy
+ * from feedback. A change that would break callers asks for confirmation, naming what breaks.
+ */
+export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const detail = useQuery(trpc.endpoint.detail.queryOptions({ slug }));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.endpoint.pathKey() });
+  const deploy = useMutation(trpc.endpoint.deploy.mutationOptions({ onSuccess: refresh }));
+  const roll = useMutation(trpc.endpoint.rollback.mutationOptions({ onSuccess: refresh }));
+  const traffic = useMutation(trpc.endpoint.setTraffic.mutationOptions({ onSuccess: refresh }));
+  const settings = useMutation(trpc.endpoint.settings.mutationOptions({ onSuccess: refresh }));
+  const [confirm, setConfirm] = useState<{ breaking: string[]; go: () => Promise<unknown> } | null>(null);
+  const [chosen, setChosen] = useState("");
+  const [draft, setDraft] = useState<Variant[] | null>(null);
+  const [error, setError] = useState<{ message: string } | null>(null);
+
+  if (detail.error) return <ErrorText error={detail.error} />;
+  const d = detail.data;
+  if (!d) return <p className="text-sm text-slate-500">Loading…</p>;
+  const versionOf = (id: string) => d.versions.find((v) => v.id === id);
+  const label = (id: string) => {
+    const v = versionOf(id);
+    return v ? `${v.name} v${v.version}` : id.slice(0, 8);
+  };
+  const split: Variant[] = d.traffic?.length ? d.traffic : [{ modelVersionId: d.modelVersionId, weight: 1 }];
+  const editing = draft ?? split;
+
+  /** Runs a change; a 409 naming breaking changes becomes a confirmation, then the same change confirmed. */
+  const attempt = async (run: (confirmSchemaChange: boolean) => Promise<unknown>) => {
+    setError(null);
+    try {
+      await run(false);
+    } catch (e) {
+      const breaking = breakingOf(e);
+      if (breaking) setConfirm({ breaking, go: () => run(true) });
+      else setError(e as { message: string });
+    }
+  };
+
+  return (
+    <div className="space-y-2">
+      {confirm && (
+        <div role="alertdialog" aria-label="Confirm schema change" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
+          <p className="mb-1 font-medium text-amber-900">This changes what callers of /{slug} send or get back:</p>
+          <ul className="mb-2 list-disc pl-5 text-amber-900">
+            {confirm.breaking.map((b) => (
+              <li key={b}>{b}</li>
+            ))}
+          </ul>
+          <div className="flex gap-2">
+            <button
+              type="button"
+              className="rounded bg-amber-600 px-3 py-1 text-sm text-white hover:bg-amber-700"
+              onClick={() => {
+                const go = confirm.go;
+                setConfirm(null);
+                go().catch((e: unknown) => setError(e as { message: string }));
+              }}
+            >
+              Go ahead
+            </button>
+            <button type="button" className="rounded px-3 py-1 text-sm text-slate-600 hover:bg-amber-100" onClick={() => setConfirm(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      <ErrorText error={error} />
+
+      <Section title="Access">
+        <div className="flex flex-wrap items-center gap-4 text-sm">
+          <span data-testid="endpoint-access" className={d.access === "public" ? "text-emerald-700" : "text-amber-700"}>
+            {d.access === "public" ? "Public: anyone who can reach the server may call it." : "Private: callers send a serving key (Settings → Serving keys)."}
+          </span>
+          {canDeploy && (
+            <button type="button" className={buttonClass} onClick={() => void attempt(() => settings.mutateAsync({ slug, access: d.access === "public" ? "private" : "public" }))}>
+              Make {d.access === "public" ? "private" : "public"}
+            </button>
+          )}
+          <label className="flex items-center gap-1 text-xs text-slate-600">
+            Log
+            <input
+              aria-label="Share of requests logged (percent)"
+              type="number"
+              min={0}
+              max={100}
+              disabled={!canDeploy}
+              className={`${inputClass} w-16`}
+              defaultValue={Math.round(d.logSample * 100)}
+              onBlur={(e) => void attempt(() => settings.mutateAsync({ slug, logSample: Math.min(100, Math.max(0, Number(e.target.value))) / 100 }))}
+            />
+            % of requests (inputs, predictions, latency), for feedback and drift
+          </label>
+        </div>
+      </Section>
+
+      <Section title="Traffic">
+        <table className={tableClass} data-testid="traffic">
+          <thead>
+            <tr>
+              <th>Model version</th>
+              <th>Share of traffic</th>
+              <th>Shadow</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {editing.map((v, i) => (
+              <tr key={i}>
+                <td>
+                  {draft ? (
+                    <select
+                      aria-label={`Variant ${i + 1} model version`}
+                      className={inputClass}
+                      value={v.modelVersionId}
+                      onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, modelVersionId: e.target.value } : x)))}
+                    >
+                      {d.versions.map((m) => (
+                        <option key={m.id} value={m.id}>
+                          {m.name} v{m.version}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    label(v.modelVersionId)
+                  )}
+                </td>
+                <td>
+                  {draft ? (
+                    <input
+                      aria-label={`Variant ${i + 1} weight`}
+                      type="number"
+                      min={0}
+                      className={`${inputClass} w-20`}
+                      value={v.shadow ? 0 : v.weight}
+                      disabled={v.shadow}
+                      onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, weight: Number(e.target.value) } : x)))}
+                    />
+                  ) : v.shadow ? (
+                    "copies only"
+                  ) : (
+                    `${Math.round(v.weight * 1000) / 10}%`
+                  )}
+                </td>
+                <td>
+                  {draft ? (
+                    <input
+                      aria-label={`Variant ${i + 1} shadow`}
+                      type="checkbox"
+                      checked={!!v.shadow}
+                      onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, shadow: e.target.checked, weight: e.target.checked ? 0 : x.weight || 1 } : x)))}
+                    />
+                  ) : v.shadow ? (
+                    "yes"
+                  ) : (
+                    "no"
+                  )}
+                </td>
+                <td>
+                  {draft ? (
+                    <button type="button" className="text-xs text-red-600" onClick={() => setDraft(editing.filter((_, j) => j !== i))}>
+                      Remove
+                    </button>
+                  ) : (
+                    canDeploy &&
+                    split.length > 1 &&
+                    !v.shadow && (
+                      <button
+                        type="button"
+                        className="text-xs text-sky-700 hover:underline"
+                        onClick={() => void attempt((c) => traffic.mutateAsync({ slug, variants: [{ modelVersionId: v.modelVersionId, weight: 1 }], confirmSchemaChange: c }))}
+                      >
+                        Promote to all traffic
+                      </button>
+                    )
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {canDeploy && (
+          <div className="mt-2 flex gap-2">
+            {draft ? (
+              <>
+                <button type="button" className="rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => setDraft([...editing, { modelVersionId: d.versions[0]?.id ?? d.modelVersionId, weight: 1 }])}>
+                  Add variant
+                </button>
+                <button
+                  type="button"
+                  className={buttonClass}
+                  onClick={() =>
+                    void attempt(async (c) => {
+                      await traffic.mutateAsync({ slug, variants: editing, confirmSchemaChange: c });
+                      setDraft(null);
+                    })
+                  }
+                >
+                  Save split
+                </button>
+                <button type="button" className="px-2 py-1 text-xs text-slate-600" onClick={() => setDraft(null)}>
+                  Cancel
+                </button>
+              </>
+            ) : (
+              <button type="button" className="rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => setDraft(split.map((v) => ({ ...v, weight: v.shadow ? 0 : Math.round(v.weight * 100) })))}>
+                Edit split (A/B, shadow)
+              </button>
+            )}
+          </div>
+        )}
+        <p className="mt-1 text-xs text-slate-500">Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent.</p>
+      </Section>
+
+      {canDeploy && (
+        <Section title="Deploy a model version">
+          <div className="flex items-center gap-2">
+            <select aria-label="Model version to deploy" className={inputClass} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+              <option value="">Choose a model version…</option>
+              {d.versions.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name} v{m.version} · {m.task} · {Object.entries(m.metrics ?? {}).filter(([k]) => ["accuracy", "rmse", "r2", "f1_macro"].includes(k)).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}
+                </option>
+              ))}
+            </select>
+            <button type="button" className={buttonClass} disabled={!chosen} onClick={() => void attempt((c) => deploy.mutateAsync({ slug, modelVersionId: chosen, confirmSchemaChange: c }))}>
+              Deploy
+            </button>
+          </div>
+        </Section>
+      )}
+
+      <Section title="Live performance (from feedback)">
+        {d.performance.length === 0 ? (
+          <p className="text-xs text-slate-500">No logged predictions yet. Send ground truth to POST /api/v1/endpoints/{slug}/feedback with the requestId of a prediction.</p>
+        ) : (
+          <table className={tableClass} data-testid="performance">
+            <thead>
+              <tr>
+                <th>Model version</th>
+                <th>Role</th>
+                <th>Predictions logged</th>
+                <th>With feedback</th>
+                <th>{d.task === "classification" ? "Accuracy (95% interval)" : "RMSE · MAE"}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.performance.map((p) => (
+                <tr key={`${p.modelVersionId}-${p.shadow}`}>
+                  <td>v{p.version}</td>
+                  <td>{p.shadow ? "shadow" : "live"}</td>
+                  <td>{p.predictions}</td>
+                  <td>{p.labelled}</td>
+                  <td className="font-mono text-xs">
+                    {p.labelled === 0
+                      ? "–"
+                      : p.accuracy !== undefined
+                        ? `${p.accuracy.toFixed(3)} (${p.low!.toFixed(3)}–${p.high!.toFixed(3)})`
+                        : `${p.rmse!.toFixed(3)} · ${p.mae!.toFixed(3)}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title="Revisions">
+        <table className={tableClass} data-testid="revisions">
+          <thead>
+            <tr>
+              <th>Revision</th>
+              <th>Change</th>
+              <th>Model version</th>
+              <th>When</th>
+              <th>Who</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {d.revisions.map((r) => (
+              <tr key={r.revision}>
+                <td>
+                  {r.revision} {r.live && <span className="rounded bg-emerald-100 px-1 text-xs text-emerald-800">live</span>}
+                </td>
+                <td>{r.kind === "traffic" ? `split: ${(r.traffic ?? []).map((t) => `${label(t.modelVersionId)} ${t.shadow ? "shadow" : `${Math.round(t.weight * 100)}%`}`).join(", ")}` : r.kind}</td>
+                <td>
+                  {r.model} v{r.version}
+                </td>
+                <td>{when(r.createdAt)}</td>
+                <td>{r.actor ?? (r.runId ? "pipeline run" : "–")}</td>
+                <td>
+                  {canDeploy && !r.live && (
+                    <button type="button" className="text-xs text-sky-700 hover:underline" onClick={() => void attempt((c) => roll.mutateAsync({ slug, revision: r.revision, confirmSchemaChange: c }))}>
+                      Roll back to this
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      <Section title="Try it">
+        <EndpointTry slug={slug} url={d.url} access={d.access} />
+      </Section>
+    </div>
+  );
+}
