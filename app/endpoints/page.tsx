@@ -12,7 +12,7 @@ export default async function EndpointsPage() {
   return (
     <Page title="Endpoints">
       {endpoints.length === 0 ? (
-        <Empty>No endpoints yet. A run with a Deploy endpoint node publishes one; any model version can be deployed from an endpoint's page or POST /api/v1/endpoints/&lt;slug&gt;/deploy.</Empty>
+        <Empty>No endpoints yet. A run with a Deploy endpoint node publishes one; any model version can be deployed from an endpoint&apos;s page or POST /api/v1/endpoints/&lt;slug&gt;/deploy.</Empty>
       ) : (
         <table className={tableClass}>
           <thead>
