@@ -82,21 +82,29 @@ test("a model trained on that file serves raw rows as the file spells them", asy
 
   // The row as the file has it: "Yes", the timestamp as written, the ID (not a feature) and a field the model never saw.
   const row = { id: "C9999", size: 7.5, colour: "crème", member: "Yes", seen: "2024-01-05T10:00:00Z", note: "n1", extra: 1 };
-  const res = await api.post("/api/v1/endpoints/clients/predict", { data: row });
+  // A new endpoint is private, and an API token is not a serving key.
+  const refused = await api.post("/api/v1/endpoints/clients/predict", { data: row });
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).error).toBe("endpoint 'clients' takes serving keys (mrk_…), not API tokens: create one in Settings → Serving keys");
+  const made = await api.post("/api/v1/keys", { data: { name: "clients app", endpoints: ["clients"] } });
+  expect(made.status()).toBe(201);
+  const caller = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(((await made.json()) as { key: string }).key) });
+  await expect.poll(async () => (await caller.post("/api/v1/endpoints/clients/predict", { data: row })).status(), { timeout: 5000 }).toBe(200);
+  const res = await caller.post("/api/v1/endpoints/clients/predict", { data: row });
   expect(res.status(), await res.text()).toBe(200);
   expect((await res.json()).predictions).toEqual(["high"]);
   expect(res.headers()["millrace-ignored-fields"]).toBe("extra");
   // A missing value where the file had NA, and the unused columns left out.
-  const sparse = await api.post("/api/v1/endpoints/clients/predict", { data: { size: null, colour: "vert", member: "No", seen: "2024-01-06T10:00:00Z" } });
+  const sparse = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: null, colour: "vert", member: "No", seen: "2024-01-06T10:00:00Z" } });
   expect(sparse.status(), await sparse.text()).toBe(200);
-  const wrong = await api.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "maybe", seen: "2024-01-06T10:00:00Z" } });
+  const wrong = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "maybe", seen: "2024-01-06T10:00:00Z" } });
   expect(wrong.status()).toBe(400);
   expect((await wrong.json()).error).toMatch(/member must be true or false \(or "Yes".*"No".*\), got "maybe"/);
   // A timestamp the model would not read is refused, not taken for a missing value.
-  const badDate = await api.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "No", seen: "05/01/2024" } });
+  const badDate = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "No", seen: "05/01/2024" } });
   expect(badDate.status()).toBe(400);
   expect((await badDate.json()).error).toContain('seen must be a datetime written like 2024-12-31T23:59:00Z, got "05/01/2024"');
-  const spec = await (await api.get("/api/v1/endpoints/clients/openapi.json")).json();
+  const spec = await (await caller.get("/api/v1/endpoints/clients/openapi.json")).json();
   const instance = spec.components.schemas.Instance;
   expect(instance.required.sort()).toEqual(["colour", "member", "seen", "size"]);
   // The forest routes a missing value itself, so null is accepted too.

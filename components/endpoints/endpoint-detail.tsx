@@ -5,6 +5,7 @@ import { useState } from "react";
 import { EndpointTry } from "../run/endpoint-try";
 import { buttonClass, ErrorText, inputClass, Section, when } from "../settings/ui";
 import { useTRPC } from "../trpc";
+import { breakingOf } from "./breaking";
 import { tableClass } from "../ui/page";
 
 interface Variant {
@@ -12,12 +13,6 @@ interface Variant {
   weight: number;
   shadow?: boolean;
 }
-
-/** The breaking changes a refused (409) deploy, rollback or split names, if that is why it was refused. */
-const breakingOf = (e: unknown): string[] | null => {
-  const data = (e as { data?: { kind?: string; breaking?: string[] } } | null)?.data;
-  return data?.kind === "conflict" && data.breaking ? data.breaking : null;
-};
 
 /**
  * One endpoint, operated: who may call it, its traffic split (A/B and shadows, promote in one

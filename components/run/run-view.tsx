@@ -10,6 +10,7 @@ import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode 
 import { statusStyle } from "../canvas/stage-style";
 import { edgeId } from "../canvas/store";
 import { useTRPC } from "../trpc";
+import { DeployModel } from "./deploy-model";
 import { EndpointTry } from "./endpoint-try";
 import { headlineOf, PanelView } from "./panels";
 
@@ -128,6 +129,7 @@ export function RunView({ runId }: { runId: string }) {
                 {panels.map((p, i) => (
                   <PanelView key={i} panel={p} testId={p.kind === "bars" ? `bars-${n.nodeId}` : undefined} />
                 ))}
+                {n.status === "succeeded" && n.models.length > 0 && <DeployModel runId={runId} nodeId={n.nodeId} ports={n.models} />}
               </section>
             );
           })}

@@ -241,6 +241,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "endpoint.openapi": () => ({ slug: "matrix-endpoint" }),
   "endpoint.tryIt": () => ({ slug: "matrix-endpoint", body: "not json" }),
   "endpoint.deploy": () => ({ slug: "matrix-endpoint", modelVersionId: "not-a-uuid" }),
+  "endpoint.deployRun": () => ({ runId: ids.run, nodeId: "train", slug: "not a slug" }),
   "endpoint.rollback": () => ({ slug: "matrix-endpoint", revision: 0 }),
   "endpoint.setTraffic": () => ({ slug: "matrix-endpoint", variants: [] }),
   "endpoint.settings": () => ({ slug: "matrix-endpoint", logSample: 5 }),

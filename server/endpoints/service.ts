@@ -5,9 +5,11 @@
  * (workflows/endpoints/revisions.ts) and into the audit log; serving processes pick it up by
  * notification.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, max, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { deployments, endpoints, modelVersions, servingKeys, users, type EndpointAccess, type TrafficVariant } from "~/db/schema";
+import { deployments, endpoints, modelVersions, runNodes, runs, servingKeys, users, type EndpointAccess, type TrafficVariant } from "~/db/schema";
+import { readModelMeta } from "~/workflows/model/model-file";
+import { inputColumns } from "~/workflows/model/signature";
 import { newToken } from "~/lib/crypto";
 import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
 import { SLUG, SLUG_MESSAGE } from "~/lib/pipeline/endpoint";
@@ -60,6 +62,41 @@ export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Act
     await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...actorOf(actor), target: slug, details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange } });
     return { revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: !current };
   });
+}
+
+/**
+ * Deploys a model a run trained (a node's `model` or `final` output) at `slug`: registers it as
+ * a model version named after the endpoint (once per run and node), then deploys that version.
+ */
+export async function deployRunModel(
+  db: Db,
+  artifacts: ArtifactStore,
+  actor: Actor,
+  workspaceId: string,
+  input: { runId: string; nodeId: string; port: string; slug: string; confirmSchemaChange?: boolean },
+) {
+  if (!SLUG.test(input.slug)) throw InvalidError.withProblems("invalid endpoint slug", [{ path: "slug", message: SLUG_MESSAGE }]);
+  const [node] = await db
+    .select({ outputs: runNodes.outputs, workspaceId: runs.workspaceId, metrics: runNodes.metrics })
+    .from(runNodes)
+    .innerJoin(runs, eq(runs.id, runNodes.runId))
+    .where(and(eq(runNodes.runId, input.runId), eq(runNodes.nodeId, input.nodeId)));
+  const model = node?.workspaceId === workspaceId ? node.outputs?.[input.port] : undefined;
+  if (!model || model.kind !== "model") throw new NotFoundError(`run ${input.runId} has no model at ${input.nodeId}.${input.port}`);
+  const id = await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`register:${input.runId}:${input.nodeId}`}))`);
+    const [known] = await tx.select({ id: modelVersions.id }).from(modelVersions).where(and(eq(modelVersions.runId, input.runId), eq(modelVersions.nodeId, input.nodeId)));
+    if (known) return known.id;
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${input.slug}`}))`);
+    const [latest] = await tx.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.name, input.slug));
+    const signature = model.signature ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
+    const [created] = await tx
+      .insert(modelVersions)
+      .values({ workspaceId, name: input.slug, version: (latest?.v ?? 0) + 1, runId: input.runId, nodeId: input.nodeId, artifactUri: model.uri, task: model.task, metrics: node!.metrics, inputSchema: signature })
+      .returning({ id: modelVersions.id });
+    return created!.id;
+  });
+  return deployVersion(db, artifacts, actor, workspaceId, input.slug, { modelVersionId: id, confirmSchemaChange: input.confirmSchemaChange });
 }
 
 export async function listRevisions(db: Db, workspaceId: string, slug: string) {

@@ -124,6 +124,10 @@ export async function getRun(db: Db, runId: string) {
       metrics: n.metrics,
       // What the run page shows of a finished node: its spec's view of metrics and outputs (data only, no artifact paths).
       panels: panelsOf(n.type, n.metrics, n.outputs),
+      /** Output ports holding a trained model (what "Deploy this model" offers). */
+      models: Object.entries(n.outputs ?? {})
+        .filter(([, o]) => o.kind === "model")
+        .map(([port]) => port),
       progress: summariseProgress(n.progress),
       workMs: n.workMs,
       startedAt: n.startedAt,

@@ -17,8 +17,18 @@ interface Label {
   label: string | number | boolean;
 }
 
+/**
+ * The JSON type a label must have: numbers for a regressor; for a classifier, the type of its
+ * classes (a class the model never saw is still ground truth, but a number is not a string).
+ */
+export function labelType(served: Pick<Served, "task" | "primary">): "number" | "string" | "boolean" | null {
+  if (served.task === "regression") return "number";
+  const types = new Set((served.primary.model.file.classes ?? []).map((c) => typeof c));
+  return types.size === 1 ? ([...types][0] as "number" | "string" | "boolean") : null;
+}
+
 /** `{"requestId", "label", "index"?}` or `{"feedback": [...]}`; every problem named by its place. */
-export function parseFeedback(body: unknown, task: Served["task"]): Label[] {
+export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>): Label[] {
   const one = typeof body === "object" && body !== null && !Array.isArray(body) && !("feedback" in body);
   const items: unknown = one ? [body] : (body as { feedback?: unknown } | null)?.feedback;
   if (!Array.isArray(items) || items.length === 0) throw new InvalidError('body must be {"requestId", "label", "index"?} or {"feedback": [...]}');
@@ -29,8 +39,8 @@ export function parseFeedback(body: unknown, task: Served["task"]): Label[] {
     const { requestId, label, index = 0 } = item as Record<string, unknown>;
     if (typeof requestId !== "string" || !isUuid(requestId)) throw new InvalidError(`${at}requestId must be the requestId of a prediction (a UUID)`);
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= 1000) throw new InvalidError(`${at}index must be the instance's position in its request (0 to 999)`);
-    if (task === "regression" ? typeof label !== "number" || !Number.isFinite(label) : !["string", "number", "boolean"].includes(typeof label)) {
-      throw new InvalidError(`${at}label must be ${task === "regression" ? "a number" : "a class (string, number or boolean)"}`);
+    if (type ? typeof label !== type || (type === "number" && !Number.isFinite(label)) : !["string", "number", "boolean"].includes(typeof label)) {
+      throw new InvalidError(`${at}label must be ${type ? `a ${type}, as the model's targets are` : "a string, number or boolean"}`);
     }
     return { requestId, index: index as number, label: label as Label["label"] };
   });
@@ -38,7 +48,9 @@ export function parseFeedback(body: unknown, task: Served["task"]): Label[] {
 
 export async function recordFeedback(db: Db, endpointId: string, labels: Label[]) {
   const s = db.$sql;
-  const payload = JSON.stringify(labels.map((l) => ({ request_id: l.requestId, idx: l.index, label: JSON.stringify(l.label) })));
+  // The same prediction labelled twice in one batch: the later label wins (one row per prediction).
+  const latest = new Map(labels.map((l) => [`${l.requestId}/${l.index}`, l]));
+  const payload = JSON.stringify([...latest.values()].map((l) => ({ request_id: l.requestId, idx: l.index, label: JSON.stringify(l.label) })));
   // One statement for the whole batch; a corrected label replaces the earlier one.
   await s`insert into prediction_feedback (request_id, idx, endpoint_id, label)
           select r.request_id::uuid, r.idx, ${endpointId}::uuid, r.label::jsonb from json_to_recordset(${payload}::json) as r(request_id text, idx int, label text)

@@ -11,7 +11,7 @@ import type { Db } from "~/db/client";
 import { errorBody, errorHeaders, errorStatus, isUnavailable } from "../http/errors";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
-import { parseFeedback, recordFeedback } from "./feedback";
+import { labelType, parseFeedback, recordFeedback } from "./feedback";
 import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
 import type { ServingRuntime, Scored } from "./runtime";
@@ -223,8 +223,8 @@ async function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: Ser
         versionOf(served, route.version);
         return send(res, 200, { name: served.slug, ready: true });
       case "feedback": {
-        if (!auth) throw new UnauthenticatedError(`feedback changes endpoint '${served.slug}''s live accuracy: send Authorization: Bearer <serving key>`);
-        const labels = parseFeedback(await readJson(req), served.task);
+        if (!auth?.includes("mrk_")) throw new UnauthenticatedError(`feedback changes endpoint '${served.slug}''s live accuracy: send Authorization: Bearer <serving key>`);
+        const labels = parseFeedback(await readJson(req), labelType(served));
         return send(res, 200, { accepted: await recordFeedback(db, served.endpointId, labels) });
       }
     }

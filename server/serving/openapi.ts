@@ -6,7 +6,7 @@
 import { anchored, datePattern, DEFAULT_FORMAT, isDateKind } from "~/lib/pipeline/dates";
 import type { InputField } from "~/workflows/model/signature";
 import { errorResponse, ok } from "../http/openapi";
-import { MAX_FEEDBACK } from "./feedback";
+import { labelType, MAX_FEEDBACK } from "./feedback";
 import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
 import type { Served } from "./table";
 import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "./validate";
@@ -154,7 +154,16 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
     components: {
       schemas: {
         Instance: instance,
-        Feedback: { type: "object", required: ["requestId", "label"], properties: { requestId: { type: "string", format: "uuid" }, index: { type: "integer", minimum: 0, default: 0 }, label } },
+        Feedback: {
+          type: "object",
+          required: ["requestId", "label"],
+          properties: {
+            requestId: { type: "string", format: "uuid" },
+            index: { type: "integer", minimum: 0, maximum: 999, default: 0 },
+            // Ground truth may be a class this model never predicted: typed like the labels, not limited to them.
+            label: { ...(labelType(served) ? { type: labelType(served) } : { type: ["string", "number", "boolean"] }), description: `the true ${model.file.target}` },
+          },
+        },
       },
       securitySchemes: { servingKey: { type: "http", scheme: "bearer", description: "A serving key (mrk_…) from Settings → Serving keys or POST /api/v1/keys" } },
     },

@@ -195,15 +195,22 @@ export class ServingRuntime {
    */
   authorize(slug: string, authorization: string | undefined): Served {
     let key: KeyInfo | undefined;
-    if (authorization) {
-      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-      key = token ? this.keys.get(sha256(token)) : undefined;
+    const token = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+    // Serving keys are mrk_…; any other credential (an API token a script sends everywhere) is
+    // not one, and the request is taken as anonymous.
+    const servingKey = token?.startsWith("mrk_") ? token : undefined;
+    if (servingKey) {
+      key = this.keys.get(sha256(servingKey));
       if (!key) throw new UnauthenticatedError("the serving key is not valid (revoked, mistyped or never issued)");
     }
     const served = this.endpoint(slug);
     if (!served || (key && key.workspaceId !== served.workspaceId)) throw new NotFoundError(`no endpoint '${slug}'`);
     if (!key) {
-      if (served.access === "private") throw new UnauthenticatedError(`endpoint '${slug}' is private: send Authorization: Bearer <serving key>`);
+      if (served.access === "private") {
+        throw new UnauthenticatedError(
+          token ? `endpoint '${slug}' takes serving keys (mrk_…), not API tokens: create one in Settings → Serving keys` : `endpoint '${slug}' is private: send Authorization: Bearer <serving key>`,
+        );
+      }
       return served;
     }
     if (key.endpoints && !key.endpoints.has(slug)) throw new ForbiddenError(`key '${key.name}' may not call endpoint '${slug}'`);

@@ -44,7 +44,7 @@ export async function publishRevision(tx: Tx, c: RevisionChange): Promise<number
 }
 
 /** A model version's input signature (older versions carry it only in their file's header). */
-export async function signatureOf(artifacts: ArtifactStore, v: { inputSchema: InputField[] | null; artifactUri: string }): Promise<InputField[]> {
+async function signatureOf(artifacts: ArtifactStore, v: { inputSchema: InputField[] | null; artifactUri: string }): Promise<InputField[]> {
   return v.inputSchema ?? inputColumns(readModelMeta(await artifacts.getBytes(v.artifactUri)));
 }
 

@@ -7,6 +7,7 @@ import { listEndpoints } from "~/server/endpoints/repository";
 import { deployBody, keyBody, rollbackBody, settingsBody, trafficBody } from "~/server/endpoints/requests";
 import {
   createServingKey,
+  deployRunModel,
   deployVersion,
   endpointPerformance,
   listRevisions,
@@ -103,6 +104,10 @@ export const endpointRouter = createTRPCRouter({
   deploy: workspaceProcedure("deploy")
     .input(slug.merge(deployBody))
     .mutation(({ ctx, input }) => deployVersion(ctx.db, artifactStore(), ctx.access.principal, ctx.access.workspaceId, input.slug, input)),
+  /** One click from a run page: the model a node trained, to a new or existing endpoint. */
+  deployRun: resourceProcedure("deploy", "run", "runId")
+    .input(z.object({ runId: z.guid(), nodeId: z.string().min(1).max(200), port: z.enum(["model", "final"]).default("model"), slug: z.string().max(100), confirmSchemaChange: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => deployRunModel(ctx.db, artifactStore(), ctx.access.principal, ctx.access.workspaceId, input)),
   rollback: resourceProcedure("deploy", "endpoint", "slug")
     .input(slug.merge(rollbackBody))
     .mutation(({ ctx, input }) => rollback(ctx.db, artifactStore(), ctx.access.principal, ctx.access.workspaceId, input.slug, input)),

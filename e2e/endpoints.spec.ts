@@ -1,0 +1,62 @@
+/**
+ * Operating endpoints in Chromium: roll back from the endpoint page, make a serving key in
+ * settings and call a private endpoint with it, deploy a run's model in one click from the run
+ * page. Each step is checked against what callers actually get.
+ */
+import { expect, test } from "@playwright/test";
+import { adminToken, bearer, demoPipelineId, ensureDemoEndpoint, waitForRun } from "./helpers";
+
+const row = { feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 7 };
+
+test("roll back from the endpoint page, then deploy a run's model to a new private endpoint and call it with a key", async ({ page, playwright, baseURL }) => {
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(adminToken()) });
+  await ensureDemoEndpoint(api);
+  // A second run: the demo endpoint serves a newer version.
+  const { runId } = await (await api.post(`/api/v1/pipelines/${await demoPipelineId(api)}/runs`)).json();
+  expect((await waitForRun(api, runId)).status).toBe("succeeded");
+  const version = async () => ((await (await api.post("/api/v1/endpoints/demo-model/predict", { data: row })).json()) as { modelVersion: number }).modelVersion;
+  const newest = await version();
+  expect(newest).toBeGreaterThanOrEqual(2);
+
+  await page.goto("/endpoints/demo-model");
+  await expect(page.getByTestId("endpoint-access")).toContainText("Public");
+  const revisions = page.getByTestId("revisions");
+  await expect(revisions.getByText("live")).toHaveCount(1);
+  // Roll back to the revision before the newest.
+  const older = revisions.locator("tr", { hasText: `v${newest - 1}` }).first();
+  await older.getByRole("button", { name: "Roll back to this" }).click();
+  await expect.poll(version, { timeout: 5000 }).toBe(newest - 1);
+  await expect(revisions.locator("tr").nth(1)).toContainText("rollback");
+  await expect(revisions.locator("tr").nth(1)).toContainText("live");
+  await page.screenshot({ path: "test-results/endpoint-page.png", fullPage: true });
+
+  // One click from the run page: the trained model to a new endpoint (private).
+  await page.goto(`/runs/${runId}`);
+  await page.getByTestId("panels-train").getByRole("button", { name: "Deploy this model…" }).click();
+  await page.getByLabel("Endpoint slug").fill("demo-copy");
+  await page.getByTestId("deploy-train").getByRole("button", { name: "Deploy", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "at /demo-copy" })).toContainText("(revision 1)");
+  const anonymous = await playwright.request.newContext({ baseURL });
+  expect((await anonymous.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status()).toBe(401);
+
+  // A serving key, made in settings and shown once, opens it.
+  await page.goto("/settings/keys");
+  await page.getByLabel("Key name").fill("checkout");
+  await page.getByLabel("Endpoints the key may call").selectOption(["demo-copy"]);
+  await page.getByLabel("Rate limit").fill("600");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("shown-once").textContent())!.trim();
+  expect(key).toMatch(/^mrk_/);
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("cell", { name: "checkout" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: `${key.slice(0, 10)}…` })).toBeVisible();
+  const caller = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(key) });
+  await expect.poll(async () => (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status(), { timeout: 5000 }).toBe(200);
+  const answer = await (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).json();
+  expect(answer).toMatchObject({ predictions: [0], modelVersion: 1 });
+  // The key is for demo-copy only.
+  expect((await caller.post("/api/v1/endpoints/demo-model/predict", { data: row })).status()).toBe(403);
+  // Revoked in the UI: refused at once.
+  await page.getByRole("row", { name: /checkout/ }).getByRole("button", { name: "Revoke" }).click();
+  await expect.poll(async () => (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status(), { timeout: 5000 }).toBe(401);
+});
