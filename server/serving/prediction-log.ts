@@ -16,7 +16,8 @@ export interface LoggedPrediction {
   input: Record<string, unknown>;
   prediction: unknown;
   latency_ms: number;
-  created_at: Date;
+  /** Milliseconds since the epoch. */
+  created_at: number;
 }
 
 const FLUSH_MS = 200;
@@ -85,4 +86,4 @@ const jsonField = (v: unknown) => (v === undefined ? "\\N" : JSON.stringify(v).r
 
 /** One row in COPY's text format (tab-separated, newline-terminated). */
 export const copyLine = (r: LoggedPrediction) =>
-  `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${r.created_at.toISOString()}\n`;
+  `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${new Date(r.created_at).toISOString()}\n`;

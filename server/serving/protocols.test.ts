@@ -73,7 +73,7 @@ describe("the prediction log", () => {
       input: { note: "a\tb\nc\\d", n: null },
       prediction: "yes",
       latency_ms: 0.5,
-      created_at: new Date("2026-11-26T10:00:00Z"),
+      created_at: Date.parse("2026-11-26T10:00:00Z"),
     });
     const fields = line.slice(0, -1).split("\t");
     expect(fields).toHaveLength(9);

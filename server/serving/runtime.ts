@@ -287,7 +287,7 @@ export class ServingRuntime {
   }
 
   private record(served: Served, variant: Variant, requestId: string, rows: Record<string, unknown>[], predictions: Label[], ms: number, shadow: boolean) {
-    const at = new Date();
+    const at = Date.now();
     this.log.append(
       rows.map((input, idx) => ({
         request_id: requestId,

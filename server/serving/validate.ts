@@ -62,6 +62,9 @@ function asBoolean(v: unknown, c: InputField): boolean | undefined {
 }
 
 
+/** Field lookup per signature, built once: a model's input fields do not change. */
+const knownFields = new WeakMap<InputField[], Map<string, InputField>>();
+
 /**
  * Checks each instance against the model's input fields, as the source was read: required
  * fields present, `null` only where the model can take a missing value, each value of its
@@ -71,7 +74,8 @@ function asBoolean(v: unknown, c: InputField): boolean | undefined {
 export function validateInstances(instances: unknown[], columns: InputField[], policy: UnknownFieldPolicy = "ignore"): Validated {
   const errors: FieldError[] = [];
   const unknown = new Set<string>();
-  const known = new Map(columns.map((c) => [c.name, c]));
+  let known = knownFields.get(columns);
+  if (!known) knownFields.set(columns, (known = new Map(columns.map((c) => [c.name, c]))));
   instances.forEach((inst, i) => {
     if (typeof inst !== "object" || inst === null || Array.isArray(inst)) {
       errors.push({ instance: i, field: "", message: "instance must be a JSON object" });
