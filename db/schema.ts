@@ -287,11 +287,18 @@ export const modelVersions = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     workspaceId: workspaceId(),
-    /** Models are named after the endpoint slug they are deployed to. */
+    /**
+     * The registered model this is a version of: one per pipeline node that trains (named after
+     * the pipeline and node when first registered), or the endpoint slug for versions deployed
+     * before models were registered at training.
+     */
     name: text("name").notNull(),
     version: integer("version").notNull(),
     runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    /** The node (and, for a port other than `model`, `node:port`) whose output this is. */
     nodeId: text("node_id").notNull(),
+    /** The pipeline that trained it (kept when the run is deleted). */
+    pipelineId: uuid("pipeline_id").references(() => pipelines.id, { onDelete: "set null" }),
     artifactUri: text("artifact_uri").notNull(),
     task: text("task").$type<"classification" | "regression">().notNull(),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
@@ -360,6 +367,21 @@ export const deployments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("deployment_run_node_uq").on(t.runId, t.nodeId), uniqueIndex("deployment_endpoint_revision_uq").on(t.endpointId, t.revision)],
+);
+
+/** Named pointers to model versions (`champion`, `challenger`, anything): moved, never versions themselves. */
+export const modelAliases = pgTable(
+  "model_alias",
+  {
+    name: text("name").notNull(),
+    alias: text("alias").notNull(),
+    workspaceId: workspaceId(),
+    modelVersionId: uuid("model_version_id")
+      .notNull()
+      .references(() => modelVersions.id, { onDelete: "cascade" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.alias] })],
 );
 
 /** Keys for calling endpoints: shown once, stored as SHA-256; scoped to a workspace, optionally to some of its endpoints. */

@@ -5,11 +5,10 @@
  * (workflows/endpoints/revisions.ts) and into the audit log; serving processes pick it up by
  * notification.
  */
-import { and, desc, eq, isNull, max, sql } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { deployments, endpoints, modelVersions, runNodes, runs, servingKeys, users, type EndpointAccess, type TrafficVariant } from "~/db/schema";
-import { readModelMeta } from "~/workflows/model/model-file";
-import { inputColumns } from "~/workflows/model/signature";
+import { registerModel } from "~/workflows/models/registry";
 import { newToken } from "~/lib/crypto";
 import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
 import { SLUG, SLUG_MESSAGE } from "~/lib/pipeline/endpoint";
@@ -83,20 +82,10 @@ export async function deployRunModel(
     .where(and(eq(runNodes.runId, input.runId), eq(runNodes.nodeId, input.nodeId)));
   const model = node?.workspaceId === workspaceId ? node.outputs?.[input.port] : undefined;
   if (!model || model.kind !== "model") throw new NotFoundError(`run ${input.runId} has no model at ${input.nodeId}.${input.port}`);
-  const id = await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`register:${input.runId}:${input.nodeId}`}))`);
-    const [known] = await tx.select({ id: modelVersions.id }).from(modelVersions).where(and(eq(modelVersions.runId, input.runId), eq(modelVersions.nodeId, input.nodeId)));
-    if (known) return known.id;
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${input.slug}`}))`);
-    const [latest] = await tx.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.name, input.slug));
-    const signature = model.signature ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
-    const [created] = await tx
-      .insert(modelVersions)
-      .values({ workspaceId, name: input.slug, version: (latest?.v ?? 0) + 1, runId: input.runId, nodeId: input.nodeId, artifactUri: model.uri, task: model.task, metrics: node!.metrics, inputSchema: signature })
-      .returning({ id: modelVersions.id });
-    return created!.id;
-  });
-  return deployVersion(db, artifacts, actor, workspaceId, input.slug, { modelVersionId: id, confirmSchemaChange: input.confirmSchemaChange });
+  // Registered when it was trained; registering again finds that version (runs from before the registry get one now).
+  const version = await registerModel(db, { runId: input.runId, nodeId: input.nodeId, port: input.port, model, metrics: node!.metrics });
+  if (!version) throw new NotFoundError(`run ${input.runId} not found`);
+  return deployVersion(db, artifacts, actor, workspaceId, input.slug, { modelVersionId: version.id, confirmSchemaChange: input.confirmSchemaChange });
 }
 
 export async function listRevisions(db: Db, workspaceId: string, slug: string) {

@@ -11,10 +11,11 @@ import type { Db } from "~/db/client";
 import { runNodes, runs } from "~/db/schema";
 import { withoutLocalPaths } from "~/lib/env";
 import { isDeterministic, messageOf } from "~/lib/errors";
-import type { NodeStatus, PlanNode } from "~/lib/pipeline/plan";
+import type { ArtifactRef, NodeStatus, PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
+import { recordModels } from "~/workflows/models/registry";
 import { readSecret, redact } from "~/workflows/secrets";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
 
@@ -94,7 +95,9 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     }
   }
 
-  async function recordSuccess(runId: string, nodeId: string, result: ExecResult, workMs: number) {
+  async function recordSuccess(runId: string, nodeId: string, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
+    // Models first: a node is shown succeeded only once what it trained is in the registry.
+    await recordModels(db, runId, nodeId, inputs, result.outputs, result.metrics);
     await db
       .update(runNodes)
       .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
@@ -137,7 +140,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         await db.update(runNodes).set({ workMs: performance.now() - started }).where(whereNode(runId, node.id));
         return { outputs: {}, fanOut: result.fanOut };
       }
-      await recordSuccess(runId, node.id, result, performance.now() - started);
+      await recordSuccess(runId, node.id, inputs, result, performance.now() - started);
       return { outputs: result.outputs };
     },
 
@@ -157,7 +160,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       const started = performance.now();
       const result = await withContext(runId, node, inputs, (ctx) => merge(ctx, state, parts));
       const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
-      await recordSuccess(runId, node.id, result, (row?.workMs ?? 0) + performance.now() - started);
+      await recordSuccess(runId, node.id, inputs, result, (row?.workMs ?? 0) + performance.now() - started);
       return { outputs: result.outputs };
     },
 

@@ -35,10 +35,18 @@ export const executor = defineExecutor(spec, {
         .innerJoin(modelVersions, eq(modelVersions.id, deployments.modelVersionId))
         .where(and(eq(deployments.runId, runId), eq(deployments.nodeId, nodeId)));
       if (done) return done.version;
+      // The version the registry made when the model was trained in this run (or, for a model
+      // from elsewhere, the one this node registered on an earlier attempt).
       let [version] = await tx
         .select()
         .from(modelVersions)
-        .where(and(eq(modelVersions.runId, runId), eq(modelVersions.nodeId, nodeId)));
+        .where(and(eq(modelVersions.runId, runId), eq(modelVersions.artifactUri, model.uri)));
+      if (!version) {
+        [version] = await tx
+          .select()
+          .from(modelVersions)
+          .where(and(eq(modelVersions.runId, runId), eq(modelVersions.nodeId, nodeId)));
+      }
       const [current] = await tx
         .select({
           id: endpoints.id,
@@ -76,6 +84,7 @@ export const executor = defineExecutor(spec, {
             version: (latest?.v ?? 0) + 1,
             runId,
             nodeId,
+            pipelineId,
             artifactUri: model.uri,
             task: model.task,
             metrics,

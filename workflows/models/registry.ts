@@ -1,0 +1,89 @@
+/**
+ * The model registry's write side: every model a run trains becomes a version, once, as soon as
+ * the node that trained it succeeds — whatever its type, it is any `model` output. A pipeline
+ * node's models are one registered model (named after the pipeline and node the first time, and
+ * kept under that name when the pipeline is renamed); scores a later node computes for that
+ * model (evaluate's `metrics`) are added to its version.
+ */
+import { and, eq, max, or, sql } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { modelVersions, pipelines, runs } from "~/db/schema";
+import { slugify } from "~/lib/pipeline/endpoint";
+import type { ArtifactRef, ModelRef } from "~/lib/pipeline/plan";
+
+type Tx = Pick<Db, "select" | "insert" | "update" | "execute">;
+
+/** The registry's key for a node's output: the node for its `model` port, `node:port` for another. */
+export const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? nodeId : `${nodeId}:${port}`);
+
+/** The registered model a pipeline node's output belongs to: the name it had before, or a new unique one. */
+async function modelName(tx: Tx, pipelineId: string, nodeKey: string): Promise<string> {
+  const [known] = await tx
+    .select({ name: modelVersions.name })
+    .from(modelVersions)
+    .where(and(eq(modelVersions.pipelineId, pipelineId), eq(modelVersions.nodeId, nodeKey)))
+    .limit(1);
+  if (known) return known.name;
+  const [p] = await tx.select({ name: pipelines.name }).from(pipelines).where(eq(pipelines.id, pipelineId));
+  const base = `${slugify(p?.name ?? "pipeline") || "pipeline"}-${slugify(nodeKey.replace(":", "-")) || "model"}`.slice(0, 80);
+  // Names are one namespace: another pipeline's model of the same name gets a suffix.
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    const [taken] = await tx.select({ pipelineId: modelVersions.pipelineId }).from(modelVersions).where(eq(modelVersions.name, name)).limit(1);
+    if (!taken) return name;
+  }
+}
+
+/** Registers one model output of a run (idempotent: a retried activity finds its version). */
+export async function registerModel(db: Db, r: { runId: string; nodeId: string; port: string; model: ModelRef; metrics?: Record<string, number> | null }) {
+  const nodeKey = registryNodeKey(r.nodeId, r.port);
+  return db.transaction(async (tx) => {
+    const [run] = await tx.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, r.runId));
+    if (!run) return null;
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`register:${run.pipelineId}:${nodeKey}`}))`);
+    // The same artifact on two ports (a node's `final` when nothing was refitted is its `model`) is one version.
+    const [known] = await tx
+      .select()
+      .from(modelVersions)
+      .where(and(eq(modelVersions.runId, r.runId), or(eq(modelVersions.nodeId, nodeKey), eq(modelVersions.artifactUri, r.model.uri))));
+    if (known) return known;
+    const name = await modelName(tx, run.pipelineId, nodeKey);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${name}`}))`);
+    const [latest] = await tx.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.name, name));
+    const [created] = await tx
+      .insert(modelVersions)
+      .values({
+        workspaceId: run.workspaceId,
+        name,
+        version: (latest?.v ?? 0) + 1,
+        runId: r.runId,
+        nodeId: nodeKey,
+        pipelineId: run.pipelineId,
+        artifactUri: r.model.uri,
+        task: r.model.task,
+        metrics: r.metrics ?? null,
+        inputSchema: r.model.signature,
+      })
+      .returning();
+    return created!;
+  });
+}
+
+/**
+ * After a node succeeds: its model outputs become versions, and the scores it computed for a
+ * model it took as input (evaluate) are added to that model's version.
+ */
+export async function recordModels(db: Db, runId: string, nodeId: string, inputs: Record<string, ArtifactRef>, outputs: Record<string, ArtifactRef>, metrics: Record<string, number> | null | undefined) {
+  for (const [port, out] of Object.entries(outputs)) {
+    if (out.kind === "model") await registerModel(db, { runId, nodeId, port, model: out, metrics });
+  }
+  const scores = Object.values(outputs).find((o) => o.kind === "metrics");
+  if (!scores || scores.kind !== "metrics") return;
+  for (const input of Object.values(inputs)) {
+    if (input.kind !== "model") continue;
+    await db
+      .update(modelVersions)
+      .set({ metrics: sql`coalesce(${modelVersions.metrics}, '{}'::jsonb) || ${JSON.stringify(scores.values)}::jsonb` })
+      .where(and(eq(modelVersions.runId, runId), eq(modelVersions.artifactUri, input.uri)));
+  }
+}
