@@ -16,6 +16,7 @@ export const metadata: Metadata = {
 const nav = [
   ["/pipelines", "Pipelines"],
   ["/runs", "Runs"],
+  ["/models", "Models"],
   ["/endpoints", "Endpoints"],
   ["/datasets", "Datasets"],
 ] as const;

@@ -59,4 +59,18 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   // Revoked in the UI: refused at once.
   await page.getByRole("row", { name: /checkout/ }).getByRole("button", { name: "Revoke" }).click();
   await expect.poll(async () => (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status(), { timeout: 5000 }).toBe(401);
+
+  // The registry: the demo's trained model, its versions, an alias moved by REST, the model page.
+  const { models } = (await (await api.get("/api/v1/models")).json()) as { models: { name: string; latestVersion: number }[] };
+  const demoModel = models.find((m) => m.name.startsWith("demo-classification"))!;
+  expect(demoModel.latestVersion).toBeGreaterThanOrEqual(newest);
+  const aliased = await api.put(`/api/v1/models/${demoModel.name}/aliases/champion`, { data: { version: newest - 1 } });
+  expect(aliased.status()).toBe(200);
+  const { versions } = (await (await api.get(`/api/v1/models/${demoModel.name}/versions`)).json()) as { versions: { version: number; aliases: string[]; servedBy: string[]; metrics: Record<string, number> }[] };
+  expect(versions.find((v) => v.version === newest - 1)!.aliases).toEqual(["champion"]);
+  expect(versions.find((v) => v.version === newest - 1)!.servedBy).toContain("demo-model");
+  expect(versions.find((v) => v.version === newest)!.metrics.accuracy).toBeGreaterThan(0.7);
+  await page.goto(`/models/${demoModel.name}`);
+  await expect(page.getByTestId("model-versions").locator("tr", { hasText: "champion" })).toContainText(`v${newest - 1}`);
+  await page.screenshot({ path: "test-results/model-page.png", fullPage: true });
 });

@@ -1,5 +1,6 @@
 import { datasetRouter } from "./routers/dataset";
 import { endpointRouter } from "./routers/endpoint";
+import { modelRouter } from "./routers/model";
 import { pipelineRouter } from "./routers/pipeline";
 import { runRouter } from "./routers/run";
 import { accountRouter, invitationRouter, tokenRouter, workspaceRouter } from "./routers/workspace";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   run: runRouter,
   dataset: datasetRouter,
   endpoint: endpointRouter,
+  model: modelRouter,
   workspace: workspaceRouter,
   token: tokenRouter,
   invitation: invitationRouter,

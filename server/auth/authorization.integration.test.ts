@@ -167,6 +167,13 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
     PUT: () => ({ path: "/api/v1/endpoints/matrix-endpoint/settings", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: '{"nope": 1}' }, resource: true }),
   },
   "/api/v1/endpoints/{slug}/performance": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/performance", params: { slug: "matrix-endpoint" }, resource: true }) },
+  "/api/v1/models": { GET: () => ({ path: "/api/v1/models", params: {} }) },
+  "/api/v1/models/{name}/versions": { GET: () => ({ path: "/api/v1/models/matrix-endpoint/versions", params: { name: "matrix-endpoint" } }) },
+  "/api/v1/models/{name}/aliases/{alias}": {
+    PUT: () => ({ path: "/api/v1/models/matrix-endpoint/aliases/champion", params: { name: "matrix-endpoint", alias: "champion" }, body: { type: "application/json", text: '{"version": 0}' } }),
+    // Refused on its input (no such alias) once authorisation lets it through.
+    DELETE: () => ({ path: "/api/v1/models/matrix-endpoint/aliases/Not-An-Alias", params: { name: "matrix-endpoint", alias: "Not-An-Alias" } }),
+  },
   "/api/v1/keys": {
     GET: () => ({ path: "/api/v1/keys", params: {} }),
     POST: () => ({ path: "/api/v1/keys", params: {}, body: { type: "application/json", text: "{}" } }),
@@ -187,7 +194,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(25);
+    expect(restCases.length).toBe(29);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -237,6 +244,10 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "dataset.list": () => undefined,
   "dataset.describeQuery": () => ({}),
   "endpoint.list": () => undefined,
+  "model.list": () => undefined,
+  "model.versions": () => ({ name: "matrix-endpoint" }),
+  "model.setAlias": () => ({ name: "matrix-endpoint", alias: "Bad Alias", version: 1 }),
+  "model.removeAlias": () => ({ name: "matrix-endpoint", alias: "Not-An-Alias" }),
   "endpoint.detail": () => ({ slug: "matrix-endpoint" }),
   "endpoint.openapi": () => ({ slug: "matrix-endpoint" }),
   "endpoint.tryIt": () => ({ slug: "matrix-endpoint", body: "not json" }),

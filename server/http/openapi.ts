@@ -365,6 +365,42 @@ function operatingPaths() {
         responses: { "200": ok({ type: "object" }), ...errors("400", "404") },
       },
     },
+    "/api/v1/models": {
+      get: {
+        operationId: "listModels",
+        summary: "Registered models of the workspace: every pipeline node that trains is one, each run a version",
+        responses: { "200": ok({ type: "object", properties: { models: { type: "array", items: { type: "object", properties: { name: { type: "string" }, latestVersion: { type: "integer" }, aliases: { type: "object", additionalProperties: { type: "integer" } } } } } } }) },
+      },
+    },
+    "/api/v1/models/{name}/versions": {
+      get: {
+        operationId: "modelVersions",
+        summary: "A model's versions, newest first: id, version, runId, pipeline, metrics, signature, aliases, the endpoints serving it and the revisions that did",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": ok({ type: "object" }), ...errors("404") },
+      },
+    },
+    "/api/v1/models/{name}/aliases/{alias}": {
+      put: {
+        operationId: "setAlias",
+        summary: "Point an alias (champion, challenger, …) at a version",
+        parameters: [
+          { name: "name", in: "path", required: true, schema: { type: "string" } },
+          { name: "alias", in: "path", required: true, schema: { type: "string", pattern: "^[a-z][a-z0-9-]{0,39}$" } },
+        ],
+        requestBody: body({ type: "object", required: ["version"], properties: { version: { type: "integer", minimum: 1 } } }),
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404", "415") },
+      },
+      delete: {
+        operationId: "removeAlias",
+        summary: "Remove an alias",
+        parameters: [
+          { name: "name", in: "path", required: true, schema: { type: "string" } },
+          { name: "alias", in: "path", required: true, schema: { type: "string" } },
+        ],
+        responses: { "200": ok({ type: "object" }), ...errors("404") },
+      },
+    },
     "/api/v1/keys": {
       get: { operationId: "listKeys", summary: "Serving keys of the workspace (prefixes only)", responses: { "200": ok({ type: "object" }) } },
       post: {

@@ -15,6 +15,7 @@ import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
 import { getRun, startRun } from "./service";
+import { modelVersionsOf } from "~/server/models/service";
 import { startServing } from "~/server/serving/testing";
 import { spawnWorker } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
@@ -72,8 +73,14 @@ describe("demo pipeline", () => {
     expect(run.metrics.test_rows).toBe(80);
     expect(run.endpoints).toEqual([expect.objectContaining({ slug: "it-demo", modelVersion: 1 })]);
 
-    // The endpoint answers exactly what the deployed model file predicts on the same raw rows.
+    // The trained model is in the registry, under its pipeline and node, with evaluate's scores.
     const [version] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
+    expect(version).toMatchObject({ nodeId: "train", version: 1, pipelineId: id });
+    expect(version!.metrics!.accuracy).toBe(run.metrics.accuracy);
+    const registered = await modelVersionsOf(db(), DEFAULT_WORKSPACE_ID, version!.name);
+    expect(registered.versions.map((v) => [v.version, v.servedBy, v.runId])).toEqual([[1, ["it-demo"], runId]]);
+
+    // The endpoint answers exactly what the deployed model file predicts on the same raw rows.
     const model = loadModel(parseModelFile(await artifactStore().getBytes(version!.artifactUri)));
     const rows = [
       { feature_1: 1.2, feature_2: 0.7, feature_3: null, feature_4: 3 },

@@ -14,7 +14,7 @@ import type { ArtifactRef, ModelRef } from "~/lib/pipeline/plan";
 type Tx = Pick<Db, "select" | "insert" | "update" | "execute">;
 
 /** The registry's key for a node's output: the node for its `model` port, `node:port` for another. */
-export const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? nodeId : `${nodeId}:${port}`);
+const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? nodeId : `${nodeId}:${port}`);
 
 /** The registered model a pipeline node's output belongs to: the name it had before, or a new unique one. */
 async function modelName(tx: Tx, pipelineId: string, nodeKey: string): Promise<string> {

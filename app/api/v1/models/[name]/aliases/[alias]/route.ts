@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { guarded } from "~/server/auth/guard";
+import { readJsonBody } from "~/server/http/body";
+import { json } from "~/server/http/errors";
+import { removeAlias, setAlias } from "~/server/models/service";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ version: z.number().int().positive() }).strict();
+
+/** Points the alias at a version of the model (moving it if it pointed elsewhere). */
+export const PUT = guarded<{ name: string; alias: string }>("deploy", "active", async ({ req, db, params, principal, workspaceId }) =>
+  json(await setAlias(db, principal, workspaceId, params.name, params.alias, body.parse(await readJsonBody(req)).version)),
+);
+
+export const DELETE = guarded<{ name: string; alias: string }>("deploy", "active", async ({ db, params, principal, workspaceId }) => {
+  await removeAlias(db, principal, workspaceId, params.name, params.alias);
+  return json({ removed: params.alias });
+});

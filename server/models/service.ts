@@ -1,0 +1,102 @@
+/**
+ * The model registry, read and alias side: registered models of a workspace, their versions
+ * with lineage (pipeline → run → version → the endpoints and revisions serving it), metrics and
+ * input signature, and aliases (`champion`, `challenger`, custom) that point at a version.
+ */
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { deployments, endpoints, modelAliases, modelVersions, pipelines } from "~/db/schema";
+import { InvalidError, NotFoundError } from "~/lib/errors";
+import { recordAudit } from "~/workflows/audit";
+import type { Principal } from "../auth/policy";
+
+type Actor = Exclude<Principal, { kind: "anonymous" }>;
+const ALIAS = /^[a-z][a-z0-9-]{0,39}$/;
+
+export async function listModels(db: Db, workspaceId: string) {
+  const rows = await db
+    .select({
+      name: modelVersions.name,
+      latestVersion: sql<number>`max(${modelVersions.version})`.mapWith(Number),
+      versions: sql<number>`count(*)`.mapWith(Number),
+      task: sql<string>`min(${modelVersions.task})`,
+      updatedAt: sql<Date>`max(${modelVersions.createdAt})`.mapWith((v) => new Date(v as string)),
+    })
+    .from(modelVersions)
+    .where(eq(modelVersions.workspaceId, workspaceId))
+    .groupBy(modelVersions.name)
+    .orderBy(desc(sql`max(${modelVersions.createdAt})`));
+  const aliases = rows.length ? await db.select().from(modelAliases).where(and(eq(modelAliases.workspaceId, workspaceId), inArray(modelAliases.name, rows.map((r) => r.name)))) : [];
+  const versionIds = [...new Set(aliases.map((a) => a.modelVersionId))];
+  const numbers = versionIds.length ? await db.select({ id: modelVersions.id, version: modelVersions.version }).from(modelVersions).where(inArray(modelVersions.id, versionIds)) : [];
+  const numberOf = new Map(numbers.map((n) => [n.id, n.version]));
+  return rows.map((r) => ({
+    ...r,
+    aliases: Object.fromEntries(aliases.filter((a) => a.name === r.name).map((a) => [a.alias, numberOf.get(a.modelVersionId)!])),
+  }));
+}
+
+/** A model's versions, newest first, with where each came from and where it is served. */
+export async function modelVersionsOf(db: Db, workspaceId: string, name: string) {
+  const versions = await db
+    .select({
+      id: modelVersions.id,
+      version: modelVersions.version,
+      task: modelVersions.task,
+      runId: modelVersions.runId,
+      nodeId: modelVersions.nodeId,
+      pipelineId: modelVersions.pipelineId,
+      pipelineName: pipelines.name,
+      metrics: modelVersions.metrics,
+      signature: modelVersions.inputSchema,
+      createdAt: modelVersions.createdAt,
+    })
+    .from(modelVersions)
+    .leftJoin(pipelines, eq(pipelines.id, modelVersions.pipelineId))
+    .where(and(eq(modelVersions.workspaceId, workspaceId), eq(modelVersions.name, name)))
+    .orderBy(desc(modelVersions.version));
+  if (!versions.length) throw new NotFoundError(`no model '${name}'`);
+  const ids = versions.map((v) => v.id);
+  const aliases = await db.select().from(modelAliases).where(and(eq(modelAliases.workspaceId, workspaceId), eq(modelAliases.name, name)));
+  // Endpoints serving a version now, and every revision that ever served it.
+  const live = await db.select({ slug: endpoints.slug, modelVersionId: endpoints.modelVersionId, traffic: endpoints.traffic }).from(endpoints).where(eq(endpoints.workspaceId, workspaceId));
+  const revisions = await db
+    .select({ slug: endpoints.slug, revision: deployments.revision, modelVersionId: deployments.modelVersionId, createdAt: deployments.createdAt })
+    .from(deployments)
+    .innerJoin(endpoints, eq(endpoints.id, deployments.endpointId))
+    .where(inArray(deployments.modelVersionId, ids));
+  return {
+    name,
+    versions: versions.map((v) => ({
+      ...v,
+      aliases: aliases.filter((a) => a.modelVersionId === v.id).map((a) => a.alias),
+      servedBy: live.filter((e) => e.modelVersionId === v.id || (e.traffic ?? []).some((t) => t.modelVersionId === v.id)).map((e) => e.slug),
+      revisions: revisions.filter((r) => r.modelVersionId === v.id).map((r) => ({ slug: r.slug, revision: r.revision, createdAt: r.createdAt })),
+    })),
+  };
+}
+
+export async function setAlias(db: Db, actor: Actor, workspaceId: string, name: string, alias: string, version: number) {
+  if (!ALIAS.test(alias)) throw InvalidError.withProblems("invalid alias", [{ path: "alias", message: "lower-case letters, digits and '-', starting with a letter (at most 40)" }]);
+  const [v] = await db
+    .select({ id: modelVersions.id })
+    .from(modelVersions)
+    .where(and(eq(modelVersions.workspaceId, workspaceId), eq(modelVersions.name, name), eq(modelVersions.version, version)));
+  if (!v) throw new NotFoundError(`model '${name}' has no version ${version}`);
+  await db
+    .insert(modelAliases)
+    .values({ name, alias, workspaceId, modelVersionId: v.id })
+    .onConflictDoUpdate({ target: [modelAliases.name, modelAliases.alias], set: { modelVersionId: v.id, updatedAt: new Date() } });
+  await recordAudit(db, { action: "model.alias", workspaceId, actorUserId: actor.userId, actorTokenId: actor.kind === "token" ? actor.tokenId : null, target: `${name}@${alias}`, details: { version } });
+  return { name, alias, version };
+}
+
+export async function removeAlias(db: Db, actor: Actor, workspaceId: string, name: string, alias: string) {
+  if (!ALIAS.test(alias)) throw InvalidError.withProblems("invalid alias", [{ path: "alias", message: "no alias can be written so" }]);
+  const [gone] = await db
+    .delete(modelAliases)
+    .where(and(eq(modelAliases.workspaceId, workspaceId), eq(modelAliases.name, name), eq(modelAliases.alias, alias)))
+    .returning();
+  if (!gone) throw new NotFoundError(`model '${name}' has no alias '${alias}'`);
+  await recordAudit(db, { action: "model.alias.remove", workspaceId, actorUserId: actor.userId, actorTokenId: actor.kind === "token" ? actor.tokenId : null, target: `${name}@${alias}`, details: {} });
+}
