@@ -62,7 +62,7 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
 
   // The registry: the demo's trained model, its versions, an alias moved by REST, the model page.
   const { models } = (await (await api.get("/api/v1/models")).json()) as { models: { name: string; latestVersion: number }[] };
-  const demoModel = models.find((m) => m.name.startsWith("demo-classification"))!;
+  const demoModel = models.find((m) => m.name.startsWith("demo-random-forest-classifier"))!;
   expect(demoModel.latestVersion).toBeGreaterThanOrEqual(newest);
   const aliased = await api.put(`/api/v1/models/${demoModel.name}/aliases/champion`, { data: { version: newest - 1 } });
   expect(aliased.status()).toBe(200);
@@ -71,6 +71,6 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   expect(versions.find((v) => v.version === newest - 1)!.servedBy).toContain("demo-model");
   expect(versions.find((v) => v.version === newest)!.metrics.accuracy).toBeGreaterThan(0.7);
   await page.goto(`/models/${demoModel.name}`);
-  await expect(page.getByTestId("model-versions").locator("tr", { hasText: "champion" })).toContainText(`v${newest - 1}`);
+  await expect(page.getByTestId("model-versions").locator("tr", { has: page.getByRole("cell", { name: "champion", exact: true }) })).toContainText(`v${newest - 1}`);
   await page.screenshot({ path: "test-results/model-page.png", fullPage: true });
 });
