@@ -35,7 +35,9 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
   const best = Object.fromEntries(
     columns.map((m) => {
       const values = versions.map((v) => v.metrics?.[m]).filter((x): x is number => x !== undefined);
-      return [m, lowerIsBetter(m) ? Math.min(...values) : Math.max(...values)];
+      // Marked only where the versions differ.
+      const top = lowerIsBetter(m) ? Math.min(...values) : Math.max(...values);
+      return [m, values.every((x) => x === top) ? undefined : top];
     }),
   );
   const deployVersion = async (id: string, confirmSchemaChange = false) => {
@@ -105,7 +107,7 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
               {columns.map((m) => {
                 const x = v.metrics?.[m];
                 return (
-                  <td key={m} className={`font-mono text-xs ${x !== undefined && x === best[m] && versions.length > 1 ? "font-bold text-emerald-700" : ""}`}>
+                  <td key={m} className={`font-mono text-xs ${x !== undefined && x === best[m] ? "font-bold text-emerald-700" : ""}`}>
                     {x === undefined ? "–" : x.toFixed(4)}
                   </td>
                 );
