@@ -304,6 +304,8 @@ export const modelVersions = pgTable(
     metrics: jsonb("metrics").$type<Record<string, number>>(),
     /** The raw columns an endpoint serving this version accepts (its input signature). */
     inputSchema: jsonb("input_schema").$type<ColumnSchema[]>(),
+    /** A row of the data it was trained on, as ingested: the example in its endpoint's OpenAPI and "try it". */
+    example: jsonb("example").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -6,14 +6,18 @@ import { useTRPC } from "../trpc";
 
 interface InstanceSchema {
   required?: string[];
+  /** A row of the training data, when the registry kept one. */
+  examples?: Record<string, unknown>[];
   properties?: Record<string, { type?: string | string[]; anyOf?: { type?: string; enum?: unknown[] }[] }>;
 }
 
 /**
- * A body the endpoint accepts: its required fields only, each `null` where the model takes a
- * missing value, otherwise a value of the field's type (a boolean in the file's own spelling).
+ * A body the endpoint accepts: a row of the training data when the endpoint's document has one;
+ * otherwise its required fields only, each `null` where the model takes a missing value, else a
+ * value of the field's type.
  */
 function exampleFor(schema: InstanceSchema): Record<string, unknown> {
+  if (schema.examples?.[0]) return schema.examples[0];
   return Object.fromEntries(
     (schema.required ?? []).map((name) => {
       const p = schema.properties?.[name] ?? {};

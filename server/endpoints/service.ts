@@ -83,7 +83,7 @@ export async function deployRunModel(
   const model = node?.workspaceId === workspaceId ? node.outputs?.[input.port] : undefined;
   if (!model || model.kind !== "model") throw new NotFoundError(`run ${input.runId} has no model at ${input.nodeId}.${input.port}`);
   // Registered when it was trained; registering again finds that version (runs from before the registry get one now).
-  const version = await registerModel(db, { runId: input.runId, nodeId: input.nodeId, port: input.port, model, metrics: node!.metrics });
+  const version = await registerModel(db, { runId: input.runId, nodeId: input.nodeId, port: input.port, model, metrics: node!.metrics, artifacts });
   if (!version) throw new NotFoundError(`run ${input.runId} not found`);
   return deployVersion(db, artifacts, actor, workspaceId, input.slug, { modelVersionId: version.id, confirmSchemaChange: input.confirmSchemaChange });
 }

@@ -77,6 +77,9 @@ describe("demo pipeline", () => {
     const [version] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
     expect(version).toMatchObject({ nodeId: "train", version: 1, pipelineId: id });
     expect(version!.metrics!.accuracy).toBe(run.metrics.accuracy);
+    // Its example is a complete row of the data as ingested (the endpoint documents it).
+    expect(Object.keys(version!.example!).sort()).toEqual(["feature_1", "feature_2", "feature_3", "feature_4"]);
+    expect(Object.values(version!.example!).every((v) => typeof v === "number")).toBe(true);
     const registered = await modelVersionsOf(db(), DEFAULT_WORKSPACE_ID, version!.name);
     expect(registered.versions.map((v) => [v.version, v.servedBy, v.runId])).toEqual([[1, ["it-demo"], runId]]);
 

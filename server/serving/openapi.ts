@@ -29,11 +29,14 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
   const { slug, primary } = served;
   const model = primary.model;
   const inputs = primary.inputs;
+  // A row of the training data as ingested, where the registry kept one.
+  const example = primary.example ? Object.fromEntries(inputs.filter((c) => c.name in primary.example!).map((c) => [c.name, primary.example![c.name]])) : undefined;
   const instance = {
     type: "object",
     additionalProperties: served.unknownFields === "ignore",
     required: inputs.filter((c) => !c.optional).map((c) => c.name),
     properties: Object.fromEntries(inputs.map((c) => [c.name, columnJsonSchema(c)])),
+    ...(example ? { examples: [example] } : {}),
   };
   const label =
     model.file.task === "classification"
@@ -71,17 +74,20 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
         post: {
           summary: "Predict (Millrace's format)",
           parameters: [sticky],
-          requestBody: json({
-            oneOf: [
-              { $ref: "#/components/schemas/Instance" },
-              {
-                type: "object",
-                additionalProperties: false,
-                required: ["instances"],
-                properties: { instances: { type: "array", minItems: 1, maxItems: MAX_INSTANCES, items: { $ref: "#/components/schemas/Instance" } } },
-              },
-            ],
-          }),
+          requestBody: json(
+            {
+              oneOf: [
+                { $ref: "#/components/schemas/Instance" },
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["instances"],
+                  properties: { instances: { type: "array", minItems: 1, maxItems: MAX_INSTANCES, items: { $ref: "#/components/schemas/Instance" } } },
+                },
+              ],
+            },
+            example,
+          ),
           responses: {
             "200": {
               ...ok({

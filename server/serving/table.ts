@@ -21,6 +21,8 @@ export interface Variant {
   shadow: boolean;
   model: LoadedModel;
   inputs: InputField[];
+  /** A row of its training data as ingested (for documentation), when known. */
+  example: Record<string, unknown> | null;
 }
 
 export interface Served {
@@ -110,7 +112,7 @@ export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): 
   const traffic: TrafficVariant[] = row.traffic?.length ? row.traffic : [{ modelVersionId: row.modelVersionId, weight: 1 }];
   const ids = [...new Set([row.modelVersionId, ...traffic.map((t) => t.modelVersionId)])];
   const versions = await db
-    .select({ id: modelVersions.id, version: modelVersions.version, artifactUri: modelVersions.artifactUri, task: modelVersions.task })
+    .select({ id: modelVersions.id, version: modelVersions.version, artifactUri: modelVersions.artifactUri, task: modelVersions.task, example: modelVersions.example })
     .from(modelVersions)
     .where(inArray(modelVersions.id, ids));
   const byId = new Map(versions.map((v) => [v.id, v]));
@@ -118,7 +120,7 @@ export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): 
     const v = byId.get(id);
     if (!v) throw new Error(`endpoint '${row.slug}' refers to model version ${id}, which does not exist`);
     const model = await cache.get(v.id, v.artifactUri);
-    return { modelVersionId: v.id, version: v.version, weight, shadow, model, inputs: inputColumns(model.file) };
+    return { modelVersionId: v.id, version: v.version, weight, shadow, model, inputs: inputColumns(model.file), example: v.example };
   };
   const primary = await variant(row.modelVersionId, 0, false);
   const all = await Promise.all(traffic.map((t) => variant(t.modelVersionId, t.shadow ? 0 : t.weight, !!t.shadow)));

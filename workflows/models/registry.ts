@@ -7,9 +7,11 @@
  */
 import { and, eq, max, or, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { modelVersions, pipelines, runs } from "~/db/schema";
+import { modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { slugify } from "~/lib/pipeline/endpoint";
-import type { ArtifactRef, ModelRef } from "~/lib/pipeline/plan";
+import type { ArtifactRef, DatasetRef, ModelRef } from "~/lib/pipeline/plan";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { parquet, quoteIdent, readColumns, withDuck } from "~/workflows/data/duck";
 
 type Tx = Pick<Db, "select" | "insert" | "update" | "execute">;
 
@@ -34,8 +36,31 @@ async function modelName(tx: Tx, pipelineId: string, nodeKey: string): Promise<s
   }
 }
 
+/**
+ * A row of the run's data as ingested (a dataset output no step has transformed yet), limited to
+ * the model's input fields: the example its endpoint documents. The first row whose fields are
+ * all present, else the first row; null when the run has no such dataset.
+ */
+async function exampleRow(db: Db, artifacts: ArtifactStore, runId: string, model: ModelRef): Promise<Record<string, unknown> | null> {
+  const nodes = await db.select({ outputs: runNodes.outputs }).from(runNodes).where(eq(runNodes.runId, runId));
+  const raw = nodes.flatMap((n) => Object.values(n.outputs ?? {})).find((o): o is DatasetRef => o.kind === "dataset" && o.lineage.steps.length === 0);
+  const fields = (model.signature ?? []).filter((f) => raw?.columns.some((c) => c.name === f.name));
+  if (!raw || !fields.length) return null;
+  const file = await artifacts.localPath(raw.uri);
+  const columns = await withDuck(async (conn) => {
+    const complete = fields.map((f) => `${quoteIdent(f.name)} IS NOT NULL`).join(" AND ");
+    const pick = async (where: string) => readColumns(conn, `(SELECT * FROM ${parquet(file)} ${where} LIMIT 1)`, fields);
+    const first = await pick(`WHERE ${complete}`);
+    return Object.values(first)[0]?.length ? first : pick("");
+  });
+  if (!Object.values(columns)[0]?.length) return null;
+  return Object.fromEntries(fields.map((f) => [f.name, columns[f.name]![0] ?? null]));
+}
+
 /** Registers one model output of a run (idempotent: a retried activity finds its version). */
-export async function registerModel(db: Db, r: { runId: string; nodeId: string; port: string; model: ModelRef; metrics?: Record<string, number> | null }) {
+export async function registerModel(db: Db, r: { runId: string; nodeId: string; port: string; model: ModelRef; metrics?: Record<string, number> | null; artifacts?: ArtifactStore }) {
+  // Read before the transaction: it opens files, and a failure only leaves the example out.
+  const example = r.artifacts ? await exampleRow(db, r.artifacts, r.runId, r.model).catch(() => null) : null;
   const nodeKey = registryNodeKey(r.nodeId, r.port);
   return db.transaction(async (tx) => {
     const [run] = await tx.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, r.runId));
@@ -63,6 +88,7 @@ export async function registerModel(db: Db, r: { runId: string; nodeId: string; 
         task: r.model.task,
         metrics: r.metrics ?? null,
         inputSchema: r.model.signature,
+        example,
       })
       .returning();
     return created!;
@@ -73,9 +99,17 @@ export async function registerModel(db: Db, r: { runId: string; nodeId: string; 
  * After a node succeeds: its model outputs become versions, and the scores it computed for a
  * model it took as input (evaluate) are added to that model's version.
  */
-export async function recordModels(db: Db, runId: string, nodeId: string, inputs: Record<string, ArtifactRef>, outputs: Record<string, ArtifactRef>, metrics: Record<string, number> | null | undefined) {
+export async function recordModels(
+  db: Db,
+  artifacts: ArtifactStore,
+  runId: string,
+  nodeId: string,
+  inputs: Record<string, ArtifactRef>,
+  outputs: Record<string, ArtifactRef>,
+  metrics: Record<string, number> | null | undefined,
+) {
   for (const [port, out] of Object.entries(outputs)) {
-    if (out.kind === "model") await registerModel(db, { runId, nodeId, port, model: out, metrics });
+    if (out.kind === "model") await registerModel(db, { runId, nodeId, port, model: out, metrics, artifacts });
   }
   const scores = Object.values(outputs).find((o) => o.kind === "metrics");
   if (!scores || scores.kind !== "metrics") return;

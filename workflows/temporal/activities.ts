@@ -97,7 +97,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
 
   async function recordSuccess(runId: string, nodeId: string, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
     // Models first: a node is shown succeeded only once what it trained is in the registry.
-    await recordModels(db, runId, nodeId, inputs, result.outputs, result.metrics);
+    await recordModels(db, artifacts, runId, nodeId, inputs, result.outputs, result.metrics);
     await db
       .update(runNodes)
       .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
