@@ -70,6 +70,8 @@ const schema = z.object({
   UPLOAD_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** Hosts on private or loopback addresses that data sources (a PostgreSQL query) may reach anyway, comma-separated. */
   PRIVATE_SOURCE_HOSTS: z.string().default(""),
+  /** Days logged predictions (and their feedback) are kept; 0 keeps them forever. */
+  PREDICTION_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */
   MILLRACE_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
 });

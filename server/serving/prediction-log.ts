@@ -87,3 +87,18 @@ const jsonField = (v: unknown) => (v === undefined ? "\\N" : JSON.stringify(v).r
 /** One row in COPY's text format (tab-separated, newline-terminated). */
 export const copyLine = (r: LoggedPrediction) =>
   `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${new Date(r.created_at).toISOString()}\n`;
+
+/**
+ * Deletes logged predictions and feedback older than `days` (0: keep everything). One serving
+ * process does it at a time (an advisory lock); the others skip. Returns the rows deleted.
+ */
+export async function pruneLog(db: Db, days: number): Promise<number> {
+  if (days <= 0) return 0;
+  return db.$sql.begin(async (tx) => {
+    const [lock] = await tx`select pg_try_advisory_xact_lock(hashtext('millrace:prune-prediction-log')) as ok`;
+    if (!lock?.ok) return 0;
+    const logs = await tx`delete from prediction_log where created_at < now() - make_interval(days => ${days})`;
+    const labels = await tx`delete from prediction_feedback where created_at < now() - make_interval(days => ${days})`;
+    return logs.count + labels.count;
+  });
+}

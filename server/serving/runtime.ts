@@ -19,13 +19,15 @@ import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
 import { child, metrics } from "../metrics/registry";
-import { PredictionLog } from "./prediction-log";
+import { env } from "~/lib/env";
+import { PredictionLog, pruneLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
 import { validateInstances } from "./validate";
 
 const SERVING_CHANNEL = "millrace_serving";
 const RECONCILE_MS = 30_000;
 const KEY_USE_FLUSH_MS = 10_000;
+const PRUNE_MS = 3_600_000;
 
 export interface Scored {
   predictions: Label[];
@@ -102,6 +104,7 @@ export class ServingRuntime {
     };
     every(RECONCILE_MS, () => this.reconcile());
     every(KEY_USE_FLUSH_MS, () => this.flushKeyUse());
+    every(PRUNE_MS, () => pruneLog(this.db, env().PREDICTION_LOG_RETENTION_DAYS));
     this.ready = true;
   }
 

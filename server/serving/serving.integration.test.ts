@@ -3,7 +3,7 @@
  * and rate limits, deploys, rollbacks and schema-break confirmation picked up by notification,
  * A/B split ratios and stickiness, shadow isolation, the prediction log and feedback joins.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
 import { endpoints, memberships, modelVersions, predictionLog, workspaces } from "~/db/schema";
@@ -16,6 +16,7 @@ import { executor as randomForest } from "~/workflows/nodes/random-forest/execut
 import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
 import { createUserWithPassword } from "~/server/workspaces/service";
 import { createServingKey, deployVersion, endpointPerformance, listRevisions, revokeServingKey, rollback, setEndpointSettings, setTraffic } from "../endpoints/service";
+import { pruneLog } from "./prediction-log";
 import { startServing } from "./testing";
 
 type Serving = Awaited<ReturnType<typeof startServing>>;
@@ -288,6 +289,20 @@ describe("serving", () => {
     // Feedback needs a key even where predictions would not, and names what is wrong.
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "a" })).status).toBe(401);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: "nope", label: "a" }, auth())).json.error).toBe("requestId must be the requestId of a prediction (a UUID)");
+  });
+
+  it("prunes logged predictions and feedback past their retention, and keeps everything with 0 days", async () => {
+    const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "svc"));
+    const old = "00000000-0000-4000-8000-00000000dead";
+    await db().execute(sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at)
+      values (${old}, 0, ${ep!.id}, ${versions[0]!.id}, '{}', '"a"', 1, now() - interval '40 days')`);
+    await db().execute(sql`insert into prediction_feedback (request_id, idx, endpoint_id, label, created_at) values (${old}, 0, ${ep!.id}, '"a"', now() - interval '40 days')`);
+    const before = (await db().select().from(predictionLog)).length;
+    expect(await pruneLog(db(), 0)).toBe(0);
+    expect(await pruneLog(db(), 30)).toBe(2);
+    const after = await db().select().from(predictionLog);
+    expect(after.length).toBe(before - 1);
+    expect(after.some((r) => r.requestId === old)).toBe(false);
   });
 
   it("loses no request while a deploy and a rollback go live under concurrent load", async () => {
