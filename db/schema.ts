@@ -345,6 +345,12 @@ export interface TrafficVariant {
   modelVersionId: string;
   weight: number;
   shadow?: boolean;
+  /**
+   * Stops the variant (it becomes a shadow) once its live score from feedback is confidently
+   * worse than the bound: accuracy's 95% interval entirely below `minAccuracy`, or RMSE above
+   * `maxRmse`, over at least `minLabelled` labelled predictions since the split went live.
+   */
+  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number };
 }
 
 export const deployments = pgTable(
@@ -362,7 +368,7 @@ export const deployments = pgTable(
     nodeId: text("node_id"),
     /** 1, 2, … per endpoint: the endpoint's revision history. */
     revision: integer("revision").notNull(),
-    kind: text("kind").$type<"deploy" | "rollback" | "traffic">().notNull().default("deploy"),
+    kind: text("kind").$type<"deploy" | "rollback" | "traffic" | "guardrail">().notNull().default("deploy"),
     /** The traffic split this revision set (null: all to modelVersionId). */
     traffic: jsonb("traffic").$type<TrafficVariant[]>(),
     actorUserId: text("actor_user_id"),

@@ -18,6 +18,8 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   const newest = await version();
   expect(newest).toBeGreaterThanOrEqual(2);
 
+  // Rollback, revocation and promotion ask first.
+  page.on("dialog", (d) => void d.accept());
   await page.goto("/endpoints/demo-model");
   await expect(page.getByTestId("endpoint-access")).toContainText("Public");
   const revisions = page.getByTestId("revisions");

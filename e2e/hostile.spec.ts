@@ -158,3 +158,14 @@ test("an unknown run says so at once instead of retrying for seconds", async ({ 
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible({ timeout: 5000 });
   expect(Date.now() - t0).toBeLessThan(5000);
 });
+
+test("a malformed percent-escape in the path is a 400 at once, never a hang or a 5xx", async ({ request }) => {
+  for (const path of ["/api/v1/endpoints/%E0%A4%A/predict", "/v2/models/%E0%A4%A", "/api/v1/endpoints/%ZZ/openapi.json", "/api/v1/runs/%ZZ", "/endpoints/%ZZ", "/runs/%ZZ"]) {
+    const res = await request.get(path, { timeout: 5000 });
+    expect(res.status(), path).toBe(400);
+  }
+  // The Open Inference Protocol's namespace answers JSON, even for a path it does not have.
+  const unknown = await request.get("/v2/models");
+  expect(unknown.status()).toBe(404);
+  expect(unknown.headers()["content-type"]).toContain("application/json");
+});

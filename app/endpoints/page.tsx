@@ -6,6 +6,9 @@ import { listEndpoints } from "~/server/endpoints/repository";
 
 export const dynamic = "force-dynamic";
 
+/** The scores worth a glance; the model's page has the rest. */
+const HEADLINE = ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"];
+
 export default async function EndpointsPage() {
   const { workspaceId } = await pageAccess("read", "/endpoints");
   const endpoints = await listEndpoints(db(), workspaceId);
@@ -21,7 +24,7 @@ export default async function EndpointsPage() {
               <th>Access</th>
               <th>Model version</th>
               <th>Task</th>
-              <th>Metrics at deploy</th>
+              <th>Scores</th>
               <th>Monitored</th>
               <th>Latest run</th>
             </tr>
@@ -42,7 +45,7 @@ export default async function EndpointsPage() {
                 <td>{e.task}</td>
                 <td className="font-mono text-xs">
                   {Object.entries(e.metrics ?? {})
-                    .filter(([k]) => k !== "test_rows")
+                    .filter(([k]) => HEADLINE.includes(k))
                     .map(([k, v]) => `${k} ${v.toFixed(3)}`)
                     .join(" · ") || "–"}
                 </td>

@@ -12,6 +12,7 @@ interface Variant {
   modelVersionId: string;
   weight: number;
   shadow?: boolean;
+  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number };
 }
 
 /**
@@ -32,6 +33,8 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
   const [chosen, setChosen] = useState("");
   const [draft, setDraft] = useState<Variant[] | null>(null);
   const [error, setError] = useState<{ message: string } | null>(null);
+  const [logPct, setLogPct] = useState<string | null>(null);
+  const [logSaved, setLogSaved] = useState(false);
 
   if (detail.error) return <ErrorText error={detail.error} />;
   const d = detail.data;
@@ -92,24 +95,53 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             {d.access === "public" ? "Public: anyone who can reach the server may call it." : "Private: callers send a serving key (Settings → Serving keys)."}
           </span>
           {canDeploy && (
-            <button type="button" className={buttonClass} onClick={() => void attempt(() => settings.mutateAsync({ slug, access: d.access === "public" ? "private" : "public" }))}>
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() =>
+                window.confirm(d.access === "public" ? `Make /${slug} private? Callers without a serving key get 401 at once.` : `Make /${slug} public? Anyone who can reach the server may call it.`) &&
+                void attempt(() => settings.mutateAsync({ slug, access: d.access === "public" ? "private" : "public" }))
+              }
+            >
               Make {d.access === "public" ? "private" : "public"}
             </button>
           )}
-          <label className="flex items-center gap-1 text-xs text-slate-600">
-            Log
-            <input
-              aria-label="Share of requests logged (percent)"
-              type="number"
-              min={0}
-              max={100}
-              disabled={!canDeploy}
-              className={`${inputClass} w-16`}
-              defaultValue={Math.round(d.logSample * 100)}
-              onBlur={(e) => void attempt(() => settings.mutateAsync({ slug, logSample: Math.min(100, Math.max(0, Number(e.target.value))) / 100 }))}
-            />
-            % of requests (inputs, predictions, latency), for feedback and drift
-          </label>
+          <form
+            className="flex items-center gap-1 text-xs text-slate-600"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const pct = Math.min(100, Math.max(0, Number(logPct ?? d.logSample * 100)));
+              setLogPct(String(pct));
+              void attempt(async () => {
+                await settings.mutateAsync({ slug, logSample: pct / 100 });
+                setLogSaved(true);
+              });
+            }}
+          >
+            <label className="flex items-center gap-1">
+              Log
+              <input
+                aria-label="Share of requests logged (percent)"
+                type="number"
+                min={0}
+                max={100}
+                disabled={!canDeploy}
+                className={`${inputClass} w-16`}
+                value={logPct ?? String(Math.round(d.logSample * 100))}
+                onChange={(e) => {
+                  setLogPct(e.target.value);
+                  setLogSaved(false);
+                }}
+              />
+              % of requests (inputs, predictions, latency), for feedback and drift
+            </label>
+            {canDeploy && (
+              <button type="submit" className="rounded border border-slate-300 px-2 py-0.5">
+                Save
+              </button>
+            )}
+            {logSaved && <span role="status">saved</span>}
+          </form>
         </div>
       </Section>
 
@@ -160,6 +192,11 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                   ) : (
                     `${Math.round(v.weight * 1000) / 10}%`
                   )}
+                  {!draft && v.guardrail && (
+                    <div className="text-[10px] text-slate-500">
+                      guardrail: {v.guardrail.minAccuracy !== undefined ? `accuracy ≥ ${v.guardrail.minAccuracy}` : `RMSE ≤ ${v.guardrail.maxRmse}`} over {v.guardrail.minLabelled ?? 50}+ labels
+                    </div>
+                  )}
                 </td>
                 <td>
                   {draft ? (
@@ -182,12 +219,14 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                     </button>
                   ) : (
                     canDeploy &&
-                    split.length > 1 &&
-                    !v.shadow && (
+                    (v.shadow || split.filter((x) => !x.shadow && x.weight > 0).length > 1) && (
                       <button
                         type="button"
                         className="text-xs text-sky-700 hover:underline"
-                        onClick={() => void attempt((c) => traffic.mutateAsync({ slug, variants: [{ modelVersionId: v.modelVersionId, weight: 1 }], confirmSchemaChange: c }))}
+                        onClick={() =>
+                          window.confirm(`Send all traffic of /${slug} to ${label(v.modelVersionId)}? The other variants stop answering.`) &&
+                          void attempt((c) => traffic.mutateAsync({ slug, variants: [{ modelVersionId: v.modelVersionId, weight: 1 }], confirmSchemaChange: c }))
+                        }
                       >
                         Promote to all traffic
                       </button>
@@ -228,7 +267,10 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             )}
           </div>
         )}
-        <p className="mt-1 text-xs text-slate-500">Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent.</p>
+        <p className="mt-1 text-xs text-slate-500">
+          Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent. A variant with a guardrail (set through
+          PUT /api/v1/endpoints/{slug}/traffic) becomes a shadow once its live accuracy from feedback is confidently below its bound.
+        </p>
       </Section>
 
       {canDeploy && (
@@ -266,7 +308,9 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             <tbody>
               {d.performance.map((p) => (
                 <tr key={`${p.modelVersionId}-${p.shadow}`}>
-                  <td>v{p.version}</td>
+                  <td>
+                    {p.name} v{p.version}
+                  </td>
                   <td>{p.shadow ? "shadow" : "live"}</td>
                   <td>{p.predictions}</td>
                   <td>{p.labelled}</td>
@@ -302,7 +346,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                 <td>
                   {r.revision} {r.live && <span className="rounded bg-emerald-100 px-1 text-xs text-emerald-800">live</span>}
                 </td>
-                <td>{r.kind === "traffic" ? `split: ${(r.traffic ?? []).map((t) => `${label(t.modelVersionId)} ${t.shadow ? "shadow" : `${Math.round(t.weight * 100)}%`}`).join(", ")}` : r.kind}</td>
+                <td>{r.kind === "guardrail" ? "guardrail stopped a variant" : r.kind === "rollback" ? "rollback" : r.kind === "traffic" ? `split: ${(r.traffic ?? []).map((t) => `${label(t.modelVersionId)} ${t.shadow ? "shadow" : `${Math.round(t.weight * 100)}%`}`).join(", ")}` : r.kind}</td>
                 <td>
                   {r.model} v{r.version}
                 </td>
@@ -310,7 +354,11 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                 <td>{r.actor ?? (r.runId ? "pipeline run" : "–")}</td>
                 <td>
                   {canDeploy && !r.live && (
-                    <button type="button" className="text-xs text-sky-700 hover:underline" onClick={() => void attempt((c) => roll.mutateAsync({ slug, revision: r.revision, confirmSchemaChange: c }))}>
+                    <button
+                      type="button"
+                      className="text-xs text-sky-700 hover:underline"
+                      onClick={() => window.confirm(`Serve again what revision ${r.revision} served (${r.model} v${r.version})?`) && void attempt((c) => roll.mutateAsync({ slug, revision: r.revision, confirmSchemaChange: c }))}
+                    >
                       Roll back to this
                     </button>
                   )}

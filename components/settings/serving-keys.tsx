@@ -46,7 +46,7 @@ export function ServingKeys() {
           <input aria-label="Key name" required className={inputClass} value={name} onChange={(e) => setName(e.target.value)} placeholder="checkout service" />
         </label>
         <label className="flex flex-col gap-1">
-          Endpoints (none picked: all)
+          Endpoints (none picked: all; Ctrl-click for several)
           <select aria-label="Endpoints the key may call" multiple className={`${inputClass} h-16`} value={only} onChange={(e) => setOnly([...e.target.selectedOptions].map((o) => o.value))}>
             {(endpoints.data ?? []).map((e) => (
               <option key={e.slug} value={e.slug}>
@@ -89,7 +89,7 @@ export function ServingKeys() {
                 {k.revokedAt ? (
                   `revoked ${when(k.revokedAt)}`
                 ) : (
-                  <button type="button" className={linkButtonClass} onClick={() => revoke.mutate({ id: k.id })}>
+                  <button type="button" className={linkButtonClass} onClick={() => window.confirm(`Revoke key '${k.name}'? Callers using it get 401 at once.`) && revoke.mutate({ id: k.id })}>
                     Revoke
                   </button>
                 )}

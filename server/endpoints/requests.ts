@@ -2,18 +2,38 @@
 import { z } from "zod";
 
 export const deployBody = z.object({ modelVersionId: z.string().uuid(), confirmSchemaChange: z.boolean().optional() }).strict();
-export const rollbackBody = z.object({ revision: z.number().int().positive(), confirmSchemaChange: z.boolean().optional() }).strict();
+export const rollbackBody = z.object({ revision: z.number().int().positive().max(2_147_483_647), confirmSchemaChange: z.boolean().optional() }).strict();
 export const trafficBody = z
   .object({
-    variants: z.array(z.object({ modelVersionId: z.string().uuid(), weight: z.number().min(0), shadow: z.boolean().optional() }).strict()).min(1).max(10),
+    variants: z
+      .array(
+        z
+          .object({
+            modelVersionId: z.string().uuid(),
+            weight: z.number().min(0),
+            shadow: z.boolean().optional(),
+            guardrail: z
+              .object({ minAccuracy: z.number().min(0).max(1).optional(), maxRmse: z.number().positive().optional(), minLabelled: z.number().int().min(1).max(1_000_000).optional() })
+              .strict()
+              .optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10),
     confirmSchemaChange: z.boolean().optional(),
   })
   .strict();
 export const settingsBody = z.object({ access: z.enum(["private", "public"]).optional(), logSample: z.number().min(0).max(1).optional() }).strict();
 export const keyBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
-    endpoints: z.array(z.string()).max(100).nullish(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters"),
+    endpoints: z.array(z.string().max(100)).min(1, "name at least one endpoint, or leave endpoints out for every endpoint of the workspace").max(100).nullish(),
     rateLimit: z.number().int().min(1).max(1_000_000).nullish(),
   })
   .strict();

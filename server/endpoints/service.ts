@@ -161,7 +161,7 @@ export async function setTraffic(db: Db, artifacts: ArtifactStore, actor: Actor,
     for (const v of versions.filter((x) => live.some((l) => l.modelVersionId === x.id))) for (const c of await breakingChanges(tx, artifacts, servingVersionIds(locked!), v)) changes.add(c);
     confirmBreaking([...changes], input.confirmSchemaChange, slug);
     const total = live.reduce((s, v) => s + v.weight, 0);
-    const traffic = variants.map((v) => ({ modelVersionId: v.modelVersionId, weight: v.shadow ? 0 : v.weight / total, ...(v.shadow ? { shadow: true } : {}) }));
+    const traffic = variants.map((v) => ({ modelVersionId: v.modelVersionId, weight: v.shadow ? 0 : v.weight / total, ...(v.shadow ? { shadow: true } : {}), ...(v.guardrail ? { guardrail: v.guardrail } : {}) }));
     const revision = await publishRevision(tx, { endpointId: endpoint.id, modelVersionId: primary.modelVersionId, traffic, kind: "traffic", actorUserId: actor.userId });
     await recordAudit(tx as unknown as Db, {
       action: "traffic",

@@ -124,9 +124,9 @@ export async function getRun(db: Db, runId: string) {
       metrics: n.metrics,
       // What the run page shows of a finished node: its spec's view of metrics and outputs (data only, no artifact paths).
       panels: panelsOf(n.type, n.metrics, n.outputs),
-      /** Output ports holding a trained model (what "Deploy this model" offers). */
+      /** Output ports holding a trained model (what "Deploy this model" offers; `final` only when it was refitted, i.e. differs). */
       models: Object.entries(n.outputs ?? {})
-        .filter(([, o]) => o.kind === "model")
+        .filter(([, o], i, all) => o.kind === "model" && all.findIndex(([, x]) => x.kind === "model" && x.uri === o.uri) === i)
         .map(([port]) => port),
       progress: summariseProgress(n.progress),
       workMs: n.workMs,

@@ -46,20 +46,33 @@ export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>)
   });
 }
 
-export async function recordFeedback(db: Db, endpointId: string, labels: Label[]) {
+/**
+ * Stores labels for an endpoint's predictions: `accepted` were stored; `matched` are the ones
+ * whose prediction is in the log now (the rest join when theirs is written, or never, for an id
+ * that was never a prediction of this endpoint or was not logged). A request id already
+ * labelled for another endpoint is not touched.
+ */
+export async function recordFeedback(db: Db, endpointId: string, labels: Label[]): Promise<{ accepted: number; matched: number }> {
   const s = db.$sql;
   // The same prediction labelled twice in one batch: the later label wins (one row per prediction).
   const latest = new Map(labels.map((l) => [`${l.requestId}/${l.index}`, l]));
   const payload = JSON.stringify([...latest.values()].map((l) => ({ request_id: l.requestId, idx: l.index, label: JSON.stringify(l.label) })));
-  // One statement for the whole batch; a corrected label replaces the earlier one.
-  await s`insert into prediction_feedback (request_id, idx, endpoint_id, label)
+  const stored = await s`insert into prediction_feedback (request_id, idx, endpoint_id, label)
           select r.request_id::uuid, r.idx, ${endpointId}::uuid, r.label::jsonb from json_to_recordset(${payload}::json) as r(request_id text, idx int, label text)
-          on conflict (request_id, idx) do update set label = excluded.label, created_at = now()`;
-  return labels.length;
+          on conflict (request_id, idx) do update set label = excluded.label, created_at = now()
+          where prediction_feedback.endpoint_id = excluded.endpoint_id
+          returning request_id, idx`;
+  if (!stored.length) return { accepted: 0, matched: 0 };
+  const [m] = await s`select count(*)::int as n from prediction_log l
+          join json_to_recordset(${JSON.stringify(stored.map((r) => ({ request_id: r.request_id as string, idx: r.idx as number })))}::json) as r(request_id uuid, idx int)
+            on l.request_id = r.request_id and l.idx = r.idx
+          where l.endpoint_id = ${endpointId}::uuid and not l.shadow`;
+  return { accepted: stored.length, matched: (m?.n as number) ?? 0 };
 }
 
 export interface LiveScore {
   modelVersionId: string;
+  name: string;
   version: number;
   shadow: boolean;
   /** Predictions logged, and how many of them have a label. */
@@ -89,20 +102,20 @@ export function wilson(correct: number, n: number, z = 1.959964): { low: number;
  * Classes compare as text, so a label sent as "1" matches the class 1.
  */
 export async function liveScores(db: Db, endpointId: string, task: Served["task"], since = new Date(0)): Promise<LiveScore[]> {
-  const rows = await db.execute<{ model_version_id: string; version: number; shadow: boolean; predictions: string; labelled: string; correct: string; sse: number | null; sae: number | null }>(sql`
-    select l.model_version_id, mv.version, l.shadow, count(*)::text as predictions, count(f.label)::text as labelled,
+  const rows = await db.execute<{ model_version_id: string; name: string; version: number; shadow: boolean; predictions: string; labelled: string; correct: string; sse: number | null; sae: number | null }>(sql`
+    select l.model_version_id, mv.name, mv.version, l.shadow, count(*)::text as predictions, count(f.label)::text as labelled,
            count(*) filter (where f.label #>> '{}' = l.prediction::jsonb #>> '{}')::text as correct,
            sum(power((f.label #>> '{}')::float8 - (l.prediction::jsonb #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction::jsonb) = 'number') as sse,
            sum(abs((f.label #>> '{}')::float8 - (l.prediction::jsonb #>> '{}')::float8)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction::jsonb) = 'number') as sae
     from prediction_log l
     join model_version mv on mv.id = l.model_version_id
-    left join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx
+    left join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx and f.endpoint_id = l.endpoint_id
     where l.endpoint_id = ${endpointId} and l.created_at >= ${since.toISOString()}::timestamptz
-    group by l.model_version_id, mv.version, l.shadow
+    group by l.model_version_id, mv.name, mv.version, l.shadow
     order by mv.version desc, l.shadow`);
   return rows.map((r) => {
     const n = Number(r.labelled);
-    const base = { modelVersionId: r.model_version_id, version: Number(r.version), shadow: r.shadow, predictions: Number(r.predictions), labelled: n };
+    const base = { modelVersionId: r.model_version_id, name: r.name, version: Number(r.version), shadow: r.shadow, predictions: Number(r.predictions), labelled: n };
     if (task === "classification") {
       const correct = Number(r.correct);
       return n ? { ...base, accuracy: correct / n, ...wilson(correct, n) } : base;

@@ -45,6 +45,15 @@ type Route =
 
 const ENDPOINT_ACTIONS = { predict: "POST", invocations: "POST", feedback: "POST", "openapi.json": "GET" } as const;
 
+/** A path segment decoded; a malformed escape (`%E0%A4%A`) stays as sent, which names no endpoint. */
+const segment = (raw: string) => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+};
+
 /** The route of a path, and the method it takes; null when the runtime does not serve the path. */
 export function matchServing(pathname: string): { route: Route; method: "GET" | "POST" } | null {
   if (pathname.startsWith("/api/v1/endpoints/")) {
@@ -53,14 +62,14 @@ export function matchServing(pathname: string): { route: Route; method: "GET" | 
     const action = parts[1] as keyof typeof ENDPOINT_ACTIONS;
     if (!Object.hasOwn(ENDPOINT_ACTIONS, action)) return null;
     const kind = action === "openapi.json" ? "openapi" : action;
-    return { route: { kind, slug: decodeURIComponent(parts[0]) }, method: ENDPOINT_ACTIONS[action] };
+    return { route: { kind, slug: segment(parts[0]) }, method: ENDPOINT_ACTIONS[action] };
   }
   if (pathname === "/v2") return { route: { kind: "server" }, method: "GET" };
   if (pathname === "/v2/health/live") return { route: { kind: "live" }, method: "GET" };
   if (pathname === "/v2/health/ready") return { route: { kind: "ready" }, method: "GET" };
   if (pathname.startsWith("/v2/models/")) {
     const parts = pathname.slice("/v2/models/".length).split("/");
-    const slug = decodeURIComponent(parts[0] ?? "");
+    const slug = segment(parts[0] ?? "");
     let rest = parts.slice(1);
     let version: string | undefined;
     if (rest[0] === "versions" && rest.length >= 2) {
@@ -149,7 +158,7 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 /** The variant a `/versions/<v>` path names, or the split's draw when none is named. */
 function versionOf(served: Served, version: string | undefined) {
   if (version === undefined) return undefined;
-  const v = [served.primary, ...served.live, ...served.shadows].find((x) => String(x.version) === version);
+  const v = [served.primary, ...served.live, ...served.shadows].find((x) => x.label === version);
   if (!v) throw new NotFoundError(`endpoint '${served.slug}' serves no version ${version}`);
   return v;
 }
@@ -164,7 +173,7 @@ function modelMetadata(served: Served, version?: string) {
   const file = v.model.file;
   return {
     name: served.slug,
-    versions: [...new Set([served.primary, ...served.live, ...served.shadows].map((x) => String(x.version)))],
+    versions: [...new Set([served.primary, ...served.live, ...served.shadows].map((x) => x.label))],
     platform: `millrace-${file.engine}`,
     inputs: v.inputs.map((c) => ({ name: c.name, datatype: oipDatatype(c.type), shape: [-1], ...(c.optional ? { parameters: { optional: true } } : {}) })),
     outputs: [
@@ -174,7 +183,17 @@ function modelMetadata(served: Served, version?: string) {
   };
 }
 
+/** Millrace's own response: predictions, probabilities (classifiers), which model and version answered, the request's id. */
+export const millraceBody = (scored: Scored) => ({
+  predictions: scored.predictions,
+  ...(scored.probabilities ? { probabilities: scored.probabilities } : {}),
+  model: scored.variant.name,
+  modelVersion: scored.variant.version,
+  requestId: scored.requestId,
+});
+
 const responseHeaders = (scored: Scored) => ({
+  "millrace-model": scored.variant.name,
   "millrace-model-version": String(scored.variant.version),
   "millrace-request-id": scored.requestId,
   ...(scored.ignored.length ? { [IGNORED_FIELDS_HEADER]: ignoredFieldsHeader(scored.ignored) } : {}),
@@ -196,7 +215,12 @@ export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, r
     } else send(res, 405, { error: `method ${method} is not allowed on ${pathname}; use ${allow}` }, { allow, ...(req.complete ? {} : { connection: "close" }) });
     return true;
   }
-  answer(rt, db, req, res, match.route);
+  try {
+    answer(rt, db, req, res, match.route);
+  } catch (e) {
+    // answer() handles its own errors; this is the last guard, so that no request is left hanging.
+    fail(res, e, req);
+  }
   return true;
 }
 
@@ -239,13 +263,13 @@ function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerRes
         versionOf(served, route.version);
         return reply(200, { name: served.slug, ready: true });
       case "feedback":
-        if (!auth?.includes("mrk_")) throw new UnauthenticatedError(`feedback changes endpoint '${served.slug}''s live accuracy: send Authorization: Bearer <serving key>`);
+        if (!auth?.includes("mrk_")) throw new UnauthenticatedError(`feedback changes the live accuracy of endpoint '${served.slug}': send Authorization: Bearer <serving key>`);
         return readJson(
           req,
           (body) => {
             try {
               const labels = parseFeedback(body, labelType(served));
-              recordFeedback(db, served.endpointId, labels).then((accepted) => reply(200, { accepted }), failed);
+              recordFeedback(db, served.endpointId, labels).then((counts) => reply(200, counts), failed);
             } catch (e) {
               failed(e);
             }
@@ -281,18 +305,18 @@ function predictWith(rt: ServingRuntime, served: Served, kind: "predict" | "invo
     const scored = rt.score(served, rows, { batch, stickyKey: sticky });
     return [
       200,
-      { predictions: scored.predictions, ...(scored.probabilities ? { probabilities: scored.probabilities } : {}), modelVersion: scored.variant.version, requestId: scored.requestId },
+      millraceBody(scored),
       responseHeaders(scored),
     ];
   }
   if (kind === "invocations") {
     const { rows } = rowsOrFail(mlflowRows(body, inputs));
-    const scored = rt.score(served, rows, { batch: true, stickyKey: sticky });
+    const scored = rt.score(served, rows, { batch: true, stickyKey: sticky, where: (i, f) => `row ${i}: ${f}` });
     return [200, { predictions: scored.predictions }, responseHeaders(scored)];
   }
   const parsed = oipRows(body);
   const { rows } = rowsOrFail(parsed);
-  const scored = rt.score(served, rows, { batch: true, stickyKey: sticky, variant: pinned });
+  const scored = rt.score(served, rows, { batch: true, stickyKey: sticky, variant: pinned, where: (i, f) => `input ${f}, row ${i}:` });
   const outputs = oipOutputs(scored.predictions, scored.probabilities, scored.variant.model.file.classes);
   const wanted = "outputs" in parsed ? parsed.outputs : undefined;
   const unknownOutput = wanted?.find((w) => !outputs.some((o) => o.name === w));
@@ -301,7 +325,7 @@ function predictWith(rt: ServingRuntime, served: Served, kind: "predict" | "invo
     200,
     {
       model_name: served.slug,
-      model_version: String(scored.variant.version),
+      model_version: scored.variant.label,
       id: ("id" in parsed && parsed.id) || scored.requestId,
       parameters: { requestId: scored.requestId },
       outputs: wanted ? outputs.filter((o) => wanted.includes(o.name)) : outputs,

@@ -44,6 +44,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
       : { type: "number", description: `predicted ${model.file.target}` };
   const headers = {
     [IGNORED_FIELDS_HEADER]: { description: "Request fields the model does not know, ignored (comma-separated)", schema: { type: "string" } },
+    "Millrace-Model": { description: "The registered model that answered", schema: { type: "string" } },
     "Millrace-Model-Version": { description: "The model version that answered (with an A/B split, the variant drawn)", schema: { type: "string" } },
     "Millrace-Request-Id": { description: "The request's id, for feedback", schema: { type: "string", format: "uuid" } },
   };
@@ -96,6 +97,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
                 properties: {
                   predictions: { type: "array", items: label },
                   ...(probabilities ? { probabilities: { type: "array", description: "per instance, the probability of each class", items: { type: "object", additionalProperties: { type: "number" } } } } : {}),
+                  model: { type: "string", description: "the registered model that answered (with an A/B split, the variant drawn)" },
                   modelVersion: { type: "integer" },
                   requestId: { type: "string", format: "uuid" },
                 },
@@ -153,7 +155,18 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
               { type: "object", required: ["feedback"], properties: { feedback: { type: "array", maxItems: MAX_FEEDBACK, items: { $ref: "#/components/schemas/Feedback" } } } },
             ],
           }),
-          responses: { "200": ok({ type: "object", properties: { accepted: { type: "integer" } } }), ...errors },
+          // Always a key, even where predictions take none.
+          security: [{ servingKey: [] }],
+          responses: {
+            "200": ok({
+              type: "object",
+              properties: {
+                accepted: { type: "integer", description: "labels stored" },
+                matched: { type: "integer", description: "of them, those whose prediction is in the log now (the rest join when it is written)" },
+              },
+            }),
+            ...errors,
+          },
         },
       },
     },

@@ -17,6 +17,9 @@ describe("serving routes", () => {
     expect(matchServing("/api/v1/endpoints/churn/deploy")).toBeNull();
     expect(matchServing("/api/v1/endpoints/churn/predict/extra")).toBeNull();
     expect(matchServing("/v2/models/churn/explain")).toBeNull();
+    // A malformed escape names no endpoint; it must not throw (a throw here once left the request hanging).
+    expect(matchServing("/api/v1/endpoints/%E0%A4%A/predict")).toEqual({ route: { kind: "predict", slug: "%E0%A4%A" }, method: "POST" });
+    expect(matchServing("/v2/models/%ZZ")).toEqual({ route: { kind: "model", slug: "%ZZ", version: undefined }, method: "GET" });
   });
 });
 
@@ -48,6 +51,8 @@ describe("Open Inference Protocol tensors", () => {
     expect(oipRows({ inputs: [{ name: "a", shape: [1, 2], datatype: "FP64", data: [1, 2] }] })).toEqual({ error: "inputs[0] (a): shape must be [N] or [N, 1] (one tensor per column), got [1, 2]" });
     expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "FP8", data: [1] }] })).toEqual({ error: "inputs[0] (a): datatype FP8 is not supported (BOOL, BYTES, INT*, UINT*, FP*)" });
     expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "FP64", data: [1] }, { name: "b", shape: [2], datatype: "BYTES", data: ["x", "y"] }] })).toEqual({ error: "inputs[1] (b) has 2 rows; the inputs before it have 1" });
+    expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "INT32", data: [1.5] }] })).toEqual({ error: "inputs[0] (a): data[0] is not INT32: 1.5" });
+    expect(oipRows({ inputs: [{ name: "a", shape: [1], datatype: "FP64", data: [1] }, { name: "a", shape: [1], datatype: "FP64", data: [2] }] })).toEqual({ error: "inputs[1] (a): another input has the same name" });
   });
   it("writes predictions with the labels' datatype and probabilities as an [N, K] matrix in the order of the classes", () => {
     expect(labelDatatype([1, 0])).toBe("INT64");

@@ -113,7 +113,11 @@ export function oipRows(body: unknown): Parsed & { id?: string; outputs?: string
     const data = (t.data as unknown[]).flat();
     if (data.length !== shape[0]) return { error: `${at} (${name}): shape says ${shape[0]} values, data has ${data.length}` };
     const dt = t.datatype;
-    const wrong = data.findIndex((v) => v !== null && (dt === "BYTES" ? typeof v !== "string" : dt === "BOOL" ? typeof v !== "boolean" : NUMERIC.has(dt) ? typeof v !== "number" : true));
+    const integer = dt.startsWith("INT") || dt.startsWith("UINT");
+    const wrong = data.findIndex(
+      (v) => v !== null && (dt === "BYTES" ? typeof v !== "string" : dt === "BOOL" ? typeof v !== "boolean" : NUMERIC.has(dt) ? typeof v !== "number" || (integer && !Number.isInteger(v)) : true),
+    );
+    if (columns.some(([c]) => c === name)) return { error: `${at} (${name}): another input has the same name` };
     if (!(dt === "BYTES" || dt === "BOOL" || NUMERIC.has(dt))) return { error: `${at} (${name}): datatype ${dt} is not supported (BOOL, BYTES, INT*, UINT*, FP*)` };
     if (wrong >= 0) return { error: `${at} (${name}): data[${wrong}] is not ${dt}: ${JSON.stringify(data[wrong])?.slice(0, 40)}` };
     if (n >= 0 && data.length !== n) return { error: `${at} (${name}) has ${data.length} rows; the inputs before it have ${n}` };

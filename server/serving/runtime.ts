@@ -10,7 +10,7 @@
  * MLflow's requests into rows and calls `score`.
  */
 import { randomUUID } from "node:crypto";
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { servingKeys } from "~/db/schema";
 import { sha256 } from "~/lib/crypto";
@@ -18,6 +18,7 @@ import { InvalidError, NotFoundError, RateLimitedError, UnauthenticatedError, Fo
 import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
+import { checkGuardrails } from "../endpoints/guardrails";
 import { child, metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
@@ -28,6 +29,7 @@ const SERVING_CHANNEL = "millrace_serving";
 const RECONCILE_MS = 30_000;
 const KEY_USE_FLUSH_MS = 10_000;
 const PRUNE_MS = 3_600_000;
+const GUARDRAIL_MS = 60_000;
 
 export interface Scored {
   predictions: Label[];
@@ -105,6 +107,7 @@ export class ServingRuntime {
     every(RECONCILE_MS, () => this.reconcile());
     every(KEY_USE_FLUSH_MS, () => this.flushKeyUse());
     every(PRUNE_MS, () => pruneLog(this.db, env().PREDICTION_LOG_RETENTION_DAYS));
+    every(GUARDRAIL_MS, () => this.checkGuardrails());
     this.ready = true;
   }
 
@@ -175,6 +178,15 @@ export class ServingRuntime {
     this.cache.retain(live);
   }
 
+  /** A/B guardrails (server/endpoints/guardrails.ts), checked by one serving process at a time. */
+  async checkGuardrails() {
+    await this.log.flush();
+    return this.db.transaction(async (tx) => {
+      const [lock] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('millrace:guardrails')) as ok`);
+      return lock?.ok ? checkGuardrails(this.db) : [];
+    });
+  }
+
   private async flushKeyUse() {
     if (!this.usedKeys.size) return;
     const ids = [...this.usedKeys];
@@ -225,8 +237,9 @@ export class ServingRuntime {
   /**
    * Scores raw rows on the variant the traffic split draws (sticky by `stickyKey` when given;
    * `variant` pins one), mirrors them to shadows after answering, and logs them (as sampled).
+   * `where` names a field of a row in the caller's protocol (default: Millrace's `instances[i].field`).
    */
-  score(served: Served, rows: unknown[], opts: { batch: boolean; stickyKey?: string; variant?: Variant }): Scored {
+  score(served: Served, rows: unknown[], opts: { batch: boolean; stickyKey?: string; variant?: Variant; where?: (instance: number, field: string) => string }): Scored {
     const started = performance.now();
     const variant = opts.variant ?? this.pick(served, opts.stickyKey);
     const { errors, unknown } = validateInstances(rows, variant.inputs, served.unknownFields);
@@ -234,7 +247,7 @@ export class ServingRuntime {
       throw new InvalidError(
         `invalid input: ${errors
           .slice(0, 5)
-          .map((e) => (opts.batch ? `instances[${e.instance}].` : "") + `${e.field} ${e.message}`)
+          .map((e) => `${opts.where ? opts.where(e.instance, e.field) : (opts.batch ? `instances[${e.instance}].` : "") + e.field} ${e.message}`)
           .join("; ")}`,
         { details: errors.slice(0, 100) },
       );

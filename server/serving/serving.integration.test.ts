@@ -274,10 +274,14 @@ describe("serving", () => {
     const requestId = res.json.requestId as string;
     const truth = rows.map((r) => ((r.x as number) > 0 ? "a" : "b"));
     const early = await serving.call("/api/v1/endpoints/svc/feedback", { requestId, index: 0, label: truth[0] }, auth());
-    expect(early.json).toEqual({ accepted: 1 });
+    // Stored, not yet matched: its prediction is still in the log's queue.
+    expect(early.json).toEqual({ accepted: 1, matched: 0 });
     await serving.runtime.log.flush();
     const late = await serving.call("/api/v1/endpoints/svc/feedback", { feedback: [1, 2, 3].map((index) => ({ requestId, index, label: index === 3 ? "wrong-class" : truth[index] })) }, auth());
-    expect(late.json).toEqual({ accepted: 3 });
+    expect(late.json).toEqual({ accepted: 3, matched: 3 });
+    // Another endpoint's key cannot label (or relabel) this endpoint's predictions.
+    const elsewhere = await serving.call("/api/v1/endpoints/svc-other/feedback", { requestId, index: 0, label: "b" }, auth());
+    expect(elsewhere.json).toEqual({ accepted: 0, matched: 0 });
     const after = (await endpointPerformance(db(), wsId, "svc")).versions.find((v) => v.version === 1 && !v.shadow)!;
     const right = expected(1).filter((p, i) => (i === 3 ? p === "wrong-class" : p === truth[i])).length;
     expect(after.labelled - (before?.labelled ?? 0)).toBe(4);
@@ -289,6 +293,31 @@ describe("serving", () => {
     // Feedback needs a key even where predictions would not, and names what is wrong.
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "a" })).status).toBe(401);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: "nope", label: "a" }, auth())).json.error).toBe("requestId must be the requestId of a prediction (a UUID)");
+  });
+
+  it("stops an A/B variant whose live accuracy is confidently below its guardrail, and keeps the last one answering", async () => {
+    await setTraffic(db(), artifactStore(), owner, wsId, "svc", {
+      variants: [
+        { modelVersionId: versions[0]!.id, weight: 1 },
+        { modelVersionId: versions[1]!.id, weight: 1, guardrail: { minAccuracy: 0.9, minLabelled: 20 } },
+      ],
+    });
+    await serving.waitFor("svc", (s) => s.live.length === 2);
+    // 25 predictions of version 2 (pinned by the OIP version path), all labelled wrong.
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const r = await serving.call("/v2/models/svc/versions/2/infer", { inputs: [{ name: "x", shape: [1], datatype: "FP64", data: [3] }, { name: "colour", shape: [1], datatype: "BYTES", data: ["red"] }] }, auth());
+      ids.push((r.json.parameters as { requestId: string }).requestId);
+    }
+    await serving.runtime.log.flush();
+    expect((await serving.runtime.checkGuardrails()).length).toBe(0); // no labels yet: nothing to judge
+    await serving.call("/api/v1/endpoints/svc/feedback", { feedback: ids.map((requestId) => ({ requestId, label: "wrong-class" })) }, auth());
+    const decisions = await serving.runtime.checkGuardrails();
+    expect(decisions).toEqual([{ slug: "svc", version: 2, action: "stopped", reason: expect.stringMatching(/^accuracy 0\.000 \(95% interval 0\.000–0\.1\d\d, 25 labelled\) is below 0\.9$/) }]);
+    await serving.waitFor("svc", (s) => s.live.length === 1 && s.shadows.length === 1);
+    expect(serving.runtime.endpoint("svc")!.live[0]!.version).toBe(1);
+    const history = await listRevisions(db(), wsId, "svc");
+    expect(history.revisions[0]).toMatchObject({ kind: "guardrail", live: true });
   });
 
   it("prunes logged predictions and feedback past their retention, and keeps everything with 0 days", async () => {

@@ -15,7 +15,14 @@ import type { UnknownFieldPolicy } from "./validate";
 
 export interface Variant {
   modelVersionId: string;
+  /** The registered model it is a version of. */
+  name: string;
   version: number;
+  /**
+   * How the Open Inference Protocol names it: the version number, or `name@version` when the
+   * endpoint serves versions of different models (two "v1"s would be ambiguous).
+   */
+  label: string;
   /** Share of live traffic (0 for a shadow). */
   weight: number;
   shadow: boolean;
@@ -112,7 +119,7 @@ export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): 
   const traffic: TrafficVariant[] = row.traffic?.length ? row.traffic : [{ modelVersionId: row.modelVersionId, weight: 1 }];
   const ids = [...new Set([row.modelVersionId, ...traffic.map((t) => t.modelVersionId)])];
   const versions = await db
-    .select({ id: modelVersions.id, version: modelVersions.version, artifactUri: modelVersions.artifactUri, task: modelVersions.task, example: modelVersions.example })
+    .select({ id: modelVersions.id, name: modelVersions.name, version: modelVersions.version, artifactUri: modelVersions.artifactUri, task: modelVersions.task, example: modelVersions.example })
     .from(modelVersions)
     .where(inArray(modelVersions.id, ids));
   const byId = new Map(versions.map((v) => [v.id, v]));
@@ -120,7 +127,8 @@ export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): 
     const v = byId.get(id);
     if (!v) throw new Error(`endpoint '${row.slug}' refers to model version ${id}, which does not exist`);
     const model = await cache.get(v.id, v.artifactUri);
-    return { modelVersionId: v.id, version: v.version, weight, shadow, model, inputs: inputColumns(model.file), example: v.example };
+    const label = new Set(versions.map((x) => x.name)).size > 1 ? `${v.name}@${v.version}` : String(v.version);
+    return { modelVersionId: v.id, name: v.name, version: v.version, label, weight, shadow, model, inputs: inputColumns(model.file), example: v.example };
   };
   const primary = await variant(row.modelVersionId, 0, false);
   const all = await Promise.all(traffic.map((t) => variant(t.modelVersionId, t.shadow ? 0 : t.weight, !!t.shadow)));

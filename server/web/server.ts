@@ -47,8 +47,22 @@ async function main() {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q < 0 ? url : url.slice(0, q);
-    if ((pathname.startsWith("/api/v1/endpoints/") || pathname.startsWith("/v2")) && knownHost(req.headers.host)) {
+    // A path with a malformed escape (%ZZ) names nothing: a 400 here, instead of Next failing to decode it.
+    try {
+      decodeURIComponent(pathname);
+    } catch {
+      res.writeHead(400, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: "the path has a malformed percent-escape" }));
+      return;
+    }
+    if ((pathname.startsWith("/api/v1/endpoints/") || pathname === "/v2" || pathname.startsWith("/v2/")) && knownHost(req.headers.host)) {
       if (serveRequest(runtime, database, req, res, pathname)) return;
+      if (pathname.startsWith("/v2/")) {
+        // The Open Inference Protocol's namespace answers JSON, not the app's HTML 404 page.
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `no route ${pathname} (Open Inference Protocol: /v2/health/{live,ready}, /v2/models/<slug>[/versions/<v>][/ready|/infer])` }));
+        return;
+      }
     }
     const nonce = randomBytes(16).toString("base64");
     const headers = securityHeaders(nonce, guard);

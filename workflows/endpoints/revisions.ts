@@ -18,7 +18,7 @@ export interface RevisionChange {
   endpointId: string;
   modelVersionId: string;
   traffic: TrafficVariant[] | null;
-  kind: "deploy" | "rollback" | "traffic";
+  kind: "deploy" | "rollback" | "traffic" | "guardrail";
   runId?: string | null;
   nodeId?: string | null;
   actorUserId?: string | null;

@@ -18,6 +18,7 @@ import {
   setTraffic,
 } from "~/server/endpoints/service";
 import { servingRuntime } from "~/server/serving/instance";
+import { millraceBody } from "~/server/serving/http";
 import { endpointOpenApi } from "~/server/serving/openapi";
 import { millraceRows } from "~/server/serving/protocols";
 import { artifactStore } from "~/workflows/artifacts";
@@ -92,7 +93,7 @@ export const endpointRouter = createTRPCRouter({
         const scored = runtime.score(s, parsed.rows, { batch: parsed.batch });
         return {
           status: 200,
-          body: { predictions: scored.predictions, ...(scored.probabilities ? { probabilities: scored.probabilities } : {}), modelVersion: scored.variant.version, requestId: scored.requestId },
+          body: millraceBody(scored),
           ignored: scored.ignored,
         };
       } catch (e) {

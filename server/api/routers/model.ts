@@ -10,7 +10,7 @@ export const modelRouter = createTRPCRouter({
     .input(name)
     .query(({ ctx, input }) => modelVersionsOf(ctx.db, ctx.access.workspaceId, input.name)),
   setAlias: workspaceProcedure("deploy")
-    .input(name.extend({ alias: z.string().max(40), version: z.number().int().positive() }))
+    .input(name.extend({ alias: z.string().max(40), version: z.number().int().positive().max(2_147_483_647) }))
     .mutation(({ ctx, input }) => setAlias(ctx.db, ctx.access.principal, ctx.access.workspaceId, input.name, input.alias, input.version)),
   removeAlias: workspaceProcedure("deploy")
     .input(name.extend({ alias: z.string().max(40) }))

@@ -6,7 +6,7 @@ import { removeAlias, setAlias } from "~/server/models/service";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({ version: z.number().int().positive() }).strict();
+const body = z.object({ version: z.number().int().positive().max(2_147_483_647) }).strict();
 
 /** Points the alias at a version of the model (moving it if it pointed elsewhere). */
 export const PUT = guarded<{ name: string; alias: string }>("deploy", "active", async ({ req, db, params, principal, workspaceId }) =>
