@@ -398,7 +398,7 @@ function operatingPaths() {
           { name: "name", in: "path", required: true, schema: { type: "string" } },
           { name: "alias", in: "path", required: true, schema: { type: "string" } },
         ],
-        responses: { "200": ok({ type: "object" }), ...errors("404") },
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404") },
       },
     },
     "/api/v1/keys": {

@@ -13,7 +13,7 @@ import { servingRuntime } from "./instance";
 const e = env();
 const { runtime, started } = servingRuntime();
 
-const server = http.createServer((req, res) => {
+const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const pathname = q < 0 ? url : url.slice(0, q);
