@@ -58,6 +58,9 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   await expect.poll(async () => (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status(), { timeout: 5000 }).toBe(200);
   const answer = await (await caller.post("/api/v1/endpoints/demo-copy/predict", { data: row })).json();
   expect(answer).toMatchObject({ predictions: [0], modelVersion: newest });
+  // Scripts find what each endpoint serves in one call.
+  const listed = (await (await api.get("/api/v1/endpoints")).json()) as { endpoints: { slug: string; access: string; model: { name: string; version: number } }[] };
+  expect(listed.endpoints.find((e) => e.slug === "demo-copy")).toMatchObject({ access: "private", model: { version: newest } });
   // The key is for demo-copy only.
   expect((await caller.post("/api/v1/endpoints/demo-model/predict", { data: row })).status()).toBe(403);
   // Revoked in the UI: refused at once.

@@ -8,6 +8,9 @@ import { useTRPC } from "../trpc";
 import { breakingOf } from "./breaking";
 import { tableClass } from "../ui/page";
 
+/** The section a change was made in: its error is shown there. */
+type Where = "access" | "traffic" | "deploy" | "revisions";
+
 interface Variant {
   modelVersionId: string;
   weight: number;
@@ -32,7 +35,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
   const [confirm, setConfirm] = useState<{ breaking: string[]; go: () => Promise<unknown> } | null>(null);
   const [chosen, setChosen] = useState("");
   const [draft, setDraft] = useState<Variant[] | null>(null);
-  const [error, setError] = useState<{ message: string } | null>(null);
+  const [error, setError] = useState<{ message: string; where: Where } | null>(null);
   const [logPct, setLogPct] = useState<string | null>(null);
   const [logSaved, setLogSaved] = useState(false);
 
@@ -48,16 +51,17 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
   const editing = draft ?? split;
 
   /** Runs a change; a 409 naming breaking changes becomes a confirmation, then the same change confirmed. */
-  const attempt = async (run: (confirmSchemaChange: boolean) => Promise<unknown>) => {
+  const attempt = async (where: Where, run: (confirmSchemaChange: boolean) => Promise<unknown>) => {
     setError(null);
     try {
       await run(false);
     } catch (e) {
       const breaking = breakingOf(e);
       if (breaking) setConfirm({ breaking, go: () => run(true) });
-      else setError(e as { message: string });
+      else setError({ message: (e as Error).message, where });
     }
   };
+  const errorIn = (where: Where) => <ErrorText error={error?.where === where ? error : null} />;
 
   return (
     <div className="space-y-2">
@@ -76,7 +80,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
               onClick={() => {
                 const go = confirm.go;
                 setConfirm(null);
-                go().catch((e: unknown) => setError(e as { message: string }));
+                go().catch((e: unknown) => setError({ message: (e as Error).message, where: "deploy" }));
               }}
             >
               Go ahead
@@ -87,8 +91,6 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
           </div>
         </div>
       )}
-      <ErrorText error={error} />
-
       <Section title="Access">
         <div className="flex flex-wrap items-center gap-4 text-sm">
           <span data-testid="endpoint-access" className={d.access === "public" ? "text-emerald-700" : "text-amber-700"}>
@@ -100,7 +102,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
               className={buttonClass}
               onClick={() =>
                 window.confirm(d.access === "public" ? `Make /${slug} private? Callers without a serving key get 401 at once.` : `Make /${slug} public? Anyone who can reach the server may call it.`) &&
-                void attempt(() => settings.mutateAsync({ slug, access: d.access === "public" ? "private" : "public" }))
+                void attempt("access", () => settings.mutateAsync({ slug, access: d.access === "public" ? "private" : "public" }))
               }
             >
               Make {d.access === "public" ? "private" : "public"}
@@ -112,7 +114,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
               e.preventDefault();
               const pct = Math.min(100, Math.max(0, Number(logPct ?? d.logSample * 100)));
               setLogPct(String(pct));
-              void attempt(async () => {
+              void attempt("access", async () => {
                 await settings.mutateAsync({ slug, logSample: pct / 100 });
                 setLogSaved(true);
               });
@@ -143,6 +145,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             {logSaved && <span role="status">saved</span>}
           </form>
         </div>
+        {errorIn("access")}
       </Section>
 
       <Section title="Traffic">
@@ -183,7 +186,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                       type="number"
                       min={0}
                       className={`${inputClass} w-20`}
-                      value={v.shadow ? 0 : v.weight}
+                      value={v.weight}
                       disabled={v.shadow}
                       onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, weight: Number(e.target.value) } : x)))}
                     />
@@ -204,7 +207,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                       aria-label={`Variant ${i + 1} shadow`}
                       type="checkbox"
                       checked={!!v.shadow}
-                      onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, shadow: e.target.checked, weight: e.target.checked ? 0 : x.weight || 1 } : x)))}
+                      onChange={(e) => setDraft(editing.map((x, j) => (j === i ? { ...x, shadow: e.target.checked, weight: x.weight || 1 } : x)))}
                     />
                   ) : v.shadow ? (
                     "yes"
@@ -225,7 +228,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                         className="text-xs text-sky-700 hover:underline"
                         onClick={() =>
                           window.confirm(`Send all traffic of /${slug} to ${label(v.modelVersionId)}? The other variants stop answering.`) &&
-                          void attempt((c) => traffic.mutateAsync({ slug, variants: [{ modelVersionId: v.modelVersionId, weight: 1 }], confirmSchemaChange: c }))
+                          void attempt("traffic", (c) => traffic.mutateAsync({ slug, variants: [{ modelVersionId: v.modelVersionId, weight: 1 }], confirmSchemaChange: c }))
                         }
                       >
                         Promote to all traffic
@@ -248,8 +251,9 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                   type="button"
                   className={buttonClass}
                   onClick={() =>
-                    void attempt(async (c) => {
-                      await traffic.mutateAsync({ slug, variants: editing, confirmSchemaChange: c });
+                    void attempt("traffic", async (c) => {
+                      // A shadow answers no one: its weight is 0, whatever the field shows.
+                      await traffic.mutateAsync({ slug, variants: editing.map((v) => (v.shadow ? { ...v, weight: 0 } : v)), confirmSchemaChange: c });
                       setDraft(null);
                     })
                   }
@@ -267,6 +271,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             )}
           </div>
         )}
+        {errorIn("traffic")}
         <p className="mt-1 text-xs text-slate-500">
           Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent. A variant with a guardrail (set through
           PUT /api/v1/endpoints/{slug}/traffic) becomes a shadow once its live accuracy from feedback is confidently below its bound.
@@ -280,14 +285,24 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
               <option value="">Choose a model version…</option>
               {d.versions.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.name} v{m.version} · {m.task} · {Object.entries(m.metrics ?? {}).filter(([k]) => ["accuracy", "rmse", "r2", "f1_macro"].includes(k)).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}
+                  {[
+                    `${m.name} v${m.version}`,
+                    m.task,
+                    Object.entries(m.metrics ?? {})
+                      .filter(([k]) => ["accuracy", "rmse", "r2", "f1_macro"].includes(k))
+                      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+                      .join(" "),
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
                 </option>
               ))}
             </select>
-            <button type="button" className={buttonClass} disabled={!chosen} onClick={() => void attempt((c) => deploy.mutateAsync({ slug, modelVersionId: chosen, confirmSchemaChange: c }))}>
+            <button type="button" className={buttonClass} disabled={!chosen} onClick={() => void attempt("deploy", (c) => deploy.mutateAsync({ slug, modelVersionId: chosen, confirmSchemaChange: c }))}>
               Deploy
             </button>
           </div>
+          {errorIn("deploy")}
         </Section>
       )}
 
@@ -329,6 +344,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
       </Section>
 
       <Section title="Revisions">
+        {errorIn("revisions")}
         <table className={tableClass} data-testid="revisions">
           <thead>
             <tr>
@@ -357,7 +373,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
                     <button
                       type="button"
                       className="text-xs text-sky-700 hover:underline"
-                      onClick={() => window.confirm(`Serve again what revision ${r.revision} served (${r.model} v${r.version})?`) && void attempt((c) => roll.mutateAsync({ slug, revision: r.revision, confirmSchemaChange: c }))}
+                      onClick={() => window.confirm(`Serve again what revision ${r.revision} served (${r.model} v${r.version})?`) && void attempt("revisions", (c) => roll.mutateAsync({ slug, revision: r.revision, confirmSchemaChange: c }))}
                     >
                       Roll back to this
                     </button>
@@ -370,7 +386,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
       </Section>
 
       <Section title="Try it">
-        <EndpointTry slug={slug} url={d.url} access={d.access} />
+        <EndpointTry slug={slug} url={d.url} access={d.access} manage={false} />
       </Section>
     </div>
   );

@@ -67,7 +67,7 @@ function snippet(lang: Lang, url: string, body: string, isPrivate: boolean): str
  * signed-in member needs no serving key); scripts use the curl line, with a key when the
  * endpoint is private.
  */
-export function EndpointTry({ slug, url, access }: { slug: string; url: string; access?: "private" | "public" }) {
+export function EndpointTry({ slug, url, access, manage = true }: { slug: string; url: string; access?: "private" | "public"; manage?: boolean }) {
   const trpc = useTRPC();
   const doc = useQuery(trpc.endpoint.openapi.queryOptions({ slug }));
   const tryIt = useMutation(trpc.endpoint.tryIt.mutationOptions());
@@ -84,9 +84,11 @@ export function EndpointTry({ slug, url, access }: { slug: string; url: string; 
         <span className="font-mono text-sm">POST /api/v1/endpoints/{slug}/predict</span>
         <span className="flex gap-3 text-xs">
           <span className={isPrivate ? "text-amber-700" : "text-emerald-700"}>{isPrivate ? "private: callers send a serving key" : "public"}</span>
-          <a className="text-sky-700 hover:underline" href={`/endpoints/${slug}`}>
-            Manage
-          </a>
+          {manage && (
+            <a className="text-sky-700 hover:underline" href={`/endpoints/${slug}`}>
+              Manage
+            </a>
+          )}
         </span>
       </div>
       <div className="mb-1 flex gap-1 text-[11px]" role="tablist" aria-label="Snippet language">

@@ -155,6 +155,7 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   "/api/v1/runs/{runId}": { GET: () => ({ path: `/api/v1/runs/${ids.run}`, params: { runId: ids.run }, resource: true }) },
   "/api/v1/runs/{runId}/cancel": { POST: () => ({ path: `/api/v1/runs/${ids.run}/cancel`, params: { runId: ids.run }, resource: true }) },
   // Operating endpoints; prediction traffic is the serving runtime's (keys, server/serving/serving.integration.test.ts).
+  "/api/v1/endpoints": { GET: () => ({ path: "/api/v1/endpoints", params: {} }) },
   "/api/v1/endpoints/{slug}/deploy": { POST: () => ({ path: "/api/v1/endpoints/matrix-endpoint/deploy", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: "{}" } }) },
   "/api/v1/endpoints/{slug}/revisions": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/revisions", params: { slug: "matrix-endpoint" }, resource: true }) },
   "/api/v1/endpoints/{slug}/rollback": {
@@ -194,7 +195,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(29);
+    expect(restCases.length).toBe(30);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {

@@ -13,6 +13,8 @@ export async function listEndpoints(db: Db, workspaceId: string) {
       traffic: endpoints.traffic,
       revision: endpoints.revision,
       updatedAt: endpoints.updatedAt,
+      modelVersionId: modelVersions.id,
+      modelName: modelVersions.name,
       modelVersion: modelVersions.version,
       task: modelVersions.task,
       metrics: modelVersions.metrics,

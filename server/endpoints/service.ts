@@ -51,6 +51,10 @@ export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Act
     const [current] = await tx.select().from(endpoints).where(eq(endpoints.slug, slug)).for("update");
     // Slugs are one namespace: another workspace's endpoint is, to this caller, a slug that is taken.
     if (current && current.workspaceId !== workspaceId) throw new ConflictError(`the slug '${slug}' is taken; choose another`);
+    // Already serving exactly this version: nothing to change, no new revision.
+    if (current && current.modelVersionId === version.id && !current.traffic?.length) {
+      return { revision: current.revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: false };
+    }
     if (current) confirmBreaking(await breakingChanges(tx, artifacts, servingVersionIds(current), version), input.confirmSchemaChange, slug);
     let endpointId = current?.id;
     if (!endpointId) {

@@ -318,6 +318,13 @@ function operatingPaths() {
   const confirm = { confirmSchemaChange: { type: "boolean", description: "Go ahead although callers' input or the kind of prediction changes (otherwise 409 naming what breaks)" } };
   const variant = { type: "object", required: ["modelVersionId", "weight"], properties: { modelVersionId: { type: "string", format: "uuid" }, weight: { type: "number", minimum: 0 }, shadow: { type: "boolean" } } };
   return {
+    "/api/v1/endpoints": {
+      get: {
+        operationId: "listEndpoints",
+        summary: "The workspace's endpoints: slug, URL, access, live revision, the model version served (id, name, version) and any traffic split",
+        responses: { "200": ok({ type: "object", properties: { endpoints: { type: "array", items: { type: "object" } } } }) },
+      },
+    },
     "/api/v1/endpoints/{slug}/deploy": {
       post: {
         operationId: "deploy",

@@ -41,6 +41,17 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.removeAllListeners(signal);
   process.on(signal, () => void shutdown(0));
 }
+// Under `npm start`, a SIGTERM to npm may end npm alone: the launcher, reparented, notices and
+// shuts everything down rather than leaving Postgres, Temporal, the web and the worker behind.
+if (env().npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      log("npm went away; shutting down");
+      void shutdown(0);
+    }
+  }, 1000).unref();
+}
 
 async function waitForHealth(url: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
