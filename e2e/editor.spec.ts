@@ -116,7 +116,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   // Far from the decision boundary (target ≈ feature_1 · feature_2 + 0.8 · feature_3 > 0) the class is certain.
   await endpoint.getByLabel("Request body").fill('{"feature_1": 2, "feature_2": 2, "feature_3": 2, "feature_4": 5}');
   await endpoint.getByRole("button", { name: "Send request" }).click();
-  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[1\],"probabilities":\[\{"0":[\d.e-]+,"1":[\d.e-]+\}\],"modelVersion":1/);
+  await expect(page.getByTestId("endpoint-response")).toContainText(/^200 \{"predictions":\[1\],"probabilities":\[\{"0":[\d.e-]+,"1":[\d.e-]+\}\],"model":"canvas-built-pipeline-[a-z0-9-]+","modelVersion":1/);
   await page.screenshot({ path: "test-results/run-page.png" });
 });
 

@@ -40,6 +40,9 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   await page.getByLabel("Endpoint slug").fill("demo-copy");
   await page.getByTestId("deploy-train").getByRole("button", { name: "Deploy", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "at /demo-copy" })).toContainText("(revision 1)");
+  // The run page lists it with the endpoints this run's models serve.
+  await page.reload();
+  await expect(page.getByTestId("endpoint-demo-copy")).toContainText("private");
   const anonymous = await playwright.request.newContext({ baseURL });
   expect((await anonymous.post("/api/v1/endpoints/demo-copy/predict", { data: row })).status()).toBe(401);
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { pipelines, runNodes, runs } from "~/db/schema";
+import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import type { ArtifactRef, DatasetRef, EndpointRef } from "~/lib/pipeline/plan";
@@ -112,6 +112,11 @@ export async function getRun(db: Db, runId: string) {
     }
   }
   const base = env().publicUrl;
+  const servedLater = await db
+    .select({ slug: endpoints.slug, modelVersion: modelVersions.version })
+    .from(endpoints)
+    .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
+    .where(and(eq(modelVersions.runId, runId), eq(endpoints.workspaceId, modelVersions.workspaceId)));
   return {
     ...run,
     graph: graph ? { nodes: graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
@@ -134,11 +139,11 @@ export async function getRun(db: Db, runId: string) {
       finishedAt: n.finishedAt,
     })),
     metrics,
-    endpoints: deployed.map((d) => ({
-      slug: d.slug,
-      modelVersion: d.modelVersion,
-      url: `${base}/api/v1/endpoints/${d.slug}/predict`,
-    })),
+    endpoints: [
+      ...deployed.map((d) => ({ slug: d.slug, modelVersion: d.modelVersion })),
+      // Endpoints serving a model of this run that were deployed afterwards (from the run page, a model page or the API).
+      ...servedLater.filter((e) => !deployed.some((d) => d.slug === e.slug)),
+    ].map((e) => ({ ...e, url: `${base}/api/v1/endpoints/${e.slug}/predict` })),
   };
 }
 
