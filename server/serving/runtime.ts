@@ -151,6 +151,9 @@ export class ServingRuntime {
 
   /** Re-reads every endpoint and key; rebuilds only what changed. */
   async reconcile() {
+    // What a notification refreshed while this ran is newer than what it read: left alone.
+    const generation = new Map(this.refreshes);
+    const untouched = (slug: string) => this.refreshes.get(slug) === generation.get(slug);
     const rows = await readEndpoints(this.db);
     const seen = new Set<string>();
     await Promise.all(
@@ -159,6 +162,7 @@ export class ServingRuntime {
         if (this.signatures.get(row.slug) === JSON.stringify(row)) return;
         try {
           const built = await buildServed(this.db, this.cache, row);
+          if (!untouched(row.slug)) return;
           this.served.set(row.slug, built);
           this.signatures.set(row.slug, JSON.stringify(row));
         } catch (e) {
@@ -168,7 +172,7 @@ export class ServingRuntime {
       }),
     );
     for (const slug of this.served.keys()) {
-      if (seen.has(slug)) continue;
+      if (seen.has(slug) || !untouched(slug)) continue;
       this.served.delete(slug);
       this.signatures.delete(slug);
     }
