@@ -146,8 +146,19 @@ function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
     status = 500;
     body = { error: "internal error" };
   }
-  // A body left unread (refused before reading) must not be taken for the next request.
-  if (!req.complete) headers.connection = "close";
+  // A body left unread (refused before reading) must not be taken for the next request: the
+  // connection closes after this answer, and what the client still sends is read and dropped
+  // (a client blocked writing it would never read the answer), up to MAX_JSON_BYTES, then cut.
+  if (!req.complete) {
+    headers.connection = "close";
+    let dropped = 0;
+    const limit = env().MAX_JSON_BYTES;
+    req.on("data", (c: Buffer) => {
+      dropped += c.length;
+      if (dropped > limit) req.socket.destroy();
+    });
+    req.resume();
+  }
   if (!res.headersSent && status !== 499) send(res, status, body, headers);
   else res.end();
   return status;

@@ -39,17 +39,22 @@ export interface FuzzResult {
 
 /**
  * Runs every check against an OpenAPI document; `exclude` names checks that do not apply,
- * `includePath` / `excludePath` (regular expressions) choose operations by path.
+ * `includePath` / `excludePath` (regular expressions) choose operations by path, `headers` go on
+ * every request.
  * `bearer` gives a token per security scheme of the document, so Schemathesis knows which
  * credentials each operation takes (and can check that leaving them out is refused).
  */
-export function fuzz(schemaUrl: string, opts: { examples: number; exclude?: string[]; seed?: number; bearer?: Record<string, string>; includePath?: string; excludePath?: string }): FuzzResult {
+export function fuzz(
+  schemaUrl: string,
+  opts: { examples: number; exclude?: string[]; seed?: number; bearer?: Record<string, string>; includePath?: string; excludePath?: string; headers?: Record<string, string> },
+): FuzzResult {
   const st = schemathesis();
   const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "millrace-st-")), "schemathesis.toml");
   fs.writeFileSync(configFile, Object.entries(opts.bearer ?? {}).map(([scheme, token]) => `[auth.openapi.${scheme}]\nbearer = ${JSON.stringify(token)}\n`).join("\n"));
   const args = ["--config-file", configFile, "run", schemaUrl, "--checks", "all", "-n", String(opts.examples), "--no-color", "--seed", String(opts.seed ?? 1), "--generation-database", "none"];
   if (opts.exclude?.length) args.push("--exclude-checks", opts.exclude.join(","));
   if (opts.includePath) args.push("--include-path-regex", opts.includePath);
+  for (const [name, value] of Object.entries(opts.headers ?? {})) args.push("-H", `${name}: ${value}`);
   if (opts.excludePath) args.push("--exclude-path-regex", opts.excludePath);
   const r = spawnSync(st.cmd, args, { env: st.env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 << 20 });
   fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
