@@ -182,6 +182,9 @@ describe("serving", () => {
     expect((await serving.call("/api/v1/endpoints/svc/predict", "{nope", auth())).status).toBe(400);
     expect((await serving.call("/api/v1/endpoints/svc/predict", undefined, auth())).status).toBe(405);
     expect((await serving.call("/api/v1/endpoints/nope/predict", rows[0], auth())).status).toBe(404);
+    // Refused before its body is read (no key): the answer still arrives, the body is drained, not waited on.
+    const unread = await fetch(`${serving.url}/api/v1/endpoints/svc/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"x": "${"a".repeat(5 * 1024 * 1024)}"}` });
+    expect(unread.status).toBe(401);
   });
 
   it("confines keys: to their endpoints, their workspace, their rate limit, and not a moment after revocation", async () => {
