@@ -130,6 +130,23 @@ function readJson(req: IncomingMessage, done: (body: unknown) => void, failed: (
   req.on("aborted", closed);
 }
 
+/**
+ * A body left unread (refused before reading) must not be taken for the next request: the
+ * connection closes after the answer, and what the client still sends is read and dropped (a
+ * client blocked writing it would never read the answer), up to MAX_JSON_BYTES, then cut.
+ */
+function drainUnread(req: IncomingMessage, headers: Record<string, string>) {
+  if (req.complete) return;
+  headers.connection = "close";
+  let dropped = 0;
+  const limit = env().MAX_JSON_BYTES;
+  req.on("data", (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > limit) req.socket.destroy();
+  });
+  req.resume();
+}
+
 function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
   let status: number;
   let body: unknown;
@@ -146,19 +163,7 @@ function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
     status = 500;
     body = { error: "internal error" };
   }
-  // A body left unread (refused before reading) must not be taken for the next request: the
-  // connection closes after this answer, and what the client still sends is read and dropped
-  // (a client blocked writing it would never read the answer), up to MAX_JSON_BYTES, then cut.
-  if (!req.complete) {
-    headers.connection = "close";
-    let dropped = 0;
-    const limit = env().MAX_JSON_BYTES;
-    req.on("data", (c: Buffer) => {
-      dropped += c.length;
-      if (dropped > limit) req.socket.destroy();
-    });
-    req.resume();
-  }
+  drainUnread(req, headers);
   if (!res.headersSent && status !== 499) send(res, status, body, headers);
   else res.end();
   return status;
@@ -223,7 +228,11 @@ export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, r
     if (method === "OPTIONS") {
       res.writeHead(204, { allow });
       res.end();
-    } else send(res, 405, { error: `method ${method} is not allowed on ${pathname}; use ${allow}` }, { allow, ...(req.complete ? {} : { connection: "close" }) });
+    } else {
+      const headers: Record<string, string> = { allow };
+      drainUnread(req, headers);
+      send(res, 405, { error: `method ${method} is not allowed on ${pathname}; use ${allow}` }, headers);
+    }
     return true;
   }
   try {
