@@ -11,7 +11,7 @@ import { db, type Db } from "~/db/client";
 import { withoutLocalPaths } from "~/lib/env";
 import { DomainError, UnauthenticatedError } from "~/lib/errors";
 import { authorize, type Access } from "../auth/guard";
-import type { Action, Principal } from "../auth/policy";
+import { auditActor, type Action, type Actor } from "../auth/policy";
 import { principalFrom, requestedWorkspace } from "../auth/principal";
 import type { ResourceKind } from "../auth/resources";
 import { errorStatus } from "../http/errors";
@@ -80,7 +80,7 @@ export const publicProcedure = base.meta({ action: "public" });
 export const signedInProcedure = base.meta({ action: "signed-in" }).use(async ({ ctx, next }) => {
   const principal = await asTrpc(() => principalFrom(ctx.db, ctx.headers));
   if (principal.kind === "anonymous") throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first", cause: new UnauthenticatedError("sign in first") });
-  return next({ ctx: { ...ctx, principal: principal as Exclude<Principal, { kind: "anonymous" }> } });
+  return next({ ctx: { ...ctx, principal: principal as Actor } });
 });
 
 /** `action` in the caller's active workspace (lists, and creating things there). */
@@ -107,8 +107,7 @@ export async function auditAs(ctx: { db: Db; access: Access }, action: string, t
   await recordAudit(ctx.db, {
     action,
     workspaceId: ctx.access.workspaceId,
-    actorUserId: p.userId,
-    actorTokenId: p.kind === "token" ? p.tokenId : null,
+    ...auditActor(p),
     target,
     details,
   });

@@ -9,13 +9,13 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from "~/lib/error
 import { env } from "~/lib/env";
 import { sameSecret } from "~/lib/crypto";
 import { errorResponse } from "../http/errors";
-import { can, refusal, type Action, type Principal } from "./policy";
+import { can, refusal, type Action, type Actor, type Principal } from "./policy";
 import { activeWorkspace, principalFrom, requestedWorkspace, roleOf, type RequestedWorkspace } from "./principal";
 import { workspaceOfResource, type ResourceKind } from "./resources";
 
 export interface Access {
   /** Who asks: never anonymous once authorised. */
-  principal: Exclude<Principal, { kind: "anonymous" }>;
+  principal: Actor;
   workspaceId: string;
   role: Role;
   /** Asks for one more permission in the same workspace (e.g. `deploy` when a run deploys). */
@@ -72,7 +72,7 @@ export function guarded<P extends Params = Params>(action: Action, target: Targe
 }
 
 /** A REST route any signed-in user or valid token may call, whatever its workspace roles. */
-export function signedInRoute<P extends Params = Params>(fn: (ctx: { req: Request; params: P; db: Db; principal: Exclude<Principal, { kind: "anonymous" }> }) => Promise<Response>) {
+export function signedInRoute<P extends Params = Params>(fn: (ctx: { req: Request; params: P; db: Db; principal: Actor }) => Promise<Response>) {
   return async (req: Request, route?: { params: Promise<P> }): Promise<Response> => {
     try {
       const db = getDb();

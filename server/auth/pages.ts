@@ -8,12 +8,12 @@ import { headers } from "next/headers";
 import { db as getDb } from "~/db/client";
 import { ForbiddenError, NotFoundError } from "~/lib/errors";
 import { authorize, type Access, type Target } from "./guard";
-import type { Action, Principal } from "./policy";
+import type { Action, Actor, Principal } from "./policy";
 import { myWorkspaces } from "../workspaces/service";
 import { activeWorkspace, principalFrom, requestedWorkspace } from "./principal";
 import type { ResourceKind } from "./resources";
 
-export type SignedIn = Exclude<Principal, { kind: "anonymous" }>;
+export type SignedIn = Actor;
 
 /** The signed-in visitor, or a redirect to sign in that comes back to `here`. */
 export async function requireSignedIn(here: string): Promise<SignedIn> {

@@ -39,6 +39,12 @@ export type Principal =
   | { kind: "user"; userId: string; email: string; name: string; isAdmin: boolean; sessionId?: string }
   | { kind: "token"; tokenId: string; tokenKind: "personal" | "workspace"; userId: string | null; workspaceId: string | null; scopes: TokenScope[]; isAdmin: boolean };
 
+/** Who acts once authorised: never anonymous. */
+export type Actor = Exclude<Principal, { kind: "anonymous" }>;
+
+/** The actor as the audit log records it: the user, and the token when a token acted. */
+export const auditActor = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
+
 /**
  * Whether the principal may do `action` in a workspace where it holds `role` (null: no role
  * there). A token can never do more than its scopes, nor more than its user's role.

@@ -15,11 +15,9 @@ import { SLUG, SLUG_MESSAGE } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
 import { breakingChanges, publishRevision, servingVersionIds } from "~/workflows/endpoints/revisions";
-import type { Principal } from "../auth/policy";
+import { auditActor, type Actor } from "../auth/policy";
 import { liveScores } from "../serving/feedback";
 
-type Actor = Exclude<Principal, { kind: "anonymous" }>;
-const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
 
 async function endpointIn(db: Db, workspaceId: string, slug: string) {
   const [row] = await db.select().from(endpoints).where(and(eq(endpoints.slug, slug), eq(endpoints.workspaceId, workspaceId)));
@@ -62,7 +60,7 @@ export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Act
       endpointId = created!.id;
     }
     const revision = await publishRevision(tx, { endpointId, modelVersionId: version.id, traffic: null, kind: "deploy", runId: version.runId, actorUserId: actor.userId });
-    await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...actorOf(actor), target: slug, details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange } });
+    await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...auditActor(actor), target: slug, details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange } });
     return { revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: !current };
   });
 }
@@ -131,7 +129,7 @@ export async function rollback(db: Db, artifacts: ArtifactStore, actor: Actor, w
     }
     confirmBreaking([...changes], input.confirmSchemaChange, slug);
     const revision = await publishRevision(tx, { endpointId: endpoint.id, modelVersionId: target.modelVersionId, traffic: target.traffic, kind: "rollback", actorUserId: actor.userId });
-    await recordAudit(tx as unknown as Db, { action: "rollback", workspaceId, ...actorOf(actor), target: slug, details: { to: input.revision, revision, modelVersion: target_.version } });
+    await recordAudit(tx as unknown as Db, { action: "rollback", workspaceId, ...auditActor(actor), target: slug, details: { to: input.revision, revision, modelVersion: target_.version } });
     return { revision, modelVersion: { id: target_.id, name: target_.name, version: target_.version } };
   });
 }
@@ -170,7 +168,7 @@ export async function setTraffic(db: Db, artifacts: ArtifactStore, actor: Actor,
     await recordAudit(tx as unknown as Db, {
       action: "traffic",
       workspaceId,
-      ...actorOf(actor),
+      ...auditActor(actor),
       target: slug,
       details: { revision, variants: traffic.map((t) => ({ ...t, version: versions.find((v) => v.id === t.modelVersionId)!.version })) },
     });
@@ -186,7 +184,7 @@ export async function setEndpointSettings(db: Db, actor: Actor, workspaceId: str
     .set({ ...(input.access ? { access: input.access } : {}), ...(input.logSample !== undefined ? { logSample: input.logSample } : {}), updatedAt: new Date() })
     .where(eq(endpoints.id, endpoint.id))
     .returning({ access: endpoints.access, logSample: endpoints.logSample });
-  await recordAudit(db, { action: "endpoint.settings", workspaceId, ...actorOf(actor), target: slug, details: { ...input } });
+  await recordAudit(db, { action: "endpoint.settings", workspaceId, ...auditActor(actor), target: slug, details: { ...input } });
   return row!;
 }
 
@@ -213,7 +211,7 @@ export async function createServingKey(db: Db, actor: Actor, workspaceId: string
   }
   const { token, hash, prefix } = newToken("mrk");
   const [row] = await db.insert(servingKeys).values({ workspaceId, name, prefix, hash, endpoints: slugs, rateLimit: input.rateLimit ?? null, createdBy: actor.userId }).returning();
-  await recordAudit(db, { action: "serving-key.create", workspaceId, ...actorOf(actor), target: row!.id, details: { name, endpoints: slugs, rateLimit: row!.rateLimit } });
+  await recordAudit(db, { action: "serving-key.create", workspaceId, ...auditActor(actor), target: row!.id, details: { name, endpoints: slugs, rateLimit: row!.rateLimit } });
   return { id: row!.id, key: token, prefix, name, endpoints: slugs, rateLimit: row!.rateLimit };
 }
 
@@ -239,5 +237,5 @@ export async function revokeServingKey(db: Db, actor: Actor, workspaceId: string
   if (!row) throw new NotFoundError(`serving key ${id} not found`);
   if (row.revokedAt) return;
   await db.update(servingKeys).set({ revokedAt: new Date() }).where(and(eq(servingKeys.id, id), isNull(servingKeys.revokedAt)));
-  await recordAudit(db, { action: "serving-key.revoke", workspaceId, ...actorOf(actor), target: id, details: { name: row.name } });
+  await recordAudit(db, { action: "serving-key.revoke", workspaceId, ...auditActor(actor), target: id, details: { name: row.name } });
 }

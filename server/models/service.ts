@@ -8,9 +8,8 @@ import type { Db } from "~/db/client";
 import { deployments, endpoints, modelAliases, modelVersions, pipelines } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
-import type { Principal } from "../auth/policy";
+import { auditActor, type Actor } from "../auth/policy";
 
-type Actor = Exclude<Principal, { kind: "anonymous" }>;
 const ALIAS = /^[a-z][a-z0-9-]{0,39}$/;
 
 export async function listModels(db: Db, workspaceId: string) {
@@ -87,7 +86,7 @@ export async function setAlias(db: Db, actor: Actor, workspaceId: string, name: 
     .insert(modelAliases)
     .values({ name, alias, workspaceId, modelVersionId: v.id })
     .onConflictDoUpdate({ target: [modelAliases.name, modelAliases.alias], set: { modelVersionId: v.id, updatedAt: new Date() } });
-  await recordAudit(db, { action: "model.alias", workspaceId, actorUserId: actor.userId, actorTokenId: actor.kind === "token" ? actor.tokenId : null, target: `${name}@${alias}`, details: { version } });
+  await recordAudit(db, { action: "model.alias", workspaceId, ...auditActor(actor), target: `${name}@${alias}`, details: { version } });
   return { name, alias, version };
 }
 
@@ -98,5 +97,5 @@ export async function removeAlias(db: Db, actor: Actor, workspaceId: string, nam
     .where(and(eq(modelAliases.workspaceId, workspaceId), eq(modelAliases.name, name), eq(modelAliases.alias, alias)))
     .returning();
   if (!gone) throw new NotFoundError(`model '${name}' has no alias '${alias}'`);
-  await recordAudit(db, { action: "model.alias.remove", workspaceId, actorUserId: actor.userId, actorTokenId: actor.kind === "token" ? actor.tokenId : null, target: `${name}@${alias}`, details: {} });
+  await recordAudit(db, { action: "model.alias.remove", workspaceId, ...auditActor(actor), target: `${name}@${alias}`, details: {} });
 }

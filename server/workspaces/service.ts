@@ -14,10 +14,8 @@ import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "~/li
 import { recordAudit } from "~/workflows/audit";
 import { secretContext } from "~/workflows/secrets";
 import { hashPassword } from "../auth/better-auth";
-import { roleGrants, scopeGrants, type Action, type Principal } from "../auth/policy";
+import { auditActor, roleGrants, scopeGrants, type Action, type Actor, type Principal } from "../auth/policy";
 
-type Actor = Exclude<Principal, { kind: "anonymous" }>;
-const actorOf = (p: Actor) => ({ actorUserId: p.userId, actorTokenId: p.kind === "token" ? p.tokenId : null });
 
 const INVITATION_DAYS = 7;
 
@@ -110,7 +108,7 @@ export async function setRole(db: Db, actor: Actor, workspaceId: string, userId:
     (tx) => tx.update(memberships).set({ role }).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId))).then(() => {}),
     (was) => was === "owner" && role !== "owner",
   );
-  await recordAudit(db, { action: "member.role", workspaceId, ...actorOf(actor), target: userId, details: { from, to: role } });
+  await recordAudit(db, { action: "member.role", workspaceId, ...auditActor(actor), target: userId, details: { from, to: role } });
 }
 
 export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
@@ -121,7 +119,7 @@ export async function removeMember(db: Db, actor: Actor, workspaceId: string, us
     (tx) => tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId))).then(() => {}),
     (was) => was === "owner",
   );
-  await recordAudit(db, { action: "member.remove", workspaceId, ...actorOf(actor), target: userId, details: { role: from } });
+  await recordAudit(db, { action: "member.remove", workspaceId, ...auditActor(actor), target: userId, details: { role: from } });
 }
 
 /**
@@ -143,7 +141,7 @@ export async function invite(db: Db, actor: Actor, workspaceId: string, email: s
   const { token, hash } = newToken("inv");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000);
   const [inv] = await db.insert(invitations).values({ workspaceId, email: normalized, role, tokenHash: hash, invitedBy: actor.userId, expiresAt }).returning();
-  await recordAudit(db, { action: "invitation.create", workspaceId, ...actorOf(actor), target: normalized, details: { role } });
+  await recordAudit(db, { action: "invitation.create", workspaceId, ...auditActor(actor), target: normalized, details: { role } });
   return { id: inv!.id, email: normalized, role, expiresAt, link: `${env().publicUrl}/invite/${token}` };
 }
 
@@ -162,7 +160,7 @@ export async function revokeInvitation(db: Db, actor: Actor, workspaceId: string
     .where(and(eq(invitations.id, id), eq(invitations.workspaceId, workspaceId), isNull(invitations.acceptedAt)))
     .returning();
   if (!inv) throw new NotFoundError(`invitation ${id} not found`);
-  await recordAudit(db, { action: "invitation.revoke", workspaceId, ...actorOf(actor), target: inv.email });
+  await recordAudit(db, { action: "invitation.revoke", workspaceId, ...auditActor(actor), target: inv.email });
 }
 
 async function openInvitation(db: Db, token: string) {
@@ -249,7 +247,7 @@ export async function createToken(
       expiresAt: t.expiresInDays ? new Date(Date.now() + t.expiresInDays * 24 * 3600 * 1000) : null,
     })
     .returning();
-  await recordAudit(db, { action: "token.create", workspaceId: t.workspaceId ?? null, ...actorOf(actor), target: row!.id, details: { kind: t.kind, name: row!.name, scopes: row!.scopes } });
+  await recordAudit(db, { action: "token.create", workspaceId: t.workspaceId ?? null, ...auditActor(actor), target: row!.id, details: { kind: t.kind, name: row!.name, scopes: row!.scopes } });
   return { id: row!.id, token, prefix, name: row!.name, scopes: row!.scopes, expiresAt: row!.expiresAt };
 }
 
@@ -276,7 +274,7 @@ export async function revokeToken(db: Db, actor: Actor, id: string, scope: { use
   const owned = "userId" in scope ? and(eq(apiTokens.kind, "personal"), eq(apiTokens.userId, scope.userId)) : and(eq(apiTokens.kind, "workspace"), eq(apiTokens.workspaceId, scope.workspaceId));
   const [row] = await db.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, id), owned, isNull(apiTokens.revokedAt))).returning();
   if (!row) throw new NotFoundError(`token ${id} not found`);
-  await recordAudit(db, { action: "token.revoke", workspaceId: row.workspaceId, ...actorOf(actor), target: id, details: { kind: row.kind, name: row.name } });
+  await recordAudit(db, { action: "token.revoke", workspaceId: row.workspaceId, ...auditActor(actor), target: id, details: { kind: row.kind, name: row.name } });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +294,7 @@ export async function setSecret(db: Db, actor: Actor, workspaceId: string, name:
     .onConflictDoUpdate({ target: [secrets.workspaceId, secrets.name], set: { sealed, updatedAt: new Date() } })
     .returning({ created: sql<boolean>`xmax = 0` });
   const created = !!row?.created;
-  await recordAudit(db, { action: created ? "secret.create" : "secret.update", workspaceId, ...actorOf(actor), target: name });
+  await recordAudit(db, { action: created ? "secret.create" : "secret.update", workspaceId, ...auditActor(actor), target: name });
   return { name, created };
 }
 
@@ -306,5 +304,5 @@ export const listSecrets = (db: Db, workspaceId: string) =>
 export async function deleteSecret(db: Db, actor: Actor, workspaceId: string, name: string) {
   const [row] = await db.delete(secrets).where(and(eq(secrets.workspaceId, workspaceId), eq(secrets.name, name))).returning({ id: secrets.id });
   if (!row) throw new NotFoundError(`secret '${name}' not found`);
-  await recordAudit(db, { action: "secret.delete", workspaceId, ...actorOf(actor), target: name });
+  await recordAudit(db, { action: "secret.delete", workspaceId, ...auditActor(actor), target: name });
 }
