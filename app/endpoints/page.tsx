@@ -1,13 +1,11 @@
 import Link from "next/link";
 import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
+import { headline } from "~/components/models/metrics";
 import { Empty, Page, tableClass } from "~/components/ui/page";
 import { listEndpoints } from "~/server/endpoints/repository";
 
 export const dynamic = "force-dynamic";
-
-/** The scores worth a glance; the model's page has the rest. */
-const HEADLINE = ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"];
 
 export default async function EndpointsPage() {
   const { workspaceId } = await pageAccess("read", "/endpoints");
@@ -44,10 +42,7 @@ export default async function EndpointsPage() {
                 </td>
                 <td>{e.task}</td>
                 <td className="font-mono text-xs">
-                  {Object.entries(e.metrics ?? {})
-                    .filter(([k]) => HEADLINE.includes(k))
-                    .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-                    .join(" · ") || "–"}
+                  {headline(e.metrics) || "–"}
                 </td>
                 <td>{e.monitored ? "yes" : "no"}</td>
                 <td>

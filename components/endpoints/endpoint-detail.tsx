@@ -5,7 +5,8 @@ import { useState } from "react";
 import { EndpointTry } from "../run/endpoint-try";
 import { buttonClass, ErrorText, inputClass, Section, when } from "../settings/ui";
 import { useTRPC } from "../trpc";
-import { breakingOf } from "./breaking";
+import { breakingOf, ConfirmBreaking } from "./breaking";
+import { headline } from "../models/metrics";
 import { tableClass } from "../ui/page";
 
 /** The section a change was made in: its error is shown there. */
@@ -66,30 +67,17 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
   return (
     <div className="space-y-2">
       {confirm && (
-        <div role="alertdialog" aria-label="Confirm schema change" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
-          <p className="mb-1 font-medium text-amber-900">This changes what callers of /{slug} send or get back:</p>
-          <ul className="mb-2 list-disc pl-5 text-amber-900">
-            {confirm.breaking.map((b) => (
-              <li key={b}>{b}</li>
-            ))}
-          </ul>
-          <div className="flex gap-2">
-            <button
-              type="button"
-              className="rounded bg-amber-600 px-3 py-1 text-sm text-white hover:bg-amber-700"
-              onClick={() => {
-                const go = confirm.go;
-                setConfirm(null);
-                go().catch((e: unknown) => setError({ message: (e as Error).message, where: "deploy" }));
-              }}
-            >
-              Go ahead
-            </button>
-            <button type="button" className="rounded px-3 py-1 text-sm text-slate-600 hover:bg-amber-100" onClick={() => setConfirm(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmBreaking
+          slug={slug}
+          breaking={confirm.breaking}
+          action="Go ahead"
+          onConfirm={() => {
+            const go = confirm.go;
+            setConfirm(null);
+            go().catch((e: unknown) => setError({ message: (e as Error).message, where: "deploy" }));
+          }}
+          onCancel={() => setConfirm(null)}
+        />
       )}
       <Section title="Access">
         <div className="flex flex-wrap items-center gap-4 text-sm">
@@ -285,16 +273,7 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
               <option value="">Choose a model version…</option>
               {d.versions.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {[
-                    `${m.name} v${m.version}`,
-                    m.task,
-                    Object.entries(m.metrics ?? {})
-                      .filter(([k]) => ["accuracy", "rmse", "r2", "f1_macro"].includes(k))
-                      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-                      .join(" "),
-                  ]
-                    .filter(Boolean)
-                    .join(" · ")}
+                  {[`${m.name} v${m.version}`, m.task, headline(m.metrics)].filter(Boolean).join(" · ")}
                 </option>
               ))}
             </select>

@@ -3,13 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { breakingOf } from "../endpoints/breaking";
+import { breakingOf, ConfirmBreaking } from "../endpoints/breaking";
 import { buttonClass, ErrorText, inputClass, when } from "../settings/ui";
 import { useTRPC } from "../trpc";
 import { tableClass } from "../ui/page";
+import { HEADLINE_METRICS, lowerIsBetter } from "./metrics";
 
-/** Metrics worth a column, in this order; the rest are left out of the comparison. */
-const HEADLINE = ["accuracy", "f1_macro", "roc_auc", "log_loss", "rmse", "mae", "r2", "oob_accuracy", "oob_r2"];
 
 /**
  * A model's versions side by side: metrics (best of each column marked), lineage (pipeline and
@@ -30,8 +29,7 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
   if (data.error) return <ErrorText error={data.error} />;
   if (!data.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const versions = data.data.versions;
-  const columns = HEADLINE.filter((m) => versions.some((v) => v.metrics?.[m] !== undefined));
-  const lowerIsBetter = (m: string) => m === "rmse" || m === "mae" || m === "log_loss";
+  const columns = HEADLINE_METRICS.filter((m) => versions.some((v) => v.metrics?.[m] !== undefined));
   const best = Object.fromEntries(
     columns.map((m) => {
       const values = versions.map((v) => v.metrics?.[m]).filter((x): x is number => x !== undefined);
@@ -66,17 +64,7 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
         </div>
       )}
       {confirm && (
-        <div role="alertdialog" aria-label="Confirm schema change" className="rounded border border-amber-400 bg-amber-50 p-2 text-sm">
-          <p className="font-medium text-amber-900">This changes what callers of /{slug} send or get back:</p>
-          <ul className="list-disc pl-5 text-amber-900">
-            {confirm.breaking.map((b) => (
-              <li key={b}>{b}</li>
-            ))}
-          </ul>
-          <button type="button" className="mt-1 rounded bg-amber-600 px-2 py-1 text-white" onClick={() => void deployVersion(confirm.id, true)}>
-            Deploy anyway
-          </button>
-        </div>
+        <ConfirmBreaking slug={slug} breaking={confirm.breaking} action="Deploy anyway" onConfirm={() => void deployVersion(confirm.id, true)} onCancel={() => setConfirm(null)} />
       )}
       {done && (
         <p role="status" className="text-sm text-emerald-700">

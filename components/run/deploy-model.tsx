@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "../trpc";
-import { breakingOf } from "../endpoints/breaking";
+import { breakingOf, ConfirmBreaking } from "../endpoints/breaking";
 
 /**
  * One-click deploy of a model this run trained: to an endpoint of the workspace or a new slug.
@@ -63,17 +63,7 @@ export function DeployModel({ runId, nodeId, ports }: { runId: string; nodeId: s
         </label>
       )}
       {breaking && (
-        <div role="alertdialog" aria-label="Confirm schema change" className="rounded border border-amber-400 bg-amber-50 p-2">
-          <p className="font-medium text-amber-900">This changes what callers of /{slug} send or get back:</p>
-          <ul className="list-disc pl-4 text-amber-900">
-            {breaking.map((b) => (
-              <li key={b}>{b}</li>
-            ))}
-          </ul>
-          <button type="button" className="mt-1 rounded bg-amber-600 px-2 py-1 text-white" onClick={() => void go(true)}>
-            Deploy anyway
-          </button>
-        </div>
+        <ConfirmBreaking slug={slug} breaking={breaking} action="Deploy anyway" onConfirm={() => void go(true)} onCancel={() => setBreaking(null)} />
       )}
       {deploy.error && !breaking && (
         <p role="alert" className="rounded bg-red-50 px-2 py-1 text-red-700">
