@@ -81,18 +81,6 @@ export class ModelCache {
   }
 }
 
-type EndpointRow = {
-  id: string;
-  slug: string;
-  workspaceId: string;
-  access: EndpointAccess;
-  unknownFields: UnknownFieldPolicy;
-  monitored: boolean;
-  logSample: number;
-  revision: number;
-  modelVersionId: string;
-  traffic: TrafficVariant[] | null;
-};
 
 const endpointColumns = {
   id: endpoints.id,
@@ -107,12 +95,14 @@ const endpointColumns = {
   traffic: endpoints.traffic,
 };
 
-export async function readEndpoints(db: Db, slug?: string): Promise<EndpointRow[]> {
+export async function readEndpoints(db: Db, slug?: string) {
   return db
     .select(endpointColumns)
     .from(endpoints)
     .where(slug === undefined ? undefined : eq(endpoints.slug, slug));
 }
+
+type EndpointRow = Awaited<ReturnType<typeof readEndpoints>>[number];
 
 /** Builds an endpoint's serving entry, its models loaded (so it can go live the moment it is swapped in). */
 export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): Promise<Served> {

@@ -1,10 +1,11 @@
-import { and, eq, max, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { deployments, endpoints, modelVersions, pipelines, runs } from "~/db/schema";
 import { UserError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
 import { readModelMeta } from "~/workflows/model/model-file";
 import { inputColumns, type InputField } from "~/workflows/model/signature";
 import { breakingChanges, publishRevision, servingVersionIds } from "~/workflows/endpoints/revisions";
+import { registerModel } from "~/workflows/models/registry";
 import { defineExecutor, input } from "../executor";
 import { spec } from "./spec";
 
@@ -26,6 +27,11 @@ export const executor = defineExecutor(spec, {
     const pipelineId = run?.pipelineId ?? null;
     const { workspaceId } = ctx;
 
+    // The version the registry made when the model was trained in this run (registering finds it;
+    // a model from elsewhere becomes a version here, once).
+    const version = await registerModel(db, { runId, nodeId, port: "model", model: { ...model, signature }, metrics });
+    if (!version) throw new UserError(`run ${runId} is not recorded; it cannot deploy`);
+
     const mv = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`deploy:${slug}`}))`);
       // A retried or replayed activity finds the revision it made before and changes nothing.
@@ -35,18 +41,6 @@ export const executor = defineExecutor(spec, {
         .innerJoin(modelVersions, eq(modelVersions.id, deployments.modelVersionId))
         .where(and(eq(deployments.runId, runId), eq(deployments.nodeId, nodeId)));
       if (done) return done.version;
-      // The version the registry made when the model was trained in this run (or, for a model
-      // from elsewhere, the one this node registered on an earlier attempt).
-      let [version] = await tx
-        .select()
-        .from(modelVersions)
-        .where(and(eq(modelVersions.runId, runId), eq(modelVersions.artifactUri, model.uri)));
-      if (!version) {
-        [version] = await tx
-          .select()
-          .from(modelVersions)
-          .where(and(eq(modelVersions.runId, runId), eq(modelVersions.nodeId, nodeId)));
-      }
       const [current] = await tx
         .select({
           id: endpoints.id,
@@ -74,42 +68,24 @@ export const executor = defineExecutor(spec, {
           );
         }
       }
-      if (!version) {
-        const [latest] = await tx.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.name, slug));
-        [version] = await tx
-          .insert(modelVersions)
-          .values({
-            workspaceId,
-            name: slug,
-            version: (latest?.v ?? 0) + 1,
-            runId,
-            nodeId,
-            pipelineId,
-            artifactUri: model.uri,
-            task: model.task,
-            metrics,
-            inputSchema: signature,
-          })
-          .returning();
-      }
       let endpointId = current?.id;
       if (!endpointId) {
         // The node's access applies to the endpoint it creates; later the endpoint's own setting rules.
-        const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version!.id, pipelineId, unknownFields: config.unknownFields, access: config.access, revision: 0 }).returning();
+        const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version.id, pipelineId, unknownFields: config.unknownFields, access: config.access, revision: 0 }).returning();
         endpointId = created!.id;
       } else {
         await tx.update(endpoints).set({ pipelineId, unknownFields: config.unknownFields }).where(eq(endpoints.id, endpointId));
       }
       // A deploy sends all traffic to the new version (an A/B split in place ends).
-      const revision = await publishRevision(tx, { endpointId, modelVersionId: version!.id, traffic: null, kind: "deploy", runId, nodeId, actorUserId: ctx.startedBy });
+      const revision = await publishRevision(tx, { endpointId, modelVersionId: version.id, traffic: null, kind: "deploy", runId, nodeId, actorUserId: ctx.startedBy });
       await recordAudit(tx as unknown as typeof db, {
         action: "deploy",
         workspaceId,
         actorUserId: ctx.startedBy,
         target: slug,
-        details: { modelVersion: version!.version, revision, runId, pipelineId, takeOver: config.takeOver },
+        details: { modelVersion: version.version, revision, runId, pipelineId, takeOver: config.takeOver },
       });
-      return version!;
+      return version;
     });
     return { outputs: { endpoint: { kind: "endpoint", slug, modelVersionId: mv.id, modelVersion: mv.version } } };
   },
