@@ -96,7 +96,10 @@ describe("deploy-endpoint on Postgres", () => {
       "deploying would change what endpoint 'schema' accepts or answers ('c' (number) is new and required); tick 'Take over the endpoint' to deploy anyway",
     );
     const ok = await deploy(await a.newRun(), threeColumns, { slug: "schema", takeOver: true });
-    expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    // Every model a run produced is a version, the refused run's included (v2): this is v3.
+    expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 3 });
+    const [served] = await db().select({ modelVersionId: endpoints.modelVersionId }).from(endpoints).where(eq(endpoints.slug, "schema"));
+    expect(served?.modelVersionId).toBe((ok.outputs.endpoint as { modelVersionId: string }).modelVersionId);
   });
 
   it("refuses a model that would answer numbers where callers get classes, unless confirmed", async () => {
