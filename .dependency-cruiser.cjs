@@ -19,6 +19,8 @@ const PURE = [
 /** Packages the pure modules may use: schemas, and the prediction side of ml-random-forest. */
 const PURE_PACKAGES = "^node_modules/(zod|ml-random-forest|ml-[a-z-]+)/";
 const TESTS = "\\.test\\.tsx?$";
+/** The Temporal workflow code (the worker's `workflowsPath` and what it imports). */
+const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|failures)\\.ts$";
 
 const layer = (name, from, forbidden, comment) => ({
   name,
@@ -77,10 +79,10 @@ module.exports = {
     },
     {
       name: "workflow-is-deterministic",
-      comment: "The Temporal workflow imports only @temporalio/workflow and the pipeline language: no I/O, clocks or randomness.",
+      comment: "Temporal workflows import only @temporalio/workflow, each other and the pipeline language: no I/O, clocks or randomness.",
       severity: "error",
-      from: { path: "^workflows/temporal/pipeline-workflow\\.ts$" },
-      to: { pathNot: `^node_modules/@temporalio/(workflow|common)/|${PURE}` },
+      from: { path: WORKFLOW_CODE },
+      to: { pathNot: `^node_modules/@temporalio/(workflow|common)/|${PURE}|${WORKFLOW_CODE}` },
     },
   ],
   options: {

@@ -462,3 +462,45 @@ export const artifacts = pgTable("artifact", {
   createdAt: createdAt(),
 });
 
+
+export type BatchScoreStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** What one scored chunk recorded: rows written and rows that could not be scored (their reason is in the file). */
+export interface BatchChunkProgress {
+  rows: number;
+  failed: number;
+}
+
+/**
+ * A dataset scored by a model version as a Temporal workflow (`scoreBatch`), chunk by chunk;
+ * the scored file is an artifact. The model version is fixed when the job starts, so a deploy
+ * in the middle does not mix two models in one file.
+ */
+export const batchScores = pgTable(
+  "batch_score",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    /** The endpoint whose model it used (kept as text: the endpoint may be deleted later). */
+    endpointSlug: text("endpoint_slug"),
+    modelVersionId: uuid("model_version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    datasetId: uuid("dataset_id").references(() => datasets.id, { onDelete: "set null" }),
+    datasetName: text("dataset_name").notNull(),
+    status: text("status").$type<BatchScoreStatus>().notNull().default("queued"),
+    rowsTotal: bigint("rows_total", { mode: "number" }).notNull(),
+    chunkRows: integer("chunk_rows").notNull(),
+    /** Per chunk index: what it wrote (retries overwrite their own entry). */
+    chunks: jsonb("chunks").$type<Record<string, BatchChunkProgress>>().notNull().default({}),
+    /** The columns added to the dataset's: prediction, probabilities, the reason a row was not scored. */
+    outputColumns: jsonb("output_columns").$type<string[]>(),
+    resultUri: text("result_uri"),
+    resultBytes: bigint("result_bytes", { mode: "number" }),
+    error: text("error"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("batch_score_workspace_idx").on(t.workspaceId, t.createdAt)],
+);

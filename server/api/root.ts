@@ -1,3 +1,4 @@
+import { batchRouter } from "./routers/batch";
 import { datasetRouter } from "./routers/dataset";
 import { endpointRouter } from "./routers/endpoint";
 import { modelRouter } from "./routers/model";
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   dataset: datasetRouter,
   endpoint: endpointRouter,
   model: modelRouter,
+  batch: batchRouter,
   workspace: workspaceRouter,
   token: tokenRouter,
   invitation: invitationRouter,

@@ -13,7 +13,7 @@ import { artifactStore } from "~/workflows/artifacts";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
 import { executor as randomForest } from "~/workflows/nodes/random-forest/execute";
 import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
-import { datasets, endpoints, memberships, modelVersions, runs, servingKeys, workspaces, type Role } from "~/db/schema";
+import { batchScores, datasets, endpoints, memberships, modelVersions, runs, servingKeys, workspaces, type Role } from "~/db/schema";
 import { appRouter } from "~/server/api/root";
 import type { Meta } from "~/server/api/trpc";
 import { apiRoutes, type RoutePolicy } from "~/server/http/routes";
@@ -28,7 +28,7 @@ const callers: Caller[] = ["anonymous", "other", "viewer", "editor", "owner"];
 const BASE = "http://127.0.0.1:3000";
 const PASSWORD = "matrix-password-123";
 
-const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "", key: "" };
+const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "", key: "", batch: "" };
 const cookies: Partial<Record<Caller, string>> = {};
 
 /** A route module as Next would load it: app/<path>/route.ts, `{x}` → `[x]`. */
@@ -89,6 +89,9 @@ beforeAll(async () => {
   await d.insert(endpoints).values({ workspaceId: ws!.id, slug: "matrix-endpoint", modelVersionId: mv!.id });
   const [key] = await d.insert(servingKeys).values({ workspaceId: ws!.id, name: "matrix", prefix: "mrk_matrix", hash: "matrix-key-hash" }).returning();
   ids.key = key!.id;
+  // A job that failed: cancelling it and downloading its file are refused on their merits (409).
+  const [batch] = await d.insert(batchScores).values({ workspaceId: ws!.id, modelVersionId: mv!.id, datasetId: ds!.id, datasetName: "m", rowsTotal: 1, chunkRows: 10, status: "failed", error: "matrix" }).returning();
+  ids.batch = batch!.id;
   const staged = await stageBody(new Request(`${BASE}/x`, { method: "POST", body: "a,b\n1,2\n" }), ws!.id, null, "matrix.csv");
   ids.upload = staged.id;
 });
@@ -181,6 +184,13 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   },
   // Revoking is idempotent: every caller allowed to gets 200 for the same key.
   "/api/v1/keys/{id}": { DELETE: () => ({ path: `/api/v1/keys/${ids.key}`, params: { id: ids.key } }) },
+  "/api/v1/batch-scores": {
+    GET: () => ({ path: "/api/v1/batch-scores", params: {} }),
+    POST: () => ({ path: "/api/v1/batch-scores", params: {}, body: { type: "application/json", text: "{}" } }),
+  },
+  "/api/v1/batch-scores/{id}": { GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}`, params: { id: ids.batch }, resource: true }) },
+  "/api/v1/batch-scores/{id}/cancel": { POST: () => ({ path: `/api/v1/batch-scores/${ids.batch}/cancel`, params: { id: ids.batch }, resource: true }) },
+  "/api/v1/batch-scores/{id}/download": { GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}/download`, params: { id: ids.batch }, resource: true }) },
   "/metrics": { GET: () => ({ path: "/metrics", params: {} }) },
 };
 
@@ -195,7 +205,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(30);
+    expect(restCases.length).toBe(35);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -246,6 +256,10 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "dataset.describeQuery": () => ({}),
   "endpoint.list": () => undefined,
   "model.list": () => undefined,
+  "batch.list": () => ({ slug: 7 }),
+  "batch.byId": () => ({ id: ids.batch }),
+  "batch.start": () => ({ datasetId: ids.dataset }),
+  "batch.cancel": () => ({ id: ids.batch }),
   "model.versions": () => ({ name: "matrix-endpoint" }),
   "model.setAlias": () => ({ name: "matrix-endpoint", alias: "Bad Alias", version: 1 }),
   "model.removeAlias": () => ({ name: "matrix-endpoint", alias: "Not-An-Alias" }),

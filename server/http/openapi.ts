@@ -311,7 +311,28 @@ function servingPaths() {
   };
 }
 
-/** Operating endpoints: deploy, revisions, rollback, traffic, settings, live scores, serving keys. */
+const batchScore = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    status: { enum: ["queued", "running", "succeeded", "failed", "cancelled"] },
+    endpointSlug: { type: ["string", "null"] },
+    modelVersionId: { type: "string", format: "uuid" },
+    model: { type: "string" },
+    version: { type: "integer" },
+    datasetName: { type: "string" },
+    rowsTotal: { type: "integer" },
+    rowsScored: { type: "integer" },
+    rowsFailed: { type: "integer", description: "Rows not scored (their reason is in the file's scoring_error column)" },
+    chunksDone: { type: "integer" },
+    chunksTotal: { type: "integer" },
+    outputColumns: { type: ["array", "null"], items: { type: "string" } },
+    error: { type: ["string", "null"] },
+    downloadUrl: { type: ["string", "null"] },
+  },
+};
+
+/** Operating endpoints: deploy, revisions, rollback, traffic, settings, live scores, serving keys, batch scoring. */
 function operatingPaths() {
   const slug = [{ name: "slug", in: "path", required: true, schema: { type: "string" } }];
   const body = (schema: object) => ({ required: true, content: { "application/json": { schema } } });
@@ -419,6 +440,49 @@ function operatingPaths() {
     },
     "/api/v1/keys/{id}": {
       delete: { operationId: "revokeKey", summary: "Revoke a serving key (refused at once by every serving process)", parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }], responses: { "200": ok({ type: "object" }), ...errors("404") } },
+    },
+    "/api/v1/batch-scores": {
+      get: {
+        operationId: "listBatchScores",
+        summary: "Batch-scoring jobs of the workspace, newest first (`?slug=` for one endpoint's)",
+        parameters: [{ name: "slug", in: "query", required: false, schema: { type: "string" } }],
+        responses: { "200": ok({ type: "object", properties: { batchScores: { type: "array", items: batchScore } } }) },
+      },
+      post: {
+        operationId: "startBatchScore",
+        summary: "Score a dataset (upload a CSV as a dataset first) with an endpoint's model or a model version, as a durable workflow over chunks",
+        requestBody: body({
+          type: "object",
+          required: ["datasetId"],
+          additionalProperties: false,
+          properties: {
+            slug: { type: "string", description: "Score with the model this endpoint serves" },
+            modelVersionId: { type: "string", format: "uuid", description: "Or with this model version (with slug: one of the versions it serves)" },
+            datasetId: { type: "string", format: "uuid" },
+          },
+        }),
+        responses: {
+          "202": ok({ type: "object", required: ["runId"], properties: { runId: { type: "string", format: "uuid" }, status: { type: "string" }, statusUrl: { type: "string" } } }, "Started"),
+          ...errors("400", "404", "415", "503"),
+        },
+      },
+    },
+    "/api/v1/batch-scores/{id}": {
+      get: { operationId: "batchScore", summary: "A job's status and progress (rows scored and failed, chunks done) and, once done, its download URL", parameters: [uuidParam("id")], responses: { "200": ok(batchScore), ...errors("404") } },
+    },
+    "/api/v1/batch-scores/{id}/cancel": {
+      post: { operationId: "cancelBatchScore", summary: "Cancel a queued or running job", parameters: [uuidParam("id")], responses: { "200": ok({ type: "object" }), ...errors("404", "409", "503") } },
+    },
+    "/api/v1/batch-scores/{id}/download": {
+      get: {
+        operationId: "downloadBatchScore",
+        summary: "The scored file: the dataset's columns in their order, then prediction, probability_<class> and scoring_error (prefixed scored_ if the dataset has such a column)",
+        parameters: [uuidParam("id"), { name: "format", in: "query", required: false, schema: { enum: ["csv", "parquet"], default: "csv" } }],
+        responses: {
+          "200": { description: "The file", content: { "text/csv": { schema: { type: "string" } }, "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } } } },
+          ...errors("400", "404", "409"),
+        },
+      },
     },
   };
 }

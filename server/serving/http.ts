@@ -16,7 +16,7 @@ import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
 import type { ServingRuntime, Scored } from "./runtime";
 import type { Served, Variant } from "./table";
-import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from "./validate";
+import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from "~/workflows/model/validate";
 
 /** Every path and method the runtime answers (the platform's route list and OpenAPI include them). */
 export const servingRoutes: { path: string; methods: ("GET" | "POST")[] }[] = [

@@ -9,7 +9,7 @@ import { errorResponse, ok } from "../http/openapi";
 import { labelType, MAX_FEEDBACK } from "./feedback";
 import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
 import type { Served } from "./table";
-import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "./validate";
+import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate";
 
 function columnJsonSchema(c: InputField) {
   const about = [c.kind && c.kind !== c.type ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");

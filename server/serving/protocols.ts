@@ -10,7 +10,7 @@
  */
 import type { Label } from "~/workflows/model/model-file";
 import type { InputField } from "~/workflows/model/signature";
-import { MAX_INSTANCES, parseInstances } from "./validate";
+import { MAX_INSTANCES, parseInstances } from "~/workflows/model/validate";
 
 export type Parsed = { rows: unknown[]; batch: boolean } | { error: string };
 

@@ -23,7 +23,7 @@ import { child, metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
-import { validateInstances } from "./validate";
+import { validateInstances } from "~/workflows/model/validate";
 
 const SERVING_CHANNEL = "millrace_serving";
 const RECONCILE_MS = 30_000;

@@ -11,7 +11,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
 import { inputColumns, type InputField } from "~/workflows/model/signature";
-import type { UnknownFieldPolicy } from "./validate";
+import type { UnknownFieldPolicy } from "~/workflows/model/validate";
 
 export interface Variant {
   modelVersionId: string;

@@ -3,7 +3,8 @@
  * activity; a node starts as soon as all of its inputs exist, so independent branches run
  * in parallel. Only artifact references pass through here. No I/O, clocks or randomness.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from "@temporalio/workflow";
+import { CancellationScope, isCancellation, proxyActivities } from "@temporalio/workflow";
+import { describeFailure } from "./failures";
 import type { RunStatus } from "~/lib/pipeline/plan";
 import { USER_ERROR_TYPE, type ExecuteNodeResult, type NodeOutcomeStatus, type PipelineActivities, type RunPipelineInput } from "./shared";
 
@@ -26,13 +27,6 @@ const { markRunStarted, finishRun } = proxyActivities<PipelineActivities>({
 });
 
 class UpstreamFailed extends Error {}
-
-function describeFailure(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
-  return String(e);
-}
 
 export async function runPipeline({ runId, plan }: RunPipelineInput): Promise<{ status: RunStatus }> {
   const progress: Record<string, NodeOutcomeStatus> = Object.fromEntries(plan.nodes.map((n) => [n.id, { status: "queued" }]));

@@ -65,3 +65,25 @@ export interface PipelineActivities {
   mergeSlices(input: MergeSlicesInput): Promise<ExecuteNodeResult>;
   finishRun(input: FinishRunInput): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Batch scoring: a dataset scored by a model version, chunk by chunk (workflows/batch/).
+
+/** The name the worker registers `scoreBatch` under. */
+export const BATCH_WORKFLOW = "scoreBatch";
+export const workflowIdForBatch = (batchId: string) => `batch-${batchId}`;
+
+export interface ScoreBatchInput {
+  batchId: string;
+}
+
+/** What the batch workflow calls; workflows/batch/activities.ts implements it. */
+export interface BatchActivities {
+  /** Checks the dataset against the model again and marks the job running; returns its number of chunks. */
+  startBatchScore(batchId: string): Promise<{ chunks: number }>;
+  /** Scores rows [index × chunkRows, …) into a part file; idempotent. */
+  scoreBatchChunk(input: { batchId: string; index: number }): Promise<{ rows: number; failed: number }>;
+  /** Joins the parts, in dataset order, into the scored CSV and Parquet files. */
+  mergeBatchScore(batchId: string): Promise<void>;
+  finishBatchScore(input: { batchId: string; status: "succeeded" | "failed" | "cancelled"; error: string | null }): Promise<void>;
+}

@@ -9,10 +9,11 @@ import { applyMigrations } from "~/db/migrate";
 import { env } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { loadAllExecutors } from "~/workflows/nodes/executors";
+import { createBatchActivities } from "~/workflows/batch/activities";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
 
-export const workflowsPath = fileURLToPath(new URL("./pipeline-workflow.ts", import.meta.url));
+export const workflowsPath = fileURLToPath(new URL("./workflows.ts", import.meta.url));
 
 export async function createWorker(opts: { identity?: string } = {}) {
   const e = env();
@@ -23,7 +24,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
     taskQueue: taskQueueOf(e),
     ...(opts.identity ? { identity: opts.identity } : {}),
     workflowsPath,
-    activities: createActivities({ db: db(), artifacts: artifactStore() }),
+    activities: { ...createActivities({ db: db(), artifacts: artifactStore() }), ...createBatchActivities({ db: db(), artifacts: artifactStore() }) },
     maxConcurrentActivityTaskExecutions: 4,
   });
   return { worker, connection };

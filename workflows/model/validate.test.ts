@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInstances, validateInstances } from "./validate";
+import { parseInstances, validateInstances } from "~/workflows/model/validate";
 
 const cols = [
   { name: "x", type: "number" as const, nullable: true },

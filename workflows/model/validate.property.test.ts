@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { InputField } from "~/workflows/model/signature";
-import { parseInstances, validateInstances } from "./validate";
+import { parseInstances, validateInstances } from "~/workflows/model/validate";
 
 const columns: InputField[] = [
   { name: "x", type: "number", nullable: true },
