@@ -4,6 +4,7 @@
  * page. Each step is checked against what callers actually get.
  */
 import { expect, test } from "@playwright/test";
+import { demoCsv } from "~/lib/templates/demo";
 import { adminToken, bearer, demoPipelineId, waitForRun } from "./helpers";
 
 const row = { feature_1: 2, feature_2: -2, feature_3: -2, feature_4: 7 };
@@ -84,4 +85,39 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   await page.goto(`/models/${demoModel.name}`);
   await expect(page.getByTestId("model-versions").locator("tr", { has: page.getByRole("cell", { name: "champion", exact: true }) })).toContainText(`v${newest - 1}`);
   await page.screenshot({ path: "test-results/model-page.png", fullPage: true });
+});
+
+test("score an uploaded CSV from the endpoint page and download the scored file", async ({ page, playwright, baseURL }) => {
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(adminToken()) });
+  if ((await api.post("/api/v1/endpoints/demo-model/predict", { data: row })).status() !== 200) {
+    const { runId } = await (await api.post(`/api/v1/pipelines/${await demoPipelineId(api)}/runs`)).json();
+    expect((await waitForRun(api, runId)).status).toBe("succeeded");
+  }
+  // 120 rows as a user would have them: an id column first, the demo's columns, the label too.
+  const csv = demoCsv(120, 99)
+    .trimEnd()
+    .split("\n")
+    .map((line, i) => `${i === 0 ? "customer_id" : `C-${1000 + i}`},${line}`)
+    .join("\n");
+  await page.goto("/endpoints/demo-model");
+  await page.getByLabel("CSV file to score").setInputFiles({ name: "customers.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  const job = page.getByTestId("batch-scores").locator("tr", { hasText: "customers" }).first();
+  await expect(job).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+  await expect(job).toContainText("120 rows");
+  await page.screenshot({ path: "test-results/batch-scoring.png", fullPage: true });
+
+  const download = page.waitForEvent("download");
+  await job.getByRole("link", { name: "Download CSV" }).click();
+  const file = await (await download).path();
+  const lines = (await import("node:fs")).readFileSync(file, "utf8").trimEnd().split("\n");
+  expect(lines).toHaveLength(121);
+  const header = lines[0]!.split(",");
+  expect(header.slice(0, 6)).toEqual(["customer_id", "feature_1", "feature_2", "feature_3", "feature_4", "target"]);
+  expect(header).toContain("prediction");
+  // The file says what the endpoint says for the same row.
+  const first = Object.fromEntries(header.map((h, i) => [h, lines[1]!.split(",")[i]]));
+  const features = Object.fromEntries(["feature_1", "feature_2", "feature_3", "feature_4"].map((f) => [f, first[f] === "" ? null : Number(first[f])]));
+  const answer = (await (await api.post("/api/v1/endpoints/demo-model/predict", { data: features })).json()) as { predictions: number[] };
+  expect(Number(first["prediction"])).toBe(answer.predictions[0]);
+  expect(first["customer_id"]).toBe("C-1001");
 });

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { EndpointTry } from "../run/endpoint-try";
 import { buttonClass, ErrorText, inputClass, Section, when } from "../settings/ui";
 import { useTRPC } from "../trpc";
+import { BatchScoring } from "./batch-scoring";
 import { breakingOf, ConfirmBreaking } from "./breaking";
 import { headline } from "../models/metrics";
 import { tableClass } from "../ui/page";
@@ -24,7 +25,7 @@ interface Variant {
  * click), deploys of any model version, its revision history with rollback, and live accuracy
  * from feedback. A change that would break callers asks for confirmation, naming what breaks.
  */
-export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: boolean }) {
+export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canDeploy: boolean; canRun: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.endpoint.detail.queryOptions({ slug }));
@@ -362,6 +363,10 @@ export function EndpointDetail({ slug, canDeploy }: { slug: string; canDeploy: b
             ))}
           </tbody>
         </table>
+      </Section>
+
+      <Section title="Batch scoring">
+        <BatchScoring slug={slug} canRun={canRun} />
       </Section>
 
       <Section title="Try it">

@@ -54,7 +54,7 @@ export async function startBatchScore(db: Db, actor: Actor, workspaceId: string,
   if (!dataset) throw new NotFoundError(`dataset ${req.datasetId} not found`);
   if (dataset.rows === 0) throw InvalidError.withProblems("nothing to score", [{ path: "datasetId", message: `dataset '${dataset.name}' has no rows` }]);
   const problems = version.inputSchema ? scoringProblems(version.inputSchema as InputField[], dataset.columns, dataset.name) : [];
-  if (problems.length) throw InvalidError.withProblems(`dataset '${dataset.name}' cannot be scored by ${version.name} v${version.version}`, problems.map((message) => ({ path: "datasetId", message })));
+  if (problems.length) throw InvalidError.withProblems(`dataset '${dataset.name}' cannot be scored by ${version.name} v${version.version}: ${problems.join("; ")}`, problems.map((message) => ({ path: "datasetId", message })));
 
   const [job] = await db
     .insert(batchScores)
@@ -121,7 +121,6 @@ function present(r: SummaryRow) {
     downloadUrl: r.status === "succeeded" ? `/api/v1/batch-scores/${r.id}/download` : null,
   };
 }
-export type BatchScoreSummary = ReturnType<typeof present>;
 
 export async function getBatchScore(db: Db, id: string) {
   const [row] = await summaries(db).where(eq(batchScores.id, id));

@@ -186,7 +186,7 @@ export function createBatchActivities({ db, artifacts }: BatchActivityDeps): Bat
 }
 
 /** The names of the columns scoring adds, in file order. */
-export const outputNames = (c: ScoreColumns) => [c.prediction, ...c.probabilities.map((p) => p.column), c.error];
+const outputNames = (c: ScoreColumns) => [c.prediction, ...c.probabilities.map((p) => p.column), c.error];
 
 /** The model's input fields the dataset has, as the dataset stores them. */
 function readable(fields: InputField[], dataset: ColumnSchema[]): ColumnSchema[] {

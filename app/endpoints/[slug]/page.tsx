@@ -19,7 +19,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
           ← All endpoints
         </Link>
       </p>
-      <EndpointDetail slug={slug} canDeploy={can(access.principal, "deploy", access.role)} />
+      <EndpointDetail slug={slug} canDeploy={can(access.principal, "deploy", access.role)} canRun={can(access.principal, "run", access.role)} />
     </Page>
   );
 }
