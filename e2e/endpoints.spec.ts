@@ -104,7 +104,7 @@ test("score an uploaded CSV from the endpoint page and download the scored file"
   const job = page.getByTestId("batch-scores").locator("tr", { hasText: "customers" }).first();
   await expect(job).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
   await expect(job).toContainText("120 rows");
-  await page.screenshot({ path: "test-results/batch-scoring.png", fullPage: true });
+  await page.getByTestId("batch-scores").locator("..").screenshot({ path: "test-results/batch-scoring.png" });
 
   const download = page.waitForEvent("download");
   await job.getByRole("link", { name: "Download CSV" }).click();
