@@ -331,6 +331,8 @@ export const endpoints = pgTable("endpoint", {
   access: text("access").$type<EndpointAccess>().notNull().default("private"),
   /** Traffic split between model versions; null: all traffic to `modelVersionId`. */
   traffic: jsonb("traffic").$type<TrafficVariant[]>(),
+  /** Set when it was deployed by alias: moving the alias deploys the version it then names. */
+  follows: jsonb("follows").$type<AliasRef>(),
   /** Share of requests recorded in the prediction log (0 to 1). */
   logSample: doublePrecision("log_sample").notNull().default(1),
   /** The live revision's number (see `deployments`). */
@@ -340,6 +342,11 @@ export const endpoints = pgTable("endpoint", {
 });
 
 export type EndpointAccess = "private" | "public";
+/** A registered model's alias, e.g. `{ model: "churn", alias: "champion" }`. */
+export interface AliasRef {
+  model: string;
+  alias: string;
+}
 /** One model version's share of an endpoint's traffic; a shadow gets copies and answers no one. */
 export interface TrafficVariant {
   modelVersionId: string;
@@ -352,6 +359,9 @@ export interface TrafficVariant {
    */
   guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number };
 }
+
+/** What made a revision: a deploy, a rollback, a traffic split, a guardrail stopping a variant, or an alias the endpoint follows moving. */
+export type RevisionKind = "deploy" | "rollback" | "traffic" | "guardrail" | "alias";
 
 export const deployments = pgTable(
   "deployment",
@@ -368,7 +378,7 @@ export const deployments = pgTable(
     nodeId: text("node_id"),
     /** 1, 2, … per endpoint: the endpoint's revision history. */
     revision: integer("revision").notNull(),
-    kind: text("kind").$type<"deploy" | "rollback" | "traffic" | "guardrail">().notNull().default("deploy"),
+    kind: text("kind").$type<RevisionKind>().notNull().default("deploy"),
     /** The traffic split this revision set (null: all to modelVersionId). */
     traffic: jsonb("traffic").$type<TrafficVariant[]>(),
     actorUserId: text("actor_user_id"),

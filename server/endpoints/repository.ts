@@ -11,6 +11,7 @@ export async function listEndpoints(db: Db, workspaceId: string) {
       monitored: endpoints.monitored,
       access: endpoints.access,
       traffic: endpoints.traffic,
+      follows: endpoints.follows,
       revision: endpoints.revision,
       updatedAt: endpoints.updatedAt,
       modelVersionId: modelVersions.id,

@@ -1,7 +1,19 @@
 /** The REST bodies of endpoint operations, validated (a wrong field is a 400 naming it). */
 import { z } from "zod";
 
-export const deployBody = z.object({ modelVersionId: z.string().uuid(), confirmSchemaChange: z.boolean().optional() }).strict();
+/** A model version by id, or a registered model's alias (the endpoint then follows the alias). */
+export const deployFields = z
+  .object({
+    modelVersionId: z.string().uuid().optional(),
+    model: z.string().min(1).max(200).optional(),
+    alias: z.string().min(1).max(40).optional(),
+    confirmSchemaChange: z.boolean().optional(),
+  })
+  .strict();
+const oneTarget = (b: { modelVersionId?: string; model?: string; alias?: string }) => (b.modelVersionId ? !b.model && !b.alias : !!b.model && !!b.alias);
+const oneTargetMessage = { message: "give modelVersionId, or model and alias (not both)", path: ["modelVersionId"] };
+export const deployBody = deployFields.refine(oneTarget, oneTargetMessage);
+export const withOneDeployTarget = <T extends z.ZodType<{ modelVersionId?: string; model?: string; alias?: string }>>(schema: T) => schema.refine(oneTarget, oneTargetMessage);
 export const rollbackBody = z.object({ revision: z.number().int().positive().max(2_147_483_647), confirmSchemaChange: z.boolean().optional() }).strict();
 export const trafficBody = z
   .object({

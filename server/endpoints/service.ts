@@ -5,16 +5,16 @@
  * (workflows/endpoints/revisions.ts) and into the audit log; serving processes pick it up by
  * notification.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { deployments, endpoints, modelVersions, runNodes, runs, servingKeys, users, type EndpointAccess, type TrafficVariant } from "~/db/schema";
+import { deployments, endpoints, modelAliases, modelVersions, runNodes, runs, servingKeys, users, type AliasRef, type EndpointAccess, type TrafficVariant } from "~/db/schema";
 import { registerModel } from "~/workflows/models/registry";
 import { newToken } from "~/lib/crypto";
 import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
 import { SLUG, SLUG_MESSAGE } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
-import { breakingChanges, publishRevision, servingVersionIds } from "~/workflows/endpoints/revisions";
+import { breakingChanges, publishRevision, servingVersionIds, type Tx } from "~/workflows/endpoints/revisions";
 import { auditActor, type Actor } from "../auth/policy";
 import { liveScores } from "../serving/feedback";
 
@@ -38,20 +38,42 @@ function confirmBreaking(changes: string[], confirmed: boolean | undefined, slug
   }
 }
 
+/** The version an alias names now (404 naming the model and alias when there is none). */
+async function aliasTarget(db: Db, workspaceId: string, ref: AliasRef) {
+  const [row] = await db
+    .select({ id: modelAliases.modelVersionId })
+    .from(modelAliases)
+    .where(and(eq(modelAliases.workspaceId, workspaceId), eq(modelAliases.name, ref.model), eq(modelAliases.alias, ref.alias)));
+  if (!row) throw new NotFoundError(`model '${ref.model}' has no alias '${ref.alias}'`);
+  return row.id;
+}
+
+export interface DeployInput {
+  modelVersionId?: string;
+  /** Or a registered model's alias: the endpoint then follows it, each move of the alias a new revision. */
+  model?: string;
+  alias?: string;
+  confirmSchemaChange?: boolean;
+}
+
 /**
  * Serves a model version at `slug` (creating the endpoint, private, when it is new): a new
- * revision with all traffic to it.
+ * revision with all traffic to it. Deployed by alias, the endpoint follows the alias from then on.
  */
-export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, slug: string, input: { modelVersionId: string; confirmSchemaChange?: boolean }) {
+export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, slug: string, input: DeployInput) {
   if (!SLUG.test(slug)) throw InvalidError.withProblems("invalid endpoint slug", [{ path: "slug", message: SLUG_MESSAGE }]);
-  const version = await versionIn(db, workspaceId, input.modelVersionId);
+  const follows = input.model && input.alias ? { model: input.model, alias: input.alias } : null;
+  const versionId = follows ? await aliasTarget(db, workspaceId, follows) : input.modelVersionId;
+  if (!versionId) throw InvalidError.withProblems("say what to deploy", [{ path: "modelVersionId", message: "give modelVersionId, or model and alias" }]);
+  const version = await versionIn(db, workspaceId, versionId);
+  const summary = { id: version.id, name: version.name, version: version.version };
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(endpoints).where(eq(endpoints.slug, slug)).for("update");
     // Slugs are one namespace: another workspace's endpoint is, to this caller, a slug that is taken.
     if (current && current.workspaceId !== workspaceId) throw new ConflictError(`the slug '${slug}' is taken; choose another`);
-    // Already serving exactly this version: nothing to change, no new revision.
-    if (current && current.modelVersionId === version.id && !current.traffic?.length) {
-      return { revision: current.revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: false };
+    // Already serving exactly this, the same way: nothing to change, no new revision.
+    if (current && current.modelVersionId === version.id && !current.traffic?.length && sameAlias(current.follows, follows)) {
+      return { revision: current.revision, modelVersion: summary, follows, created: false };
     }
     if (current) confirmBreaking(await breakingChanges(tx, artifacts, servingVersionIds(current), version), input.confirmSchemaChange, slug);
     let endpointId = current?.id;
@@ -59,10 +81,49 @@ export async function deployVersion(db: Db, artifacts: ArtifactStore, actor: Act
       const [created] = await tx.insert(endpoints).values({ workspaceId, slug, modelVersionId: version.id, revision: 0 }).returning();
       endpointId = created!.id;
     }
-    const revision = await publishRevision(tx, { endpointId, modelVersionId: version.id, traffic: null, kind: "deploy", runId: version.runId, actorUserId: actor.userId });
-    await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...auditActor(actor), target: slug, details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange } });
-    return { revision, modelVersion: { id: version.id, name: version.name, version: version.version }, created: !current };
+    const revision = await publishRevision(tx, { endpointId, modelVersionId: version.id, traffic: null, follows, kind: "deploy", runId: version.runId, actorUserId: actor.userId });
+    await recordAudit(tx as unknown as Db, {
+      action: "deploy",
+      workspaceId,
+      ...auditActor(actor),
+      target: slug,
+      details: { modelVersion: version.version, model: version.name, revision, confirmSchemaChange: !!input.confirmSchemaChange, ...(follows ? { follows: `${follows.model}@${follows.alias}` } : {}) },
+    });
+    return { revision, modelVersion: summary, follows, created: !current };
   });
+}
+
+const sameAlias = (a: AliasRef | null, b: AliasRef | null) => a?.model === b?.model && a?.alias === b?.alias;
+
+/**
+ * An alias moved: every endpoint of the workspace that follows it serves the version it names
+ * now, each in a new revision, in the caller's transaction. A move that would break an
+ * endpoint's callers is refused (409 naming the endpoints and what breaks) unless confirmed.
+ */
+export async function followAliasMove(tx: Tx, artifacts: ArtifactStore, actor: Actor, workspaceId: string, ref: AliasRef, versionId: string, confirmSchemaChange: boolean | undefined) {
+  const followers = (await tx.select().from(endpoints).where(and(eq(endpoints.workspaceId, workspaceId), sql`${endpoints.follows} = ${JSON.stringify(ref)}::jsonb`)).for("update")).filter(
+    (e) => e.modelVersionId !== versionId || e.traffic?.length,
+  );
+  if (!followers.length) return [];
+  const [version] = await tx.select().from(modelVersions).where(eq(modelVersions.id, versionId));
+  const breaking: string[] = [];
+  for (const e of followers) for (const c of await breakingChanges(tx, artifacts, servingVersionIds(e), version!)) breaking.push(`/${e.slug}: ${c}`);
+  if (breaking.length && !confirmSchemaChange) {
+    throw new ConflictError(`moving ${ref.model}@${ref.alias} would change what endpoints following it accept or answer: ${breaking.join("; ")}. Confirm the schema change to go ahead`, { breaking });
+  }
+  const deployed: { slug: string; revision: number }[] = [];
+  for (const e of followers) {
+    const revision = await publishRevision(tx, { endpointId: e.id, modelVersionId: versionId, traffic: null, follows: ref, kind: "alias", runId: version!.runId, actorUserId: actor.userId });
+    await recordAudit(tx as unknown as Db, { action: "deploy", workspaceId, ...auditActor(actor), target: e.slug, details: { modelVersion: version!.version, model: version!.name, revision, follows: `${ref.model}@${ref.alias}` } });
+    deployed.push({ slug: e.slug, revision });
+  }
+  return deployed;
+}
+
+/** The endpoints of the workspace that follow an alias. */
+export async function aliasFollowers(db: Db, workspaceId: string, ref: AliasRef) {
+  const rows = await db.select({ slug: endpoints.slug }).from(endpoints).where(and(eq(endpoints.workspaceId, workspaceId), sql`${endpoints.follows} = ${JSON.stringify(ref)}::jsonb`));
+  return rows.map((r) => r.slug);
 }
 
 /**

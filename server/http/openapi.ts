@@ -349,9 +349,19 @@ function operatingPaths() {
     "/api/v1/endpoints/{slug}/deploy": {
       post: {
         operationId: "deploy",
-        summary: "Serve a model version at this slug (a new revision; creates a private endpoint if the slug is new)",
+        summary: "Serve a model version at this slug (a new revision; creates a private endpoint if the slug is new). Deployed by a model's alias, the endpoint follows it: each move of the alias deploys the version it then names",
         parameters: slug,
-        requestBody: body({ type: "object", required: ["modelVersionId"], properties: { modelVersionId: { type: "string", format: "uuid" }, ...confirm } }),
+        requestBody: body({
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            modelVersionId: { type: "string", format: "uuid" },
+            model: { type: "string", description: "A registered model's name (with alias)" },
+            alias: { type: "string", description: "An alias of that model, e.g. champion" },
+            ...confirm,
+          },
+          oneOf: [{ required: ["modelVersionId"] }, { required: ["model", "alias"] }],
+        }),
         responses: { "200": ok({ type: "object", properties: { revision: { type: "integer" }, modelVersion: { type: "object" } } }), "201": ok({ type: "object" }, "Created the endpoint"), ...errors("400", "404", "409", "415") },
       },
     },
@@ -411,22 +421,22 @@ function operatingPaths() {
     "/api/v1/models/{name}/aliases/{alias}": {
       put: {
         operationId: "setAlias",
-        summary: "Point an alias (champion, challenger, …) at a version",
+        summary: "Point an alias (champion, challenger, …) at a version; endpoints deployed by this alias serve that version in a new revision (409 naming what breaks unless confirmSchemaChange)",
         parameters: [
           { name: "name", in: "path", required: true, schema: { type: "string" } },
           { name: "alias", in: "path", required: true, schema: { type: "string", pattern: "^[a-z][a-z0-9-]{0,39}$" } },
         ],
-        requestBody: body({ type: "object", required: ["version"], properties: { version: { type: "integer", minimum: 1 } } }),
+        requestBody: body({ type: "object", required: ["version"], properties: { version: { type: "integer", minimum: 1 }, ...confirm } }),
         responses: { "200": ok({ type: "object" }), ...errors("400", "404", "415") },
       },
       delete: {
         operationId: "removeAlias",
-        summary: "Remove an alias",
+        summary: "Remove an alias (409 while endpoints follow it)",
         parameters: [
           { name: "name", in: "path", required: true, schema: { type: "string" } },
           { name: "alias", in: "path", required: true, schema: { type: "string" } },
         ],
-        responses: { "200": ok({ type: "object" }), ...errors("400", "404") },
+        responses: { "200": ok({ type: "object" }), ...errors("400", "404", "409") },
       },
     },
     "/api/v1/keys": {

@@ -6,9 +6,11 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { deployments, endpoints, modelAliases, modelVersions, pipelines } from "~/db/schema";
-import { InvalidError, NotFoundError } from "~/lib/errors";
+import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
 import { auditActor, type Actor } from "../auth/policy";
+import { aliasFollowers, followAliasMove } from "../endpoints/service";
 
 const ALIAS = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -75,23 +77,35 @@ export async function modelVersionsOf(db: Db, workspaceId: string, name: string)
   };
 }
 
-export async function setAlias(db: Db, actor: Actor, workspaceId: string, name: string, alias: string, version: number) {
+/**
+ * Points an alias at a version (moving it if it pointed elsewhere). Endpoints deployed by this
+ * alias follow it: each serves the new version in a new revision, in the same transaction — a
+ * move that would break their callers is refused, alias unmoved, unless confirmed.
+ */
+export async function setAlias(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, name: string, alias: string, version: number, opts: { confirmSchemaChange?: boolean } = {}) {
   if (!ALIAS.test(alias)) throw InvalidError.withProblems("invalid alias", [{ path: "alias", message: "lower-case letters, digits and '-', starting with a letter (at most 40)" }]);
   const [v] = await db
     .select({ id: modelVersions.id })
     .from(modelVersions)
     .where(and(eq(modelVersions.workspaceId, workspaceId), eq(modelVersions.name, name), eq(modelVersions.version, version)));
   if (!v) throw new NotFoundError(`model '${name}' has no version ${version}`);
-  await db
-    .insert(modelAliases)
-    .values({ name, alias, workspaceId, modelVersionId: v.id })
-    .onConflictDoUpdate({ target: [modelAliases.name, modelAliases.alias], set: { modelVersionId: v.id, updatedAt: new Date() } });
-  await recordAudit(db, { action: "model.alias", workspaceId, ...auditActor(actor), target: `${name}@${alias}`, details: { version } });
-  return { name, alias, version };
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(modelAliases)
+      .values({ name, alias, workspaceId, modelVersionId: v.id })
+      .onConflictDoUpdate({ target: [modelAliases.name, modelAliases.alias], set: { modelVersionId: v.id, updatedAt: new Date() } });
+    const deployed = await followAliasMove(tx, artifacts, actor, workspaceId, { model: name, alias }, v.id, opts.confirmSchemaChange);
+    await recordAudit(tx as unknown as Db, { action: "model.alias", workspaceId, ...auditActor(actor), target: `${name}@${alias}`, details: { version, deployed } });
+    return { name, alias, version, deployed };
+  });
 }
 
 export async function removeAlias(db: Db, actor: Actor, workspaceId: string, name: string, alias: string) {
   if (!ALIAS.test(alias)) throw InvalidError.withProblems("invalid alias", [{ path: "alias", message: "no alias can be written so" }]);
+  const followers = await aliasFollowers(db, workspaceId, { model: name, alias });
+  if (followers.length) {
+    throw new ConflictError(`endpoints ${followers.map((f) => `/${f}`).join(", ")} follow ${name}@${alias}; deploy a model version to them first (they then stop following it)`, { followers });
+  }
   const [gone] = await db
     .delete(modelAliases)
     .where(and(eq(modelAliases.workspaceId, workspaceId), eq(modelAliases.name, name), eq(modelAliases.alias, alias)))

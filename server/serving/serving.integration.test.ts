@@ -16,6 +16,7 @@ import { executor as randomForest } from "~/workflows/nodes/random-forest/execut
 import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
 import { createUserWithPassword } from "~/server/workspaces/service";
 import { createServingKey, deployVersion, endpointPerformance, listRevisions, revokeServingKey, rollback, setEndpointSettings, setTraffic } from "../endpoints/service";
+import { modelVersionsOf, removeAlias, setAlias } from "../models/service";
 import { pruneLog } from "./prediction-log";
 import { startServing } from "./testing";
 
@@ -234,6 +235,40 @@ describe("serving", () => {
     expect(refused).toMatchObject({ kind: "conflict", details: { breaking: ["'z' (number) is new and required"] } });
     // Still serving version 1 after the refusal.
     expect(serving.runtime.endpoint("svc")!.primary.version).toBe(1);
+  });
+
+  it("follows an alias it was deployed by: each move goes live as a revision, a breaking move needs confirmation, a pinned deploy stops following", async () => {
+    await setAlias(db(), artifactStore(), owner, wsId, "svc", "champion", 1);
+    const first = await deployVersion(db(), artifactStore(), owner, wsId, "svc-champion", { model: "svc", alias: "champion" });
+    expect(first).toMatchObject({ created: true, follows: { model: "svc", alias: "champion" }, modelVersion: { version: 1 } });
+    await setEndpointSettings(db(), owner, wsId, "svc-champion", { access: "public" });
+    await serving.waitFor("svc-champion", (s) => s.primary.version === 1);
+
+    const moved = await setAlias(db(), artifactStore(), owner, wsId, "svc", "champion", 2);
+    expect(moved.deployed).toEqual([{ slug: "svc-champion", revision: 2 }]);
+    await serving.waitFor("svc-champion", (s) => s.primary.version === 2);
+    expect((await serving.call("/api/v1/endpoints/svc-champion/predict", { instances: rows })).json).toMatchObject({ predictions: expected(2), modelVersion: 2 });
+
+    // Version 3 needs a column callers do not send: the alias stays where it was until confirmed.
+    const refused = (await setAlias(db(), artifactStore(), owner, wsId, "svc", "champion", 3).catch((e: unknown) => e)) as { kind: string; message: string };
+    expect(refused).toMatchObject({ kind: "conflict" });
+    expect(refused.message).toContain("/svc-champion: 'z' (number) is new and required");
+    expect((await modelVersionsOf(db(), wsId, "svc")).versions.find((v) => v.aliases.includes("champion"))!.version).toBe(2);
+    await expect(removeAlias(db(), owner, wsId, "svc", "champion")).rejects.toThrow("endpoints /svc-champion follow svc@champion");
+    const confirmed = await setAlias(db(), artifactStore(), owner, wsId, "svc", "champion", 3, { confirmSchemaChange: true });
+    expect(confirmed.deployed).toEqual([{ slug: "svc-champion", revision: 3 }]);
+    await serving.waitFor("svc-champion", (s) => s.primary.version === 3);
+    expect((await listRevisions(db(), wsId, "svc-champion")).revisions.map((r) => [r.revision, r.kind, r.version])).toEqual([
+      [3, "alias", 3],
+      [2, "alias", 2],
+      [1, "deploy", 1],
+    ]);
+
+    // A version deployed by id pins the endpoint: the alias moves alone from then on.
+    await deployVersion(db(), artifactStore(), owner, wsId, "svc-champion", { modelVersionId: versions[2]!.id });
+    expect((await setAlias(db(), artifactStore(), owner, wsId, "svc", "champion", 1)).deployed).toEqual([]);
+    await removeAlias(db(), owner, wsId, "svc", "champion");
+    expect(serving.runtime.endpoint("svc-champion")!.primary.version).toBe(3);
   });
 
   it("splits traffic by weight, keeps a caller's key on one variant, and mirrors to a shadow without touching responses", async () => {

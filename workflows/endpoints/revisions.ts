@@ -7,7 +7,7 @@
  */
 import { eq, inArray, max } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { deployments, endpoints, modelVersions, type TrafficVariant } from "~/db/schema";
+import { deployments, endpoints, modelVersions, type AliasRef, type RevisionKind, type TrafficVariant } from "~/db/schema";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { readModelMeta } from "~/workflows/model/model-file";
 import { inputColumns, signatureChanges, type InputField } from "~/workflows/model/signature";
@@ -18,7 +18,9 @@ export interface RevisionChange {
   endpointId: string;
   modelVersionId: string;
   traffic: TrafficVariant[] | null;
-  kind: "deploy" | "rollback" | "traffic" | "guardrail";
+  kind: RevisionKind;
+  /** The alias the endpoint follows from now on; any other revision pins what it serves (null). */
+  follows?: AliasRef | null;
   runId?: string | null;
   nodeId?: string | null;
   actorUserId?: string | null;
@@ -39,7 +41,10 @@ export async function publishRevision(tx: Tx, c: RevisionChange): Promise<number
     traffic: c.traffic,
     actorUserId: c.actorUserId ?? null,
   });
-  await tx.update(endpoints).set({ modelVersionId: c.modelVersionId, traffic: c.traffic, revision, updatedAt: new Date() }).where(eq(endpoints.id, c.endpointId));
+  await tx
+    .update(endpoints)
+    .set({ modelVersionId: c.modelVersionId, traffic: c.traffic, follows: c.follows ?? null, revision, updatedAt: new Date() })
+    .where(eq(endpoints.id, c.endpointId));
   return revision;
 }
 

@@ -4,7 +4,7 @@ import { endpoints, modelVersions } from "~/db/schema";
 import { DomainError, InvalidError, NotFoundError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import { listEndpoints } from "~/server/endpoints/repository";
-import { deployBody, keyBody, rollbackBody, settingsBody, trafficBody } from "~/server/endpoints/requests";
+import { deployFields, withOneDeployTarget, keyBody, rollbackBody, settingsBody, trafficBody } from "~/server/endpoints/requests";
 import {
   createServingKey,
   deployRunModel,
@@ -63,6 +63,7 @@ export const endpointRouter = createTRPCRouter({
         revision: e.revision,
         modelVersionId: e.modelVersionId,
         traffic: e.traffic,
+        follows: e.follows,
         revisions: history.revisions,
         versions,
         performance: performance.versions,
@@ -103,7 +104,7 @@ export const endpointRouter = createTRPCRouter({
     }),
 
   deploy: workspaceProcedure("deploy")
-    .input(slug.merge(deployBody))
+    .input(withOneDeployTarget(slug.extend(deployFields.shape)))
     .mutation(({ ctx, input }) => deployVersion(ctx.db, artifactStore(), ctx.access.principal, ctx.access.workspaceId, input.slug, input)),
   /** One click from a run page: the model a node trained, to a new or existing endpoint. */
   deployRun: resourceProcedure("deploy", "run", "runId")

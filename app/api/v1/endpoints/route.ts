@@ -16,6 +16,7 @@ export const GET = guarded("read", "active", async ({ db, workspaceId }) => {
       revision: e.revision,
       model: { id: e.modelVersionId, name: e.modelName, version: e.modelVersion },
       traffic: e.traffic,
+      follows: e.follows,
       task: e.task,
       pipelineId: e.pipelineId,
       updatedAt: e.updatedAt,
