@@ -85,6 +85,19 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   await page.goto(`/models/${demoModel.name}`);
   await expect(page.getByTestId("model-versions").locator("tr", { has: page.getByRole("cell", { name: "champion", exact: true }) })).toContainText(`v${newest - 1}`);
   await page.screenshot({ path: "test-results/model-page.png", fullPage: true });
+
+  // Deployed by alias from the endpoint page, demo-copy follows champion wherever it moves.
+  const served = async () =>
+    ((await (await api.get("/api/v1/endpoints")).json()) as { endpoints: { slug: string; model: { version: number }; follows: { alias: string } | null }[] }).endpoints.find((e) => e.slug === "demo-copy")!;
+  await page.goto("/endpoints/demo-copy");
+  await page.getByLabel("Model version to deploy").selectOption(`alias:${demoModel.name}@champion`);
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  await expect(page.getByTestId("follows")).toContainText(`${demoModel.name}@champion`);
+  expect(await served()).toMatchObject({ model: { version: newest - 1 }, follows: { alias: "champion" } });
+  expect((await api.put(`/api/v1/models/${demoModel.name}/aliases/champion`, { data: { version: newest } })).status()).toBe(200);
+  expect((await served()).model.version).toBe(newest);
+  await page.reload();
+  await expect(page.getByTestId("revisions").locator("tr").nth(1)).toContainText("alias moved");
 });
 
 test("score an uploaded CSV from the endpoint page and download the scored file", async ({ page, playwright, baseURL }) => {

@@ -10,6 +10,13 @@ import { breakingOf, ConfirmBreaking } from "./breaking";
 import { headline } from "../models/metrics";
 import { tableClass } from "../ui/page";
 
+/** A choice of the deploy menu: a model version's id, or `alias:<model>@<alias>`. */
+function deployTarget(choice: string): { modelVersionId: string } | { model: string; alias: string } {
+  if (!choice.startsWith("alias:")) return { modelVersionId: choice };
+  const at = choice.lastIndexOf("@");
+  return { model: choice.slice("alias:".length, at), alias: choice.slice(at + 1) };
+}
+
 /** The section a change was made in: its error is shown there. */
 type Where = "access" | "traffic" | "deploy" | "revisions";
 
@@ -29,6 +36,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.endpoint.detail.queryOptions({ slug }));
+  const models = useQuery({ ...trpc.model.list.queryOptions(), enabled: canDeploy });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.endpoint.pathKey() });
   const deploy = useMutation(trpc.endpoint.deploy.mutationOptions({ onSuccess: refresh }));
   const roll = useMutation(trpc.endpoint.rollback.mutationOptions({ onSuccess: refresh }));
@@ -138,6 +146,15 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
       </Section>
 
       <Section title="Traffic">
+        {d.follows && (
+          <p className="mb-2 text-xs text-slate-600" data-testid="follows">
+            Follows{" "}
+            <a className="font-mono text-sky-700 hover:underline" href={`/models/${encodeURIComponent(d.follows.model)}`}>
+              {d.follows.model}@{d.follows.alias}
+            </a>
+            : when the alias moves, this endpoint serves the version it names.
+          </p>
+        )}
         <table className={tableClass} data-testid="traffic">
           <thead>
             <tr>
@@ -277,11 +294,25 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
                   {[`${m.name} v${m.version}`, m.task, headline(m.metrics)].filter(Boolean).join(" · ")}
                 </option>
               ))}
+              {(models.data ?? []).some((m) => Object.keys(m.aliases).length) && (
+                <optgroup label="Follow an alias">
+                  {(models.data ?? []).flatMap((m) =>
+                    Object.entries(m.aliases).map(([a, v]) => (
+                      <option key={`${m.name}@${a}`} value={`alias:${m.name}@${a}`}>
+                        {m.name}@{a} (now v{v})
+                      </option>
+                    )),
+                  )}
+                </optgroup>
+              )}
             </select>
-            <button type="button" className={buttonClass} disabled={!chosen} onClick={() => void attempt("deploy", (c) => deploy.mutateAsync({ slug, modelVersionId: chosen, confirmSchemaChange: c }))}>
+            <button type="button" className={buttonClass} disabled={!chosen} onClick={() => void attempt("deploy", (c) => deploy.mutateAsync({ slug, ...deployTarget(chosen), confirmSchemaChange: c }))}>
               Deploy
             </button>
           </div>
+          <p className="mt-1 text-xs text-slate-500">
+            Deployed by alias, the endpoint follows it: moving the alias (on the model&apos;s page, or PUT /api/v1/models/&lt;name&gt;/aliases/&lt;alias&gt;) deploys the version it then names.
+          </p>
           {errorIn("deploy")}
         </Section>
       )}
@@ -342,7 +373,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
                 <td>
                   {r.revision} {r.live && <span className="rounded bg-emerald-100 px-1 text-xs text-emerald-800">live</span>}
                 </td>
-                <td>{r.kind === "guardrail" ? "guardrail stopped a variant" : r.kind === "rollback" ? "rollback" : r.kind === "traffic" ? `split: ${(r.traffic ?? []).map((t) => `${label(t.modelVersionId)} ${t.shadow ? "shadow" : `${Math.round(t.weight * 100)}%`}`).join(", ")}` : r.kind}</td>
+                <td>{r.kind === "guardrail" ? "guardrail stopped a variant" : r.kind === "rollback" ? "rollback" : r.kind === "alias" ? "alias moved" : r.kind === "traffic" ? `split: ${(r.traffic ?? []).map((t) => `${label(t.modelVersionId)} ${t.shadow ? "shadow" : `${Math.round(t.weight * 100)}%`}`).join(", ")}` : r.kind}</td>
                 <td>
                   {r.model} v{r.version}
                 </td>

@@ -24,6 +24,7 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
   const [aliasName, setAliasName] = useState("champion");
   const [slug, setSlug] = useState("");
   const [confirm, setConfirm] = useState<{ breaking: string[]; id: string } | null>(null);
+  const [confirmAlias, setConfirmAlias] = useState<{ breaking: string[]; version: number } | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   if (data.error) return <ErrorText error={data.error} />;
@@ -38,6 +39,17 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
       return [m, values.every((x) => x === top) ? undefined : top];
     }),
   );
+  /** Moves the alias; endpoints following it deploy the version, so a breaking move asks first. */
+  const moveAlias = async (version: number, confirmSchemaChange = false) => {
+    setConfirmAlias(null);
+    try {
+      const r = await alias.mutateAsync({ name, alias: aliasName, version, confirmSchemaChange });
+      setDone(`${aliasName} → v${version}${r.deployed.length ? `; now live at ${r.deployed.map((d) => `/${d.slug} (revision ${d.revision})`).join(", ")}` : ""}`);
+    } catch (e) {
+      const breaking = breakingOf(e);
+      if (breaking) setConfirmAlias({ breaking, version });
+    }
+  };
   const deployVersion = async (id: string, confirmSchemaChange = false) => {
     setConfirm(null);
     try {
@@ -66,12 +78,21 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
       {confirm && (
         <ConfirmBreaking slug={slug} breaking={confirm.breaking} action="Deploy anyway" onConfirm={() => void deployVersion(confirm.id, true)} onCancel={() => setConfirm(null)} />
       )}
+      {confirmAlias && (
+        <ConfirmBreaking
+          slug={`the endpoints following ${name}@${aliasName}`}
+          breaking={confirmAlias.breaking}
+          action="Move it anyway"
+          onConfirm={() => void moveAlias(confirmAlias.version, true)}
+          onCancel={() => setConfirmAlias(null)}
+        />
+      )}
       {done && (
         <p role="status" className="text-sm text-emerald-700">
           {done}
         </p>
       )}
-      <ErrorText error={alias.error ?? (confirm ? null : deploy.error)} />
+      <ErrorText error={(confirmAlias ? null : alias.error) ?? (confirm ? null : deploy.error)} />
       <table className={tableClass} data-testid="model-versions">
         <thead>
           <tr>
@@ -122,7 +143,7 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
               <td className="text-xs">{v.aliases.join(", ") || "–"}</td>
               {canDeploy && (
                 <td className="whitespace-nowrap text-xs">
-                  <button type="button" className="mr-2 text-sky-700 hover:underline" onClick={() => alias.mutate({ name, alias: aliasName, version: v.version })}>
+                  <button type="button" className="mr-2 text-sky-700 hover:underline" onClick={() => void moveAlias(v.version)}>
                     Set {aliasName || "alias"}
                   </button>
                   <button type="button" disabled={!slug} className={`${buttonClass} !px-2 !py-0.5 !text-xs`} onClick={() => void deployVersion(v.id)}>
