@@ -353,11 +353,13 @@ export interface TrafficVariant {
   weight: number;
   shadow?: boolean;
   /**
-   * Stops the variant (it becomes a shadow) once its live score from feedback is confidently
-   * worse than the bound: accuracy's 95% interval entirely below `minAccuracy`, or RMSE above
-   * `maxRmse`, over at least `minLabelled` labelled predictions since the split went live.
+   * Stops the variant (it becomes a shadow) once it is confidently worse than a bound, since the
+   * split went live: from feedback, accuracy's 95% interval entirely below `minAccuracy` or RMSE
+   * above `maxRmse` (over at least `minLabelled` labels); from its own traffic in a serving
+   * process, the 95% interval of its error rate entirely above `maxErrorRate`, or its p99 latency
+   * above `maxP99Ms` (over at least `minRequests` requests).
    */
-  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number };
+  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number; maxErrorRate?: number; maxP99Ms?: number; minRequests?: number };
 }
 
 /** What made a revision: a deploy, a rollback, a traffic split, a guardrail stopping a variant, or an alias the endpoint follows moving. */

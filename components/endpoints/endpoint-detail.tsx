@@ -24,7 +24,21 @@ interface Variant {
   modelVersionId: string;
   weight: number;
   shadow?: boolean;
-  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number };
+  guardrail?: { minAccuracy?: number; maxRmse?: number; minLabelled?: number; maxErrorRate?: number; maxP99Ms?: number; minRequests?: number };
+}
+
+/** A variant's guardrail in words: each bound and how much evidence it waits for. */
+function guardrailText(g: NonNullable<Variant["guardrail"]>): string {
+  const labels = `over ${g.minLabelled ?? 50}+ labels`;
+  const requests = `over ${g.minRequests ?? 100}+ requests`;
+  return [
+    g.minAccuracy !== undefined && `accuracy ≥ ${g.minAccuracy} ${labels}`,
+    g.maxRmse !== undefined && `RMSE ≤ ${g.maxRmse} ${labels}`,
+    g.maxErrorRate !== undefined && `errors ≤ ${g.maxErrorRate * 100}% ${requests}`,
+    g.maxP99Ms !== undefined && `p99 ≤ ${g.maxP99Ms} ms ${requests}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
 /**
@@ -203,7 +217,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
                   )}
                   {!draft && v.guardrail && (
                     <div className="text-[10px] text-slate-500">
-                      guardrail: {v.guardrail.minAccuracy !== undefined ? `accuracy ≥ ${v.guardrail.minAccuracy}` : `RMSE ≤ ${v.guardrail.maxRmse}`} over {v.guardrail.minLabelled ?? 50}+ labels
+                      guardrail: {guardrailText(v.guardrail)}
                     </div>
                   )}
                 </td>
@@ -280,7 +294,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
         {errorIn("traffic")}
         <p className="mt-1 text-xs text-slate-500">
           Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent. A variant with a guardrail (set through
-          PUT /api/v1/endpoints/{slug}/traffic) becomes a shadow once its live accuracy from feedback is confidently below its bound.
+          PUT /api/v1/endpoints/{slug}/traffic) becomes a shadow once its live accuracy from feedback, its error rate or its p99 latency is confidently past its bound.
         </p>
       </Section>
 

@@ -25,7 +25,14 @@ export const trafficBody = z
             weight: z.number().min(0),
             shadow: z.boolean().optional(),
             guardrail: z
-              .object({ minAccuracy: z.number().min(0).max(1).optional(), maxRmse: z.number().positive().optional(), minLabelled: z.number().int().min(1).max(1_000_000).optional() })
+              .object({
+                minAccuracy: z.number().min(0).max(1).optional(),
+                maxRmse: z.number().positive().optional(),
+                minLabelled: z.number().int().min(1).max(1_000_000).optional(),
+                maxErrorRate: z.number().min(0).max(1).optional(),
+                maxP99Ms: z.number().positive().max(600_000).optional(),
+                minRequests: z.number().int().min(10).max(1_000_000).optional(),
+              })
               .strict()
               .optional(),
           })

@@ -337,7 +337,24 @@ function operatingPaths() {
   const slug = [{ name: "slug", in: "path", required: true, schema: { type: "string" } }];
   const body = (schema: object) => ({ required: true, content: { "application/json": { schema } } });
   const confirm = { confirmSchemaChange: { type: "boolean", description: "Go ahead although callers' input or the kind of prediction changes (otherwise 409 naming what breaks)" } };
-  const variant = { type: "object", required: ["modelVersionId", "weight"], properties: { modelVersionId: { type: "string", format: "uuid" }, weight: { type: "number", minimum: 0 }, shadow: { type: "boolean" } } };
+  const guardrail = {
+    type: "object",
+    additionalProperties: false,
+    description: "Turns the variant into a shadow once it is confidently worse than a bound since the split went live",
+    properties: {
+      minAccuracy: { type: "number", minimum: 0, maximum: 1, description: "From feedback: stop when accuracy's 95% interval is entirely below" },
+      maxRmse: { type: "number", exclusiveMinimum: 0, description: "From feedback: stop when RMSE is above" },
+      minLabelled: { type: "integer", minimum: 1, description: "Labels needed before judging (default 50)" },
+      maxErrorRate: { type: "number", minimum: 0, maximum: 1, description: "From its traffic: stop when the 95% interval of its share of failed requests is entirely above" },
+      maxP99Ms: { type: "number", exclusiveMinimum: 0, description: "From its traffic: stop when its p99 scoring latency is above" },
+      minRequests: { type: "integer", minimum: 10, description: "Requests needed before judging error rate and latency (default 100)" },
+    },
+  };
+  const variant = {
+    type: "object",
+    required: ["modelVersionId", "weight"],
+    properties: { modelVersionId: { type: "string", format: "uuid" }, weight: { type: "number", minimum: 0 }, shadow: { type: "boolean" }, guardrail },
+  };
   return {
     "/api/v1/endpoints": {
       get: {

@@ -10,15 +10,15 @@
  * MLflow's requests into rows and calls `score`.
  */
 import { randomUUID } from "node:crypto";
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { servingKeys } from "~/db/schema";
+import { endpoints, servingKeys } from "~/db/schema";
 import { sha256 } from "~/lib/crypto";
 import { InvalidError, NotFoundError, RateLimitedError, UnauthenticatedError, ForbiddenError } from "~/lib/errors";
 import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
-import { checkGuardrails } from "../endpoints/guardrails";
+import { checkGuardrails, stopVariant, trafficBreach } from "../endpoints/guardrails";
 import { child, metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
@@ -182,13 +182,33 @@ export class ServingRuntime {
     this.cache.retain(live);
   }
 
-  /** A/B guardrails (server/endpoints/guardrails.ts), checked by one serving process at a time. */
+  /**
+   * A/B guardrails (server/endpoints/guardrails.ts): on feedback, checked by one serving process
+   * at a time; on error rate and latency, by each process on the traffic it saw.
+   */
   async checkGuardrails() {
     await this.log.flush();
-    return this.db.transaction(async (tx) => {
+    const decisions: Awaited<ReturnType<typeof checkGuardrails>> = await this.db.transaction(async (tx) => {
       const [lock] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('millrace:guardrails')) as ok`);
       return lock?.ok ? checkGuardrails(this.db) : [];
     });
+    for (const served of this.served.values()) {
+      if (!served.live.some((v) => v.guardrail)) continue;
+      for (const v of served.live) {
+        if (!v.guardrail) continue;
+        const reason = trafficBreach(v.guardrail, { requests: v.stats.requests, errors: v.stats.errors, p99Ms: v.stats.p99Ms() });
+        if (!reason) continue;
+        const [row] = await this.db.select().from(endpoints).where(eq(endpoints.id, served.endpointId));
+        // Judged on the revision this process serves: if the endpoint moved on, so does the judgement.
+        if (!row || row.revision !== served.revision || !row.traffic) continue;
+        const variant = row.traffic.find((t) => t.modelVersionId === v.modelVersionId && !t.shadow);
+        if (!variant) continue;
+        const decision = await stopVariant(this.db, row, variant, v.version, reason);
+        if (decision) decisions.push(decision);
+        if (decision?.action === "stopped") break;
+      }
+    }
+    return decisions;
   }
 
   private async flushKeyUse() {
@@ -248,6 +268,9 @@ export class ServingRuntime {
     const variant = opts.variant ?? this.pick(served, opts.stickyKey);
     const { errors, unknown } = validateInstances(rows, variant.inputs, served.unknownFields);
     if (errors.length) {
+      // A request this variant's schema refuses counts against it (a challenger that needs a
+      // field callers do not send fails them); the caller still gets a 4xx naming the field.
+      variant.stats.failed();
       throw new InvalidError(
         `invalid input: ${errors
           .slice(0, 5)
@@ -259,9 +282,17 @@ export class ServingRuntime {
     const valid = rows as Record<string, unknown>[];
     const model = variant.model;
     // A row the model cannot score is the caller's problem (MissingFeatureError is an InvalidError).
-    const { predictions, probabilities } = model.predictProba ? model.predictProba(valid) : { predictions: model.predict(valid), probabilities: undefined };
+    let scored: { predictions: Label[]; probabilities?: Record<string, number>[] };
+    try {
+      scored = model.predictProba ? model.predictProba(valid) : { predictions: model.predict(valid) };
+    } catch (e) {
+      variant.stats.failed();
+      throw e;
+    }
+    const { predictions, probabilities } = scored;
     const requestId = randomUUID();
     const seconds = (performance.now() - started) / 1000;
+    variant.stats.ok(seconds * 1000);
     const m = metrics();
     const version = String(variant.version);
     const at = `${served.slug}|${version}`;

@@ -396,4 +396,28 @@ describe("serving", () => {
     expect(done).toBeGreaterThan(100);
     expect([...seen].sort()).toEqual([1, 2]);
   });
+
+  it("stops an A/B variant whose error rate on its own traffic is confidently above its guardrail", async () => {
+    // Version 3 needs a column z that callers of svc do not send: every request it draws fails.
+    await setTraffic(db(), artifactStore(), owner, wsId, "svc", {
+      variants: [
+        { modelVersionId: versions[0]!.id, weight: 1 },
+        { modelVersionId: versions[2]!.id, weight: 1, guardrail: { maxErrorRate: 0.05, minRequests: 20 } },
+      ],
+      confirmSchemaChange: true,
+    });
+    const served = await serving.waitFor("svc", (s) => s.live.length === 2 && s.live.some((v) => v.version === 3));
+    const infer = { inputs: [{ name: "x", shape: [1], datatype: "FP64", data: [3] }, { name: "colour", shape: [1], datatype: "BYTES", data: ["red"] }] };
+    for (let i = 0; i < 10; i++) expect((await serving.call("/v2/models/svc/versions/3/infer", infer, auth())).status).toBe(400);
+    expect(await serving.runtime.checkGuardrails()).toEqual([]); // 10 requests: too few to judge
+    for (let i = 0; i < 15; i++) await serving.call("/v2/models/svc/versions/3/infer", infer, auth());
+    for (let i = 0; i < 30; i++) expect((await serving.call("/v2/models/svc/versions/1/infer", infer, auth())).status).toBe(200);
+    expect(served.live.map((v) => [v.version, v.stats.requests, v.stats.errors])).toEqual([
+      [1, 30, 0],
+      [3, 25, 25],
+    ]);
+    const decisions = await serving.runtime.checkGuardrails();
+    expect(decisions).toEqual([{ slug: "svc", version: 3, action: "stopped", reason: expect.stringMatching(/^error rate 1\.000 \(95% interval 0\.8\d\d–1\.000, 25 requests\) is above 0\.05$/) }]);
+    await serving.waitFor("svc", (s) => s.live.length === 1 && s.live[0]!.version === 1 && s.shadows[0]?.version === 3);
+  });
 });

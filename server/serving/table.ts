@@ -12,6 +12,7 @@ import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
 import { inputColumns, type InputField } from "~/workflows/model/signature";
 import type { UnknownFieldPolicy } from "~/workflows/model/validate";
+import { VariantStats } from "./variant-stats";
 
 export interface Variant {
   modelVersionId: string;
@@ -30,6 +31,9 @@ export interface Variant {
   inputs: InputField[];
   /** A row of its training data as ingested (for documentation), when known. */
   example: Record<string, unknown> | null;
+  guardrail: TrafficVariant["guardrail"] | undefined;
+  /** Its traffic in this process since this revision went live. */
+  stats: VariantStats;
 }
 
 export interface Served {
@@ -113,15 +117,16 @@ export async function buildServed(db: Db, cache: ModelCache, row: EndpointRow): 
     .from(modelVersions)
     .where(inArray(modelVersions.id, ids));
   const byId = new Map(versions.map((v) => [v.id, v]));
-  const variant = async (id: string, weight: number, shadow: boolean): Promise<Variant> => {
+  const variant = async (id: string, weight: number, shadow: boolean, guardrail?: TrafficVariant["guardrail"]): Promise<Variant> => {
     const v = byId.get(id);
     if (!v) throw new Error(`endpoint '${row.slug}' refers to model version ${id}, which does not exist`);
     const model = await cache.get(v.id, v.artifactUri);
     const label = new Set(versions.map((x) => x.name)).size > 1 ? `${v.name}@${v.version}` : String(v.version);
-    return { modelVersionId: v.id, name: v.name, version: v.version, label, weight, shadow, model, inputs: inputColumns(model.file), example: v.example };
+    return { modelVersionId: v.id, name: v.name, version: v.version, label, weight, shadow, model, inputs: inputColumns(model.file), example: v.example, guardrail, stats: new VariantStats() };
   };
-  const primary = await variant(row.modelVersionId, 0, false);
-  const all = await Promise.all(traffic.map((t) => variant(t.modelVersionId, t.shadow ? 0 : t.weight, !!t.shadow)));
+  const all = await Promise.all(traffic.map((t) => variant(t.modelVersionId, t.shadow ? 0 : t.weight, !!t.shadow, t.guardrail)));
+  // The same object when it also answers traffic: a request pinned to it counts in its stats.
+  const primary = all.find((v) => v.modelVersionId === row.modelVersionId && !v.shadow) ?? (await variant(row.modelVersionId, 0, false));
   const live = all.filter((v) => !v.shadow && v.weight > 0);
   if (!live.length) live.push({ ...primary, weight: 1 });
   const total = live.reduce((s, v) => s + v.weight, 0);
