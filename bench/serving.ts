@@ -7,6 +7,7 @@
  * re-deploy under load (failed requests must be 0).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { freshDataDir, launch, benchEnv, printTable } from "./launcher";
 
@@ -49,6 +50,27 @@ function child(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<C
   });
 }
 
+/** CPU time (user, system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid: number | undefined): { user: number; system: number } | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick };
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a load and says how much server CPU each answered request cost (user + system µs). */
+async function measured(pid: number | undefined, run: () => Promise<autocannon.Result>) {
+  const before = cpuMs(pid);
+  const r = await run();
+  const after = cpuMs(pid);
+  const n = r.requests.total || 1;
+  const cpu = before && after ? `${(((after.user - before.user) * 1000) / n).toFixed(0)} + ${(((after.system - before.system) * 1000) / n).toFixed(0)} µs CPU/req (user + system)` : "";
+  return { r, cpu };
+}
+
 const BARE = `
 const http = require("node:http");
 const body = JSON.stringify({ predictions: [0], probabilities: [{ "0": 0.71, "1": 0.29 }], modelVersion: 1, requestId: "00000000-0000-0000-0000-000000000000" });
@@ -79,8 +101,10 @@ async function main() {
     const check = await json<{ modelVersion: number }>(fetch(predict, { method: "POST", headers: { "content-type": "application/json" }, body: one }));
     if (check.modelVersion !== 2) throw new Error(`expected version 2, got ${check.modelVersion}`);
 
-    procs.push(await child(["-e", BARE], process.env, "bare ready"));
-    procs.push(await child([...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/sprof"] : []), "--import", "tsx", "server/serving/main.ts"], { ...benchEnv(dataDir, PORT), SERVE_PORT: String(SERVE_PORT) }, "[serve] listening"));
+    const bareProc = await child(["-e", BARE], process.env, "bare ready");
+    procs.push(bareProc);
+    const serveProc = await child([...(process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/sprof"] : []), "--import", "tsx", "server/serving/main.ts"], { ...benchEnv(dataDir, PORT), SERVE_PORT: String(SERVE_PORT) }, "[serve] listening");
+    procs.push(serveProc);
 
     const rows: string[][] = [];
     const add = (what: string, r: autocannon.Result, note = "") =>
@@ -90,8 +114,8 @@ async function main() {
     // Warm up each target (JIT, connections) before measuring.
     await load(`http://127.0.0.1:${BARE_PORT}/`, { body: one, seconds: 2 });
     await load(predict, { body: one, seconds: 3 });
-    const bare = await load(`http://127.0.0.1:${BARE_PORT}/`, { body: one });
-    add("bare node:http, constant JSON", bare);
+    const { r: bare, cpu: bareCpu } = await measured(bareProc.pid, () => load(`http://127.0.0.1:${BARE_PORT}/`, { body: one }));
+    add("bare node:http, constant JSON", bare, bareCpu);
     const web = await load(predict, { body: one });
     add("endpoint on the web port (prediction log on)", web, `${((web.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
     await setLog(0);
@@ -100,8 +124,8 @@ async function main() {
     add("endpoint on the web port, prediction log off", noLog, `log on is ${(((noLog.requests.average - web.requests.average) / noLog.requests.average) * 100).toFixed(1)}% slower`);
     await setLog(1);
     await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one, seconds: 2 });
-    const alone = await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one });
-    add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
+    const { r: alone, cpu: aloneCpu } = await measured(serveProc.pid, () => load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one }));
+    add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare; ${aloneCpu}`);
     const rate = Math.floor(web.requests.average * 0.8);
     const paced = await load(predict, { body: one, overallRate: rate });
     add(`web port at 80% of its peak (${rate}/s)`, paced);

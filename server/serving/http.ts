@@ -16,6 +16,7 @@ import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
 import type { ServingRuntime, Scored } from "./runtime";
 import type { Served, Variant } from "./table";
+import type { Label } from "~/workflows/model/model-file";
 import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from "~/workflows/model/validate";
 
 /** Every path and method the runtime answers (the platform's route list and OpenAPI include them). */
@@ -84,50 +85,60 @@ export function matchServing(pathname: string): { route: Route; method: "GET" | 
   return null;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(text), ...headers });
+function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>) {
+  const text = body instanceof RawJson ? body.text : JSON.stringify(body);
+  const all: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(text) };
+  if (headers) for (const k in headers) all[k] = headers[k]!;
+  res.writeHead(status, all);
   res.end(text);
 }
 
+/** Where a read body goes: its parsed JSON, or the error that stopped it. */
+interface BodySink {
+  body(value: unknown): void;
+  failed(e: unknown): void;
+}
+
+const tooLarge = (limit: number) => new TooLargeError(`the body is larger than ${Math.round((limit / 1024 / 1024) * 10) / 10} MiB (MAX_JSON_BYTES)`, { limit });
+
 /**
- * Reads a JSON body within MAX_JSON_BYTES and hands it to `done` in the request's own 'end'
+ * Reads a JSON body within MAX_JSON_BYTES and hands it to `sink` in the request's own 'end'
  * callback — not a promise: answering in the same tick as the body arrives saves a hop through
  * the microtask queue on every prediction. 415 for another type, 413 above the limit (declared
- * or streamed), 400 for bad JSON.
+ * or streamed), 400 for bad JSON. (No named closures per request: under tsx each would cost a
+ * `__name` call.)
  */
-function readJson(req: IncomingMessage, done: (body: unknown) => void, failed: (e: unknown) => void) {
+function readJson(req: IncomingMessage, sink: BodySink) {
   const limit = env().MAX_JSON_BYTES;
   const type = req.headers["content-type"] ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) return failed(new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`));
-  const tooLarge = () => new TooLargeError(`the body is larger than ${Math.round((limit / 1024 / 1024) * 10) / 10} MiB (MAX_JSON_BYTES)`, { limit });
-  if (Number(req.headers["content-length"] ?? NaN) > limit) return failed(tooLarge());
-  const chunks: Buffer[] = [];
+  if (!/^application\/(.+\+)?json\b/i.test(type)) return sink.failed(new UnsupportedMediaTypeError(`expected content-type application/json, got ${type || "none"}`));
+  if (Number(req.headers["content-length"] ?? NaN) > limit) return sink.failed(tooLarge(limit));
+  let first: Buffer | null = null;
+  let chunks: Buffer[] | null = null;
   let size = 0;
-  let over = false;
   req.on("data", (c: Buffer) => {
-    if (over) return;
+    if (size < 0) return;
     size += c.length;
     if (size > limit) {
-      over = true;
-      failed(tooLarge());
+      size = -1;
+      sink.failed(tooLarge(limit));
       return;
     }
-    chunks.push(c);
+    if (!first) first = c;
+    else (chunks ??= [first]).push(c);
   });
   req.on("end", () => {
-    if (over) return;
+    if (size < 0) return;
     let body: unknown;
     try {
-      body = JSON.parse(jsonText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      body = JSON.parse(jsonText(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0))));
     } catch (e) {
-      return failed(e instanceof DomainError ? e : new InvalidError(`body is not valid JSON: ${(e as Error).message}`));
+      return sink.failed(e instanceof DomainError ? e : new InvalidError(`body is not valid JSON: ${(e as Error).message}`));
     }
-    done(body);
+    sink.body(body);
   });
-  const closed = () => failed(new ClientClosedError("the client closed the request before sending all of it"));
-  req.on("error", closed);
-  req.on("aborted", closed);
+  req.on("error", () => sink.failed(new ClientClosedError("the client closed the request before sending all of it")));
+  req.on("aborted", () => sink.failed(new ClientClosedError("the client closed the request before sending all of it")));
 }
 
 /**
@@ -208,6 +219,51 @@ export const millraceBody = (scored: Scored) => ({
   requestId: scored.requestId,
 });
 
+/** JSON text of a prediction label or probability (what JSON.stringify writes for it). */
+const jsonValue = (v: Label | number) => (typeof v === "string" ? JSON.stringify(v) : typeof v === "number" && !Number.isFinite(v) ? "null" : String(v));
+
+/** Each class key of a probabilities object, as JSON (`"yes":`), once per key. */
+const keyText = new Map<string, string>();
+const jsonKey = (k: string) => {
+  let t = keyText.get(k);
+  if (t === undefined) {
+    t = `${JSON.stringify(k)}:`;
+    if (keyText.size < 10_000) keyText.set(k, t);
+  }
+  return t;
+};
+
+/**
+ * `JSON.stringify(millraceBody(scored))`, written directly: the one body on the prediction path,
+ * whose probability objects (keys like "0" and "1") would send JSON.stringify down its slow path.
+ */
+export function millraceJson(scored: Scored): string {
+  let out = '{"predictions":[';
+  const { predictions, probabilities } = scored;
+  for (let i = 0; i < predictions.length; i++) out += (i ? "," : "") + jsonValue(predictions[i]!);
+  out += "]";
+  if (probabilities) {
+    out += ',"probabilities":[';
+    for (let i = 0; i < probabilities.length; i++) {
+      const p = probabilities[i]!;
+      out += i ? ",{" : "{";
+      let first = true;
+      for (const k in p) {
+        out += (first ? "" : ",") + jsonKey(k) + jsonValue(p[k]!);
+        first = false;
+      }
+      out += "}";
+    }
+    out += "]";
+  }
+  return `${out},"model":${JSON.stringify(scored.variant.name)},"modelVersion":${scored.variant.version},"requestId":"${scored.requestId}"}`;
+}
+
+/** An already-serialised JSON body (sent as it is). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
 const responseHeaders = (scored: Scored) => ({
   "millrace-model": scored.variant.name,
   "millrace-model-version": String(scored.variant.version),
@@ -244,76 +300,110 @@ export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, r
   return true;
 }
 
-function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, route: Route) {
-  const started = performance.now();
-  const slug = "slug" in route ? route.slug : null;
-  let label = "_unknown";
-  let finished = false;
-  const finish = (status: number) => {
-    if (finished || slug === null) return;
-    finished = true;
+/**
+ * One request being answered: counted and timed once it is answered, whatever the path. A class
+ * rather than closures: the prediction path creates one object per request and nothing else.
+ */
+class Exchange implements BodySink {
+  private readonly started = performance.now();
+  private label = "_unknown";
+  private finished = false;
+  served: Served | null = null;
+  predict: { kind: "predict" | "invocations" | "infer"; sticky: string | undefined; pinned: Variant | undefined } | null = null;
+
+  constructor(
+    private readonly rt: ServingRuntime,
+    private readonly db: Db,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly counted: boolean,
+  ) {}
+
+  at(served: Served) {
+    this.served = served;
+    this.label = served.slug;
+  }
+
+  private finish(status: number) {
+    if (this.finished || !this.counted) return;
+    this.finished = true;
     const m = metrics();
+    const label = this.label;
+    const seconds = (performance.now() - this.started) / 1000;
+    const served = this.served;
+    if (served) {
+      // Resolved once per endpoint and status, kept with the endpoint.
+      const meters = (served.meters ??= { latency: m.latency.labels({ endpoint: label }), byStatus: new Map() });
+      let counter = meters.byStatus.get(status);
+      if (!counter) meters.byStatus.set(status, (counter = m.requests.labels({ endpoint: label, status: String(status) })));
+      counter.inc();
+      meters.latency.observe(seconds);
+      return;
+    }
     child(`req|${label}|${status}`, () => m.requests.labels({ endpoint: label, status: String(status) })).inc();
-    child(`lat|${label}`, () => m.latency.labels({ endpoint: label })).observe((performance.now() - started) / 1000);
-  };
-  const failed = (e: unknown) => finish(fail(res, e, req));
-  const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
-    send(res, status, body, headers);
-    finish(status);
-  };
+    child(`lat|${label}`, () => m.latency.labels({ endpoint: label })).observe(seconds);
+  }
+
+  failed(e: unknown) {
+    this.finish(fail(this.res, e, this.req));
+  }
+
+  reply(status: number, body: unknown, headers?: Record<string, string>) {
+    send(this.res, status, body, headers);
+    this.finish(status);
+  }
+
+  /** The request's JSON arrived: a prediction in its protocol, or feedback. */
+  body(value: unknown) {
+    try {
+      const served = this.served!;
+      if (!this.predict) {
+        const labels = parseFeedback(value, labelType(served));
+        recordFeedback(this.db, served.endpointId, labels).then(
+          (counts) => this.reply(200, counts),
+          (e: unknown) => this.failed(e),
+        );
+        return;
+      }
+      const [status, out, headers] = predictWith(this.rt, served, this.predict.kind, value, this.predict.sticky, this.predict.pinned);
+      this.reply(status, out, headers);
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+}
+
+function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, route: Route) {
+  const x = new Exchange(rt, db, req, res, "slug" in route);
   try {
     switch (route.kind) {
       case "server":
-        return reply(200, { name: "millrace", version: "1", extensions: [] });
+        return x.reply(200, { name: "millrace", version: "1", extensions: [] });
       case "live":
-        return reply(200, { live: true });
+        return x.reply(200, { live: true });
       case "ready":
-        return reply(rt.ready ? 200 : 503, { ready: rt.ready });
+        return x.reply(rt.ready ? 200 : 503, { ready: rt.ready });
     }
     if (!rt.ready) throw new UnavailableError("endpoints are still loading; try again in a moment");
     const auth = one(req.headers.authorization);
     const served = rt.authorize(route.slug, auth);
-    label = served.slug;
+    x.at(served);
     switch (route.kind) {
       case "openapi":
-        return reply(200, endpointOpenApi(env().publicUrl, served));
+        return x.reply(200, endpointOpenApi(env().publicUrl, served));
       case "model":
-        return reply(200, modelMetadata(served, route.version));
+        return x.reply(200, modelMetadata(served, route.version));
       case "model-ready":
         versionOf(served, route.version);
-        return reply(200, { name: served.slug, ready: true });
+        return x.reply(200, { name: served.slug, ready: true });
       case "feedback":
         if (!auth?.includes("mrk_")) throw new UnauthenticatedError(`feedback changes the live accuracy of endpoint '${served.slug}': send Authorization: Bearer <serving key>`);
-        return readJson(
-          req,
-          (body) => {
-            try {
-              const labels = parseFeedback(body, labelType(served));
-              recordFeedback(db, served.endpointId, labels).then((counts) => reply(200, counts), failed);
-            } catch (e) {
-              failed(e);
-            }
-          },
-          failed,
-        );
+        return readJson(req, x);
     }
-    const sticky = one(req.headers[STICKY_HEADER]);
-    const kind = route.kind;
-    const pinned = kind === "infer" ? versionOf(served, route.version) : undefined;
-    readJson(
-      req,
-      (body) => {
-        try {
-          const [status, out, headers] = predictWith(rt, served, kind, body, sticky, pinned);
-          reply(status, out, headers);
-        } catch (e) {
-          failed(e);
-        }
-      },
-      failed,
-    );
+    x.predict = { kind: route.kind, sticky: one(req.headers[STICKY_HEADER]), pinned: route.kind === "infer" ? versionOf(served, route.version) : undefined };
+    readJson(req, x);
   } catch (e) {
-    failed(e);
+    x.failed(e);
   }
 }
 
@@ -323,11 +413,7 @@ function predictWith(rt: ServingRuntime, served: Served, kind: "predict" | "invo
   if (kind === "predict") {
     const { rows, batch } = rowsOrFail(millraceRows(body, inputs));
     const scored = rt.score(served, rows, { batch, stickyKey: sticky });
-    return [
-      200,
-      millraceBody(scored),
-      responseHeaders(scored),
-    ];
+    return [200, new RawJson(millraceJson(scored)), responseHeaders(scored)];
   }
   if (kind === "invocations") {
     const { rows } = rowsOrFail(mlflowRows(body, inputs));

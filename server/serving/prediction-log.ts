@@ -82,11 +82,27 @@ export class PredictionLog {
 }
 
 /** A JSON value as a field of COPY's text format: JSON has no raw tabs or newlines, so only backslashes need doubling. */
-const jsonField = (v: unknown) => (v === undefined ? "\\N" : JSON.stringify(v).replaceAll("\\", "\\\\"));
+function jsonField(v: unknown) {
+  if (v === undefined) return "\\N";
+  const text = JSON.stringify(v);
+  return text.includes("\\") ? text.replaceAll("\\", "\\\\") : text;
+}
+
+// Rows logged in the same millisecond share one formatted time.
+let lastMs = -1;
+let lastIso = "";
+function isoTime(ms: number) {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
 
 /** One row in COPY's text format (tab-separated, newline-terminated). */
-export const copyLine = (r: LoggedPrediction) =>
-  `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${new Date(r.created_at).toISOString()}\n`;
+export function copyLine(r: LoggedPrediction) {
+  return `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${isoTime(r.created_at)}\n`;
+}
 
 /**
  * Deletes logged predictions and feedback older than `days` (0: keep everything). One serving

@@ -4,6 +4,7 @@ import type { InputField } from "~/workflows/model/signature";
 import { wilson } from "./feedback";
 import { matchServing } from "./http";
 import { copyLine } from "./prediction-log";
+import { millraceBody, millraceJson } from "./http";
 import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
 
 describe("serving routes", () => {
@@ -100,5 +101,20 @@ describe("live accuracy interval", () => {
     expect(high).toBeCloseTo(0.9433, 4);
     expect(wilson(0, 0)).toEqual({ low: 0, high: 1 });
     expect(wilson(5, 5).high).toBe(1);
+  });
+});
+
+describe("Millrace's response body, written directly", () => {
+  const variant = { name: 'churn "v" \\ model', version: 3 } as never;
+  it.each([
+    { predictions: [0, 1], probabilities: [{ "0": 0.69, "1": 0.31 }, { "0": 0.1 + 0.2, "1": 1 - (0.1 + 0.2) }] },
+    { predictions: ["yes", 'say "no"\n', "ünï"], probabilities: [{ yes: 1, 'say "no"\n': 0, ünï: 0 }, { yes: 0, 'say "no"\n': 1, ünï: 0 }, { yes: 0, 'say "no"\n': 0, ünï: 1 }] },
+    { predictions: [true, false] },
+    { predictions: [12.5, -0.000001, 1e21, Number.NaN] },
+  ])("is exactly what JSON.stringify writes: %j", (body) => {
+    const scored = { ...body, variant, requestId: "019d4cb2-f0b2-4c3e-85a5-4903ea22158c", ignored: [] } as never;
+    const text = millraceJson(scored);
+    expect(text).toBe(JSON.stringify(millraceBody(scored)));
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(millraceBody(scored))));
   });
 });

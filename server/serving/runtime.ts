@@ -295,10 +295,14 @@ export class ServingRuntime {
     variant.stats.ok(seconds * 1000);
     const m = metrics();
     const version = String(variant.version);
-    const at = `${served.slug}|${version}`;
-    child(`vlat|${at}|live`, () => m.variantLatency.labels({ endpoint: served.slug, model_version: version, role: "live" })).observe(seconds);
-    child(`vreq|${at}|live|ok`, () => m.variantRequests.labels({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" })).inc();
+    variant.meters ??= {
+      latency: m.variantLatency.labels({ endpoint: served.slug, model_version: version, role: "live" }),
+      ok: m.variantRequests.labels({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" }),
+    };
+    variant.meters.latency.observe(seconds);
+    variant.meters.ok.inc();
     if (served.monitored) {
+      const at = `${served.slug}|${version}`;
       for (const p of predictions) {
         if (served.task === "classification") child(`pred|${at}|${String(p)}`, () => m.predictions.labels({ endpoint: served.slug, model_version: version, class: String(p) })).inc();
         else child(`val|${at}`, () => m.predictedValue.labels({ endpoint: served.slug, model_version: version })).observe(Number(p));

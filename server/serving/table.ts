@@ -34,6 +34,8 @@ export interface Variant {
   guardrail: TrafficVariant["guardrail"] | undefined;
   /** Its traffic in this process since this revision went live. */
   stats: VariantStats;
+  /** Its labelled metrics, resolved on first use (labels hash on every lookup). */
+  meters?: { latency: { observe(v: number): void }; ok: { inc(): void } };
 }
 
 export interface Served {
@@ -53,6 +55,8 @@ export interface Served {
   cumulative: number[];
   /** Variants that get copies of requests and answer no one. */
   shadows: Variant[];
+  /** The endpoint's labelled metrics, resolved on first use. */
+  meters?: { latency: { observe(v: number): void }; byStatus: Map<number, { inc(): void }> };
 }
 
 export interface KeyInfo {

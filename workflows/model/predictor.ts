@@ -59,15 +59,22 @@ export function loadModel(file: ModelFile): LoadedModel {
       });
     if (file.task === "classification") {
       const classes = file.classes!;
+      const keys = classes.map(String);
       predictProba = (rows) => {
-        const predictions: Label[] = [];
-        const probabilities = transform(rows).map((row) => {
-          predictor.accumulate(encode(row), acc);
+        const prepared = transform(rows);
+        const predictions: Label[] = new Array(prepared.length);
+        const probabilities: Record<string, number>[] = new Array(prepared.length);
+        for (let r = 0; r < prepared.length; r++) {
+          predictor.accumulate(encode(prepared[r]!), acc);
           let best = 0;
-          for (let k = 1; k < acc.length; k++) if (acc[k]! > acc[best]!) best = k;
-          predictions.push(classes[best]!);
-          return Object.fromEntries(classes.map((c, k) => [String(c), acc[k]!]));
-        });
+          const p: Record<string, number> = {};
+          for (let k = 0; k < acc.length; k++) {
+            if (acc[k]! > acc[best]!) best = k;
+            p[keys[k]!] = acc[k]!;
+          }
+          predictions[r] = classes[best]!;
+          probabilities[r] = p;
+        }
         return { predictions, probabilities };
       };
     }
