@@ -183,4 +183,28 @@ describe("batch scoring", () => {
     expect((await listBatchScores(db(), wsId)).map((j) => j.datasetName)).not.toContain("no-x");
     await expect(startBatchScore(db(), owner, wsId, { slug: "no-such-endpoint", datasetId: ds.id })).rejects.toThrow("no endpoint 'no-such-endpoint'");
   });
+
+  it("finishes a job after its worker is SIGKILLed mid-way: every row once, in order", async () => {
+    const lines = ["id,x,colour"];
+    for (let i = 0; i < 60_000; i++) lines.push(`${i},${((i * 7919) % 1000) / 100 - 5},${["red", "green", "blue"][i % 3]}`);
+    const ds = await importCsv(db(), artifactStore(), wsId, "big", bytes(lines.join("\n")));
+    const { runId } = await startBatchScore(db(), owner, wsId, { slug: "batch-cls", datasetId: ds.id });
+    const deadline = Date.now() + 60_000;
+    while ((await getBatchScore(db(), runId)).chunksDone < 3) {
+      if (Date.now() > deadline) throw new Error("no chunk was scored");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    worker.proc.kill("SIGKILL");
+    await worker.exited;
+    const before = await getBatchScore(db(), runId);
+    expect(before.status).toBe("running");
+    expect(before.chunksDone).toBeLessThan(200);
+    worker = spawnWorker(services, "batch-worker-2");
+
+    const job = await waitFor(runId, 150_000);
+    expect(job).toMatchObject({ status: "succeeded", rowsScored: 60_000, rowsFailed: 0, chunksDone: 200, chunksTotal: 200 });
+    const { rows } = await download(runId);
+    expect(rows).toHaveLength(60_000);
+    expect(rows.every((r, i) => Number(r[0]) === i)).toBe(true);
+  }, 240_000);
 });

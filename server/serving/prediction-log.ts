@@ -4,6 +4,7 @@
  * BATCH rows, with COPY. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
  * counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
  */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Db } from "~/db/client";
 import { metrics } from "../metrics/registry";
 
@@ -23,6 +24,8 @@ export interface LoggedPrediction {
 const FLUSH_MS = 200;
 const BATCH = 5000;
 const MAX_QUEUED = 50_000;
+/** Rows encoded between two yields to the event loop. */
+const SLICE = 250;
 
 export class PredictionLog {
   private queue: LoggedPrediction[] = [];
@@ -70,7 +73,15 @@ export class PredictionLog {
         stream.once("finish", resolve);
         stream.once("error", reject);
       });
-      stream.end(batch.map(copyLine).join(""));
+      // Encoded a slice at a time, yielding between slices: a 5,000-row batch encoded in one go
+      // would hold up the requests waiting behind it for milliseconds.
+      for (let i = 0; i < batch.length; i += SLICE) {
+        if (i) await yieldToLoop();
+        let text = "";
+        for (let j = i; j < i + SLICE && j < batch.length; j++) text += copyLine(batch[j]!);
+        stream.write(text);
+      }
+      stream.end();
       await done;
       metrics().logWritten.inc(batch.length);
     } catch (e) {

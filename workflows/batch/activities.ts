@@ -74,6 +74,68 @@ export function createBatchActivities({ db, artifacts }: BatchActivityDeps): Bat
     return { ...row, dataset: row.dataset, model, fields };
   }
 
+  /** Scores rows [index × chunkRows, …) of a job into its part file; records what it wrote. */
+  async function scoreChunk(batchId: string, index: number, heartbeat: () => void) {
+    const { job, dataset, model, fields } = await jobOf(batchId);
+    const columns = scoreColumns(model.file, dataset.columns, !!model.predictProba);
+    const start = index * job.chunkRows;
+    const end = Math.min(start + job.chunkRows, job.rowsTotal);
+    const source = await artifacts.localPath(dataset.artifactUri);
+    const scratch = await artifacts.scratchDir();
+    try {
+      const part = path.join(scratch, "part.parquet");
+      const result = await withDuck(async (conn) => {
+        const rowsOf = `(SELECT * FROM read_parquet(${quoteString(source)}, file_row_number = true) WHERE file_row_number >= ${start} AND file_row_number < ${end})`;
+        const read = readable(fields, dataset.columns);
+        const list = read.map((c) => (c.type === "number" ? `${quoteIdent(c.name)}::DOUBLE AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+        const res = await conn.runAndReadAll(`SELECT ${["file_row_number", ...list].join(", ")} FROM ${rowsOf} ORDER BY file_row_number`);
+        const data = res.getColumnsObjectJS() as Record<string, unknown[]>;
+        const positions = (data["file_row_number"] ?? []).map(Number);
+        const rows = positions.map((_, r) => Object.fromEntries(read.map((c) => [c.name, data[c.name]![r]])));
+
+        const scored = await scoreRows(model, fields, rows, heartbeat);
+        await conn.run(
+          `CREATE TABLE scores (rn BIGINT, prediction ${predictionType(model.file)}, ${columns.probabilities.map((_, k) => `p${k} DOUBLE, `).join("")}err VARCHAR)`,
+        );
+        const appender = await conn.createAppender("scores");
+        const appendLabel = labelAppender(appender, predictionType(model.file));
+        for (let r = 0; r < positions.length; r++) {
+          appender.appendBigInt(BigInt(positions[r]!));
+          const s = scored[r]!;
+          if (s.error === null) appendLabel(s.prediction!);
+          else appender.appendNull();
+          for (let k = 0; k < columns.probabilities.length; k++) {
+            const p = s.probabilities?.[columns.probabilities[k]!.label];
+            if (p === undefined) appender.appendNull();
+            else appender.appendDouble(p);
+          }
+          if (s.error === null) appender.appendNull();
+          else appender.appendVarchar(s.error);
+          appender.endRow();
+        }
+        appender.closeSync();
+        const added = [
+          `s.prediction AS ${quoteIdent(columns.prediction)}`,
+          ...columns.probabilities.map((p, k) => `s.p${k} AS ${quoteIdent(p.column)}`),
+          `s.err AS ${quoteIdent(columns.error)}`,
+        ];
+        // file_row_number stays in the part: the merge orders by it, then drops it.
+        await conn.run(
+          `COPY (SELECT src.*, ${added.join(", ")} FROM ${rowsOf} src JOIN scores s ON s.rn = src.file_row_number ORDER BY src.file_row_number) TO ${quoteString(part)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        return { rows: positions.length, failed: scored.filter((s) => s.error !== null).length };
+      });
+      await artifacts.putFile(partKey(batchId, index), part);
+      await db
+        .update(batchScores)
+        .set({ chunks: sql`jsonb_set(${batchScores.chunks}, ${`{${index}}`}::text[], ${JSON.stringify(result)}::jsonb)` })
+        .where(eq(batchScores.id, batchId));
+      return result;
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  }
+
   return {
     startBatchScore: (batchId) =>
       failingClearly(async () => {
@@ -91,63 +153,12 @@ export function createBatchActivities({ db, artifacts }: BatchActivityDeps): Bat
     scoreBatchChunk: ({ batchId, index }) =>
       failingClearly(async () => {
         const actx = Context.current();
-        const { job, dataset, model, fields } = await jobOf(batchId);
-        const columns = scoreColumns(model.file, dataset.columns, !!model.predictProba);
-        const start = index * job.chunkRows;
-        const end = Math.min(start + job.chunkRows, job.rowsTotal);
-        const source = await artifacts.localPath(dataset.artifactUri);
-        const scratch = await artifacts.scratchDir();
+        // A heartbeat every second, whatever the step: a worker that dies is noticed within the timeout.
+        const beat = setInterval(() => actx.heartbeat({ index }), 1000);
         try {
-          const part = path.join(scratch, "part.parquet");
-          const result = await withDuck(async (conn) => {
-            const rowsOf = `(SELECT * FROM read_parquet(${quoteString(source)}, file_row_number = true) WHERE file_row_number >= ${start} AND file_row_number < ${end})`;
-            const read = readable(fields, dataset.columns);
-            const list = read.map((c) => (c.type === "number" ? `${quoteIdent(c.name)}::DOUBLE AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
-            const res = await conn.runAndReadAll(`SELECT ${["file_row_number", ...list].join(", ")} FROM ${rowsOf} ORDER BY file_row_number`);
-            const data = res.getColumnsObjectJS() as Record<string, unknown[]>;
-            const positions = (data["file_row_number"] ?? []).map(Number);
-            const rows = positions.map((_, r) => Object.fromEntries(read.map((c) => [c.name, data[c.name]![r]])));
-
-            const scored = await scoreRows(model, fields, rows, () => actx.heartbeat({ index }));
-            await conn.run(
-              `CREATE TABLE scores (rn BIGINT, prediction ${predictionType(model.file)}, ${columns.probabilities.map((_, k) => `p${k} DOUBLE, `).join("")}err VARCHAR)`,
-            );
-            const appender = await conn.createAppender("scores");
-            const appendLabel = labelAppender(appender, predictionType(model.file));
-            for (let r = 0; r < positions.length; r++) {
-              appender.appendBigInt(BigInt(positions[r]!));
-              const s = scored[r]!;
-              if (s.error === null) appendLabel(s.prediction!);
-              else appender.appendNull();
-              for (let k = 0; k < columns.probabilities.length; k++) {
-                const p = s.probabilities?.[columns.probabilities[k]!.label];
-                if (p === undefined) appender.appendNull();
-                else appender.appendDouble(p);
-              }
-              if (s.error === null) appender.appendNull();
-              else appender.appendVarchar(s.error);
-              appender.endRow();
-            }
-            appender.closeSync();
-            const added = [
-              `s.prediction AS ${quoteIdent(columns.prediction)}`,
-              ...columns.probabilities.map((p, k) => `s.p${k} AS ${quoteIdent(p.column)}`),
-              `s.err AS ${quoteIdent(columns.error)}`,
-            ];
-            // file_row_number stays in the part: the merge orders by it, then drops it.
-            await conn.run(
-              `COPY (SELECT src.*, ${added.join(", ")} FROM ${rowsOf} src JOIN scores s ON s.rn = src.file_row_number ORDER BY src.file_row_number) TO ${quoteString(part)} (FORMAT parquet, COMPRESSION zstd)`,
-            );
-            return { rows: positions.length, failed: scored.filter((s) => s.error !== null).length };
-          });
-          await artifacts.putFile(partKey(batchId, index), part);
-          await db
-            .update(batchScores)
-            .set({ chunks: sql`jsonb_set(${batchScores.chunks}, ${`{${index}}`}::text[], ${JSON.stringify(result)}::jsonb)` })
-            .where(eq(batchScores.id, batchId));
-          return result;
+          return await scoreChunk(batchId, index, () => actx.heartbeat({ index }));
         } finally {
-          await fs.rm(scratch, { recursive: true, force: true });
+          clearInterval(beat);
         }
       }),
 

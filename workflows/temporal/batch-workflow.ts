@@ -12,7 +12,8 @@ const LANES = 4;
 
 const { startBatchScore, scoreBatchChunk, mergeBatchScore } = proxyActivities<BatchActivities>({
   startToCloseTimeout: "1 hour",
-  heartbeatTimeout: "30 seconds",
+  // Chunks heartbeat every second: a killed worker's chunk goes to another within this window.
+  heartbeatTimeout: "15 seconds",
   retry: { initialInterval: "1 second", backoffCoefficient: 2, maximumInterval: "30 seconds", maximumAttempts: 5, nonRetryableErrorTypes: [USER_ERROR_TYPE] },
 });
 
