@@ -19,7 +19,7 @@ import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
 import { checkGuardrails, stopVariant, trafficBreach } from "../endpoints/guardrails";
-import { child, metrics } from "../metrics/registry";
+import { metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
@@ -298,14 +298,19 @@ export class ServingRuntime {
     variant.meters ??= {
       latency: m.variantLatency.labels({ endpoint: served.slug, model_version: version, role: "live" }),
       ok: m.variantRequests.labels({ endpoint: served.slug, model_version: version, role: "live", outcome: "ok" }),
+      byClass: new Map(),
     };
     variant.meters.latency.observe(seconds);
     variant.meters.ok.inc();
     if (served.monitored) {
-      const at = `${served.slug}|${version}`;
+      const meters = variant.meters;
       for (const p of predictions) {
-        if (served.task === "classification") child(`pred|${at}|${String(p)}`, () => m.predictions.labels({ endpoint: served.slug, model_version: version, class: String(p) })).inc();
-        else child(`val|${at}`, () => m.predictedValue.labels({ endpoint: served.slug, model_version: version })).observe(Number(p));
+        if (served.task === "classification") {
+          const cls = String(p);
+          let counter = meters.byClass.get(cls);
+          if (!counter) meters.byClass.set(cls, (counter = m.predictions.labels({ endpoint: served.slug, model_version: version, class: cls })));
+          counter.inc();
+        } else (meters.value ??= m.predictedValue.labels({ endpoint: served.slug, model_version: version })).observe(Number(p));
       }
     }
     const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);

@@ -35,7 +35,7 @@ export interface Variant {
   /** Its traffic in this process since this revision went live. */
   stats: VariantStats;
   /** Its labelled metrics, resolved on first use (labels hash on every lookup). */
-  meters?: { latency: { observe(v: number): void }; ok: { inc(): void } };
+  meters?: { latency: { observe(v: number): void }; ok: { inc(): void }; byClass: Map<string, { inc(): void }>; value?: { observe(v: number): void } };
 }
 
 export interface Served {
