@@ -516,3 +516,27 @@ export const batchScores = pgTable(
   },
   (t) => [index("batch_score_workspace_idx").on(t.workspaceId, t.createdAt)],
 );
+
+/**
+ * A link that shows one run to anyone holding it, without an account: a redacted report (no
+ * configs, data sources, errors or endpoints). The token is stored as a SHA-256 hash; revoked or
+ * expired links answer "not found".
+ */
+export const runShares = pgTable(
+  "run_share",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    workspaceId: workspaceId(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** The token's first characters, to tell links apart in lists. */
+    prefix: text("prefix").notNull(),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("run_share_run_idx").on(t.runId)],
+);

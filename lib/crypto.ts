@@ -13,7 +13,7 @@ export function derivedKey(purpose: "auth" | "secrets"): Buffer {
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** A new bearer token: shown once; `hash` is what is stored, `prefix` what lists show. */
-export function newToken(kind: "mr" | "mrk" | "inv") {
+export function newToken(kind: "mr" | "mrk" | "inv" | "mrs") {
   const token = `${kind}_${randomBytes(24).toString("base64url")}`;
   return { token, hash: sha256(token), prefix: token.slice(0, kind.length + 7) };
 }

@@ -6,7 +6,8 @@ import type { GraphError } from "~/lib/pipeline/document";
 import { getSpec } from "~/workflows/nodes/registry";
 import { stageStyle, statusStyle } from "./stage-style";
 
-type PipelineNodeData = { type: string; config: Record<string, unknown> };
+/** A node as a card shows it; `redacted` (a shared run report, which has no configs) shows no summary of its settings. */
+type PipelineNodeData = { type: string; config: Record<string, unknown>; redacted?: boolean };
 export type PipelineFlowNode = Node<PipelineNodeData, "pipeline">;
 
 /** What surrounds a node card: compile errors in the editor, live status on the run page. */
@@ -22,18 +23,19 @@ export interface NodeDecoration {
 export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
 
 /** The node's own one-line summary of its config (its spec's `summary`), when the config is valid. */
-function useSummary(type: string, config: Record<string, unknown>): string {
+function useSummary(type: string, config: Record<string, unknown>, redacted: boolean): string {
   return useMemo(() => {
+    if (redacted) return "";
     const spec = getSpec(type);
     const parsed = spec?.summary ? spec.config.safeParse(config) : undefined;
     return parsed?.success ? spec!.summary!(parsed.data) : "";
-  }, [type, config]);
+  }, [type, config, redacted]);
 }
 
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const spec = getSpec(data.type);
   const deco = useContext(NodeDecorations)[id];
-  const summary = useSummary(data.type, data.config);
+  const summary = useSummary(data.type, data.config, !!data.redacted);
   if (!spec) {
     return <div className="rounded border border-red-400 bg-white p-2 text-xs text-red-700">Unknown node type {data.type}</div>;
   }

@@ -4,12 +4,14 @@ import { endpointRouter } from "./routers/endpoint";
 import { modelRouter } from "./routers/model";
 import { pipelineRouter } from "./routers/pipeline";
 import { runRouter } from "./routers/run";
+import { shareRouter } from "./routers/share";
 import { accountRouter, invitationRouter, tokenRouter, workspaceRouter } from "./routers/workspace";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   pipeline: pipelineRouter,
   run: runRouter,
+  share: shareRouter,
   dataset: datasetRouter,
   endpoint: endpointRouter,
   model: modelRouter,
