@@ -1,0 +1,46 @@
+/**
+ * Sharing a run with someone who has no account: the link opens a read-only report in a fresh
+ * browser, without the pipeline's settings, data sources or any control; the run page itself
+ * still needs a sign-in; a revoked link shows nothing.
+ */
+import { expect, test } from "@playwright/test";
+import { adminToken, bearer, demoPipelineId, waitForRun } from "./helpers";
+
+test("share a run by link: a redacted, read-only report for someone without an account, until revoked", async ({ page, browser, playwright, baseURL }) => {
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(adminToken()) });
+  const { runId } = await (await api.post(`/api/v1/pipelines/${await demoPipelineId(api)}/runs`)).json();
+  expect((await waitForRun(api, runId)).status).toBe("succeeded");
+
+  page.on("dialog", (d) => void d.accept());
+  await page.goto(`/runs/${runId}`);
+  await page.getByRole("button", { name: "Share…" }).click();
+  await page.getByLabel("Link expires after").selectOption("7");
+  await page.getByRole("button", { name: "Create link" }).click();
+  const url = await page.getByTestId("share-url").inputValue();
+  expect(url).toMatch(/\/share\/mrs_/);
+
+  // Someone else, in a browser that never signed in.
+  const outsider = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const other = await outsider.newPage();
+  await other.goto(new URL(url).pathname);
+  await expect(other.getByTestId("run-status")).toHaveText("succeeded");
+  await expect(other.getByTestId("shared-note")).toContainText("read-only");
+  await expect(other.getByTestId("panels-evaluate")).toContainText("accuracy");
+  await expect(other.getByTestId("node-feature")).toBeVisible();
+  const body = await other.locator("body").innerText();
+  expect(body).not.toContain("feature_1 * feature_2"); // the derived column's expression
+  expect(body).not.toContain("demo-model"); // the endpoint
+  expect(body).not.toContain(runId);
+  for (const control of ["Cancel run", "Share…", "Deploy this model…", "Send request"]) await expect(other.getByRole("button", { name: control })).toHaveCount(0);
+  await other.screenshot({ path: "test-results/shared-run.png" });
+  // The run page itself is for members.
+  await other.goto(`/runs/${runId}`);
+  await expect(other).toHaveURL(/\/sign-in/);
+
+  // Revoked: the link shows nothing from then on.
+  await page.getByTestId("share-links").getByRole("button", { name: "Revoke" }).first().click();
+  await expect(page.getByTestId("share-links").getByText("revoked")).toBeVisible();
+  await other.goto(new URL(url).pathname);
+  await expect(other.getByText("this link does not show anything")).toBeVisible();
+  await outsider.close();
+});
