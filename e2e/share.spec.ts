@@ -27,6 +27,7 @@ test("share a run by link: a redacted, read-only report for someone without an a
   await expect(other.getByTestId("shared-note")).toContainText("read-only");
   await expect(other.getByTestId("panels-evaluate")).toContainText("accuracy");
   await expect(other.getByTestId("node-feature")).toBeVisible();
+  await expect(other.getByTestId("timeline-train")).toBeVisible();
   const body = await other.locator("body").innerText();
   expect(body).not.toContain("feature_1 * feature_2"); // the derived column's expression
   expect(body).not.toContain("demo-model"); // the endpoint

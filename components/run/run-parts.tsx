@@ -143,3 +143,66 @@ export function NodeTable({ graph, nodes }: { graph: RunGraph; nodes: RunNodeSta
     </section>
   );
 }
+
+export interface TimelineRow {
+  nodeId: string;
+  status: string;
+  /** Milliseconds from the run's start: when its inputs were ready, when it started, when it ended. */
+  ready: number;
+  start: number;
+  end: number | null;
+}
+
+/**
+ * Each node's place in time: when its inputs were ready (the last upstream node finished, or the
+ * run started), when a worker started it (the gap is queue wait) and when it finished. Nodes that
+ * never started are left out.
+ */
+export function timelineRows(graph: RunGraph, nodes: RunNodeState[], runStart: Date | string): TimelineRow[] {
+  const t0 = new Date(runStart).getTime();
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const at = (d: Date | string | null | undefined) => (d ? new Date(d).getTime() - t0 : null);
+  const rows: TimelineRow[] = [];
+  for (const g of graph.nodes) {
+    const n = byId.get(g.id);
+    const start = at(n?.startedAt);
+    if (!n || start === null) continue;
+    const upstream = graph.edges.filter((e) => e.target === g.id).map((e) => at(byId.get(e.source)?.finishedAt));
+    const ready = Math.min(start, Math.max(0, ...upstream.filter((x): x is number => x !== null)));
+    rows.push({ nodeId: g.id, status: n.status, ready, start, end: at(n.finishedAt) });
+  }
+  return rows.sort((a, b) => a.start - b.start);
+}
+
+/** A Gantt chart of the run: queue wait (light) and work (solid) per node. */
+export function Timeline({ graph, nodes, runStart, now }: { graph: RunGraph; nodes: RunNodeState[]; runStart: Date | string; now?: number }) {
+  const rows = timelineRows(graph, nodes, runStart);
+  if (!rows.length) return null;
+  const t0 = new Date(runStart).getTime();
+  const current = (now ?? t0) - t0;
+  const total = Math.max(1, ...rows.map((r) => r.end ?? Math.max(r.start, current)));
+  const pct = (ms: number) => `${(100 * ms) / total}%`;
+  return (
+    <section>
+      <h2 className="mb-1 text-xs font-semibold uppercase text-slate-500">Timeline</h2>
+      <div className="space-y-1" data-testid="timeline">
+        {rows.map((r) => {
+          const end = r.end ?? Math.max(r.start, current);
+          return (
+            <div key={r.nodeId} className="flex items-center gap-2 text-[11px]" data-testid={`timeline-${r.nodeId}`}>
+              <span className="w-20 shrink-0 truncate font-mono" title={r.nodeId}>
+                {r.nodeId}
+              </span>
+              <div className="relative h-3 flex-1 rounded bg-slate-100" title={`waited ${formatMs(r.start - r.ready)}, ran ${formatMs(end - r.start)}`}>
+                <div className="absolute h-full rounded-l bg-slate-300" style={{ left: pct(r.ready), width: pct(r.start - r.ready) }} />
+                <div className={`absolute h-full rounded ${r.status === "failed" ? "bg-red-500" : r.status === "running" ? "bg-sky-400" : "bg-sky-600"}`} style={{ left: pct(r.start), width: `max(2px, ${pct(end - r.start)})` }} />
+              </div>
+              <span className="w-14 shrink-0 text-right text-slate-500">{formatMs(end - r.start)}</span>
+            </div>
+          );
+        })}
+      </div>
+      <p className="mt-1 text-[10px] text-slate-400">Light: waiting for a worker after its inputs were ready. Solid: running.</p>
+    </section>
+  );
+}

@@ -7,7 +7,7 @@ import { statusStyle } from "../canvas/stage-style";
 import { useTRPC } from "../trpc";
 import { DeployModel } from "./deploy-model";
 import { EndpointTry } from "./endpoint-try";
-import { active, formatMs, NodePanels, NodeTable, RunCanvas, span } from "./run-parts";
+import { active, formatMs, NodePanels, NodeTable, RunCanvas, span, Timeline } from "./run-parts";
 import { ShareLinks } from "./share-links";
 
 export function RunView({ runId }: { runId: string }) {
@@ -71,6 +71,7 @@ export function RunView({ runId }: { runId: string }) {
               ))}
             </section>
           )}
+          <Timeline graph={data.graph} nodes={data.nodes} runStart={data.startedAt ?? data.createdAt} now={run.dataUpdatedAt} />
           <NodeTable graph={data.graph} nodes={data.nodes} />
           {data.temporalUi && (
             <p className="text-[11px] text-slate-400">

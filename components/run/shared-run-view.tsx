@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { statusStyle } from "../canvas/stage-style";
 import { useTRPC } from "../trpc";
-import { active, formatMs, NodePanels, NodeTable, RunCanvas, span } from "./run-parts";
+import { active, formatMs, NodePanels, NodeTable, RunCanvas, span, Timeline } from "./run-parts";
 
 /** A run as a share link shows it: read-only, redacted on the server (server/runs/shares.ts), live while it runs. */
 export function SharedRunView({ token }: { token: string }) {
@@ -37,6 +37,7 @@ export function SharedRunView({ token }: { token: string }) {
         </div>
         <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
           <NodePanels nodes={data.nodes} />
+          <Timeline graph={data.graph} nodes={data.nodes} runStart={data.startedAt ?? data.createdAt} now={run.dataUpdatedAt} />
           <NodeTable graph={data.graph} nodes={data.nodes} />
         </aside>
       </div>
