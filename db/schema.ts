@@ -252,11 +252,17 @@ export const runs = pgTable(
     startedBy: text("started_by"),
     status: text("status").$type<RunStatus>().notNull().default("queued"),
     error: text("error"),
+    /** Its scores (what its nodes put on `metrics` ports), kept when it finishes: run lists sort by them. */
+    metrics: jsonb("metrics").$type<Record<string, number>>(),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("run_pipeline_idx").on(t.pipelineId, t.createdAt)],
+  (t) => [
+    index("run_pipeline_idx").on(t.pipelineId, t.createdAt),
+    index("run_workspace_idx").on(t.workspaceId, t.createdAt),
+    index("run_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
+  ],
 );
 
 export const runNodes = pgTable(

@@ -69,3 +69,35 @@ test("new from a template: the sample dataset and a pipeline that runs as it is"
   expect(penguins).toHaveLength(1);
   expect(penguins[0].columns.find((c: { name: string }) => c.name === "species").role).toBe("target");
 });
+
+test("filter and sort the runs, then compare two side by side", async ({ page, request }) => {
+  const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
+  // The demo with fewer trees and no deploy, as a pipeline of its own: the comparison has a setting to show.
+  const nodes = demo.nodes
+    .filter((n: { type: string }) => n.type !== "deploy-endpoint" && n.type !== "monitor-endpoint")
+    .map((n: { type: string; config: Record<string, unknown> }) => (n.type === "random-forest" ? { ...n, config: { ...n.config, nEstimators: 7 } } : n));
+  const edges = demo.edges.filter((e: { source: string; target: string }) => nodes.some((n: { id: string }) => n.id === e.source) && nodes.some((n: { id: string }) => n.id === e.target));
+  const { id } = await (await request.post("/api/v1/pipelines", { data: { name: "Seven trees", nodes, edges } })).json();
+  const ids: string[] = [];
+  for (const pipeline of [id, id]) {
+    const { runId } = await (await request.post(`/api/v1/pipelines/${pipeline}/runs`)).json();
+    expect((await waitForRun(request, runId)).status).toBe("succeeded");
+    ids.push(runId);
+  }
+  const { runId: demoRun } = await (await request.post(`/api/v1/pipelines/${demo.id}/runs`)).json();
+  expect((await waitForRun(request, demoRun)).status).toBe("succeeded");
+
+  await page.goto("/runs");
+  await page.getByLabel("Pipeline").selectOption({ label: "Seven trees" });
+  await page.getByLabel("Sort by").selectOption("accuracy");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("runs-total")).toContainText("2 runs");
+  await expect(page.getByTestId("runs").getByRole("columnheader", { name: "accuracy" })).toBeVisible();
+
+  await page.goto(`/runs/compare?id=${ids[0]}&id=${demoRun}`);
+  await expect(page.getByTestId("compare-settings").locator("tr[data-differs]").first()).toContainText("train.nEstimators");
+  await expect(page.getByTestId("compare-settings")).toContainText("100");
+  await expect(page.getByTestId("compare-settings")).toContainText("not in this pipeline"); // the deploy node
+  await expect(page.getByTestId("compare-metrics")).toContainText("accuracy");
+  await page.screenshot({ path: "test-results/compare-runs.png", fullPage: true });
+});

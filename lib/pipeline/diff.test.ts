@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffPipelines } from "./diff";
+import { compareSettings, diffPipelines } from "./diff";
 
 const node = (id: string, type: string, config: Record<string, unknown> = {}, x = 0) => ({ id, type, config, position: { x, y: 0 } });
 const edge = (source: string, target: string) => ({ source, sourceHandle: "dataset", target, targetHandle: "dataset" });
@@ -21,5 +21,21 @@ describe("pipeline diff", () => {
   it("finds nothing between a version and itself", () => {
     const doc = { name: "A", nodes: [node("csv", "csv-dataset")], edges: [] };
     expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [] });
+  });
+});
+
+describe("settings side by side", () => {
+  const node = (id: string, type: string, config: Record<string, unknown>) => ({ id, type, config, position: { x: 0, y: 0 } });
+  it("lines up each node's settings across versions and marks what differs", () => {
+    const a = { nodes: [node("train", "random-forest", { nEstimators: 100, seed: 1 }), node("split", "train-test-split", { testFraction: 0.2 })] };
+    const b = { nodes: [node("train", "random-forest", { nEstimators: 300, seed: 1 }), node("split", "train-test-split", { testFraction: 0.2 }), node("scale", "scale", {})] };
+    expect(compareSettings([a, b])).toEqual([
+      { nodeId: "train", type: "random-forest", field: "", values: [true, true], differs: false },
+      { nodeId: "train", type: "random-forest", field: "nEstimators", values: [100, 300], differs: true },
+      { nodeId: "train", type: "random-forest", field: "seed", values: [1, 1], differs: false },
+      { nodeId: "split", type: "train-test-split", field: "", values: [true, true], differs: false },
+      { nodeId: "split", type: "train-test-split", field: "testFraction", values: [0.2, 0.2], differs: false },
+      { nodeId: "scale", type: "scale", field: "", values: [undefined, true], differs: true },
+    ]);
   });
 });

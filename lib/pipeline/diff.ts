@@ -47,3 +47,34 @@ export function diffPipelines(before: Pick<PipelineDocument, "name" | "nodes" | 
     edgesRemoved: [...oldEdges].filter((e) => !newEdges.has(e)),
   };
 }
+
+/** One setting across several versions of pipelines: its value in each (undefined: the node is not there). */
+export interface SettingRow {
+  nodeId: string;
+  type: string;
+  field: string;
+  values: (unknown | undefined)[];
+  differs: boolean;
+}
+
+/**
+ * The settings of several pipeline versions side by side, node by node and field by field (nodes
+ * matched by id): what a comparison of runs shows as their parameters. Rows keep the first
+ * version's node order, then nodes only later ones have.
+ */
+export function compareSettings(docs: Pick<PipelineDocument, "nodes">[]): SettingRow[] {
+  const order: { id: string; type: string }[] = [];
+  for (const d of docs) for (const n of d.nodes) if (!order.some((o) => o.id === n.id)) order.push({ id: n.id, type: n.type });
+  const rows: SettingRow[] = [];
+  for (const { id, type } of order) {
+    const nodes = docs.map((d) => d.nodes.find((n) => n.id === id));
+    const fields = [...new Set(nodes.flatMap((n) => Object.keys(n?.config ?? {})))].sort();
+    const present = nodes.map((n) => (n ? true : undefined));
+    rows.push({ nodeId: id, type, field: "", values: present, differs: present.some((p) => !p) || nodes.some((n) => n && n.type !== type) });
+    for (const field of fields) {
+      const values = nodes.map((n) => (n ? n.config?.[field] : undefined));
+      rows.push({ nodeId: id, type, field, values, differs: values.some((v) => !same(v, values[0])) });
+    }
+  }
+  return rows;
+}

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
@@ -93,12 +94,13 @@ const runSummary = {
 };
 
 export async function getRun(db: Db, runId: string) {
-  const [run] = await db
-    .select(runSummary)
+  const [row] = await db
+    .select({ ...runSummary, kept: runs.metrics })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
-  if (!run) throw new NotFoundError(`run ${runId} not found`);
+  if (!row) throw new NotFoundError(`run ${runId} not found`);
+  const { kept, ...run } = row;
   const nodes = await db.select().from(runNodes).where(eq(runNodes.runId, runId)).orderBy(asc(runNodes.startedAt));
   const graph = await getPipeline(db, run.pipelineId, run.pipelineVersion);
   // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores);
@@ -117,6 +119,8 @@ export async function getRun(db: Db, runId: string) {
     .from(endpoints)
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .where(and(eq(modelVersions.runId, runId), eq(endpoints.workspaceId, modelVersions.workspaceId)));
+  // A finished run keeps its scores on its row (also for runs whose nodes are gone).
+  if (kept) Object.assign(metrics, kept);
   return {
     ...run,
     graph: graph ? { nodes: graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
@@ -147,14 +151,54 @@ export async function getRun(db: Db, runId: string) {
   };
 }
 
-export async function listRuns(db: Db, workspaceId: string, opts: { pipelineId?: string; limit?: number } = {}) {
-  return db
-    .select(runSummary)
-    .from(runs)
-    .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
-    .where(and(eq(runs.workspaceId, workspaceId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined))
-    .orderBy(desc(runs.createdAt))
-    .limit(opts.limit ?? 50);
+const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+/** What a run list can ask for: filters, an order (newest first, or by a metric) and a page. */
+export const runQuery = z.object({
+  pipelineId: z.string().uuid().optional(),
+  status: z.array(z.enum(RUN_STATUSES)).max(5).optional(),
+  /** Runs started at or after / before these times. */
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** `newest` (default), `oldest`, or a metric's name: best first (`order`: highest or lowest). */
+  sort: z.string().min(1).max(200).default("newest"),
+  order: z.enum(["highest", "lowest"]).default("highest"),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+export type RunQuery = z.input<typeof runQuery>;
+
+/**
+ * A workspace's runs, filtered and ordered, one page at a time, with how many match and the
+ * metric names its runs have (what the list can sort by). Indexed by workspace, status and time.
+ */
+export async function listRuns(db: Db, workspaceId: string, query: RunQuery = {}) {
+  const q = runQuery.parse(query);
+  const where = and(
+    eq(runs.workspaceId, workspaceId),
+    q.pipelineId ? eq(runs.pipelineId, q.pipelineId) : undefined,
+    q.status?.length ? inArray(runs.status, q.status) : undefined,
+    q.from ? gte(runs.createdAt, q.from) : undefined,
+    q.to ? lt(runs.createdAt, q.to) : undefined,
+  );
+  const byMetric = q.sort !== "newest" && q.sort !== "oldest";
+  const metric = sql`(${runs.metrics} ->> ${q.sort})::float8`;
+  const order = byMetric
+    ? [q.order === "highest" ? sql`${metric} desc nulls last` : sql`${metric} asc nulls last`, desc(runs.createdAt)]
+    : [q.sort === "oldest" ? asc(runs.createdAt) : desc(runs.createdAt)];
+  const [rows, [count], names] = await Promise.all([
+    db
+      .select({ ...runSummary, metrics: runs.metrics })
+      .from(runs)
+      .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+      .where(where)
+      .orderBy(...order)
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize),
+    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(runs).where(where),
+    db.execute<{ name: string }>(sql`select distinct jsonb_object_keys(${runs.metrics}) as name from ${runs} where ${runs.workspaceId} = ${workspaceId} and ${runs.metrics} is not null limit 100`),
+  ]);
+  return { runs: rows, total: count?.n ?? 0, page: q.page, pageSize: q.pageSize, metricNames: [...names].map((r) => r.name).sort() };
 }
 
 /** Whether a pipeline's saved version deploys a model (starting it then also needs `deploy`). */

@@ -166,9 +166,13 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
 
     async finishRun(input) {
       await db.transaction(async (tx) => {
+        // The run's scores, kept on the run: lists sort and compare by them without reading every node.
+        const outputs = await tx.select({ outputs: runNodes.outputs }).from(runNodes).where(eq(runNodes.runId, input.runId));
+        const metrics: Record<string, number> = {};
+        for (const o of outputs) for (const ref of Object.values(o.outputs ?? {})) if (ref.kind === "metrics") Object.assign(metrics, ref.values);
         await tx
           .update(runs)
-          .set({ status: input.status, error: input.error, finishedAt: new Date() })
+          .set({ status: input.status, error: input.error, finishedAt: new Date(), metrics: Object.keys(metrics).length ? metrics : null })
           .where(eq(runs.id, input.runId));
         const byStatus = new Map<NodeStatus, string[]>();
         for (const [id, p] of Object.entries(input.nodes)) {

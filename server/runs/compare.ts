@@ -1,0 +1,45 @@
+/**
+ * Runs side by side: what each ran (pipeline and version, status, time), their settings node by
+ * node with the differences marked, and their metrics with the best of each marked.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { runs } from "~/db/schema";
+import { InvalidError, NotFoundError } from "~/lib/errors";
+import { compareSettings } from "~/lib/pipeline/diff";
+import { getRun } from "./service";
+
+/** Metrics where less is better; every other one is better higher. */
+const LOWER_IS_BETTER = /(^|_)(rmse|mae|mse|log_?loss|error|seconds|loss)(_|$)/;
+
+export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
+  const unique = [...new Set(ids)];
+  if (unique.length < 2) throw new InvalidError("pick at least two runs to compare");
+  if (unique.length > 6) throw new InvalidError("compare at most six runs at once");
+  const found = await db.select({ id: runs.id }).from(runs).where(and(eq(runs.workspaceId, workspaceId), inArray(runs.id, unique)));
+  const missing = unique.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length) throw new NotFoundError(`run ${missing[0]} not found`);
+  const loaded = await Promise.all(unique.map((id) => getRun(db, id)));
+  const settings = compareSettings(loaded.map((r) => r.graph));
+  const names = [...new Set(loaded.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const metrics = names.map((name) => {
+    const values = loaded.map((r) => r.metrics[name]);
+    const known = values.filter((v): v is number => v !== undefined);
+    const lower = LOWER_IS_BETTER.test(name);
+    const best = known.length > 1 && new Set(known).size > 1 ? (lower ? Math.min(...known) : Math.max(...known)) : undefined;
+    return { name, values, best, lowerIsBetter: lower };
+  });
+  return {
+    runs: loaded.map((r) => ({
+      id: r.id,
+      pipelineId: r.pipelineId,
+      pipelineName: r.pipelineName,
+      pipelineVersion: r.pipelineVersion,
+      status: r.status,
+      createdAt: r.createdAt,
+      durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
+    })),
+    settings,
+    metrics,
+  };
+}
