@@ -77,7 +77,7 @@ describe("comparing runs", () => {
     const acc = cmp.metrics.find((m) => m.name === "accuracy")!;
     expect(acc.best).toBe(Math.max(...acc.values.map(Number)));
     const rmse = cmp.metrics.find((m) => m.name === "rmse")!;
-    expect(rmse).toMatchObject({ lowerIsBetter: true, best: Math.min(...rmse.values.map(Number)) });
+    expect(rmse).toMatchObject({ better: "lower", best: Math.min(...rmse.values.map(Number)) });
     await expect(compareRuns(db(), wsId, [a!])).rejects.toThrow("pick at least two runs");
     await expect(compareRuns(db(), wsId, [a!, "00000000-0000-4000-8000-000000000000"])).rejects.toThrow("not found");
   });

@@ -9,6 +9,9 @@ import { DomainError } from "~/lib/errors";
 
 export const dynamic = "force-dynamic";
 
+/** The three tables share their columns: the label column, then one per run. */
+const aligned = "table-fixed [&_td:first-child]:w-72 [&_th:first-child]:w-72";
+
 /** A setting's value as text: JSON, shortened; a node a run's pipeline did not have, a dash. */
 function shown(v: unknown) {
   if (v === undefined) return "–";
@@ -40,7 +43,7 @@ export default async function CompareRunsPage({ searchParams }: { searchParams: 
   const self = new URLSearchParams(ids.map((id) => ["id", id]));
   return (
     <Page title={`Compare ${data.runs.length} runs`}>
-      <table className={tableClass} data-testid="compare-runs">
+      <table className={`${aligned} ${tableClass}`} data-testid="compare-runs">
         <thead>
           <tr>
             <th />
@@ -85,12 +88,12 @@ export default async function CompareRunsPage({ searchParams }: { searchParams: 
       {data.metrics.length === 0 ? (
         <p className="text-sm text-slate-500">None of these runs recorded metrics.</p>
       ) : (
-        <table className={tableClass} data-testid="compare-metrics">
+        <table className={`${aligned} ${tableClass}`} data-testid="compare-metrics">
           <tbody>
             {data.metrics.map((m) => (
               <tr key={m.name}>
                 <td className="text-xs text-slate-500">
-                  {m.name} <span className="text-slate-400">({m.lowerIsBetter ? "lower" : "higher"} is better)</span>
+                  {m.name} {m.better && <span className="text-slate-400">({m.better} is better)</span>}
                 </td>
                 {m.values.map((v, i) => (
                   <td key={i} className={`font-mono text-xs ${v !== undefined && v === m.best ? "font-bold text-emerald-700" : ""}`} data-best={v !== undefined && v === m.best ? "" : undefined}>
@@ -114,7 +117,7 @@ export default async function CompareRunsPage({ searchParams }: { searchParams: 
           These runs ran the same settings.
         </p>
       ) : (
-        <table className={tableClass} data-testid="compare-settings">
+        <table className={`${aligned} ${tableClass}`} data-testid="compare-settings">
           <tbody>
             {settings.map((s) => (
               <tr key={`${s.nodeId}.${s.field}`} className={s.differs ? "bg-amber-50" : ""} data-differs={s.differs ? "" : undefined}>
