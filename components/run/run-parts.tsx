@@ -38,7 +38,7 @@ export function formatMs(ms: number | null | undefined) {
 export const span = (a?: Date | string | null, b?: Date | string | null) => (a && b ? new Date(b).getTime() - new Date(a).getTime() : null);
 
 /** The pipeline as it ran, each card with its status, time and headline metric; read-only. */
-export function RunCanvas({ graph, nodes }: { graph: RunGraph; nodes: RunNodeState[] }) {
+export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: RunNodeState[]; onSelect?: (nodeId: string) => void }) {
   const flowNodes: PipelineFlowNode[] = useMemo(
     () =>
       graph.nodes.map((n) => ({
@@ -76,7 +76,18 @@ export function RunCanvas({ graph, nodes }: { graph: RunGraph; nodes: RunNodeSta
   return (
     <ReactFlowProvider>
       <NodeDecorations.Provider value={decorations}>
-        <ReactFlow nodes={flowNodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ padding: 0.1, maxZoom: 1 }} nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
+        <ReactFlow
+          nodes={flowNodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          fitView
+          fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={!!onSelect}
+          onNodeClick={onSelect ? (_, n) => onSelect(n.id) : undefined}
+          proOptions={{ hideAttribution: true }}
+        >
           <Background gap={16} />
           <Controls showInteractive={false} />
         </ReactFlow>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import Link from "next/link";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { statusStyle } from "../canvas/stage-style";
@@ -8,6 +9,7 @@ import { useTRPC } from "../trpc";
 import { DeployModel } from "./deploy-model";
 import { EndpointTry } from "./endpoint-try";
 import { active, formatMs, NodePanels, NodeTable, RunCanvas, span, Timeline } from "./run-parts";
+import { NodeInspector } from "./node-inspector";
 import { ShareLinks } from "./share-links";
 
 export function RunView({ runId }: { runId: string }) {
@@ -18,6 +20,7 @@ export function RunView({ runId }: { runId: string }) {
   });
   const cancel = useMutation(trpc.run.cancel.mutationOptions({ onSuccess: () => run.refetch() }));
   const data = run.data;
+  const [selected, setSelected] = useState<string | null>(null);
 
   if (run.isError) return <p className="p-6 text-red-700">{run.error.message}</p>;
   if (!data) return <p className="p-6 text-slate-500">Loading run…</p>;
@@ -54,9 +57,14 @@ export function RunView({ runId }: { runId: string }) {
       )}
       <div className="flex min-h-0 flex-1">
         <div className="min-w-0 flex-1">
-          <RunCanvas graph={data.graph} nodes={data.nodes} />
+          <RunCanvas graph={data.graph} nodes={data.nodes} onSelect={setSelected} />
         </div>
         <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
+          {selected ? (
+            <NodeInspector key={selected} runId={runId} nodeId={selected} onSelect={setSelected} onClose={() => setSelected(null)} />
+          ) : (
+            <p className="text-[11px] text-slate-400">Click a node to open it: settings, inputs, output rows, statistics and downloads.</p>
+          )}
           <NodePanels nodes={data.nodes} after={(n) => n.status === "succeeded" && n.models.length > 0 && <DeployModel runId={runId} nodeId={n.nodeId} ports={n.models} />} />
           {data.endpoints.length > 0 && (
             <section className="space-y-2">

@@ -157,6 +157,10 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   "/api/v1/pipelines/{id}/runs": { POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/runs`, params: { id: ids.pipeline }, resource: true }) },
   "/api/v1/runs/{runId}": { GET: () => ({ path: `/api/v1/runs/${ids.run}`, params: { runId: ids.run }, resource: true }) },
   "/api/v1/runs/{runId}/cancel": { POST: () => ({ path: `/api/v1/runs/${ids.run}/cancel`, params: { runId: ids.run }, resource: true }) },
+  // The run has no such node: refused on its merits (404 would read as a refusal, so the port is malformed instead).
+  "/api/v1/runs/{runId}/nodes/{nodeId}/outputs/{port}": {
+    GET: () => ({ path: `/api/v1/runs/${ids.run}/nodes/train/outputs/model?format=xml`, params: { runId: ids.run, nodeId: "train", port: "model" }, resource: true }),
+  },
   // Operating endpoints; prediction traffic is the serving runtime's (keys, server/serving/serving.integration.test.ts).
   "/api/v1/endpoints": { GET: () => ({ path: "/api/v1/endpoints", params: {} }) },
   "/api/v1/endpoints/{slug}/deploy": { POST: () => ({ path: "/api/v1/endpoints/matrix-endpoint/deploy", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: "{}" } }) },
@@ -205,7 +209,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(35);
+    expect(restCases.length).toBe(36);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -252,6 +256,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "run.byId": () => ({ id: ids.run }),
   "run.lastOutputs": () => ({ pipelineId: ids.pipeline }),
   "run.cancel": () => ({ id: ids.run }),
+  "run.node": () => ({ id: ids.run, nodeId: "" }),
   "share.create": () => ({ runId: ids.run, expiresInDays: 0 }),
   "share.list": () => ({ runId: ids.run }),
   "share.revoke": () => ({ runId: ids.run, id: "not-a-uuid" }),

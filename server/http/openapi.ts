@@ -264,6 +264,22 @@ function platformPaths(serverUrl: string) {
       "/api/v1/runs/{runId}/cancel": {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
       },
+      "/api/v1/runs/{runId}/nodes/{nodeId}/outputs/{port}": {
+        get: {
+          operationId: "nodeOutput",
+          summary: "A dataset a node produced in this run, as a file (streamed)",
+          parameters: [
+            uuidParam("runId"),
+            { name: "nodeId", in: "path", required: true, schema: { type: "string" } },
+            { name: "port", in: "path", required: true, schema: { type: "string" } },
+            { name: "format", in: "query", required: false, schema: { enum: ["csv", "parquet"], default: "csv" } },
+          ],
+          responses: {
+            "200": { description: "The file", content: { "text/csv": { schema: { type: "string" } }, "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } } } },
+            ...errors("400", "404", "409"),
+          },
+        },
+      },
       ...servingPaths(),
       ...operatingPaths(),
       "/api/v1/openapi.json": { get: { operationId: "openApi", summary: "This document", responses: { "200": ok({ type: "object" }) } } },

@@ -26,6 +26,7 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/pipelines/{id}/runs", methods: { POST: "run" }, public: true },
   { path: "/api/v1/runs/{runId}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/runs/{runId}/cancel", methods: { POST: "run" }, public: true },
+  { path: "/api/v1/runs/{runId}/nodes/{nodeId}/outputs/{port}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/endpoints", methods: { GET: "read" }, public: true },
   { path: "/api/v1/endpoints/{slug}/deploy", methods: { POST: "deploy" }, public: true },
   { path: "/api/v1/endpoints/{slug}/revisions", methods: { GET: "read" }, public: true },

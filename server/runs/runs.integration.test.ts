@@ -7,13 +7,14 @@ import { Worker } from "@temporalio/worker";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { DEFAULT_WORKSPACE_ID, deployments, endpoints, modelVersions, runNodes } from "~/db/schema";
+import { DEFAULT_WORKSPACE_ID, deployments, endpoints, modelVersions, runNodes, runs } from "~/db/schema";
 import { InvalidError, UnavailableError } from "~/lib/errors";
 import { env, setEnv } from "~/lib/env";
 import { demoCsv, demoPipeline } from "~/lib/templates/demo";
 import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
+import { inspectNode, nodeOutputFile } from "./inspect";
 import { getRun, startRun } from "./service";
 import { modelVersionsOf } from "~/server/models/service";
 import { startServing } from "~/server/serving/testing";
@@ -72,6 +73,28 @@ describe("demo pipeline", () => {
     expect(run.metrics.accuracy).toBeGreaterThan(0.7);
     expect(run.metrics.test_rows).toBe(80);
     expect(run.endpoints).toEqual([expect.objectContaining({ slug: "it-demo", modelVersion: 1 })]);
+
+    // The run keeps its scores; each node opens to its settings, inputs and outputs.
+    const [kept] = await db().select({ metrics: runs.metrics }).from(runs).where(eq(runs.id, runId));
+    expect(kept!.metrics).toEqual(run.metrics);
+    const clean = await inspectNode(db(), artifactStore(), runId, "clean");
+    expect(clean.inputs).toEqual([{ port: "dataset", from: { node: "ingest", port: "dataset" } }]);
+    const out = clean.outputs[0]!;
+    if (out.kind !== "dataset") throw new Error(`clean produced a ${out.kind}`);
+    expect(out).toMatchObject({ port: "dataset", rows: 400, unavailable: null });
+    expect(out.preview).toHaveLength(20);
+    const f1 = out.stats.find((st) => st.name === "feature_1")!;
+    // Filled: nothing missing, and every row in one of the histogram's bins.
+    expect(f1.missing).toBe(0);
+    expect(f1.histogram!.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(f1.min).toBeLessThan(f1.max!);
+    const csv = await new Response((await nodeOutputFile(db(), artifactStore(), runId, "clean", "dataset", "csv")).body).text();
+    expect(csv.trimEnd().split("\n")).toHaveLength(401);
+    expect(csv.split("\n")[0]).toBe(out.columns.map((c) => c.name).join(","));
+    const train = await inspectNode(db(), artifactStore(), runId, "train");
+    expect(train.config).toMatchObject({ nEstimators: 30 });
+    expect(train.outputs.find((o) => o.port === "model")).toMatchObject({ kind: "model", task: "classification", target: "target" });
+    await expect(nodeOutputFile(db(), artifactStore(), runId, "train", "model", "csv")).rejects.toThrow("is a model, not a dataset");
 
     // The trained model is in the registry, under its pipeline and node, with evaluate's scores.
     const [version] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { env } from "~/lib/env";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
+import { inspectNode } from "~/server/runs/inspect";
 import { cancelRun, getRun, lastOutputs, startRun } from "~/server/runs/service";
+import { artifactStore } from "~/workflows/artifacts";
 import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
@@ -27,6 +29,10 @@ export const runRouter = createTRPCRouter({
   lastOutputs: resourceProcedure("read", "pipeline", "pipelineId")
     .input(z.object({ pipelineId: z.guid() }))
     .query(({ ctx, input }) => lastOutputs(ctx.db, input.pipelineId)),
+  /** A node of the run, opened: settings, inputs, outputs with schema, first rows and statistics. */
+  node: resourceProcedure("read", "run")
+    .input(z.object({ id: z.guid(), nodeId: z.string().min(1).max(200) }))
+    .query(({ ctx, input }) => inspectNode(ctx.db, artifactStore(), input.id, input.nodeId)),
   cancel: resourceProcedure("run", "run")
     .input(z.object({ id: z.guid() }))
     .mutation(({ ctx, input }) => cancelRun(ctx.db, input.id)),

@@ -1,6 +1,7 @@
 import { InvalidError } from "~/lib/errors";
 import { guarded } from "~/server/auth/guard";
 import { batchScoreFile } from "~/server/batch/service";
+import { fileResponse } from "~/server/http/files";
 import { artifactStore } from "~/workflows/artifacts";
 
 export const dynamic = "force-dynamic";
@@ -9,13 +10,5 @@ export const dynamic = "force-dynamic";
 export const GET = guarded<{ id: string }>("read", { kind: "batch-score", param: "id", label: "batch score" }, async ({ req, db, params }) => {
   const format = new URL(req.url).searchParams.get("format") ?? "csv";
   if (format !== "csv" && format !== "parquet") throw new InvalidError(`format must be csv or parquet, got '${format.slice(0, 40)}'`);
-  const file = await batchScoreFile(db, artifactStore(), params.id, format);
-  return new Response(file.body, {
-    headers: {
-      "content-type": file.contentType,
-      "content-length": String(file.size),
-      "content-disposition": `attachment; filename="${file.filename}"`,
-      "cache-control": "private, no-store",
-    },
-  });
+  return fileResponse(await batchScoreFile(db, artifactStore(), params.id, format));
 });
