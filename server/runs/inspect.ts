@@ -23,7 +23,7 @@ const BINS = 12;
 
 type Cell = string | number | boolean | null;
 
-export interface ColumnStats {
+interface ColumnStats {
   name: string;
   missing: number;
   distinct: number;

@@ -154,7 +154,7 @@ export async function getRun(db: Db, runId: string) {
 const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 
 /** What a run list can ask for: filters, an order (newest first, or by a metric) and a page. */
-export const runQuery = z.object({
+const runQuery = z.object({
   pipelineId: z.string().uuid().optional(),
   status: z.array(z.enum(RUN_STATUSES)).max(5).optional(),
   /** Runs started at or after / before these times. */
