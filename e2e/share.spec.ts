@@ -13,6 +13,18 @@ test("share a run by link: a redacted, read-only report for someone without an a
 
   page.on("dialog", (d) => void d.accept());
   await page.goto(`/runs/${runId}`);
+  // A member opens a node: its output's schema with statistics, first rows, a download.
+  await page.getByTestId("node-clean").click();
+  const inspector = page.getByTestId("node-inspector");
+  await expect(inspector.getByTestId("schema-dataset")).toContainText("feature_1");
+  await expect(inspector.getByTestId("rows-dataset").locator("tbody tr")).toHaveCount(20);
+  const download = page.waitForEvent("download");
+  await inspector.getByRole("link", { name: "CSV" }).click();
+  const csv = (await import("node:fs")).readFileSync(await (await download).path(), "utf8");
+  expect(csv.split("\n")[0]).toContain("feature_1");
+  await inspector.getByRole("button", { name: "ingest.dataset" }).click();
+  await expect(inspector).toContainText("ingest");
+  await inspector.screenshot({ path: "test-results/node-inspector.png" });
   await page.getByRole("button", { name: "Share…" }).click();
   await page.getByLabel("Link expires after").selectOption("7");
   await page.getByRole("button", { name: "Create link" }).click();

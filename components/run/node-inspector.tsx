@@ -92,7 +92,7 @@ export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: str
                     </a>
                   </div>
                   {o.unavailable && <p className="text-amber-700">{o.unavailable}</p>}
-                  <table className="w-full" data-testid={`schema-${o.port}`}>
+                  <table className="w-full [&_td]:pr-2 [&_th]:pr-2" data-testid={`schema-${o.port}`}>
                     <thead className="text-left text-slate-500">
                       <tr>
                         <th>Column</th>
