@@ -86,7 +86,10 @@ async function main() {
     const { pipelines } = await json<{ pipelines: { id: string; name: string }[] }>(fetch(`${app.base}/api/v1/pipelines`, { headers: app.auth }));
     const demo = pipelines.find((p) => p.name.startsWith("Demo"))!;
     const runDemo = async () => {
-      const { runId } = await json<{ runId: string }>(fetch(`${app.base}/api/v1/pipelines/${demo.id}/runs`, { method: "POST", headers: app.auth }));
+      // Every node again: the second run must train a second model version.
+      const { runId } = await json<{ runId: string }>(
+        fetch(`${app.base}/api/v1/pipelines/${demo.id}/runs`, { method: "POST", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify({ ignoreCache: true }) }),
+      );
       for (;;) {
         const run = await json<{ status: string }>(fetch(`${app.base}/api/v1/runs/${runId}`, { headers: app.auth }));
         if (run.status === "succeeded") return;

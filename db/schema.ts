@@ -254,6 +254,10 @@ export const runs = pgTable(
     error: text("error"),
     /** Its scores (what its nodes put on `metrics` ports), kept when it finishes: run lists sort by them. */
     metrics: jsonb("metrics").$type<Record<string, number>>(),
+    /** False when started with "ignore cache": every node runs. */
+    useCache: boolean("use_cache").notNull().default(true),
+    /** The failed run this one resumes (its unchanged nodes are reused from it). */
+    resumedFrom: uuid("resumed_from"),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -282,10 +286,44 @@ export const runNodes = pgTable(
     progress: jsonb("progress").$type<Record<string, { done: number; total: number }>>(),
     /** Milliseconds the executor itself spent (excludes queueing and Temporal overhead). */
     workMs: doublePrecision("work_ms"),
+    /** Why it ran, or the earlier run whose output it reused. */
+    cache: jsonb("cache").$type<NodeCacheOutcome>(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
+
+export interface NodeCacheOutcome {
+  /** Set when the output was reused: the run and node that produced it. */
+  reusedFrom?: { runId: string; nodeId: string };
+  /** In words: "config changed: maxDepth 16 → 32", "input changed: dataset", "reused: nothing changed". */
+  reason: string;
+}
+
+/**
+ * Outputs a node produced, by what determines them: its type and version, config and input
+ * artifacts (the key hashes them, within a workspace). A run reuses an entry whose artifacts
+ * still exist instead of running the node again. Also read to say why a node ran.
+ */
+export const nodeCache = pgTable(
+  "node_cache",
+  {
+    key: text("key").primaryKey(),
+    workspaceId: workspaceId(),
+    pipelineId: uuid("pipeline_id").references(() => pipelines.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    type: text("type").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+    /** Input port → the artifact URI it read. */
+    inputs: jsonb("inputs").$type<Record<string, string>>().notNull(),
+    outputs: jsonb("outputs").$type<Record<string, ArtifactRef>>().notNull(),
+    metrics: jsonb("metrics").$type<Record<string, number>>(),
+    runId: uuid("run_id").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("node_cache_node_idx").on(t.pipelineId, t.nodeId, t.createdAt)],
 );
 
 export const modelVersions = pgTable(

@@ -14,7 +14,7 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   // Two runs of the demo: its endpoint serves the newer of two versions of its model, whatever ran before.
   let runId = "";
   for (let i = 0; i < 2; i++) {
-    ({ runId } = await (await api.post(`/api/v1/pipelines/${await demoPipelineId(api)}/runs`)).json());
+    ({ runId } = await (await api.post(`/api/v1/pipelines/${await demoPipelineId(api)}/runs`, { data: { ignoreCache: true } })).json());
     expect((await waitForRun(api, runId)).status).toBe("succeeded");
   }
   const version = async () => ((await (await api.post("/api/v1/endpoints/demo-model/predict", { data: row })).json()) as { modelVersion: number }).modelVersion;

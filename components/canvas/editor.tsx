@@ -263,7 +263,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
   };
 
-  const onRun = async () => {
+  const onRun = async (ignoreCache = false) => {
     setRunErrors(null);
     if (compiled.errors.length) {
       setRunErrors(compiled.errors);
@@ -271,7 +271,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     }
     try {
       if (state().dirty) await doSave();
-      const res = await start.mutateAsync({ pipelineId });
+      const res = await start.mutateAsync({ pipelineId, ignoreCache });
       router.push(`/runs/${res.runId}`);
     } catch (e) {
       const problems = problemsOf(e);
@@ -454,14 +454,26 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             </button>
           )}
           {can.run && (
-          <button
-            type="button"
-            onClick={onRun}
-            disabled={start.isPending}
-            className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
-          >
-            {start.isPending ? "Starting…" : "Run"}
-          </button>
+            <>
+              <button
+                type="button"
+                onClick={() => void onRun()}
+                disabled={start.isPending}
+                title="Nodes whose settings and inputs did not change since an earlier run reuse its output"
+                className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+              >
+                {start.isPending ? "Starting…" : "Run"}
+              </button>
+              <button
+                type="button"
+                onClick={() => void onRun(true)}
+                disabled={start.isPending}
+                title="Run every node again, reusing nothing from earlier runs"
+                className="rounded border border-slate-300 px-2 py-1 text-xs text-slate-600 hover:bg-slate-50"
+              >
+                Recompute all
+              </button>
+            </>
           )}
         </div>
       </div>

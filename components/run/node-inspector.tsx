@@ -1,6 +1,7 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { getSpec } from "~/workflows/nodes/registry";
 import { statusStyle } from "../canvas/stage-style";
 import { useTRPC } from "../trpc";
@@ -30,6 +31,8 @@ function Distribution({ s }: { s: { histogram?: number[]; top?: { value: string;
 export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: string; nodeId: string; onSelect: (id: string) => void; onClose: () => void }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.run.node.queryOptions({ id: runId, nodeId }));
+  const [forgotten, setForgotten] = useState<number | null>(null);
+  const forget = useMutation(trpc.run.forgetCache.mutationOptions({ onSuccess: (r) => setForgotten(r.forgotten) }));
   const d = q.data;
   return (
     <section className="space-y-3 rounded border border-slate-200 bg-white p-2 text-xs" data-testid="node-inspector" aria-label={`Node ${nodeId}`}>
@@ -47,6 +50,15 @@ export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: str
       {d && (
         <>
           {d.error && <p className="rounded bg-red-50 p-1 text-red-800">{d.error}</p>}
+          {d.cache && (
+            <div className="flex flex-wrap items-center gap-2" data-testid="node-cache">
+              <span className={d.cache.reusedFrom ? "text-emerald-700" : "text-slate-600"}>{d.cache.reusedFrom ? `Reused from run ${d.cache.reusedFrom.runId.slice(0, 8)}` : `Ran: ${d.cache.reason}`}</span>
+              <button type="button" className="text-sky-700 hover:underline" onClick={() => forget.mutate({ id: runId, nodeId })}>
+                Forget cached output
+              </button>
+              {forgotten !== null && <span role="status">{forgotten ? "forgotten: the next run computes it again" : "nothing was cached"}</span>}
+            </div>
+          )}
           <div>
             <h3 className="mb-1 font-medium text-slate-500">Settings</h3>
             {Object.keys(d.config).length === 0 ? (

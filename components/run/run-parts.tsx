@@ -26,6 +26,8 @@ export interface RunNodeState {
   finishedAt: Date | string | null;
   /** Absent in a shared report. */
   error?: string | null;
+  /** Why it ran, or the run whose output it reused (absent in a shared report). */
+  cache?: { reason: string; reusedFrom?: { runId: string; nodeId: string } } | null;
 }
 
 export const active = (s?: string) => s === "queued" || s === "running";
@@ -68,7 +70,7 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
       d[n.nodeId] = {
         status: n.status,
         progress: n.progress,
-        detail: n.error ? `⚠ ${n.error}` : [took !== null ? formatMs(took) : "", metrics].filter(Boolean).join(" · ") || undefined,
+        detail: n.error ? `⚠ ${n.error}` : [n.cache?.reusedFrom ? "reused" : took !== null ? formatMs(took) : "", metrics].filter(Boolean).join(" · ") || undefined,
       };
     }
     return d;
@@ -139,6 +141,20 @@ export function NodeTable({ graph, nodes }: { graph: RunGraph; nodes: RunNodeSta
                   <div className="font-mono">{g.id}</div>
                   <div className="text-slate-400">{getSpec(g.type)?.label}</div>
                   {n?.error && <div className="mt-0.5 text-red-700">{n.error}</div>}
+                  {n?.cache && (
+                    <div className={`mt-0.5 ${n.cache.reusedFrom ? "text-emerald-700" : "text-slate-500"}`} data-testid={`cache-${g.id}`}>
+                      {n.cache.reusedFrom ? (
+                        <>
+                          reused from{" "}
+                          <a className="font-mono underline" href={`/runs/${n.cache.reusedFrom.runId}`}>
+                            run {n.cache.reusedFrom.runId.slice(0, 8)}
+                          </a>
+                        </>
+                      ) : (
+                        `ran: ${n.cache.reason}`
+                      )}
+                    </div>
+                  )}
                 </td>
                 <td>
                   <span className={`rounded px-1.5 py-0.5 ${statusStyle[n?.status ?? "queued"]}`}>{n?.status ?? "–"}</span>

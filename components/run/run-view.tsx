@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { statusStyle } from "../canvas/stage-style";
 import { useTRPC } from "../trpc";
@@ -19,6 +20,8 @@ export function RunView({ runId }: { runId: string }) {
     refetchInterval: (q) => (active(q.state.data?.status) ? 1000 : false),
   });
   const cancel = useMutation(trpc.run.cancel.mutationOptions({ onSuccess: () => run.refetch() }));
+  const router = useRouter();
+  const resume = useMutation(trpc.run.resume.mutationOptions({ onSuccess: (r) => router.push(`/runs/${r.runId}`) }));
   const data = run.data;
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -41,10 +44,39 @@ export function RunView({ runId }: { runId: string }) {
         </span>
         <span className="text-xs text-slate-500">{total !== null ? `took ${formatMs(total)}` : `started ${new Date(data.createdAt).toLocaleTimeString()}`}</span>
         <span className="font-mono text-[11px] text-slate-400">{data.id}</span>
+        {data.resumedFrom && (
+          <span className="text-xs text-slate-500">
+            resumes{" "}
+            <Link className="font-mono text-sky-700 hover:underline" href={`/runs/${data.resumedFrom}`}>
+              {data.resumedFrom.slice(0, 8)}
+            </Link>
+          </span>
+        )}
+        {data.resumedBy.map((r) => (
+          <span key={r.id} className="text-xs text-slate-500">
+            resumed by{" "}
+            <Link className="font-mono text-sky-700 hover:underline" href={`/runs/${r.id}`}>
+              {r.id.slice(0, 8)}
+            </Link>{" "}
+            ({r.status})
+          </span>
+        ))}
+        {!data.useCache && <span className="text-xs text-slate-500">cache ignored</span>}
         <div className="ml-auto flex gap-2">
           {active(data.status) && (
             <button type="button" onClick={() => cancel.mutate({ id: runId })} className="rounded border border-amber-300 px-3 py-1 text-sm text-amber-800 hover:bg-amber-50">
               Cancel run
+            </button>
+          )}
+          {(data.status === "failed" || data.status === "cancelled") && (
+            <button
+              type="button"
+              onClick={() => resume.mutate({ id: runId })}
+              disabled={resume.isPending}
+              title="Run the pipeline's latest version again (fix the node or upload fixed data first); nodes that did not change are reused from this run"
+              className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+            >
+              {resume.isPending ? "Resuming…" : "Resume"}
             </button>
           )}
           <ShareLinks runId={runId} />
@@ -53,6 +85,20 @@ export function RunView({ runId }: { runId: string }) {
       {data.error && (
         <div role="alert" data-testid="run-error" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
           {data.error}
+          {data.status === "failed" && (
+            <span className="ml-2 text-xs text-red-700">
+              To fix and resume: change the node in the{" "}
+              <Link className="underline" href={`/pipelines/${data.pipelineId}`}>
+                pipeline
+              </Link>{" "}
+              (or upload fixed data), save, then press Resume here: what did not change is reused.
+            </span>
+          )}
+        </div>
+      )}
+      {resume.error && (
+        <div role="alert" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
+          {resume.error.message}
         </div>
       )}
       <div className="flex min-h-0 flex-1">

@@ -257,6 +257,9 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "run.lastOutputs": () => ({ pipelineId: ids.pipeline }),
   "run.cancel": () => ({ id: ids.run }),
   "run.node": () => ({ id: ids.run, nodeId: "" }),
+  // The run succeeded: resuming it is refused on its merits (409).
+  "run.resume": () => ({ id: ids.run }),
+  "run.forgetCache": () => ({ id: ids.run, nodeId: "" }),
   "share.create": () => ({ runId: ids.run, expiresInDays: 0 }),
   "share.list": () => ({ runId: ids.run }),
   "share.revoke": () => ({ runId: ids.run, id: "not-a-uuid" }),

@@ -235,8 +235,9 @@ function platformPaths(serverUrl: string) {
       "/api/v1/pipelines/{id}/runs": {
         post: {
           operationId: "startRun",
-          summary: "Start a run of the pipeline's latest version",
+          summary: "Start a run of the pipeline's latest version; nodes whose type, config and inputs match an earlier run's are reused unless the body says ignoreCache",
           parameters: [uuidParam("id")],
+          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false, properties: { ignoreCache: { type: "boolean" } } } } } },
           responses: {
             "201": {
               ...ok({ type: "object", required: ["runId"], properties: { runId: { type: "string", format: "uuid" } } }, "Started"),
@@ -246,7 +247,7 @@ function platformPaths(serverUrl: string) {
               },
             },
             "400": ok(graphErrors, "Pipeline does not compile"),
-            ...errors("404", "415", "503"),
+            ...errors("404", "413", "415", "503"),
           },
         },
       },

@@ -96,7 +96,7 @@ export async function inspectNode(db: Db, artifacts: ArtifactStore, runId: strin
     else if (ref.kind === "metrics") outputs.push({ port, kind: "metrics" as const, values: ref.values });
     else outputs.push({ port, kind: "endpoint" as const, slug: ref.slug, modelVersion: ref.modelVersion });
   }
-  return { nodeId, type: node.type, status: node.status, attempt: node.attempt, error: node.error, config, inputs, outputs };
+  return { nodeId, type: node.type, status: node.status, attempt: node.attempt, error: node.error, cache: node.cache, config, inputs, outputs };
 }
 
 /** A dataset a node produced, as a file to download (CSV or Parquet), streamed. */

@@ -15,7 +15,7 @@ import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
 import { inspectNode, nodeOutputFile } from "./inspect";
-import { getRun, startRun } from "./service";
+import { cancelRun, getRun, resumeRun, startRun } from "./service";
 import { modelVersionsOf } from "~/server/models/service";
 import { startServing } from "~/server/serving/testing";
 import { spawnWorker } from "~/server/testing/services";
@@ -136,9 +136,19 @@ describe("demo pipeline", () => {
       const fields = (bad.json.details as { field: string; message: string }[]).map((d) => `${d.field}: ${d.message}`);
       expect(fields).toEqual(expect.arrayContaining([expect.stringMatching(/^feature_1: must be a number/), "feature_3: is required"]));
 
-      // A second run deploys version 2; the serving runtime learns of it by notification.
-      const second = await waitForRun((await startRun(db(), id)).runId);
+      // Run again unchanged: every node but those with effects is reused, and the endpoint keeps version 1.
+      const again = await waitForRun((await startRun(db(), id)).runId);
+      expect(again.status).toBe("succeeded");
+      const reused = again.nodes.filter((n) => n.cache?.reusedFrom).map((n) => n.nodeId).sort();
+      expect(reused).toEqual(["clean", "evaluate", "feature", "ingest", "split", "train"]);
+      expect(again.nodes.find((n) => n.nodeId === "train")!.cache).toEqual({ reusedFrom: { runId, nodeId: "train" }, reason: "reused: same config and inputs as an earlier run" });
+      expect(again.nodes.find((n) => n.nodeId === "deploy")!.cache?.reason).toMatch(/^never reused/);
+      expect(again.endpoints[0]?.modelVersion).toBe(1);
+      expect(await db().select().from(modelVersions).where(eq(modelVersions.pipelineId, id))).toHaveLength(1);
+      // A second run that ignores the cache trains anew and deploys version 2; the serving runtime learns of it by notification.
+      const second = await waitForRun((await startRun(db(), id, { ignoreCache: true })).runId);
       expect(second.status).toBe("succeeded");
+      expect(second.nodes.find((n) => n.nodeId === "train")!.cache?.reason).toBe("cache ignored for this run");
       expect(second.endpoints[0]?.modelVersion).toBe(2);
       await serving.waitFor("it-demo", (s) => s.primary.version === 2);
       const after = await serving.call("/api/v1/endpoints/it-demo/predict", one);
@@ -244,6 +254,39 @@ describe("demo pipeline", () => {
   });
 });
 
+describe("fix and resume", () => {
+  it("resumes a cancelled run: what finished is reused, the rest runs, and the two runs are linked", async () => {
+    const big = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "resume-data", Buffer.from(demoCsv(20_000, 13)));
+    const { id } = await createPipeline(
+      db(),
+      DEFAULT_WORKSPACE_ID,
+      doc("it-resume", (d) => {
+        d.nodes.find((n) => n.id === "ingest")!.config = { datasetId: big.id };
+        d.nodes.find((n) => n.id === "train")!.config = { target: "target", nEstimators: 400, seed: 9 };
+      }),
+    );
+    const { runId } = await startRun(db(), id);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const [train] = await db().select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, "train")));
+      if (train?.status === "running") break;
+      if (Date.now() > deadline) throw new Error("training never started");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await cancelRun(db(), runId);
+    const cancelled = await waitForRun(runId);
+    expect(cancelled.status).toBe("cancelled");
+    await expect(resumeRun(db(), (await waitForRun((await startRun(db(), id)).runId)).id)).rejects.toThrow("only a failed or cancelled run is resumed");
+
+    const resumed = await waitForRun((await resumeRun(db(), runId)).runId);
+    expect(resumed.status).toBe("succeeded");
+    expect(resumed.resumedFrom).toBe(runId);
+    expect((await getRun(db(), runId)).resumedBy.map((r) => r.id)).toContain(resumed.id);
+    const byNode = Object.fromEntries(resumed.nodes.map((n) => [n.nodeId, n.cache]));
+    for (const n of ["ingest", "clean", "feature", "split"]) expect(byNode[n]?.reusedFrom?.runId, n).toBe(runId);
+  }, 240_000);
+});
+
 describe("durability", () => {
   it("finishes a run after its worker is SIGKILLed mid-slice, re-running only the lost slices, with one model version and an identical model", async () => {
     const big = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "kill-data", Buffer.from(demoCsv(20_000, 11)));
@@ -290,7 +333,7 @@ describe("durability", () => {
 
     // Determinism: an uninterrupted run of the same pipeline builds the very same model.
     const { id: refId } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, pipeline("it-kill-ref"));
-    const ref = await waitForRun((await startRun(db(), refId)).runId);
+    const ref = await waitForRun((await startRun(db(), refId, { ignoreCache: true })).runId);
     const [killed] = await db().select().from(modelVersions).where(eq(modelVersions.runId, runId));
     const [clean] = await db().select().from(modelVersions).where(eq(modelVersions.runId, ref.id));
     const a = await artifactStore().getBytes(killed!.artifactUri);

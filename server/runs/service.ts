@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
-import { InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
+import { ConflictError, InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import type { ArtifactRef, DatasetRef, EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
@@ -23,7 +23,11 @@ import { getPipeline } from "../pipelines/repository";
  * model — the very plan that will run, so a save in between cannot slip a deploy past it — and
  * throws if the caller may not deploy.
  */
-export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: string | null; version?: number; checkDeploy?: () => void } = {}) {
+export async function startRun(
+  db: Db,
+  pipelineId: string,
+  opts: { startedBy?: string | null; version?: number; checkDeploy?: () => void; ignoreCache?: boolean; resumedFrom?: string } = {},
+) {
   const { version } = opts;
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
@@ -35,7 +39,7 @@ export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: s
   const runId = await db.transaction(async (tx) => {
     const [run] = await tx
       .insert(runs)
-      .values({ workspaceId: pipeline.workspaceId, pipelineId, pipelineVersion: pipeline.version, startedBy: opts.startedBy ?? null })
+      .values({ workspaceId: pipeline.workspaceId, pipelineId, pipelineVersion: pipeline.version, startedBy: opts.startedBy ?? null, useCache: !opts.ignoreCache, resumedFrom: opts.resumedFrom ?? null })
       .returning({ id: runs.id });
     await tx.insert(runNodes).values(plan.map((n) => ({ runId: run!.id, nodeId: n.id, type: n.type })));
     return run!.id;
@@ -57,6 +61,18 @@ export async function startRun(db: Db, pipelineId: string, opts: { startedBy?: s
     throw new UnavailableError(`run ${runId} could not be started: ${messageOf(e)}`, { runId });
   }
   return { runId };
+}
+
+/**
+ * Resumes a run that failed or was cancelled: a new run of the pipeline's latest version (with
+ * whatever was fixed since), linked to the original, reusing every node whose config and inputs
+ * did not change — only the failed node and what depends on it run again.
+ */
+export async function resumeRun(db: Db, runId: string, opts: { startedBy?: string | null; checkDeploy?: () => void } = {}) {
+  const [run] = await db.select({ pipelineId: runs.pipelineId, status: runs.status }).from(runs).where(eq(runs.id, runId));
+  if (!run) throw new NotFoundError(`run ${runId} not found`);
+  if (run.status !== "failed" && run.status !== "cancelled") throw new ConflictError(`run ${runId} ${run.status === "succeeded" ? "succeeded" : "is still going"}: only a failed or cancelled run is resumed`);
+  return startRun(db, run.pipelineId, { ...opts, resumedFrom: runId });
 }
 
 export async function cancelRun(db: Db, runId: string) {
@@ -95,7 +111,7 @@ const runSummary = {
 
 export async function getRun(db: Db, runId: string) {
   const [row] = await db
-    .select({ ...runSummary, kept: runs.metrics })
+    .select({ ...runSummary, kept: runs.metrics, useCache: runs.useCache, resumedFrom: runs.resumedFrom })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
@@ -103,6 +119,7 @@ export async function getRun(db: Db, runId: string) {
   const { kept, ...run } = row;
   const nodes = await db.select().from(runNodes).where(eq(runNodes.runId, runId)).orderBy(asc(runNodes.startedAt));
   const graph = await getPipeline(db, run.pipelineId, run.pipelineVersion);
+  const resumedBy = await db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.resumedFrom, runId)).orderBy(asc(runs.createdAt));
   // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores);
   // deployed endpoints are its `endpoint` outputs. No node type is special here.
   const metrics: Record<string, number> = {};
@@ -123,6 +140,7 @@ export async function getRun(db: Db, runId: string) {
   if (kept) Object.assign(metrics, kept);
   return {
     ...run,
+    resumedBy,
     graph: graph ? { nodes: graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
     nodes: nodes.map((n) => ({
       nodeId: n.nodeId,
@@ -138,6 +156,7 @@ export async function getRun(db: Db, runId: string) {
         .filter(([, o], i, all) => o.kind === "model" && all.findIndex(([, x]) => x.kind === "model" && x.uri === o.uri) === i)
         .map(([port]) => port),
       progress: summariseProgress(n.progress),
+      cache: n.cache,
       workMs: n.workMs,
       startedAt: n.startedAt,
       finishedAt: n.finishedAt,

@@ -66,11 +66,12 @@ export async function registerModel(db: Db, r: { runId: string; nodeId: string; 
     const [run] = await tx.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, r.runId));
     if (!run) return null;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`register:${run.pipelineId}:${nodeKey}`}))`);
-    // The same artifact on two ports (a node's `final` when nothing was refitted is its `model`) is one version.
+    // One artifact is one version: on two ports (a node's `final` when nothing was refitted is its
+    // `model`), or reused by a later run from the cache.
     const [known] = await tx
       .select()
       .from(modelVersions)
-      .where(and(eq(modelVersions.runId, r.runId), or(eq(modelVersions.nodeId, nodeKey), eq(modelVersions.artifactUri, r.model.uri))));
+      .where(or(and(eq(modelVersions.runId, r.runId), eq(modelVersions.nodeId, nodeKey)), and(eq(modelVersions.workspaceId, run.workspaceId), eq(modelVersions.artifactUri, r.model.uri))));
     if (known) return known;
     const name = await modelName(tx, run.pipelineId, nodeKey);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${name}`}))`);
@@ -118,6 +119,7 @@ export async function recordModels(
     await db
       .update(modelVersions)
       .set({ metrics: sql`coalesce(${modelVersions.metrics}, '{}'::jsonb) || ${JSON.stringify(scores.values)}::jsonb` })
-      .where(and(eq(modelVersions.runId, runId), eq(modelVersions.artifactUri, input.uri)));
+      // The version of that artifact, whichever run made it (a reused model was made by an earlier one).
+      .where(eq(modelVersions.artifactUri, input.uri));
   }
 }

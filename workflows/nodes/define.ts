@@ -96,6 +96,14 @@ export interface NodeSpec<T extends string = string, C extends z.ZodObject = z.Z
    * and leaves it out here would make that column's sources look unused.
    */
   reads?(params: S): Record<string, string[]>;
+  /**
+   * Whether a run may reuse this node's output from an earlier run with the same type, config and
+   * input artifacts (default true). False for nodes with side effects (deploying) or that read
+   * data which can change behind the same config (a database query).
+   */
+  cache?: false;
+  /** Bumped when the executor changes what it produces: outputs cached by an older one are not reused. */
+  version?: number;
 }
 
 export function defineNode<T extends string, C extends z.ZodObject, S = never>(spec: NodeSpec<T, C, S>): NodeSpec<T, C, S> {

@@ -15,6 +15,7 @@ import type { ArtifactRef, NodeStatus, PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
+import { lookUp, remember } from "~/workflows/cache/node-cache";
 import { recordModels } from "~/workflows/models/registry";
 import { readSecret, redact } from "~/workflows/secrets";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
@@ -95,9 +96,12 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     }
   }
 
-  async function recordSuccess(runId: string, nodeId: string, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
+  async function recordSuccess(runId: string, node: PlanNode, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
+    const nodeId = node.id;
     // Models first: a node is shown succeeded only once what it trained is in the registry.
     await recordModels(db, artifacts, runId, nodeId, inputs, result.outputs, result.metrics);
+    const [run] = await db.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, runId));
+    if (run) await remember(db, { ...run, runId, node, inputs, outputs: result.outputs, metrics: result.metrics });
     await db
       .update(runNodes)
       .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
@@ -133,6 +137,19 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         .update(runNodes)
         .set({ status: "running", attempt: Context.current().info.attempt, startedAt: new Date(), finishedAt: null, progress: null })
         .where(whereNode(runId, node.id));
+      // An earlier run's output for the same type, config and inputs is reused rather than recomputed.
+      const [run] = await db.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId, useCache: runs.useCache }).from(runs).where(eq(runs.id, runId));
+      if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
+      const cached = await lookUp(db, artifacts, { ...run, node, inputs });
+      if (cached.hit) {
+        await recordModels(db, artifacts, runId, node.id, inputs, cached.hit.outputs, cached.hit.metrics);
+        await db
+          .update(runNodes)
+          .set({ status: "succeeded", outputs: cached.hit.outputs, metrics: cached.hit.metrics, workMs: 0, finishedAt: new Date(), error: null, cache: cached.outcome })
+          .where(whereNode(runId, node.id));
+        return { outputs: cached.hit.outputs };
+      }
+      await db.update(runNodes).set({ cache: cached.outcome }).where(whereNode(runId, node.id));
       const executor = await executorOf(node);
       const started = performance.now();
       const result = await withContext(runId, node, inputs, (ctx) => executor.execute(ctx));
@@ -140,7 +157,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         await db.update(runNodes).set({ workMs: performance.now() - started }).where(whereNode(runId, node.id));
         return { outputs: {}, fanOut: result.fanOut };
       }
-      await recordSuccess(runId, node.id, inputs, result, performance.now() - started);
+      await recordSuccess(runId, node, inputs, result, performance.now() - started);
       return { outputs: result.outputs };
     },
 
@@ -160,7 +177,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       const started = performance.now();
       const result = await withContext(runId, node, inputs, (ctx) => merge(ctx, state, parts));
       const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
-      await recordSuccess(runId, node.id, inputs, result, (row?.workMs ?? 0) + performance.now() - started);
+      await recordSuccess(runId, node, inputs, result, (row?.workMs ?? 0) + performance.now() - started);
       return { outputs: result.outputs };
     },
 

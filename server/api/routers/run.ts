@@ -2,20 +2,33 @@ import { z } from "zod";
 import { env } from "~/lib/env";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
 import { inspectNode } from "~/server/runs/inspect";
-import { cancelRun, getRun, lastOutputs, startRun } from "~/server/runs/service";
+import { cancelRun, getRun, lastOutputs, resumeRun, startRun } from "~/server/runs/service";
+import { forget } from "~/workflows/cache/node-cache";
 import { artifactStore } from "~/workflows/artifacts";
 import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
   start: resourceProcedure("run", "pipeline", "pipelineId")
-    .input(z.object({ pipelineId: z.guid() }))
+    .input(z.object({ pipelineId: z.guid(), ignoreCache: z.boolean().optional() }))
     // A run that deploys a model needs the right to deploy as well as to run.
     .mutation(({ ctx, input }) =>
       startRun(ctx.db, input.pipelineId, {
         startedBy: ctx.access.principal.userId,
         checkDeploy: () => ctx.access.alsoRequire("deploy"),
+        ignoreCache: input.ignoreCache,
       }),
     ),
+  /** A failed or cancelled run again, from the latest version, reusing what did not change. */
+  resume: resourceProcedure("run", "run")
+    .input(z.object({ id: z.guid() }))
+    .mutation(({ ctx, input }) => resumeRun(ctx.db, input.id, { startedBy: ctx.access.principal.userId, checkDeploy: () => ctx.access.alsoRequire("deploy") })),
+  /** Forgets a node's cached outputs: the pipeline's next run computes it again. */
+  forgetCache: resourceProcedure("run", "run")
+    .input(z.object({ id: z.guid(), nodeId: z.string().min(1).max(200) }))
+    .mutation(async ({ ctx, input }) => {
+      const run = await getRun(ctx.db, input.id);
+      return { forgotten: await forget(ctx.db, run.pipelineId, input.nodeId) };
+    }),
   byId: resourceProcedure("read", "run")
     .input(z.object({ id: z.guid() }))
     .query(async ({ ctx, input }) => {

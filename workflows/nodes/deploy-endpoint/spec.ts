@@ -6,6 +6,8 @@ export const spec = defineNode({
   type: "deploy-endpoint",
   label: "Deploy endpoint",
   stage: "deploy",
+  // Never reused from an earlier run: it deploys.
+  cache: false,
   description: "Registers a new model version and serves it at POST /api/v1/endpoints/<slug>/predict.",
   config: z.object({
     slug: z.string().trim().default("").meta({ title: "Endpoint slug" }),

@@ -7,6 +7,8 @@ export const spec = defineNode({
   type: "postgres-query",
   label: "PostgreSQL query",
   stage: "ingest",
+  // Never reused from an earlier run: it reads a database.
+  cache: false,
   description: "Reads the rows of a SELECT from a PostgreSQL database, read-only, with the connection string kept as a workspace secret.",
   config: z.object({
     connectionSecret: z
