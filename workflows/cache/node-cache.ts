@@ -30,7 +30,7 @@ function canonical(v: unknown): string {
 /** What an input is, for the key: an artifact's URI, or (metrics, endpoints) its content. */
 const inputIdentity = (ref: ArtifactRef) => ("uri" in ref ? ref.uri : canonical(ref));
 
-export const inputIdentities = (inputs: Record<string, ArtifactRef>) => Object.fromEntries(Object.entries(inputs).map(([port, ref]) => [port, inputIdentity(ref)]));
+const inputIdentities = (inputs: Record<string, ArtifactRef>) => Object.fromEntries(Object.entries(inputs).map(([port, ref]) => [port, inputIdentity(ref)]));
 
 export function cacheKey(workspaceId: string, node: Pick<PlanNode, "type" | "config">, inputs: Record<string, ArtifactRef>): string {
   const version = getSpec(node.type)?.version ?? 1;
