@@ -84,6 +84,9 @@ test("filter and sort the runs, then compare two side by side", async ({ page, r
     expect((await waitForRun(request, runId)).status).toBe("succeeded");
     ids.push(runId);
   }
+  // The second run of an unchanged pipeline reuses the first's outputs, and says so.
+  await page.goto(`/runs/${ids[1]}`);
+  await expect(page.getByTestId("cache-train")).toContainText(`reused from run ${ids[0]!.slice(0, 8)}`);
   const { runId: demoRun } = await (await request.post(`/api/v1/pipelines/${demo.id}/runs`)).json();
   expect((await waitForRun(request, demoRun)).status).toBe("succeeded");
 
