@@ -584,3 +584,25 @@ export const runShares = pgTable(
   },
   (t) => [index("run_share_run_idx").on(t.runId)],
 );
+
+/**
+ * What nodes said while they ran: structured lines (a message and fields) per run, node and
+ * attempt, written in batches by the worker and shown on the run page as they arrive. Bounded
+ * per attempt; secrets and this machine's paths are taken out before they are written.
+ */
+export const runLogs = pgTable(
+  "run_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    level: text("level").$type<"info" | "warn" | "error">().notNull(),
+    message: text("message").notNull(),
+    fields: jsonb("fields").$type<Record<string, unknown>>(),
+  },
+  (t) => [index("run_log_node_idx").on(t.runId, t.nodeId, t.id)],
+);

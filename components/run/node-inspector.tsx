@@ -30,7 +30,9 @@ function Distribution({ s }: { s: { histogram?: number[]; top?: { value: string;
  */
 export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: string; nodeId: string; onSelect: (id: string) => void; onClose: () => void }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.run.node.queryOptions({ id: runId, nodeId }));
+  const q = useQuery({ ...trpc.run.node.queryOptions({ id: runId, nodeId }), refetchInterval: (x) => (x.state.data && ["queued", "running"].includes(x.state.data.status) ? 2000 : false) });
+  const running = !q.data || ["queued", "running"].includes(q.data.status);
+  const log = useQuery({ ...trpc.run.log.queryOptions({ id: runId, nodeId }), refetchInterval: running ? 1000 : false });
   const [forgotten, setForgotten] = useState<number | null>(null);
   const forget = useMutation(trpc.run.forgetCache.mutationOptions({ onSuccess: (r) => setForgotten(r.forgotten) }));
   const d = q.data;
@@ -72,6 +74,22 @@ export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: str
                   </div>
                 ))}
               </dl>
+            )}
+          </div>
+          <div>
+            <h3 className="mb-1 font-medium text-slate-500">Log</h3>
+            {(log.data?.lines ?? []).length === 0 ? (
+              <p className="text-slate-400">{running ? "Nothing yet." : "No lines."}</p>
+            ) : (
+              <ol className="max-h-48 space-y-0.5 overflow-auto font-mono text-[10px]" data-testid="node-log">
+                {log.data!.lines.map((l) => (
+                  <li key={l.id} className={l.level === "error" ? "text-red-700" : l.level === "warn" ? "text-amber-700" : "text-slate-700"}>
+                    <span className="text-slate-400">{new Date(l.at).toLocaleTimeString()} #{l.attempt} </span>
+                    {l.message}
+                    {l.fields && <span className="text-slate-500"> {Object.entries(l.fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")}</span>}
+                  </li>
+                ))}
+              </ol>
             )}
           </div>
           {d.inputs.length > 0 && (

@@ -260,6 +260,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   // The run succeeded: resuming it is refused on its merits (409).
   "run.resume": () => ({ id: ids.run }),
   "run.forgetCache": () => ({ id: ids.run, nodeId: "" }),
+  "run.log": () => ({ id: ids.run, nodeId: "train" }),
   "share.create": () => ({ runId: ids.run, expiresInDays: 0 }),
   "share.list": () => ({ runId: ids.run }),
   "share.revoke": () => ({ runId: ids.run, id: "not-a-uuid" }),

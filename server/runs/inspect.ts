@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { runNodes, runs } from "~/db/schema";
+import { runLogs, runNodes, runs } from "~/db/schema";
 import { ConflictError, NotFoundError } from "~/lib/errors";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
@@ -124,4 +124,15 @@ export async function nodeOutputFile(db: Db, artifacts: ArtifactStore, runId: st
     filename: `${`${nodeId}-${port}`.replace(/[^A-Za-z0-9._-]+/g, "_")}.${format}`,
     contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet",
   };
+}
+
+/** A node's log lines in this run, oldest first, after line `after` (to follow a running node). */
+export async function nodeLog(db: Db, runId: string, nodeId: string, after = 0) {
+  const lines = await db
+    .select({ id: runLogs.id, attempt: runLogs.attempt, at: runLogs.at, level: runLogs.level, message: runLogs.message, fields: runLogs.fields })
+    .from(runLogs)
+    .where(and(eq(runLogs.runId, runId), eq(runLogs.nodeId, nodeId), gt(runLogs.id, after)))
+    .orderBy(asc(runLogs.id))
+    .limit(500);
+  return { lines };
 }

@@ -14,7 +14,7 @@ import { demoCsv, demoPipeline } from "~/lib/templates/demo";
 import { importCsv } from "~/server/datasets/service";
 import type { Child } from "~/server/launcher/children";
 import { createPipeline } from "~/server/pipelines/repository";
-import { inspectNode, nodeOutputFile } from "./inspect";
+import { inspectNode, nodeLog, nodeOutputFile } from "./inspect";
 import { cancelRun, getRun, resumeRun, startRun } from "./service";
 import { modelVersionsOf } from "~/server/models/service";
 import { startServing } from "~/server/serving/testing";
@@ -91,6 +91,9 @@ describe("demo pipeline", () => {
     const csv = await new Response((await nodeOutputFile(db(), artifactStore(), runId, "clean", "dataset", "csv")).body).text();
     expect(csv.trimEnd().split("\n")).toHaveLength(401);
     expect(csv.split("\n")[0]).toBe(out.columns.map((c) => c.name).join(","));
+    const trained = (await nodeLog(db(), runId, "train")).lines;
+    expect(trained.map((l) => l.message)).toEqual(["attempt 1 started", "training a classification forest of 30 trees on 'target'"]);
+    expect(trained[1]!.fields).toEqual({ rows: 320, features: 5, engine: "histogram" });
     const train = await inspectNode(db(), artifactStore(), runId, "train");
     expect(train.config).toMatchObject({ nEstimators: 30 });
     expect(train.outputs.find((o) => o.port === "model")).toMatchObject({ kind: "model", task: "classification", target: "target" });
@@ -190,6 +193,14 @@ describe("demo pipeline", () => {
     expect(byId.evaluate?.status).toBe("skipped");
     expect(byId.deploy?.status).toBe("skipped");
     expect(byId.split?.status).toBe("succeeded");
+    // Each node's log says what it did; the failing one ends with why.
+    const trainLog = (await nodeLog(db(), run.id, "train")).lines;
+    expect(trainLog.map((l) => [l.level, l.message])).toEqual([
+      ["info", "attempt 1 started"],
+      ["error", "failed: target column 'target2' has a single class; a classifier needs two or more"],
+    ]);
+    const split = (await nodeLog(db(), run.id, "split")).lines.map((l) => l.message);
+    expect(split).toEqual(["attempt 1 started", "split 400 rows"]);
   });
 
   it("fails at once, without retries, when the data engine refuses the data (log of a negative number)", async () => {

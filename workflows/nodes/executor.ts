@@ -26,6 +26,8 @@ export interface ExecContext<C> {
   heartbeat: (details?: unknown) => void;
   /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */
   progress: (key: string, done: number, total: number) => void;
+  /** A line for the node's log on the run page: what it did, with fields (rows, columns, seconds). */
+  log: (message: string, fields?: Record<string, unknown>, level?: "info" | "warn") => void;
   signal: AbortSignal;
 }
 

@@ -33,6 +33,8 @@ export interface RunOptions {
   workspaceId?: string;
   secrets?: Record<string, string>;
   progress?: (key: string, done: number, total: number) => void;
+  /** Collects the executor's log lines. */
+  log?: { message: string; fields?: Record<string, unknown> }[];
 }
 
 /**
@@ -68,6 +70,7 @@ export async function runExecutor(
     },
     heartbeat: () => {},
     progress: opts.progress ?? (() => {}),
+    log: (message, fields) => opts.log?.push({ message, fields }),
     signal: new AbortController().signal,
   };
   try {

@@ -18,6 +18,7 @@ import { loadExecutor } from "~/workflows/nodes/executors";
 import { lookUp, remember } from "~/workflows/cache/node-cache";
 import { recordModels } from "~/workflows/models/registry";
 import { readSecret, redact } from "~/workflows/secrets";
+import { NodeLog } from "./node-log";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
 
 export interface ActivityDeps {
@@ -38,7 +39,10 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     const [run] = await db.select({ workspaceId: runs.workspaceId, startedBy: runs.startedBy }).from(runs).where(eq(runs.id, runId));
     if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
     const pending = new Map<string, { done: number; total: number }>();
+    const log = new NodeLog(db, runId, node.id, actx.info.attempt, (text) => redact(withoutLocalPaths(text), secretValues));
+    log.add("info", `attempt ${actx.info.attempt} started`);
     const flush = async () => {
+      await log.flush();
       if (!pending.size) return;
       const entries = [...pending.entries()];
       pending.clear();
@@ -73,11 +77,13 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         },
         heartbeat: (d) => actx.heartbeat(d),
         progress: (key, done, total) => pending.set(key, { done, total }),
+        log: (message, fields, level = "info") => log.add(level, message, fields),
         signal: actx.cancellationSignal,
       });
     } catch (e) {
       // Neither this machine's paths nor any secret the node used may reach the run page or logs.
       const message = redact(withoutLocalPaths(messageOf(e)), secretValues);
+      log.add("error", isDeterministic(e) ? `failed: ${message}` : `attempt failed (it is retried): ${message}`);
       await db.update(runNodes).set({ error: message }).where(whereNode(runId, node.id));
       // Bad data or config fails the same way on every attempt: fail the node at once.
       if (isDeterministic(e)) throw ApplicationFailure.nonRetryable(message, USER_ERROR_TYPE);
@@ -143,6 +149,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       const cached = await lookUp(db, artifacts, { ...run, node, inputs });
       if (cached.hit) {
         await recordModels(db, artifacts, runId, node.id, inputs, cached.hit.outputs, cached.hit.metrics);
+        await new NodeLog(db, runId, node.id, Context.current().info.attempt, (t) => t).add("info", `reused the output of run ${cached.hit.runId}`, { node: cached.hit.nodeId }).flush();
         await db
           .update(runNodes)
           .set({ status: "succeeded", outputs: cached.hit.outputs, metrics: cached.hit.metrics, workMs: 0, finishedAt: new Date(), error: null, cache: cached.outcome })

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "~/lib/env";
 import { workflowIdForRun } from "~/workflows/temporal/shared";
-import { inspectNode } from "~/server/runs/inspect";
+import { inspectNode, nodeLog } from "~/server/runs/inspect";
 import { cancelRun, getRun, lastOutputs, resumeRun, startRun } from "~/server/runs/service";
 import { forget } from "~/workflows/cache/node-cache";
 import { artifactStore } from "~/workflows/artifacts";
@@ -46,6 +46,10 @@ export const runRouter = createTRPCRouter({
   node: resourceProcedure("read", "run")
     .input(z.object({ id: z.guid(), nodeId: z.string().min(1).max(200) }))
     .query(({ ctx, input }) => inspectNode(ctx.db, artifactStore(), input.id, input.nodeId)),
+  /** A node's log lines (after `after`, to follow it while it runs). */
+  log: resourceProcedure("read", "run")
+    .input(z.object({ id: z.guid(), nodeId: z.string().min(1).max(200), after: z.number().int().min(0).optional() }))
+    .query(({ ctx, input }) => nodeLog(ctx.db, input.id, input.nodeId, input.after)),
   cancel: resourceProcedure("run", "run")
     .input(z.object({ id: z.guid() }))
     .mutation(({ ctx, input }) => cancelRun(ctx.db, input.id)),

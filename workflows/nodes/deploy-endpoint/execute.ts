@@ -87,6 +87,7 @@ export const executor = defineExecutor(spec, {
       });
       return version;
     });
+    ctx.log(`/${slug} serves ${mv.name} v${mv.version}`, { slug, version: mv.version });
     return { outputs: { endpoint: { kind: "endpoint", slug, modelVersionId: mv.id, modelVersion: mv.version } } };
   },
 });

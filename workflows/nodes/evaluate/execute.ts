@@ -58,6 +58,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   }
   const predictionsUri = await artifacts.putBytes(artifactKey(ctx, "predictions.json"), new TextEncoder().encode(JSON.stringify(predicted)));
   await artifacts.putBytes(artifactKey(ctx, "metrics.json"), new TextEncoder().encode(JSON.stringify(result.metrics)));
+  ctx.log(`scored ${test.rows} held-out rows`, Object.fromEntries(Object.entries(result.metrics).filter(([k]) => ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"].includes(k))));
   return { outputs: { metrics: { kind: "metrics", values: result.metrics, report: result.charts, predictionsUri } }, metrics: result.metrics };
 }
 

@@ -146,6 +146,7 @@ async function execute(ctx: Ctx) {
   const started = performance.now();
   const { config } = ctx;
   const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx);
+  ctx.log(`training a ${config.task} forest of ${config.nEstimators} trees on '${target}'`, { rows: src.rows, features: features.length, engine: config.engine });
 
   if (config.engine === "ml-random-forest") {
     if (ctx.inputs.refit) throw new UserError("refitting on all rows needs the histogram engine");
@@ -184,6 +185,7 @@ async function execute(ctx: Ctx) {
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
     const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));
     const state: FanOutState = { trainingUri, meta };
+    ctx.log(`split into ${slices} slices of trees, each its own activity`, { slices });
     return { fanOut: { tasks, state } };
   }
 

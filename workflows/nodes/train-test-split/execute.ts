@@ -116,6 +116,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
       const uri = await artifacts.putFile(artifactKey(ctx, `${port}.parquet`), out);
       outputs[port] = { kind: "dataset", uri, ...shape, lineage: src.lineage };
     }
+    ctx.log(`split ${outputs.train!.rows + outputs.test!.rows} rows${stratified ? " (stratified by the target)" : ""}`, { train: outputs.train!.rows, test: outputs.test!.rows });
     return { outputs, metrics: { train_rows: outputs.train!.rows, test_rows: outputs.test!.rows, stratified: stratified ? 1 : 0 } };
   });
 }
