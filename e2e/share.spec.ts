@@ -22,7 +22,7 @@ test("share a run by link: a redacted, read-only report for someone without an a
   await inspector.getByRole("link", { name: "CSV" }).click();
   const csv = (await import("node:fs")).readFileSync(await (await download).path(), "utf8");
   expect(csv.split("\n")[0]).toContain("feature_1");
-  await expect(inspector.getByTestId("node-log")).toContainText(/wrote 600 rows|reused the output of run/);
+  await expect(inspector.getByTestId("node-log")).toContainText(/dataset: 600 rows × 5 columns|reused the output of run/);
   await inspector.getByRole("button", { name: "ingest.dataset" }).click();
   await expect(inspector).toContainText("ingest");
   await inspector.screenshot({ path: "test-results/node-inspector.png" });

@@ -92,7 +92,12 @@ describe("demo pipeline", () => {
     expect(csv.trimEnd().split("\n")).toHaveLength(401);
     expect(csv.split("\n")[0]).toBe(out.columns.map((c) => c.name).join(","));
     const trained = (await nodeLog(db(), runId, "train")).lines;
-    expect(trained.map((l) => l.message)).toEqual(["attempt 1 started", "training a classification forest of 30 trees on 'target'"]);
+    expect(trained.map((l) => l.message)).toEqual([
+      "attempt 1 started",
+      "training a classification forest of 30 trees on 'target'",
+      "model: classification model of 'target' from 5 features",
+      "final: classification model of 'target' from 5 features",
+    ]);
     expect(trained[1]!.fields).toEqual({ rows: 320, features: 5, engine: "histogram" });
     const train = await inspectNode(db(), artifactStore(), runId, "train");
     expect(train.config).toMatchObject({ nEstimators: 30 });
@@ -200,7 +205,7 @@ describe("demo pipeline", () => {
       ["error", "failed: target column 'target2' has a single class; a classifier needs two or more"],
     ]);
     const split = (await nodeLog(db(), run.id, "split")).lines.map((l) => l.message);
-    expect(split).toEqual(["attempt 1 started", "split 400 rows"]);
+    expect(split).toEqual(["attempt 1 started", "split 400 rows", "train: 320 rows × 6 columns", "test: 80 rows × 6 columns"]);
   });
 
   it("fails at once, without retries, when the data engine refuses the data (log of a negative number)", async () => {

@@ -19,7 +19,7 @@ export function failOn(errors: Problem[]) {
  * (kinds and roles survive), its lineage one step longer.
  */
 export async function writeDataset(
-  ctx: Pick<ExecContext<unknown>, "artifacts" | "scratchDir" | "runId" | "nodeId" | "log">,
+  ctx: Pick<ExecContext<unknown>, "artifacts" | "scratchDir" | "runId" | "nodeId">,
   conn: Duck,
   src: DatasetRef,
   select: string,
@@ -31,7 +31,6 @@ export async function writeDataset(
   // The written columns first: a column replaced by another type takes their metadata, not the input's.
   const shape = await describe(conn, parquet(out), [...written, ...src.columns]);
   const uri = await ctx.artifacts.putFile(artifactKey(ctx, "dataset.parquet"), out);
-  ctx.log(`wrote ${shape.rows} rows × ${shape.columns.length} columns`, { rowsIn: src.rows, rowsOut: shape.rows, columnsIn: src.columns.length, columnsOut: shape.columns.length });
   return { outputs: { dataset: { kind: "dataset", uri, ...shape, lineage: { ...src.lineage, steps: [...src.lineage.steps, step] } } } };
 }
 

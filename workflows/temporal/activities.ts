@@ -28,6 +28,14 @@ export interface ActivityDeps {
 
 type AnyContext = ExecContext<Record<string, unknown>>;
 
+/** One output as a log line: "dataset: 480 rows × 6 columns", "model: classification of 'target'". */
+function describeOutput(port: string, ref: ArtifactRef): string {
+  if (ref.kind === "dataset") return `${port}: ${ref.rows} rows × ${ref.columns.length} columns`;
+  if (ref.kind === "model") return `${port}: ${ref.task} model of '${ref.target}' from ${ref.features.length} features`;
+  if (ref.kind === "metrics") return `${port}: ${Object.keys(ref.values).length} metrics`;
+  return `${port}: /${ref.slug} v${ref.modelVersion}`;
+}
+
 export function createActivities({ db, artifacts }: ActivityDeps): PipelineActivities {
   const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
 
@@ -56,7 +64,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       flush().catch(() => {});
     }, 1000);
     try {
-      return await fn({
+      const result = await fn({
         runId,
         workspaceId: run.workspaceId,
         startedBy: run.startedBy,
@@ -80,6 +88,10 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         log: (message, fields, level = "info") => log.add(level, message, fields),
         signal: actx.cancellationSignal,
       });
+      // What it produced, in the same words for every node type.
+      const outputs = (result as { outputs?: Record<string, ArtifactRef> } | null)?.outputs;
+      for (const [port, ref] of Object.entries(outputs ?? {})) log.add("info", describeOutput(port, ref));
+      return result;
     } catch (e) {
       // Neither this machine's paths nor any secret the node used may reach the run page or logs.
       const message = redact(withoutLocalPaths(messageOf(e)), secretValues);
