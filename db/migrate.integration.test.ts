@@ -52,4 +52,42 @@ describe("migrations", () => {
       await admin.end({ timeout: 5 });
     }
   });
+
+  it("keep each finished run's scores on the run (what run lists sort by)", async () => {
+    const base = inject("services").databaseUrl;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    const name = `millrace_upgrade_metrics_${process.pid}`;
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const old = firstMigrations(12); // up to 0011, before runs kept their metrics
+    try {
+      const db = createDb(url.toString(), 1);
+      await migrate(db, { migrationsFolder: old });
+      const [ws] = await db.$sql`select id from workspace limit 1`;
+      const [p] = await db.$sql`insert into pipeline (workspace_id, name) values (${ws!.id}, 'Churn') returning id`;
+      const [scored] = await db.$sql`insert into run (workspace_id, pipeline_id, pipeline_version, status) values (${ws!.id}, ${p!.id}, 1, 'succeeded') returning id`;
+      const [bare] = await db.$sql`insert into run (workspace_id, pipeline_id, pipeline_version, status) values (${ws!.id}, ${p!.id}, 1, 'failed') returning id`;
+      const evaluate = { metrics: { kind: "metrics", values: { accuracy: 0.91, f1_macro: 0.9 } } };
+      const split = { train: { kind: "dataset", uri: "artifact:x", rows: 10, columns: [], lineage: { rawColumns: [], steps: [] } } };
+      await db.$sql`insert into run_node (run_id, node_id, type, status, outputs) values
+        (${scored!.id}, 'evaluate', 'evaluate', 'succeeded', ${JSON.stringify(evaluate)}::jsonb),
+        (${scored!.id}, 'split', 'train-test-split', 'succeeded', ${JSON.stringify(split)}::jsonb),
+        (${bare!.id}, 'split', 'train-test-split', 'failed', null)`;
+      await db.$sql.end();
+
+      await applyMigrations(url.toString());
+      const after = createDb(url.toString(), 1);
+      const rows = await after.$sql`select id, metrics from run order by status desc`;
+      expect(rows).toEqual([
+        { id: scored!.id, metrics: { accuracy: 0.91, f1_macro: 0.9 } },
+        { id: bare!.id, metrics: null },
+      ]);
+      await after.$sql.end();
+    } finally {
+      fs.rmSync(old, { recursive: true, force: true });
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    }
+  });
 });
