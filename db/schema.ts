@@ -258,6 +258,8 @@ export const runs = pgTable(
     useCache: boolean("use_cache").notNull().default(true),
     /** The failed run this one resumes (its unchanged nodes are reused from it). */
     resumedFrom: uuid("resumed_from"),
+    /** The schedule that started it (a Temporal Schedule id), if one did. */
+    scheduleId: text("schedule_id"),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),

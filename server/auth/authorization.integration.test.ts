@@ -155,6 +155,19 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   },
   "/api/v1/pipelines/{id}": { GET: () => ({ path: `/api/v1/pipelines/${ids.pipeline}`, params: { id: ids.pipeline }, resource: true }) },
   "/api/v1/pipelines/{id}/runs": { POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/runs`, params: { id: ids.pipeline }, resource: true }) },
+  "/api/v1/pipelines/{id}/schedules": {
+    GET: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules`, params: { id: ids.pipeline }, resource: true }),
+    POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules`, params: { id: ids.pipeline }, body: { type: "application/json", text: '{"cron": "often"}' }, resource: true }),
+  },
+  "/api/v1/pipelines/{id}/schedules/{scheduleId}": {
+    DELETE: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules/not-a-schedule`, params: { id: ids.pipeline, scheduleId: "not-a-schedule" }, resource: true }),
+  },
+  "/api/v1/pipelines/{id}/schedules/{scheduleId}/pause": {
+    POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules/not-a-schedule/pause`, params: { id: ids.pipeline, scheduleId: "not-a-schedule" }, resource: true }),
+  },
+  "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume": {
+    POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules/not-a-schedule/resume`, params: { id: ids.pipeline, scheduleId: "not-a-schedule" }, resource: true }),
+  },
   "/api/v1/runs/{runId}": { GET: () => ({ path: `/api/v1/runs/${ids.run}`, params: { runId: ids.run }, resource: true }) },
   "/api/v1/runs/{runId}/cancel": { POST: () => ({ path: `/api/v1/runs/${ids.run}/cancel`, params: { runId: ids.run }, resource: true }) },
   // The run has no such node: refused on its merits (404 would read as a refusal, so the port is malformed instead).
@@ -209,7 +222,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(36);
+    expect(restCases.length).toBe(41);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -261,6 +274,12 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "run.resume": () => ({ id: ids.run }),
   "run.forgetCache": () => ({ id: ids.run, nodeId: "" }),
   "run.log": () => ({ id: ids.run, nodeId: "train" }),
+  "schedule.list": () => ({ pipelineId: ids.pipeline }),
+  "schedule.create": () => ({ pipelineId: ids.pipeline, cron: "often" }),
+  "schedule.pause": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
+  "schedule.resume": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
+  "schedule.trigger": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
+  "schedule.remove": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
   "share.create": () => ({ runId: ids.run, expiresInDays: 0 }),
   "share.list": () => ({ runId: ids.run }),
   "share.revoke": () => ({ runId: ids.run, id: "not-a-uuid" }),

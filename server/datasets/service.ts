@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
-import { hasControlCharacters, type ColumnSchema } from "~/lib/pipeline/document";
+import { hasControlCharacters } from "~/lib/pipeline/document";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { InvalidError, messageOf, UserError } from "~/lib/errors";
 import type { ColumnChoice, CsvOptions, DatasetSource, SourceFormat } from "~/lib/pipeline/ingest";
@@ -62,11 +62,6 @@ export async function listDatasets(db: Db, workspaceId: string) {
     .orderBy(desc(datasets.createdAt));
 }
 
-/** The datasets a pipeline of this workspace may read, with their columns. */
-export async function datasetColumnsMap(db: Db, workspaceId: string): Promise<Map<string, ColumnSchema[]>> {
-  const rows = await db.select({ id: datasets.id, columns: datasets.columns }).from(datasets).where(eq(datasets.workspaceId, workspaceId));
-  return new Map(rows.map((r) => [r.id, r.columns]));
-}
 
 /**
  * The columns a PostgreSQL query returns (for the query node's Describe), read with a secret of

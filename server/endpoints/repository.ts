@@ -27,22 +27,3 @@ export async function listEndpoints(db: Db, workspaceId: string) {
     .where(eq(endpoints.workspaceId, workspaceId))
     .orderBy(desc(endpoints.updatedAt));
 }
-
-/**
- * Slug → the pipeline serving it, for the compiler's ownership check. Slugs are one namespace for
- * the whole instance; another workspace's endpoint shows as taken, without its pipeline's name.
- */
-export async function endpointOwners(db: Db, workspaceId: string) {
-  const rows = await db
-    .select({ slug: endpoints.slug, workspaceId: endpoints.workspaceId, pipelineId: endpoints.pipelineId, pipelineName: pipelines.name })
-    .from(endpoints)
-    .leftJoin(pipelines, eq(pipelines.id, endpoints.pipelineId));
-  return new Map(
-    rows.map((r) => [
-      r.slug,
-      r.workspaceId === workspaceId
-        ? { pipelineId: r.pipelineId, pipelineName: r.pipelineName, otherWorkspace: false }
-        : { pipelineId: "another-workspace", pipelineName: null, otherWorkspace: true },
-    ]),
-  );
-}

@@ -118,6 +118,19 @@ export function platformOpenApi(serverUrl: string) {
   return doc;
 }
 
+const schedule = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    cron: { type: "string" },
+    timezone: { type: "string" },
+    paused: { type: "boolean" },
+    note: { type: ["string", "null"] },
+    nextRuns: { type: "array", items: { type: "string", format: "date-time" } },
+    recent: { type: "array", items: { type: "object" } },
+  },
+};
+
 function platformPaths(serverUrl: string) {
   return {
     openapi: "3.1.0",
@@ -261,6 +274,32 @@ function platformPaths(serverUrl: string) {
             ...errors("404", "503"),
           },
         },
+      },
+      "/api/v1/pipelines/{id}/schedules": {
+        get: { operationId: "listSchedules", summary: "The pipeline's cron schedules: cron, timezone, paused, next run times, recent runs", parameters: [uuidParam("id")], responses: { "200": ok({ type: "object", properties: { schedules: { type: "array", items: schedule } } }), ...errors("404", "503") } },
+        post: {
+          operationId: "createSchedule",
+          summary: "A cron schedule (Temporal Schedule): each time starts a run of the pipeline's latest version; a run still going makes the next skip",
+          parameters: [uuidParam("id")],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { type: "object", required: ["cron"], additionalProperties: false, properties: { cron: { type: "string", examples: ["0 6 * * *", "@daily"] }, timezone: { type: "string", default: "UTC" }, note: { type: "string", maxLength: 200 } } },
+              },
+            },
+          },
+          responses: { "201": ok(schedule, "Created"), ...errors("400", "404", "415", "503") },
+        },
+      },
+      "/api/v1/pipelines/{id}/schedules/{scheduleId}": {
+        delete: { operationId: "deleteSchedule", summary: "Delete a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok({ type: "object" }), ...errors("404", "503") } },
+      },
+      "/api/v1/pipelines/{id}/schedules/{scheduleId}/pause": {
+        post: { operationId: "pauseSchedule", summary: "Pause a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("404", "503") } },
+      },
+      "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume": {
+        post: { operationId: "resumeSchedule", summary: "Resume a paused schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("404", "503") } },
       },
       "/api/v1/runs/{runId}/cancel": {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },

@@ -4,14 +4,7 @@ import { pipelines, pipelineVersions } from "~/db/schema";
 import { ConflictError } from "~/lib/errors";
 import type { PipelineDocument, PipelineGraph } from "~/lib/pipeline/document";
 
-export interface StoredPipeline extends PipelineGraph {
-  id: string;
-  workspaceId: string;
-  name: string;
-  version: number;
-  latestVersion: number;
-  updatedAt: Date;
-}
+export { getPipeline } from "~/workflows/runs/prepare";
 
 export async function listPipelines(db: Db, workspaceId: string) {
   return db
@@ -19,18 +12,6 @@ export async function listPipelines(db: Db, workspaceId: string) {
     .from(pipelines)
     .where(eq(pipelines.workspaceId, workspaceId))
     .orderBy(desc(pipelines.updatedAt));
-}
-
-export async function getPipeline(db: Db, id: string, version?: number): Promise<StoredPipeline | undefined> {
-  const [p] = await db.select().from(pipelines).where(eq(pipelines.id, id));
-  if (!p) return undefined;
-  const v = version ?? p.latestVersion;
-  const [pv] = await db
-    .select()
-    .from(pipelineVersions)
-    .where(and(eq(pipelineVersions.pipelineId, id), eq(pipelineVersions.version, v)));
-  if (!pv) return undefined;
-  return { id: p.id, workspaceId: p.workspaceId, name: p.name, version: v, latestVersion: p.latestVersion, updatedAt: p.updatedAt, ...pv.graph };
 }
 
 /** Every saved version of a pipeline, newest first: number, time, size. */

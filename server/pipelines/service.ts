@@ -1,16 +1,10 @@
 import type { Db } from "~/db/client";
 import { InvalidError } from "~/lib/errors";
-import { newPipelineDocumentSchema, type PipelineDocument, type PipelineGraph } from "~/lib/pipeline/document";
-import { compile } from "~/workflows/nodes/compile";
-import { datasetColumnsMap } from "../datasets/service";
-import { endpointOwners } from "../endpoints/repository";
+import { newPipelineDocumentSchema, type PipelineDocument } from "~/lib/pipeline/document";
+import { compilePipeline } from "~/workflows/runs/prepare";
 import { createPipeline } from "./repository";
 
-/** Compiles a graph against the datasets of its workspace and the endpoints stored now. */
-export async function compilePipeline(db: Db, workspaceId: string, graph: PipelineGraph, pipelineId?: string) {
-  const [datasets, owners] = await Promise.all([datasetColumnsMap(db, workspaceId), endpointOwners(db, workspaceId)]);
-  return compile(graph, { datasetColumns: (id) => datasets.get(id), endpoint: (slug) => owners.get(slug), pipelineId });
-}
+export { compilePipeline } from "~/workflows/runs/prepare";
 
 /** Validates a document from outside (the REST API), then stores it as a new pipeline. */
 export async function createPipelineFromDocument(db: Db, workspaceId: string, body: unknown) {

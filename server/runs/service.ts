@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
-import { ConflictError, InvalidError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
+import { ConflictError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import type { ArtifactRef, DatasetRef, EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
@@ -10,8 +10,7 @@ import { getSpec } from "~/workflows/nodes/registry";
 import { temporalClient } from "~/workflows/temporal/client";
 import type * as workflows from "~/workflows/temporal/pipeline-workflow";
 import { PIPELINE_WORKFLOW, taskQueueOf, workflowIdForRun } from "~/workflows/temporal/shared";
-import { compilePipeline } from "../pipelines/service";
-import { getPipeline } from "../pipelines/repository";
+import { getPipeline, prepareRun, type PrepareOptions } from "~/workflows/runs/prepare";
 
 /**
  * Compiles the pipeline's saved version, records the run and starts its workflow. The workflow
@@ -23,31 +22,12 @@ import { getPipeline } from "../pipelines/repository";
  * model — the very plan that will run, so a save in between cannot slip a deploy past it — and
  * throws if the caller may not deploy.
  */
-export async function startRun(
-  db: Db,
-  pipelineId: string,
-  opts: { startedBy?: string | null; version?: number; checkDeploy?: () => void; ignoreCache?: boolean; resumedFrom?: string } = {},
-) {
-  const { version } = opts;
-  const pipeline = await getPipeline(db, pipelineId, version);
-  if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
-  const compiled = await compilePipeline(db, pipeline.workspaceId, pipeline, pipelineId);
-  if (!compiled.plan) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
-  const plan = compiled.plan;
-  if (plan.some((n) => getSpec(n.type)?.stage === "deploy")) opts.checkDeploy?.();
-
-  const runId = await db.transaction(async (tx) => {
-    const [run] = await tx
-      .insert(runs)
-      .values({ workspaceId: pipeline.workspaceId, pipelineId, pipelineVersion: pipeline.version, startedBy: opts.startedBy ?? null, useCache: !opts.ignoreCache, resumedFrom: opts.resumedFrom ?? null })
-      .returning({ id: runs.id });
-    await tx.insert(runNodes).values(plan.map((n) => ({ runId: run!.id, nodeId: n.id, type: n.type })));
-    return run!.id;
-  });
+export async function startRun(db: Db, pipelineId: string, opts: PrepareOptions = {}) {
+  const { runId, plan } = await prepareRun(db, pipelineId, opts);
   try {
     const client = await temporalClient();
     await client.workflow.start<(typeof workflows)[typeof PIPELINE_WORKFLOW]>(PIPELINE_WORKFLOW, {
-      args: [{ runId, plan: { pipelineId, pipelineVersion: pipeline.version, nodes: plan } }],
+      args: [{ runId, plan }],
       taskQueue: taskQueueOf(env()),
       workflowId: workflowIdForRun(runId),
     });

@@ -66,12 +66,12 @@ export async function registerModel(db: Db, r: { runId: string; nodeId: string; 
     const [run] = await tx.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, r.runId));
     if (!run) return null;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`register:${run.pipelineId}:${nodeKey}`}))`);
-    // One artifact is one version: on two ports (a node's `final` when nothing was refitted is its
-    // `model`), or reused by a later run from the cache.
+    // One artifact is one version of a pipeline's model: on two ports (a node's `final` when
+    // nothing was refitted is its `model`), or reused by a later run of the pipeline from the cache.
     const [known] = await tx
       .select()
       .from(modelVersions)
-      .where(or(and(eq(modelVersions.runId, r.runId), eq(modelVersions.nodeId, nodeKey)), and(eq(modelVersions.workspaceId, run.workspaceId), eq(modelVersions.artifactUri, r.model.uri))));
+      .where(or(and(eq(modelVersions.runId, r.runId), eq(modelVersions.nodeId, nodeKey)), and(eq(modelVersions.pipelineId, run.pipelineId), eq(modelVersions.artifactUri, r.model.uri))));
     if (known) return known;
     const name = await modelName(tx, run.pipelineId, nodeKey);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${name}`}))`);

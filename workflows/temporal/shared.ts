@@ -87,3 +87,21 @@ export interface BatchActivities {
   mergeBatchScore(batchId: string): Promise<void>;
   finishBatchScore(input: { batchId: string; status: "succeeded" | "failed" | "cancelled"; error: string | null }): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Schedules: a Temporal Schedule starts `scheduledRun`, which records a run and runs it.
+
+/** The name the worker registers `scheduledRun` under. */
+export const SCHEDULED_WORKFLOW = "scheduledRun";
+/** Schedule ids carry their pipeline's id: `pipeline-<pipelineId>-<suffix>`. */
+export const scheduleIdFor = (pipelineId: string, suffix: string) => `pipeline-${pipelineId}-${suffix}`;
+
+export interface ScheduledRunInput {
+  pipelineId: string;
+  scheduleId: string;
+}
+
+export interface ScheduleActivities {
+  /** Records a run of the pipeline's latest version; null (and a failed run saying why) when it does not compile. */
+  prepareScheduledRun(input: ScheduledRunInput): Promise<RunPipelineInput | null>;
+}

@@ -10,6 +10,7 @@ import { env } from "~/lib/env";
 import { artifactStore } from "~/workflows/artifacts";
 import { loadAllExecutors } from "~/workflows/nodes/executors";
 import { createBatchActivities } from "~/workflows/batch/activities";
+import { createScheduleActivities } from "~/workflows/runs/schedule-activities";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
 
@@ -24,7 +25,11 @@ export async function createWorker(opts: { identity?: string } = {}) {
     taskQueue: taskQueueOf(e),
     ...(opts.identity ? { identity: opts.identity } : {}),
     workflowsPath,
-    activities: { ...createActivities({ db: db(), artifacts: artifactStore() }), ...createBatchActivities({ db: db(), artifacts: artifactStore() }) },
+    activities: {
+      ...createActivities({ db: db(), artifacts: artifactStore() }),
+      ...createBatchActivities({ db: db(), artifacts: artifactStore() }),
+      ...createScheduleActivities({ db: db() }),
+    },
     maxConcurrentActivityTaskExecutions: 4,
   });
   return { worker, connection };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
+import { deleteSchedulesOf } from "~/server/schedules/service";
 import { createPipeline, deletePipeline, getPipeline, listVersions, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
 import { templates } from "~/lib/templates/gallery";
 import { createFromTemplate } from "~/server/templates/service";
@@ -47,6 +48,8 @@ export const pipelineRouter = createTRPCRouter({
       const footprint = await pipelineFootprint(ctx.db, input.id);
       const gone = await deletePipeline(ctx.db, input.id);
       if (!gone) throw new NotFoundError(`pipeline ${input.id} not found`);
+      // Its schedules go too (Temporal away: a schedule left behind fails its runs, saying the pipeline is gone).
+      await deleteSchedulesOf(input.id).catch(() => {});
       await auditAs(ctx, "pipeline.delete", gone.name, { pipelineId: gone.id, ...footprint });
       return footprint;
     }),

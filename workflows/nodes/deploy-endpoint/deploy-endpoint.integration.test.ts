@@ -48,7 +48,10 @@ describe("deploy-endpoint on Postgres", () => {
     expect(first.outputs.endpoint).toMatchObject({ kind: "endpoint", slug: "owned", modelVersion: 1 });
     // A retried activity finds its own version instead of adding one.
     expect((await deploy(run1, twoColumns, { slug: "owned" })).outputs.endpoint).toEqual(first.outputs.endpoint);
-    expect((await deploy(await a.newRun(), twoColumns, { slug: "owned" })).outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    // Another run's model (another file) is the next version; the same file again is the same version.
+    const retrained: ModelRef = { ...twoColumns, uri: await store.putBytes("retrained/model.bin", await store.getBytes(twoColumns.uri)) };
+    expect((await deploy(await a.newRun(), retrained, { slug: "owned" })).outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    expect((await deploy(await a.newRun(), retrained, { slug: "owned" })).outputs.endpoint).toMatchObject({ modelVersion: 2 });
     const [ep] = await db().select().from(endpoints).where(eq(endpoints.slug, "owned"));
     expect(ep?.pipelineId).toBe(a.pipelineId);
     const [v1] = await db().select().from(modelVersions).where(eq(modelVersions.runId, run1));
@@ -57,7 +60,7 @@ describe("deploy-endpoint on Postgres", () => {
       { name: "a", type: "number", nullable: true },
       { name: "b", type: "number", nullable: true },
     ]);
-    expect(await db().select().from(deployments).where(eq(deployments.endpointId, ep!.id))).toHaveLength(2);
+    expect(await db().select().from(deployments).where(eq(deployments.endpointId, ep!.id))).toHaveLength(3);
   });
 
   it("refuses an endpoint another pipeline serves until told to take it over, then moves it", async () => {
@@ -71,7 +74,8 @@ describe("deploy-endpoint on Postgres", () => {
     expect(before?.pipelineId).toBe(a.pipelineId);
 
     const taken = await deploy(await b.newRun(), twoColumns, { slug: "contested", takeOver: true });
-    expect(taken.outputs.endpoint).toMatchObject({ modelVersion: 2 });
+    // The refused run registered this file as the newcomer's version 1: deployed again, it is that version.
+    expect(taken.outputs.endpoint).toMatchObject({ modelVersion: 1 });
     const [after] = await db().select().from(endpoints).where(eq(endpoints.slug, "contested"));
     expect(after?.pipelineId).toBe(b.pipelineId);
     // Each deployment is in the audit log, with what it replaced.
@@ -96,8 +100,8 @@ describe("deploy-endpoint on Postgres", () => {
       "deploying would change what endpoint 'schema' accepts or answers ('c' (number) is new and required); tick 'Take over the endpoint' to deploy anyway",
     );
     const ok = await deploy(await a.newRun(), threeColumns, { slug: "schema", takeOver: true });
-    // Every model a run produced is a version, the refused run's included (v2): this is v3.
-    expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 3 });
+    // Every model a run produced is a version, the refused run's included (v2); the same file deployed again is that version.
+    expect(ok.outputs.endpoint).toMatchObject({ modelVersion: 2 });
     const [served] = await db().select({ modelVersionId: endpoints.modelVersionId }).from(endpoints).where(eq(endpoints.slug, "schema"));
     expect(served?.modelVersionId).toBe((ok.outputs.endpoint as { modelVersionId: string }).modelVersionId);
   });
