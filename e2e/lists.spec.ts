@@ -104,3 +104,23 @@ test("filter and sort the runs, then compare two side by side", async ({ page, r
   await expect(page.getByTestId("compare-metrics")).toContainText("accuracy");
   await page.screenshot({ path: "test-results/compare-runs.png", fullPage: true });
 });
+
+test("schedule a pipeline from the editor: next run times, pause, delete", async ({ page, request }) => {
+  page.on("dialog", (d) => void d.accept());
+  await page.goto(`/pipelines/${await demoPipelineId(request)}`);
+  await page.getByRole("button", { name: "Schedules" }).click();
+  const dialog = page.getByRole("dialog", { name: "Schedules" });
+  await dialog.getByLabel("Cron").fill("30 5 * * *");
+  await dialog.getByLabel("Time zone").fill("UTC");
+  await dialog.getByRole("button", { name: "Add schedule" }).click();
+  const item = dialog.getByTestId("schedules").locator("li", { hasText: "30 5 * * *" });
+  await expect(item).toContainText("Next:");
+  await dialog.screenshot({ path: "test-results/schedules.png" });
+  await item.getByRole("button", { name: "Pause" }).click();
+  await expect(item).toContainText("paused");
+  await item.getByRole("button", { name: "Delete" }).click();
+  await expect(dialog.getByTestId("schedules").locator("li", { hasText: "30 5 * * *" })).toHaveCount(0);
+  await dialog.getByLabel("Cron").fill("99 * * * *");
+  await dialog.getByRole("button", { name: "Add schedule" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("Minute is not in range");
+});

@@ -16,6 +16,7 @@ import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { QuickAdd } from "./quick-add";
 import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState } from "./store";
+import { Schedules } from "./schedules";
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
 const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
@@ -453,6 +454,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               {save.isPending ? "Saving…" : "Save"}
             </button>
           )}
+          <Schedules pipelineId={pipelineId} canRun={can.run} />
           {can.run && (
             <>
               <button
