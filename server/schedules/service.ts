@@ -95,7 +95,10 @@ export async function createSchedule(db: Db, actor: Actor, workspaceId: string, 
     });
   } catch (e) {
     // Temporal is the judge of what a cron expression and a time zone mean.
-    if (e instanceof TypeError || /invalid|time ?zone|cron|not in range/i.test(messageOf(e))) throw InvalidError.withProblems("invalid schedule", [{ path: "cron", message: messageOf(e).split("\n")[0]!.slice(0, 300) }]);
+    if (e instanceof TypeError || /invalid|time ?zone|cron|not in range/i.test(messageOf(e))) {
+      const why = messageOf(e).split("\n")[0]!.slice(0, 300);
+      throw InvalidError.withProblems(`invalid schedule '${body.cron}' (${body.timezone}): ${why}`, [{ path: "cron", message: why }]);
+    }
     throw e;
   }
   await recordAudit(db, { action: "schedule.create", workspaceId, ...auditActor(actor), target: pipelineId, details: { scheduleId, cron: body.cron, timezone: body.timezone } });
