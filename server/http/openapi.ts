@@ -293,13 +293,13 @@ function platformPaths(serverUrl: string) {
         },
       },
       "/api/v1/pipelines/{id}/schedules/{scheduleId}": {
-        delete: { operationId: "deleteSchedule", summary: "Delete a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok({ type: "object" }), ...errors("404", "503") } },
+        delete: { operationId: "deleteSchedule", summary: "Delete a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok({ type: "object" }), ...errors("400", "404", "503") } },
       },
       "/api/v1/pipelines/{id}/schedules/{scheduleId}/pause": {
-        post: { operationId: "pauseSchedule", summary: "Pause a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("404", "503") } },
+        post: { operationId: "pauseSchedule", summary: "Pause a schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("400", "404", "503") } },
       },
       "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume": {
-        post: { operationId: "resumeSchedule", summary: "Resume a paused schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("404", "503") } },
+        post: { operationId: "resumeSchedule", summary: "Resume a paused schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("400", "404", "503") } },
       },
       "/api/v1/runs/{runId}/cancel": {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },
