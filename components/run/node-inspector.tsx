@@ -28,7 +28,7 @@ function Distribution({ s }: { s: { histogram?: number[]; top?: { value: string;
  * schema with statistics and distributions, its first rows and a download; a model's task,
  * target and features; metrics. For members only (a shared report has none of this).
  */
-export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: string; nodeId: string; onSelect: (id: string) => void; onClose: () => void }) {
+export function NodeInspector({ runId, nodeId, canRun, onSelect, onClose }: { runId: string; nodeId: string; canRun: boolean; onSelect: (id: string) => void; onClose: () => void }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.run.node.queryOptions({ id: runId, nodeId }), refetchInterval: (x) => (x.state.data && ["queued", "running"].includes(x.state.data.status) ? 2000 : false) });
   const running = !q.data || ["queued", "running"].includes(q.data.status);
@@ -55,9 +55,11 @@ export function NodeInspector({ runId, nodeId, onSelect, onClose }: { runId: str
           {d.cache && (
             <div className="flex flex-wrap items-center gap-2" data-testid="node-cache">
               <span className={d.cache.reusedFrom ? "text-emerald-700" : "text-slate-600"}>{d.cache.reusedFrom ? `Reused from run ${d.cache.reusedFrom.runId.slice(0, 8)}` : `Ran: ${d.cache.reason}`}</span>
-              <button type="button" className="text-sky-700 hover:underline" onClick={() => forget.mutate({ id: runId, nodeId })}>
-                Forget cached output
-              </button>
+              {canRun && (
+                <button type="button" className="text-sky-700 hover:underline" onClick={() => forget.mutate({ id: runId, nodeId })}>
+                  Forget cached output
+                </button>
+              )}
               {forgotten !== null && <span role="status">{forgotten ? "forgotten: the next run computes it again" : "nothing was cached"}</span>}
             </div>
           )}

@@ -13,7 +13,7 @@ import { active, formatMs, NodePanels, NodeTable, RunCanvas, span, Timeline } fr
 import { NodeInspector } from "./node-inspector";
 import { ShareLinks } from "./share-links";
 
-export function RunView({ runId }: { runId: string }) {
+export function RunView({ runId, can }: { runId: string; can: { run: boolean; edit: boolean } }) {
   const trpc = useTRPC();
   const run = useQuery({
     ...trpc.run.byId.queryOptions({ id: runId }),
@@ -63,12 +63,12 @@ export function RunView({ runId }: { runId: string }) {
         ))}
         {!data.useCache && <span className="text-xs text-slate-500">cache ignored</span>}
         <div className="ml-auto flex gap-2">
-          {active(data.status) && (
+          {can.run && active(data.status) && (
             <button type="button" onClick={() => cancel.mutate({ id: runId })} className="rounded border border-amber-300 px-3 py-1 text-sm text-amber-800 hover:bg-amber-50">
               Cancel run
             </button>
           )}
-          {(data.status === "failed" || data.status === "cancelled") && (
+          {can.run && (data.status === "failed" || data.status === "cancelled") && (
             <button
               type="button"
               onClick={() => resume.mutate({ id: runId })}
@@ -79,7 +79,7 @@ export function RunView({ runId }: { runId: string }) {
               {resume.isPending ? "Resuming…" : "Resume"}
             </button>
           )}
-          <ShareLinks runId={runId} />
+          {can.edit && <ShareLinks runId={runId} />}
         </div>
       </div>
       {data.error && (
@@ -107,7 +107,7 @@ export function RunView({ runId }: { runId: string }) {
         </div>
         <aside className="w-96 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-slate-50 p-3">
           {selected ? (
-            <NodeInspector key={selected} runId={runId} nodeId={selected} onSelect={setSelected} onClose={() => setSelected(null)} />
+            <NodeInspector key={selected} runId={runId} nodeId={selected} canRun={can.run} onSelect={setSelected} onClose={() => setSelected(null)} />
           ) : (
             <p className="text-[11px] text-slate-400">Click a node to open it: settings, inputs, output rows, statistics and downloads.</p>
           )}
