@@ -4,7 +4,7 @@
  * still needs a sign-in; a revoked link shows nothing.
  */
 import { expect, test } from "@playwright/test";
-import { adminToken, bearer, demoPipelineId, waitForRun } from "./helpers";
+import { adminToken, bearer, demoPipelineId, trpc, waitForRun } from "./helpers";
 
 test("share a run by link: a redacted, read-only report for someone without an account, until revoked", async ({ page, browser, playwright, baseURL }) => {
   const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: bearer(adminToken()) });
@@ -57,4 +57,32 @@ test("share a run by link: a redacted, read-only report for someone without an a
   await other.goto(new URL(url).pathname);
   await expect(other.getByText("this link does not show anything")).toBeVisible();
   await outsider.close();
+});
+
+test("fix a failed run and resume it: only the fixed node and what follows run again", async ({ page, request }) => {
+  const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
+  // A pipeline whose training fails: its target has one class.
+  const nodes = demo.nodes
+    .filter((n: { type: string }) => n.type !== "deploy-endpoint" && n.type !== "monitor-endpoint")
+    .map((n: { type: string; config: Record<string, unknown> }) =>
+      n.type === "derive-column" ? { ...n, config: { name: "constant", expression: "feature_4 * 0 + 1" } } : n.type === "random-forest" ? { ...n, config: { ...n.config, target: "constant", nEstimators: 9 } } : n,
+    );
+  const edges = demo.edges.filter((e: { source: string; target: string }) => nodes.some((n: { id: string }) => n.id === e.source) && nodes.some((n: { id: string }) => n.id === e.target));
+  const { id } = await (await request.post("/api/v1/pipelines", { data: { name: "Fix me", nodes, edges } })).json();
+  const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  expect((await waitForRun(request, runId)).status).toBe("failed");
+
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("run-error")).toContainText("single class");
+  // The fix: train on the real target (what a user does in the editor), saved as version 2.
+  const fixed = { name: "Fix me", nodes: nodes.map((n: { type: string; config: Record<string, unknown> }) => (n.type === "random-forest" ? { ...n, config: { ...n.config, target: "target" } } : n)), edges };
+  const saved = await trpc(request, "pipeline.save", { id, document: fixed });
+  expect(saved.status, saved.text).toBe(200);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(page).not.toHaveURL(new RegExp(runId));
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
+  await expect(page.getByText(`resumes`)).toBeVisible();
+  await expect(page.getByTestId("cache-feature")).toContainText(`reused from run ${runId.slice(0, 8)}`);
+  await expect(page.getByTestId("cache-train")).toContainText("ran: no earlier output of this node"); // it failed before
+  await page.screenshot({ path: "test-results/resumed-run.png", fullPage: true });
 });
