@@ -71,7 +71,8 @@ async function startSlowRun(slug: string) {
   );
   const created = await api<{ id: string }>("POST", "/api/v1/pipelines", { ...doc, name: `faults ${slug}`, nodes });
   expect(created.status).toBe(201);
-  const started = await api<{ runId: string }>("POST", `/api/v1/pipelines/${created.body.id}/runs`);
+  // Every node computed: the fault must land in real work, not in outputs reused from an earlier test.
+  const started = await api<{ runId: string }>("POST", `/api/v1/pipelines/${created.body.id}/runs`, { ignoreCache: true });
   expect(started.status).toBe(201);
   const runId = started.body.runId;
   // Wait until training is under way, so the fault lands in the middle of the run.
