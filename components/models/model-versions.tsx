@@ -7,7 +7,8 @@ import { breakingOf, ConfirmBreaking } from "../endpoints/breaking";
 import { buttonClass, ErrorText, inputClass, when } from "../settings/ui";
 import { useTRPC } from "../trpc";
 import { tableClass } from "../ui/page";
-import { HEADLINE_METRICS, lowerIsBetter } from "./metrics";
+import { lowerIsBetter } from "~/lib/pipeline/metrics";
+import { HEADLINE_METRICS } from "./metrics";
 
 
 /**

@@ -74,3 +74,13 @@ export interface ExecutionPlan {
   /** Topological order: every node comes after all of its inputs. */
   nodes: PlanNode[];
 }
+
+/**
+ * A run's scores: what its nodes put on `metrics` ports, merged (null when there are none). The
+ * worker keeps them on the run when it finishes; the run page reads them while it runs.
+ */
+export function runMetrics(outputs: Iterable<Record<string, ArtifactRef> | null>): Record<string, number> | null {
+  const metrics: Record<string, number> = {};
+  for (const o of outputs) for (const ref of Object.values(o ?? {})) if (ref.kind === "metrics") Object.assign(metrics, ref.values);
+  return Object.keys(metrics).length ? metrics : null;
+}

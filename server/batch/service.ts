@@ -4,8 +4,6 @@
  * follow its progress; download the scored file. A dataset the model cannot read is refused
  * before anything starts, naming the columns.
  */
-import fs from "node:fs";
-import { Readable } from "node:stream";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
@@ -20,6 +18,7 @@ import { temporalClient } from "~/workflows/temporal/client";
 import { BATCH_WORKFLOW, taskQueueOf, workflowIdForBatch } from "~/workflows/temporal/shared";
 import type * as workflows from "~/workflows/temporal/workflows";
 import { auditActor, type Actor } from "../auth/policy";
+import { fileDownload, type DownloadFormat } from "../http/files";
 
 export const batchScoreBody = z
   .object({
@@ -145,16 +144,9 @@ export async function cancelBatchScore(db: Db, id: string) {
 }
 
 /** The scored file as a stream (CSV, or Parquet), with a file name saying what it is. */
-export async function batchScoreFile(db: Db, artifacts: ArtifactStore, id: string, format: "csv" | "parquet") {
+export async function batchScoreFile(db: Db, artifacts: ArtifactStore, id: string, format: DownloadFormat) {
   const job = await getBatchScore(db, id);
   if (job.status !== "succeeded") throw new ConflictError(`batch score ${id} is ${job.status}; its file exists once it has succeeded`);
   const file = await artifacts.localPath(`artifact:${resultKey(id, format)}`);
-  const { size } = await fs.promises.stat(file);
-  const base = `${job.datasetName}-scored-${job.endpointSlug ?? job.model}-v${job.version}`.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 120);
-  return {
-    body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>,
-    size,
-    filename: `${base}.${format}`,
-    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet",
-  };
+  return fileDownload(file, `${job.datasetName}-scored-${job.endpointSlug ?? job.model}-v${job.version}`, format);
 }

@@ -7,11 +7,9 @@ import type { Db } from "~/db/client";
 import { runs } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
 import { compareSettings } from "~/lib/pipeline/diff";
+import { isCount, lowerIsBetter } from "~/lib/pipeline/metrics";
 import { getRun } from "./service";
 
-/** Metrics where less is better; counts (rows, trees) are neither; every other one is better higher. */
-const LOWER_IS_BETTER = /(^|_)(rmse|mae|mse|log_?loss|brier|error|seconds|loss)(_|$)/;
-const NEUTRAL = /(^|_)(rows|count|trees|classes)$/;
 
 export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
   const unique = [...new Set(ids)];
@@ -26,7 +24,7 @@ export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
   const metrics = names.map((name) => {
     const values = loaded.map((r) => r.metrics[name]);
     const known = values.filter((v): v is number => v !== undefined);
-    const better = NEUTRAL.test(name) ? null : LOWER_IS_BETTER.test(name) ? "lower" : "higher";
+    const better = isCount(name) ? null : lowerIsBetter(name) ? "lower" : "higher";
     const best = better && known.length > 1 && new Set(known).size > 1 ? (better === "lower" ? Math.min(...known) : Math.max(...known)) : undefined;
     return { name, values, best, better };
   });

@@ -5,7 +5,6 @@
  * features. Read from the node's artifacts with DuckDB; artifact paths never leave the server.
  */
 import fs from "node:fs";
-import { Readable } from "node:stream";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { runLogs, runNodes, runs } from "~/db/schema";
@@ -14,6 +13,7 @@ import type { ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parquet, quoteIdent, quoteString, withDuck, type Duck } from "~/workflows/data/duck";
+import { fileDownload, type DownloadFormat } from "../http/files";
 import { getPipeline } from "../pipelines/repository";
 
 const PREVIEW_ROWS = 20;
@@ -100,30 +100,19 @@ export async function inspectNode(db: Db, artifacts: ArtifactStore, runId: strin
 }
 
 /** A dataset a node produced, as a file to download (CSV or Parquet), streamed. */
-export async function nodeOutputFile(db: Db, artifacts: ArtifactStore, runId: string, nodeId: string, port: string, format: "csv" | "parquet") {
+export async function nodeOutputFile(db: Db, artifacts: ArtifactStore, runId: string, nodeId: string, port: string, format: DownloadFormat) {
   const [node] = await db.select({ outputs: runNodes.outputs }).from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId)));
   if (!node) throw new NotFoundError(`run ${runId} has no node '${nodeId}'`);
   const ref: ArtifactRef | undefined = node.outputs?.[port];
   if (!ref) throw new NotFoundError(`node '${nodeId}' produced nothing on '${port}' in this run`);
   if (ref.kind !== "dataset") throw new ConflictError(`'${nodeId}.${port}' is a ${ref.kind}, not a dataset`);
   const source = await artifacts.localPath(ref.uri);
-  let file = source;
-  let cleanup: (() => Promise<void>) | null = null;
-  if (format === "csv") {
-    const dir = await artifacts.scratchDir();
-    file = `${dir}/out.csv`;
-    await withDuck((conn) => conn.run(`COPY (SELECT * FROM ${parquet(source)}) TO ${quoteString(file)} (FORMAT csv, HEADER)`));
-    cleanup = () => fs.promises.rm(dir, { recursive: true, force: true });
-  }
-  const { size } = await fs.promises.stat(file);
-  const stream = fs.createReadStream(file);
-  if (cleanup) stream.once("close", () => void cleanup());
-  return {
-    body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
-    size,
-    filename: `${`${nodeId}-${port}`.replace(/[^A-Za-z0-9._-]+/g, "_")}.${format}`,
-    contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet",
-  };
+  const base = `${nodeId}-${port}`;
+  if (format === "parquet") return fileDownload(source, base, format);
+  const dir = await artifacts.scratchDir();
+  const csv = `${dir}/out.csv`;
+  await withDuck((conn) => conn.run(`COPY (SELECT * FROM ${parquet(source)}) TO ${quoteString(csv)} (FORMAT csv, HEADER)`));
+  return fileDownload(csv, base, format, () => fs.promises.rm(dir, { recursive: true, force: true }));
 }
 
 /** A node's log lines in this run, oldest first, after line `after` (to follow a running node). */

@@ -4,7 +4,7 @@ import type { Db } from "~/db/client";
 import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { ConflictError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
-import type { ArtifactRef, DatasetRef, EndpointRef } from "~/lib/pipeline/plan";
+import { runMetrics, type ArtifactRef, type DatasetRef, type EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { temporalClient } from "~/workflows/temporal/client";
@@ -100,24 +100,16 @@ export async function getRun(db: Db, runId: string) {
   const nodes = await db.select().from(runNodes).where(eq(runNodes.runId, runId)).orderBy(asc(runNodes.startedAt));
   const graph = await getPipeline(db, run.pipelineId, run.pipelineVersion);
   const resumedBy = await db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.resumedFrom, runId)).orderBy(asc(runs.createdAt));
-  // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores);
-  // deployed endpoints are its `endpoint` outputs. No node type is special here.
-  const metrics: Record<string, number> = {};
-  const deployed: EndpointRef[] = [];
-  for (const n of nodes) {
-    for (const out of Object.values(n.outputs ?? {})) {
-      if (out.kind === "metrics") Object.assign(metrics, out.values);
-      if (out.kind === "endpoint") deployed.push(out);
-    }
-  }
+  // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores), kept on
+  // the run once it finished; deployed endpoints are its `endpoint` outputs. No node type is special here.
+  const metrics = kept ?? runMetrics(nodes.map((n) => n.outputs)) ?? {};
+  const deployed = nodes.flatMap((n) => Object.values(n.outputs ?? {}).filter((o): o is EndpointRef => o.kind === "endpoint"));
   const base = env().publicUrl;
   const servedLater = await db
     .select({ slug: endpoints.slug, modelVersion: modelVersions.version })
     .from(endpoints)
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .where(and(eq(modelVersions.runId, runId), eq(endpoints.workspaceId, modelVersions.workspaceId)));
-  // A finished run keeps its scores on its row (also for runs whose nodes are gone).
-  if (kept) Object.assign(metrics, kept);
   return {
     ...run,
     resumedBy,

@@ -11,7 +11,7 @@ import type { Db } from "~/db/client";
 import { runNodes, runs } from "~/db/schema";
 import { withoutLocalPaths } from "~/lib/env";
 import { isDeterministic, messageOf } from "~/lib/errors";
-import type { ArtifactRef, NodeStatus, PlanNode } from "~/lib/pipeline/plan";
+import { runMetrics, type ArtifactRef, type NodeStatus, type PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
@@ -39,13 +39,22 @@ function describeOutput(port: string, ref: ArtifactRef): string {
 export function createActivities({ db, artifacts }: ActivityDeps): PipelineActivities {
   const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
 
+  /** The run a node belongs to, read once per activity. */
+  async function runOf(runId: string) {
+    const [run] = await db
+      .select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId, startedBy: runs.startedBy, useCache: runs.useCache })
+      .from(runs)
+      .where(eq(runs.id, runId));
+    if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
+    return run;
+  }
+  type Run = Awaited<ReturnType<typeof runOf>>;
+
   /** Runs `fn` with an executor context: heartbeats, throttled progress, errors mapped for Temporal. */
-  async function withContext<T>(runId: string, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
+  async function withContext<T>(runId: string, run: Run, node: PlanNode, inputs: ExecuteNodeInput["inputs"], fn: (ctx: AnyContext) => Promise<T>): Promise<T> {
     const actx = Context.current();
     const scratch: string[] = [];
     const secretValues = new Set<string>();
-    const [run] = await db.select({ workspaceId: runs.workspaceId, startedBy: runs.startedBy }).from(runs).where(eq(runs.id, runId));
-    if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
     const pending = new Map<string, { done: number; total: number }>();
     const log = new NodeLog(db, runId, node.id, actx.info.attempt, (text) => redact(withoutLocalPaths(text), secretValues));
     log.add("info", `attempt ${actx.info.attempt} started`);
@@ -114,12 +123,11 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     }
   }
 
-  async function recordSuccess(runId: string, node: PlanNode, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
+  async function recordSuccess(runId: string, run: Run, node: PlanNode, inputs: Record<string, ArtifactRef>, result: ExecResult, workMs: number) {
     const nodeId = node.id;
     // Models first: a node is shown succeeded only once what it trained is in the registry.
     await recordModels(db, artifacts, runId, nodeId, inputs, result.outputs, result.metrics);
-    const [run] = await db.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, runId));
-    if (run) await remember(db, { ...run, runId, node, inputs, outputs: result.outputs, metrics: result.metrics });
+    await remember(db, { workspaceId: run.workspaceId, pipelineId: run.pipelineId, runId, node, inputs, outputs: result.outputs, metrics: result.metrics });
     await db
       .update(runNodes)
       .set({ status: "succeeded", outputs: result.outputs, metrics: result.metrics ?? null, workMs, finishedAt: new Date(), error: null })
@@ -156,8 +164,7 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
         .set({ status: "running", attempt: Context.current().info.attempt, startedAt: new Date(), finishedAt: null, progress: null })
         .where(whereNode(runId, node.id));
       // An earlier run's output for the same type, config and inputs is reused rather than recomputed.
-      const [run] = await db.select({ workspaceId: runs.workspaceId, pipelineId: runs.pipelineId, useCache: runs.useCache }).from(runs).where(eq(runs.id, runId));
-      if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} is not recorded`, USER_ERROR_TYPE);
+      const run = await runOf(runId);
       const cached = await lookUp(db, artifacts, { ...run, node, inputs });
       if (cached.hit) {
         await recordModels(db, artifacts, runId, node.id, inputs, cached.hit.outputs, cached.hit.metrics);
@@ -171,19 +178,19 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       await db.update(runNodes).set({ cache: cached.outcome }).where(whereNode(runId, node.id));
       const executor = await executorOf(node);
       const started = performance.now();
-      const result = await withContext(runId, node, inputs, (ctx) => executor.execute(ctx));
+      const result = await withContext(runId, run, node, inputs, (ctx) => executor.execute(ctx));
       if (isFanOut(result)) {
         await db.update(runNodes).set({ workMs: performance.now() - started }).where(whereNode(runId, node.id));
         return { outputs: {}, fanOut: result.fanOut };
       }
-      await recordSuccess(runId, node, inputs, result, performance.now() - started);
+      await recordSuccess(runId, run, node, inputs, result, performance.now() - started);
       return { outputs: result.outputs };
     },
 
     async executeSlice({ runId, node, inputs, task, index }) {
       const slice = await fanOutStep(node, "slice");
       const started = performance.now();
-      const part = await withContext(runId, node, inputs, (ctx) => slice(ctx, task, index));
+      const part = await withContext(runId, await runOf(runId), node, inputs, (ctx) => slice(ctx, task, index));
       await db
         .update(runNodes)
         .set({ workMs: sql`coalesce(${runNodes.workMs}, 0) + ${performance.now() - started}` })
@@ -194,9 +201,10 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
     async mergeSlices({ runId, node, inputs, state, parts }) {
       const merge = await fanOutStep(node, "merge");
       const started = performance.now();
-      const result = await withContext(runId, node, inputs, (ctx) => merge(ctx, state, parts));
+      const run = await runOf(runId);
+      const result = await withContext(runId, run, node, inputs, (ctx) => merge(ctx, state, parts));
       const [row] = await db.select({ workMs: runNodes.workMs }).from(runNodes).where(whereNode(runId, node.id));
-      await recordSuccess(runId, node, inputs, result, (row?.workMs ?? 0) + performance.now() - started);
+      await recordSuccess(runId, run, node, inputs, result, (row?.workMs ?? 0) + performance.now() - started);
       return { outputs: result.outputs };
     },
 
@@ -204,11 +212,10 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
       await db.transaction(async (tx) => {
         // The run's scores, kept on the run: lists sort and compare by them without reading every node.
         const outputs = await tx.select({ outputs: runNodes.outputs }).from(runNodes).where(eq(runNodes.runId, input.runId));
-        const metrics: Record<string, number> = {};
-        for (const o of outputs) for (const ref of Object.values(o.outputs ?? {})) if (ref.kind === "metrics") Object.assign(metrics, ref.values);
+        const metrics = runMetrics(outputs.map((o) => o.outputs));
         await tx
           .update(runs)
-          .set({ status: input.status, error: input.error, finishedAt: new Date(), metrics: Object.keys(metrics).length ? metrics : null })
+          .set({ status: input.status, error: input.error, finishedAt: new Date(), metrics })
           .where(eq(runs.id, input.runId));
         const byStatus = new Map<NodeStatus, string[]>();
         for (const [id, p] of Object.entries(input.nodes)) {

@@ -46,7 +46,6 @@ export class NodeLog {
     if (this.dropped && this.kept >= MAX_LINES) {
       this.buffer.push({ runId: this.runId, nodeId: this.nodeId, attempt: this.attempt, at: new Date(), level: "warn", message: `${this.dropped} more lines were left out (at most ${MAX_LINES} per attempt)`, fields: null });
       this.dropped = 0;
-      this.kept++; // the summary line counts, so it is written once per batch of drops
     }
     if (!this.buffer.length) return;
     const rows = this.buffer.splice(0);
