@@ -215,7 +215,7 @@ export const datasets = pgTable("dataset", {
   /** Where it came from and how it was read (format, dialect, ingest warnings); null before this was kept. */
   source: jsonb("source").$type<DatasetSource>(),
   createdAt: createdAt(),
-});
+}, (t) => [index("dataset_name_idx").on(t.workspaceId, t.name, t.createdAt)]);
 
 export const pipelines = pgTable("pipeline", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -260,6 +260,10 @@ export const runs = pgTable(
     resumedFrom: uuid("resumed_from"),
     /** The schedule that started it (a Temporal Schedule id), if one did. */
     scheduleId: text("schedule_id"),
+    /** The dataset trigger that started it, if one did. */
+    triggerId: uuid("trigger_id"),
+    /** Every declared parameter's value in this run (chosen at launch, else the default); null for pipelines without. */
+    parameters: jsonb("parameters").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -269,6 +273,36 @@ export const runs = pgTable(
     index("run_workspace_idx").on(t.workspaceId, t.createdAt),
     index("run_workspace_status_idx").on(t.workspaceId, t.status, t.createdAt),
   ],
+);
+
+/**
+ * A trigger: when a dataset of this name gets a new version (a new upload under the name), run the
+ * pipeline's latest version, passing the new dataset as `parameter` when one is named. The cursor
+ * (`lastSeenAt`, the creation time of the newest dataset already handled) makes each new version
+ * start one run, even with several web processes and across restarts.
+ */
+export const pipelineTriggers = pgTable(
+  "pipeline_trigger",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
+    datasetName: text("dataset_name").notNull(),
+    /** The dataset-typed parameter that receives the new version; none: the run uses its defaults. */
+    parameter: text("parameter"),
+    paused: boolean("paused").notNull().default(false),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastDatasetId: uuid("last_dataset_id"),
+    lastRunId: uuid("last_run_id"),
+    lastFiredAt: timestamp("last_fired_at", { withTimezone: true }),
+    /** Why the last firing did not start a run (the pipeline did not compile, Temporal was down, …). */
+    lastError: text("last_error"),
+  },
+  (t) => [uniqueIndex("pipeline_trigger_name_idx").on(t.pipelineId, t.datasetName), index("pipeline_trigger_ws_idx").on(t.workspaceId, t.datasetName)],
 );
 
 export const runNodes = pgTable(

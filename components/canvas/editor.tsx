@@ -16,6 +16,7 @@ import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { QuickAdd } from "./quick-add";
 import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState } from "./store";
+import { LaunchForm, ParametersPanel } from "./parameters";
 import { Schedules } from "./schedules";
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -41,6 +42,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const state = useEditorState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
+  /** The launch form, open: how the run was asked for, and what the server said of the last values tried. */
+  const [launch, setLaunch] = useState<{ ignoreCache: boolean; problems: GraphError[] } | null>(null);
   const [quickAdd, setQuickAdd] = useState(false);
   // A newer version saved elsewhere while these edits were made: its number, until resolved.
   const [conflict, setConflict] = useState<number | null>(null);
@@ -177,14 +180,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const versions = useQuery(trpc.pipeline.versions.queryOptions({ id: pipelineId }));
   const onRestore = async (version: number) => {
     const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
-    state().replace({ name: old.name, nodes: old.nodes, edges: old.edges });
+    state().replace({ name: old.name, parameters: old.parameters, nodes: old.nodes, edges: old.edges });
     setMessage({ kind: "ok", text: `Restored version ${version}: save to make it the latest` });
     requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
   };
 
   const onCompare = async (version: number) => {
     const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
-    setCompared({ version, doc: { name: old.name, nodes: old.nodes, edges: old.edges } });
+    setCompared({ version, doc: { name: old.name, parameters: old.parameters, nodes: old.nodes, edges: old.edges } });
   };
 
   const onTidy = () => {
@@ -195,14 +198,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   const columnsById = useMemo(() => new Map((datasets.data ?? []).map((d) => [d.id, d.columns])), [datasets.data]);
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
-  const { nodes: flowNodes, edges: flowEdges, name } = s;
-  const document = useMemo(() => documentOf({ nodes: flowNodes, edges: flowEdges, name }), [flowNodes, flowEdges, name]);
+  const { nodes: flowNodes, edges: flowEdges, name, parameters } = s;
+  const document = useMemo(() => documentOf({ nodes: flowNodes, edges: flowEdges, name, parameters }), [flowNodes, flowEdges, name, parameters]);
   // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
   const compiled = useMemo(
     () =>
       datasets.data && endpoints.data
         ? compile(document, { datasetColumns: (id) => columnsById.get(id), endpoint: (slug) => owners.get(slug), pipelineId })
-        : { errors: [], columns: {} },
+        : { errors: [], columns: {}, parameters: {} },
     [document, columnsById, owners, datasets.data, endpoints.data, pipelineId],
   );
   // Comparing with an earlier version: its document, and what differs from the canvas.
@@ -264,19 +267,26 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
   };
 
-  const onRun = async (ignoreCache = false) => {
+  /** Starts a run; a pipeline with parameters asks for their values first (the launch form). */
+  const onRun = async (ignoreCache = false, parameters?: Record<string, string | number | boolean>) => {
     setRunErrors(null);
     if (compiled.errors.length) {
+      setLaunch(null);
       setRunErrors(compiled.errors);
+      return;
+    }
+    if (!parameters && state().parameters.length) {
+      setLaunch({ ignoreCache, problems: [] });
       return;
     }
     try {
       if (state().dirty) await doSave();
-      const res = await start.mutateAsync({ pipelineId, ignoreCache });
+      const res = await start.mutateAsync({ pipelineId, ignoreCache, parameters });
       router.push(`/runs/${res.runId}`);
     } catch (e) {
       const problems = problemsOf(e);
-      if (problems?.length) setRunErrors(problems);
+      if (parameters && problems?.length) setLaunch({ ignoreCache, problems });
+      else if (problems?.length) setRunErrors(problems);
       else setMessage({ kind: "error", text: `Run failed to start: ${(e as Error).message}` });
     }
   };
@@ -454,6 +464,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               {save.isPending ? "Saving…" : "Save"}
             </button>
           )}
+          <ParametersPanel readOnly={!can.edit} datasets={datasets.data ?? []} errors={compiled.errors} />
           <Schedules pipelineId={pipelineId} canRun={can.run} />
           {can.run && (
             <>
@@ -479,6 +490,16 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           )}
         </div>
       </div>
+      {launch && (
+        <LaunchForm
+          parameters={s.parameters}
+          datasets={datasets.data ?? []}
+          serverProblems={launch.problems}
+          busy={start.isPending}
+          onCancel={() => setLaunch(null)}
+          onLaunch={(values) => void onRun(launch.ignoreCache, values)}
+        />
+      )}
       {draft && !s.dirty && (
         <div role="alert" aria-label="Unsaved draft" className="flex items-center gap-3 border-b border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
           Unsaved edits from {new Date(draft.savedAt).toLocaleString()} were kept in this browser{draft.base ? ` (started from version ${draft.base})` : ""}.
@@ -558,8 +579,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
                 {changes.edgesRemoved.map((e) => (
                   <li key={`er-${e}`} className="font-mono text-red-700">− {e}</li>
                 ))}
+                {changes.parameters.length > 0 && <li className="text-amber-700">~ parameters: {changes.parameters.join(", ")}</li>}
                 {changes.moved.length > 0 && <li className="text-slate-500">moved: {changes.moved.join(", ")}</li>}
-                {!changes.renamed && !changes.added.length && !changes.removed.length && !changes.changed.length && !changes.edgesAdded.length && !changes.edgesRemoved.length && (
+                {!changes.renamed && !changes.parameters.length && !changes.added.length && !changes.removed.length && !changes.changed.length && !changes.edgesAdded.length && !changes.edgesRemoved.length && (
                   <li className="text-slate-500">no changes{changes.moved.length ? " but positions" : ""}</li>
                 )}
               </ul>
@@ -605,6 +627,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             errors={decorations[selected.id]?.errors ?? []}
             columns={selectedColumns}
             datasets={datasets.data ?? []}
+            parameters={s.parameters}
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
             lastOutputs={last.data?.nodes[selected.id]?.outputs}
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}

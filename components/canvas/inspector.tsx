@@ -2,7 +2,8 @@
 
 import { useMemo, useState } from "react";
 import { z } from "zod";
-import type { ColumnSchema, GraphError } from "~/lib/pipeline/document";
+import type { ColumnSchema, GraphError, PipelineParameter } from "~/lib/pipeline/document";
+import { isParameterRef } from "~/lib/pipeline/parameters";
 import type { Widget } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 
@@ -37,15 +38,28 @@ interface Props {
   secrets?: string[];
   /** What this node wrote in the pipeline's latest finished run, per dataset output. */
   lastOutputs?: Record<string, { rows: number; columns: ColumnSchema[] }>;
+  /** The pipeline's run parameters, which a setting of a matching type may refer to. */
+  parameters?: PipelineParameter[];
   /** Describes a query node's SELECT on the server: its columns, or an error naming the problem. */
   describeQuery?: (config: Record<string, unknown>) => Promise<ColumnSchema[]>;
+}
+
+/** Whether a parameter's values fit a setting: the same kind of value (datasets for a dataset picker). */
+function fits(f: FieldSchema, p: PipelineParameter) {
+  if (f.widget === "dataset") return p.type === "dataset";
+  if (f.widget === "secret" || f.widget === "query-columns" || f.widget === "column-map" || f.widget === "columns") return false;
+  if (f.type === "integer") return p.type === "integer";
+  if (f.type === "number") return p.type === "number" || p.type === "integer";
+  if (f.type === "boolean") return p.type === "boolean";
+  if (f.type === "string") return p.type === "string" && (!f.enum || (p.options ?? []).every((o) => f.enum!.includes(o)));
+  return false;
 }
 
 const inputClass =
   "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-500";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs, parameters = [] }: Props) {
   const spec = getSpec(type);
   const fields = useMemo(() => {
     if (!spec) return [];
@@ -81,8 +95,32 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         const value = config[name] ?? f.default;
         const fieldErrors = errorsFor(name);
         const id = `field-${nodeId}-${name}`;
+        const offered = parameters.filter((p) => fits(f, p));
+        const ref = isParameterRef(config[name]) ? config[name] : undefined;
         let control;
-        if (f.widget === "dataset") {
+        if (ref) {
+          const p = parameters.find((q) => q.name === ref.$param);
+          control = (
+            <div className="flex items-center gap-1" data-testid={`param-ref-${name}`}>
+              <select id={id} className={`${inputClass} font-mono`} value={ref.$param} onChange={(e) => onChange({ [name]: { $param: e.target.value } })}>
+                {!p && <option value={ref.$param}>{ref.$param} (not declared)</option>}
+                {offered.map((q) => (
+                  <option key={q.name} value={q.name}>
+                    parameter {q.name}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                title="Use a fixed value instead (the parameter's default)"
+                className="shrink-0 rounded px-1 text-xs text-slate-500 hover:bg-slate-100"
+                onClick={() => onChange({ [name]: p && fits(f, p) ? p.default : f.default })}
+              >
+                unlink
+              </button>
+            </div>
+          );
+        } else if (f.widget === "dataset") {
           control = (
             <select id={id} className={inputClass} value={String(value ?? "")} onChange={(e) => onChange({ [name]: e.target.value })}>
               <option value="">Choose a dataset…</option>
@@ -208,9 +246,26 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         }
         return (
           <div key={name} className="mb-3">
-            <label htmlFor={id} className="mb-1 block text-xs font-medium text-slate-700">
-              {f.title ?? name}
-            </label>
+            <div className="mb-1 flex items-center justify-between gap-2">
+              <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+                {f.title ?? name}
+              </label>
+              {!ref && offered.length > 0 && (
+                <select
+                  aria-label={`Use a parameter for ${f.title ?? name}`}
+                  className="max-w-[7rem] rounded bg-transparent text-[11px] text-sky-700 hover:bg-slate-50"
+                  value=""
+                  onChange={(e) => e.target.value && onChange({ [name]: { $param: e.target.value } })}
+                >
+                  <option value="">use parameter…</option>
+                  {offered.map((q) => (
+                    <option key={q.name} value={q.name}>
+                      {q.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </div>
             {control}
             {f.description && <p className="mt-0.5 text-[11px] text-slate-400">{f.description}</p>}
             {fieldErrors.map((e, i) => (

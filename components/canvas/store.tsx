@@ -5,13 +5,15 @@ import { createContext, useContext, useState, type ReactNode } from "react";
 import dagre from "@dagrejs/dagre";
 import YAML from "yaml";
 import { createStore, useStore, type StoreApi } from "zustand";
-import type { PipelineDocument } from "~/lib/pipeline/document";
+import type { PipelineDocument, PipelineParameter } from "~/lib/pipeline/document";
+import { isParameterRef } from "~/lib/pipeline/parameters";
 import type { NodeType } from "~/workflows/nodes/registry";
 import type { PipelineFlowNode } from "./node-card";
 
 /** What undo and redo restore. */
 interface Snapshot {
   name: string;
+  parameters: PipelineParameter[];
   nodes: PipelineFlowNode[];
   edges: Edge[];
 }
@@ -24,6 +26,8 @@ interface Clip {
 
 export interface EditorState {
   name: string;
+  /** The run parameters the pipeline declares. */
+  parameters: PipelineParameter[];
   nodes: PipelineFlowNode[];
   edges: Edge[];
   selectedId: string | null;
@@ -44,6 +48,8 @@ export interface EditorState {
   /** Puts an imported document on the canvas as an edit (undoable, saved as a new version). */
   replace(doc: PipelineDocument): void;
   setName(name: string): void;
+  /** Replaces the declared parameters; a rename also rewrites the node settings that refer to the old name. */
+  setParameters(parameters: PipelineParameter[], renamed?: { from: string; to: string }): void;
   onNodesChange(changes: NodeChange<PipelineFlowNode>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
   onConnect(c: Connection): void;
@@ -80,9 +86,10 @@ export const exportText = (doc: PipelineDocument, format: "json" | "yaml" = "jso
   format === "yaml" ? YAML.stringify(canonical(doc), { lineWidth: 0 }) : `${JSON.stringify(canonical(doc), null, 2)}\n`;
 
 /** The pipeline document the canvas shows. */
-export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges">): PipelineDocument {
+export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges"> & { parameters?: PipelineParameter[] }): PipelineDocument {
   return {
     name: s.name,
+    ...(s.parameters?.length ? { parameters: s.parameters } : {}),
     nodes: s.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } })),
     edges: s.edges.map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? "", target: e.target, targetHandle: e.targetHandle ?? "" })),
   };
@@ -111,8 +118,8 @@ function createEditorStore() {
       }
       lastKey = key;
       lastAt = now;
-      const { name, nodes, edges, past } = get();
-      set({ past: [...past.slice(-(HISTORY - 1)), { name, nodes, edges }], future: [] });
+      const { name, parameters, nodes, edges, past } = get();
+      set({ past: [...past.slice(-(HISTORY - 1)), { name, parameters, nodes, edges }], future: [] });
     };
     const restore = (from: "past" | "future", to: "past" | "future") => {
       const s = get();
@@ -122,8 +129,9 @@ function createEditorStore() {
       lastKey = "";
       set({
         [from]: stack.slice(0, -1),
-        [to]: [...s[to], { name: s.name, nodes: s.nodes, edges: s.edges }],
+        [to]: [...s[to], { name: s.name, parameters: s.parameters, nodes: s.nodes, edges: s.edges }],
         name: snap.name,
+        parameters: snap.parameters,
         nodes: snap.nodes,
         edges: snap.edges,
         selectedId: s.selectedId && snap.nodes.some((n) => n.id === s.selectedId) ? s.selectedId : null,
@@ -140,6 +148,7 @@ function createEditorStore() {
     };
     return {
     name: "",
+    parameters: [],
     nodes: [],
     edges: [],
     selectedId: null,
@@ -213,6 +222,7 @@ function createEditorStore() {
     load: (doc) =>
       set({
         name: doc.name,
+        parameters: doc.parameters ?? [],
         nodes: doc.nodes.map((n) => ({ id: n.id, type: "pipeline", position: n.position, data: { type: n.type, config: n.config } })),
         edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
         selectedId: null,
@@ -224,6 +234,7 @@ function createEditorStore() {
       record();
       set({
         name: doc.name,
+        parameters: doc.parameters ?? [],
         nodes: doc.nodes.map((n) => ({ id: n.id, type: "pipeline", position: n.position, data: { type: n.type as NodeType, config: n.config } })),
         edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
         selectedId: null,
@@ -233,6 +244,21 @@ function createEditorStore() {
     setName: (name) => {
       record("name");
       set({ name, dirty: true });
+    },
+    setParameters: (parameters, renamed) => {
+      record("parameters");
+      const refers = (v: unknown) => isParameterRef(v) && v.$param === renamed?.from;
+      set((s) => ({
+        parameters,
+        nodes: renamed
+          ? s.nodes.map((n) =>
+              Object.values(n.data.config).some(refers)
+                ? { ...n, data: { ...n.data, config: Object.fromEntries(Object.entries(n.data.config).map(([k, v]) => [k, refers(v) ? { $param: renamed.to } : v])) } }
+                : n,
+            )
+          : s.nodes,
+        dirty: true,
+      }));
     },
     onNodesChange: (changes) => {
       const meaningful = changes.some((c) => c.type !== "select" && c.type !== "dimensions");

@@ -62,6 +62,25 @@ export function RunView({ runId, can }: { runId: string; can: { run: boolean; ed
           </span>
         ))}
         {!data.useCache && <span className="text-xs text-slate-500">cache ignored</span>}
+        {data.scheduleId && <span className="text-xs text-slate-500">started by a schedule</span>}
+        {data.triggerId && <span className="text-xs text-slate-500">started by a new dataset version</span>}
+        {data.parameters && Object.keys(data.parameters).length > 0 && (
+          <span className="text-xs text-slate-500" data-testid="run-parameters">
+            with{" "}
+            {Object.entries(data.parameters).map(([k, v], i) => {
+              const declared = data.declaredParameters.find((p) => p.name === k);
+              const changed = declared && declared.default !== v;
+              return (
+                <span key={k}>
+                  {i > 0 && ", "}
+                  <span className={`font-mono ${changed ? "font-semibold text-slate-700" : ""}`} title={changed ? `default ${String(declared.default)}` : "the default"}>
+                    {k}={declared?.type === "dataset" ? (data.datasetNames[String(v)] ?? String(v).slice(0, 8)) : String(v)}
+                  </span>
+                </span>
+              );
+            })}
+          </span>
+        )}
         <div className="ml-auto flex gap-2">
           {can.run && active(data.status) && (
             <button type="button" onClick={() => cancel.mutate({ id: runId })} className="rounded border border-amber-300 px-3 py-1 text-sm text-amber-800 hover:bg-amber-50">

@@ -13,13 +13,16 @@ export interface PipelineDiff {
   moved: string[];
   edgesAdded: string[];
   edgesRemoved: string[];
+  /** Parameters declared, removed or changed (type, default, range, …), by name. */
+  parameters: string[];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const edgeLabel = (e: PipelineDocument["edges"][number]) => `${e.source}.${e.sourceHandle} → ${e.target}.${e.targetHandle}`;
 
 /** The changes that turn `before` into `after`. */
-export function diffPipelines(before: Pick<PipelineDocument, "name" | "nodes" | "edges">, after: Pick<PipelineDocument, "name" | "nodes" | "edges">): PipelineDiff {
+type Drawn = Pick<PipelineDocument, "name" | "nodes" | "edges" | "parameters">;
+export function diffPipelines(before: Drawn, after: Drawn): PipelineDiff {
   const old = new Map(before.nodes.map((n) => [n.id, n]));
   const now = new Map(after.nodes.map((n) => [n.id, n]));
   const changed: PipelineDiff["changed"] = [];
@@ -45,6 +48,9 @@ export function diffPipelines(before: Pick<PipelineDocument, "name" | "nodes" | 
     moved,
     edgesAdded: [...newEdges].filter((e) => !oldEdges.has(e)),
     edgesRemoved: [...oldEdges].filter((e) => !newEdges.has(e)),
+    parameters: [...new Set([...(before.parameters ?? []), ...(after.parameters ?? [])].map((p) => p.name))].filter(
+      (name) => !same(before.parameters?.find((p) => p.name === name), after.parameters?.find((p) => p.name === name)),
+    ),
   };
 }
 

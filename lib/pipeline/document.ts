@@ -74,6 +74,62 @@ function checkStrings(value: unknown, path: (string | number)[], ctx: z.Refineme
   }
 }
 
+/** Run parameters (see `parameters.ts` for how node settings refer to them). */
+export const parameterTypes = ["number", "integer", "string", "boolean", "dataset"] as const;
+export type ParameterType = (typeof parameterTypes)[number];
+
+export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export const parameterSchema = z
+  .object({
+    name: z.string().regex(PARAMETER_NAME, "a parameter name uses letters, digits and '_' (at most 64), not starting with a digit"),
+    type: z.enum(parameterTypes),
+    /** The value a run gets when its launcher does not choose one (schedules and triggers use it too). */
+    default: z.union([z.number(), z.string().max(10_000), z.boolean()]),
+    description: z.string().max(500).optional(),
+    /** For numbers: the range a launcher may choose from. */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** For text: the values a launcher may choose from (any text when absent). */
+    options: z.array(z.string().max(200)).max(100).optional(),
+  })
+  .strict();
+export type PipelineParameter = z.infer<typeof parameterSchema>;
+
+export const parametersSchema = z
+  .array(parameterSchema)
+  .max(50, "a pipeline has at most 50 parameters")
+  .superRefine((params, ctx) => {
+    const seen = new Set<string>();
+    params.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `parameter '${p.name}' is declared twice` });
+      seen.add(p.name);
+      const problem = valueProblem(p, p.default);
+      if (problem) ctx.addIssue({ code: "custom", path: [i, "default"], message: `the default of '${p.name}' ${problem}` });
+    });
+  });
+
+/** What is wrong with a value for a parameter, in words ("must be a whole number"), or undefined. */
+export function valueProblem(p: Pick<PipelineParameter, "type" | "min" | "max" | "options">, v: unknown): string | undefined {
+  switch (p.type) {
+    case "number":
+    case "integer":
+      if (typeof v !== "number" || !Number.isFinite(v)) return "must be a number";
+      if (p.type === "integer" && !Number.isInteger(v)) return "must be a whole number";
+      if (p.min !== undefined && v < p.min) return `must be at least ${p.min}`;
+      if (p.max !== undefined && v > p.max) return `must be at most ${p.max}`;
+      return undefined;
+    case "boolean":
+      return typeof v === "boolean" ? undefined : "must be true or false";
+    case "string":
+      if (typeof v !== "string") return "must be text";
+      if (p.options?.length && !p.options.includes(v)) return `must be one of ${p.options.join(", ")}`;
+      return undefined;
+    case "dataset":
+      return typeof v === "string" && v !== "" ? undefined : "must name a dataset";
+  }
+}
+
 const graphNodeSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "a node id uses letters, digits, '-' and '_' (at most 64), starting with a letter or digit"),
   type: text(64).min(1),
@@ -92,6 +148,7 @@ const graphEdgeSchema = z.object({
 });
 
 const pipelineGraphSchema = z.object({
+  parameters: parametersSchema.optional(),
   nodes: z.array(graphNodeSchema).max(2000, "a pipeline has at most 2000 nodes; split it into smaller pipelines"),
   edges: z.array(graphEdgeSchema).max(5000, "a pipeline has at most 5000 edges; split it into smaller pipelines"),
 });

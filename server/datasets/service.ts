@@ -83,11 +83,12 @@ export async function renameDataset(db: Db, id: string, name: string) {
   return d;
 }
 
-/** The pipelines whose latest version reads a dataset (what deleting it would break). */
+/** The pipelines whose latest version reads a dataset, in a node or as a parameter's default (what deleting it would break). */
 export async function datasetUsage(db: Db, id: string) {
   const rows = (await db.execute(sql`select p.id, p.name from pipeline p
       join pipeline_version v on v.pipeline_id = p.id and v.version = p.latest_version
       where v.graph->'nodes' @> ${JSON.stringify([{ config: { datasetId: id } }])}::jsonb
+         or v.graph->'parameters' @> ${JSON.stringify([{ type: "dataset", default: id }])}::jsonb
       order by p.name`)) as unknown as { id: string; name: string }[];
   return rows.map((r) => ({ id: r.id, name: r.name }));
 }

@@ -248,9 +248,29 @@ function platformPaths(serverUrl: string) {
       "/api/v1/pipelines/{id}/runs": {
         post: {
           operationId: "startRun",
-          summary: "Start a run of the pipeline's latest version; nodes whose type, config and inputs match an earlier run's are reused unless the body says ignoreCache",
+          summary:
+            "Start a run of the pipeline's latest version with the parameter values given (the others take their defaults); nodes whose type, config and inputs match an earlier run's are reused unless the body says ignoreCache",
           parameters: [uuidParam("id")],
-          requestBody: { required: false, content: { "application/json": { schema: { type: "object", additionalProperties: false, properties: { ignoreCache: { type: "boolean" } } } } } },
+          requestBody: {
+            required: false,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  additionalProperties: false,
+                  properties: {
+                    ignoreCache: { type: "boolean" },
+                    parameters: {
+                      type: "object",
+                      description: "Values for the pipeline's declared parameters, by name; a value of the wrong type, outside its range or for an undeclared name is a 400 naming it",
+                      propertyNames: { maxLength: 64 },
+                      additionalProperties: { oneOf: [{ type: "number" }, { type: "string", maxLength: 10000 }, { type: "boolean" }] },
+                    },
+                  },
+                },
+              },
+            },
+          },
           responses: {
             "201": {
               ...ok({ type: "object", required: ["runId"], properties: { runId: { type: "string", format: "uuid" } } }, "Started"),
@@ -270,7 +290,17 @@ function platformPaths(serverUrl: string) {
           summary: "A run's status, per-node status, metrics and endpoints",
           parameters: [uuidParam("runId")],
           responses: {
-            "200": ok({ type: "object", properties: { id: { type: "string" }, status: { enum: ["queued", "running", "succeeded", "failed", "cancelled"] }, nodes: { type: "array" }, metrics: { type: "object" }, endpoints: { type: "array" } } }),
+            "200": ok({
+              type: "object",
+              properties: {
+                id: { type: "string" },
+                status: { enum: ["queued", "running", "succeeded", "failed", "cancelled"] },
+                parameters: { type: ["object", "null"], description: "Every declared parameter's value in this run" },
+                nodes: { type: "array" },
+                metrics: { type: "object" },
+                endpoints: { type: "array" },
+              },
+            }),
             ...errors("404", "503"),
           },
         },

@@ -1,6 +1,6 @@
 /**
  * Runs side by side: what each ran (pipeline and version, status, time), their settings node by
- * node with the differences marked, and their metrics with the best of each marked.
+ * node and their parameters, with the differences marked, and their metrics with the best of each marked.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
@@ -8,6 +8,7 @@ import { runs } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
 import { compareSettings } from "~/lib/pipeline/diff";
 import { isCount, lowerIsBetter } from "~/lib/pipeline/metrics";
+import { bindParameters } from "~/lib/pipeline/parameters";
 import { getRun } from "./service";
 
 
@@ -19,7 +20,13 @@ export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
   const missing = unique.filter((id) => !found.some((f) => f.id === id));
   if (missing.length) throw new NotFoundError(`run ${missing[0]} not found`);
   const loaded = await Promise.all(unique.map((id) => getRun(db, id)));
-  const settings = compareSettings(loaded.map((r) => r.graph));
+  // Settings as each run ran them: a setting that refers to a parameter shows the run's value.
+  const settings = compareSettings(loaded.map((r) => bindParameters({ ...r.graph, parameters: r.declaredParameters }, r.parameters ?? {}).graph));
+  const parameterNames = [...new Set(loaded.flatMap((r) => Object.keys(r.parameters ?? {})))].sort();
+  const parameters = parameterNames.map((name) => {
+    const values = loaded.map((r) => r.parameters?.[name]);
+    return { name, values, differs: values.some((v) => v !== values[0]) };
+  });
   const names = [...new Set(loaded.flatMap((r) => Object.keys(r.metrics)))].sort();
   const metrics = names.map((name) => {
     const values = loaded.map((r) => r.metrics[name]);
@@ -38,6 +45,7 @@ export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
       createdAt: r.createdAt,
       durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
     })),
+    parameters,
     settings,
     metrics,
   };

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
-import { endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
+import { datasets, endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { ConflictError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
+import { isUuid } from "~/server/http/errors";
 import { runMetrics, type ArtifactRef, type DatasetRef, type EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -49,10 +50,13 @@ export async function startRun(db: Db, pipelineId: string, opts: PrepareOptions 
  * did not change — only the failed node and what depends on it run again.
  */
 export async function resumeRun(db: Db, runId: string, opts: { startedBy?: string | null; checkDeploy?: () => void } = {}) {
-  const [run] = await db.select({ pipelineId: runs.pipelineId, status: runs.status }).from(runs).where(eq(runs.id, runId));
+  const [run] = await db.select({ pipelineId: runs.pipelineId, status: runs.status, parameters: runs.parameters }).from(runs).where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   if (run.status !== "failed" && run.status !== "cancelled") throw new ConflictError(`run ${runId} ${run.status === "succeeded" ? "succeeded" : "is still going"}: only a failed or cancelled run is resumed`);
-  return startRun(db, run.pipelineId, { ...opts, resumedFrom: runId });
+  // The same parameter values, for the parameters the latest version still declares.
+  const latest = await getPipeline(db, run.pipelineId);
+  const parameters = Object.fromEntries(Object.entries(run.parameters ?? {}).filter(([k]) => latest?.parameters?.some((p) => p.name === k)));
+  return startRun(db, run.pipelineId, { ...opts, resumedFrom: runId, parameters });
 }
 
 export async function cancelRun(db: Db, runId: string) {
@@ -91,7 +95,7 @@ const runSummary = {
 
 export async function getRun(db: Db, runId: string) {
   const [row] = await db
-    .select({ ...runSummary, kept: runs.metrics, useCache: runs.useCache, resumedFrom: runs.resumedFrom })
+    .select({ ...runSummary, kept: runs.metrics, useCache: runs.useCache, resumedFrom: runs.resumedFrom, parameters: runs.parameters, scheduleId: runs.scheduleId, triggerId: runs.triggerId })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
@@ -99,6 +103,11 @@ export async function getRun(db: Db, runId: string) {
   const { kept, ...run } = row;
   const nodes = await db.select().from(runNodes).where(eq(runNodes.runId, runId)).orderBy(asc(runNodes.startedAt));
   const graph = await getPipeline(db, run.pipelineId, run.pipelineVersion);
+  // Dataset parameters are shown by name (and version) rather than by id.
+  const datasetIds = (graph?.parameters ?? []).filter((p) => p.type === "dataset").map((p) => run.parameters?.[p.name]).filter((v): v is string => typeof v === "string" && isUuid(v));
+  const datasetNames = datasetIds.length
+    ? Object.fromEntries((await db.select({ id: datasets.id, name: datasets.name }).from(datasets).where(inArray(datasets.id, datasetIds))).map((d) => [d.id, d.name]))
+    : {};
   const resumedBy = await db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.resumedFrom, runId)).orderBy(asc(runs.createdAt));
   // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores), kept on
   // the run once it finished; deployed endpoints are its `endpoint` outputs. No node type is special here.
@@ -114,6 +123,9 @@ export async function getRun(db: Db, runId: string) {
     ...run,
     resumedBy,
     graph: graph ? { nodes: graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
+    /** The parameters the pipeline version declares (their values in this run are `parameters`). */
+    declaredParameters: graph?.parameters ?? [],
+    datasetNames: datasetNames as Record<string, string>,
     nodes: nodes.map((n) => ({
       nodeId: n.nodeId,
       type: n.type,

@@ -5,11 +5,15 @@
  */
 import { z } from "zod";
 import type { ColumnSchema, GraphError, PipelineGraph } from "~/lib/pipeline/document";
+import { bindParameters } from "~/lib/pipeline/parameters";
 import type { PlanNode } from "~/lib/pipeline/plan";
 import type { CompileLookups, NodeSpec } from "./define";
 import { getSpec } from "./registry";
 
-export type CompileContext = CompileLookups;
+export interface CompileContext extends CompileLookups {
+  /** The run's chosen parameter values; every other declared parameter takes its default. */
+  parameters?: Record<string, unknown>;
+}
 
 export interface CompileResult {
   errors: GraphError[];
@@ -17,6 +21,8 @@ export interface CompileResult {
   plan?: PlanNode[];
   /** Inferred columns on each node's dataset outputs (for the inspector's column pickers). */
   columns: Record<string, Record<string, ColumnSchema[]>>;
+  /** Every declared parameter's value for this compile (chosen or default). */
+  parameters: Record<string, unknown>;
 }
 
 interface FieldInfo {
@@ -84,8 +90,11 @@ export function connectionProblem(sourceType: string, sourceHandle: string, targ
   return undefined;
 }
 
-export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResult {
-  const errors: GraphError[] = [];
+export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResult {
+  // Parameters first: each node's own schema then judges the value it will run with.
+  const bound = bindParameters(drawn, ctx.parameters);
+  const graph = bound.graph;
+  const errors: GraphError[] = [...bound.errors];
   const columns: CompileResult["columns"] = {};
   const specs = new Map<string, NodeSpec>();
   const configs = new Map<string, Record<string, unknown>>();
@@ -109,7 +118,9 @@ export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResul
     else {
       configs.set(node.id, {});
       for (const issue of parsed.error.issues) {
-        errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: configMessage(spec, issue) });
+        const param = bound.sources.get(node.id)?.get(String(issue.path[0] ?? ""));
+        const message = configMessage(spec, issue);
+        errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: param ? `${message} (the value of parameter '${param}')` : message });
       }
     }
   }
@@ -197,10 +208,13 @@ export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResul
     if (!parsed.success) continue; // config errors already reported
     const res = spec.infer({ ...ctx, config: parsed.data, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
-    for (const e of res.errors ?? []) errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: e.message });
+    for (const e of res.errors ?? []) {
+      const param = e.path.startsWith("inputs.") ? undefined : bound.sources.get(id)?.get(e.path.split(".")[0]!);
+      errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: param ? `${e.message} (the value of parameter '${param}')` : e.message });
+    }
   }
 
-  if (errors.length) return { errors, columns };
+  if (errors.length) return { errors, columns, parameters: bound.values };
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const plan = order.map((id) => ({
     id,
@@ -208,5 +222,5 @@ export function compile(graph: PipelineGraph, ctx: CompileContext): CompileResul
     config: configs.get(id)!,
     inputs: inputs.get(id)!,
   }));
-  return { errors, plan, columns };
+  return { errors, plan, columns, parameters: bound.values };
 }

@@ -62,9 +62,9 @@ async function endpointOwners(db: Db, workspaceId: string) {
 }
 
 /** Compiles a graph against the datasets of its workspace and the endpoints stored now. */
-export async function compilePipeline(db: Db, workspaceId: string, graph: PipelineGraph, pipelineId?: string) {
+export async function compilePipeline(db: Db, workspaceId: string, graph: PipelineGraph, pipelineId?: string, parameters?: Record<string, unknown>) {
   const [columns, owners] = await Promise.all([datasetColumnsMap(db, workspaceId), endpointOwners(db, workspaceId)]);
-  return compile(graph, { datasetColumns: (id) => columns.get(id), endpoint: (slug) => owners.get(slug), pipelineId });
+  return compile(graph, { datasetColumns: (id) => columns.get(id), endpoint: (slug) => owners.get(slug), pipelineId, parameters });
 }
 
 export interface PrepareOptions {
@@ -75,6 +75,9 @@ export interface PrepareOptions {
   ignoreCache?: boolean;
   resumedFrom?: string;
   scheduleId?: string;
+  triggerId?: string;
+  /** Values for the pipeline's parameters; the others take their defaults. */
+  parameters?: Record<string, unknown>;
 }
 
 /** Compiles the pipeline's version and records the run and its nodes (queued); its workflow is started by the caller. */
@@ -82,8 +85,12 @@ export async function prepareRun(db: Db, pipelineId: string, opts: PrepareOption
   const { version } = opts;
   const pipeline = await getPipeline(db, pipelineId, version);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId}${version ? ` version ${version}` : ""} not found`);
-  const compiled = await compilePipeline(db, pipeline.workspaceId, pipeline, pipelineId);
-  if (!compiled.plan) throw InvalidError.withProblems("the pipeline does not compile", compiled.errors);
+  const compiled = await compilePipeline(db, pipeline.workspaceId, pipeline, pipelineId, opts.parameters);
+  if (!compiled.plan) {
+    // A launcher's bad value is said first, in its own words.
+    const param = compiled.errors.find((e) => e.path.startsWith("parameters.") || e.message.includes("(the value of parameter"));
+    throw InvalidError.withProblems(param ? param.message : "the pipeline does not compile", compiled.errors);
+  }
   const nodes = compiled.plan;
   if (nodes.some((n) => getSpec(n.type)?.stage === "deploy")) opts.checkDeploy?.();
   const runId = await db.transaction(async (tx) => {
@@ -97,6 +104,8 @@ export async function prepareRun(db: Db, pipelineId: string, opts: PrepareOption
         useCache: !opts.ignoreCache,
         resumedFrom: opts.resumedFrom ?? null,
         scheduleId: opts.scheduleId ?? null,
+        triggerId: opts.triggerId ?? null,
+        parameters: pipeline.parameters?.length ? compiled.parameters : null,
       })
       .returning({ id: runs.id });
     await tx.insert(runNodes).values(nodes.map((n) => ({ runId: run!.id, nodeId: n.id, type: n.type })));

@@ -20,7 +20,7 @@ function shown(v: unknown) {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-/** Two to six runs side by side: settings (differences first and marked), metrics (best marked). */
+/** Two to six runs side by side: parameters and settings (differences marked), metrics (best marked). */
 export default async function CompareRunsPage({ searchParams }: { searchParams: Promise<{ id?: string | string[]; all?: string }> }) {
   const params = await searchParams;
   const ids = (Array.isArray(params.id) ? params.id : params.id ? [params.id] : []).filter(isUuid);
@@ -104,6 +104,26 @@ export default async function CompareRunsPage({ searchParams }: { searchParams: 
             ))}
           </tbody>
         </table>
+      )}
+
+      {data.parameters.length > 0 && (
+        <>
+          <h2 className="mb-1 mt-5 text-sm font-semibold">Parameters</h2>
+          <table className={`${aligned} ${tableClass}`} data-testid="compare-parameters">
+            <tbody>
+              {data.parameters.map((p) => (
+                <tr key={p.name} className={p.differs ? "bg-amber-50" : ""} data-differs={p.differs ? "" : undefined}>
+                  <td className="font-mono text-xs">{p.name}</td>
+                  {p.values.map((v, i) => (
+                    <td key={i} className="font-mono text-xs">
+                      {v === undefined ? "–" : shown(v)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
 
       <h2 className="mb-1 mt-5 flex items-center gap-3 text-sm font-semibold">

@@ -9,13 +9,21 @@ import { createTRPCRouter, resourceProcedure } from "../trpc";
 
 export const runRouter = createTRPCRouter({
   start: resourceProcedure("run", "pipeline", "pipelineId")
-    .input(z.object({ pipelineId: z.guid(), ignoreCache: z.boolean().optional() }))
+    .input(
+      z.object({
+        pipelineId: z.guid(),
+        ignoreCache: z.boolean().optional(),
+        /** Values for the pipeline's parameters (the launch form); the others take their defaults. */
+        parameters: z.record(z.string().max(64), z.union([z.number(), z.string().max(10_000), z.boolean()])).optional(),
+      }),
+    )
     // A run that deploys a model needs the right to deploy as well as to run.
     .mutation(({ ctx, input }) =>
       startRun(ctx.db, input.pipelineId, {
         startedBy: ctx.access.principal.userId,
         checkDeploy: () => ctx.access.alsoRequire("deploy"),
         ignoreCache: input.ignoreCache,
+        parameters: input.parameters,
       }),
     ),
   /** A failed or cancelled run again, from the latest version, reusing what did not change. */
