@@ -6,8 +6,8 @@ const edge = (source: string, target: string) => ({ source, sourceHandle: "datas
 
 describe("pipeline diff", () => {
   it("names added, removed, changed and moved nodes, edges and a rename", () => {
-    const before = { name: "A", nodes: [node("csv", "csv-dataset", { datasetId: "d" }), node("fill", "fill-missing", { value: 0 }), node("old", "derive-column")], edges: [edge("csv", "fill"), edge("fill", "old")] };
-    const after = { name: "B", nodes: [node("csv", "csv-dataset", { datasetId: "d" }, 50), node("fill", "fill-missing", { value: 1, columns: ["a"] }), node("new", "scale")], edges: [edge("csv", "fill"), edge("fill", "new")] };
+    const before = { name: "A", parameters: [{ name: "n", type: "integer" as const, default: 1 }, { name: "gone", type: "string" as const, default: "" }], nodes: [node("csv", "csv-dataset", { datasetId: "d" }), node("fill", "fill-missing", { value: 0 }), node("old", "derive-column")], edges: [edge("csv", "fill"), edge("fill", "old")] };
+    const after = { name: "B", parameters: [{ name: "n", type: "integer" as const, default: 2 }, { name: "kept", type: "boolean" as const, default: true }], nodes: [node("csv", "csv-dataset", { datasetId: "d" }, 50), node("fill", "fill-missing", { value: 1, columns: ["a"] }), node("new", "scale")], edges: [edge("csv", "fill"), edge("fill", "new")] };
     expect(diffPipelines(before, after)).toEqual({
       renamed: { from: "A", to: "B" },
       added: ["new"],
@@ -16,11 +16,12 @@ describe("pipeline diff", () => {
       moved: ["csv"],
       edgesAdded: ["fill.dataset → new.dataset"],
       edgesRemoved: ["fill.dataset → old.dataset"],
+      parameters: ["n", "gone", "kept"],
     });
   });
   it("finds nothing between a version and itself", () => {
     const doc = { name: "A", nodes: [node("csv", "csv-dataset")], edges: [] };
-    expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [] });
+    expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [], parameters: [] });
   });
 });
 
