@@ -74,6 +74,8 @@ const schema = z.object({
   PREDICTION_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Rows per chunk of a batch-scoring job: each chunk is one activity, retried alone. */
   BATCH_SCORE_CHUNK_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** How often the web process looks for dataset versions a trigger has not handled yet (an upload fires its triggers at once; this catches a miss). */
+  TRIGGER_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /** Set by npm for `npm start`: the launcher then stops when npm goes (npm does not always pass SIGTERM on). */
   npm_lifecycle_event: z.string().optional(),
   /** Set by `npm start` on the processes it launches, so they stop when it dies. */

@@ -165,6 +165,14 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   "/api/v1/pipelines/{id}/schedules/{scheduleId}/pause": {
     POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules/not-a-schedule/pause`, params: { id: ids.pipeline, scheduleId: "not-a-schedule" }, resource: true }),
   },
+  "/api/v1/pipelines/{id}/triggers": {
+    GET: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/triggers`, params: { id: ids.pipeline }, resource: true }),
+    POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/triggers`, params: { id: ids.pipeline }, body: { type: "application/json", text: '{"datasetName": "m", "parameter": "not-declared"}' }, resource: true }),
+  },
+  "/api/v1/pipelines/{id}/triggers/{triggerId}": {
+    PUT: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/triggers/not-a-trigger`, params: { id: ids.pipeline, triggerId: "not-a-trigger" }, body: { type: "application/json", text: '{"paused": true}' }, resource: true }),
+    DELETE: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/triggers/not-a-trigger`, params: { id: ids.pipeline, triggerId: "not-a-trigger" }, resource: true }),
+  },
   "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume": {
     POST: () => ({ path: `/api/v1/pipelines/${ids.pipeline}/schedules/not-a-schedule/resume`, params: { id: ids.pipeline, scheduleId: "not-a-schedule" }, resource: true }),
   },
@@ -222,7 +230,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(41);
+    expect(restCases.length).toBe(45);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -280,6 +288,10 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "schedule.resume": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
   "schedule.trigger": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
   "schedule.remove": () => ({ pipelineId: ids.pipeline, scheduleId: "not-a-schedule" }),
+  "schedule.triggers": () => ({ pipelineId: ids.pipeline }),
+  "schedule.createTrigger": () => ({ pipelineId: ids.pipeline, datasetName: "m", parameter: "not-declared" }),
+  "schedule.pauseTrigger": () => ({ pipelineId: ids.pipeline, triggerId: "not-a-trigger", paused: true }),
+  "schedule.removeTrigger": () => ({ pipelineId: ids.pipeline, triggerId: "not-a-trigger" }),
   "share.create": () => ({ runId: ids.run, expiresInDays: 0 }),
   "share.list": () => ({ runId: ids.run }),
   "share.revoke": () => ({ runId: ids.run, id: "not-a-uuid" }),

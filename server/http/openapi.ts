@@ -118,6 +118,21 @@ export function platformOpenApi(serverUrl: string) {
   return doc;
 }
 
+const trigger = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    datasetName: { type: "string" },
+    parameter: { type: ["string", "null"] },
+    paused: { type: "boolean" },
+    lastDatasetId: { type: ["string", "null"], description: "The newest dataset version it fired for" },
+    lastRunId: { type: ["string", "null"] },
+    lastRunStatus: { type: ["string", "null"] },
+    lastFiredAt: { type: ["string", "null"], format: "date-time" },
+    lastError: { type: ["string", "null"], description: "Why the last firing started no run" },
+  },
+};
+
 const schedule = {
   type: "object",
   properties: {
@@ -330,6 +345,33 @@ function platformPaths(serverUrl: string) {
       },
       "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume": {
         post: { operationId: "resumeSchedule", summary: "Resume a paused schedule", parameters: [uuidParam("id"), { name: "scheduleId", in: "path", required: true, schema: { type: "string" } }], responses: { "200": ok(schedule), ...errors("400", "404", "503") } },
+      },
+      "/api/v1/pipelines/{id}/triggers": {
+        get: { operationId: "listTriggers", summary: "The pipeline's dataset triggers, with what each last started", parameters: [uuidParam("id")], responses: { "200": ok({ type: "object", properties: { triggers: { type: "array", items: trigger } } }), ...errors("404", "503") } },
+        post: {
+          operationId: "createTrigger",
+          summary: "A trigger: each new version of the named dataset (an upload under that name) starts a run of the pipeline's latest version, the new dataset passed as the named dataset parameter",
+          parameters: [uuidParam("id")],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: { type: "object", required: ["datasetName"], additionalProperties: false, properties: { datasetName: { type: "string", minLength: 1, maxLength: 200 }, parameter: { type: "string", maxLength: 64 } } },
+              },
+            },
+          },
+          responses: { "201": ok(trigger, "Created"), ...errors("400", "404", "409", "415", "503") },
+        },
+      },
+      "/api/v1/pipelines/{id}/triggers/{triggerId}": {
+        put: {
+          operationId: "updateTrigger",
+          summary: "Pause or resume a trigger (a resumed trigger starts from now)",
+          parameters: [uuidParam("id"), uuidParam("triggerId")],
+          requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["paused"], additionalProperties: false, properties: { paused: { type: "boolean" } } } } } },
+          responses: { "200": ok(trigger), ...errors("400", "404", "415", "503") },
+        },
+        delete: { operationId: "deleteTrigger", summary: "Delete a trigger", parameters: [uuidParam("id"), uuidParam("triggerId")], responses: { "200": ok({ type: "object" }), ...errors("400", "404", "503") } },
       },
       "/api/v1/runs/{runId}/cancel": {
         post: { operationId: "cancelRun", summary: "Cancel a queued or running run", parameters: [uuidParam("runId")], responses: { "202": ok({ type: "object" }), ...errors("404", "415", "503") } },

@@ -28,6 +28,8 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/pipelines/{id}/schedules/{scheduleId}", methods: { DELETE: "run" }, public: true },
   { path: "/api/v1/pipelines/{id}/schedules/{scheduleId}/pause", methods: { POST: "run" }, public: true },
   { path: "/api/v1/pipelines/{id}/schedules/{scheduleId}/resume", methods: { POST: "run" }, public: true },
+  { path: "/api/v1/pipelines/{id}/triggers", methods: { GET: "read", POST: "run" }, public: true },
+  { path: "/api/v1/pipelines/{id}/triggers/{triggerId}", methods: { PUT: "run", DELETE: "run" }, public: true },
   { path: "/api/v1/runs/{runId}", methods: { GET: "read" }, public: true },
   { path: "/api/v1/runs/{runId}/cancel", methods: { POST: "run" }, public: true },
   { path: "/api/v1/runs/{runId}/nodes/{nodeId}/outputs/{port}", methods: { GET: "read" }, public: true },

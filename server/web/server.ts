@@ -15,6 +15,8 @@ import { db } from "~/db/client";
 import { checkRequest, hostAllowed, securityHeaders, type GuardConfig } from "../http/guard";
 import { serveRequest } from "../serving/http";
 import { servingRuntime } from "../serving/instance";
+import { fireTriggers } from "../schedules/triggers";
+import { messageOf } from "~/lib/errors";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
   const h = new Headers();
@@ -90,6 +92,9 @@ async function main() {
     });
   });
   server.listen(e.PORT, e.HOST, () => console.log(`[web] listening on http://${e.HOST}:${e.PORT}${dev ? " (development)" : ""}`));
+  // Dataset triggers an upload did not fire (the process handling it died in between).
+  const sweep = setInterval(() => void fireTriggers(database).catch((err: unknown) => console.error("[triggers]", messageOf(err))), e.TRIGGER_SWEEP_MS);
+  sweep.unref();
   const stop = () => {
     // Queued prediction log rows are written before the process goes.
     server.close(() => void runtime.stop().finally(() => process.exit(0)));
