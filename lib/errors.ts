@@ -104,3 +104,14 @@ export class UserError extends InvalidError {}
 export const isDeterministic = (e: unknown) => e instanceof DomainError && e.kind !== "unavailable";
 
 export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * A message with the first problems it carries, for places that keep one line of text (a failed
+ * scheduled run, a trigger): "the pipeline does not compile (train: column 'target' is not in the input; …)".
+ */
+export function messageWithProblems(e: unknown, max = 3): string {
+  const problems = e instanceof InvalidError && Array.isArray(e.details.errors) ? (e.details.errors as FieldProblem[]) : [];
+  const shown = problems.slice(0, max).map((p) => `${p.nodeId ? `${p.nodeId}: ` : ""}${p.message}`);
+  if (problems.length > max) shown.push(`${problems.length - max} more`);
+  return `${messageOf(e)}${shown.length ? ` (${shown.join("; ")})` : ""}`;
+}

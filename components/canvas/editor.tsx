@@ -465,7 +465,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             </button>
           )}
           <ParametersPanel readOnly={!can.edit} datasets={datasets.data ?? []} errors={compiled.errors} />
-          <Schedules pipelineId={pipelineId} canRun={can.run} />
+          <Schedules
+            pipelineId={pipelineId}
+            canRun={can.run}
+            datasetNames={[...new Set((datasets.data ?? []).map((d) => d.name))].sort()}
+            datasetParameters={s.parameters.filter((p) => p.type === "dataset").map((p) => p.name)}
+          />
           {can.run && (
             <>
               <button

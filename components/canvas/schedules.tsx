@@ -16,7 +16,7 @@ const examples: [string, string][] = [
  * A pipeline's schedules (Temporal Schedules): cron and time zone, the next run times, pause,
  * resume, run now, delete. Each scheduled run is the latest saved version.
  */
-export function Schedules({ pipelineId, canRun }: { pipelineId: string; canRun: boolean }) {
+export function Schedules({ pipelineId, canRun, datasetNames, datasetParameters }: { pipelineId: string; canRun: boolean; datasetNames: string[]; datasetParameters: string[] }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [cron, setCron] = useState("0 6 * * *");
@@ -33,10 +33,10 @@ export function Schedules({ pipelineId, canRun }: { pipelineId: string; canRun: 
   return (
     <div className="relative">
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
-        Schedules
+        Schedules &amp; triggers
       </button>
       {open && (
-        <div role="dialog" aria-label="Schedules" className="absolute right-0 z-30 mt-1 w-[30rem] space-y-3 rounded border border-slate-200 bg-white p-3 text-sm shadow-lg">
+        <div role="dialog" aria-label="Schedules and triggers" className="absolute right-0 z-30 mt-1 w-[30rem] space-y-3 rounded border border-slate-200 bg-white p-3 text-sm shadow-lg">
           <p className="text-xs text-slate-600">Each scheduled run is the pipeline&apos;s latest saved version; if the previous one is still going, that time is skipped.</p>
           {(list.data ?? []).length === 0 ? (
             <p className="text-xs text-slate-500">{list.isLoading ? "Loading…" : "No schedules."}</p>
@@ -100,8 +100,121 @@ export function Schedules({ pipelineId, canRun }: { pipelineId: string; canRun: 
               {error.message}
             </p>
           )}
+          <Triggers pipelineId={pipelineId} canRun={canRun} datasetNames={datasetNames} datasetParameters={datasetParameters} />
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * Dataset triggers: a new version of a named dataset (an upload under that name) starts a run of the
+ * latest saved version, the new dataset passed to a dataset parameter when one is chosen.
+ */
+function Triggers({ pipelineId, canRun, datasetNames, datasetParameters }: { pipelineId: string; canRun: boolean; datasetNames: string[]; datasetParameters: string[] }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.schedule.triggers.queryOptions({ pipelineId }));
+  const refresh = { onSuccess: () => void list.refetch() };
+  const create = useMutation(trpc.schedule.createTrigger.mutationOptions(refresh));
+  const pause = useMutation(trpc.schedule.pauseTrigger.mutationOptions(refresh));
+  const remove = useMutation(trpc.schedule.removeTrigger.mutationOptions(refresh));
+  const [name, setName] = useState("");
+  const [parameter, setParameter] = useState<string | null>(null);
+  const chosenName = name || datasetNames[0] || "";
+  const chosenParameter = parameter ?? datasetParameters[0] ?? "";
+  const error = create.error ?? pause.error ?? remove.error ?? list.error;
+  return (
+    <section aria-label="Triggers" className="space-y-2 border-t border-slate-100 pt-3">
+      <h3 className="text-xs font-semibold text-slate-700">When a dataset gets a new version</h3>
+      {(list.data ?? []).length === 0 ? (
+        <p className="text-xs text-slate-500">{list.isLoading ? "Loading…" : "No triggers."}</p>
+      ) : (
+        <ul className="space-y-2" data-testid="triggers">
+          {list.data!.map((t) => (
+            <li key={t.id} className="rounded border border-slate-200 p-2 text-xs">
+              <div className="flex items-center gap-2">
+                <span>
+                  new version of <span className="font-medium">{t.datasetName}</span>
+                  {t.parameter ? (
+                    <>
+                      {" "}
+                      → <span className="font-mono">{t.parameter}</span>
+                    </>
+                  ) : (
+                    " (runs with the defaults)"
+                  )}
+                </span>
+                {t.paused && <span className="rounded bg-amber-100 px-1 text-amber-800">paused</span>}
+                {canRun && (
+                  <span className="ml-auto flex gap-2">
+                    <button type="button" className="text-sky-700 hover:underline" onClick={() => pause.mutate({ pipelineId, triggerId: t.id, paused: !t.paused })}>
+                      {t.paused ? "Resume" : "Pause"}
+                    </button>
+                    <button type="button" className="text-red-600 hover:underline" onClick={() => window.confirm(`Delete the trigger on ${t.datasetName}?`) && remove.mutate({ pipelineId, triggerId: t.id })}>
+                      Delete
+                    </button>
+                  </span>
+                )}
+              </div>
+              <div className="text-slate-500">
+                {t.lastFiredAt ? (
+                  <>
+                    Last fired {when(t.lastFiredAt)}
+                    {t.lastRunId && (
+                      <>
+                        {" "}
+                        ·{" "}
+                        <a className="text-sky-700 hover:underline" href={`/runs/${t.lastRunId}`}>
+                          run {t.lastRunId.slice(0, 8)}
+                        </a>{" "}
+                        {t.lastRunStatus}
+                      </>
+                    )}
+                  </>
+                ) : (
+                  "Not fired yet: waiting for a new version."
+                )}
+              </div>
+              {t.lastError && <div className="text-red-700">Did not start: {t.lastError}</div>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canRun && (
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate({ pipelineId, datasetName: chosenName, parameter: chosenParameter || undefined });
+          }}
+        >
+          <select aria-label="Dataset name" className="max-w-44 rounded border border-slate-300 px-2 py-1 text-xs" value={chosenName} onChange={(e) => setName(e.target.value)}>
+            {datasetNames.length === 0 && <option value="">no datasets yet</option>}
+            {datasetNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Pass it as" className="rounded border border-slate-300 px-2 py-1 text-xs" value={chosenParameter} onChange={(e) => setParameter(e.target.value)}>
+            {datasetParameters.map((n) => (
+              <option key={n} value={n}>
+                as parameter {n}
+              </option>
+            ))}
+            <option value="">run with the defaults</option>
+          </select>
+          <button type="submit" disabled={create.isPending || !chosenName} className="rounded bg-sky-600 px-3 py-1 text-xs text-white hover:bg-sky-700 disabled:opacity-60">
+            Add trigger
+          </button>
+        </form>
+      )}
+      {canRun && datasetParameters.length === 0 && <p className="text-[11px] text-slate-500">Declare a dataset parameter (Parameters) and save, so the run reads the new version.</p>}
+      {error && (
+        <p role="alert" className="text-xs text-red-700">
+          {error.message}
+        </p>
+      )}
+    </section>
   );
 }

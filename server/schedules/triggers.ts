@@ -12,7 +12,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import { pipelineTriggers, runs } from "~/db/schema";
-import { ConflictError, InvalidError, messageOf, NotFoundError } from "~/lib/errors";
+import { ConflictError, InvalidError, messageWithProblems, NotFoundError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
 import { getPipeline } from "~/workflows/runs/prepare";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -155,7 +155,7 @@ export async function fireTriggers(db: Db, scope?: { workspaceId: string; datase
       // the reason stays on the trigger, where its page shows it. A recorded run that failed to
       // start carries its own reason.
       const runId = (e as { details?: { runId?: string } }).details?.runId ?? null;
-      await db.update(pipelineTriggers).set({ lastError: messageOf(e).slice(0, 2000), lastRunId: runId }).where(eq(pipelineTriggers.id, t.id));
+      await db.update(pipelineTriggers).set({ lastError: messageWithProblems(e).slice(0, 2000), lastRunId: runId }).where(eq(pipelineTriggers.id, t.id));
     }
   }
   return started;

@@ -7,7 +7,7 @@ import { ApplicationFailure } from "@temporalio/common";
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { pipelines, runs } from "~/db/schema";
-import { DomainError, InvalidError, messageOf, NotFoundError } from "~/lib/errors";
+import { DomainError, messageWithProblems, NotFoundError } from "~/lib/errors";
 import { USER_ERROR_TYPE, type ScheduleActivities } from "~/workflows/temporal/shared";
 import { prepareRun } from "./prepare";
 
@@ -21,14 +21,13 @@ export function createScheduleActivities({ db }: { db: Db }): ScheduleActivities
         if (!(e instanceof DomainError)) throw e;
         const [p] = await db.select().from(pipelines).where(eq(pipelines.id, pipelineId));
         if (!p) return null;
-        const problems = e instanceof InvalidError && Array.isArray(e.details.errors) ? (e.details.errors as { message: string }[]).slice(0, 3).map((x) => x.message) : [];
         await db.insert(runs).values({
           workspaceId: p.workspaceId,
           pipelineId,
           pipelineVersion: p.latestVersion,
           scheduleId,
           status: "failed",
-          error: `the scheduled run did not start: ${messageOf(e)}${problems.length ? ` (${problems.join("; ")})` : ""}`,
+          error: `the scheduled run did not start: ${messageWithProblems(e)}`,
           finishedAt: new Date(),
         });
         return null;
