@@ -12,7 +12,7 @@ import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/c
 import { getSpec, isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { Inspector } from "./inspector";
-import { NodeDecorations, nodeTypes, type NodeDecoration } from "./node-card";
+import { NodeDecorations, nodeTypes, ParameterDefaults, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { QuickAdd } from "./quick-add";
 import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState } from "./store";
@@ -200,6 +200,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
   const { nodes: flowNodes, edges: flowEdges, name, parameters } = s;
   const document = useMemo(() => documentOf({ nodes: flowNodes, edges: flowEdges, name, parameters }), [flowNodes, flowEdges, name, parameters]);
+  const parameterDefaults = useMemo(() => Object.fromEntries(parameters.map((p) => [p.name, p.default])), [parameters]);
   // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
   const compiled = useMemo(
     () =>
@@ -532,6 +533,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
         <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
           {quickAdd && <QuickAdd onAdd={addFromPalette} onClose={() => setQuickAdd(false)} />}
           <NodeDecorations.Provider value={decorations}>
+          <ParameterDefaults.Provider value={parameterDefaults}>
             <ReactFlow
               nodes={s.nodes}
               edges={s.edges}
@@ -558,6 +560,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <Controls />
               <MiniMap pannable zoomable className="!bg-white" />
             </ReactFlow>
+          </ParameterDefaults.Provider>
           </NodeDecorations.Provider>
           {changes && compared && (
             <div role="region" aria-label="Changes" className="absolute right-3 top-3 z-10 max-h-72 w-80 overflow-y-auto rounded border border-slate-200 bg-white p-3 text-xs shadow">

@@ -3,6 +3,7 @@
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext, useMemo } from "react";
 import type { GraphError } from "~/lib/pipeline/document";
+import { isParameterRef } from "~/lib/pipeline/parameters";
 import { getSpec } from "~/workflows/nodes/registry";
 import { stageStyle, statusStyle } from "./stage-style";
 
@@ -21,15 +22,21 @@ export interface NodeDecoration {
   diff?: "added" | "changed";
 }
 export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
+/** In the editor: each run parameter's default, so a setting that refers to one is summarised with it. */
+export const ParameterDefaults = createContext<Record<string, unknown>>({});
 
 /** The node's own one-line summary of its config (its spec's `summary`), when the config is valid. */
 function useSummary(type: string, config: Record<string, unknown>, redacted: boolean): string {
+  const defaults = useContext(ParameterDefaults);
   return useMemo(() => {
     if (redacted) return "";
     const spec = getSpec(type);
-    const parsed = spec?.summary ? spec.config.safeParse(config) : undefined;
+    const bound = Object.values(config).some(isParameterRef)
+      ? Object.fromEntries(Object.entries(config).map(([k, v]) => [k, isParameterRef(v) ? defaults[v.$param] : v]))
+      : config;
+    const parsed = spec?.summary ? spec.config.safeParse(bound) : undefined;
     return parsed?.success ? spec!.summary!(parsed.data) : "";
-  }, [type, config, redacted]);
+  }, [type, config, redacted, defaults]);
 }
 
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {

@@ -83,7 +83,7 @@ export function ParametersPanel({ readOnly, datasets, errors }: { readOnly: bool
   const problems = errors.filter((e) => e.path.startsWith("parameters."));
   return (
     <div className="relative">
-      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="whitespace-nowrap rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
         Parameters{parameters.length ? ` (${parameters.length})` : ""}
         {problems.length > 0 && <span className="ml-1 text-red-600">!</span>}
       </button>

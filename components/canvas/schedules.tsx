@@ -32,7 +32,7 @@ export function Schedules({ pipelineId, canRun, datasetNames, datasetParameters 
 
   return (
     <div className="relative">
-      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="whitespace-nowrap rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
         Schedules &amp; triggers
       </button>
       {open && (

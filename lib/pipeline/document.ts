@@ -80,7 +80,7 @@ export type ParameterType = (typeof parameterTypes)[number];
 
 export const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-export const parameterSchema = z
+const parameterSchema = z
   .object({
     name: z.string().regex(PARAMETER_NAME, "a parameter name uses letters, digits and '_' (at most 64), not starting with a digit"),
     type: z.enum(parameterTypes),
@@ -96,7 +96,7 @@ export const parameterSchema = z
   .strict();
 export type PipelineParameter = z.infer<typeof parameterSchema>;
 
-export const parametersSchema = z
+const parametersSchema = z
   .array(parameterSchema)
   .max(50, "a pipeline has at most 50 parameters")
   .superRefine((params, ctx) => {

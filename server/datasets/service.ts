@@ -9,7 +9,6 @@ import type { ColumnChoice, CsvOptions, DatasetSource, SourceFormat } from "~/li
 import { importCsvBytes, importFile, type StoredDataset } from "~/workflows/data/ingest";
 import { describeQuery } from "~/workflows/data/postgres-source";
 import { readSecret, redact } from "~/workflows/secrets";
-import { fireTriggers } from "../schedules/triggers";
 import { fileOf, removeUpload, type StagedUpload } from "./uploads";
 
 /** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
@@ -24,8 +23,6 @@ export function datasetName(raw: string | null): string {
 async function register(db: Db, workspaceId: string, id: string, name: string, stored: StoredDataset, source: Omit<DatasetSource, "warnings">) {
   const record: DatasetSource = { ...source, warnings: stored.warnings };
   await db.insert(datasets).values({ id, workspaceId, name, artifactUri: stored.uri, rows: stored.rows, columns: stored.columns, source: record });
-  // A new version of this name: pipelines with a trigger on it start now (the sweep catches a miss).
-  fireTriggers(db, { workspaceId, datasetName: name }).catch((e: unknown) => console.error(`[triggers] after '${name}' was uploaded: ${messageOf(e)}`));
   return { id, name, rows: stored.rows, columns: stored.columns, source: record };
 }
 

@@ -19,7 +19,7 @@ import { importCsv } from "../datasets/service";
 import { createPipeline } from "../pipelines/repository";
 import { compareRuns } from "../runs/compare";
 import { getRun, resumeRun, startRun } from "../runs/service";
-import { createTrigger, deleteTrigger, fireTriggers, listTriggers, setTriggerPaused } from "./triggers";
+import { createTrigger, datasetUploaded, deleteTrigger, fireTriggers, listTriggers, setTriggerPaused } from "./triggers";
 
 const services = inject("services");
 let worker: Child;
@@ -128,7 +128,7 @@ describe("dataset triggers", () => {
     // The version that existed before the trigger does not fire it.
     expect(await fireTriggers(db())).toEqual([]);
 
-    // A new version: the upload fires the trigger; more processes looking at once start nothing more.
+    // A new version: three processes looking at once start one run.
     const v2 = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, name, Buffer.from(demoCsv(160, 4)));
     await Promise.all([fireTriggers(db()), fireTriggers(db()), fireTriggers(db())]);
     const runId = await waitFor("the triggered run", async () => (await listTriggers(db(), id))[0]?.lastRunId ?? undefined);
@@ -145,6 +145,8 @@ describe("dataset triggers", () => {
     await setTriggerPaused(db(), actor, DEFAULT_WORKSPACE_ID, id, t.id, false);
     expect(await fireTriggers(db())).toEqual([]);
     const v4 = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, name, Buffer.from(demoCsv(130, 6)));
+    // As the upload route does after storing a dataset.
+    datasetUploaded(db(), DEFAULT_WORKSPACE_ID, name);
     const second = await waitFor("the second triggered run", async () => {
       const rows = await db().select().from(runs).where(and(eq(runs.triggerId, t.id), isNotNull(runs.parameters)));
       return rows.length === 2 ? rows.find((r) => r.id !== runId) : undefined;
@@ -164,6 +166,7 @@ describe("dataset triggers", () => {
     await createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, { datasetName: name, parameter: "data" }, noDeploy);
     // A version without the target column: the pipeline does not compile with it.
     await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, name, Buffer.from("a,b\n1,2\n3,4\n"));
+    datasetUploaded(db(), DEFAULT_WORKSPACE_ID, name);
     const t = await waitFor("the trigger's error", async () => (await listTriggers(db(), id)).find((x) => x.lastError));
     expect(t.lastError).toMatch(/^the pipeline does not compile \(.*train: .*'target'/);
     expect(t.lastRunId).toBeNull();

@@ -12,7 +12,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import { pipelineTriggers, runs } from "~/db/schema";
-import { ConflictError, InvalidError, messageWithProblems, NotFoundError } from "~/lib/errors";
+import { ConflictError, InvalidError, messageOf, messageWithProblems, NotFoundError } from "~/lib/errors";
 import { recordAudit } from "~/workflows/audit";
 import { getPipeline } from "~/workflows/runs/prepare";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -159,4 +159,12 @@ export async function fireTriggers(db: Db, scope?: { workspaceId: string; datase
     }
   }
   return started;
+}
+
+/**
+ * After an upload: the triggers on its name fire now, off the request (the sweep catches one a dying
+ * process missed). Kept out of the dataset service so importing a dataset needs no Temporal client.
+ */
+export function datasetUploaded(db: Db, workspaceId: string, datasetName: string) {
+  fireTriggers(db, { workspaceId, datasetName }).catch((e: unknown) => console.error(`[triggers] after '${datasetName}' was uploaded: ${messageOf(e)}`));
 }

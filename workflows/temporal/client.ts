@@ -1,6 +1,8 @@
 /** The web side's connection to Temporal: one client per process, and the task queue's pollers. */
 import { Client, Connection } from "@temporalio/client";
-import { temporal as proto } from "@temporalio/proto";
+// The package is CommonJS whose exports Node's ESM loader cannot list: imported whole, so the web
+// server's entry (plain Node ESM) can load this module as well as Next's bundles can.
+import protoPackage from "@temporalio/proto";
 import { UnavailableError, messageOf } from "~/lib/errors";
 import { env } from "~/lib/env";
 import { taskQueueOf } from "./shared";
@@ -42,7 +44,7 @@ export async function recentPollers(withinSeconds = 90): Promise<{ taskQueue: st
     client.workflowService.describeTaskQueue({
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: { name: taskQueue },
-      taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueueType: protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     }),
   );
   // A live worker long-polls continuously; Temporal keeps a dead one listed for a while.

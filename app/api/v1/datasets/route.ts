@@ -5,6 +5,7 @@ import { guarded } from "~/server/auth/guard";
 import { formatOfContentType, fromQuery, importSchema } from "~/server/datasets/requests";
 import { datasetName, importFileAsDataset, importUpload, listDatasets } from "~/server/datasets/service";
 import { uploadIn } from "~/server/datasets/uploads";
+import { datasetUploaded } from "~/server/schedules/triggers";
 import { readJsonBody, saveBody } from "~/server/http/body";
 import { json } from "~/server/http/errors";
 import { artifactStore } from "~/workflows/artifacts";
@@ -24,6 +25,7 @@ export const POST = guarded("edit", "active", async ({ req, db, workspaceId }) =
     const body = importSchema.parse(await readJsonBody(req));
     const upload = await uploadIn(workspaceId, body.upload);
     const ds = await importUpload(db, artifactStore(), upload, datasetName(body.name), { options: body.options, columns: body.columns });
+    datasetUploaded(db, workspaceId, ds.name);
     return json(ds, 201);
   }
   const format = formatOfContentType(type);
@@ -36,6 +38,8 @@ export const POST = guarded("edit", "active", async ({ req, db, workspaceId }) =
     const file = `${dir}/upload`;
     await saveBody(req, file, env().MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES");
     const ds = await importFileAsDataset(db, artifactStore(), workspaceId, name, file, format, request);
+    // A new version of this name: pipelines with a trigger on it start now.
+    datasetUploaded(db, workspaceId, ds.name);
     return json(ds, 201);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
