@@ -74,6 +74,10 @@ const schema = z.object({
   PREDICTION_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Rows per chunk of a batch-scoring job: each chunk is one activity, retried alone. */
   BATCH_SCORE_CHUNK_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** A cached node output not reused for this many days is forgotten; its files go with the next collection. */
+  CACHE_TTL_DAYS: z.coerce.number().min(0).default(30),
+  /** How often each worker collects garbage (expired cache entries, artifacts nothing holds); 0 turns it off. */
+  ARTIFACT_GC_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** How often the web process looks for dataset versions a trigger has not handled yet (an upload fires its triggers at once; this catches a miss). */
   TRIGGER_SWEEP_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /** Set by npm for `npm start`: the launcher then stops when npm goes (npm does not always pass SIGTERM on). */

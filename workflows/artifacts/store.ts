@@ -5,7 +5,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { artifacts } from "~/db/schema";
 
@@ -19,6 +19,29 @@ export interface ArtifactStore {
   getBytes(uri: string): Promise<Buffer>;
   /** A new scratch directory for files that are about to be stored; the caller removes it. */
   scratchDir(): Promise<string>;
+  /** The groups under a top-level folder (`runs` → each run id), with when each was last written. */
+  groups(top: string): Promise<{ name: string; writtenAt: Date }[]>;
+  /** Removes a group (`runs/<id>`) and everything in it; returns the bytes freed. */
+  removeGroup(top: string, name: string): Promise<number>;
+}
+
+const GROUP = /^[A-Za-z0-9_-]{1,200}$/;
+function checkGroup(top: string, name: string) {
+  if (!GROUP.test(top) || !GROUP.test(name)) throw new Error(`invalid artifact group: ${top}/${name}`);
+}
+
+/** Size and newest modification time of everything under a directory. */
+async function treeStats(dir: string): Promise<{ bytes: number; newest: number }> {
+  let bytes = 0;
+  let newest = 0;
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (!e.isFile()) continue;
+    const st = await fs.stat(path.join(e.parentPath, e.name)).catch(() => null);
+    if (!st) continue;
+    bytes += st.size;
+    newest = Math.max(newest, st.mtimeMs);
+  }
+  return { bytes, newest };
 }
 
 const PREFIX = "artifact:";
@@ -100,6 +123,24 @@ export class FsArtifactStore implements ArtifactStore {
   scratchDir() {
     return newScratchDir(path.join(this.root, ".scratch"));
   }
+  async groups(top: string) {
+    checkGroup(top, "x");
+    const dir = path.join(this.root, top);
+    const out: { name: string; writtenAt: Date }[] = [];
+    for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (!e.isDirectory() || !GROUP.test(e.name)) continue;
+      const { newest } = await treeStats(path.join(dir, e.name));
+      out.push({ name: e.name, writtenAt: new Date(newest || (await fs.stat(path.join(dir, e.name))).mtimeMs) });
+    }
+    return out;
+  }
+  async removeGroup(top: string, name: string) {
+    checkGroup(top, name);
+    const dir = path.join(this.root, top, name);
+    const { bytes } = await treeStats(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+    return bytes;
+  }
 }
 
 export class PostgresArtifactStore implements ArtifactStore {
@@ -137,6 +178,19 @@ export class PostgresArtifactStore implements ArtifactStore {
       await atomicWrite(target, (tmp) => fs.writeFile(tmp, bytes));
       return target;
     }
+  }
+  async groups(top: string) {
+    checkGroup(top, "x");
+    const rows = await this.db.execute<{ name: string; written_at: Date | string }>(
+      sql`select split_part(key, '/', 2) as name, max(created_at) as written_at from artifact where starts_with(key, ${`${top}/`}) group by 1`,
+    );
+    return [...rows].filter((r) => GROUP.test(r.name)).map((r) => ({ name: r.name, writtenAt: new Date(r.written_at) }));
+  }
+  async removeGroup(top: string, name: string) {
+    checkGroup(top, name);
+    const rows = await this.db.execute<{ size: string | number }>(sql`delete from artifact where starts_with(key, ${`${top}/${name}/`}) returning size`);
+    await fs.rm(path.join(this.cacheDir, top, name), { recursive: true, force: true });
+    return [...rows].reduce((n, r) => n + Number(r.size), 0);
   }
   scratchDir() {
     return newScratchDir(path.join(this.cacheDir, ".scratch"));

@@ -7,7 +7,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/wo
 import { closeDb, db } from "~/db/client";
 import { applyMigrations } from "~/db/migrate";
 import { env } from "~/lib/env";
+import { messageOf } from "~/lib/errors";
 import { artifactStore } from "~/workflows/artifacts";
+import { collectGarbage } from "~/workflows/artifacts/gc";
 import { loadAllExecutors } from "~/workflows/nodes/executors";
 import { createBatchActivities } from "~/workflows/batch/activities";
 import { createScheduleActivities } from "~/workflows/runs/schedule-activities";
@@ -49,6 +51,16 @@ async function main() {
     }, 2000).unref();
   }
   console.log(`[worker] polling task queue '${taskQueueOf(e)}' at ${e.temporalAddress}`);
+  if (e.ARTIFACT_GC_INTERVAL_MS > 0) {
+    const collect = () =>
+      void collectGarbage(db(), artifactStore(), { cacheTtlDays: e.CACHE_TTL_DAYS })
+        .then((r) => {
+          if (r.cacheEntriesForgotten || r.groupsRemoved.length) console.log(`[worker] garbage: ${r.cacheEntriesForgotten} cache entries forgotten, ${r.groupsRemoved.length} artifact groups removed (${(r.bytesFreed / 1e6).toFixed(1)} MB)`);
+        })
+        .catch((err: unknown) => console.error("[worker] garbage collection failed:", messageOf(err)));
+    setTimeout(collect, Math.min(60_000, e.ARTIFACT_GC_INTERVAL_MS)).unref();
+    setInterval(collect, e.ARTIFACT_GC_INTERVAL_MS).unref();
+  }
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (installed by the Runtime).
   await worker.run();
   await connection.close();
