@@ -51,7 +51,7 @@ describe.each(stores)("garbage collection (%s store)", (_kind, make) => {
     await put(`datasets/${orphanDataset}/data.parquet`, 7);
     await put(`batch/${orphanBatch}/scored.csv`, 3);
 
-    await db().insert(runNodes).values({ runId: live!.id, nodeId: "ingest", type: "csv-dataset", outputs: { dataset: { kind: "dataset", uri: `artifact:datasets/${readDataset}/data.parquet`, rows: 1, columns: [] } } });
+    await db().insert(runNodes).values({ runId: live!.id, nodeId: "ingest", type: "csv-dataset", outputs: { dataset: { kind: "dataset", uri: `artifact:datasets/${readDataset}/data.parquet`, rows: 1, columns: [], lineage: { rawColumns: [], steps: [] } } } });
     const [mv] = await db()
       .insert(modelVersions)
       .values({ workspaceId: DEFAULT_WORKSPACE_ID, name: `gc-model-${randomUUID()}`, version: 1, nodeId: "train", artifactUri: `artifact:runs/${trained}/train/model.json`, task: "classification" })
@@ -64,7 +64,7 @@ describe.each(stores)("garbage collection (%s store)", (_kind, make) => {
       type: "fill-missing",
       config: {},
       inputs: {},
-      outputs: { dataset: { kind: "dataset" as const, uri: `artifact:runs/${runId}/clean/dataset.parquet`, rows: 1, columns: [] } },
+      outputs: { dataset: { kind: "dataset" as const, uri: `artifact:runs/${runId}/clean/dataset.parquet`, rows: 1, columns: [], lineage: { rawColumns: [], steps: [] } } },
       runId,
       lastUsedAt,
     });
