@@ -14,9 +14,11 @@ import {
   doublePrecision,
   index,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import type { DatasetSource } from "~/lib/pipeline/ingest";
 import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
 import type { ArtifactRef, NodeStatus, RunStatus } from "~/lib/pipeline/plan";
+import type { MonitorSettings, WindowCounts } from "~/lib/monitoring";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
@@ -405,6 +407,8 @@ export const endpoints = pgTable("endpoint", {
     .notNull()
     .references(() => modelVersions.id),
   monitored: boolean("monitored").notNull().default(false),
+  /** The monitor node's window and thresholds (defaults where absent). */
+  monitor: jsonb("monitor").$type<Partial<MonitorSettings>>(),
   /** Request fields the model does not know: ignored (and named in a response header) or refused. */
   unknownFields: text("unknown_fields").$type<"ignore" | "reject">().notNull().default("ignore"),
   /** Private endpoints answer only callers with a serving key; public ones anyone. */
@@ -641,4 +645,54 @@ export const runLogs = pgTable(
     fields: jsonb("fields").$type<Record<string, unknown>>(),
   },
   (t) => [index("run_log_node_idx").on(t.runId, t.nodeId, t.id)],
+);
+
+/**
+ * Live monitoring counts per endpoint, model version and role, one row per minute: requests,
+ * failures and latency buckets, and each feature's and the predictions' counts on the model's
+ * reference bins. Serving processes add to the row of the current minute every few seconds;
+ * drift and the monitoring page sum rows over a window, never rescanning the prediction log.
+ */
+export const monitorCounts = pgTable(
+  "monitor_counts",
+  {
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    modelVersionId: uuid("model_version_id").notNull(),
+    role: text("role").$type<"live" | "shadow">().notNull(),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    counts: jsonb("counts").$type<WindowCounts>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.endpointId, t.modelVersionId, t.role, t.minute] }), index("monitor_counts_minute_idx").on(t.endpointId, t.minute)],
+);
+
+/**
+ * Drift alarms: opened when a feature's (or the predictions') drift over the monitor's window
+ * passes its alarm bound, resolved when it falls back; at most one open per endpoint, model
+ * version and subject. The webhook delivery's outcome is kept with it.
+ */
+export const monitorAlarms = pgTable(
+  "monitor_alarm",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    modelVersionId: uuid("model_version_id").notNull(),
+    /** A feature's name, or `prediction`. */
+    subject: text("subject").notNull(),
+    psi: doublePrecision("psi").notNull(),
+    js: doublePrecision("js").notNull(),
+    /** The bounds it was judged against and the window it was computed over. */
+    evidence: jsonb("evidence").$type<{ psiAlarm: number; jsAlarm: number; window: string; rows: number; reference: number[]; current: number[]; labels: string[] }>().notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    webhook: jsonb("webhook").$type<{ status: "sent" | "failed" | "none"; attempts?: number; error?: string; at?: string }>(),
+  },
+  (t) => [
+    uniqueIndex("monitor_alarm_open_uq").on(t.endpointId, t.modelVersionId, t.subject).where(sql`resolved_at is null`),
+    index("monitor_alarm_endpoint_idx").on(t.endpointId, t.openedAt),
+  ],
 );

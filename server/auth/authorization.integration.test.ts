@@ -196,6 +196,7 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
     PUT: () => ({ path: "/api/v1/endpoints/matrix-endpoint/settings", params: { slug: "matrix-endpoint" }, body: { type: "application/json", text: '{"nope": 1}' }, resource: true }),
   },
   "/api/v1/endpoints/{slug}/performance": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/performance", params: { slug: "matrix-endpoint" }, resource: true }) },
+  "/api/v1/endpoints/{slug}/monitoring": { GET: () => ({ path: "/api/v1/endpoints/matrix-endpoint/monitoring", params: { slug: "matrix-endpoint" }, resource: true }) },
   "/api/v1/models": { GET: () => ({ path: "/api/v1/models", params: {} }) },
   "/api/v1/models/{name}/versions": { GET: () => ({ path: "/api/v1/models/matrix-endpoint/versions", params: { name: "matrix-endpoint" } }) },
   "/api/v1/models/{name}/aliases/{alias}": {
@@ -230,7 +231,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(45);
+    expect(restCases.length).toBe(46);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -308,6 +309,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "model.setAlias": () => ({ name: "matrix-endpoint", alias: "Bad Alias", version: 1 }),
   "model.removeAlias": () => ({ name: "matrix-endpoint", alias: "Not-An-Alias" }),
   "endpoint.detail": () => ({ slug: "matrix-endpoint" }),
+  "endpoint.monitoring": () => ({ slug: "matrix-endpoint" }),
   "endpoint.openapi": () => ({ slug: "matrix-endpoint" }),
   "endpoint.tryIt": () => ({ slug: "matrix-endpoint", body: "not json" }),
   "endpoint.deploy": () => ({ slug: "matrix-endpoint", modelVersionId: "not-a-uuid" }),

@@ -548,6 +548,19 @@ function operatingPaths() {
         responses: { "200": ok({ type: "object" }), ...errors("400", "404") },
       },
     },
+    "/api/v1/endpoints/{slug}/monitoring": {
+      get: {
+        operationId: "monitoring",
+        summary:
+          "Monitoring over a time range (the last 6 hours by default, at most 31 days): per model version and role, requests, failures and latency percentiles per minute; drift (PSI, Jensen–Shannon distance) per feature and for predictions against the training data, with both histograms; the endpoint's drift alarms",
+        parameters: [
+          ...slug,
+          { name: "from", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+          { name: "to", in: "query", required: false, schema: { type: "string", format: "date-time" } },
+        ],
+        responses: { "200": ok({ type: "object", properties: { series: { type: "array" }, alarms: { type: "array" }, settings: { type: "object" } } }), ...errors("400", "404") },
+      },
+    },
     "/api/v1/models": {
       get: {
         operationId: "listModels",

@@ -40,6 +40,7 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/endpoints/{slug}/traffic", methods: { PUT: "deploy" }, public: true },
   { path: "/api/v1/endpoints/{slug}/settings", methods: { PUT: "deploy" }, public: true },
   { path: "/api/v1/endpoints/{slug}/performance", methods: { GET: "read" }, public: true },
+  { path: "/api/v1/endpoints/{slug}/monitoring", methods: { GET: "read" }, public: true },
   { path: "/api/v1/models", methods: { GET: "read" }, public: true },
   { path: "/api/v1/models/{name}/versions", methods: { GET: "read" }, public: true },
   { path: "/api/v1/models/{name}/aliases/{alias}", methods: { PUT: "deploy", DELETE: "deploy" }, public: true },

@@ -64,6 +64,38 @@ function create() {
     registers: [registry],
   });
 
+  const driftPsi = new client.Gauge({
+    name: "millrace_drift_psi",
+    help: "Population stability index of each feature (and `prediction`) over the monitor's window against the training data, per endpoint and model version.",
+    labelNames: ["endpoint", "model_version", "feature"] as const,
+    registers: [registry],
+  });
+  const driftJs = new client.Gauge({
+    name: "millrace_drift_js_distance",
+    help: "Jensen–Shannon distance (natural log) of each feature (and `prediction`) over the monitor's window against the training data.",
+    labelNames: ["endpoint", "model_version", "feature"] as const,
+    registers: [registry],
+  });
+  const windowRows = new client.Gauge({
+    name: "millrace_monitor_window_rows",
+    help: "Rows scored in the monitor's current window, per endpoint and model version (drift is judged from minRows on).",
+    labelNames: ["endpoint", "model_version"] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: "millrace_monitor_alarms_open",
+    help: "Open drift alarms per endpoint (from the alarm store).",
+    labelNames: ["endpoint"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db().execute<{ slug: string; n: string }>(
+        sql`select e.slug, count(a.id)::text as n from endpoint e left join monitor_alarm a on a.endpoint_id = e.id and a.resolved_at is null where e.monitored group by e.slug`,
+      );
+      for (const r of rows) this.set({ endpoint: r.slug }, Number(r.n));
+    },
+  });
+
   new client.Gauge({
     name: "millrace_pipeline_runs",
     help: "Pipeline runs by status (from the run store).",
@@ -106,7 +138,7 @@ function create() {
     },
   } as unknown as client.Metric);
 
-  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency };
+  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency, driftPsi, driftJs, windowRows };
 }
 
 /**

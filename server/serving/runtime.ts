@@ -23,6 +23,8 @@ import { metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
+import { flushWindow } from "../monitoring/counts";
+import { LiveWindow } from "../monitoring/window";
 import { validateInstances } from "~/workflows/model/validate";
 
 const SERVING_CHANNEL = "millrace_serving";
@@ -30,6 +32,8 @@ const RECONCILE_MS = 30_000;
 const KEY_USE_FLUSH_MS = 10_000;
 const PRUNE_MS = 3_600_000;
 const GUARDRAIL_MS = 60_000;
+/** How often each variant's live window is added to the current minute's row in Postgres. */
+const MONITOR_FLUSH_MS = 5_000;
 
 export interface Scored {
   predictions: Label[];
@@ -68,6 +72,8 @@ class RateLimiter {
 
 export class ServingRuntime {
   private served = new Map<string, Served>();
+  /** Live windows by endpoint, model version and role: kept across revisions, so no count is lost in a swap. */
+  private windows = new Map<string, { endpointId: string; modelVersionId: string; role: "live" | "shadow"; window: LiveWindow }>();
   private signatures = new Map<string, string>();
   private keys = new Map<string, KeyInfo>();
   private refreshes = new Map<string, number>();
@@ -108,6 +114,7 @@ export class ServingRuntime {
     every(KEY_USE_FLUSH_MS, () => this.flushKeyUse());
     every(PRUNE_MS, () => pruneLog(this.db, env().PREDICTION_LOG_RETENTION_DAYS));
     every(GUARDRAIL_MS, () => this.checkGuardrails());
+    every(MONITOR_FLUSH_MS, () => this.flushWindows());
     this.ready = true;
   }
 
@@ -117,6 +124,7 @@ export class ServingRuntime {
     await this.unlisten?.().catch(() => {});
     await this.log.flush();
     await this.flushKeyUse().catch(() => {});
+    await this.flushWindows().catch(() => {});
   }
 
   private async onNotify(payload: string) {
@@ -125,6 +133,27 @@ export class ServingRuntime {
       else if (payload.startsWith("endpoint:")) await this.refresh(payload.slice("endpoint:".length));
     } catch (e) {
       console.error(`[serving] could not apply change '${payload}': ${(e as Error).message}`);
+    }
+  }
+
+  /** Gives each variant its live window (the same one a previous revision of that version and role counted in). */
+  private attachWindows(served: Served) {
+    for (const v of [...served.live, ...served.shadows]) {
+      const role = v.shadow ? "shadow" : "live";
+      const key = `${served.endpointId}:${v.modelVersionId}:${role}`;
+      let entry = this.windows.get(key);
+      if (!entry) this.windows.set(key, (entry = { endpointId: served.endpointId, modelVersionId: v.modelVersionId, role, window: new LiveWindow(v.model.file.profile) }));
+      v.window = entry.window;
+    }
+  }
+
+  /** Adds what each window counted since the last flush to the current minute's row; windows no revision uses any more go once empty. */
+  async flushWindows() {
+    const used = new Set<LiveWindow>();
+    for (const s of this.served.values()) for (const v of [...s.live, ...s.shadows]) if (v.window) used.add(v.window);
+    for (const [key, w] of this.windows) {
+      if (w.window.pending) await flushWindow(this.db, w.endpointId, w.modelVersionId, w.role, w.window.take());
+      if (!used.has(w.window)) this.windows.delete(key);
     }
   }
 
@@ -141,6 +170,7 @@ export class ServingRuntime {
     const next = row ? await buildServed(this.db, this.cache, row) : undefined;
     if (this.refreshes.get(slug) !== n) return;
     if (next) {
+      this.attachWindows(next);
       this.served.set(slug, next);
       this.signatures.set(slug, JSON.stringify(row));
     } else {
@@ -163,6 +193,7 @@ export class ServingRuntime {
         try {
           const built = await buildServed(this.db, this.cache, row);
           if (!untouched(row.slug)) return;
+          this.attachWindows(built);
           this.served.set(row.slug, built);
           this.signatures.set(row.slug, JSON.stringify(row));
         } catch (e) {
@@ -271,6 +302,7 @@ export class ServingRuntime {
       // A request this variant's schema refuses counts against it (a challenger that needs a
       // field callers do not send fails them); the caller still gets a 4xx naming the field.
       variant.stats.failed();
+      variant.window?.request(performance.now() - started, false);
       throw new InvalidError(
         `invalid input: ${errors
           .slice(0, 5)
@@ -283,16 +315,20 @@ export class ServingRuntime {
     const model = variant.model;
     // A row the model cannot score is the caller's problem (MissingFeatureError is an InvalidError).
     let scored: { predictions: Label[]; probabilities?: Record<string, number>[] };
+    // Monitored endpoints count each feature and prediction on the model's reference bins.
+    const observe = served.monitored ? variant.window?.observe : undefined;
     try {
-      scored = model.predictProba ? model.predictProba(valid) : { predictions: model.predict(valid) };
+      scored = model.predictProba ? model.predictProba(valid, observe) : { predictions: model.predict(valid, observe) };
     } catch (e) {
       variant.stats.failed();
+      variant.window?.request(performance.now() - started, false);
       throw e;
     }
     const { predictions, probabilities } = scored;
     const requestId = randomUUID();
     const seconds = (performance.now() - started) / 1000;
     variant.stats.ok(seconds * 1000);
+    variant.window?.request(seconds * 1000, true);
     const m = metrics();
     const version = String(variant.version);
     variant.meters ??= {
@@ -335,12 +371,14 @@ export class ServingRuntime {
         const copies = rows.map((r) => ({ ...r }));
         const { errors } = validateInstances(copies, shadow.inputs, "ignore");
         if (errors.length) throw new InvalidError(errors[0]!.message);
-        const predictions = shadow.model.predict(copies);
+        const predictions = shadow.model.predict(copies, served.monitored ? shadow.window?.observe : undefined);
         const ms = performance.now() - started;
+        shadow.window?.request(ms, true);
         metrics().variantLatency.observe({ endpoint: served.slug, model_version: version, role: "shadow" }, ms / 1000);
         metrics().variantRequests.inc({ endpoint: served.slug, model_version: version, role: "shadow", outcome: "ok" });
         if (logged) this.record(served, shadow, requestId, rows, predictions, ms, true);
       } catch {
+        shadow.window?.request(performance.now() - started, false);
         metrics().variantRequests.inc({ endpoint: served.slug, model_version: version, role: "shadow", outcome: "error" });
       }
     }

@@ -4,6 +4,7 @@
  * notifications the database sends (`millrace_serving`, see server/serving/runtime.ts) and a
  * periodic reconcile. A request never waits on the database.
  */
+import type { LiveWindow } from "../monitoring/window";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, servingKeys, type EndpointAccess, type TrafficVariant } from "~/db/schema";
@@ -34,6 +35,8 @@ export interface Variant {
   guardrail: TrafficVariant["guardrail"] | undefined;
   /** Its traffic in this process since this revision went live. */
   stats: VariantStats;
+  /** Its live monitoring window (given by the runtime; shared with earlier revisions of the same version and role). */
+  window?: LiveWindow;
   /** Its labelled metrics, resolved on first use (labels hash on every lookup). */
   meters?: { latency: { observe(v: number): void }; ok: { inc(): void }; byClass: Map<string, { inc(): void }>; value?: { observe(v: number): void } };
 }

@@ -16,6 +16,8 @@ import { checkRequest, hostAllowed, securityHeaders, type GuardConfig } from "..
 import { serveRequest } from "../serving/http";
 import { servingRuntime } from "../serving/instance";
 import { fireTriggers } from "../schedules/triggers";
+import { evaluateAlarms } from "../monitoring/alarms";
+import { artifactStore } from "~/workflows/artifacts";
 import { messageOf } from "~/lib/errors";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
@@ -95,6 +97,12 @@ async function main() {
   // Dataset triggers an upload did not fire (the process handling it died in between).
   const sweep = setInterval(() => void fireTriggers(database).catch((err: unknown) => console.error("[triggers]", messageOf(err))), e.TRIGGER_SWEEP_MS);
   sweep.unref();
+  // Drift over each monitored endpoint's window: gauges, alarms, webhooks.
+  const judge = setInterval(
+    () => void evaluateAlarms(database, artifactStore()).catch((err: unknown) => console.error("[monitor]", messageOf(err))),
+    e.MONITOR_EVAL_MS,
+  );
+  judge.unref();
   const stop = () => {
     // Queued prediction log rows are written before the process goes.
     server.close(() => void runtime.stop().finally(() => process.exit(0)));

@@ -10,6 +10,7 @@ import type { Lineage, LineageStep } from "~/lib/pipeline/plan";
 import { decodeForest, encodeForest, isForestFile, readForestExtra } from "./bundle";
 import type { FlatForest } from "./flat-forest";
 import type { TrainedForest } from "./ml-random-forest";
+import type { ReferenceProfile } from "./profile";
 
 export type Label = string | number | boolean;
 type Engine = "histogram" | "ml-random-forest";
@@ -27,6 +28,8 @@ export interface ModelMeta {
   /** Impurity-based importance per feature (histogram engine). */
   importances?: Record<string, number>;
   oobScore?: number | null;
+  /** The training set on fixed bins (features and target), for drift; absent on models trained before it existed. */
+  profile?: ReferenceProfile;
 }
 
 export type ModelFile = ModelMeta & ({ engine: "ml-random-forest"; forest: TrainedForest } | { engine: "histogram"; flat: FlatForest });

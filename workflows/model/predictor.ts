@@ -15,11 +15,14 @@ export interface LoadedModel {
   transform(rows: Row[]): Row[];
   /** Predicts from rows that already hold every feature column. */
   predictPrepared(rows: Row[]): Label[];
-  /** Raw rows in, predictions out: what an endpoint does. */
-  predict(rows: Row[]): Label[];
+  /** Raw rows in, predictions out: what an endpoint does. `observe` sees the prepared rows and predictions (monitoring). */
+  predict(rows: Row[], observe?: Observer): Label[];
   /** Raw rows in, predictions and class probabilities (keyed by label) out, in one pass (histogram classifiers). */
-  predictProba?: (rows: Row[]) => { predictions: Label[]; probabilities: Record<string, number>[] };
+  predictProba?: (rows: Row[], observe?: Observer) => { predictions: Label[]; probabilities: Record<string, number>[] };
 }
+
+/** Sees each scored batch as the model read it: rows after the fitted steps, and the predictions. */
+export type Observer = (prepared: Row[], predictions: Label[]) => void;
 
 /** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
 class MissingFeatureError extends UserError {}
@@ -60,7 +63,7 @@ export function loadModel(file: ModelFile): LoadedModel {
     if (file.task === "classification") {
       const classes = file.classes!;
       const keys = classes.map(String);
-      predictProba = (rows) => {
+      predictProba = (rows, observe) => {
         const prepared = transform(rows);
         const predictions: Label[] = new Array(prepared.length);
         const probabilities: Record<string, number>[] = new Array(prepared.length);
@@ -75,6 +78,7 @@ export function loadModel(file: ModelFile): LoadedModel {
           predictions[r] = classes[best]!;
           probabilities[r] = p;
         }
+        observe?.(prepared, predictions);
         return { predictions, probabilities };
       };
     }
@@ -95,5 +99,11 @@ export function loadModel(file: ModelFile): LoadedModel {
     };
   }
   const { flat: _f, forest: _r, ...meta } = file as ModelFile & { flat?: unknown; forest?: unknown };
-  return { file: meta as ModelMeta, transform, predictPrepared, predict: (rows) => predictPrepared(transform(rows)), predictProba };
+  const predict = (rows: Row[], observe?: Observer) => {
+    const prepared = transform(rows);
+    const predictions = predictPrepared(prepared);
+    observe?.(prepared, predictions);
+    return predictions;
+  };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict, predictProba };
 }

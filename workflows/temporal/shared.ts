@@ -105,3 +105,19 @@ export interface ScheduleActivities {
   /** Records a run of the pipeline's latest version; null (and a failed run saying why) when it does not compile. */
   prepareScheduledRun(input: ScheduledRunInput): Promise<RunPipelineInput | null>;
 }
+
+/** Delivering an alarm's webhook: retried by Temporal until it lands or its attempts run out. */
+export const WEBHOOK_WORKFLOW = "deliverWebhook";
+export const workflowIdForWebhook = (alarmId: string, event: "opened" | "resolved") => `webhook-${alarmId}-${event}`;
+
+export interface WebhookInput {
+  alarmId: string;
+  event: "opened" | "resolved";
+}
+
+export interface WebhookActivities {
+  /** POSTs the alarm to its endpoint's webhook, signed; throws (and is retried) on a failed delivery. */
+  postWebhook(input: WebhookInput): Promise<{ status: number } | null>;
+  /** Records that every attempt failed. */
+  webhookGaveUp(input: WebhookInput & { error: string }): Promise<void>;
+}

@@ -13,6 +13,7 @@ import { collectGarbage } from "~/workflows/artifacts/gc";
 import { loadAllExecutors } from "~/workflows/nodes/executors";
 import { createBatchActivities } from "~/workflows/batch/activities";
 import { createScheduleActivities } from "~/workflows/runs/schedule-activities";
+import { createWebhookActivities } from "~/workflows/monitoring/webhook";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
 
@@ -31,6 +32,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
       ...createActivities({ db: db(), artifacts: artifactStore() }),
       ...createBatchActivities({ db: db(), artifacts: artifactStore() }),
       ...createScheduleActivities({ db: db() }),
+      ...createWebhookActivities({ db: db() }),
     },
     maxConcurrentActivityTaskExecutions: 4,
   });

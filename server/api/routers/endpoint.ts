@@ -22,6 +22,7 @@ import { millraceBody } from "~/server/serving/http";
 import { endpointOpenApi } from "~/server/serving/openapi";
 import { millraceRows } from "~/server/serving/protocols";
 import { artifactStore } from "~/workflows/artifacts";
+import { endpointMonitoring, rangeOf } from "~/server/monitoring/service";
 import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 const slug = z.object({ slug: z.string().min(1).max(100) });
@@ -71,6 +72,11 @@ export const endpointRouter = createTRPCRouter({
         url: `${env().publicUrl}/api/v1/endpoints/${e.slug}/predict`,
       };
     }),
+
+  /** The monitoring page: traffic, latency and failures per minute, drift per feature against training, alarms. */
+  monitoring: resourceProcedure("read", "endpoint", "slug")
+    .input(slug.extend({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }))
+    .query(({ ctx, input }) => endpointMonitoring(ctx.db, artifactStore(), ctx.access.workspaceId, input.slug, rangeOf(input))),
 
   /** The endpoint's OpenAPI document, for a signed-in member (the REST one needs a key when the endpoint is private). */
   openapi: resourceProcedure("read", "endpoint", "slug")

@@ -11,6 +11,7 @@ import { trainForestInThread } from "~/workflows/ml/ml-random-forest/train-in-th
 import { encodeModel, type Label, type ModelFile, type ModelMeta } from "~/workflows/model/model-file";
 import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
+import { buildProfile, type ReferenceProfile } from "~/workflows/model/profile";
 import {
   assemble,
   encodeTraining,
@@ -91,7 +92,14 @@ async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
   return { src, target, features, featureCols, data, y: y as Label[] };
 }
 
-function baseMeta(config: Config, src: DatasetRef, target: string, features: string[], classes: Label[] | null): ModelMeta {
+/** The training set as drift will compare live traffic with it: its features on fixed bins, and its target. */
+const trainingProfile = (config: Config, featureCols: ColumnSchema[], data: Record<string, unknown[]>, y: Label[]) =>
+  buildProfile(
+    featureCols.map((c) => ({ name: c.name, kind: c.type === "number" ? ("numeric" as const) : ("categorical" as const), values: data[c.name]! })),
+    { task: config.task, values: y },
+  );
+
+function baseMeta(config: Config, src: DatasetRef, target: string, features: string[], classes: Label[] | null, profile: ReferenceProfile): ModelMeta {
   return {
     format: "millrace-model/1",
     engine: config.engine,
@@ -101,6 +109,7 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
     classes,
     lineage: src.lineage,
     trainedRows: src.rows,
+    profile,
   };
 }
 
@@ -132,7 +141,7 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   const opts = { ...forestOptions(ctx.config), oobScore: false };
   const prepared = prepareTraining(featureInputs(featureCols, data), y, opts);
   const flat = await growHere(ctx, prepared, opts, featureCols.length, "refit");
-  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes), flat, started, "final.bin");
+  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), flat, started, "final.bin");
   return {
     outputs: { model: evaluated.model, final: final.model },
     metrics: { ...evaluated.metrics, refit_rows: src.rows, refit_seconds: final.metrics.train_seconds! },
@@ -168,7 +177,7 @@ async function execute(ctx: Ctx) {
       config.maxFeatures === "auto" ? 1 : resolveMaxFeatures(parseMaxFeatures(config.maxFeatures, config.task), features.length) / features.length;
     const maxDepth = config.maxDepth || Number.POSITIVE_INFINITY;
     const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
-    const file: ModelFile = { ...baseMeta(config, src, target, features, classes), engine: "ml-random-forest", forest };
+    const file: ModelFile = { ...baseMeta(config, src, target, features, classes, trainingProfile(config, featureCols, data, y)), engine: "ml-random-forest", forest };
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
     const model: ModelRef = { kind: "model", uri, task: config.task, target, features, signature: inputColumns(file) };
     return { outputs: { model, final: model }, metrics: { trees: config.nEstimators } };
@@ -177,7 +186,7 @@ async function execute(ctx: Ctx) {
   const inputs = featureInputs(featureCols, data);
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
-  const meta = baseMeta(config, src, target, features, prepared.classes);
+  const meta = baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
 
   const slices =
     config.slices > 0 ? Math.min(config.slices, config.nEstimators) : src.rows * config.nEstimators >= AUTO_FANOUT_WORK ? Math.min(4, config.nEstimators) : 1;

@@ -1,0 +1,87 @@
+/**
+ * Judging drift and raising alarms. Every MONITOR_EVAL_MS the web process computes, for each
+ * monitored endpoint, the drift of its model version over the monitor's window (from the
+ * per-minute counts), sets the drift gauges, and opens an alarm for each feature (or the
+ * predictions) past its bound — at most one open per endpoint, version and subject, however many
+ * processes judge at once (a partial unique index) — or resolves it when it is back within bounds.
+ * Opening and resolving start the webhook's delivery as a Temporal workflow (one per alarm and
+ * event: a second start is refused by its id).
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
+import type { Db } from "~/db/client";
+import { endpoints, modelVersions, monitorAlarms } from "~/db/schema";
+import { env } from "~/lib/env";
+import { messageOf } from "~/lib/errors";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { temporalClient } from "~/workflows/temporal/client";
+import type * as workflows from "~/workflows/temporal/webhook-workflow";
+import { taskQueueOf, WEBHOOK_WORKFLOW, workflowIdForWebhook, type WebhookInput } from "~/workflows/temporal/shared";
+import { metrics } from "../metrics/registry";
+import { currentDrift, windowOf, type FeatureDrift } from "./service";
+
+async function sendWebhook(input: WebhookInput) {
+  try {
+    const client = await temporalClient();
+    await client.workflow.start<typeof workflows.deliverWebhook>(WEBHOOK_WORKFLOW, { args: [input], taskQueue: taskQueueOf(env()), workflowId: workflowIdForWebhook(input.alarmId, input.event) });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  }
+}
+
+const windowText = (w: ReturnType<typeof windowOf>) => ("minutes" in w ? `${w.minutes} min` : `${w.requests} rows`);
+
+/** Judges every monitored endpoint once; returns the alarms opened and resolved. */
+export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new Date()) {
+  const opened: string[] = [];
+  const resolved: string[] = [];
+  const rows = await db
+    .select({ id: endpoints.id, slug: endpoints.slug, workspaceId: endpoints.workspaceId, modelVersionId: endpoints.modelVersionId, monitor: endpoints.monitor, version: modelVersions.version })
+    .from(endpoints)
+    .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
+    .where(eq(endpoints.monitored, true));
+  const m = metrics();
+  for (const e of rows) {
+    const drift = await currentDrift(db, artifacts, e, now);
+    if (!drift) continue;
+    const { report, settings } = drift;
+    const version = String(e.version);
+    m.windowRows.set({ endpoint: e.slug, model_version: version }, report.rows);
+    if (!report.enough) continue;
+    const subjects: FeatureDrift[] = [...report.features, ...(report.prediction ? [report.prediction] : [])];
+    const open = await db
+      .select({ id: monitorAlarms.id, subject: monitorAlarms.subject })
+      .from(monitorAlarms)
+      .where(and(eq(monitorAlarms.endpointId, e.id), eq(monitorAlarms.modelVersionId, e.modelVersionId), isNull(monitorAlarms.resolvedAt)));
+    for (const f of subjects) {
+      m.driftPsi.set({ endpoint: e.slug, model_version: version, feature: f.name }, f.psi);
+      m.driftJs.set({ endpoint: e.slug, model_version: version, feature: f.name }, f.js);
+      const current = open.find((a) => a.subject === f.name);
+      if (f.level === "alarm" && !current) {
+        const [row] = await db
+          .insert(monitorAlarms)
+          .values({
+            workspaceId: e.workspaceId,
+            endpointId: e.id,
+            modelVersionId: e.modelVersionId,
+            subject: f.name,
+            psi: f.psi,
+            js: f.js,
+            evidence: { psiAlarm: f.psiAlarm, jsAlarm: settings.jsAlarm, window: windowText(windowOf(settings)), rows: report.rows, reference: f.reference, current: f.current, labels: f.labels },
+            openedAt: now,
+            webhook: settings.webhookUrl ? null : { status: "none" },
+          })
+          .onConflictDoNothing()
+          .returning({ id: monitorAlarms.id });
+        if (!row) continue;
+        opened.push(row.id);
+        if (settings.webhookUrl) await sendWebhook({ alarmId: row.id, event: "opened" }).catch((err: unknown) => console.error(`[monitor] webhook for ${e.slug}: ${messageOf(err)}`));
+      } else if (f.level !== "alarm" && current) {
+        await db.update(monitorAlarms).set({ resolvedAt: now }).where(eq(monitorAlarms.id, current.id));
+        resolved.push(current.id);
+        if (settings.webhookUrl) await sendWebhook({ alarmId: current.id, event: "resolved" }).catch((err: unknown) => console.error(`[monitor] webhook for ${e.slug}: ${messageOf(err)}`));
+      }
+    }
+  }
+  return { opened, resolved };
+}

@@ -1,0 +1,124 @@
+/**
+ * Reference profiles: what a model's features and its target looked like in training, as counts
+ * on fixed bins — deciles of each numeric feature, the most frequent categories of each text one,
+ * plus a bin for missing values (and one for categories training did not see). Stored in the model
+ * file; the serving runtime bins each live request's prepared features on the same bins (O(1) per
+ * feature: a binary search over at most ten edges, or a map lookup), and drift compares the two.
+ * Pure.
+ */
+import type { Label } from "./model-file";
+
+/** Numeric: bin i holds x <= edges[i]; bin edges.length the rest; the last bin, missing values. */
+interface NumericProfile {
+  name: string;
+  kind: "numeric";
+  edges: number[];
+  counts: number[];
+}
+/** Categorical: one bin per category, then "any other value", then missing. */
+interface CategoricalProfile {
+  name: string;
+  kind: "categorical";
+  categories: string[];
+  counts: number[];
+}
+export type FeatureProfile = NumericProfile | CategoricalProfile;
+
+export interface ReferenceProfile {
+  rows: number;
+  features: FeatureProfile[];
+  /** The training target on the same kind of bins: what the model's predictions are compared with. */
+  prediction: FeatureProfile;
+}
+
+const DECILES = 10;
+const TOP_CATEGORIES = 20;
+/** Rows sampled for the edges (deterministically: every k-th finite value). */
+const EDGE_SAMPLE = 100_000;
+
+const isMissing = (v: unknown) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
+
+/** Quantile edges (deciles) of the finite values; as many as there are distinct values when fewer. */
+function numericEdges(values: ArrayLike<unknown>): number[] {
+  const finite: number[] = [];
+  const step = Math.max(1, Math.floor(values.length / EDGE_SAMPLE));
+  for (let i = 0; i < values.length; i += step) {
+    const v = values[i];
+    if (typeof v === "number" && Number.isFinite(v)) finite.push(v);
+  }
+  finite.sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let q = 1; q < DECILES; q++) {
+    if (!finite.length) break;
+    const e = finite[Math.min(finite.length - 1, Math.floor((q * finite.length) / DECILES))]!;
+    if (edges[edges.length - 1] !== e) edges.push(e);
+  }
+  // The largest value needs no edge of its own: the bin after the last edge holds it.
+  if (edges.length && edges[edges.length - 1] === finite[finite.length - 1]) edges.pop();
+  return edges;
+}
+
+function topCategories(values: ArrayLike<unknown>, limit: number): string[] {
+  const freq = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!isMissing(v)) freq.set(String(v), (freq.get(String(v)) ?? 0) + 1);
+  }
+  return [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([k]) => k);
+}
+
+/** A function from a value to its bin in a profile (built once per model, used per request). */
+export function binner(p: FeatureProfile): (v: unknown) => number {
+  const missing = p.counts.length - 1;
+  if (p.kind === "numeric") {
+    const edges = p.edges;
+    return (v) => {
+      const x = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+      if (Number.isNaN(x)) return missing;
+      let lo = 0;
+      let hi = edges.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (x <= edges[mid]!) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+  }
+  const index = new Map(p.categories.map((c, i) => [c, i]));
+  const other = p.categories.length;
+  return (v) => (isMissing(v) ? missing : (index.get(String(v)) ?? other));
+}
+
+function profileOf(name: string, values: ArrayLike<unknown>, kind: "numeric" | "categorical", categoryLimit = TOP_CATEGORIES): FeatureProfile {
+  const p: FeatureProfile =
+    kind === "numeric"
+      ? { name, kind, edges: numericEdges(values), counts: [] }
+      : { name, kind, categories: topCategories(values, categoryLimit), counts: [] };
+  p.counts = new Array<number>(p.kind === "numeric" ? p.edges.length + 2 : p.categories.length + 2).fill(0);
+  const bin = binner(p);
+  for (let i = 0; i < values.length; i++) p.counts[bin(values[i])]!++;
+  return p;
+}
+
+/** The profile of a training set: its features as the model reads them, and its target. */
+export function buildProfile(
+  features: { name: string; kind: "numeric" | "categorical"; values: ArrayLike<unknown> }[],
+  target: { task: "classification" | "regression"; values: ArrayLike<Label> },
+): ReferenceProfile {
+  return {
+    rows: target.values.length,
+    features: features.map((f) => profileOf(f.name, f.values, f.kind)),
+    prediction: target.task === "classification" ? profileOf("prediction", target.values, "categorical", 100) : profileOf("prediction", target.values, "numeric"),
+  };
+}
+
+/** Bin labels for charts: "≤ 3.2", "3.2 – 4.1", "> 9", the categories, "other", "missing". */
+export function binLabels(p: FeatureProfile): string[] {
+  const fmt = (x: number) => (Math.abs(x) >= 1000 || Number.isInteger(x) ? String(Math.round(x * 100) / 100) : x.toPrecision(3));
+  if (p.kind === "categorical") return [...p.categories, "other", "missing"];
+  if (!p.edges.length) return ["all values", "missing"];
+  const labels = p.edges.map((e, i) => (i === 0 ? `≤ ${fmt(e)}` : `${fmt(p.edges[i - 1]!)} – ${fmt(e)}`));
+  labels.push(`> ${fmt(p.edges[p.edges.length - 1]!)}`, "missing");
+  return labels;
+}
