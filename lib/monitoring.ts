@@ -66,5 +66,5 @@ export interface MonitorSettings {
   webhookSecret?: string;
 }
 
-export const defaultMonitorSettings = (): MonitorSettings => ({ windowMinutes: 60, windowRequests: 0, minRows: 100, ...DRIFT_DEFAULTS, featureAlarms: {} });
+export const defaultMonitorSettings = (): MonitorSettings => ({ windowMinutes: 60, windowRequests: 0, minRows: 1000, ...DRIFT_DEFAULTS, featureAlarms: {} });
 

@@ -89,6 +89,11 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
 
   return (
     <div className="space-y-2">
+      <p className="text-sm">
+        <a className="text-sky-700 hover:underline" href={`/endpoints/${slug}/monitoring`}>
+          Monitoring: traffic, latency, drift and alarms →
+        </a>
+      </p>
       {confirm && (
         <ConfirmBreaking
           slug={slug}

@@ -27,7 +27,7 @@ export const spec = defineNode({
     trackPredictions: z.boolean().default(true).meta({ title: "Watch drift and predictions", description: "Off: only requests and latency are counted" }),
     windowMinutes: z.number().int().min(1).max(10_080).default(60).meta({ title: "Window (minutes)", description: "Drift compares the last this many minutes with training" }),
     windowRequests: z.number().int().min(0).max(100_000_000).default(0).meta({ title: "Window (rows)", description: "When above 0: the newest rows up to this many, instead of minutes" }),
-    minRows: z.number().int().min(1).max(10_000_000).default(100).meta({ title: "Judge after (rows)", description: "No alarm on fewer rows than this in the window" }),
+    minRows: z.number().int().min(1).max(10_000_000).default(1000).meta({ title: "Judge after (rows)", description: "No alarm on fewer rows than this in the window (with few rows, sampling noise alone moves PSI and JS)" }),
     psiWarn: z.number().min(0).max(10).default(DRIFT_DEFAULTS.psiWarn).meta({ title: "PSI warning" }),
     psiAlarm: z.number().min(0).max(10).default(DRIFT_DEFAULTS.psiAlarm).meta({ title: "PSI alarm" }),
     jsAlarm: z.number().min(0).max(1).default(DRIFT_DEFAULTS.jsAlarm).meta({ title: "Jensen–Shannon alarm", description: "Distance (natural log), 0 to 0.83" }),
