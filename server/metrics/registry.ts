@@ -82,6 +82,24 @@ function create() {
     labelNames: ["endpoint", "model_version"] as const,
     registers: [registry],
   });
+  const liveAccuracy = new client.Gauge({
+    name: "millrace_live_accuracy",
+    help: "Accuracy from feedback over the last 24 hours, per monitored endpoint, model version and role (classifiers).",
+    labelNames: ["endpoint", "model_version", "role"] as const,
+    registers: [registry],
+  });
+  const liveRmse = new client.Gauge({
+    name: "millrace_live_rmse",
+    help: "RMSE from feedback over the last 24 hours, per monitored endpoint, model version and role (regressors).",
+    labelNames: ["endpoint", "model_version", "role"] as const,
+    registers: [registry],
+  });
+  const liveLabelled = new client.Gauge({
+    name: "millrace_live_labelled",
+    help: "Predictions with feedback over the last 24 hours (the sample behind live accuracy), per monitored endpoint, model version and role.",
+    labelNames: ["endpoint", "model_version", "role"] as const,
+    registers: [registry],
+  });
   new client.Gauge({
     name: "millrace_monitor_alarms_open",
     help: "Open drift alarms per endpoint (from the alarm store).",
@@ -138,7 +156,7 @@ function create() {
     },
   } as unknown as client.Metric);
 
-  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency, driftPsi, driftJs, windowRows };
+  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency, driftPsi, driftJs, windowRows, liveAccuracy, liveRmse, liveLabelled };
 }
 
 /**

@@ -18,6 +18,7 @@ import { temporalClient } from "~/workflows/temporal/client";
 import type * as workflows from "~/workflows/temporal/webhook-workflow";
 import { taskQueueOf, WEBHOOK_WORKFLOW, workflowIdForWebhook, type WebhookInput } from "~/workflows/temporal/shared";
 import { metrics } from "../metrics/registry";
+import { liveScores } from "../serving/feedback";
 import { currentDrift, windowOf, type FeatureDrift } from "./service";
 
 async function sendWebhook(input: WebhookInput) {
@@ -36,12 +37,19 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
   const opened: string[] = [];
   const resolved: string[] = [];
   const rows = await db
-    .select({ id: endpoints.id, slug: endpoints.slug, workspaceId: endpoints.workspaceId, modelVersionId: endpoints.modelVersionId, monitor: endpoints.monitor, version: modelVersions.version })
+    .select({ id: endpoints.id, slug: endpoints.slug, workspaceId: endpoints.workspaceId, modelVersionId: endpoints.modelVersionId, monitor: endpoints.monitor, version: modelVersions.version, task: modelVersions.task })
     .from(endpoints)
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .where(eq(endpoints.monitored, true));
   const m = metrics();
   for (const e of rows) {
+    // Live accuracy (or RMSE) from the last day's feedback, per version and role.
+    for (const s of await liveScores(db, e.id, e.task, new Date(now.getTime() - 86_400_000))) {
+      const labels = { endpoint: e.slug, model_version: String(s.version), role: s.shadow ? "shadow" : "live" };
+      m.liveLabelled.set(labels, s.labelled);
+      if ("accuracy" in s && s.accuracy !== undefined) m.liveAccuracy.set(labels, s.accuracy);
+      if ("rmse" in s && s.rmse !== undefined) m.liveRmse.set(labels, s.rmse);
+    }
     const drift = await currentDrift(db, artifacts, e, now);
     if (!drift) continue;
     const { report, settings } = drift;
