@@ -10,7 +10,7 @@
 /** The pipeline language: pure TypeScript shared by the browser, the web server, the worker and the workflow sandbox. */
 const PURE = [
   "^lib/(pipeline|templates)/",
-  "^lib/(errors|random|urls)\\.ts$",
+  "^lib/(errors|random|urls|monitoring)\\.ts$",
   "^workflows/nodes/(define|registry|compile|columns)\\.ts$",
   "^workflows/nodes/[^/]+/spec\\.ts$",
   "^workflows/model/",
@@ -20,7 +20,7 @@ const PURE = [
 const PURE_PACKAGES = "^node_modules/(zod|ml-random-forest|ml-[a-z-]+)/";
 const TESTS = "\\.test\\.tsx?$";
 /** The Temporal workflow code (the worker's `workflowsPath` and what it imports). */
-const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|scheduled-workflow|failures)\\.ts$";
+const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|scheduled-workflow|webhook-workflow|failures)\\.ts$";
 
 const layer = (name, from, forbidden, comment) => ({
   name,

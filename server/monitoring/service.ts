@@ -18,7 +18,7 @@ import { countsBetween, windowCounts, type WindowSpec } from "./counts";
 const profiles = new Map<string, ReferenceProfile | null>();
 
 /** A model version's reference profile (read from its file once per process); null for models trained before profiles. */
-export async function profileOf(db: Db, artifacts: ArtifactStore, modelVersionId: string): Promise<ReferenceProfile | null> {
+async function profileOf(db: Db, artifacts: ArtifactStore, modelVersionId: string): Promise<ReferenceProfile | null> {
   if (profiles.has(modelVersionId)) return profiles.get(modelVersionId)!;
   const [v] = await db.select({ uri: modelVersions.artifactUri }).from(modelVersions).where(eq(modelVersions.id, modelVersionId));
   if (!v) return null;
@@ -55,7 +55,7 @@ export function driftReport(profile: ReferenceProfile, counts: WindowCounts, s: 
 }
 
 /** The endpoint's monitor settings (defaults when no monitor node set them). */
-export const settingsOf = (row: { monitor: Partial<MonitorSettings> | null }): MonitorSettings => ({ ...defaultMonitorSettings(), ...(row.monitor ?? {}) });
+const settingsOf = (row: { monitor: Partial<MonitorSettings> | null }): MonitorSettings => ({ ...defaultMonitorSettings(), ...(row.monitor ?? {}) });
 
 export const windowOf = (s: MonitorSettings): WindowSpec => (s.windowRequests > 0 ? { requests: s.windowRequests } : { minutes: s.windowMinutes });
 
@@ -141,6 +141,6 @@ export function rangeOf(q: { from?: string | null; to?: string | null }, now = n
 }
 
 /** An endpoint's alarms, newest first (the last 100). */
-export async function alarmsOf(db: Db, endpointId: string) {
+async function alarmsOf(db: Db, endpointId: string) {
   return db.select().from(monitorAlarms).where(eq(monitorAlarms.endpointId, endpointId)).orderBy(desc(monitorAlarms.openedAt)).limit(100);
 }

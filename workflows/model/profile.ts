@@ -6,8 +6,6 @@
  * feature: a binary search over at most ten edges, or a map lookup), and drift compares the two.
  * Pure.
  */
-import type { Label } from "./model-file";
-
 /** Numeric: bin i holds x <= edges[i]; bin edges.length the rest; the last bin, missing values. */
 interface NumericProfile {
   name: string;
@@ -104,7 +102,7 @@ function profileOf(name: string, values: ArrayLike<unknown>, kind: "numeric" | "
 /** The profile of a training set: its features as the model reads them, and its target. */
 export function buildProfile(
   features: { name: string; kind: "numeric" | "categorical"; values: ArrayLike<unknown> }[],
-  target: { task: "classification" | "regression"; values: ArrayLike<Label> },
+  target: { task: "classification" | "regression"; values: ArrayLike<unknown> },
 ): ReferenceProfile {
   return {
     rows: target.values.length,

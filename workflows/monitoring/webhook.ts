@@ -16,7 +16,7 @@ import { readSecret } from "~/workflows/secrets";
 import type { WebhookActivities, WebhookInput } from "~/workflows/temporal/shared";
 
 /** The signature header's value for a body sent at `t` (unix seconds). */
-export const signature = (secret: string, t: number, body: string) => `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
+const signature = (secret: string, t: number, body: string) => `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
 
 async function alarmOf(db: Db, alarmId: string) {
   const [row] = await db
