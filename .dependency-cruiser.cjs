@@ -20,7 +20,7 @@ const PURE = [
 const PURE_PACKAGES = "^node_modules/(zod|ml-random-forest|ml-[a-z-]+)/";
 const TESTS = "\\.test\\.tsx?$";
 /** The Temporal workflow code (the worker's `workflowsPath` and what it imports). */
-const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|scheduled-workflow|webhook-workflow|failures)\\.ts$";
+const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|scheduled-workflow|webhook-workflow|retrain-workflow|failures)\\.ts$";
 
 const layer = (name, from, forbidden, comment) => ({
   name,

@@ -17,7 +17,7 @@ import {
 import { sql } from "drizzle-orm";
 import type { DatasetSource } from "~/lib/pipeline/ingest";
 import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
-import type { ArtifactRef, NodeStatus, RunStatus } from "~/lib/pipeline/plan";
+import type { ArtifactRef, ExecutionPlan, NodeStatus, RunStatus } from "~/lib/pipeline/plan";
 import type { MonitorSettings, WindowCounts } from "~/lib/monitoring";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
@@ -266,6 +266,8 @@ export const runs = pgTable(
     triggerId: uuid("trigger_id"),
     /** Every declared parameter's value in this run (chosen at launch, else the default); null for pipelines without. */
     parameters: jsonb("parameters").$type<Record<string, unknown>>(),
+    /** `retrain`: started by a drift alarm; its deploy nodes register a challenger instead of deploying. */
+    purpose: text("purpose").$type<"run" | "retrain">().notNull().default("run"),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -447,7 +449,7 @@ export interface TrafficVariant {
 }
 
 /** What made a revision: a deploy, a rollback, a traffic split, a guardrail stopping a variant, or an alias the endpoint follows moving. */
-export type RevisionKind = "deploy" | "rollback" | "traffic" | "guardrail" | "alias";
+export type RevisionKind = "deploy" | "rollback" | "traffic" | "guardrail" | "alias" | "retrain";
 
 export const deployments = pgTable(
   "deployment",
@@ -695,4 +697,39 @@ export const monitorAlarms = pgTable(
     uniqueIndex("monitor_alarm_open_uq").on(t.endpointId, t.modelVersionId, t.subject).where(sql`resolved_at is null`),
     index("monitor_alarm_endpoint_idx").on(t.endpointId, t.openedAt),
   ],
+);
+
+export interface RetrainDecision {
+  at: string;
+  step: "alarm" | "retrain" | "gate" | "shadow" | "promote" | "keep" | "failed";
+  /** What was decided, in words ("challenger v3 beats champion v2 by 0.021 accuracy on 240 held-out rows"). */
+  text: string;
+  evidence?: Record<string, unknown>;
+}
+
+/**
+ * A retraining loop an alarm started (a Temporal workflow): retrain on fresh data, gate the
+ * challenger against the champion on the same holdout, shadow it, then promote or keep — each
+ * decision recorded with its evidence.
+ */
+export const retrainings = pgTable(
+  "retraining",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: workspaceId(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "cascade" }),
+    alarmId: uuid("alarm_id"),
+    runId: uuid("run_id"),
+    /** The retraining run's input (kept so a retried start hands the workflow the same run). */
+    run: jsonb("run").$type<{ runId: string; plan: ExecutionPlan }>(),
+    championVersionId: uuid("champion_version_id"),
+    challengerVersionId: uuid("challenger_version_id"),
+    status: text("status").$type<"retraining" | "gating" | "shadowing" | "promoted" | "kept" | "failed">().notNull().default("retraining"),
+    decisions: jsonb("decisions").$type<RetrainDecision[]>().notNull().default([]),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("retraining_endpoint_idx").on(t.endpointId, t.startedAt)],
 );

@@ -61,6 +61,13 @@ export interface MonitorSettings {
   jsAlarm: number;
   /** Feature → its own PSI alarm bound. */
   featureAlarms: Record<string, number>;
+  /** On an alarm: record it only, or also retrain, gate, shadow and promote. */
+  onAlarm?: "record" | "retrain";
+  /** The challenger must beat the champion on the same holdout by this much (accuracy; RMSE lower by it). */
+  gateMargin?: number;
+  /** The shadow period: until this many shadow requests, or this many minutes, whichever comes first. */
+  shadowRequests?: number;
+  shadowMinutes?: number;
   /** Where alarms are POSTed, and the workspace secret whose HMAC signs them. */
   webhookUrl?: string;
   webhookSecret?: string;

@@ -9,7 +9,7 @@ import type { Db } from "~/db/client";
 import { auditEvents, deployments, endpoints, modelVersions, type TrafficVariant } from "~/db/schema";
 import { recordAudit } from "~/workflows/audit";
 import { publishRevision } from "~/workflows/endpoints/revisions";
-import { liveScores, wilson, type LiveScore } from "../serving/feedback";
+import { liveScores, wilson, type LiveScore } from "~/workflows/monitoring/live-scores";
 
 const DEFAULT_MIN_LABELLED = 50;
 const DEFAULT_MIN_REQUESTS = 100;

@@ -16,7 +16,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
 import { breakingChanges, publishRevision, servingVersionIds, type Tx } from "~/workflows/endpoints/revisions";
 import { auditActor, type Actor } from "../auth/policy";
-import { liveScores } from "../serving/feedback";
+import { liveScores } from "~/workflows/monitoring/live-scores";
 
 
 async function endpointIn(db: Db, workspaceId: string, slug: string) {

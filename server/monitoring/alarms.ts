@@ -16,15 +16,27 @@ import { messageOf } from "~/lib/errors";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { temporalClient } from "~/workflows/temporal/client";
 import type * as workflows from "~/workflows/temporal/webhook-workflow";
-import { taskQueueOf, WEBHOOK_WORKFLOW, workflowIdForWebhook, type WebhookInput } from "~/workflows/temporal/shared";
+import type * as retrain from "~/workflows/temporal/retrain-workflow";
+import { RETRAIN_WORKFLOW, taskQueueOf, WEBHOOK_WORKFLOW, workflowIdForRetraining, workflowIdForWebhook, type WebhookInput } from "~/workflows/temporal/shared";
 import { metrics } from "../metrics/registry";
-import { liveScores } from "../serving/feedback";
+import { liveScores } from "~/workflows/monitoring/live-scores";
 import { currentDrift, windowOf, type FeatureDrift } from "./service";
 
 async function sendWebhook(input: WebhookInput) {
   try {
     const client = await temporalClient();
-    await client.workflow.start<typeof workflows.deliverWebhook>(WEBHOOK_WORKFLOW, { args: [input], taskQueue: taskQueueOf(env()), workflowId: workflowIdForWebhook(input.alarmId, input.event) });
+    const id = "alarmId" in input ? input.alarmId : input.retrainingId;
+    await client.workflow.start<typeof workflows.deliverWebhook>(WEBHOOK_WORKFLOW, { args: [input], taskQueue: taskQueueOf(env()), workflowId: workflowIdForWebhook(id, input.event) });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  }
+}
+
+/** The alarm's retraining loop; one at a time per endpoint (a loop still going makes this a no-op). */
+async function startRetraining(endpointId: string, alarmId: string) {
+  try {
+    const client = await temporalClient();
+    await client.workflow.start<typeof retrain.retrainOnAlarm>(RETRAIN_WORKFLOW, { args: [{ endpointId, alarmId }], taskQueue: taskQueueOf(env()), workflowId: workflowIdForRetraining(endpointId) });
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
   }
@@ -84,6 +96,7 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
         if (!row) continue;
         opened.push(row.id);
         if (settings.webhookUrl) await sendWebhook({ alarmId: row.id, event: "opened" }).catch((err: unknown) => console.error(`[monitor] webhook for ${e.slug}: ${messageOf(err)}`));
+        if (settings.onAlarm === "retrain") await startRetraining(e.id, row.id).catch((err: unknown) => console.error(`[monitor] retraining for ${e.slug}: ${messageOf(err)}`));
       } else if (f.level !== "alarm" && current) {
         await db.update(monitorAlarms).set({ resolvedAt: now }).where(eq(monitorAlarms.id, current.id));
         resolved.push(current.id);

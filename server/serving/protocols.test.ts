@@ -1,7 +1,7 @@
 /** The serving edge's pure parts: routes, protocol shapes, the log's COPY lines, the accuracy interval. */
 import { describe, expect, it } from "vitest";
 import type { InputField } from "~/workflows/model/signature";
-import { wilson } from "./feedback";
+import { wilson } from "~/workflows/monitoring/live-scores";
 import { matchServing } from "./http";
 import { copyLine } from "./prediction-log";
 import { millraceBody, millraceJson } from "./http";

@@ -76,6 +76,8 @@ export interface PrepareOptions {
   resumedFrom?: string;
   scheduleId?: string;
   triggerId?: string;
+  /** `retrain`: a run a drift alarm started (its deploy nodes register challengers only). */
+  purpose?: "run" | "retrain";
   /** Values for the pipeline's parameters; the others take their defaults. */
   parameters?: Record<string, unknown>;
 }
@@ -105,6 +107,7 @@ export async function prepareRun(db: Db, pipelineId: string, opts: PrepareOption
         resumedFrom: opts.resumedFrom ?? null,
         scheduleId: opts.scheduleId ?? null,
         triggerId: opts.triggerId ?? null,
+        purpose: opts.purpose ?? "run",
         parameters: pipeline.parameters?.length ? compiled.parameters : null,
       })
       .returning({ id: runs.id });

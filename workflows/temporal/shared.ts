@@ -108,16 +108,39 @@ export interface ScheduleActivities {
 
 /** Delivering an alarm's webhook: retried by Temporal until it lands or its attempts run out. */
 export const WEBHOOK_WORKFLOW = "deliverWebhook";
-export const workflowIdForWebhook = (alarmId: string, event: "opened" | "resolved") => `webhook-${alarmId}-${event}`;
+export const workflowIdForWebhook = (id: string, event: string) => `webhook-${id}-${event}`;
 
-export interface WebhookInput {
-  alarmId: string;
-  event: "opened" | "resolved";
-}
+/** An alarm opened or resolved, or a retraining's outcome (the challenger promoted, or the champion kept). */
+export type WebhookInput = { alarmId: string; event: "opened" | "resolved" } | { retrainingId: string; event: "promoted" | "kept" };
 
 export interface WebhookActivities {
   /** POSTs the alarm to its endpoint's webhook, signed; throws (and is retried) on a failed delivery. */
   postWebhook(input: WebhookInput): Promise<{ status: number } | null>;
   /** Records that every attempt failed. */
   webhookGaveUp(input: WebhookInput & { error: string }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retraining: an alarm's loop — retrain, gate, shadow, promote or keep (workflows/monitoring/retrain.ts).
+
+export const RETRAIN_WORKFLOW = "retrainOnAlarm";
+/** One loop at a time per endpoint. */
+export const workflowIdForRetraining = (endpointId: string) => `retrain-${endpointId}`;
+
+export interface RetrainInput {
+  endpointId: string;
+  alarmId: string;
+}
+
+export interface RetrainActivities {
+  /** Records the retraining and a run of the endpoint's pipeline on its freshest data; null when there is nothing to retrain. */
+  startRetraining(input: RetrainInput): Promise<{ retrainingId: string; run: RunPipelineInput; pollSeconds: number } | null>;
+  /** Scores champion and challenger on the retraining run's holdout; when the challenger passes, makes it the endpoint's shadow. */
+  gateChallenger(input: { retrainingId: string }): Promise<{ passed: boolean }>;
+  /** Whether the shadow period is over (enough shadow requests, or time). */
+  shadowDone(input: { retrainingId: string }): Promise<boolean>;
+  /** Promotes the challenger or keeps the champion, from what the shadow period showed. */
+  concludeRetraining(input: { retrainingId: string }): Promise<{ promoted: boolean }>;
+  /** Records a loop that could not go on (its run failed). */
+  failRetraining(input: { retrainingId: string; error: string }): Promise<void>;
 }

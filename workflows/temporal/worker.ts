@@ -14,6 +14,7 @@ import { loadAllExecutors } from "~/workflows/nodes/executors";
 import { createBatchActivities } from "~/workflows/batch/activities";
 import { createScheduleActivities } from "~/workflows/runs/schedule-activities";
 import { createWebhookActivities } from "~/workflows/monitoring/webhook";
+import { createRetrainActivities } from "~/workflows/monitoring/retrain";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
 
@@ -33,6 +34,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
       ...createBatchActivities({ db: db(), artifacts: artifactStore() }),
       ...createScheduleActivities({ db: db() }),
       ...createWebhookActivities({ db: db() }),
+      ...createRetrainActivities({ db: db(), artifacts: artifactStore() }),
     },
     maxConcurrentActivityTaskExecutions: 4,
   });

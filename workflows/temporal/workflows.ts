@@ -3,3 +3,4 @@ export { runPipeline } from "./pipeline-workflow";
 export { scheduledRun } from "./scheduled-workflow";
 export { scoreBatch } from "./batch-workflow";
 export { deliverWebhook } from "./webhook-workflow";
+export { retrainOnAlarm } from "./retrain-workflow";

@@ -23,7 +23,7 @@ export const executor = defineExecutor(spec, {
     const slug = config.slug;
     // Models trained before references carried their signature: read it from the file's header.
     const signature = (model.signature as InputField[] | undefined) ?? inputColumns(readModelMeta(await artifacts.getBytes(model.uri)));
-    const [run] = await db.select({ pipelineId: runs.pipelineId }).from(runs).where(eq(runs.id, runId));
+    const [run] = await db.select({ pipelineId: runs.pipelineId, purpose: runs.purpose }).from(runs).where(eq(runs.id, runId));
     const pipelineId = run?.pipelineId ?? null;
     const { workspaceId } = ctx;
 
@@ -31,6 +31,11 @@ export const executor = defineExecutor(spec, {
     // a model from elsewhere becomes a version here, once).
     const version = await registerModel(db, { runId, nodeId, port: "model", model: { ...model, signature }, metrics });
     if (!version) throw new UserError(`run ${runId} is not recorded; it cannot deploy`);
+    if (run?.purpose === "retrain") {
+      // A retraining run trains a challenger: the retraining workflow gates and shadows it before it serves.
+      ctx.log(`challenger ${version.name} v${version.version} registered; /${slug} is not changed (the retraining loop gates it)`, { slug, version: version.version });
+      return { outputs: { endpoint: { kind: "endpoint", slug, modelVersionId: version.id, modelVersion: version.version } } };
+    }
 
     const mv = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`deploy:${slug}`}))`);

@@ -1,9 +1,7 @@
 import { UserError } from "~/lib/errors";
-import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
-import { parseModelFile, type Label, type ModelFile } from "~/workflows/model/model-file";
-import { loadModel } from "~/workflows/model/predictor";
+import { parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { classificationMetrics, regressionMetrics } from "./metrics";
+import { scoreOnHoldout } from "./holdout";
 import { spec } from "./spec";
 
 /**
@@ -11,7 +9,7 @@ import { spec } from "./spec";
  * cleaning and features, all of them when it was split off the raw data. Anything else means the
  * test set took another path than the training data, and its scores would mean nothing.
  */
-function pendingSteps(file: ModelFile, testSteps: { type: string; params: unknown }[]) {
+export function pendingSteps(file: ModelFile, testSteps: { type: string; params: unknown }[]) {
   const model = file.lineage.steps;
   const same = testSteps.length <= model.length && testSteps.every((s, i) => JSON.stringify(s) === JSON.stringify(model[i]));
   if (!same) {
@@ -27,35 +25,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const modelRef = input(ctx, "model", "model");
   const test = input(ctx, "test", "dataset");
   const file = parseModelFile(await artifacts.getBytes(modelRef.uri));
-  const pending = pendingSteps(file, test.lineage.steps);
-  // The test rows are scored after the steps still to come, replayed as an endpoint replays them.
-  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
-  const target = test.columns.find((c) => c.name === file.target);
-  if (!target) throw new UserError(`the target column '${file.target}' is not in the test set`);
-  const needed = pending.length ? test.columns : [...file.features, file.target].map((name) => {
-    const c = test.columns.find((col) => col.name === name);
-    if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
-    return c;
-  });
-  const path = await artifacts.localPath(test.uri);
-  const data = await withDuck((conn) => readColumns(conn, parquet(path), needed));
-  const actual = data[file.target]! as (Label | null)[];
-  const missing = actual.filter((a) => a === null).length;
-  if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
-  if (test.rows === 0) throw new UserError("the test set has no rows");
-  const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
-
-  let result: { metrics: Record<string, number>; charts: unknown };
-  let predicted: Label[];
-  if (file.task === "classification") {
-    const scored = model.predictProba?.(rows);
-    predicted = scored ? scored.predictions : model.predict(rows);
-    const proba = scored && { classes: file.classes!, rows: scored.probabilities.map((p) => file.classes!.map((c) => p[String(c)]!)) };
-    result = classificationMetrics(actual as Label[], predicted, proba);
-  } else {
-    predicted = model.predict(rows);
-    result = regressionMetrics(actual as number[], predicted as number[]);
-  }
+  const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pendingSteps(file, test.lineage.steps));
   const predictionsUri = await artifacts.putBytes(artifactKey(ctx, "predictions.json"), new TextEncoder().encode(JSON.stringify(predicted)));
   await artifacts.putBytes(artifactKey(ctx, "metrics.json"), new TextEncoder().encode(JSON.stringify(result.metrics)));
   ctx.log(`scored ${test.rows} held-out rows`, Object.fromEntries(Object.entries(result.metrics).filter(([k]) => ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"].includes(k))));

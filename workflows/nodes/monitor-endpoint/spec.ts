@@ -37,6 +37,13 @@ export const spec = defineNode({
       .default("")
       .refine((s) => parseFeatureAlarms(s) !== undefined, "write per-feature PSI alarms as name=number, separated by commas (age=0.4, income=0.5)")
       .meta({ title: "Per-feature PSI alarms", description: "Overrides, e.g. age=0.4, income=0.5" }),
+    onAlarm: z.enum(["record", "retrain"]).default("record").meta({
+      title: "On an alarm",
+      description: "retrain: run this pipeline again on fresh data, gate the new model against the endpoint's, shadow it, then promote it or keep the old one",
+    }),
+    gateMargin: z.number().min(0).max(1).default(0.01).meta({ title: "Gate margin", description: "The new model must beat the served one on the same held-out rows by this much (accuracy, or RMSE lower by it)" }),
+    shadowRequests: z.number().int().min(0).max(100_000_000).default(1000).meta({ title: "Shadow for (requests)", description: "The new model answers no one while it shadows this many requests…" }),
+    shadowMinutes: z.number().int().min(1).max(43_200).default(60).meta({ title: "…or for (minutes)", description: "…or this long, whichever comes first" }),
     webhookUrl: z
       .string()
       .max(2000)
@@ -48,5 +55,7 @@ export const spec = defineNode({
   inputs: { endpoint: { type: "endpoint", label: "Endpoint" } },
   outputs: {},
   summary: (config) =>
-    config.trackPredictions ? `drift over ${config.windowRequests > 0 ? `${config.windowRequests} rows` : `${config.windowMinutes} min`} · PSI ${config.psiAlarm}${config.webhookUrl ? " · webhook" : ""}` : "requests only",
+    config.trackPredictions
+      ? `drift over ${config.windowRequests > 0 ? `${config.windowRequests} rows` : `${config.windowMinutes} min`} · PSI ${config.psiAlarm}${config.onAlarm === "retrain" ? " · retrains" : ""}${config.webhookUrl ? " · webhook" : ""}`
+      : "requests only",
 });

@@ -1,0 +1,44 @@
+/**
+ * Scoring a model on held-out rows: what the Evaluate node does, and what the retraining gate does
+ * to score the champion and the challenger on the same rows.
+ */
+import { UserError } from "~/lib/errors";
+import type { DatasetRef, LineageStep } from "~/lib/pipeline/plan";
+import type { ArtifactStore } from "~/workflows/artifacts/store";
+import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
+import type { Label, ModelFile } from "~/workflows/model/model-file";
+import { loadModel } from "~/workflows/model/predictor";
+import { classificationMetrics, regressionMetrics } from "./metrics";
+
+/** Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not been through. */
+export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, test: DatasetRef, pending: LineageStep[]) {
+  // The test rows are scored after the steps still to come, replayed as an endpoint replays them.
+  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
+  const target = test.columns.find((c) => c.name === file.target);
+  if (!target) throw new UserError(`the target column '${file.target}' is not in the test set`);
+  const needed = pending.length ? test.columns : [...file.features, file.target].map((name) => {
+    const c = test.columns.find((col) => col.name === name);
+    if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
+    return c;
+  });
+  const path = await artifacts.localPath(test.uri);
+  const data = await withDuck((conn) => readColumns(conn, parquet(path), needed));
+  const actual = data[file.target]! as (Label | null)[];
+  const missing = actual.filter((a) => a === null).length;
+  if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
+  if (test.rows === 0) throw new UserError("the test set has no rows");
+  const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
+
+  let result: { metrics: Record<string, number>; charts: unknown };
+  let predicted: Label[];
+  if (file.task === "classification") {
+    const scored = model.predictProba?.(rows);
+    predicted = scored ? scored.predictions : model.predict(rows);
+    const proba = scored && { classes: file.classes!, rows: scored.probabilities.map((p) => file.classes!.map((c) => p[String(c)]!)) };
+    result = classificationMetrics(actual as Label[], predicted, proba);
+  } else {
+    predicted = model.predict(rows);
+    result = regressionMetrics(actual as number[], predicted as number[]);
+  }
+  return { result, predicted };
+}

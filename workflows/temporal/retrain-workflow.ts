@@ -1,0 +1,41 @@
+/**
+ * The loop a drift alarm starts: retrain the endpoint's pipeline on fresh data (a child pipeline
+ * workflow, durable like any run), gate the challenger against the champion on the same holdout,
+ * shadow it for a number of requests or a time, then promote it or keep the champion. Each step
+ * is an activity that records its decision; timers are Temporal's, so the loop survives worker and
+ * server restarts. No I/O, clocks or randomness here.
+ */
+import { executeChild, ParentClosePolicy, proxyActivities, sleep, startChild } from "@temporalio/workflow";
+import { runPipeline } from "./pipeline-workflow";
+import { workflowIdForRun, workflowIdForWebhook, type RetrainActivities, type RetrainInput } from "./shared";
+import { deliverWebhook } from "./webhook-workflow";
+
+/** The outcome's webhook, delivered on its own (it outlives this workflow). */
+const announce = (retrainingId: string, event: "promoted" | "kept") =>
+  startChild(deliverWebhook, { args: [{ retrainingId, event }], workflowId: workflowIdForWebhook(retrainingId, event), parentClosePolicy: ParentClosePolicy.ABANDON });
+
+const acts = proxyActivities<RetrainActivities>({
+  startToCloseTimeout: "5 minutes",
+  retry: { maximumAttempts: 10, maximumInterval: "30 seconds", nonRetryableErrorTypes: ["UserError"] },
+});
+
+export async function retrainOnAlarm(input: RetrainInput): Promise<{ outcome: "promoted" | "kept" | "gated-out" | "failed" | "skipped" }> {
+  const started = await acts.startRetraining(input);
+  if (!started) return { outcome: "skipped" };
+  const { retrainingId, run, pollSeconds } = started;
+  try {
+    await executeChild(runPipeline, { args: [run], workflowId: workflowIdForRun(run.runId) });
+  } catch (e) {
+    await acts.failRetraining({ retrainingId, error: e instanceof Error ? e.message : String(e) });
+    return { outcome: "failed" };
+  }
+  const gate = await acts.gateChallenger({ retrainingId });
+  if (!gate.passed) {
+    await announce(retrainingId, "kept");
+    return { outcome: "gated-out" };
+  }
+  while (!(await acts.shadowDone({ retrainingId }))) await sleep(`${pollSeconds} seconds`);
+  const { promoted } = await acts.concludeRetraining({ retrainingId });
+  await announce(retrainingId, promoted ? "promoted" : "kept");
+  return { outcome: promoted ? "promoted" : "kept" };
+}
