@@ -3,7 +3,6 @@
  * (request id, instance index) whether or not its prediction is logged yet: labels that arrive
  * before the log's batch is written, or days later, join the same way.
  */
-import { sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { InvalidError } from "~/lib/errors";
 import { isUuid } from "../http/errors";
