@@ -210,6 +210,37 @@ export function Monitoring({ slug }: { slug: string }) {
         </>
       )}
 
+      {d.retrainings.length > 0 && (
+        <section aria-label="Retraining">
+          <h2 className="mb-1 text-sm font-semibold">Retraining</h2>
+          <ul className="space-y-2" data-testid="retrainings">
+            {d.retrainings.map((r) => (
+              <li key={r.id} className="rounded border border-slate-200 bg-white p-2 text-xs">
+                <div className="mb-1 flex flex-wrap items-center gap-2">
+                  <span className={`rounded px-1.5 py-0.5 ${r.status === "promoted" ? "bg-emerald-100 text-emerald-800" : r.status === "failed" ? "bg-red-100 text-red-800" : r.status === "kept" ? "bg-slate-100 text-slate-700" : "bg-sky-100 text-sky-800"}`}>{r.status}</span>
+                  <span>
+                    champion {r.champion ?? "–"} · challenger {r.challenger ?? "–"}
+                  </span>
+                  {r.runId && (
+                    <a className="text-sky-700 hover:underline" href={`/runs/${r.runId}`}>
+                      retraining run {r.runId.slice(0, 8)}
+                    </a>
+                  )}
+                  <span className="text-slate-400">{new Date(r.startedAt).toLocaleString()}</span>
+                </div>
+                <ol className="list-decimal space-y-0.5 pl-5 text-slate-600">
+                  {r.decisions.map((x, i) => (
+                    <li key={i}>
+                      <span className="font-medium text-slate-700">{x.step}</span> · {x.text}
+                    </li>
+                  ))}
+                </ol>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       <section aria-label="Alarms">
         <h2 className="mb-1 text-sm font-semibold">Drift alarms</h2>
         {d.alarms.length === 0 ? (

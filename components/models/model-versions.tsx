@@ -140,6 +140,15 @@ export function ModelVersions({ name, canDeploy }: { name: string; canDeploy: bo
                   </Link>
                 ))}
                 {!v.servedBy.length && (v.revisions.length ? `earlier: ${[...new Set(v.revisions.map((r) => r.slug))].join(", ")}` : "–")}
+                {v.retraining.map((r, i) => (
+                  <div key={i} className="mt-0.5 text-[11px] text-slate-500" data-testid="retraining-verdict">
+                    <a className="text-sky-700 hover:underline" href={`/endpoints/${r.slug}/monitoring`}>
+                      retrained for /{r.slug}
+                    </a>
+                    : {r.status}
+                    {r.decision ? ` — ${r.decision}` : ""}
+                  </div>
+                ))}
               </td>
               <td className="text-xs">{v.aliases.join(", ") || "–"}</td>
               {canDeploy && (

@@ -63,6 +63,15 @@ export function RunView({ runId, can }: { runId: string; can: { run: boolean; ed
         ))}
         {!data.useCache && <span className="text-xs text-slate-500">cache ignored</span>}
         {data.scheduleId && <span className="text-xs text-slate-500">started by a schedule</span>}
+        {data.retraining && (
+          <span className="text-xs text-slate-500" data-testid="retraining-run">
+            retraining run for{" "}
+            <a className="text-sky-700 hover:underline" href={`/endpoints/${data.retraining.slug}/monitoring`}>
+              /{data.retraining.slug}
+            </a>{" "}
+            (challenger {data.retraining.status}; its deploy registers the model, the loop decides)
+          </span>
+        )}
         {data.triggerId && <span className="text-xs text-slate-500">started by a new dataset version</span>}
         {data.parameters && Object.keys(data.parameters).length > 0 && (
           <span className="text-xs text-slate-500" data-testid="run-parameters">

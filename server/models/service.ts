@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { deployments, endpoints, modelAliases, modelVersions, pipelines } from "~/db/schema";
+import { deployments, endpoints, modelAliases, modelVersions, pipelines, retrainings } from "~/db/schema";
 import { ConflictError, InvalidError, NotFoundError } from "~/lib/errors";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
@@ -66,6 +66,14 @@ export async function modelVersionsOf(db: Db, workspaceId: string, name: string)
     .from(deployments)
     .innerJoin(endpoints, eq(endpoints.id, deployments.endpointId))
     .where(inArray(deployments.modelVersionId, ids));
+  // Retraining verdicts on these versions, as challenger: gated out, kept after shadowing, or promoted.
+  const verdicts = ids.length
+    ? await db
+        .select({ id: retrainings.id, slug: endpoints.slug, challengerVersionId: retrainings.challengerVersionId, status: retrainings.status, decisions: retrainings.decisions })
+        .from(retrainings)
+        .innerJoin(endpoints, eq(endpoints.id, retrainings.endpointId))
+        .where(inArray(retrainings.challengerVersionId, ids))
+    : [];
   return {
     name,
     versions: versions.map((v) => ({
@@ -73,6 +81,9 @@ export async function modelVersionsOf(db: Db, workspaceId: string, name: string)
       aliases: aliases.filter((a) => a.modelVersionId === v.id).map((a) => a.alias),
       servedBy: live.filter((e) => e.modelVersionId === v.id || (e.traffic ?? []).some((t) => t.modelVersionId === v.id)).map((e) => e.slug),
       revisions: revisions.filter((r) => r.modelVersionId === v.id).map((r) => ({ slug: r.slug, revision: r.revision, createdAt: r.createdAt })),
+      retraining: verdicts
+        .filter((r) => r.challengerVersionId === v.id)
+        .map((r) => ({ slug: r.slug, status: r.status, decision: r.decisions.filter((d) => d.step !== "alarm" && d.step !== "retrain").at(-1)?.text ?? null })),
     })),
   };
 }

@@ -23,7 +23,9 @@ import { metrics } from "../metrics/registry";
 import { createPipeline, savePipelineVersion } from "../pipelines/repository";
 import { getRun, startRun } from "../runs/service";
 import { startServing } from "../serving/testing";
+import { modelVersionsOf } from "../models/service";
 import { evaluateAlarms } from "./alarms";
+import { endpointMonitoring } from "./service";
 
 const services = inject("services");
 let worker: Child;
@@ -181,5 +183,13 @@ describe("retraining loop", () => {
     await until("the kept webhook", async () => received.some((r) => r.event === "model.kept"), 30_000);
     const versions = await db().select().from(modelVersions).where(eq(modelVersions.id, refused.challengerVersionId!));
     expect(versions).toHaveLength(1);
+
+    // Visible where people look: the endpoint's monitoring page, the retraining run's page, the model's page.
+    const page = await endpointMonitoring(db(), artifactStore(), DEFAULT_WORKSPACE_ID, slug, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });
+    expect(page.retrainings.map((r) => r.status)).toEqual(["kept", "promoted"]);
+    expect((await getRun(db(), gated.runId!)).retraining).toEqual({ slug, status: "promoted" });
+    const model = await modelVersionsOf(db(), DEFAULT_WORKSPACE_ID, versions[0]!.name);
+    expect(model.versions.find((v) => v.id === gated.challengerVersionId)!.retraining).toEqual([{ slug, status: "promoted", decision: expect.stringMatching(/promoted v\d+$/) }]);
+    expect(model.versions.find((v) => v.id === refused.challengerVersionId)!.retraining[0]).toMatchObject({ status: "kept", decision: expect.stringMatching(/does not beat the champion/) });
   }, 300_000);
 });

@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { endpoints, modelVersions, monitorAlarms } from "~/db/schema";
+import { endpoints, modelVersions, monitorAlarms, retrainings } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
 import { addCounts, defaultMonitorSettings, emptyCounts, latencyQuantile, type MonitorSettings, type WindowCounts } from "~/lib/monitoring";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
@@ -104,12 +104,26 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
     }),
   );
   const alarms = await alarmsOf(db, e.id);
+  const loops = await db.select().from(retrainings).where(eq(retrainings.endpointId, e.id)).orderBy(desc(retrainings.startedAt)).limit(20);
+  const named = new Map(
+    (await db.select({ id: modelVersions.id, version: modelVersions.version }).from(modelVersions).where(inArray(modelVersions.id, loops.flatMap((l) => [l.championVersionId, l.challengerVersionId]).filter((x): x is string => !!x).concat([e.modelVersionId])))).map((v) => [v.id, `v${v.version}`]),
+  );
   return {
     slug,
     monitored: e.monitored,
     settings: { ...settings, webhookSecret: settings.webhookSecret ? "(set)" : undefined },
     range,
     series,
+    retrainings: loops.map((l) => ({
+      id: l.id,
+      status: l.status,
+      runId: l.runId,
+      champion: l.championVersionId ? (named.get(l.championVersionId) ?? null) : null,
+      challenger: l.challengerVersionId ? (named.get(l.challengerVersionId) ?? null) : null,
+      startedAt: l.startedAt,
+      finishedAt: l.finishedAt,
+      decisions: l.decisions,
+    })),
     alarms: alarms.map((a) => ({ ...a, model: versions.get(a.modelVersionId) ? `${versions.get(a.modelVersionId)!.name} v${versions.get(a.modelVersionId)!.version}` : a.modelVersionId })),
   };
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "~/db/client";
-import { datasets, endpoints, modelVersions, pipelines, runNodes, runs } from "~/db/schema";
+import { datasets, endpoints, modelVersions, pipelines, retrainings, runNodes, runs } from "~/db/schema";
 import { ConflictError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import { isUuid } from "~/server/http/errors";
@@ -95,7 +95,7 @@ const runSummary = {
 
 export async function getRun(db: Db, runId: string) {
   const [row] = await db
-    .select({ ...runSummary, kept: runs.metrics, useCache: runs.useCache, resumedFrom: runs.resumedFrom, parameters: runs.parameters, scheduleId: runs.scheduleId, triggerId: runs.triggerId })
+    .select({ ...runSummary, kept: runs.metrics, useCache: runs.useCache, resumedFrom: runs.resumedFrom, parameters: runs.parameters, scheduleId: runs.scheduleId, triggerId: runs.triggerId, purpose: runs.purpose })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .where(eq(runs.id, runId));
@@ -108,6 +108,11 @@ export async function getRun(db: Db, runId: string) {
   const datasetNames = datasetIds.length
     ? Object.fromEntries((await db.select({ id: datasets.id, name: datasets.name }).from(datasets).where(inArray(datasets.id, datasetIds))).map((d) => [d.id, d.name]))
     : {};
+  // A retraining run: the endpoint whose loop started it (its page shows the decisions).
+  const [retraining] =
+    run.purpose === "retrain"
+      ? await db.select({ slug: endpoints.slug, status: retrainings.status }).from(retrainings).innerJoin(endpoints, eq(endpoints.id, retrainings.endpointId)).where(eq(retrainings.runId, runId))
+      : [];
   const resumedBy = await db.select({ id: runs.id, status: runs.status }).from(runs).where(eq(runs.resumedFrom, runId)).orderBy(asc(runs.createdAt));
   // Run-level metrics are whatever the run produced on `metrics` ports (evaluate's scores), kept on
   // the run once it finished; deployed endpoints are its `endpoint` outputs. No node type is special here.
@@ -126,6 +131,7 @@ export async function getRun(db: Db, runId: string) {
     /** The parameters the pipeline version declares (their values in this run are `parameters`). */
     declaredParameters: graph?.parameters ?? [],
     datasetNames: datasetNames as Record<string, string>,
+    retraining: retraining ?? null,
     nodes: nodes.map((n) => ({
       nodeId: n.nodeId,
       type: n.type,
