@@ -33,6 +33,8 @@ export default async function globalSetup() {
       PRIVATE_SOURCE_HOSTS: "127.0.0.1",
       // Drift gauges and alarms judged every 2 s (30 s by default), for the monitoring specs.
       MONITOR_EVAL_MS: "2000",
+      // The worker's own /metrics, which the Prometheus spec scrapes.
+      WORKER_METRICS_PORT: String(E2E_PORT + 2),
     });
     setEnv(vars);
     await seedDemo(db(), artifactStore());

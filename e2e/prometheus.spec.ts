@@ -66,6 +66,7 @@ test("Prometheus scrapes Millrace; every dashboard query and rule returns data",
   // The shipped config, faster, aimed at the test's Millrace.
   shipped.global = { scrape_interval: "1s", evaluation_interval: "1s" };
   shipped.scrape_configs[0].static_configs = [{ targets: [`127.0.0.1:${E2E_PORT}`] }];
+  shipped.scrape_configs[1].static_configs = [{ targets: [`127.0.0.1:${E2E_PORT + 2}`] }];
   fs.writeFileSync(path.join(dir, "prometheus.yml"), YAML.stringify(shipped));
   const rulesText = YAML.parse(fs.readFileSync(path.join(dir, "rules.yml"), "utf8")) as { groups: { name: string; interval?: string; rules: { record?: string; alert?: string; expr: string }[] }[] };
   // Recording rules every second too (they say 30s).
@@ -80,7 +81,8 @@ test("Prometheus scrapes Millrace; every dashboard query and rule returns data",
     return (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
   };
   await expect.poll(async () => fetch(`${api}/-/ready`).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
-  await expect.poll(async () => ((await query('up{job="millrace"}')).data?.result[0] as { value: [number, string] } | undefined)?.value[1], { timeout: 30_000 }).toBe("1");
+  for (const job of ["millrace", "millrace-workers"])
+    await expect.poll(async () => ((await query(`up{job="${job}"}`)).data?.result[0] as { value: [number, string] } | undefined)?.value[1], { timeout: 30_000 }).toBe("1");
   // rate() over [5m] needs two samples; recording rules a few evaluations.
   await new Promise((r) => setTimeout(r, 6000));
 

@@ -78,6 +78,8 @@ const schema = z.object({
   CACHE_TTL_DAYS: z.coerce.number().min(0).default(30),
   /** How often each worker collects garbage (expired cache entries, artifacts nothing holds); 0 turns it off. */
   ARTIFACT_GC_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Each worker's own /metrics (activities, their queue waits); 0 turns it off. A port in use is reported, not fatal. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** How often a retraining loop looks whether its shadow period is over. */
   RETRAIN_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** How often the web process judges drift on monitored endpoints (gauges, alarms, webhooks). */

@@ -15,7 +15,7 @@ import { DEFAULT_WORKSPACE_ID, endpoints, modelVersions, retrainings, runs } fro
 import type { PipelineDocument } from "~/lib/pipeline/document";
 import { demoCsv, demoPipeline } from "~/lib/templates/demo";
 import type { Child } from "~/server/launcher/children";
-import { spawnWorker } from "~/server/testing/services";
+import { freePorts, spawnWorker } from "~/server/testing/services";
 import { artifactStore } from "~/workflows/artifacts";
 import { closeTemporalClient } from "~/workflows/temporal/client";
 import { importCsv } from "../datasets/service";
@@ -29,6 +29,7 @@ import { endpointMonitoring } from "./service";
 
 const services = inject("services");
 let worker: Child;
+let workerMetricsPort: number | undefined;
 let serving: Awaited<ReturnType<typeof startServing>>;
 let hook: http.Server;
 const received: { event: string; body: Record<string, unknown> }[] = [];
@@ -45,7 +46,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
-  worker = spawnWorker(services, "retrain-worker", { PRIVATE_SOURCE_HOSTS: "127.0.0.1", RETRAIN_POLL_SECONDS: "1" });
+  [workerMetricsPort] = await freePorts(1);
+  worker = spawnWorker(services, "retrain-worker", { PRIVATE_SOURCE_HOSTS: "127.0.0.1", RETRAIN_POLL_SECONDS: "1", WORKER_METRICS_PORT: String(workerMetricsPort) });
   serving = await startServing(db(), artifactStore());
 }, 60_000);
 
@@ -183,6 +185,12 @@ describe("retraining loop", () => {
     await until("the kept webhook", async () => received.some((r) => r.event === "model.kept"), 30_000);
     const versions = await db().select().from(modelVersions).where(eq(modelVersions.id, refused.challengerVersionId!));
     expect(versions).toHaveLength(1);
+
+    // The worker's own /metrics counted the loop's activities and their queue waits.
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    expect(workerMetrics).toMatch(/^millrace_worker_activities_total\{activity="gateChallenger",outcome="ok"\} 2$/m);
+    expect(workerMetrics).toMatch(/^millrace_worker_activities_total\{activity="concludeRetraining",outcome="ok"\} 1$/m);
+    expect(workerMetrics).toMatch(/^millrace_worker_activity_queue_wait_seconds_count\{activity="executeNode"\} \d+$/m);
 
     // Visible where people look: the endpoint's monitoring page, the retraining run's page, the model's page.
     const page = await endpointMonitoring(db(), artifactStore(), DEFAULT_WORKSPACE_ID, slug, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });

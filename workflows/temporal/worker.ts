@@ -17,6 +17,7 @@ import { createWebhookActivities } from "~/workflows/monitoring/webhook";
 import { createRetrainActivities } from "~/workflows/monitoring/retrain";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
+import { activityMetrics, serveWorkerMetrics } from "./worker-metrics";
 
 export const workflowsPath = fileURLToPath(new URL("./workflows.ts", import.meta.url));
 
@@ -37,6 +38,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
       ...createRetrainActivities({ db: db(), artifacts: artifactStore() }),
     },
     maxConcurrentActivityTaskExecutions: 4,
+    interceptors: { activity: [activityMetrics] },
   });
   return { worker, connection };
 }
@@ -55,6 +57,7 @@ async function main() {
     }, 2000).unref();
   }
   console.log(`[worker] polling task queue '${taskQueueOf(e)}' at ${e.temporalAddress}`);
+  serveWorkerMetrics();
   if (e.ARTIFACT_GC_INTERVAL_MS > 0) {
     const collect = () =>
       void collectGarbage(db(), artifactStore(), { cacheTtlDays: e.CACHE_TTL_DAYS })
