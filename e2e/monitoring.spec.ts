@@ -15,7 +15,20 @@ test("traffic to a monitored endpoint shows up on its monitoring page with drift
     return m.series.filter((x) => x.role === "live").reduce((n, x) => n + x.totals.rows, 0);
   };
   const before = await liveRows();
-  for (const part of [instances.slice(0, 600), instances.slice(600)]) expect((await request.post("/api/v1/endpoints/demo-model/predict", { data: { instances: part } })).status()).toBe(200);
+  const requestIds: string[] = [];
+  for (const part of [instances.slice(0, 600), instances.slice(600)]) {
+    const res = await request.post("/api/v1/endpoints/demo-model/predict", { data: { instances: part } });
+    expect(res.status()).toBe(200);
+    requestIds.push(((await res.json()) as { requestId: string }).requestId);
+  }
+  // Labels for the first 100 rows, as a caller sends them back (with a serving key).
+  const key = ((await (await request.post("/api/v1/keys", { data: { name: "monitoring-spec" } })).json()) as { key: string }).key;
+  const targets = lines.map((l) => Number(l.split(",").at(-1)));
+  const fb = await request.post("/api/v1/endpoints/demo-model/feedback", {
+    data: { feedback: Array.from({ length: 100 }, (_, i) => ({ requestId: requestIds[0], index: i, label: targets[i] })) },
+    headers: { authorization: `Bearer ${key}` },
+  });
+  expect(fb.status()).toBeLessThan(300);
   // Serving processes add their counts every 5 seconds.
   await expect.poll(liveRows, { timeout: 30_000 }).toBe(before + 1200);
 
@@ -23,6 +36,15 @@ test("traffic to a monitored endpoint shows up on its monitoring page with drift
   await page.getByRole("link", { name: /Monitoring/ }).click();
   await expect(page).toHaveURL(/\/endpoints\/demo-model\/monitoring$/);
   await expect(page.getByTestId("monitoring-variants")).toContainText("live");
+  // Accuracy from the feedback, with its interval (the prediction log is written a moment later).
+  await expect
+    .poll(async () => {
+      const m = (await (await request.get("/api/v1/endpoints/demo-model/monitoring")).json()) as { accuracy: { labelled: number; accuracy: number; low: number; high: number }[] };
+      return m.accuracy.reduce((n, a) => n + a.labelled, 0) >= 100 && m.accuracy.every((a) => a.low <= a.accuracy && a.accuracy <= a.high && a.accuracy > 0.5);
+    }, { timeout: 20_000 })
+    .toBe(true);
+  await page.reload();
+  await expect(page.getByTestId("accuracy-chart")).toBeVisible();
   const drift = page.getByTestId("drift-table");
   await expect(drift).toContainText("feature_1");
   await expect(drift).toContainText("predictions");

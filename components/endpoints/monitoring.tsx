@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "../trpc";
 import { tableClass } from "../ui/page";
 
@@ -152,6 +152,29 @@ export function Monitoring({ slug }: { slug: string }) {
             </section>
           )}
 
+          <section aria-label="Live accuracy">
+            <h2 className="mb-1 text-sm font-semibold">{d.task === "classification" ? "Accuracy from feedback, with its 95% interval" : "RMSE from feedback"}</h2>
+            {d.accuracy.length === 0 ? (
+              <p className="text-sm text-slate-500">No feedback in this range: send labels to …/feedback with each prediction&apos;s requestId.</p>
+            ) : (
+              <div className="h-56" data-testid="accuracy-chart">
+                <ResponsiveContainer>
+                  <ComposedChart data={accuracyRows(d.accuracy)}>
+                    <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+                    <XAxis dataKey="t" fontSize={11} />
+                    <YAxis fontSize={11} domain={d.task === "classification" ? [0, 1] : ["auto", "auto"]} />
+                    <Tooltip />
+                    <Legend />
+                    {[...new Set(d.accuracy.map((a) => `${a.model} (${a.role})`))].map((key, i) => [
+                      d.task === "classification" ? <Area key={`${key}-band`} dataKey={`${key} 95%`} stroke="none" fill={COLORS[i % COLORS.length]} fillOpacity={0.15} isAnimationActive={false} legendType="none" /> : null,
+                      <Line key={key} dataKey={key} stroke={COLORS[i % COLORS.length]} dot isAnimationActive={false} connectNulls />,
+                    ])}
+                  </ComposedChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+          </section>
+
           <section aria-label="Drift">
             <h2 className="mb-1 text-sm font-semibold">Drift against the training data{series ? ` — ${series.model}` : ""}</h2>
             {!drift ? (
@@ -280,6 +303,22 @@ export function Monitoring({ slug }: { slug: string }) {
       </section>
     </div>
   );
+}
+
+const COLORS = ["#0284c7", "#16a34a", "#d97706", "#9333ea", "#dc2626"];
+
+/** One row per time bucket: each version's accuracy (or RMSE) and its interval, keyed by "model (role)". */
+function accuracyRows(points: { t: Date | string; model: string; role: string; accuracy?: number; low?: number; high?: number; rmse?: number }[]) {
+  const byTime = new Map<string, Record<string, unknown>>();
+  for (const p of points) {
+    const t = time(p.t);
+    const row = byTime.get(t) ?? { t };
+    const key = `${p.model} (${p.role})`;
+    row[key] = p.accuracy ?? p.rmse;
+    if (p.low !== undefined && p.high !== undefined) row[`${key} 95%`] = [p.low, p.high];
+    byTime.set(t, row);
+  }
+  return [...byTime.values()];
 }
 
 /** Each bin's share of rows in training and in the range. */

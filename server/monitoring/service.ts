@@ -4,7 +4,7 @@
  * Everything is read from the per-minute counts (`monitor_counts`) and the model files' profiles —
  * never from the prediction log — so a window of ten million requests costs a few hundred rows.
  */
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, monitorAlarms, retrainings } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
@@ -13,6 +13,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { driftLevel, jensenShannon, psi, type DriftLevel } from "~/workflows/model/drift";
 import { readModelMeta } from "~/workflows/model/model-file";
 import { binLabels, type FeatureProfile, type ReferenceProfile } from "~/workflows/model/profile";
+import { wilson } from "~/workflows/monitoring/live-scores";
 import { countsBetween, windowCounts, type WindowSpec } from "./counts";
 
 const profiles = new Map<string, ReferenceProfile | null>();
@@ -104,6 +105,8 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
     }),
   );
   const alarms = await alarmsOf(db, e.id);
+  const [mv] = await db.select({ task: modelVersions.task }).from(modelVersions).where(eq(modelVersions.id, e.modelVersionId));
+  const accuracy = await scoresOverTime(db, e.id, mv?.task ?? "classification", range);
   const loops = await db.select().from(retrainings).where(eq(retrainings.endpointId, e.id)).orderBy(desc(retrainings.startedAt)).limit(20);
   const named = new Map(
     (await db.select({ id: modelVersions.id, version: modelVersions.version }).from(modelVersions).where(inArray(modelVersions.id, loops.flatMap((l) => [l.championVersionId, l.challengerVersionId]).filter((x): x is string => !!x).concat([e.modelVersionId])))).map((v) => [v.id, `v${v.version}`]),
@@ -114,6 +117,8 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
     settings: { ...settings, webhookSecret: settings.webhookSecret ? "(set)" : undefined },
     range,
     series,
+    task: mv?.task ?? "classification",
+    accuracy: accuracy.map((a) => ({ ...a, model: versions.get(a.modelVersionId) ? `${versions.get(a.modelVersionId)!.name} v${versions.get(a.modelVersionId)!.version}` : a.modelVersionId })),
     retrainings: loops.map((l) => ({
       id: l.id,
       status: l.status,
@@ -157,4 +162,31 @@ export function rangeOf(q: { from?: string | null; to?: string | null }, now = n
 /** An endpoint's alarms, newest first (the last 100). */
 async function alarmsOf(db: Db, endpointId: string) {
   return db.select().from(monitorAlarms).where(eq(monitorAlarms.endpointId, endpointId)).orderBy(desc(monitorAlarms.openedAt)).limit(100);
+}
+
+/**
+ * Live accuracy (or RMSE) from feedback over time, per model version and role: predictions are
+ * grouped by when they were made, so a label that arrives late fills in its prediction's bucket.
+ * Buckets of 5 minutes up to 6 hours, an hour up to 2 days, else a day; accuracy with its Wilson
+ * 95% interval.
+ */
+async function scoresOverTime(db: Db, endpointId: string, task: "classification" | "regression", range: { from: Date; to: Date }) {
+  const span = range.to.getTime() - range.from.getTime();
+  const secs = span <= 6 * 3600_000 ? 300 : span <= 48 * 3600_000 ? 3600 : 86_400;
+  const rows = (await db.execute(sql`
+    select to_timestamp(floor(extract(epoch from l.created_at) / ${secs}) * ${secs}) as t, l.model_version_id, l.shadow,
+           count(*)::int as labelled,
+           count(*) filter (where f.label #>> '{}' = l.prediction::jsonb #>> '{}')::int as correct,
+           sum(power((f.label #>> '{}')::float8 - (l.prediction::jsonb #>> '{}')::float8, 2)) filter (where jsonb_typeof(f.label) = 'number' and jsonb_typeof(l.prediction::jsonb) = 'number') as sse
+      from prediction_log l
+      join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx and f.endpoint_id = l.endpoint_id
+     where l.endpoint_id = ${endpointId} and l.created_at >= ${range.from.toISOString()}::timestamptz and l.created_at < ${range.to.toISOString()}::timestamptz
+     group by 1, 2, 3 order by 1`)) as unknown as { t: Date | string; model_version_id: string; shadow: boolean; labelled: number; correct: number; sse: number | null }[];
+  return rows.map((r) => ({
+    t: new Date(r.t),
+    modelVersionId: r.model_version_id,
+    role: r.shadow ? ("shadow" as const) : ("live" as const),
+    labelled: r.labelled,
+    ...(task === "classification" ? { accuracy: r.correct / r.labelled, ...wilson(r.correct, r.labelled) } : { rmse: Math.sqrt(Number(r.sse ?? 0) / r.labelled) }),
+  }));
 }
