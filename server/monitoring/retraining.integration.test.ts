@@ -3,7 +3,8 @@
  * alarms gets drifted traffic; the drift gauge crosses the bound, an alarm opens, its webhook is
  * sent, a retraining run trains a challenger on the newest upload of the dataset, the gate scores
  * challenger and champion on the same holdout, the challenger shadows live traffic, then is
- * promoted — and, with a margin no challenger can meet, the gate refuses and the champion stays.
+ * promoted (its worker SIGKILLed mid-shadow and another taking over) — and, with a margin no
+ * challenger can meet, the gate refuses and the champion stays.
  * Every decision is recorded with its evidence.
  */
 import http from "node:http";
@@ -104,7 +105,7 @@ const send = async (rows: Record<string, unknown>[]) => {
 };
 
 describe("retraining loop", () => {
-  it("alarm → webhook → retraining run → gate → shadow → promotion; then a gate that refuses", async () => {
+  it("alarm → webhook → retraining run → gate → shadow (worker killed) → promotion; then a gate that refuses", async () => {
     // The champion: trained on 80 rows. Fresh data later: 3,000 rows of the same process.
     const v1 = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, name, Buffer.from(demoCsv(80, 1)));
     const { id: pipelineId } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, pipeline(v1.id, 0.02));
@@ -146,6 +147,12 @@ describe("retraining loop", () => {
     expect(shadowed.primary.modelVersionId).toBe(champion);
     expect(shadowed.shadows[0]!.modelVersionId).toBe(gated.challengerVersionId);
 
+    // The worker dies mid-loop (SIGKILL); another takes over: the loop's timers and steps are Temporal's.
+    worker.proc.kill("SIGKILL");
+    await worker.exited;
+    [workerMetricsPort] = await freePorts(1);
+    worker = spawnWorker(services, "retrain-worker-2", { PRIVATE_SOURCE_HOSTS: "127.0.0.1", RETRAIN_POLL_SECONDS: "1", WORKER_METRICS_PORT: String(workerMetricsPort) });
+
     // The shadow period: 100 requests (one row each here).
     for (const row of traffic(120, 11)) expect((await serving.call(`/api/v1/endpoints/${slug}/predict`, row)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
@@ -186,9 +193,9 @@ describe("retraining loop", () => {
     const versions = await db().select().from(modelVersions).where(eq(modelVersions.id, refused.challengerVersionId!));
     expect(versions).toHaveLength(1);
 
-    // The worker's own /metrics counted the loop's activities and their queue waits.
+    // The second worker's own /metrics counted what it ran: the first loop's verdict, the whole second loop.
     const workerMetrics = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
-    expect(workerMetrics).toMatch(/^millrace_worker_activities_total\{activity="gateChallenger",outcome="ok"\} 2$/m);
+    expect(workerMetrics).toMatch(/^millrace_worker_activities_total\{activity="gateChallenger",outcome="ok"\} 1$/m);
     expect(workerMetrics).toMatch(/^millrace_worker_activities_total\{activity="concludeRetraining",outcome="ok"\} 1$/m);
     expect(workerMetrics).toMatch(/^millrace_worker_activity_queue_wait_seconds_count\{activity="executeNode"\} \d+$/m);
 
