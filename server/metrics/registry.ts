@@ -40,6 +40,12 @@ function create() {
     registers: [registry],
   });
 
+  const requestBytes = new client.Histogram({
+    name: "millrace_endpoint_request_bytes",
+    help: "Size of prediction and feedback request bodies, across endpoints (bytes).",
+    buckets: [128, 512, 2048, 8192, 32_768, 131_072, 524_288, 2_097_152, 8_388_608],
+    registers: [registry],
+  });
   const logWritten = new client.Counter({
     name: "millrace_prediction_log_written_total",
     help: "Prediction log rows written to Postgres.",
@@ -156,7 +162,7 @@ function create() {
     },
   } as unknown as client.Metric);
 
-  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency, driftPsi, driftJs, windowRows, liveAccuracy, liveRmse, liveLabelled };
+  return { registry, requests, latency, predictions, predictedValue, logWritten, logDropped, variantRequests, variantLatency, requestBytes, driftPsi, driftJs, windowRows, liveAccuracy, liveRmse, liveLabelled };
 }
 
 /**

@@ -129,6 +129,7 @@ function readJson(req: IncomingMessage, sink: BodySink) {
   });
   req.on("end", () => {
     if (size < 0) return;
+    metrics().requestBytes.observe(size);
     let body: unknown;
     try {
       body = JSON.parse(jsonText(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0))));
