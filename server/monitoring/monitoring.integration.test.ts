@@ -38,6 +38,7 @@ let hookUrl = "";
 let wsId = "";
 let key = "";
 const SECRET = "whsec-test-value-0123456789";
+const SLUG = "monitor-it";
 
 /** x uniform on [0, 10), size a category; y = x > 5. */
 const row = (i: number, shift = 0) => ({ x: ((i * 7919) % 1000) / 100 + shift, size: ["s", "m", "l"][i % 3]! });
@@ -69,16 +70,16 @@ beforeAll(async () => {
   const model = res.outputs.model as ModelRef;
   const [mv] = await db()
     .insert(modelVersions)
-    .values({ workspaceId: wsId, name: "mon", version: 1, nodeId: "mon", artifactUri: model.uri, task: "classification", inputSchema: model.signature as never })
+    .values({ workspaceId: wsId, name: "monitor-it", version: 1, nodeId: "mon", artifactUri: model.uri, task: "classification", inputSchema: model.signature as never })
     .returning();
-  await deployVersion(db(), artifactStore(), owner, wsId, "mon", { modelVersionId: mv!.id });
+  await deployVersion(db(), artifactStore(), owner, wsId, SLUG, { modelVersionId: mv!.id });
   await db()
     .update(endpoints)
     .set({ access: "public", monitored: true, monitor: { windowMinutes: 60, minRows: 200, psiAlarm: 0.25, psiWarn: 0.1, jsAlarm: 0.1, webhookUrl: hookUrl, webhookSecret: "hook-secret" } })
-    .where(eq(endpoints.slug, "mon"));
+    .where(eq(endpoints.slug, SLUG));
   key = mv!.id;
   serving = await startServing(db(), artifactStore());
-  await serving.waitFor("mon", (s) => s.monitored && s.access === "public");
+  await serving.waitFor(SLUG, (s) => s.monitored && s.access === "public");
 }, 120_000);
 
 afterAll(async () => {
@@ -91,7 +92,7 @@ afterAll(async () => {
 
 const send = async (from: number, n: number, shift = 0) => {
   for (let i = from; i < from + n; i += 50) {
-    const res = await serving.call("/api/v1/endpoints/mon/predict", { instances: Array.from({ length: 50 }, (_, k) => row(i + k, shift)) });
+    const res = await serving.call(`/api/v1/endpoints/${SLUG}/predict`, { instances: Array.from({ length: 50 }, (_, k) => row(i + k, shift)) });
     expect(res.status).toBe(200);
   }
 };
@@ -118,7 +119,7 @@ describe("monitoring", () => {
     expect(counts!.counts).toMatchObject({ requests: 20, failed: 0, rows: 1000 });
     expect(counts!.counts.features.x!.reduce((a: number, b: number) => a + b, 0)).toBe(1000);
     expect(await evaluateAlarms(db(), artifactStore())).toEqual({ opened: [], resolved: [] });
-    const calm = (await metrics().driftPsi.get()).values.find((v) => v.labels.endpoint === "mon" && v.labels.feature === "x")!;
+    const calm = (await metrics().driftPsi.get()).values.find((v) => v.labels.endpoint === SLUG && v.labels.feature === "x")!;
     expect(calm.value).toBeLessThan(0.05);
 
     // Now x comes 4 higher: most rows land in the top bins. The window (60 min) holds both halves.
@@ -129,7 +130,7 @@ describe("monitoring", () => {
     expect(first.opened).toHaveLength(2);
     // Judged again (another process, the next tick): still one open alarm each.
     expect((await evaluateAlarms(db(), artifactStore())).opened).toEqual([]);
-    const alarms = await db().select().from(monitorAlarms).where(eq(monitorAlarms.endpointId, (await db().select().from(endpoints).where(eq(endpoints.slug, "mon")))[0]!.id));
+    const alarms = await db().select().from(monitorAlarms).where(eq(monitorAlarms.endpointId, (await db().select().from(endpoints).where(eq(endpoints.slug, SLUG)))[0]!.id));
     expect(alarms.map((a) => a.subject).sort()).toEqual(["prediction", "x"]);
     const alarm = alarms.find((a) => a.subject === "x");
     const predictions = alarms.find((a) => a.subject === "prediction")!;
@@ -138,7 +139,7 @@ describe("monitoring", () => {
     expect(alarm).toMatchObject({ subject: "x", resolvedAt: null });
     expect(alarm!.psi).toBeGreaterThan(0.25);
     expect(alarm!.evidence).toMatchObject({ psiAlarm: 0.25, window: "60 min", rows: 2000 });
-    const gauge = (await metrics().driftPsi.get()).values.find((v) => v.labels.endpoint === "mon" && v.labels.feature === "x")!;
+    const gauge = (await metrics().driftPsi.get()).values.find((v) => v.labels.endpoint === SLUG && v.labels.feature === "x")!;
     expect(gauge.value).toBeCloseTo(alarm!.psi, 9);
 
     // The webhook, through a Temporal worker: the alarm as JSON, signed with the workspace secret.
@@ -148,11 +149,11 @@ describe("monitoring", () => {
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers["millrace-signature"]))!;
     expect(v1).toBe(createHmac("sha256", SECRET).update(`${t}.${body}`).digest("hex"));
     expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(120);
-    expect(JSON.parse(body)).toMatchObject({ event: "drift.alarm.opened", endpoint: "mon", model: { name: "mon", version: 1 }, alarm: { id: alarm!.id, subject: "x", window: "60 min" } });
+    expect(JSON.parse(body)).toMatchObject({ event: "drift.alarm.opened", endpoint: SLUG, model: { name: "monitor-it", version: 1 }, alarm: { id: alarm!.id, subject: "x", window: "60 min" } });
     await expect.poll(async () => (await db().select().from(monitorAlarms).where(eq(monitorAlarms.id, alarm!.id)))[0]!.webhook?.status, { timeout: 10_000 }).toBe("sent");
 
     // The monitoring page's data: the traffic per minute and x's histograms, current against training.
-    const page = await endpointMonitoring(db(), artifactStore(), wsId, "mon", { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });
+    const page = await endpointMonitoring(db(), artifactStore(), wsId, SLUG, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });
     const live = page.series.find((s) => s.role === "live")!;
     expect(live.totals).toMatchObject({ requests: 40, failed: 0, rows: 2000 });
     expect(live.points.reduce((a, p) => a + p.requests, 0)).toBe(40);
