@@ -34,7 +34,11 @@ export function Monitoring({ slug }: { slug: string }) {
   if (data.isError) return <p className="text-sm text-red-700">{data.error.message}</p>;
   if (!data.data) return <p className="text-sm text-slate-500">Loading…</p>;
   const d = data.data;
-  const series = d.series.find((s) => `${s.modelVersionId}:${s.role}` === chosen) ?? d.series.find((s) => s.role === "live") ?? d.series[0];
+  const series =
+    d.series.find((s) => `${s.modelVersionId}:${s.role}` === chosen) ??
+    d.series.find((s) => s.role === "live" && s.modelVersionId === d.currentVersionId) ??
+    d.series.find((s) => s.role === "live") ??
+    d.series[0];
   const drift = series?.drift;
   const shown = drift?.enough ? ([...drift.features, ...(drift.prediction ? [drift.prediction] : [])].find((f) => f.name === feature) ?? drift.features[0]) : undefined;
 

@@ -114,6 +114,8 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
   return {
     slug,
     monitored: e.monitored,
+    /** The version the endpoint serves now: what the page shows first. */
+    currentVersionId: e.modelVersionId,
     settings: { ...settings, webhookSecret: settings.webhookSecret ? "(set)" : undefined },
     range,
     series,
