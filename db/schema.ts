@@ -731,5 +731,5 @@ export const retrainings = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("retraining_endpoint_idx").on(t.endpointId, t.startedAt)],
+  (t) => [index("retraining_endpoint_idx").on(t.endpointId, t.startedAt), uniqueIndex("retraining_alarm_uq").on(t.alarmId)],
 );

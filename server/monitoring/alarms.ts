@@ -7,7 +7,7 @@
  * Opening and resolving start the webhook's delivery as a Temporal workflow (one per alarm and
  * event: a second start is refused by its id).
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, monitorAlarms } from "~/db/schema";
@@ -54,7 +54,25 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
     .innerJoin(modelVersions, eq(modelVersions.id, endpoints.modelVersionId))
     .where(eq(endpoints.monitored, true));
   const m = metrics();
+  // Gauges hold what this judgement found: versions no longer served, or windows too small to
+  // judge, drop out instead of repeating their last value.
+  for (const g of [m.driftPsi, m.driftJs, m.windowRows, m.liveAccuracy, m.liveRmse, m.liveLabelled]) g.reset();
+  // Alarms of a version the endpoint no longer serves (promoted over, rolled back) are closed.
+  await db.execute(sql`
+    update monitor_alarm a set resolved_at = ${now.toISOString()}::timestamptz
+      from endpoint e
+     where a.endpoint_id = e.id and a.resolved_at is null and a.model_version_id <> e.model_version_id`);
   for (const e of rows) {
+    try {
+      await judge(e);
+    } catch (err) {
+      // One endpoint that cannot be judged (an unreadable model file) does not stop the others.
+      console.error(`[monitor] ${e.slug}: ${messageOf(err)}`);
+    }
+  }
+  return { opened, resolved };
+
+  async function judge(e: (typeof rows)[number]) {
     // Live accuracy (or RMSE) from the last day's feedback, per version and role.
     for (const s of await liveScores(db, e.id, e.task, new Date(now.getTime() - 86_400_000))) {
       const labels = { endpoint: e.slug, model_version: String(s.version), role: s.shadow ? "shadow" : "live" };
@@ -63,11 +81,11 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
       if ("rmse" in s && s.rmse !== undefined) m.liveRmse.set(labels, s.rmse);
     }
     const drift = await currentDrift(db, artifacts, e, now);
-    if (!drift) continue;
+    if (!drift) return;
     const { report, settings } = drift;
     const version = String(e.version);
     m.windowRows.set({ endpoint: e.slug, model_version: version }, report.rows);
-    if (!report.enough) continue;
+    if (!report.enough) return;
     const subjects: FeatureDrift[] = [...report.features, ...(report.prediction ? [report.prediction] : [])];
     const open = await db
       .select({ id: monitorAlarms.id, subject: monitorAlarms.subject })
@@ -93,16 +111,17 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
           })
           .onConflictDoNothing()
           .returning({ id: monitorAlarms.id });
-        if (!row) continue;
+        if (!row) continue; // another process opened it
         opened.push(row.id);
         if (settings.webhookUrl) await sendWebhook({ alarmId: row.id, event: "opened" }).catch((err: unknown) => console.error(`[monitor] webhook for ${e.slug}: ${messageOf(err)}`));
         if (settings.onAlarm === "retrain") await startRetraining(e.id, row.id).catch((err: unknown) => console.error(`[monitor] retraining for ${e.slug}: ${messageOf(err)}`));
       } else if (f.level !== "alarm" && current) {
-        await db.update(monitorAlarms).set({ resolvedAt: now }).where(eq(monitorAlarms.id, current.id));
+        // Only the process that resolves it announces it.
+        const [done] = await db.update(monitorAlarms).set({ resolvedAt: now }).where(and(eq(monitorAlarms.id, current.id), isNull(monitorAlarms.resolvedAt))).returning({ id: monitorAlarms.id });
+        if (!done) continue;
         resolved.push(current.id);
         if (settings.webhookUrl) await sendWebhook({ alarmId: current.id, event: "resolved" }).catch((err: unknown) => console.error(`[monitor] webhook for ${e.slug}: ${messageOf(err)}`));
       }
     }
   }
-  return { opened, resolved };
 }

@@ -63,6 +63,16 @@ export class LiveWindow {
     return this.requests + this.rows;
   }
 
+  /** Counts taken but not written (the database was away): added back, to go with the next flush. */
+  putBack(c: WindowCounts) {
+    this.requests += c.requests;
+    this.failed += c.failed;
+    this.rows += c.rows;
+    c.latency.forEach((n, i) => (this.latency[i]! += n));
+    c.prediction.forEach((n, i) => (this.prediction[i]! += n));
+    this.names.forEach((name, f) => c.features[name]?.forEach((n, i) => (this.counts[f]![i]! += n)));
+  }
+
   /** What was counted since the last call, and a fresh start. */
   take(): WindowCounts {
     const out: WindowCounts = {

@@ -126,6 +126,8 @@ export async function pruneLog(db: Db, days: number): Promise<number> {
     if (!lock?.ok) return 0;
     const logs = await tx`delete from prediction_log where created_at < now() - make_interval(days => ${days})`;
     const labels = await tx`delete from prediction_feedback where created_at < now() - make_interval(days => ${days})`;
-    return logs.count + labels.count;
+    // The monitoring counts (one row per minute, endpoint, version and role) keep as long.
+    const counts = await tx`delete from monitor_counts where minute < now() - make_interval(days => ${days})`;
+    return logs.count + labels.count + counts.count;
   });
 }

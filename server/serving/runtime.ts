@@ -149,11 +149,21 @@ export class ServingRuntime {
 
   /** Adds what each window counted since the last flush to the current minute's row; windows no revision uses any more go once empty. */
   async flushWindows() {
-    const used = new Set<LiveWindow>();
-    for (const s of this.served.values()) for (const v of [...s.live, ...s.shadows]) if (v.window) used.add(v.window);
-    for (const [key, w] of this.windows) {
-      if (w.window.pending) await flushWindow(this.db, w.endpointId, w.modelVersionId, w.role, w.window.take());
-      if (!used.has(w.window)) this.windows.delete(key);
+    // A copy: windows attached while this awaits are flushed next time, not dropped.
+    for (const [key, w] of [...this.windows]) {
+      if (w.window.pending) {
+        const counts = w.window.take();
+        try {
+          await flushWindow(this.db, w.endpointId, w.modelVersionId, w.role, counts);
+        } catch (e) {
+          // Not lost: counted again into the window, written with the next flush.
+          w.window.putBack(counts);
+          throw e;
+        }
+      }
+      // Read after the awaits: a revision swapped in meanwhile may use this window.
+      const used = [...this.served.values()].some((s) => [...s.live, ...s.shadows].some((v) => v.window === w.window));
+      if (!used && !w.window.pending) this.windows.delete(key);
     }
   }
 

@@ -25,7 +25,11 @@ export type FeatureProfile = NumericProfile | CategoricalProfile;
 export interface ReferenceProfile {
   rows: number;
   features: FeatureProfile[];
-  /** The training target on the same kind of bins: what the model's predictions are compared with. */
+  /**
+   * The model's own predictions on (a sample of) its training rows, on the same kind of bins:
+   * what live predictions are compared with. (Not the target: a forest's predictions are narrower
+   * than the target, and would look drifted on calm traffic.)
+   */
   prediction: FeatureProfile;
 }
 
@@ -99,7 +103,14 @@ function profileOf(name: string, values: ArrayLike<unknown>, kind: "numeric" | "
   return p;
 }
 
-/** The profile of a training set: its features as the model reads them, and its target. */
+/** The profile of a model's predictions (classes, or deciles of values), the reference live predictions are compared with. */
+export const predictionProfile = (task: "classification" | "regression", values: ArrayLike<unknown>) =>
+  task === "classification" ? profileOf("prediction", values, "categorical", 100) : profileOf("prediction", values, "numeric");
+
+/**
+ * The profile of a training set: its features as the model reads them, and (until the trainer
+ * replaces it with the model's own predictions) its target.
+ */
 export function buildProfile(
   features: { name: string; kind: "numeric" | "categorical"; values: ArrayLike<unknown> }[],
   target: { task: "classification" | "regression"; values: ArrayLike<unknown> },
@@ -107,7 +118,7 @@ export function buildProfile(
   return {
     rows: target.values.length,
     features: features.map((f) => profileOf(f.name, f.values, f.kind)),
-    prediction: target.task === "classification" ? profileOf("prediction", target.values, "categorical", 100) : profileOf("prediction", target.values, "numeric"),
+    prediction: predictionProfile(target.task, target.values),
   };
 }
 

@@ -34,13 +34,20 @@ import { liveScores } from "./live-scores";
 
 const settingsOf = (monitor: Partial<MonitorSettings> | null): MonitorSettings => ({ ...defaultMonitorSettings(), ...(monitor ?? {}) });
 
-async function record(db: Db, id: string, d: Omit<RetrainDecision, "at">, set: Partial<typeof retrainings.$inferInsert> = {}) {
+/** Lineage steps whose fitted parameters do not change how the other model reads prepared rows (gaps filled, columns derived, selected or parsed). */
+const COMPARABLE_STEPS = new Set(["fill-missing", "derive-column", "select-columns", "cast-types", "date-parts", "filter-rows", "drop-missing", "drop-duplicates"]);
+
+type Tx = Pick<Db, "update">;
+
+/** Appends a decision (and sets fields) on a retraining, within `tx` when given. */
+async function recordIn(tx: Tx, id: string, d: Omit<RetrainDecision, "at">, set: Partial<typeof retrainings.$inferInsert> = {}) {
   const decision: RetrainDecision = { at: new Date().toISOString(), ...d };
-  await db
+  await tx
     .update(retrainings)
     .set({ ...set, decisions: sql`${retrainings.decisions} || ${JSON.stringify([decision])}::jsonb` })
     .where(eq(retrainings.id, id));
 }
+const record = (db: Db, id: string, d: Omit<RetrainDecision, "at">, set: Partial<typeof retrainings.$inferInsert> = {}) => recordIn(db, id, d, set);
 
 async function load(db: Db, id: string) {
   const [row] = await db
@@ -90,12 +97,19 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       const [e] = await db.select().from(endpoints).where(eq(endpoints.id, endpointId));
       const [alarm] = await db.select().from(monitorAlarms).where(eq(monitorAlarms.id, alarmId));
       if (!e || !e.pipelineId) return null;
+      // One retraining per alarm: a retry after the insert finds the row it made.
       const [row] = await db
         .insert(retrainings)
         .values({ workspaceId: e.workspaceId, endpointId, alarmId, championVersionId: e.modelVersionId, status: "retraining" })
+        .onConflictDoNothing()
         .returning({ id: retrainings.id });
-      const id = row!.id;
-      await record(db, id, {
+      if (!row) {
+        const [mine] = await db.select().from(retrainings).where(eq(retrainings.alarmId, alarmId));
+        if (mine?.run) return { retrainingId: mine.id, run: mine.run, pollSeconds: env().RETRAIN_POLL_SECONDS };
+        if (mine?.status === "failed") return null;
+      }
+      const id = row?.id ?? (await db.select({ id: retrainings.id }).from(retrainings).where(eq(retrainings.alarmId, alarmId)))[0]!.id;
+      if (row) await record(db, id, {
         step: "alarm",
         text: alarm ? `drift on '${alarm.subject}': PSI ${alarm.psi.toFixed(3)}, Jensen–Shannon ${alarm.js.toFixed(3)} over ${alarm.evidence.window}` : "an alarm",
         evidence: alarm ? { subject: alarm.subject, psi: alarm.psi, js: alarm.js, ...alarm.evidence } : {},
@@ -113,6 +127,9 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
 
     async gateChallenger({ retrainingId }) {
       const { r, slug, monitor, traffic } = await load(db, retrainingId);
+      // A retry after the decision: the decision stands.
+      if (r.status === "shadowing" || r.status === "promoted") return { passed: true };
+      if (r.status === "kept" || r.status === "failed") return { passed: false };
       const s = settingsOf(monitor);
       const keep = async (text: string, evidence: Record<string, unknown> = {}) => {
         await record(db, retrainingId, { step: "gate", text, evidence }, { status: "kept", finishedAt: new Date() });
@@ -135,13 +152,19 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       const [challenger] = await db.select().from(modelVersions).where(eq(modelVersions.id, challengerId));
       if (!champion || !challenger) return keep("a model version is gone: the champion stays");
       if (champion.id === challenger.id) return keep(`the retraining produced the model already served (v${champion.version}): nothing to gate`);
+      let prepared = false;
       const score = async (uri: string) => {
         const file = parseModelFile(await artifacts.getBytes(uri));
         let pending: LineageStep[];
         try {
           pending = pendingSteps(file, (test as DatasetRef).lineage.steps);
         } catch {
-          // The champion's steps were fitted on older data: the held-out rows as the run prepared them stand for both.
+          // The champion's steps were fitted on older data. Where they only fill gaps, derive,
+          // select or parse, the rows as the run prepared them stand for both; a fitted scale or
+          // encoding would read them differently, and the comparison would mean nothing.
+          const unstable = file.lineage.steps.filter((st) => !COMPARABLE_STEPS.has(st.type)).map((st) => st.type);
+          if (unstable.length) throw new UserError(`the champion's fitted steps (${[...new Set(unstable)].join(", ")}) would read the held-out rows differently`);
+          prepared = true;
           pending = [];
         }
         return (await scoreOnHoldout(artifacts, file, test as DatasetRef, pending)).result.metrics;
@@ -158,16 +181,21 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       const champ = a[metric]!;
       const chall = b[metric]!;
       const gain = higher ? chall - champ : champ - chall;
-      const evidence = { metric, champion: champ, challenger: chall, margin: s.gateMargin, rows: test.rows, championVersion: champion.version, challengerVersion: challenger.version };
+      const evidence = { metric, champion: champ, challenger: chall, margin: s.gateMargin, rows: test.rows, championVersion: champion.version, challengerVersion: challenger.version, championReadPreparedRows: prepared };
       const words = `challenger v${challenger.version} ${metric} ${chall.toFixed(4)} against champion v${champion.version} ${champ.toFixed(4)} on ${test.rows} held-out rows`;
       if (gain < s.gateMargin!) return keep(`${words}: it does not beat the champion by ${s.gateMargin} — the champion stays`, evidence);
       // Passed: the challenger shadows the champion (it sees every request, answers no one).
       const shadowing = [{ modelVersionId: champion.id, weight: 1 }, ...(traffic ?? []).filter((v) => v.modelVersionId !== champion.id && v.modelVersionId !== challenger.id && !v.shadow), { modelVersionId: challenger.id, weight: 0, shadow: true }];
-      await db.transaction(async (tx) => {
+      const still = await db.transaction(async (tx) => {
+        // What the endpoint serves now: a deploy during the retraining run is not undone.
+        const [now] = await tx.select({ modelVersionId: endpoints.modelVersionId }).from(endpoints).where(eq(endpoints.id, r.endpointId)).for("update");
+        if (now?.modelVersionId !== champion.id) return false;
         await publishRevision(tx, { endpointId: r.endpointId, modelVersionId: champion.id, traffic: shadowing, kind: "retrain" });
         await recordAudit(tx as unknown as Db, { action: "retrain.shadow", workspaceId: r.workspaceId, target: slug, details: { retrainingId, challenger: challenger.version } });
+        await recordIn(tx, retrainingId, { step: "gate", text: `${words}: it beats the champion by ${gain.toFixed(4)} (margin ${s.gateMargin}) — shadowing`, evidence }, { status: "shadowing" });
+        return true;
       });
-      await record(db, retrainingId, { step: "gate", text: `${words}: it beats the champion by ${gain.toFixed(4)} (margin ${s.gateMargin}) — shadowing`, evidence }, { status: "shadowing" });
+      if (!still) return keep(`${words}, but /${slug} was deployed meanwhile: what it serves now stays`, evidence);
       return { passed: true };
     },
 
@@ -186,6 +214,8 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
 
     async concludeRetraining({ retrainingId }) {
       const { r, slug, traffic, servedVersionId } = await load(db, retrainingId);
+      // A retry after the verdict: the verdict stands.
+      if (r.status === "promoted" || r.status === "kept") return { promoted: r.status === "promoted" };
       const since = new Date(r.decisions.find((d) => d.step === "gate")?.at ?? r.startedAt);
       const minute = new Date(Math.floor(since.getTime() / 60_000) * 60_000);
       const period = await db
@@ -218,6 +248,12 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       const championName = await versionName(db, r.championVersionId);
       const observed = `over the shadow period the challenger ${challengerName} answered ${shadow.requests} requests (${shadow.failed} failed), the champion ${championName} ${live.requests} (${live.failed} failed)${labelled ? `; with feedback, challenger ${accuracy(shadowScore) ?? rmse(shadowScore)} against champion ${accuracy(liveScore) ?? rmse(liveScore)}` : "; no feedback for both yet"}`;
       const promote = !failsMore && !worseOnLabels && servedVersionId === r.championVersionId;
+      const why = promote
+        ? `${observed}: promoted ${challengerName}`
+        : servedVersionId !== r.championVersionId
+          ? `${observed}; the endpoint was deployed meanwhile: kept what it serves`
+          : `${observed}: ${failsMore ? "it failed more often" : "it scored worse on feedback"} — kept ${championName}`;
+      // The revision and the verdict in one transaction: a retry finds the verdict, not a half-done promotion.
       await db.transaction(async (tx) => {
         if (promote) await publishRevision(tx, { endpointId: r.endpointId, modelVersionId: r.challengerVersionId!, traffic: null, kind: "retrain" });
         else {
@@ -226,18 +262,13 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
           if (servedVersionId === r.championVersionId) await publishRevision(tx, { endpointId: r.endpointId, modelVersionId: r.championVersionId!, traffic: rest.length > 1 ? rest : null, kind: "retrain" });
         }
         await recordAudit(tx as unknown as Db, { action: promote ? "retrain.promote" : "retrain.keep", workspaceId: r.workspaceId, target: slug, details: { retrainingId, ...evidence } });
+        await recordIn(tx, retrainingId, { step: promote ? "promote" : "keep", text: why, evidence }, { status: promote ? "promoted" : "kept", finishedAt: new Date() });
       });
-      const why = promote
-        ? `${observed}: promoted ${challengerName}`
-        : servedVersionId !== r.championVersionId
-          ? `${observed}; the endpoint was deployed meanwhile: kept what it serves`
-          : `${observed}: ${failsMore ? "it failed more often" : "it scored worse on feedback"} — kept ${championName}`;
-      await record(db, retrainingId, { step: promote ? "promote" : "keep", text: why, evidence }, { status: promote ? "promoted" : "kept", finishedAt: new Date() });
       return { promoted: promote };
     },
 
     async failRetraining({ retrainingId, error }) {
-      await record(db, retrainingId, { step: "failed", text: `the retraining run failed: ${error}` }, { status: "failed", finishedAt: new Date() });
+      await record(db, retrainingId, { step: "failed", text: `the retraining run did not succeed (${error}): the champion stays` }, { status: "failed", finishedAt: new Date() });
     },
   };
 }

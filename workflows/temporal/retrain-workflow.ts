@@ -23,10 +23,15 @@ export async function retrainOnAlarm(input: RetrainInput): Promise<{ outcome: "p
   const started = await acts.startRetraining(input);
   if (!started) return { outcome: "skipped" };
   const { retrainingId, run, pollSeconds } = started;
+  let status: string;
   try {
-    await executeChild(runPipeline, { args: [run], workflowId: workflowIdForRun(run.runId) });
+    ({ status } = await executeChild(runPipeline, { args: [run], workflowId: workflowIdForRun(run.runId) }));
   } catch (e) {
-    await acts.failRetraining({ retrainingId, error: e instanceof Error ? e.message : String(e) });
+    status = e instanceof Error ? e.message : String(e);
+  }
+  if (status !== "succeeded") {
+    // A run that failed or was cancelled is no challenger, whatever it registered before failing.
+    await acts.failRetraining({ retrainingId, error: status });
     return { outcome: "failed" };
   }
   const gate = await acts.gateChallenger({ retrainingId });

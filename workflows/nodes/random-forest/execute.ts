@@ -11,7 +11,8 @@ import { trainForestInThread } from "~/workflows/ml/ml-random-forest/train-in-th
 import { encodeModel, type Label, type ModelFile, type ModelMeta } from "~/workflows/model/model-file";
 import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
-import { buildProfile, type ReferenceProfile } from "~/workflows/model/profile";
+import { buildProfile, predictionProfile, type ReferenceProfile } from "~/workflows/model/profile";
+import { loadModel } from "~/workflows/model/predictor";
 import {
   assemble,
   encodeTraining,
@@ -113,9 +114,22 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
   };
 }
 
-async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
+type Training = { featureCols: ColumnSchema[]; data: Record<string, unknown[]>; rows: number };
+
+/** The model's own predictions on up to 20,000 of its training rows: the reference its live predictions are compared with. */
+function withPredictionReference(file: ModelFile, t: Training): ModelFile {
+  if (!file.profile) return file;
+  const step = Math.max(1, Math.floor(t.rows / 20_000));
+  const sample: Record<string, unknown>[] = [];
+  for (let r = 0; r < t.rows; r += step) sample.push(Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![r]])));
+  // The rows are already prepared (the node's input): no fitted step is replayed.
+  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
+  return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, model.predictPrepared(sample)) } };
+}
+
+async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, training: Training, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
-  const file: ModelFile = { ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat };
+  const file: ModelFile = withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training);
   const uri = await ctx.artifacts.putBytes(artifactKey(ctx, name), encodeModel(file));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
@@ -141,7 +155,7 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   const opts = { ...forestOptions(ctx.config), oobScore: false };
   const prepared = prepareTraining(featureInputs(featureCols, data), y, opts);
   const flat = await growHere(ctx, prepared, opts, featureCols.length, "refit");
-  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), flat, started, "final.bin");
+  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), flat, started, { featureCols, data, rows: src.rows }, "final.bin");
   return {
     outputs: { model: evaluated.model, final: final.model },
     metrics: { ...evaluated.metrics, refit_rows: src.rows, refit_seconds: final.metrics.train_seconds! },
@@ -177,7 +191,10 @@ async function execute(ctx: Ctx) {
       config.maxFeatures === "auto" ? 1 : resolveMaxFeatures(parseMaxFeatures(config.maxFeatures, config.task), features.length) / features.length;
     const maxDepth = config.maxDepth || Number.POSITIVE_INFINITY;
     const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
-    const file: ModelFile = { ...baseMeta(config, src, target, features, classes, trainingProfile(config, featureCols, data, y)), engine: "ml-random-forest", forest };
+    const file: ModelFile = withPredictionReference(
+      { ...baseMeta(config, src, target, features, classes, trainingProfile(config, featureCols, data, y)), engine: "ml-random-forest", forest },
+      { featureCols, data, rows: src.rows },
+    );
     const uri = await ctx.artifacts.putBytes(artifactKey(ctx, "model.json"), encodeModel(file));
     const model: ModelRef = { kind: "model", uri, task: config.task, target, features, signature: inputColumns(file) };
     return { outputs: { model, final: model }, metrics: { trees: config.nEstimators } };
@@ -198,7 +215,7 @@ async function execute(ctx: Ctx) {
     return { fanOut: { tasks, state } };
   }
 
-  return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, opts, inputs.length, "trees"), started));
+  return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, opts, inputs.length, "trees"), started, { featureCols, data, rows: src.rows }));
 }
 
 /** Every tree of the forest in this activity (on the worker's threads), progress under `key`. */
@@ -225,7 +242,8 @@ async function merge(ctx: Ctx, state: FanOutState, parts: SlicePart[]): Promise<
   const started = performance.now();
   const training = await ctx.artifacts.getBytes(state.trainingUri);
   const slices = await Promise.all(parts.map((p) => ctx.artifacts.getBytes(p.uri)));
-  return finish(ctx, await saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started));
+  const { featureCols, data, src } = await loadTrainingData(ctx);
+  return finish(ctx, await saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started, { featureCols, data, rows: src.rows }));
 }
 
 export const executor = defineExecutor<typeof spec.config, SliceTask, FanOutState, SlicePart>(spec, { execute, slice, merge });

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "retraining_alarm_uq" ON "retraining" USING btree ("alarm_id");
