@@ -154,6 +154,14 @@ describe("dataset triggers", () => {
     expect(second.parameters).toEqual({ data: v4.id, trees: 5 });
     await finished(second.id);
 
+    // A process that claimed v4 and died before recording its run: the sweep claims it again after two minutes.
+    await db().update(pipelineTriggers).set({ lastRunId: null, lastError: null, lastFiredAt: new Date(Date.now() - 5 * 60_000) }).where(eq(pipelineTriggers.id, t.id));
+    const again = await fireTriggers(db());
+    expect(again).toHaveLength(1);
+    expect((await getRun(db(), again[0]!.runId)).parameters).toEqual({ data: v4.id, trees: 5 });
+    expect(await fireTriggers(db())).toEqual([]);
+    await finished(again[0]!.runId);
+
     await deleteTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, t.id);
     expect(await db().select().from(pipelineTriggers).where(eq(pipelineTriggers.id, t.id))).toEqual([]);
     await expect(deleteTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, t.id)).rejects.toThrow("has no trigger");

@@ -6,7 +6,8 @@
  * Firing claims the next version by moving the cursor in one conditional UPDATE, so each version
  * starts at most one run however many web processes look at once. An upload fires its name's
  * triggers straight away; a sweep every TRIGGER_SWEEP_MS catches what a process that died
- * in between did not. When several versions arrive between two looks, only the newest runs.
+ * in between did not — a new version never looked at, or one claimed by a process that died
+ * before recording its run (claimed again after two minutes). When several versions arrive between two looks, only the newest runs.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -133,14 +134,28 @@ export async function fireTriggers(db: Db, scope?: { workspaceId: string; datase
       ) d on true
      where not t.paused
        ${scope ? sql`and t.workspace_id = ${scope.workspaceId} and t.dataset_name = ${scope.datasetName}` : sql``}`)) as unknown as Due[];
+  // Versions claimed by a process that died before its run was recorded: claimed again after two minutes.
+  const stranded = scope
+    ? []
+    : ((await db.execute(sql`
+        select t.id, t.pipeline_id, t.parameter, t.created_by, t.last_dataset_id as dataset_id
+          from pipeline_trigger t
+         where not t.paused and t.last_dataset_id is not null and t.last_run_id is null and t.last_error is null
+           and t.last_fired_at < now() - interval '2 minutes'`)) as unknown as Due[]);
   const started: { triggerId: string; runId: string }[] = [];
-  for (const t of due) {
-    // The claim: only the process that moves the cursor past this version starts its run.
-    const claimed = (await db.execute(sql`
-      update pipeline_trigger set last_seen_at = d.created_at, last_dataset_id = d.id, last_fired_at = now(), last_run_id = null, last_error = null
-        from dataset d
-       where pipeline_trigger.id = ${t.id} and d.id = ${t.dataset_id} and pipeline_trigger.last_seen_at < d.created_at
-       returning pipeline_trigger.id`)) as unknown as { id: string }[];
+  for (const t of [...due.map((d) => ({ ...d, again: false })), ...stranded.map((d) => ({ ...d, again: true }))]) {
+    // The claim: only the process that moves the cursor past this version (or, for a stranded
+    // claim, renews it) starts its run.
+    const claimed = t.again
+      ? ((await db.execute(sql`
+          update pipeline_trigger set last_fired_at = now()
+           where id = ${t.id} and last_dataset_id = ${t.dataset_id} and last_run_id is null and last_error is null and last_fired_at < now() - interval '2 minutes'
+           returning id`)) as unknown as { id: string }[])
+      : ((await db.execute(sql`
+          update pipeline_trigger set last_seen_at = d.created_at, last_dataset_id = d.id, last_fired_at = now(), last_run_id = null, last_error = null
+            from dataset d
+           where pipeline_trigger.id = ${t.id} and d.id = ${t.dataset_id} and pipeline_trigger.last_seen_at < d.created_at
+           returning pipeline_trigger.id`)) as unknown as { id: string }[]);
     if (!claimed.length) continue;
     try {
       const { runId } = await startRun(db, t.pipeline_id, {

@@ -4,7 +4,7 @@
  * by URL must not become a way into the network Millrace runs in.
  */
 import dns from "node:dns/promises";
-import net from "node:net";
+import net, { type LookupFunction } from "node:net";
 import { env } from "~/lib/env";
 import { UserError } from "~/lib/errors";
 
@@ -44,4 +44,22 @@ export async function checkedAddresses(host: string, what: string): Promise<stri
     throw new UserError(`the ${what} host '${host}' is on a private or loopback address; the server's administrator can allow it by adding the host to PRIVATE_SOURCE_HOSTS`);
   }
   return addresses;
+}
+
+/**
+ * A DNS lookup for an HTTP request that only ever answers with checked addresses: the connection
+ * goes where the check looked (no second resolution a short TTL could re-point). An IP literal
+ * skips lookups, so callers check it with `checkedAddresses` first.
+ */
+export function checkedLookupFor(what: string): LookupFunction {
+  return (hostname, options, callback) => {
+    checkedAddresses(hostname, what).then(
+      (addresses) => {
+        const family = (a: string) => (a.includes(":") ? 6 : 4);
+        if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, addresses.map((a) => ({ address: a, family: family(a) })));
+        else callback(null, addresses[0]!, family(addresses[0]!));
+      },
+      (e: Error) => callback(e as NodeJS.ErrnoException, "", 4),
+    );
+  };
 }

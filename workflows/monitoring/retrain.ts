@@ -268,7 +268,17 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
     },
 
     async failRetraining({ retrainingId, error }) {
-      await record(db, retrainingId, { step: "failed", text: `the retraining run did not succeed (${error}): the champion stays` }, { status: "failed", finishedAt: new Date() });
+      const { r, traffic, servedVersionId } = await load(db, retrainingId);
+      if (r.status === "promoted" || r.status === "kept" || r.status === "failed") return;
+      await db.transaction(async (tx) => {
+        // A challenger left shadowing goes: the champion answers alone again.
+        if (r.status === "shadowing" && servedVersionId === r.championVersionId && (traffic ?? []).some((v) => v.modelVersionId === r.challengerVersionId)) {
+          const rest = (traffic ?? []).filter((v) => v.modelVersionId !== r.challengerVersionId);
+          await publishRevision(tx, { endpointId: r.endpointId, modelVersionId: r.championVersionId!, traffic: rest.length > 1 ? rest : null, kind: "retrain" });
+        }
+        const what = r.status === "shadowing" ? "the retraining loop stopped" : "the retraining run did not succeed";
+        await recordIn(tx, retrainingId, { step: "failed", text: `${what} (${error}): the champion stays` }, { status: "failed", finishedAt: new Date() });
+      });
     },
   };
 }

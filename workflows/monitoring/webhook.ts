@@ -11,7 +11,9 @@ import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, monitorAlarms, retrainings } from "~/db/schema";
 import { UserError } from "~/lib/errors";
-import { checkedAddresses } from "~/workflows/data/network";
+import http from "node:http";
+import https from "node:https";
+import { checkedAddresses, checkedLookupFor } from "~/workflows/data/network";
 import { readSecret } from "~/workflows/secrets";
 import type { WebhookActivities, WebhookInput } from "~/workflows/temporal/shared";
 
@@ -27,6 +29,21 @@ async function alarmOf(db: Db, alarmId: string) {
     .where(eq(monitorAlarms.id, alarmId));
   return row;
 }
+
+/** POSTs the body; the connection goes only to addresses the private-network check passed (redirects are not followed). */
+function post(url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === "https:" ? https : http).request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) }, lookup, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("the webhook did not answer within 10 s")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+const lookup = checkedLookupFor("webhook");
 
 /** The body of a retraining's outcome: what was promoted or kept, and every decision with its evidence. */
 async function retrainingBody(db: Db, retrainingId: string, event: string) {
@@ -82,11 +99,10 @@ export function createWebhookActivities({ db }: { db: Db }): WebhookActivities {
       if (target.protocol !== "http:" && target.protocol !== "https:") throw new UserError(`webhook URL ${url} is not http(s)`);
       await checkedAddresses(target.hostname.replace(/^\[|\]$/g, ""), "webhook");
       const attempt = Context.current().info.attempt;
-      const res = await fetch(target, { method: "POST", body: made.body, headers, redirect: "manual", signal: AbortSignal.timeout(10_000) });
-      await res.body?.cancel().catch(() => {});
-      if (res.status < 200 || res.status >= 300) throw new Error(`the webhook answered ${res.status}`);
+      const status = await post(target, made.body, headers);
+      if (status < 200 || status >= 300) throw new Error(`the webhook answered ${status}`);
       if (isAlarm) await db.update(monitorAlarms).set({ webhook: { status: "sent", attempts: attempt, at: new Date().toISOString() } }).where(eq(monitorAlarms.id, id));
-      return { status: res.status };
+      return { status };
     },
     async webhookGaveUp(input) {
       if ("alarmId" in input) {

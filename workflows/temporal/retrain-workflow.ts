@@ -5,7 +5,9 @@
  * is an activity that records its decision; timers are Temporal's, so the loop survives worker and
  * server restarts. No I/O, clocks or randomness here.
  */
-import { executeChild, ParentClosePolicy, proxyActivities, sleep, startChild } from "@temporalio/workflow";
+import { continueAsNew, ContinueAsNew, executeChild, ParentClosePolicy, proxyActivities, sleep, startChild } from "@temporalio/workflow";
+
+const isContinueAsNew = (e: unknown) => e instanceof ContinueAsNew;
 import { runPipeline } from "./pipeline-workflow";
 import { workflowIdForRun, workflowIdForWebhook, type RetrainActivities, type RetrainInput } from "./shared";
 import { deliverWebhook } from "./webhook-workflow";
@@ -19,28 +21,46 @@ const acts = proxyActivities<RetrainActivities>({
   retry: { maximumAttempts: 10, maximumInterval: "30 seconds", nonRetryableErrorTypes: ["UserError"] },
 });
 
-export async function retrainOnAlarm(input: RetrainInput): Promise<{ outcome: "promoted" | "kept" | "gated-out" | "failed" | "skipped" }> {
-  const started = await acts.startRetraining(input);
-  if (!started) return { outcome: "skipped" };
-  const { retrainingId, run, pollSeconds } = started;
-  let status: string;
-  try {
-    ({ status } = await executeChild(runPipeline, { args: [run], workflowId: workflowIdForRun(run.runId) }));
-  } catch (e) {
-    status = e instanceof Error ? e.message : String(e);
+/** Polls of the shadow period before the workflow continues as new (its history stays small over weeks). */
+const POLLS_PER_RUN = 200;
+
+export async function retrainOnAlarm(input: RetrainInput & { shadowing?: { retrainingId: string; pollSeconds: number } }): Promise<{ outcome: "promoted" | "kept" | "gated-out" | "failed" | "skipped" }> {
+  let shadowing = input.shadowing;
+  if (!shadowing) {
+    const started = await acts.startRetraining(input);
+    if (!started) return { outcome: "skipped" };
+    const { retrainingId, run, pollSeconds } = started;
+    let status: string;
+    try {
+      ({ status } = await executeChild(runPipeline, { args: [run], workflowId: workflowIdForRun(run.runId) }));
+    } catch (e) {
+      status = e instanceof Error ? e.message : String(e);
+    }
+    if (status !== "succeeded") {
+      // A run that failed or was cancelled is no challenger, whatever it registered before failing.
+      await acts.failRetraining({ retrainingId, error: status });
+      return { outcome: "failed" };
+    }
+    const gate = await acts.gateChallenger({ retrainingId });
+    if (!gate.passed) {
+      await announce(retrainingId, "kept");
+      return { outcome: "gated-out" };
+    }
+    shadowing = { retrainingId, pollSeconds };
   }
-  if (status !== "succeeded") {
-    // A run that failed or was cancelled is no challenger, whatever it registered before failing.
-    await acts.failRetraining({ retrainingId, error: status });
+  const { retrainingId, pollSeconds } = shadowing;
+  try {
+    for (let i = 0; !(await acts.shadowDone({ retrainingId })); i++) {
+      if (i >= POLLS_PER_RUN) await continueAsNew<typeof retrainOnAlarm>({ ...input, shadowing });
+      await sleep(`${pollSeconds} seconds`);
+    }
+    const { promoted } = await acts.concludeRetraining({ retrainingId });
+    await announce(retrainingId, promoted ? "promoted" : "kept");
+    return { outcome: promoted ? "promoted" : "kept" };
+  } catch (e) {
+    if (isContinueAsNew(e)) throw e;
+    // The loop cannot go on (the database was away through every retry): the shadow goes, the champion stays.
+    await acts.failRetraining({ retrainingId, error: e instanceof Error ? e.message : String(e) });
     return { outcome: "failed" };
   }
-  const gate = await acts.gateChallenger({ retrainingId });
-  if (!gate.passed) {
-    await announce(retrainingId, "kept");
-    return { outcome: "gated-out" };
-  }
-  while (!(await acts.shadowDone({ retrainingId }))) await sleep(`${pollSeconds} seconds`);
-  const { promoted } = await acts.concludeRetraining({ retrainingId });
-  await announce(retrainingId, promoted ? "promoted" : "kept");
-  return { outcome: promoted ? "promoted" : "kept" };
 }

@@ -7,24 +7,13 @@
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
 import { env } from "~/lib/env";
 import { TooLargeError, UserError } from "~/lib/errors";
-import { checkedAddresses, isAllowListed } from "../network";
+import { checkedLookupFor, isAllowListed } from "../network";
 
 const MAX_REDIRECTS = 5;
 
-/** A DNS lookup for the HTTP agent that only ever answers with checked addresses. */
-const checkedLookup: LookupFunction = (hostname, options, callback) => {
-  checkedAddresses(hostname, "download").then(
-    (addresses) => {
-      const family = (a: string) => (a.includes(":") ? 6 : 4);
-      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, addresses.map((a) => ({ address: a, family: family(a) })));
-      else callback(null, addresses[0]!, family(addresses[0]!));
-    },
-    (e: Error) => callback(e as NodeJS.ErrnoException, "", 4),
-  );
-};
+const checkedLookup = checkedLookupFor("download");
 
 export interface Downloaded {
   size: number;
