@@ -10,7 +10,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
 import type { Db } from "~/db/client";
-import { endpoints, modelVersions, monitorAlarms } from "~/db/schema";
+import { endpoints, modelVersions, monitorAlarms, retrainings } from "~/db/schema";
 import { env } from "~/lib/env";
 import { messageOf } from "~/lib/errors";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
@@ -88,9 +88,18 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
     if (!report.enough) return;
     const subjects: FeatureDrift[] = [...report.features, ...(report.prediction ? [report.prediction] : [])];
     const open = await db
-      .select({ id: monitorAlarms.id, subject: monitorAlarms.subject })
+      .select({ id: monitorAlarms.id, subject: monitorAlarms.subject, webhook: monitorAlarms.webhook, openedAt: monitorAlarms.openedAt })
       .from(monitorAlarms)
       .where(and(eq(monitorAlarms.endpointId, e.id), eq(monitorAlarms.modelVersionId, e.modelVersionId), isNull(monitorAlarms.resolvedAt)));
+    // What an earlier tick could not start (Temporal was away): the webhook of an alarm not sent
+    // yet, the retraining of an alarm without one. Starting twice is refused by the workflow id.
+    for (const a of open.filter((x) => now.getTime() - x.openedAt.getTime() > 60_000)) {
+      if (settings.webhookUrl && a.webhook === null) await sendWebhook({ alarmId: a.id, event: "opened" }).catch(() => {});
+      if (settings.onAlarm === "retrain") {
+        const [loop] = await db.select({ id: retrainings.id }).from(retrainings).where(eq(retrainings.alarmId, a.id));
+        if (!loop) await startRetraining(e.id, a.id).catch(() => {});
+      }
+    }
     for (const f of subjects) {
       m.driftPsi.set({ endpoint: e.slug, model_version: version, feature: f.name }, f.psi);
       m.driftJs.set({ endpoint: e.slug, model_version: version, feature: f.name }, f.js);

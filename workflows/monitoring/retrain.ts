@@ -38,6 +38,7 @@ const settingsOf = (monitor: Partial<MonitorSettings> | null): MonitorSettings =
 const COMPARABLE_STEPS = new Set(["fill-missing", "derive-column", "select-columns", "cast-types", "date-parts", "filter-rows", "drop-missing", "drop-duplicates"]);
 
 type Tx = Pick<Db, "update">;
+const MIN_LABELS = 30;
 
 /** Appends a decision (and sets fields) on a retraining, within `tx` when given. */
 async function recordIn(tx: Tx, id: string, d: Omit<RetrainDecision, "at">, set: Partial<typeof retrainings.$inferInsert> = {}) {
@@ -230,7 +231,8 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       const scores = await liveScores(db, r.endpointId, champion!.task, since);
       const liveScore = scores.find((x) => x.modelVersionId === r.championVersionId && !x.shadow);
       const shadowScore = scores.find((x) => x.modelVersionId === r.challengerVersionId && x.shadow);
-      const labelled = liveScore && shadowScore && liveScore.labelled > 0 && shadowScore.labelled > 0;
+      // Feedback decides only with enough labels on both sides (a handful could flip the verdict).
+      const labelled = liveScore && shadowScore && liveScore.labelled >= MIN_LABELS && shadowScore.labelled >= MIN_LABELS;
       const accuracy = (x: typeof liveScore) => (x && "accuracy" in x ? x.accuracy : undefined);
       const rmse = (x: typeof liveScore) => (x && "rmse" in x ? x.rmse : undefined);
       const worseOnLabels =
@@ -246,7 +248,7 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       };
       const challengerName = await versionName(db, r.challengerVersionId);
       const championName = await versionName(db, r.championVersionId);
-      const observed = `over the shadow period the challenger ${challengerName} answered ${shadow.requests} requests (${shadow.failed} failed), the champion ${championName} ${live.requests} (${live.failed} failed)${labelled ? `; with feedback, challenger ${accuracy(shadowScore) ?? rmse(shadowScore)} against champion ${accuracy(liveScore) ?? rmse(liveScore)}` : "; no feedback for both yet"}`;
+      const observed = `over the shadow period the challenger ${challengerName} answered ${shadow.requests} requests (${shadow.failed} failed), the champion ${championName} ${live.requests} (${live.failed} failed)${labelled ? `; with feedback, challenger ${accuracy(shadowScore) ?? rmse(shadowScore)} against champion ${accuracy(liveScore) ?? rmse(liveScore)}` : `; fewer than ${MIN_LABELS} labels for one of them`}`;
       const promote = !failsMore && !worseOnLabels && servedVersionId === r.championVersionId;
       const why = promote
         ? `${observed}: promoted ${challengerName}`
