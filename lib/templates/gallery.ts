@@ -36,6 +36,19 @@ function chain(name: string, datasetId: string, steps: Step[], train: Record<str
   return { name, nodes, edges };
 }
 
+/**
+ * A chain whose dataset is a run parameter, watched after deploy by a monitor that retrains on
+ * drift: the loop retrains on the newest upload under the dataset's name.
+ */
+function watched(name: string, datasetId: string, steps: Step[], train: Record<string, unknown>, slug: string): PipelineDocument {
+  const doc = chain(name, datasetId, steps, train, slug);
+  doc.parameters = [{ name: "data", type: "dataset", default: datasetId, description: "the table to train on (retraining takes the newest upload under its name)" }];
+  doc.nodes.find((n) => n.id === "ingest")!.config = { datasetId: { $param: "data" } };
+  doc.nodes.push({ id: "monitor", type: "monitor-endpoint", config: { windowMinutes: 60, onAlarm: "retrain", gateMargin: 0.01, shadowRequests: 500, shadowMinutes: 60 }, position: { x: 780, y: 190 } });
+  doc.edges.push({ source: "deploy", sourceHandle: "endpoint", target: "monitor", targetHandle: "endpoint" });
+  return doc;
+}
+
 export const templates: Template[] = [
   {
     id: "penguins-species",
@@ -43,6 +56,14 @@ export const templates: Template[] = [
     description: "Palmer penguins: text categories and missing values written NA; a forest tells Adélie, Chinstrap and Gentoo apart.",
     dataset: { file: "penguins.csv", name: "palmer-penguins", source: "Palmer Station LTER via the palmerpenguins package (CC0)", columns: { species: { role: "target" } } },
     pipeline: (datasetId, slug) => chain("Penguin species", datasetId, [["fill", "fill-missing", { strategy: "median", textStrategy: "most_frequent" }]], {}, slug),
+  },
+  {
+    id: "penguins-watched",
+    title: "Penguin species, watched and retrained",
+    description:
+      "The penguin classifier deployed and monitored: drift per feature against training; on an alarm it retrains on the newest upload of palmer-penguins, gates the new model against the served one, shadows it, then promotes or keeps.",
+    dataset: { file: "penguins.csv", name: "palmer-penguins", source: "Palmer Station LTER via the palmerpenguins package (CC0)", columns: { species: { role: "target" } } },
+    pipeline: (datasetId, slug) => watched("Penguin species, watched", datasetId, [["fill", "fill-missing", { strategy: "median", textStrategy: "most_frequent" }]], {}, slug),
   },
   {
     id: "breast-cancer",
