@@ -17,18 +17,25 @@ test("declare a parameter, use it in a node, launch with a value; a new dataset 
   const ds = await (await request.post(`/api/v1/datasets?name=${name}`, { headers: { "content-type": "text/csv" }, data: csv.join("\n") })).json();
   const keep = demo.nodes.filter((n: { type: string }) => n.type !== "deploy-endpoint" && n.type !== "monitor-endpoint");
   const ids = new Set(keep.map((n: { id: string }) => n.id));
-  keep[0].config = { datasetId: ds.id };
+  // Its dataset is a parameter already (so a trigger can hand it new versions).
+  keep[0].config = { datasetId: { $param: "data" } };
   const created = await request.post("/api/v1/pipelines", {
-    data: { name: "Parametrised", nodes: keep, edges: demo.edges.filter((e: { source: string; target: string }) => ids.has(e.source) && ids.has(e.target)) },
+    data: {
+      name: "Parametrised",
+      parameters: [{ name: "data", type: "dataset", default: ds.id }],
+      nodes: keep,
+      edges: demo.edges.filter((e: { source: string; target: string }) => ids.has(e.source) && ids.has(e.target)),
+    },
   });
+  expect(created.status()).toBe(201);
   const { id } = await created.json();
 
   await page.goto(`/pipelines/${id}`);
   await page.getByRole("button", { name: /^Parameters/ }).click();
   const params = page.getByRole("dialog", { name: "Parameters" });
   await params.getByRole("button", { name: "+ Add parameter" }).click();
-  await params.getByLabel("Parameter name").fill("trees");
-  await params.getByLabel("Parameter name").press("Enter");
+  await params.getByLabel("Parameter name").last().fill("trees");
+  await params.getByLabel("Parameter name").last().press("Enter");
   await params.getByLabel("Type of trees").selectOption("integer");
   await params.getByLabel("Default of trees").fill("20");
   await params.getByLabel("Maximum of trees").fill("200");
@@ -66,8 +73,9 @@ test("declare a parameter, use it in a node, launch with a value; a new dataset 
   await page.getByRole("button", { name: /^Schedules/ }).click();
   const dialog = page.getByRole("dialog", { name: "Schedules and triggers" });
   await dialog.getByLabel("Dataset name").selectOption(name);
+  await expect(dialog.getByLabel("Pass it as")).toHaveValue("data");
   await dialog.getByRole("button", { name: "Add trigger" }).click();
-  await expect(dialog.getByTestId("triggers")).toContainText(`new version of ${name}`);
+  await expect(dialog.getByTestId("triggers")).toContainText(`new version of ${name} → data`);
   await expect(dialog.getByTestId("triggers")).toContainText("Not fired yet");
   const v2 = await request.post(`/api/v1/datasets?name=${name}`, { headers: { "content-type": "text/csv" }, data: csv.slice(0, 90).join("\n") });
   expect(v2.status()).toBe(201);
@@ -82,7 +90,9 @@ test("declare a parameter, use it in a node, launch with a value; a new dataset 
       { timeout: 30_000 },
     )
     .toMatch(/^[0-9a-f-]{36}$/);
-  expect(await waitForRun(request, triggered)).toMatchObject({ status: "succeeded", parameters: { trees: 20 } });
+  // The run read the new version (90 rows), not the old one.
+  const v2id = ((await v2.json()) as { id: string }).id;
+  expect(await waitForRun(request, triggered)).toMatchObject({ status: "succeeded", parameters: { data: v2id, trees: 20 } });
   await page.reload();
   await page.getByRole("button", { name: /^Schedules/ }).click();
   await expect(page.getByRole("dialog", { name: "Schedules and triggers" }).getByTestId("triggers")).toContainText(`run ${triggered.slice(0, 8)}`);
@@ -90,5 +100,6 @@ test("declare a parameter, use it in a node, launch with a value; a new dataset 
 
   // The two runs side by side: the parameter's values differ.
   await page.goto(`/runs/compare?id=${runId}&id=${triggered}`);
-  await expect(page.getByTestId("compare-parameters").locator("tr[data-differs]")).toContainText("trees");
+  await expect(page.getByTestId("compare-parameters").locator("tr[data-differs]").filter({ hasText: "trees" })).toHaveCount(1);
+  await expect(page.getByTestId("compare-parameters").locator("tr[data-differs]").filter({ hasText: "data" })).toHaveCount(1);
 });

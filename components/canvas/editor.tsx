@@ -351,13 +351,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   return (
     <div className="flex h-full flex-col">
-      <div className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2">
+      {/* Wraps onto a second line rather than pushing Run off the screen on narrow windows. */}
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-3 py-2">
         <input
           aria-label="Pipeline name"
           readOnly={!can.edit}
           value={s.name}
           onChange={(e) => s.setName(e.target.value)}
-          className="w-72 rounded border border-transparent px-2 py-1 font-medium hover:border-slate-200 focus:border-sky-500 focus:outline-none"
+          className="w-60 min-w-0 rounded border border-transparent px-2 py-1 font-medium hover:border-slate-200 focus:border-sky-500 focus:outline-none"
         />
         <span className="text-xs text-slate-500">
           {can.edit && (versions.data?.length ?? 0) > 1 ? (
@@ -408,7 +409,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             {`${compiled.errors.length} problem${compiled.errors.length > 1 ? "s" : ""}`}
           </button>
         ) : (
-          <span data-testid="compile-status" className="text-xs text-emerald-700">
+          <span data-testid="compile-status" className="whitespace-nowrap text-xs text-emerald-700">
             ready to run
           </span>
         )}
@@ -417,7 +418,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             {message.text}
           </span>
         )}
-        <div className="ml-auto flex gap-2">
+        <div className="ml-auto flex flex-wrap items-center gap-2">
           <a href={`/runs?pipeline=${pipelineId}`} className="rounded px-3 py-1 text-sm text-slate-600 hover:bg-slate-100">
             Runs
           </a>

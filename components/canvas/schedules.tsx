@@ -134,15 +134,7 @@ function Triggers({ pipelineId, canRun, datasetNames, datasetParameters }: { pip
             <li key={t.id} className="rounded border border-slate-200 p-2 text-xs">
               <div className="flex items-center gap-2">
                 <span>
-                  new version of <span className="font-medium">{t.datasetName}</span>
-                  {t.parameter ? (
-                    <>
-                      {" "}
-                      → <span className="font-mono">{t.parameter}</span>
-                    </>
-                  ) : (
-                    " (runs with the defaults)"
-                  )}
+                  new version of <span className="font-medium">{t.datasetName}</span> → <span className="font-mono">{t.parameter}</span>
                 </span>
                 {t.paused && <span className="rounded bg-amber-100 px-1 text-amber-800">paused</span>}
                 {canRun && (
@@ -185,7 +177,7 @@ function Triggers({ pipelineId, canRun, datasetNames, datasetParameters }: { pip
           className="flex flex-wrap items-center gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            create.mutate({ pipelineId, datasetName: chosenName, parameter: chosenParameter || undefined });
+            if (chosenParameter) create.mutate({ pipelineId, datasetName: chosenName, parameter: chosenParameter });
           }}
         >
           <select aria-label="Dataset name" className="max-w-44 rounded border border-slate-300 px-2 py-1 text-xs" value={chosenName} onChange={(e) => setName(e.target.value)}>
@@ -197,19 +189,23 @@ function Triggers({ pipelineId, canRun, datasetNames, datasetParameters }: { pip
             ))}
           </select>
           <select aria-label="Pass it as" className="rounded border border-slate-300 px-2 py-1 text-xs" value={chosenParameter} onChange={(e) => setParameter(e.target.value)}>
+            {datasetParameters.length === 0 && <option value="">no dataset parameter</option>}
             {datasetParameters.map((n) => (
               <option key={n} value={n}>
                 as parameter {n}
               </option>
             ))}
-            <option value="">run with the defaults</option>
           </select>
-          <button type="submit" disabled={create.isPending || !chosenName} className="rounded bg-sky-600 px-3 py-1 text-xs text-white hover:bg-sky-700 disabled:opacity-60">
+          <button type="submit" disabled={create.isPending || !chosenName || !chosenParameter} className="rounded bg-sky-600 px-3 py-1 text-xs text-white hover:bg-sky-700 disabled:opacity-60">
             Add trigger
           </button>
         </form>
       )}
-      {canRun && datasetParameters.length === 0 && <p className="text-[11px] text-slate-500">Declare a dataset parameter (Parameters) and save, so the run reads the new version.</p>}
+      {canRun && datasetParameters.length === 0 && (
+        <p className="text-[11px] text-amber-700" data-testid="trigger-needs-parameter">
+          A trigger hands the new version to a dataset parameter: declare one (Parameters), choose it for the ingest node&apos;s dataset (use parameter…), and save.
+        </p>
+      )}
       {error && (
         <p role="alert" className="text-xs text-red-700">
           {error.message}

@@ -14,7 +14,8 @@ const RANGES: [string, number][] = [
 ];
 const levelStyle: Record<string, string> = { ok: "bg-emerald-100 text-emerald-800", warn: "bg-amber-100 text-amber-800", alarm: "bg-red-100 text-red-800" };
 const time = (d: Date | string) => new Date(d).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-const fmt = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(3));
+/** Four decimals below 10, so a value just under a bound (0.0996) does not read as the bound (0.100). */
+const fmt = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(4));
 
 /**
  * An endpoint's monitoring over a time range: requests and failures per minute, latency

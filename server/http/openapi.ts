@@ -356,7 +356,7 @@ function platformPaths(serverUrl: string) {
             required: true,
             content: {
               "application/json": {
-                schema: { type: "object", required: ["datasetName"], additionalProperties: false, properties: { datasetName: { type: "string", minLength: 1, maxLength: 200 }, parameter: { type: "string", maxLength: 64 } } },
+                schema: { type: "object", required: ["datasetName", "parameter"], additionalProperties: false, properties: { datasetName: { type: "string", minLength: 1, maxLength: 200 }, parameter: { type: "string", minLength: 1, maxLength: 64, description: "the dataset parameter that receives the new version (a node must read it)" } } },
               },
             },
           },

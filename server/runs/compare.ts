@@ -8,7 +8,6 @@ import { runs } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
 import { compareSettings } from "~/lib/pipeline/diff";
 import { isCount, lowerIsBetter } from "~/lib/pipeline/metrics";
-import { bindParameters } from "~/lib/pipeline/parameters";
 import { getRun } from "./service";
 
 
@@ -20,8 +19,8 @@ export async function compareRuns(db: Db, workspaceId: string, ids: string[]) {
   const missing = unique.filter((id) => !found.some((f) => f.id === id));
   if (missing.length) throw new NotFoundError(`run ${missing[0]} not found`);
   const loaded = await Promise.all(unique.map((id) => getRun(db, id)));
-  // Settings as each run ran them: a setting that refers to a parameter shows the run's value.
-  const settings = compareSettings(loaded.map((r) => bindParameters({ ...r.graph, parameters: r.declaredParameters }, r.parameters ?? {}).graph));
+  // Settings as each run ran them (getRun puts each parameter's value in place).
+  const settings = compareSettings(loaded.map((r) => r.graph));
   const parameterNames = [...new Set(loaded.flatMap((r) => Object.keys(r.parameters ?? {})))].sort();
   const parameters = parameterNames.map((name) => {
     const values = loaded.map((r) => r.parameters?.[name]);

@@ -4,6 +4,7 @@
  * histogram (numbers) or the most frequent values (text); for a model its task, target and
  * features. Read from the node's artifacts with DuckDB; artifact paths never leave the server.
  */
+import { bindParameters } from "~/lib/pipeline/parameters";
 import fs from "node:fs";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db } from "~/db/client";
@@ -82,11 +83,13 @@ async function describeDataset(artifacts: ArtifactStore, ref: DatasetRef) {
 
 /** What a run's node was set to, what fed it, and what it produced. */
 export async function inspectNode(db: Db, artifacts: ArtifactStore, runId: string, nodeId: string) {
-  const [run] = await db.select({ pipelineId: runs.pipelineId, version: runs.pipelineVersion }).from(runs).where(eq(runs.id, runId));
+  const [run] = await db.select({ pipelineId: runs.pipelineId, version: runs.pipelineVersion, parameters: runs.parameters }).from(runs).where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`run ${runId} not found`);
   const [node] = await db.select().from(runNodes).where(and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId)));
   if (!node) throw new NotFoundError(`run ${runId} has no node '${nodeId}'`);
-  const graph = await getPipeline(db, run.pipelineId, run.version);
+  const stored = await getPipeline(db, run.pipelineId, run.version);
+  // Settings as the run ran them: a parameter's value, not the reference to it.
+  const graph = stored?.parameters?.length ? bindParameters(stored, run.parameters ?? {}).graph : stored;
   const config = graph?.nodes.find((n) => n.id === nodeId)?.config ?? {};
   const inputs = (graph?.edges ?? []).filter((e) => e.target === nodeId).map((e) => ({ port: e.targetHandle, from: { node: e.source, port: e.sourceHandle } }));
   const outputs = [];

@@ -5,6 +5,7 @@ import { datasets, endpoints, modelVersions, pipelines, retrainings, runNodes, r
 import { ConflictError, messageOf, NotFoundError, UnavailableError } from "~/lib/errors";
 import { env } from "~/lib/env";
 import { isUuid } from "~/server/http/errors";
+import { bindParameters } from "~/lib/pipeline/parameters";
 import { runMetrics, type ArtifactRef, type DatasetRef, type EndpointRef } from "~/lib/pipeline/plan";
 import { metricsPanels, type Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -127,7 +128,8 @@ export async function getRun(db: Db, runId: string) {
   return {
     ...run,
     resumedBy,
-    graph: graph ? { nodes: graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
+    // Settings as the run ran them: each parameter's value in place of the reference to it.
+    graph: graph ? { nodes: graph.parameters?.length ? bindParameters(graph, run.parameters ?? {}).graph.nodes : graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
     /** The parameters the pipeline version declares (their values in this run are `parameters`). */
     declaredParameters: graph?.parameters ?? [],
     datasetNames: datasetNames as Record<string, string>,

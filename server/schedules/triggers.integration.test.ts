@@ -123,8 +123,11 @@ describe("dataset triggers", () => {
     const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, { ...parametrised(v1.id), name: "retrain on new sales" });
 
     await expect(createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, { datasetName: name, parameter: "trees" }, noDeploy)).rejects.toThrow(/'trees' is not a dataset parameter of the pipeline: the pipeline's dataset parameters are data/);
+    // A declared dataset parameter no node reads would hand the new version to nobody.
+    const unread = await createPipeline(db(), DEFAULT_WORKSPACE_ID, { ...parametrised(v1.id), name: "reads nothing new", nodes: parametrised(v1.id).nodes.map((n) => (n.id === "ingest" ? { ...n, config: { datasetId: v1.id } } : n)) });
+    await expect(createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, unread.id, { datasetName: name, parameter: "data" }, noDeploy)).rejects.toThrow(/no node reads parameter 'data'/);
     const t = await createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, { datasetName: name, parameter: "data" }, noDeploy);
-    await expect(createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, { datasetName: name }, noDeploy)).rejects.toBeInstanceOf(ConflictError);
+    await expect(createTrigger(db(), actor, DEFAULT_WORKSPACE_ID, id, { datasetName: name, parameter: "data" }, noDeploy)).rejects.toBeInstanceOf(ConflictError);
     // The version that existed before the trigger does not fire it.
     expect(await fireTriggers(db())).toEqual([]);
 

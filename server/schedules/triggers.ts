@@ -17,6 +17,7 @@ import { ConflictError, InvalidError, messageOf, messageWithProblems, NotFoundEr
 import { recordAudit } from "~/workflows/audit";
 import { getPipeline } from "~/workflows/runs/prepare";
 import { getSpec } from "~/workflows/nodes/registry";
+import { isParameterRef } from "~/lib/pipeline/parameters";
 import { auditActor, type Actor } from "../auth/policy";
 import { isUuid } from "../http/errors";
 import { startRun } from "../runs/service";
@@ -24,8 +25,8 @@ import { startRun } from "../runs/service";
 export const triggerBody = z
   .object({
     datasetName: z.string().trim().min(1).max(200),
-    /** The pipeline's dataset parameter that receives the new version (none: the run uses the defaults). */
-    parameter: z.string().max(64).optional(),
+    /** The pipeline's dataset parameter that receives the new version (the run reads what its ingest node reads from it). */
+    parameter: z.string().min(1).max(64),
   })
   .strict();
 
@@ -57,16 +58,24 @@ export async function listTriggers(db: Db, pipelineId: string) {
  * Checks a trigger against the pipeline's latest version: the parameter must be a declared dataset
  * parameter; a pipeline that deploys needs its creator's right to deploy (`checkDeploy`).
  */
-async function checkAgainstPipeline(db: Db, pipelineId: string, parameter: string | undefined, checkDeploy: () => void) {
+async function checkAgainstPipeline(db: Db, pipelineId: string, parameter: string, checkDeploy: () => void) {
   const pipeline = await getPipeline(db, pipelineId);
   if (!pipeline) throw new NotFoundError(`pipeline ${pipelineId} not found`);
-  if (parameter !== undefined) {
-    const p = pipeline.parameters?.find((x) => x.name === parameter);
-    const datasetParams = (pipeline.parameters ?? []).filter((x) => x.type === "dataset").map((x) => x.name);
-    if (!p || p.type !== "dataset") {
-      const why = datasetParams.length ? `the pipeline's dataset parameters are ${datasetParams.join(", ")}` : "the pipeline declares no dataset parameter";
-      throw InvalidError.withProblems(`'${parameter}' is not a dataset parameter of the pipeline: ${why}`, [{ path: "parameter", message: `not a dataset parameter (${why})` }]);
-    }
+  // A trigger must hand the new version to the run: without a dataset parameter the run would read
+  // (and reuse) what it read before, and a "new version" run would train on the old data.
+  const p = pipeline.parameters?.find((x) => x.name === parameter);
+  const datasetParams = (pipeline.parameters ?? []).filter((x) => x.type === "dataset").map((x) => x.name);
+  if (!p || p.type !== "dataset") {
+    const why = datasetParams.length
+      ? `the pipeline's dataset parameters are ${datasetParams.join(", ")}`
+      : "the pipeline declares no dataset parameter: declare one (Parameters), use it in the ingest node's dataset, and save";
+    throw InvalidError.withProblems(`'${parameter}' is not a dataset parameter of the pipeline: ${why}`, [{ path: "parameter", message: `not a dataset parameter (${why})` }]);
+  }
+  const used = pipeline.nodes.some((n) => Object.values(n.config ?? {}).some((v) => isParameterRef(v) && v.$param === parameter));
+  if (!used) {
+    throw InvalidError.withProblems(`no node reads parameter '${parameter}': use it in the ingest node's dataset (use parameter…) and save, so runs read the new version`, [
+      { path: "parameter", message: "no node reads it" },
+    ]);
   }
   if (pipeline.nodes.some((n) => getSpec(n.type)?.stage === "deploy")) checkDeploy();
 }
@@ -75,11 +84,11 @@ export async function createTrigger(db: Db, actor: Actor, workspaceId: string, p
   await checkAgainstPipeline(db, pipelineId, body.parameter, checkDeploy);
   const [row] = await db
     .insert(pipelineTriggers)
-    .values({ workspaceId, pipelineId, datasetName: body.datasetName, parameter: body.parameter ?? null, createdBy: actor.userId ?? null })
+    .values({ workspaceId, pipelineId, datasetName: body.datasetName, parameter: body.parameter, createdBy: actor.userId ?? null })
     .onConflictDoNothing()
     .returning(columns);
   if (!row) throw new ConflictError(`the pipeline already has a trigger on datasets named '${body.datasetName}'`);
-  await recordAudit(db, { action: "trigger.create", workspaceId, ...auditActor(actor), target: pipelineId, details: { triggerId: row.id, datasetName: body.datasetName, parameter: body.parameter ?? null } });
+  await recordAudit(db, { action: "trigger.create", workspaceId, ...auditActor(actor), target: pipelineId, details: { triggerId: row.id, datasetName: body.datasetName, parameter: body.parameter } });
   return { ...row, lastRunStatus: null };
 }
 
