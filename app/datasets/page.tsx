@@ -31,7 +31,15 @@ export default async function DatasetsPage() {
           <tbody>
             {datasets.map((d) => (
               <tr key={d.id}>
-                <td>{d.name}</td>
+                <td>
+                  {d.name}
+                  {d.versions > 1 && (
+                    <span className="ml-1 text-xs text-slate-500">
+                      v{d.version}
+                      {d.version === d.versions ? " · latest" : ""}
+                    </span>
+                  )}
+                </td>
                 <td>{d.rows}</td>
                 <td className="font-mono text-xs">
                   {d.columns.map((c) => `${c.name}:${c.kind ?? c.type}${c.nullable ? "?" : ""}${c.role && c.role !== "feature" ? ` (${c.role})` : ""}`).join(", ")}

@@ -29,7 +29,7 @@ interface Props {
   config: Record<string, unknown>;
   errors: GraphError[];
   columns: ColumnSchema[] | undefined;
-  datasets: { id: string; name: string; rows: number }[];
+  datasets: { id: string; name: string; rows: number; version?: number; versions?: number }[];
   onChange: (patch: Record<string, unknown>) => void;
   onDelete: () => void;
   /** Shown, not editable: the visitor may read this workspace but not edit it. */
@@ -126,7 +126,8 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
               <option value="">Choose a dataset…</option>
               {datasets.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name} ({d.rows} rows)
+                  {d.name}
+                  {d.versions && d.versions > 1 ? ` v${d.version}${d.version === d.versions ? " (latest)" : ""}` : ""} ({d.rows} rows)
                 </option>
               ))}
             </select>

@@ -9,6 +9,8 @@ interface DatasetChoice {
   id: string;
   name: string;
   rows: number;
+  version?: number;
+  versions?: number;
 }
 
 const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-xs focus:border-sky-500 focus:outline-none disabled:bg-slate-50";
@@ -24,7 +26,8 @@ function ValueInput({ p, value, onChange, datasets, label, disabled }: { p: Pipe
         {typeof value === "string" && value && !datasets.some((d) => d.id === value) && <option value={value}>{value} (not in this workspace)</option>}
         {datasets.map((d) => (
           <option key={d.id} value={d.id}>
-            {d.name} ({d.rows.toLocaleString("en")} rows)
+            {d.name}
+            {d.versions && d.versions > 1 ? ` v${d.version}${d.version === d.versions ? " (latest)" : ""}` : ""} ({d.rows.toLocaleString("en")} rows)
           </option>
         ))}
       </select>

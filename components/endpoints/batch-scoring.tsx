@@ -63,7 +63,8 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
             <option value="">Choose a dataset…</option>
             {(datasets.data ?? []).map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} · {d.rows.toLocaleString()} rows
+                {d.name}
+                {d.versions > 1 ? ` v${d.version}${d.version === d.versions ? " (latest)" : ""}` : ""} · {d.rows.toLocaleString()} rows
               </option>
             ))}
           </select>

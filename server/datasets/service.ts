@@ -54,9 +54,23 @@ export async function importCsv(db: Db, artifacts: ArtifactStore, workspaceId: s
   return register(db, workspaceId, id, name, await importCsvBytes(artifacts, `datasets/${id}/data.parquet`, csv, req.options, req.columns), { format: "csv" });
 }
 
+/**
+ * A workspace's datasets, newest first. Uploads under one name are versions of it: `version`
+ * counts them in upload order, `versions` says how many the name has (the newest is the one a
+ * trigger on the name hands to its pipeline).
+ */
 export async function listDatasets(db: Db, workspaceId: string) {
   return db
-    .select({ id: datasets.id, name: datasets.name, rows: datasets.rows, columns: datasets.columns, source: datasets.source, createdAt: datasets.createdAt })
+    .select({
+      id: datasets.id,
+      name: datasets.name,
+      rows: datasets.rows,
+      columns: datasets.columns,
+      source: datasets.source,
+      createdAt: datasets.createdAt,
+      version: sql<number>`(row_number() over (partition by ${datasets.name} order by ${datasets.createdAt}))::int`,
+      versions: sql<number>`(count(*) over (partition by ${datasets.name}))::int`,
+    })
     .from(datasets)
     .where(eq(datasets.workspaceId, workspaceId))
     .orderBy(desc(datasets.createdAt));
