@@ -56,7 +56,7 @@ test("Prometheus scrapes Millrace; every dashboard query and rule returns data",
     .poll(async () => {
       const text = await (await request.get("/metrics", { headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` } })).text();
       return /^millrace_drift_psi\{/m.test(text) && /^millrace_live_accuracy\{/m.test(text);
-    }, { timeout: 30_000 })
+    }, { timeout: 60_000 })
     .toBe(true);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-prom-"));

@@ -42,6 +42,10 @@ async function startRetraining(endpointId: string, alarmId: string) {
   }
 }
 
+/** Live scores are recomputed every ten judgements, at most every 5 minutes. */
+const scoresEvery = () => Math.min(5 * 60_000, 10 * env().MONITOR_EVAL_MS);
+const scoreCache = new Map<string, { at: number; scores: Awaited<ReturnType<typeof liveScores>> }>();
+
 const windowText = (w: ReturnType<typeof windowOf>) => ("minutes" in w ? `${w.minutes} min` : `${w.requests} rows`);
 
 /** Judges every monitored endpoint once; returns the alarms opened and resolved. */
@@ -73,8 +77,14 @@ export async function evaluateAlarms(db: Db, artifacts: ArtifactStore, now = new
   return { opened, resolved };
 
   async function judge(e: (typeof rows)[number]) {
-    // Live accuracy (or RMSE) from the last day's feedback, per version and role.
-    for (const s of await liveScores(db, e.id, e.task, new Date(now.getTime() - 86_400_000))) {
+    // Live accuracy (or RMSE) from the last day's feedback, per version and role: a join over the
+    // day's prediction log, so computed at most every 5 minutes per endpoint and reused between.
+    let scored = scoreCache.get(e.id);
+    if (!scored || now.getTime() - scored.at > scoresEvery()) {
+      scored = { at: now.getTime(), scores: await liveScores(db, e.id, e.task, new Date(now.getTime() - 86_400_000)) };
+      scoreCache.set(e.id, scored);
+    }
+    for (const s of scored.scores) {
       const labels = { endpoint: e.slug, model_version: String(s.version), role: s.shadow ? "shadow" : "live" };
       m.liveLabelled.set(labels, s.labelled);
       if ("accuracy" in s && s.accuracy !== undefined) m.liveAccuracy.set(labels, s.accuracy);
