@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { parameterTypes, valueProblem, type GraphError, type ParameterType, type PipelineParameter } from "~/lib/pipeline/document";
+import { usePopover } from "./popover";
 import { useEditor } from "./store";
 
 type Value = PipelineParameter["default"];
@@ -71,7 +72,7 @@ export function ParametersPanel({ readOnly, datasets, errors }: { readOnly: bool
   const parameters = useEditor((s) => s.parameters);
   const setParameters = useEditor((s) => s.setParameters);
   const nodes = useEditor((s) => s.nodes);
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, ref } = usePopover<HTMLDivElement>();
   const update = (i: number, patch: Partial<PipelineParameter>) => {
     const before = parameters[i]!;
     const next = parameters.map((p, j) => (j === i ? ({ ...p, ...patch } as PipelineParameter) : p));
@@ -85,7 +86,7 @@ export function ParametersPanel({ readOnly, datasets, errors }: { readOnly: bool
   };
   const problems = errors.filter((e) => e.path.startsWith("parameters."));
   return (
-    <div className="relative">
+    <div className="relative" ref={ref}>
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="whitespace-nowrap rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
         Parameters{parameters.length ? ` (${parameters.length})` : ""}
         {problems.length > 0 && <span className="ml-1 text-red-600">!</span>}

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "../trpc";
+import { usePopover } from "./popover";
 
 const when = (d: Date | string) => new Date(d).toLocaleString();
 const examples: [string, string][] = [
@@ -18,7 +19,7 @@ const examples: [string, string][] = [
  */
 export function Schedules({ pipelineId, canRun, datasetNames, datasetParameters }: { pipelineId: string; canRun: boolean; datasetNames: string[]; datasetParameters: string[] }) {
   const trpc = useTRPC();
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, ref } = usePopover<HTMLDivElement>();
   const [cron, setCron] = useState("0 6 * * *");
   const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
   const list = useQuery({ ...trpc.schedule.list.queryOptions({ pipelineId }), enabled: open });
@@ -31,7 +32,7 @@ export function Schedules({ pipelineId, canRun, datasetNames, datasetParameters 
   const error = create.error ?? pause.error ?? resume.error ?? trigger.error ?? remove.error ?? list.error;
 
   return (
-    <div className="relative">
+    <div className="relative" ref={ref}>
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="whitespace-nowrap rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50">
         Schedules &amp; triggers
       </button>
