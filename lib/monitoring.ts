@@ -75,3 +75,6 @@ export interface MonitorSettings {
 
 export const defaultMonitorSettings = (): MonitorSettings => ({ windowMinutes: 60, windowRequests: 0, minRows: 1000, ...DRIFT_DEFAULTS, featureAlarms: {} });
 
+
+/** An endpoint's monitor settings: what its Monitor node set, defaults for the rest. */
+export const monitorSettings = (monitor: Partial<MonitorSettings> | null): MonitorSettings => ({ ...defaultMonitorSettings(), ...(monitor ?? {}) });

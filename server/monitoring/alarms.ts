@@ -22,25 +22,29 @@ import { metrics } from "../metrics/registry";
 import { liveScores } from "~/workflows/monitoring/live-scores";
 import { currentDrift, windowOf, type FeatureDrift } from "./service";
 
-async function sendWebhook(input: WebhookInput) {
+/** Starts a workflow once: a start under an id already running (another process, an earlier tick) is a no-op. */
+async function startOnce(start: (client: Awaited<ReturnType<typeof temporalClient>>) => Promise<unknown>) {
   try {
-    const client = await temporalClient();
-    const id = "alarmId" in input ? input.alarmId : input.retrainingId;
-    await client.workflow.start<typeof workflows.deliverWebhook>(WEBHOOK_WORKFLOW, { args: [input], taskQueue: taskQueueOf(env()), workflowId: workflowIdForWebhook(id, input.event) });
+    await start(await temporalClient());
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
   }
 }
 
-/** The alarm's retraining loop; one at a time per endpoint (a loop still going makes this a no-op). */
-async function startRetraining(endpointId: string, alarmId: string) {
-  try {
-    const client = await temporalClient();
-    await client.workflow.start<typeof retrain.retrainOnAlarm>(RETRAIN_WORKFLOW, { args: [{ endpointId, alarmId }], taskQueue: taskQueueOf(env()), workflowId: workflowIdForRetraining(endpointId) });
-  } catch (e) {
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-  }
-}
+const sendWebhook = (input: WebhookInput) =>
+  startOnce((c) =>
+    c.workflow.start<typeof workflows.deliverWebhook>(WEBHOOK_WORKFLOW, {
+      args: [input],
+      taskQueue: taskQueueOf(env()),
+      workflowId: workflowIdForWebhook("alarmId" in input ? input.alarmId : input.retrainingId, input.event),
+    }),
+  );
+
+/** The alarm's retraining loop; one at a time per endpoint. */
+const startRetraining = (endpointId: string, alarmId: string) =>
+  startOnce((c) =>
+    c.workflow.start<typeof retrain.retrainOnAlarm>(RETRAIN_WORKFLOW, { args: [{ endpointId, alarmId }], taskQueue: taskQueueOf(env()), workflowId: workflowIdForRetraining(endpointId) }),
+  );
 
 /** Live scores are recomputed every ten judgements, at most every 5 minutes. */
 const scoresEvery = () => Math.min(5 * 60_000, 10 * env().MONITOR_EVAL_MS);

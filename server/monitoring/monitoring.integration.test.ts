@@ -7,8 +7,6 @@
  * the traffic per minute and both histograms.
  */
 import { createHmac } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
@@ -16,6 +14,7 @@ import { endpoints, memberships, modelVersions, monitorAlarms, monitorCounts, wo
 import type { ModelRef } from "~/lib/pipeline/plan";
 import type { Child } from "~/server/launcher/children";
 import { spawnWorker } from "~/server/testing/services";
+import { startWebhookSink } from "~/server/testing/webhook-sink";
 import { createUserWithPassword, setSecret } from "~/server/workspaces/service";
 import { artifactStore } from "~/workflows/artifacts";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
@@ -33,9 +32,7 @@ import { endpointMonitoring } from "./service";
 const services = inject("services");
 let worker: Child;
 let serving: Awaited<ReturnType<typeof startServing>>;
-let hook: http.Server;
-const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-let hookUrl = "";
+let hook: Awaited<ReturnType<typeof startWebhookSink>>;
 let wsId = "";
 let key = "";
 const SECRET = "whsec-test-value-0123456789";
@@ -45,16 +42,7 @@ const SLUG = "monitor-it";
 const row = (i: number, shift = 0) => ({ x: ((i * 7919) % 1000) / 100 + shift, size: ["s", "m", "l"][i % 3]! });
 
 beforeAll(async () => {
-  hook = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
-  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  hook = await startWebhookSink();
   worker = spawnWorker(services, "monitor-worker", { PRIVATE_SOURCE_HOSTS: "127.0.0.1" });
 
   const [ws] = await db().insert(workspaces).values({ name: "Monitoring" }).returning();
@@ -76,7 +64,7 @@ beforeAll(async () => {
   await deployVersion(db(), artifactStore(), owner, wsId, SLUG, { modelVersionId: mv!.id });
   await db()
     .update(endpoints)
-    .set({ access: "public", monitored: true, monitor: { windowMinutes: 60, minRows: 200, psiAlarm: 0.25, psiWarn: 0.1, jsAlarm: 0.1, webhookUrl: hookUrl, webhookSecret: "hook-secret" } })
+    .set({ access: "public", monitored: true, monitor: { windowMinutes: 60, minRows: 200, psiAlarm: 0.25, psiWarn: 0.1, jsAlarm: 0.1, webhookUrl: hook.url, webhookSecret: "hook-secret" } })
     .where(eq(endpoints.slug, SLUG));
   key = mv!.id;
   serving = await startServing(db(), artifactStore());
@@ -149,8 +137,8 @@ describe("monitoring", () => {
     expect(gauge.value).toBeCloseTo(alarm!.psi, 9);
 
     // The webhook, through a Temporal worker: the alarm as JSON, signed with the workspace secret.
-    await expect.poll(() => received.length, { timeout: 30_000 }).toBe(2);
-    const { headers, body } = received.find((r) => JSON.parse(r.body).alarm.subject === "x")!;
+    await expect.poll(() => hook.received.length, { timeout: 30_000 }).toBe(2);
+    const { headers, body } = hook.received.find((r) => (r.json.alarm as { subject: string }).subject === "x")!;
     expect(headers["millrace-event"]).toBe("drift.alarm.opened");
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers["millrace-signature"]))!;
     expect(v1).toBe(createHmac("sha256", SECRET).update(`${t}.${body}`).digest("hex"));

@@ -7,8 +7,6 @@
  * challenger can meet, the gate refuses and the champion stays.
  * Every decision is recorded with its evidence.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { closeDb, db } from "~/db/client";
@@ -17,6 +15,7 @@ import type { PipelineDocument } from "~/lib/pipeline/document";
 import { demoCsv, demoPipeline } from "~/lib/templates/demo";
 import type { Child } from "~/server/launcher/children";
 import { freePorts, spawnWorker } from "~/server/testing/services";
+import { startWebhookSink } from "~/server/testing/webhook-sink";
 import { artifactStore } from "~/workflows/artifacts";
 import { closeTemporalClient } from "~/workflows/temporal/client";
 import { importCsv } from "../datasets/service";
@@ -32,21 +31,12 @@ const services = inject("services");
 let worker: Child;
 let workerMetricsPort: number | undefined;
 let serving: Awaited<ReturnType<typeof startServing>>;
-let hook: http.Server;
-const received: { event: string; body: Record<string, unknown> }[] = [];
+let hook: Awaited<ReturnType<typeof startWebhookSink>>;
 const slug = `retrain-${Date.now().toString(36)}`;
 const name = `fresh-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
-  hook = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ event: String(req.headers["millrace-event"]), body: JSON.parse(body) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
+  hook = await startWebhookSink();
   [workerMetricsPort] = await freePorts(1);
   worker = spawnWorker(services, "retrain-worker", { PRIVATE_SOURCE_HOSTS: "127.0.0.1", RETRAIN_POLL_SECONDS: "1", WORKER_METRICS_PORT: String(workerMetricsPort) });
   serving = await startServing(db(), artifactStore());
@@ -85,7 +75,7 @@ function pipeline(datasetId: string, gateMargin: number): PipelineDocument {
     gateMargin,
     shadowRequests: 100,
     shadowMinutes: 30,
-    webhookUrl: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+    webhookUrl: hook.url,
   };
   return doc;
 }
@@ -169,8 +159,8 @@ describe("retraining loop", () => {
     const [after] = await db().select().from(endpoints).where(eq(endpoints.id, endpoint!.id));
     expect(after!.modelVersionId).toBe(gated.challengerVersionId);
     expect(after!.traffic).toBeNull();
-    await until("the webhooks", async () => received.some((r) => r.event === "model.promoted") && received.some((r) => r.event === "drift.alarm.opened"), 30_000);
-    expect(received.find((r) => r.event === "model.promoted")!.body).toMatchObject({ endpoint: slug, retraining: { id: gated.id, status: "promoted" } });
+    await until("the webhooks", async () => hook.received.some((r) => r.event === "model.promoted") && hook.received.some((r) => r.event === "drift.alarm.opened"), 30_000);
+    expect(hook.received.find((r) => r.event === "model.promoted")!.json).toMatchObject({ endpoint: slug, retraining: { id: gated.id, status: "promoted" } });
 
     // A second alarm, with a margin no challenger can meet: the gate refuses, the new champion stays.
     await savePipelineVersion(db(), pipelineId, pipeline(v1.id, 0.5));
@@ -189,7 +179,7 @@ describe("retraining loop", () => {
     const [still] = await db().select().from(endpoints).where(eq(endpoints.id, endpoint!.id));
     expect(still!.modelVersionId).toBe(newChampion);
     expect(still!.traffic).toBeNull();
-    await until("the kept webhook", async () => received.some((r) => r.event === "model.kept"), 30_000);
+    await until("the kept webhook", async () => hook.received.some((r) => r.event === "model.kept"), 30_000);
     const versions = await db().select().from(modelVersions).where(eq(modelVersions.id, refused.challengerVersionId!));
     expect(versions).toHaveLength(1);
 

@@ -8,7 +8,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, modelVersions, monitorAlarms, retrainings } from "~/db/schema";
 import { InvalidError, NotFoundError } from "~/lib/errors";
-import { addCounts, defaultMonitorSettings, emptyCounts, latencyQuantile, type MonitorSettings, type WindowCounts } from "~/lib/monitoring";
+import { addCounts, emptyCounts, latencyQuantile, monitorSettings, type MonitorSettings, type WindowCounts } from "~/lib/monitoring";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { driftLevel, jensenShannon, psi, type DriftLevel } from "~/workflows/model/drift";
 import { readModelMeta } from "~/workflows/model/model-file";
@@ -56,7 +56,6 @@ export function driftReport(profile: ReferenceProfile, counts: WindowCounts, s: 
 }
 
 /** The endpoint's monitor settings (defaults when no monitor node set them). */
-const settingsOf = (row: { monitor: Partial<MonitorSettings> | null }): MonitorSettings => ({ ...defaultMonitorSettings(), ...(row.monitor ?? {}) });
 
 export const windowOf = (s: MonitorSettings): WindowSpec => (s.windowRequests > 0 ? { requests: s.windowRequests } : { minutes: s.windowMinutes });
 
@@ -72,24 +71,36 @@ async function endpointIn(db: Db, workspaceId: string, slug: string) {
  */
 export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, workspaceId: string, slug: string, range: { from: Date; to: Date }) {
   const e = await endpointIn(db, workspaceId, slug);
-  const settings = settingsOf(e);
-  const rows = await countsBetween(db, e.id, range.from, range.to);
-  const keys = [...new Set(rows.map((r) => `${r.modelVersionId}:${r.role}`))];
-  const versionIds = [...new Set([e.modelVersionId, ...rows.map((r) => r.modelVersionId)])];
+  const settings = monitorSettings(e.monitor);
+  const [rows, alarms, loops] = await Promise.all([
+    countsBetween(db, e.id, range.from, range.to),
+    alarmsOf(db, e.id),
+    db.select().from(retrainings).where(eq(retrainings.endpointId, e.id)).orderBy(desc(retrainings.startedAt)).limit(20),
+  ]);
+  // Every version the page names, read once.
+  const versionIds = [
+    ...new Set([e.modelVersionId, ...rows.map((r) => r.modelVersionId), ...alarms.map((a) => a.modelVersionId), ...loops.flatMap((l) => [l.championVersionId, l.challengerVersionId]).filter((x): x is string => !!x)]),
+  ];
   const versions = new Map(
-    (await db.select({ id: modelVersions.id, name: modelVersions.name, version: modelVersions.version }).from(modelVersions).where(inArray(modelVersions.id, versionIds))).map((v) => [v.id, v]),
+    (await db.select({ id: modelVersions.id, name: modelVersions.name, version: modelVersions.version, task: modelVersions.task }).from(modelVersions).where(inArray(modelVersions.id, versionIds))).map((v) => [v.id, v]),
   );
+  const modelName = (id: string) => {
+    const v = versions.get(id);
+    return v ? `${v.name} v${v.version}` : id;
+  };
+  const shortName = (id: string | null) => (id ? (versions.has(id) ? `v${versions.get(id)!.version}` : null) : null);
+  const task = versions.get(e.modelVersionId)?.task ?? "classification";
+  const keys = [...new Set(rows.map((r) => `${r.modelVersionId}:${r.role}`))];
   const series = await Promise.all(
     keys.map(async (key) => {
       const [modelVersionId, role] = key.split(":") as [string, "live" | "shadow"];
       const mine = rows.filter((r) => r.modelVersionId === modelVersionId && r.role === role);
       const total = mine.reduce((t, r) => addCounts(t, r.counts), emptyCounts());
       const profile = await profileOf(db, artifacts, modelVersionId);
-      const v = versions.get(modelVersionId);
       return {
         modelVersionId,
         role,
-        model: v ? `${v.name} v${v.version}` : modelVersionId,
+        model: modelName(modelVersionId),
         points: mine.map((r) => ({
           minute: r.minute,
           requests: r.counts.requests,
@@ -104,13 +115,7 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
       };
     }),
   );
-  const alarms = await alarmsOf(db, e.id);
-  const [mv] = await db.select({ task: modelVersions.task }).from(modelVersions).where(eq(modelVersions.id, e.modelVersionId));
-  const accuracy = await scoresOverTime(db, e.id, mv?.task ?? "classification", range);
-  const loops = await db.select().from(retrainings).where(eq(retrainings.endpointId, e.id)).orderBy(desc(retrainings.startedAt)).limit(20);
-  const named = new Map(
-    (await db.select({ id: modelVersions.id, version: modelVersions.version }).from(modelVersions).where(inArray(modelVersions.id, loops.flatMap((l) => [l.championVersionId, l.challengerVersionId]).filter((x): x is string => !!x).concat([e.modelVersionId])))).map((v) => [v.id, `v${v.version}`]),
-  );
+  const accuracy = await scoresOverTime(db, e.id, task, range);
   return {
     slug,
     monitored: e.monitored,
@@ -119,25 +124,25 @@ export async function endpointMonitoring(db: Db, artifacts: ArtifactStore, works
     settings: { ...settings, webhookSecret: settings.webhookSecret ? "(set)" : undefined },
     range,
     series,
-    task: mv?.task ?? "classification",
-    accuracy: accuracy.map((a) => ({ ...a, model: versions.get(a.modelVersionId) ? `${versions.get(a.modelVersionId)!.name} v${versions.get(a.modelVersionId)!.version}` : a.modelVersionId })),
+    task,
+    accuracy: accuracy.map((a) => ({ ...a, model: modelName(a.modelVersionId) })),
     retrainings: loops.map((l) => ({
       id: l.id,
       status: l.status,
       runId: l.runId,
-      champion: l.championVersionId ? (named.get(l.championVersionId) ?? null) : null,
-      challenger: l.challengerVersionId ? (named.get(l.challengerVersionId) ?? null) : null,
+      champion: shortName(l.championVersionId),
+      challenger: shortName(l.challengerVersionId),
       startedAt: l.startedAt,
       finishedAt: l.finishedAt,
       decisions: l.decisions,
     })),
-    alarms: alarms.map((a) => ({ ...a, model: versions.get(a.modelVersionId) ? `${versions.get(a.modelVersionId)!.name} v${versions.get(a.modelVersionId)!.version}` : a.modelVersionId })),
+    alarms: alarms.map((a) => ({ ...a, model: modelName(a.modelVersionId) })),
   };
 }
 
 /** The current window's drift for the endpoint's own model version (what alarms and gauges read). */
 export async function currentDrift(db: Db, artifacts: ArtifactStore, endpoint: { id: string; modelVersionId: string; monitor: Partial<MonitorSettings> | null }, now = new Date()) {
-  const settings = settingsOf(endpoint);
+  const settings = monitorSettings(endpoint.monitor);
   const profile = await profileOf(db, artifacts, endpoint.modelVersionId);
   if (!profile) return null;
   const counts = await windowCounts(db, endpoint.id, endpoint.modelVersionId, "live", windowOf(settings), now);

@@ -8,6 +8,7 @@
  */
 import type { Label } from "~/workflows/model/model-file";
 import type { Observer } from "~/workflows/model/predictor";
+import { lowerBound } from "~/workflows/model/binning";
 import { binner, type ReferenceProfile } from "~/workflows/model/profile";
 import { LATENCY_BOUNDS, type WindowCounts } from "~/lib/monitoring";
 
@@ -49,14 +50,7 @@ export class LiveWindow {
   request(ms: number, ok: boolean) {
     this.requests++;
     if (!ok) this.failed++;
-    let lo = 0;
-    let hi = LATENCY_BOUNDS.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ms <= LATENCY_BOUNDS[mid]!) hi = mid;
-      else lo = mid + 1;
-    }
-    this.latency[lo]!++;
+    this.latency[lowerBound(LATENCY_BOUNDS, ms)]!++;
   }
 
   get pending() {

@@ -150,7 +150,7 @@ export class ServingRuntime {
   /** Adds what each window counted since the last flush to the current minute's row; windows no revision uses any more go once empty. */
   async flushWindows() {
     // A copy: windows attached while this awaits are flushed next time, not dropped.
-    for (const [key, w] of [...this.windows]) {
+    for (const w of [...this.windows.values()]) {
       if (w.window.pending) {
         const counts = w.window.take();
         try {
@@ -161,10 +161,12 @@ export class ServingRuntime {
           throw e;
         }
       }
-      // Read after the awaits: a revision swapped in meanwhile may use this window.
-      const used = [...this.served.values()].some((s) => [...s.live, ...s.shadows].some((v) => v.window === w.window));
-      if (!used && !w.window.pending) this.windows.delete(key);
     }
+    // Read after the awaits (a revision swapped in meanwhile may use a window): windows no variant
+    // uses any more go once they are empty.
+    const used = new Set<LiveWindow>();
+    for (const s of this.served.values()) for (const v of [...s.live, ...s.shadows]) if (v.window) used.add(v.window);
+    for (const [key, w] of this.windows) if (!used.has(w.window) && !w.window.pending) this.windows.delete(key);
   }
 
   private setKeys(keys: Map<string, KeyInfo>) {

@@ -132,7 +132,8 @@ export function fitCategorical(
   return { binning: { name, kind: "categorical", categories: scored.map((e) => e.k) }, trainingBins };
 }
 
-function lowerBound(edges: ArrayLike<number>, x: number) {
+/** The first bin whose upper edge is at least x (edges ascending): binary search. */
+export function lowerBound(edges: ArrayLike<number>, x: number) {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {

@@ -6,6 +6,8 @@
  * feature: a binary search over at most ten edges, or a map lookup), and drift compares the two.
  * Pure.
  */
+import { lowerBound } from "./binning";
+
 /** Numeric: bin i holds x <= edges[i]; bin edges.length the rest; the last bin, missing values. */
 interface NumericProfile {
   name: string;
@@ -76,15 +78,7 @@ export function binner(p: FeatureProfile): (v: unknown) => number {
     const edges = p.edges;
     return (v) => {
       const x = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
-      if (Number.isNaN(x)) return missing;
-      let lo = 0;
-      let hi = edges.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (x <= edges[mid]!) hi = mid;
-        else lo = mid + 1;
-      }
-      return lo;
+      return Number.isNaN(x) ? missing : lowerBound(edges, x);
     };
   }
   const index = new Map(p.categories.map((c, i) => [c, i]));

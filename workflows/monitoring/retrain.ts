@@ -20,7 +20,7 @@ import type { Db } from "~/db/client";
 import { datasets, endpoints, modelVersions, monitorAlarms, monitorCounts, retrainings, runNodes, type RetrainDecision } from "~/db/schema";
 import { env } from "~/lib/env";
 import { messageOf, UserError } from "~/lib/errors";
-import { addCounts, defaultMonitorSettings, emptyCounts, type MonitorSettings } from "~/lib/monitoring";
+import { addCounts, emptyCounts, monitorSettings } from "~/lib/monitoring";
 import type { ArtifactRef, DatasetRef, LineageStep } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { recordAudit } from "~/workflows/audit";
@@ -32,7 +32,6 @@ import { getPipeline, prepareRun } from "~/workflows/runs/prepare";
 import type { RetrainActivities } from "~/workflows/temporal/shared";
 import { liveScores } from "./live-scores";
 
-const settingsOf = (monitor: Partial<MonitorSettings> | null): MonitorSettings => ({ ...defaultMonitorSettings(), ...(monitor ?? {}) });
 
 /** Lineage steps whose fitted parameters do not change how the other model reads prepared rows (gaps filled, columns derived, selected or parsed). */
 const COMPARABLE_STEPS = new Set(["fill-missing", "derive-column", "select-columns", "cast-types", "date-parts", "filter-rows", "drop-missing", "drop-duplicates"]);
@@ -131,7 +130,7 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
       // A retry after the decision: the decision stands.
       if (r.status === "shadowing" || r.status === "promoted") return { passed: true };
       if (r.status === "kept" || r.status === "failed") return { passed: false };
-      const s = settingsOf(monitor);
+      const s = monitorSettings(monitor);
       const keep = async (text: string, evidence: Record<string, unknown> = {}) => {
         await record(db, retrainingId, { step: "gate", text, evidence }, { status: "kept", finishedAt: new Date() });
         return { passed: false };
@@ -202,7 +201,7 @@ export function createRetrainActivities({ db, artifacts }: { db: Db; artifacts: 
 
     async shadowDone({ retrainingId }) {
       const { r, monitor } = await load(db, retrainingId);
-      const s = settingsOf(monitor);
+      const s = monitorSettings(monitor);
       const since = new Date(r.decisions.find((d) => d.step === "gate")?.at ?? r.startedAt);
       if (Date.now() - since.getTime() >= s.shadowMinutes! * 60_000) return true;
       if (!s.shadowRequests) return false;
