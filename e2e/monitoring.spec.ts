@@ -1,7 +1,7 @@
 /** The monitoring page: live traffic counted per minute, drift per feature against training, histograms. */
 import { expect, test } from "@playwright/test";
 import { demoCsv } from "~/lib/templates/demo";
-import { ensureDemoEndpoint } from "./helpers";
+import { ensureDemoEndpoint, sendFeedback } from "./helpers";
 
 test("traffic to a monitored endpoint shows up on its monitoring page with drift per feature", async ({ page, request }) => {
   await ensureDemoEndpoint(request);
@@ -25,11 +25,7 @@ test("traffic to a monitored endpoint shows up on its monitoring page with drift
   // Labels for the first 100 rows, as a caller sends them back (with a serving key).
   const key = ((await (await request.post("/api/v1/keys", { data: { name: "monitoring-spec" } })).json()) as { key: string }).key;
   const targets = lines.map((l) => Number(l.split(",").at(-1)));
-  const fb = await request.post("/api/v1/endpoints/demo-model/feedback", {
-    data: { feedback: Array.from({ length: 100 }, (_, i) => ({ requestId: requestIds[0], index: i, label: targets[i] })) },
-    headers: { authorization: `Bearer ${key}` },
-  });
-  expect(fb.status()).toBeLessThan(300);
+  expect(await sendFeedback(request, "demo-model", key, Array.from({ length: 100 }, (_, i) => ({ requestId: requestIds[0], index: i, label: targets[i] })))).toBeLessThan(300);
   // Serving processes add their counts every 5 seconds.
   // (at least: a request of an earlier spec may be flushed in between)
   await expect.poll(liveRows, { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 1200);

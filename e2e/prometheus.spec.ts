@@ -15,7 +15,7 @@ import { expect, test } from "@playwright/test";
 import YAML from "yaml";
 import { demoCsv } from "~/lib/templates/demo";
 import { E2E_METRICS_TOKEN, E2E_PORT } from "../playwright.config";
-import { ensureDemoEndpoint } from "./helpers";
+import { ensureDemoEndpoint, sendFeedback } from "./helpers";
 
 const OPS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "server", "monitoring", "ops");
 
@@ -47,8 +47,7 @@ test("Prometheus scrapes Millrace; every dashboard query and rule returns data",
     const res = await request.post("/api/v1/endpoints/demo-model/predict", { data: { instances: rows.slice(from, from + 600) } });
     expect(res.status()).toBe(200);
     const { requestId } = (await res.json()) as { requestId: string };
-    const fb = await request.post("/api/v1/endpoints/demo-model/feedback", { data: { feedback: Array.from({ length: 60 }, (_, i) => ({ requestId, index: i, label: targets[from + i] })) }, headers: { authorization: `Bearer ${key}` } });
-    expect(fb.status()).toBeLessThan(300);
+    expect(await sendFeedback(request, "demo-model", key, Array.from({ length: 60 }, (_, i) => ({ requestId, index: i, label: targets[from + i] })))).toBeLessThan(300);
   }
   expect((await request.post("/api/v1/endpoints/demo-model/predict", { data: { feature_1: "not a number" } })).status()).toBe(400);
   // The web process judges drift every 2 s here: wait for the gauges.
