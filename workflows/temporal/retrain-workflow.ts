@@ -18,6 +18,9 @@ const announce = (retrainingId: string, event: "promoted" | "kept") =>
 
 const acts = proxyActivities<RetrainActivities>({
   startToCloseTimeout: "5 minutes",
+  // Every activity heartbeats while it runs (liveness.ts): a worker killed mid-step is noticed in
+  // seconds, and another worker retries the step (each is idempotent), instead of after 5 minutes.
+  heartbeatTimeout: "10 seconds",
   retry: { maximumAttempts: 10, maximumInterval: "30 seconds", nonRetryableErrorTypes: ["UserError"] },
 });
 

@@ -17,6 +17,7 @@ import { createWebhookActivities } from "~/workflows/monitoring/webhook";
 import { createRetrainActivities } from "~/workflows/monitoring/retrain";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
+import { heartbeatWhileRunning } from "./liveness";
 import { activityMetrics, serveWorkerMetrics } from "./worker-metrics";
 
 export const workflowsPath = fileURLToPath(new URL("./workflows.ts", import.meta.url));
@@ -38,7 +39,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
       ...createRetrainActivities({ db: db(), artifacts: artifactStore() }),
     },
     maxConcurrentActivityTaskExecutions: 4,
-    interceptors: { activity: [activityMetrics] },
+    interceptors: { activity: [activityMetrics, heartbeatWhileRunning] },
   });
   return { worker, connection };
 }
