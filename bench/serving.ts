@@ -7,7 +7,8 @@
  * re-deploy under load (failed requests must be 0).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import autocannon from "autocannon";
 import { freshDataDir, launch, benchEnv, printTable } from "./launcher";
 
@@ -56,6 +57,29 @@ function cpuMs(pid: number | undefined): { user: number; system: number } | null
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     const tick = 1000 / 100; // USER_HZ is 100 on Linux
     return { user: Number(fields[11]) * tick, system: Number(fields[12]) * tick };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time Postgres (the postmaster, its live backends and the ones it reaped) has used so far, in ms. */
+function postgresCpuMs(pgDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(pgDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const stat = (p: string) => readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const own = stat(String(pid));
+    // utime, stime, cutime, cstime (fields 14–17 of /proc/<pid>/stat; index 11–14 after the name)
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const p of readdirSync("/proc")) {
+      if (!/^\d+$/.test(p)) continue;
+      try {
+        const f = stat(p);
+        if (Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
   } catch {
     return null;
   }
@@ -129,6 +153,35 @@ async function main() {
     await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one, seconds: 2 });
     const { r: alone, cpu: aloneCpu } = await measured(serveProc.pid, () => load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one }));
     add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare; ${aloneCpu}`);
+    // The prediction log's cost, on the serving runtime itself: off and on in turn, three times
+    // each (the median of each side; interleaved so that drift of the machine hits both), with the
+    // CPU each request cost the serving process and Postgres.
+    const url = `http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`;
+    const pgDir = path.join(app.dataDir, "postgres");
+    type Side = { rps: number; serve: number; pg: number; failed: number };
+    const sides = { off: [] as Side[], on: [] as Side[] };
+    for (let i = 0; i < 3; i++) {
+      for (const side of ["off", "on"] as const) {
+        await setLog(side === "on" ? 1 : 0);
+        await new Promise((r) => setTimeout(r, 500));
+        const s0 = cpuMs(serveProc.pid);
+        const p0 = postgresCpuMs(pgDir);
+        const r = await load(url, { body: one, seconds: Math.max(4, SECONDS / 2) });
+        await new Promise((r) => setTimeout(r, 400)); // the log's last batch reaches Postgres
+        const s1 = cpuMs(serveProc.pid);
+        const p1 = postgresCpuMs(pgDir);
+        const n = r.requests.total || 1;
+        sides[side].push({ failed: r.non2xx + r.errors + r.timeouts, rps: r.requests.average, serve: s0 && s1 ? ((s1.user + s1.system - s0.user - s0.system) * 1000) / n : NaN, pg: p0 !== null && p1 !== null ? ((p1 - p0) * 1000) / n : NaN });
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    const summary = (side: "off" | "on") => ({ failed: sides[side].reduce((t, x) => t + x.failed, 0), rps: median(sides[side].map((x) => x.rps)), serve: median(sides[side].map((x) => x.serve)), pg: median(sides[side].map((x) => x.pg)) });
+    const off = summary("off");
+    const on = summary("on");
+    rows.push(["standalone, prediction log off (median of 3)", off.rps.toFixed(0), "", "", String(off.failed), `${off.serve.toFixed(1)} µs serving + ${off.pg.toFixed(1)} µs Postgres CPU/req`]);
+    rows.push(["standalone, prediction log on (median of 3)", on.rps.toFixed(0), "", "", String(on.failed), `${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}% slower; ${on.serve.toFixed(1)} µs serving + ${on.pg.toFixed(1)} µs Postgres CPU/req`]);
+    await setLog(1);
+
     const rate = Math.floor(web.requests.average * 0.8);
     const paced = await load(predict, { body: one, overallRate: rate });
     add(`web port at 80% of its peak (${rate}/s)`, paced);

@@ -62,9 +62,35 @@ export async function recordFeedback(db: Db, endpointId: string, labels: Label[]
           where prediction_feedback.endpoint_id = excluded.endpoint_id
           returning request_id, idx`;
   if (!stored.length) return { accepted: 0, matched: 0 };
+  // The log has no index on request ids (one would slow every write); request ids carry their
+  // time (UUIDv7), so the match reads only the log's blocks of that time (its BRIN index).
+  const span = loggedBetween(stored.map((r) => r.request_id as string));
   const [m] = await s`select count(*)::int as n from prediction_log l
           join json_to_recordset(${JSON.stringify(stored.map((r) => ({ request_id: r.request_id as string, idx: r.idx as number })))}::json) as r(request_id uuid, idx int)
             on l.request_id = r.request_id and l.idx = r.idx
-          where l.endpoint_id = ${endpointId}::uuid and not l.shadow`;
+          where l.endpoint_id = ${endpointId}::uuid and not l.shadow
+            and l.created_at >= ${span.from}::text::timestamptz and l.created_at <= ${span.to}::text::timestamptz`;
   return { accepted: stored.length, matched: (m?.n as number) ?? 0 };
+}
+
+/** When a request id was made, from a UUIDv7's leading 48 bits (ms since the epoch); null for other versions. */
+export function requestIdTime(id: string): number | null {
+  return id[14] === "7" ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : null;
+}
+
+/**
+ * The span of log times that can hold these requests' rows: a row is written with the time its
+ * prediction finished, a moment after its id was made. Ids made before request ids carried their
+ * time (random UUIDs) widen it to the whole log.
+ */
+export function loggedBetween(ids: string[]): { from: string; to: string } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const id of ids) {
+    const t = requestIdTime(id);
+    if (t === null) return { from: "-infinity", to: "infinity" };
+    lo = Math.min(lo, t);
+    hi = Math.max(hi, t);
+  }
+  return { from: new Date(lo - 60_000).toISOString(), to: new Date(hi + 10 * 60_000).toISOString() };
 }

@@ -3,6 +3,7 @@
  * and rate limits, deploys, rollbacks and schema-break confirmation picked up by notification,
  * A/B split ratios and stickiness, shadow isolation, the prediction log and feedback joins.
  */
+import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
@@ -17,6 +18,7 @@ import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
 import { createUserWithPassword } from "~/server/workspaces/service";
 import { createServingKey, deployVersion, endpointPerformance, listRevisions, revokeServingKey, rollback, setEndpointSettings, setTraffic } from "../endpoints/service";
 import { modelVersionsOf, removeAlias, setAlias } from "../models/service";
+import { requestIdTime } from "./feedback";
 import { pruneLog } from "./prediction-log";
 import { startServing } from "./testing";
 
@@ -310,6 +312,9 @@ describe("serving", () => {
     // Labels first (before the log is written), then the rest after.
     const res = await serving.call("/api/v1/endpoints/svc/predict", { instances: rows }, auth());
     const requestId = res.json.requestId as string;
+    // Time-ordered ids: the feedback join reads only the log's blocks of that time.
+    expect(requestId[14]).toBe("7");
+    expect(Math.abs(requestIdTime(requestId)! - Date.now())).toBeLessThan(5000);
     const truth = rows.map((r) => ((r.x as number) > 0 ? "a" : "b"));
     const early = await serving.call("/api/v1/endpoints/svc/feedback", { requestId, index: 0, label: truth[0] }, auth());
     // Stored, not yet matched: its prediction is still in the log's queue.
@@ -328,6 +333,12 @@ describe("serving", () => {
     expect(after.low!).toBeLessThanOrEqual(after.accuracy!);
     expect(after.high!).toBeGreaterThanOrEqual(after.accuracy!);
     expect(ep).toBeDefined();
+    // A prediction logged before ids carried their time (a random UUID) still joins.
+    const legacy = randomUUID();
+    await db().execute(sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at) values (${legacy}, 0, ${ep!.id}, ${versions[0]!.id}, '{}', '"a"', 1, now() - interval '3 days')`);
+    expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: legacy, label: "a" }, auth())).json).toEqual({ accepted: 1, matched: 1 });
+    await db().execute(sql`delete from prediction_feedback where request_id = ${legacy}`);
+    await db().execute(sql`delete from prediction_log where request_id = ${legacy}`);
     // Feedback needs a key even where predictions would not, and names what is wrong.
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "a" })).status).toBe(401);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: "nope", label: "a" }, auth())).json.error).toBe("requestId must be the requestId of a prediction (a UUID)");
