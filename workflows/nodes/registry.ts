@@ -7,6 +7,7 @@
 import { spec as bin } from "./bin/spec";
 import { spec as castTypes } from "./cast-types/spec";
 import { spec as clipOutliers } from "./clip-outliers/spec";
+import { spec as crossValidate } from "./cross-validate/spec";
 import { spec as csvDataset } from "./csv-dataset/spec";
 import { spec as dateParts } from "./date-parts/spec";
 import type { NewNodeContext, NodeSpec } from "./define";
@@ -48,6 +49,7 @@ const nodes = [
   dateParts,
   trainTestSplit,
   randomForest,
+  crossValidate,
   evaluate,
   deployEndpoint,
   monitorEndpoint,

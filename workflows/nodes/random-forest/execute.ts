@@ -50,7 +50,7 @@ interface SlicePart {
 /** Above this many rows × trees, training is split across workers when slices = 0 (auto). */
 export const AUTO_FANOUT_WORK = 20_000_000;
 
-function forestOptions(config: Config): ForestOptions {
+export function forestOptions(config: Config): ForestOptions {
   return {
     task: config.task,
     nEstimators: config.nEstimators,
@@ -63,7 +63,8 @@ function forestOptions(config: Config): ForestOptions {
   };
 }
 
-async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
+/** The train set as the forest reads it, checked (target, features, classes); the cross-validate node reads it alike. */
+export async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "train") {
   const { config } = ctx;
   const src = input(ctx, port, "dataset");
   const target = targetColumn(config.target, src.columns);
@@ -162,7 +163,7 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   };
 }
 
-const featureInputs = (featureCols: ColumnSchema[], data: Record<string, unknown[]>): FeatureInput[] =>
+export const featureInputs = (featureCols: ColumnSchema[], data: Record<string, unknown[]>): FeatureInput[] =>
   featureCols.map((c) => ({ name: c.name, kind: c.type === "number" ? "numeric" : "categorical", values: data[c.name]! }));
 
 async function execute(ctx: Ctx) {
