@@ -4,6 +4,7 @@
  * read this list. The worker finds each type's executor at `<type>/execute.ts`, and
  * `npm run check` (workflows/nodes/verify.ts) fails on a folder that is half registered.
  */
+import { spec as batchScore } from "./batch-score/spec";
 import { spec as bin } from "./bin/spec";
 import { spec as castTypes } from "./cast-types/spec";
 import { spec as clipOutliers } from "./clip-outliers/spec";
@@ -51,6 +52,7 @@ const nodes = [
   randomForest,
   crossValidate,
   evaluate,
+  batchScore,
   deployEndpoint,
   monitorEndpoint,
 ] as const;

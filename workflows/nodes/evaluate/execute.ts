@@ -9,12 +9,16 @@ import { spec } from "./spec";
  * cleaning and features, all of them when it was split off the raw data. Anything else means the
  * test set took another path than the training data, and its scores would mean nothing.
  */
-export function pendingSteps(file: ModelFile, testSteps: { type: string; params: unknown }[]) {
+export function pendingSteps(
+  file: ModelFile,
+  testSteps: { type: string; params: unknown }[],
+  rows = { name: "the test set", fix: "connect the test output of the split that feeds the train node" },
+) {
   const model = file.lineage.steps;
   const same = testSteps.length <= model.length && testSteps.every((s, i) => JSON.stringify(s) === JSON.stringify(model[i]));
   if (!same) {
     throw new UserError(
-      `the test set went through other steps than the model's training data (${testSteps.map((s) => s.type).join(" → ") || "none"} vs ${model.map((s) => s.type).join(" → ") || "none"}); connect the test output of the split that feeds the train node`,
+      `${rows.name} went through other steps than the model's training data (${testSteps.map((s) => s.type).join(" → ") || "none"} vs ${model.map((s) => s.type).join(" → ") || "none"}); ${rows.fix}`,
     );
   }
   return model.slice(testSteps.length);
