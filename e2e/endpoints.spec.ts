@@ -133,4 +133,13 @@ test("score an uploaded CSV from the endpoint page and download the scored file"
   const answer = (await (await api.post("/api/v1/endpoints/demo-model/predict", { data: features })).json()) as { predictions: number[] };
   expect(Number(first["prediction"])).toBe(answer.predictions[0]);
   expect(first["customer_id"]).toBe("C-1001");
+
+  // Kept until a date the page shows, or deleted now with its file (after a confirmation).
+  await expect(job).toContainText(/kept until/);
+  const { batchScores } = (await (await api.get("/api/v1/batch-scores?slug=demo-model")).json()) as { batchScores: { id: string; datasetName: string }[] };
+  const jobId = batchScores.find((j) => j.datasetName === "customers")!.id;
+  page.once("dialog", (d) => void d.accept());
+  await job.getByRole("button", { name: "Delete the scoring of customers" }).click();
+  await expect(page.getByTestId("batch-scores").locator("tr", { hasText: "customers" })).toHaveCount(0);
+  expect((await api.get(`/api/v1/batch-scores/${jobId}`)).status()).toBe(404);
 });

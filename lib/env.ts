@@ -74,6 +74,8 @@ const schema = z.object({
   PREDICTION_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Rows per chunk of a batch-scoring job: each chunk is one activity, retried alone. */
   BATCH_SCORE_CHUNK_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** Days a finished batch-scoring job (and its scored file) is kept; 0 keeps them until deleted. */
+  BATCH_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** A cached node output not reused for this many days is forgotten; its files go with the next collection. */
   CACHE_TTL_DAYS: z.coerce.number().min(0).default(30),
   /** How often each worker collects garbage (expired cache entries, artifacts nothing holds); 0 turns it off. */

@@ -24,6 +24,7 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
   const datasets = useQuery(trpc.dataset.list.queryOptions());
   const start = useMutation(trpc.batch.start.mutationOptions({ onSuccess: () => void jobs.refetch() }));
   const cancel = useMutation(trpc.batch.cancel.mutationOptions({ onSuccess: () => void jobs.refetch() }));
+  const remove = useMutation(trpc.batch.remove.mutationOptions({ onSuccess: () => void jobs.refetch() }));
   const [datasetId, setDatasetId] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string } | null>(null);
@@ -89,7 +90,7 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
           {busy && <span role="status" className="text-xs text-slate-500">{busy}</span>}
         </div>
       )}
-      <ErrorText error={error} />
+      <ErrorText error={error ?? cancel.error ?? remove.error} />
       {(jobs.data ?? []).length > 0 && (
         <table className={tableClass} data-testid="batch-scores">
           <thead>
@@ -126,7 +127,10 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
                     {j.rowsFailed > 0 && <div className="text-xs text-amber-700">{j.rowsFailed.toLocaleString()} rows not scored: see the scoring_error column</div>}
                     {j.error && <div className="text-xs text-red-700">{j.error}</div>}
                   </td>
-                  <td className="text-xs text-slate-500">{when(j.createdAt)}</td>
+                  <td className="text-xs text-slate-500">
+                    {when(j.createdAt)}
+                    {j.keptUntil && <div title="BATCH_RETENTION_DAYS: the job and its file are deleted then">kept until {new Date(j.keptUntil).toLocaleDateString()}</div>}
+                  </td>
                   <td className="whitespace-nowrap text-xs">
                     {j.downloadUrl && (
                       <>
@@ -142,6 +146,16 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
                     {canRun && active(j.status) && (
                       <button type="button" className="text-red-600 hover:underline" onClick={() => window.confirm(`Cancel scoring ${j.datasetName}?`) && cancel.mutate({ id: j.id })}>
                         Cancel
+                      </button>
+                    )}
+                    {canRun && !active(j.status) && (
+                      <button
+                        type="button"
+                        className="ml-2 text-red-600 hover:underline"
+                        aria-label={`Delete the scoring of ${j.datasetName}`}
+                        onClick={() => window.confirm(`Delete this scoring of ${j.datasetName} and its file? This cannot be undone.`) && remove.mutate({ id: j.id })}
+                      >
+                        Delete
                       </button>
                     )}
                   </td>

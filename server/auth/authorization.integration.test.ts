@@ -28,7 +28,7 @@ const callers: Caller[] = ["anonymous", "other", "viewer", "editor", "owner"];
 const BASE = "http://127.0.0.1:3000";
 const PASSWORD = "matrix-password-123";
 
-const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "", key: "", batch: "" };
+const ids = { workspace: "", otherWorkspace: "", pipeline: "", run: "", dataset: "", upload: "", key: "", batch: "", runningBatch: "" };
 const cookies: Partial<Record<Caller, string>> = {};
 
 /** A route module as Next would load it: app/<path>/route.ts, `{x}` → `[x]`. */
@@ -92,6 +92,9 @@ beforeAll(async () => {
   // A job that failed: cancelling it and downloading its file are refused on their merits (409).
   const [batch] = await d.insert(batchScores).values({ workspaceId: ws!.id, modelVersionId: mv!.id, datasetId: ds!.id, datasetName: "m", rowsTotal: 1, chunkRows: 10, status: "failed", error: "matrix" }).returning();
   ids.batch = batch!.id;
+  // A job still running: deleting it is refused on its merits (409, cancel it first).
+  const [running] = await d.insert(batchScores).values({ workspaceId: ws!.id, modelVersionId: mv!.id, datasetId: ds!.id, datasetName: "m", rowsTotal: 1, chunkRows: 10, status: "running" }).returning();
+  ids.runningBatch = running!.id;
   const staged = await stageBody(new Request(`${BASE}/x`, { method: "POST", body: "a,b\n1,2\n" }), ws!.id, null, "matrix.csv");
   ids.upload = staged.id;
 });
@@ -214,7 +217,10 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
     GET: () => ({ path: "/api/v1/batch-scores", params: {} }),
     POST: () => ({ path: "/api/v1/batch-scores", params: {}, body: { type: "application/json", text: "{}" } }),
   },
-  "/api/v1/batch-scores/{id}": { GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}`, params: { id: ids.batch }, resource: true }) },
+  "/api/v1/batch-scores/{id}": {
+    GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}`, params: { id: ids.batch }, resource: true }),
+    DELETE: () => ({ path: `/api/v1/batch-scores/${ids.runningBatch}`, params: { id: ids.runningBatch }, resource: true }),
+  },
   "/api/v1/batch-scores/{id}/cancel": { POST: () => ({ path: `/api/v1/batch-scores/${ids.batch}/cancel`, params: { id: ids.batch }, resource: true }) },
   "/api/v1/batch-scores/{id}/download": { GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}/download`, params: { id: ids.batch }, resource: true }) },
   "/metrics": { GET: () => ({ path: "/metrics", params: {} }) },
@@ -231,7 +237,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(46);
+    expect(restCases.length).toBe(47);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -305,6 +311,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "batch.byId": () => ({ id: ids.batch }),
   "batch.start": () => ({ datasetId: ids.dataset }),
   "batch.cancel": () => ({ id: ids.batch }),
+  "batch.remove": () => ({ id: ids.runningBatch }),
   "model.versions": () => ({ name: "matrix-endpoint" }),
   "model.setAlias": () => ({ name: "matrix-endpoint", alias: "Bad Alias", version: 1 }),
   "model.removeAlias": () => ({ name: "matrix-endpoint", alias: "Not-An-Alias" }),

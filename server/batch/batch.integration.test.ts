@@ -22,7 +22,8 @@ import { datasetFromCsv, runExecutor } from "~/workflows/nodes/testing";
 import { closeTemporalClient } from "~/workflows/temporal/client";
 import { importCsv } from "../datasets/service";
 import { deployVersion } from "../endpoints/service";
-import { batchScoreFile, getBatchScore, listBatchScores, startBatchScore } from "./service";
+import { batchScoreFile, deleteBatchScore, getBatchScore, listBatchScores, startBatchScore } from "./service";
+import { env } from "~/lib/env";
 
 const services = inject("services");
 let worker: Child;
@@ -170,6 +171,12 @@ describe("batch scoring", () => {
         expect(r[3]).toBe("");
       }
     });
+    // Kept for BATCH_RETENTION_DAYS after it finished (the API says until when), or until deleted.
+    expect(new Date(job.keptUntil!).getTime() - job.finishedAt!.getTime()).toBe(env().BATCH_RETENTION_DAYS * 86_400_000);
+    expect(await deleteBatchScore(db(), artifactStore(), owner, wsId, runId)).toMatchObject({ deleted: runId, bytesFreed: expect.any(Number) });
+    await expect(getBatchScore(db(), runId)).rejects.toThrow(/not found/);
+    await expect(artifactStore().getBytes(`artifact:batch/${runId}/scored.csv`)).rejects.toThrow();
+    expect((await artifactStore().groups("batch")).some((g) => g.name === runId)).toBe(false);
   }, 180_000);
 
   it("refuses a dataset the model cannot score, naming the columns, before starting anything", async () => {
@@ -199,6 +206,8 @@ describe("batch scoring", () => {
     const before = await getBatchScore(db(), runId);
     expect(before.status).toBe("running");
     expect(before.chunksDone).toBeLessThan(200);
+    // A running job cannot be deleted: its workflow would go on writing.
+    await expect(deleteBatchScore(db(), artifactStore(), owner, wsId, runId)).rejects.toThrow(`batch score ${runId} is running: cancel it first`);
     worker = spawnWorker(services, "batch-worker-2");
 
     const job = await waitFor(runId, 150_000);

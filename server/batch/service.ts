@@ -106,8 +106,9 @@ const summaryColumns = {
 const summaries = (db: Db) => db.select(summaryColumns).from(batchScores).innerJoin(modelVersions, eq(modelVersions.id, batchScores.modelVersionId));
 type SummaryRow = Awaited<ReturnType<typeof summaries>>[number];
 
-/** A job as the API and the UI show it: progress in rows and chunks, and where to download. */
+/** A job as the API and the UI show it: progress in rows and chunks, where to download, and until when. */
 function present(r: SummaryRow) {
+  const days = env().BATCH_RETENTION_DAYS;
   const parts = Object.values(r.chunks as Record<string, BatchChunkProgress>);
   const chunksTotal = Math.max(1, Math.ceil(r.rowsTotal / r.chunkRows));
   const { chunks: _c, chunkRows: _r, ...rest } = r;
@@ -118,6 +119,8 @@ function present(r: SummaryRow) {
     chunksDone: parts.length,
     chunksTotal,
     downloadUrl: r.status === "succeeded" ? `/api/v1/batch-scores/${r.id}/download` : null,
+    /** When garbage collection deletes the finished job and its file (BATCH_RETENTION_DAYS); null: kept until deleted. */
+    keptUntil: r.finishedAt && days > 0 ? new Date(r.finishedAt.getTime() + days * 86_400_000) : null,
   };
 }
 
@@ -141,6 +144,16 @@ export async function cancelBatchScore(db: Db, id: string) {
   if (job.status !== "queued" && job.status !== "running") throw new ConflictError(`batch score ${id} is already ${job.status}`);
   await (await temporalClient()).workflow.getHandle(workflowIdForBatch(id)).cancel();
   return { status: job.status };
+}
+
+/** Deletes a finished job and its scored files (a queued or running one must be cancelled first). */
+export async function deleteBatchScore(db: Db, artifacts: ArtifactStore, actor: Actor, workspaceId: string, id: string) {
+  const job = await getBatchScore(db, id);
+  if (job.status === "queued" || job.status === "running") throw new ConflictError(`batch score ${id} is ${job.status}: cancel it first`);
+  await db.delete(batchScores).where(eq(batchScores.id, id));
+  const bytes = await artifacts.removeGroup("batch", id);
+  await recordAudit(db, { action: "batch.delete", ...auditActor(actor), workspaceId, target: id, details: { dataset: job.datasetName, bytes } });
+  return { deleted: id, bytesFreed: bytes };
 }
 
 /** The scored file as a stream (CSV, or Parquet), with a file name saying what it is. */

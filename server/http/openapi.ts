@@ -457,6 +457,7 @@ const batchScore = {
     outputColumns: { type: ["array", "null"], items: { type: "string" } },
     error: { type: ["string", "null"] },
     downloadUrl: { type: ["string", "null"] },
+    keptUntil: { type: ["string", "null"], format: "date-time", description: "When the finished job and its file are deleted (BATCH_RETENTION_DAYS); null: kept until deleted" },
   },
 };
 
@@ -637,6 +638,12 @@ function operatingPaths() {
     },
     "/api/v1/batch-scores/{id}": {
       get: { operationId: "batchScore", summary: "A job's status and progress (rows scored and failed, chunks done) and, once done, its download URL", parameters: [uuidParam("id")], responses: { "200": ok(batchScore), ...errors("404") } },
+      delete: {
+        operationId: "deleteBatchScore",
+        summary: "Delete a finished job and its scored file (a queued or running job: 409, cancel it first)",
+        parameters: [uuidParam("id")],
+        responses: { "200": ok({ type: "object", properties: { deleted: { type: "string", format: "uuid" }, bytesFreed: { type: "integer" } } }), ...errors("400", "404", "409") },
+      },
     },
     "/api/v1/batch-scores/{id}/cancel": {
       post: { operationId: "cancelBatchScore", summary: "Cancel a queued or running job", parameters: [uuidParam("id")], responses: { "200": ok({ type: "object" }), ...errors("404", "409", "503") } },

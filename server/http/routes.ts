@@ -47,7 +47,7 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/keys", methods: { GET: "deploy", POST: "deploy" }, public: true },
   { path: "/api/v1/keys/{id}", methods: { DELETE: "deploy" }, public: true },
   { path: "/api/v1/batch-scores", methods: { GET: "read", POST: "run" }, public: true },
-  { path: "/api/v1/batch-scores/{id}", methods: { GET: "read" }, public: true },
+  { path: "/api/v1/batch-scores/{id}", methods: { GET: "read", DELETE: "run" }, public: true },
   { path: "/api/v1/batch-scores/{id}/cancel", methods: { POST: "run" }, public: true },
   { path: "/api/v1/batch-scores/{id}/download", methods: { GET: "read" }, public: true },
   { path: "/metrics", methods: { GET: "metrics" }, public: true },

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { datasets, DEFAULT_WORKSPACE_ID, modelVersions, nodeCache, pipelines, runNodes, runs } from "~/db/schema";
+import { batchScores, datasets, DEFAULT_WORKSPACE_ID, modelVersions, nodeCache, pipelines, runNodes, runs } from "~/db/schema";
 import { collectGarbage } from "./gc";
 import { FsArtifactStore, PostgresArtifactStore, type ArtifactStore } from "./store";
 
@@ -100,5 +100,36 @@ describe.each(stores)("garbage collection (%s store)", (kind, make) => {
     expect(mine(after)).toEqual([`runs/${cached}`, `runs/${trained}`].sort());
     await db().delete(pipelines).where(eq(pipelines.id, p!.id));
     await db().delete(datasets).where(eq(datasets.id, ds!.id));
+  });
+
+  it("deletes batch-scoring jobs finished longer ago than their retention, with their files, and nothing else", async () => {
+    const store = make();
+    const [mv] = await db()
+      .insert(modelVersions)
+      .values({ workspaceId: DEFAULT_WORKSPACE_ID, name: `gc-batch-${randomUUID()}`, version: 1, nodeId: "train", artifactUri: "artifact:runs/x/train/model.json", task: "classification" })
+      .returning();
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const job = async (status: "succeeded" | "failed" | "running", finishedAt: Date | null) => {
+      const [j] = await db().insert(batchScores).values({ workspaceId: DEFAULT_WORKSPACE_ID, modelVersionId: mv!.id, datasetName: "gc", rowsTotal: 1, chunkRows: 1, status, finishedAt, createdAt: days(45) }).returning();
+      await store.putBytes(`batch/${j!.id}/scored.csv`, new Uint8Array(5));
+      return j!.id;
+    };
+    const old = await job("succeeded", days(40));
+    const oldFailed = await job("failed", days(31));
+    const recent = await job("succeeded", days(5));
+    const running = await job("running", null); // started long ago, still running: never expired
+    const ours = new Set([old, oldFailed, recent, running].map((id) => `batch/${id}`));
+    const mine = (r: { groupsRemoved: string[] }) => r.groupsRemoved.filter((g) => ours.has(g)).sort();
+
+    // 0 keeps every job.
+    expect(mine(await collectGarbage(db(), store, { cacheTtlDays: 30, batchRetentionDays: 0, now: later() }))).toEqual([]);
+    const res = await collectGarbage(db(), store, { cacheTtlDays: 30, batchRetentionDays: 30, now: later() });
+    expect(res.batchJobsExpired).toBeGreaterThanOrEqual(2);
+    expect(mine(res)).toEqual([`batch/${old}`, `batch/${oldFailed}`].sort());
+    const left = await db().select({ id: batchScores.id }).from(batchScores).where(inArray(batchScores.id, [old, oldFailed, recent, running]));
+    expect(left.map((r) => r.id).sort()).toEqual([recent, running].sort());
+    expect((await store.getBytes(`artifact:batch/${recent}/scored.csv`)).length).toBe(5);
+    await db().delete(batchScores).where(inArray(batchScores.id, [recent, running]));
+    await db().delete(modelVersions).where(eq(modelVersions.id, mv!.id));
   });
 });

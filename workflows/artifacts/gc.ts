@@ -2,7 +2,8 @@
  * Garbage collection of cached outputs and artifacts.
  *
  * 1. Cache entries not reused for CACHE_TTL_DAYS are forgotten (a pipeline's deletion already
- *    took its entries with it).
+ *    took its entries with it); batch-scoring jobs finished more than BATCH_RETENTION_DAYS ago
+ *    are deleted (the API and the batch page show each job's date).
  * 2. An artifact group — `runs/<run id>`, `datasets/<dataset id>`, `batch/<job id>` — is removed
  *    when nothing holds it any more: its run, dataset or batch job is gone, and no run output,
  *    cache entry, model version or dataset names a file in it. A model a deleted pipeline trained
@@ -23,6 +24,7 @@ const REF = "artifact:(runs|datasets|batch)/([A-Za-z0-9_-]+)/";
 
 export interface GcResult {
   cacheEntriesForgotten: number;
+  batchJobsExpired: number;
   groupsRemoved: string[];
   bytesFreed: number;
 }
@@ -40,11 +42,16 @@ async function heldGroups(db: Db): Promise<Set<string>> {
   return new Set([...rows].map((r) => r.g));
 }
 
-export async function collectGarbage(db: Db, store: ArtifactStore, opts: { cacheTtlDays: number; now?: Date }): Promise<GcResult> {
+export async function collectGarbage(db: Db, store: ArtifactStore, opts: { cacheTtlDays: number; batchRetentionDays?: number; now?: Date }): Promise<GcResult> {
   const now = opts.now ?? new Date();
   const forgotten = await db.execute<{ key: string }>(
     sql`delete from node_cache where last_used_at < ${new Date(now.getTime() - opts.cacheTtlDays * 86_400_000).toISOString()}::timestamptz returning key`,
   );
+  const expired = opts.batchRetentionDays
+    ? await db.execute<{ id: string }>(
+        sql`delete from batch_score where status in ('succeeded', 'failed', 'cancelled') and finished_at < ${new Date(now.getTime() - opts.batchRetentionDays * 86_400_000).toISOString()}::timestamptz returning id`,
+      )
+    : [];
   // Listed before the references are read: a group written after this listing is not looked at.
   const listed = (await Promise.all(TOPS.map(async (top) => (await store.groups(top)).map((g) => ({ top, ...g }))))).flat();
   const held = await heldGroups(db);
@@ -56,5 +63,5 @@ export async function collectGarbage(db: Db, store: ArtifactStore, opts: { cache
     bytes += await store.removeGroup(g.top, g.name);
     removed.push(id);
   }
-  return { cacheEntriesForgotten: [...forgotten].length, groupsRemoved: removed, bytesFreed: bytes };
+  return { cacheEntriesForgotten: [...forgotten].length, batchJobsExpired: [...expired].length, groupsRemoved: removed, bytesFreed: bytes };
 }

@@ -61,9 +61,9 @@ async function main() {
   serveWorkerMetrics();
   if (e.ARTIFACT_GC_INTERVAL_MS > 0) {
     const collect = () =>
-      void collectGarbage(db(), artifactStore(), { cacheTtlDays: e.CACHE_TTL_DAYS })
+      void collectGarbage(db(), artifactStore(), { cacheTtlDays: e.CACHE_TTL_DAYS, batchRetentionDays: e.BATCH_RETENTION_DAYS })
         .then((r) => {
-          if (r.cacheEntriesForgotten || r.groupsRemoved.length) console.log(`[worker] garbage: ${r.cacheEntriesForgotten} cache entries forgotten, ${r.groupsRemoved.length} artifact groups removed (${(r.bytesFreed / 1e6).toFixed(1)} MB)`);
+          if (r.cacheEntriesForgotten || r.batchJobsExpired || r.groupsRemoved.length) console.log(`[worker] garbage: ${r.cacheEntriesForgotten} cache entries forgotten, ${r.batchJobsExpired} batch jobs expired, ${r.groupsRemoved.length} artifact groups removed (${(r.bytesFreed / 1e6).toFixed(1)} MB)`);
         })
         .catch((err: unknown) => console.error("[worker] garbage collection failed:", messageOf(err)));
     setTimeout(collect, Math.min(60_000, e.ARTIFACT_GC_INTERVAL_MS)).unref();

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { batchScoreBody, cancelBatchScore, getBatchScore, listBatchScores, startBatchScore } from "~/server/batch/service";
+import { artifactStore } from "~/workflows/artifacts";
+import { batchScoreBody, cancelBatchScore, deleteBatchScore, getBatchScore, listBatchScores, startBatchScore } from "~/server/batch/service";
 import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 const id = z.object({ id: z.string().uuid() });
@@ -17,4 +18,7 @@ export const batchRouter = createTRPCRouter({
   cancel: resourceProcedure("run", "batch-score")
     .input(id)
     .mutation(({ ctx, input }) => cancelBatchScore(ctx.db, input.id)),
+  remove: resourceProcedure("run", "batch-score")
+    .input(id)
+    .mutation(({ ctx, input }) => deleteBatchScore(ctx.db, artifactStore(), ctx.access.principal, ctx.access.workspaceId, input.id)),
 });
