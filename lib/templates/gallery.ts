@@ -49,6 +49,57 @@ function watched(name: string, datasetId: string, steps: Step[], train: Record<s
   return doc;
 }
 
+/** Split, then a cross-validated forest chooses its settings on the train side; evaluate scores it on the test side; deploy. */
+function selected(name: string, datasetId: string, steps: Step[], cv: Record<string, unknown>, slug: string): PipelineDocument {
+  const doc = chain(name, datasetId, steps, {}, slug);
+  const train = doc.nodes.find((n) => n.id === "train")!;
+  doc.nodes.splice(doc.nodes.indexOf(train), 1, { id: "select", type: "cross-validate", config: cv, position: train.position });
+  doc.edges = doc.edges.map((e) => ({
+    ...e,
+    ...(e.source === "train" ? { source: "select", sourceHandle: "model" } : {}),
+    ...(e.target === "train" ? { target: "select" } : {}),
+  }));
+  return doc;
+}
+
+const PENGUIN_FEATURES = ["island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"];
+
+/**
+ * Train on the penguins measured in 2007–2008 (with a held-out score), then score the 2009 penguins
+ * as a new, unlabelled table: the species column dropped, the model's own filling of gaps replayed.
+ */
+function penguinsBatch(datasetId: string): PipelineDocument {
+  const at = (x: number, y: number) => ({ position: { x: x * 260, y: y * 190 } });
+  const nodes = [
+    { id: "ingest", type: "csv-dataset", config: { datasetId }, ...at(0, 0) },
+    { id: "older", type: "filter-rows", config: { expression: "year < 2009" }, ...at(1, 0) },
+    { id: "fill", type: "fill-missing", config: { strategy: "median", textStrategy: "most_frequent" }, ...at(2, 0) },
+    { id: "split", type: "train-test-split", config: {}, ...at(3, 0) },
+    { id: "train", type: "random-forest", config: { features: PENGUIN_FEATURES }, ...at(3, 1) },
+    { id: "evaluate", type: "evaluate", config: {}, ...at(4, 1) },
+    { id: "newest", type: "filter-rows", config: { expression: "year == 2009" }, ...at(1, 2) },
+    { id: "unlabelled", type: "select-columns", config: { mode: "drop", columns: ["species"] }, ...at(2, 2) },
+    { id: "score", type: "batch-score", config: {}, ...at(4, 2) },
+  ];
+  const edge = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+  return {
+    name: "Penguin species, batch scored",
+    nodes,
+    edges: [
+      edge("ingest", "dataset", "older", "dataset"),
+      edge("older", "dataset", "fill", "dataset"),
+      edge("fill", "dataset", "split", "dataset"),
+      edge("split", "train", "train", "train"),
+      edge("train", "model", "evaluate", "model"),
+      edge("split", "test", "evaluate", "test"),
+      edge("ingest", "dataset", "newest", "dataset"),
+      edge("newest", "dataset", "unlabelled", "dataset"),
+      edge("train", "model", "score", "model"),
+      edge("unlabelled", "dataset", "score", "dataset"),
+    ],
+  };
+}
+
 export const templates: Template[] = [
   {
     id: "penguins-species",
@@ -78,6 +129,23 @@ export const templates: Template[] = [
     description: "Diabetes: ten baseline variables predict a disease progression score a year later; RMSE, R² and residuals.",
     dataset: { file: "diabetes.csv", name: "diabetes-progression", source: "Efron et al. (2004), as bundled with scikit-learn", columns: { progression: { role: "target" } } },
     pipeline: (datasetId, slug) => chain("Disease progression", datasetId, [["bmi-bp", "derive-column", { name: "bmi_x_bp", expression: "bmi * bp" }]], { task: "regression" }, slug),
+  },
+  {
+    id: "breast-cancer-cv",
+    title: "Tumour diagnosis, settings chosen by cross-validation",
+    description:
+      "Wisconsin breast cancer: six forest settings (depth, leaf size) scored by 5-fold stratified cross-validation on the train side, the best ROC AUC refitted, scored on the held-out test side and deployed; the CV table on the run page.",
+    dataset: { file: "breast-cancer.csv", name: "breast-cancer-wisconsin", source: "UCI ML repository, as bundled with scikit-learn", columns: { diagnosis: { role: "target" } } },
+    // No cleaning: the measurements have no gaps, and forests need no scaling.
+    pipeline: (datasetId, slug) => selected("Tumour diagnosis, cross-validated", datasetId, [], { metric: "roc_auc" }, slug),
+  },
+  {
+    id: "penguins-batch",
+    title: "Penguin species, batch scored",
+    description:
+      "Palmer penguins: a forest trained on the 2007–2008 measurements scores the 2009 penguins as a new table without the species column, replaying its filling of gaps as an endpoint would; the scored rows (prediction and a probability per species) download from the run page.",
+    dataset: { file: "penguins.csv", name: "palmer-penguins", source: "Palmer Station LTER via the palmerpenguins package (CC0)", columns: { species: { role: "target" } } },
+    pipeline: (datasetId) => penguinsBatch(datasetId),
   },
 ];
 
