@@ -50,15 +50,15 @@ function numericEdges(values: ArrayLike<unknown>): number[] {
     const v = values[i];
     if (typeof v === "number" && Number.isFinite(v)) finite.push(v);
   }
-  finite.sort((a, b) => a - b);
+  const sorted = Float64Array.from(finite).sort(); // typed: a numeric sort without a comparator call per pair
   const edges: number[] = [];
   for (let q = 1; q < DECILES; q++) {
-    if (!finite.length) break;
-    const e = finite[Math.min(finite.length - 1, Math.floor((q * finite.length) / DECILES))]!;
+    if (!sorted.length) break;
+    const e = sorted[Math.min(sorted.length - 1, Math.floor((q * sorted.length) / DECILES))]!;
     if (edges[edges.length - 1] !== e) edges.push(e);
   }
   // The largest value needs no edge of its own: the bin after the last edge holds it.
-  if (edges.length && edges[edges.length - 1] === finite[finite.length - 1]) edges.pop();
+  if (edges.length && edges[edges.length - 1] === sorted[sorted.length - 1]) edges.pop();
   return edges;
 }
 
@@ -66,7 +66,9 @@ function topCategories(values: ArrayLike<unknown>, limit: number): string[] {
   const freq = new Map<string, number>();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!isMissing(v)) freq.set(String(v), (freq.get(String(v)) ?? 0) + 1);
+    if (isMissing(v)) continue;
+    const key = String(v);
+    freq.set(key, (freq.get(key) ?? 0) + 1);
   }
   return [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([k]) => k);
 }
