@@ -175,3 +175,14 @@ describe("cross-validate", () => {
     });
   });
 });
+
+describe("cross-validate settings", () => {
+  it("takes the inspector's comma-separated text as numbers, and says which list holds a bad candidate", () => {
+    expect(spec.config.parse({ nEstimators: ["50", "200"], maxDepth: ["0"] })).toMatchObject({ nEstimators: [50, 200], maxDepth: [0], minSamplesLeaf: [5, 1] });
+    const bad = spec.config.safeParse({ nEstimators: ["50", "lots"], minSamplesLeaf: [] });
+    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["nEstimators.1", "Trees: each candidate must be a whole number from 1 to 2000"],
+      ["minSamplesLeaf", "Min rows per leaf: list at least one candidate"],
+    ]);
+  });
+});

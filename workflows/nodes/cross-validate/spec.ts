@@ -46,6 +46,13 @@ export function candidateGrid(c: { nEstimators: number[]; maxDepth: number[]; mi
 }
 
 const forestFields = forest.config.shape;
+
+/** A list of whole-number candidates (the inspector sends what was typed, as text). */
+function candidates(title: string, min: number, max: number) {
+  const error = `${title}: each candidate must be a whole number from ${min}${max === Infinity ? " up" : ` to ${max}`}`;
+  const n = z.coerce.number({ error }).int({ error }).min(min, { error });
+  return z.array(max === Infinity ? n : n.max(max, { error })).min(1, { error: `${title}: list at least one candidate` });
+}
 const depth = (d: number) => (d === 0 ? "unlimited" : d);
 const round = (v: number) => Number(v.toFixed(4));
 
@@ -60,24 +67,18 @@ export const spec = defineNode({
     target: forestFields.target,
     features: forestFields.features,
     folds: z.number().int().min(2).max(20).default(5).meta({ title: "Folds (k)", description: "Stratified by class for classifiers; at most the rows of the smallest class" }),
-    nEstimators: z
-      .array(z.coerce.number().int().min(1).max(2000))
-      .min(1)
+    nEstimators: candidates("Trees", 1, 2000)
       .default([100])
       .meta({ title: "Trees", description: "Candidates, comma-separated" }),
-    maxDepth: z
-      .array(z.coerce.number().int().min(0).max(1000))
-      .min(1)
+    maxDepth: candidates("Max depth", 0, 1000)
       .default([4, 8, 0])
       .meta({ title: "Max depth", description: "Candidates, comma-separated; 0 = unlimited" }),
-    minSamplesLeaf: z
-      .array(z.coerce.number().int().min(1))
-      .min(1)
+    minSamplesLeaf: candidates("Min rows per leaf", 1, Infinity)
       .default([5, 1])
       .meta({ title: "Min rows per leaf", description: "Candidates, comma-separated" }),
     maxFeatures: z
       .array(forestFields.maxFeatures.unwrap())
-      .min(1)
+      .min(1, { error: "Features per split: list at least one candidate" })
       .default(["auto"])
       .meta({ title: "Features per split", description: "Candidates, comma-separated: auto, sqrt, log2, all, a fraction like 0.5, or a count like 5" }),
     metric: z
