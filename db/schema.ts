@@ -501,7 +501,7 @@ export const servingKeys = pgTable(
     hash: text("hash").notNull().unique(),
     /** Endpoint slugs this key may call; null: every endpoint of its workspace. */
     endpoints: jsonb("endpoints").$type<string[]>(),
-    /** Requests per minute (per serving process); null: unlimited. */
+    /** Requests per minute, across every serving process (shared through serving_key_use); null: unlimited. */
     rateLimit: integer("rate_limit"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
@@ -570,6 +570,24 @@ export interface BatchChunkProgress {
   rows: number;
   failed: number;
 }
+
+/**
+ * Requests each serving process has let through per rate-limited key since it started, published
+ * every second: each process deducts what the others took from its own token bucket, so a key's
+ * limit holds across processes (to within a second of the others' traffic).
+ */
+export const servingKeyUse = pgTable(
+  "serving_key_use",
+  {
+    instanceId: text("instance_id").notNull(),
+    keyId: uuid("key_id")
+      .notNull()
+      .references(() => servingKeys.id, { onDelete: "cascade" }),
+    taken: bigint("taken", { mode: "number" }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.keyId] }), index("serving_key_use_key_idx").on(t.keyId, t.updatedAt)],
+);
 
 /**
  * A dataset scored by a model version as a Temporal workflow (`scoreBatch`), chunk by chunk;

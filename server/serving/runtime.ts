@@ -14,7 +14,7 @@ import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, servingKeys } from "~/db/schema";
 import { sha256 } from "~/lib/crypto";
-import { InvalidError, NotFoundError, RateLimitedError, UnauthenticatedError, ForbiddenError } from "~/lib/errors";
+import { InvalidError, NotFoundError, UnauthenticatedError, ForbiddenError } from "~/lib/errors";
 import { SLUG } from "~/lib/pipeline/endpoint";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
@@ -22,6 +22,7 @@ import { checkGuardrails, stopVariant, trafficBreach } from "../endpoints/guardr
 import { metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
 import { PredictionLog, pruneLog } from "./prediction-log";
+import { RateLimiter } from "./rate-limits";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
 import { flushWindow } from "../monitoring/counts";
 import { LiveWindow } from "../monitoring/window";
@@ -30,6 +31,8 @@ import { validateInstances } from "~/workflows/model/validate";
 const SERVING_CHANNEL = "millrace_serving";
 const RECONCILE_MS = 30_000;
 const KEY_USE_FLUSH_MS = 10_000;
+/** How often each process publishes its rate-limited keys' use and reads the others' (a key's limit is shared). */
+const RATE_SYNC_MS = 1000;
 const PRUNE_MS = 3_600_000;
 const GUARDRAIL_MS = 60_000;
 /** How often each variant's live window is added to the current minute's row in Postgres. */
@@ -49,25 +52,6 @@ function unitHash(key: string) {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return (h >>> 0) / 4294967296;
-}
-
-/** Token buckets per key: `rateLimit` requests per minute, refilled continuously. */
-class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-  take(key: KeyInfo) {
-    if (!key.rateLimit) return;
-    const now = performance.now();
-    const perMs = key.rateLimit / 60_000;
-    const b = this.buckets.get(key.id) ?? { tokens: key.rateLimit, at: now };
-    b.tokens = Math.min(key.rateLimit, b.tokens + (now - b.at) * perMs);
-    b.at = now;
-    this.buckets.set(key.id, b);
-    if (b.tokens < 1) throw new RateLimitedError(`key '${key.name}' is limited to ${key.rateLimit} requests per minute`, Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)));
-    b.tokens -= 1;
-  }
-  forget(ids: Set<string>) {
-    for (const id of this.buckets.keys()) if (!ids.has(id)) this.buckets.delete(id);
-  }
 }
 
 export class ServingRuntime {
@@ -112,6 +96,7 @@ export class ServingRuntime {
     };
     every(RECONCILE_MS, () => this.reconcile());
     every(KEY_USE_FLUSH_MS, () => this.flushKeyUse());
+    every(RATE_SYNC_MS, () => this.syncRateLimits());
     every(PRUNE_MS, () => pruneLog(this.db, env().PREDICTION_LOG_RETENTION_DAYS));
     every(GUARDRAIL_MS, () => this.checkGuardrails());
     every(MONITOR_FLUSH_MS, () => this.flushWindows());
@@ -124,6 +109,7 @@ export class ServingRuntime {
     await this.unlisten?.().catch(() => {});
     await this.log.flush();
     await this.flushKeyUse().catch(() => {});
+    await this.limiter.retire(this.db).catch(() => {});
     await this.flushWindows().catch(() => {});
   }
 
@@ -252,6 +238,11 @@ export class ServingRuntime {
       }
     }
     return decisions;
+  }
+
+  /** Publishes this process's use of rate-limited keys and takes in the other processes' (every second). */
+  syncRateLimits() {
+    return this.limiter.sync(this.db, this.keys.values());
   }
 
   private async flushKeyUse() {

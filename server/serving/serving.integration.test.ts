@@ -219,6 +219,36 @@ describe("serving", () => {
     expect((await serving.call("/api/v1/endpoints/svc-other/predict", rows[0], as("mrk_wrong"))).status).toBe(401);
   });
 
+  it("holds a key's rate limit across serving processes, not once per process", async () => {
+    const other = await startServing(db(), artifactStore());
+    try {
+      const shared = await createServingKey(db(), owner, wsId, { name: "shared-limit", rateLimit: 6 });
+      const as = { authorization: `Bearer ${shared.key}` };
+      const call = (s: typeof serving) => s.call("/api/v1/endpoints/svc/predict", rows[0], as).then((r) => r.status);
+      await expect.poll(() => serving.runtime.endpoint("svc") && other.runtime.endpoint("svc") && call(other), { timeout: 5000 }).toBe(200);
+      await serving.runtime.syncRateLimits();
+      await other.runtime.syncRateLimits();
+      // 6 a minute: one went above; two more through this process and three through the other.
+      expect(await call(other)).toBe(200);
+      expect(await call(serving)).toBe(200);
+      expect(await call(serving)).toBe(200);
+      expect(await call(other)).toBe(200);
+      expect(await call(other)).toBe(200);
+      await serving.runtime.syncRateLimits();
+      await other.runtime.syncRateLimits();
+      await serving.runtime.syncRateLimits();
+      // Six in all: each process knows of the other's, so both refuse (alone, each would have let 6 through).
+      const refused = await serving.call("/api/v1/endpoints/svc/predict", rows[0], as);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(await call(other)).toBe(429);
+      const published = await db().execute<{ taken: string }>(sql`select taken::text from serving_key_use where key_id = ${shared.id} order by taken`);
+      expect([...published].map((r) => Number(r.taken))).toEqual([2, 4]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("goes live with a deploy and rolls back, by notification, keeping the revision history; a breaking schema needs confirmation", async () => {
     const deployed = await deployVersion(db(), artifactStore(), owner, wsId, "svc", { modelVersionId: versions[1]!.id });
     expect(deployed.revision).toBe(2);
