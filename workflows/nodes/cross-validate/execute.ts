@@ -14,7 +14,7 @@ import { classificationMetrics, regressionMetrics } from "../evaluate/metrics";
 import { defineExecutor, isFanOut, type ContextOf, type ExecResult } from "../executor";
 import { executor as forestExecutor, featureInputs, forestOptions, loadTrainingData } from "../random-forest/execute";
 import { spec as forest } from "../random-forest/spec";
-import { candidateGrid, lowerIsBetter, MAX_FITS, selectionMetric, spec, type Candidate, type CvReport } from "./spec";
+import { candidateGrid, lowerIsBetter, selectionMetric, spec, type Candidate, type CvReport } from "./spec";
 
 type Ctx = ContextOf<typeof spec>;
 type Settings = Pick<Candidate, "nEstimators" | "maxDepth" | "minSamplesLeaf" | "maxFeatures">;
@@ -110,13 +110,13 @@ async function scoreFold(ctx: Ctx, c: Settings, inputs: FeatureInput[], y: Label
 async function execute(ctx: Ctx): Promise<ExecResult> {
   const { config } = ctx;
   const metric = selectionMetric(config);
-  // The spec's checks, again at run time (a run may start from a document the canvas never saw).
+  // The spec's checks (target, features, metric, at most MAX_FITS forests), again at run time:
+  // a run may start from a document the canvas never saw.
   const problems = spec.infer!({ config, inputs: { train: ctx.inputs.train?.kind === "dataset" ? ctx.inputs.train.columns : undefined }, datasetColumns: () => undefined }).errors ?? [];
   const first = problems[0];
   if (first) throw new UserError(`${fieldTitle(first.path)}: ${first.message}`);
   const grid = candidateGrid(config);
   const fits = grid.length * config.folds;
-  if (fits > MAX_FITS) throw new UserError(`Trees: ${grid.length} candidates × ${config.folds} folds = ${fits} forests; at most ${MAX_FITS}`);
 
   const { src, target, featureCols, data, y } = await loadTrainingData(asForest(ctx, grid[0]!));
   const stratified = config.task === "classification";
