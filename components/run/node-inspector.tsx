@@ -30,7 +30,7 @@ function Distribution({ s }: { s: { histogram?: number[]; top?: { value: string;
  */
 export function NodeInspector({ runId, nodeId, canRun, onSelect, onClose }: { runId: string; nodeId: string; canRun: boolean; onSelect: (id: string) => void; onClose: () => void }) {
   const trpc = useTRPC();
-  const q = useQuery({ ...trpc.run.node.queryOptions({ id: runId, nodeId }), refetchInterval: (x) => (x.state.data && ["queued", "running"].includes(x.state.data.status) ? 2000 : false) });
+  const q = useNodeQuery(runId, nodeId);
   const running = !q.data || ["queued", "running"].includes(q.data.status);
   const log = useQuery({ ...trpc.run.log.queryOptions({ id: runId, nodeId }), refetchInterval: running ? 1000 : false });
   const [forgotten, setForgotten] = useState<number | null>(null);
@@ -110,78 +110,7 @@ export function NodeInspector({ runId, nodeId, canRun, onSelect, onClose }: { ru
           {d.outputs.map((o) => (
             <div key={o.port} data-testid={`output-${o.port}`}>
               <h3 className="mb-1 font-medium text-slate-500">Output · {o.port}</h3>
-              {o.kind === "dataset" && (
-                <div className="space-y-2">
-                  <div className="flex items-center gap-2">
-                    <span>
-                      {o.rows.toLocaleString()} rows × {o.columns.length} columns
-                    </span>
-                    <a className="text-sky-700 hover:underline" href={`/api/v1/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(o.port)}?format=csv`} download>
-                      CSV
-                    </a>
-                    <a className="text-sky-700 hover:underline" href={`/api/v1/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(o.port)}?format=parquet`} download>
-                      Parquet
-                    </a>
-                  </div>
-                  {o.unavailable && <p className="text-amber-700">{o.unavailable}</p>}
-                  <table className="w-full [&_td]:pr-2 [&_th]:pr-2" data-testid={`schema-${o.port}`}>
-                    <thead className="text-left text-slate-500">
-                      <tr>
-                        <th>Column</th>
-                        <th>Kind</th>
-                        <th title="Missing values">Missing</th>
-                        <th>Distinct</th>
-                        <th>Distribution</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {o.columns.map((c) => {
-                        const s = o.stats.find((x) => x.name === c.name);
-                        return (
-                          <tr key={c.name} className="border-t border-slate-100 align-middle">
-                            <td className="max-w-24 truncate font-mono" title={c.name}>
-                              {c.name}
-                            </td>
-                            <td>
-                              {c.kind ?? c.type}
-                              {c.role && c.role !== "feature" ? ` · ${c.role}` : ""}
-                            </td>
-                            <td>{s ? s.missing.toLocaleString() : "–"}</td>
-                            <td>{s ? s.distinct.toLocaleString() : "–"}</td>
-                            <td className="w-28">{s && <Distribution s={s} />}</td>
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                  {o.preview && (
-                    <div className="max-h-64 overflow-auto rounded border border-slate-100">
-                      <table className="text-[10px]" data-testid={`rows-${o.port}`}>
-                        <thead className="sticky top-0 bg-slate-50 text-left text-slate-500">
-                          <tr>
-                            {o.columns.map((c) => (
-                              <th key={c.name} className="px-1 font-mono">
-                                {c.name}
-                              </th>
-                            ))}
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {o.preview.map((r, i) => (
-                            <tr key={i} className="border-t border-slate-100">
-                              {r.map((v, j) => (
-                                <td key={j} className="whitespace-nowrap px-1 font-mono">
-                                  {v === null ? <span className="text-slate-300">null</span> : String(v)}
-                                </td>
-                              ))}
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  )}
-                </div>
-              )}
+              {o.kind === "dataset" && <DatasetOutput runId={runId} nodeId={nodeId} output={o} />}
               {o.kind === "model" && (
                 <p>
                   {o.task} of <span className="font-mono">{o.target}</span> from {o.features.length} features: <span className="font-mono">{o.features.join(", ")}</span>
@@ -207,5 +136,110 @@ export function NodeInspector({ runId, nodeId, canRun, onSelect, onClose }: { ru
         </>
       )}
     </section>
+  );
+}
+
+type NodeData = NonNullable<ReturnType<typeof useNodeQuery>["data"]>;
+type DatasetOutputData = Extract<NodeData["outputs"][number], { kind: "dataset" }>;
+
+function useNodeQuery(runId: string, nodeId: string) {
+  const trpc = useTRPC();
+  return useQuery({ ...trpc.run.node.queryOptions({ id: runId, nodeId }), refetchInterval: (x) => (x.state.data && ["queued", "running"].includes(x.state.data.status) ? 2000 : false) });
+}
+
+/** A dataset a node produced: size, downloads, schema with statistics and distributions, first rows. */
+export function DatasetOutput({ runId, nodeId, output: o }: { runId: string; nodeId: string; output: DatasetOutputData }) {
+  return (
+    <div className="space-y-2">
+      <div className="flex items-center gap-2">
+        <span>
+          {o.rows.toLocaleString()} rows × {o.columns.length} columns
+        </span>
+        <a className="text-sky-700 hover:underline" href={`/api/v1/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(o.port)}?format=csv`} download>
+          CSV
+        </a>
+        <a className="text-sky-700 hover:underline" href={`/api/v1/runs/${runId}/nodes/${encodeURIComponent(nodeId)}/outputs/${encodeURIComponent(o.port)}?format=parquet`} download>
+          Parquet
+        </a>
+      </div>
+      {o.unavailable && <p className="text-amber-700">{o.unavailable}</p>}
+      <table className="w-full [&_td]:pr-2 [&_th]:pr-2" data-testid={`schema-${o.port}`}>
+        <thead className="text-left text-slate-500">
+          <tr>
+            <th>Column</th>
+            <th>Kind</th>
+            <th title="Missing values">Missing</th>
+            <th>Distinct</th>
+            <th>Distribution</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.columns.map((c) => {
+            const s = o.stats.find((x) => x.name === c.name);
+            return (
+              <tr key={c.name} className="border-t border-slate-100 align-middle">
+                <td className="max-w-24 truncate font-mono" title={c.name}>
+                  {c.name}
+                </td>
+                <td>
+                  {c.kind ?? c.type}
+                  {c.role && c.role !== "feature" ? ` · ${c.role}` : ""}
+                </td>
+                <td>{s ? s.missing.toLocaleString() : "–"}</td>
+                <td>{s ? s.distinct.toLocaleString() : "–"}</td>
+                <td className="w-28">{s && <Distribution s={s} />}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {o.preview && (
+        <div className="max-h-64 overflow-auto rounded border border-slate-100">
+          <table className="text-[10px]" data-testid={`rows-${o.port}`}>
+            <thead className="sticky top-0 bg-slate-50 text-left text-slate-500">
+              <tr>
+                {o.columns.map((c) => (
+                  <th key={c.name} className="px-1 font-mono">
+                    {c.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {o.preview.map((r, i) => (
+                <tr key={i} className="border-t border-slate-100">
+                  {r.map((v, j) => (
+                    <td key={j} className="whitespace-nowrap px-1 font-mono">
+                      {v === null ? <span className="text-slate-300">null</span> : String(v)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A node's dataset outputs in its last run (the editor's data tab): each as `DatasetOutput`. */
+export function NodeData({ runId, nodeId }: { runId: string; nodeId: string }) {
+  const q = useNodeQuery(runId, nodeId);
+  if (q.isError) return <p className="text-red-700">{q.error.message}</p>;
+  if (!q.data) return <p className="text-slate-500">Loading…</p>;
+  const datasets = q.data.outputs.filter((o): o is DatasetOutputData => o.kind === "dataset");
+  if (!datasets.length) return <p className="text-slate-500">{q.data.error ?? `This node produced no table in that run (${q.data.status}).`}</p>;
+  return (
+    <>
+      {datasets.map((o) => (
+        <div key={o.port} data-testid={`data-${nodeId}-${o.port}`}>
+          <h4 className="mb-1 font-medium text-slate-500">
+            {nodeId}.{o.port}
+          </h4>
+          <DatasetOutput runId={runId} nodeId={nodeId} output={o} />
+        </div>
+      ))}
+    </>
   );
 }
