@@ -2,7 +2,8 @@
  * Canvas benchmark: pipelines of growing size opened in Debian's Chromium (1440×900) against a
  * real `npm start` (its own ports and data dir). Per size: open (navigation to every node drawn),
  * frames per second while panning and while dragging a node (requestAnimationFrame counted over
- * two seconds of pointer moves), and save (click to "Saved version 2").
+ * two seconds of pointer moves), a keystroke in the inspector and a compile after an edit (both
+ * to the frame that shows them), and save (click to "Saved version 2").
  * `npm run bench:canvas` — BENCH_CANVAS_NODES=100,500,1000 (default). Loopback only.
  */
 import fs from "node:fs";
@@ -50,6 +51,53 @@ async function sweep(page: Page, from: { x: number; y: number }) {
   await page.mouse.up();
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/**
+ * Editing a node in the inspector: keystroke is a key press in the new column's name to the
+ * frame after it is drawn (the edit, its recompile and the re-render); compile is a key press
+ * that breaks the expression to the problem count saying so, and one that mends it to "ready to
+ * run". Each measured in the page from the key event, 15 times.
+ */
+async function editing(page: Page) {
+  await page.locator(".react-flow__node").nth(1).click();
+  const name = page.getByLabel("New column");
+  await name.click();
+  await name.press("End");
+  await page.evaluate(`(() => {
+    window.__keys = [];
+    document.addEventListener("keydown", () => {
+      const t0 = performance.now();
+      requestAnimationFrame(() => setTimeout(() => window.__keys.push(performance.now() - t0), 0));
+    }, { capture: true });
+  })()`);
+  for (let i = 0; i < 15; i++) {
+    await page.keyboard.press("x");
+    await page.waitForTimeout(60);
+  }
+  await page.waitForTimeout(200);
+  const keys = (await page.evaluate(`window.__keys.splice(0)`)) as number[];
+  const expression = page.getByLabel("Expression");
+  await expression.click();
+  await expression.press("End");
+  const compiles: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    for (const [key, wanted] of [["+", "problem"], ["Backspace", "ready to run"]] as const) {
+      const done = page.evaluate(`new Promise((resolve) => {
+        const status = () => document.querySelector('[data-testid="compile-status"]')?.textContent ?? "";
+        let t0 = 0;
+        document.addEventListener("keydown", () => { t0 = performance.now(); }, { capture: true, once: true });
+        const check = () => (t0 && status().includes(${JSON.stringify(wanted)}) ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+        requestAnimationFrame(check);
+      })`) as Promise<number>;
+      await page.waitForTimeout(20);
+      await page.keyboard.press(key);
+      compiles.push(await done);
+    }
+  }
+  return { keystroke: median(keys), compile: median(compiles) };
+}
+
 const dataDir = freshDataDir();
 const app = await launch(dataDir, port);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
@@ -77,11 +125,12 @@ try {
     const pan = await fps(page, () => sweep(page, { x: box.x + box.width - 120, y: box.y + box.height - 60 }));
     const node = (await page.locator(".react-flow__node").first().boundingBox())!;
     const drag = await fps(page, () => sweep(page, { x: node.x + 60, y: node.y + 12 }));
+    const { keystroke, compile } = await editing(page);
     const s0 = performance.now();
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
     const save = (performance.now() - s0) / 1000;
-    rows.push([String(n), String(n - 1), open.toFixed(2), drag.toFixed(0), pan.toFixed(0), save.toFixed(2)]);
+    rows.push([String(n), String(n - 1), open.toFixed(2), drag.toFixed(0), pan.toFixed(0), keystroke.toFixed(1), compile.toFixed(1), save.toFixed(2)]);
     console.log(`${n} nodes done`);
   }
 } finally {
@@ -89,4 +138,4 @@ try {
   await app.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
-printTable(["nodes", "edges", "open s", "drag fps", "pan fps", "save s"], rows);
+printTable(["nodes", "edges", "open s", "drag fps", "pan fps", "keystroke ms (median)", "compile ms (median)", "save s"], rows);
