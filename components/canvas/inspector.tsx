@@ -1,9 +1,10 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo, useState, type Ref } from "react";
 import { z } from "zod";
 import type { ColumnSchema, GraphError, PipelineParameter } from "~/lib/pipeline/document";
 import { isParameterRef } from "~/lib/pipeline/parameters";
+import { hiddenFields, type VisibleWhen } from "~/lib/pipeline/visibility";
 import type { Widget } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 
@@ -21,6 +22,8 @@ interface FieldSchema {
   minimum?: number;
   maximum?: number;
   default?: unknown;
+  /** Shown only for some values of other fields (the others keep their value, out of sight). */
+  visibleWhen?: VisibleWhen;
 }
 
 interface Props {
@@ -42,6 +45,10 @@ interface Props {
   parameters?: PipelineParameter[];
   /** Describes a query node's SELECT on the server: its columns, or an error naming the problem. */
   describeQuery?: (config: Record<string, unknown>) => Promise<ColumnSchema[]>;
+  /** The panel, for the canvas to move the keyboard's focus into it. */
+  ref?: Ref<HTMLElement>;
+  /** Escape pressed in the panel: back to the node on the canvas. */
+  onEscape?: () => void;
 }
 
 /** Whether a parameter's values fit a setting: the same kind of value (datasets for a dataset picker). */
@@ -59,20 +66,35 @@ const inputClass =
   "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-500";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs, parameters = [] }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs, parameters = [], ref, onEscape }: Props) {
   const spec = getSpec(type);
-  const fields = useMemo(() => {
-    if (!spec) return [];
+  const allFields = useMemo(() => {
+    if (!spec) return {};
     const schema = z.toJSONSchema(spec.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, FieldSchema> };
-    return Object.entries(schema.properties ?? {});
+    return schema.properties ?? {};
   }, [spec]);
+  // Settings that do not apply to the choices made (a classifier's class weights for a regressor).
+  const hidden = useMemo(() => hiddenFields(allFields, config), [allFields, config]);
+  const fields = Object.entries(allFields).filter(([name]) => !hidden.has(name));
   if (!spec) return null;
 
   const errorsFor = (field: string) => errors.filter((e) => e.path === `config.${field}` || e.path.startsWith(`config.${field}.`));
   const general = errors.filter((e) => !e.path.startsWith("config."));
 
   return (
-    <aside className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3" aria-label="Inspector" data-testid="inspector">
+    <aside
+      ref={ref}
+      tabIndex={-1}
+      className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+      aria-label="Inspector"
+      data-testid="inspector"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && onEscape) {
+          e.preventDefault();
+          onEscape();
+        }
+      }}
+    >
       <div className="mb-1 flex items-center justify-between">
         <h2 className="text-sm font-semibold">{spec.label}</h2>
         {!readOnly && (
@@ -278,6 +300,12 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
         );
       })}
       </fieldset>
+      {hidden.size > 0 && (
+        <p className="mb-3 text-[11px] text-slate-400" data-testid="hidden-settings">
+          {hidden.size} setting{hidden.size > 1 ? "s" : ""} not shown: {hidden.size > 1 ? "they do" : "it does"} not apply to these choices (
+          {[...hidden].map((n) => allFields[n]?.title ?? n).join(", ")})
+        </p>
+      )}
       {lastOutputs && Object.keys(lastOutputs).length > 0 && (
         <section aria-label="Last run output" className="mt-4 border-t border-slate-100 pt-3">
           <h3 className="mb-1 text-xs font-semibold text-slate-700">Output of the last run</h3>

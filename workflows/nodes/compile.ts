@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ColumnSchema, GraphError, PipelineGraph } from "~/lib/pipeline/document";
 import { bindParameters } from "~/lib/pipeline/parameters";
 import type { PlanNode } from "~/lib/pipeline/plan";
+import { hiddenFields, type VisibleWhen } from "~/lib/pipeline/visibility";
 import type { CompileLookups, NodeSpec } from "./define";
 import { getSpec } from "./registry";
 
@@ -33,6 +34,8 @@ interface FieldInfo {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   enum?: unknown[];
+  default?: unknown;
+  visibleWhen?: VisibleWhen;
 }
 const fieldInfo = new WeakMap<object, Record<string, FieldInfo>>();
 function fieldsOf(spec: NodeSpec): Record<string, FieldInfo> {
@@ -113,11 +116,18 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
       continue;
     }
     specs.set(node.id, spec);
-    const parsed = spec.config.safeParse(node.config ?? {});
+    let parsed = spec.config.safeParse(node.config ?? {});
+    // A setting that does not apply (hidden in the inspector; its executor ignores it) is not
+    // judged: when only such settings are wrong, the node runs on their defaults.
+    const hidden = hiddenFields(fieldsOf(spec), node.config ?? {});
+    const visibleIssue = (path: PropertyKey[]) => !hidden.has(String(path[0] ?? ""));
+    if (!parsed.success && hidden.size && !parsed.error.issues.some((i) => visibleIssue(i.path))) {
+      parsed = spec.config.safeParse(Object.fromEntries(Object.entries(node.config ?? {}).filter(([k]) => !hidden.has(k))));
+    }
     if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
     else {
       configs.set(node.id, {});
-      for (const issue of parsed.error.issues) {
+      for (const issue of parsed.error.issues.filter((i) => visibleIssue(i.path))) {
         const param = bound.sources.get(node.id)?.get(String(issue.path[0] ?? ""));
         const message = configMessage(spec, issue);
         errors.push({ nodeId: node.id, path: ["config", ...issue.path].join("."), message: param ? `${message} (the value of parameter '${param}')` : message });
@@ -204,11 +214,15 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     const wired = inputs.get(id)!;
     const inCols: Record<string, ColumnSchema[] | undefined> = {};
     for (const [port, src] of Object.entries(wired)) inCols[port] = columns[src.node]?.[src.port];
-    const parsed = spec.config.safeParse(graph.nodes.find((n) => n.id === id)?.config ?? {});
-    if (!parsed.success) continue; // config errors already reported
-    const res = spec.infer({ ...ctx, config: parsed.data, inputs: inCols });
+    const raw = graph.nodes.find((n) => n.id === id)?.config ?? {};
+    const parsed = spec.config.safeParse(raw);
+    const config = parsed.success ? parsed.data : Object.keys(configs.get(id)!).length ? configs.get(id)! : undefined;
+    if (!config) continue; // config errors already reported
+    const res = spec.infer({ ...ctx, config, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
+    const hidden = hiddenFields(fieldsOf(spec), raw);
     for (const e of res.errors ?? []) {
+      if (!e.path.startsWith("inputs.") && hidden.has(e.path.split(".")[0]!)) continue;
       const param = e.path.startsWith("inputs.") ? undefined : bound.sources.get(id)?.get(e.path.split(".")[0]!);
       errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: param ? `${e.message} (the value of parameter '${param}')` : e.message });
     }

@@ -15,10 +15,10 @@ const schema = z.object({
     .default([])
     .meta({ title: "Columns", description: "Empty means every numeric feature column (not the target, IDs or ignored ones).", widget: "columns" }),
   method: z.enum(["quantiles", "bounds"]).default("quantiles").meta({ title: "Method", description: "quantiles of this data, or fixed bounds" }),
-  lowerQuantile: z.number().min(0).max(1).default(0.01).meta({ title: "Lower quantile" }),
-  upperQuantile: z.number().min(0).max(1).default(0.99).meta({ title: "Upper quantile" }),
-  lower: z.number().optional().meta({ title: "Lower bound", description: "For fixed bounds; empty means none" }),
-  upper: z.number().optional().meta({ title: "Upper bound", description: "For fixed bounds; empty means none" }),
+  lowerQuantile: z.number().min(0).max(1).default(0.01).meta({ title: "Lower quantile", visibleWhen: { method: ["quantiles"] } }),
+  upperQuantile: z.number().min(0).max(1).default(0.99).meta({ title: "Upper quantile", visibleWhen: { method: ["quantiles"] } }),
+  lower: z.number().optional().meta({ title: "Lower bound", description: "For fixed bounds; empty means none", visibleWhen: { method: ["bounds"] } }),
+  upper: z.number().optional().meta({ title: "Upper bound", description: "For fixed bounds; empty means none", visibleWhen: { method: ["bounds"] } }),
 });
 type Config = z.output<typeof schema>;
 

@@ -42,9 +42,9 @@ export const spec = defineNode({
     "Replaces missing values with a constant or a statistic fitted on this data (mean, median, most frequent). The target is never filled: rows with a missing target are dropped, or the node fails.",
   config: z.object({
     strategy: z.enum(fillStrategies).default("constant").meta({ title: "Numeric columns", description: "constant, or a statistic fitted on this data" }),
-    value: z.number().default(0).meta({ title: "Constant (numeric columns)" }),
+    value: z.number().default(0).meta({ title: "Constant (numeric columns)", visibleWhen: [{ strategy: ["constant"] }, { perColumn: ["constant"] }] }),
     textStrategy: z.enum(["constant", "most_frequent"]).default("constant").meta({ title: "Text and boolean columns" }),
-    textValue: z.string().default("missing").meta({ title: "Constant (text columns)" }),
+    textValue: z.string().default("missing").meta({ title: "Constant (text columns)", visibleWhen: [{ textStrategy: ["constant"] }, { perColumn: ["constant"] }] }),
     columns: z
       .array(z.string())
       .default([])

@@ -41,9 +41,9 @@ export const spec = defineNode({
       title: "On an alarm",
       description: "retrain: run this pipeline again on fresh data, gate the new model against the endpoint's, shadow it, then promote it or keep the old one",
     }),
-    gateMargin: z.number().min(0).max(1).default(0.01).meta({ title: "Gate margin", description: "The new model must beat the served one on the same held-out rows by this much (accuracy, or RMSE lower by it)" }),
-    shadowRequests: z.number().int().min(0).max(100_000_000).default(1000).meta({ title: "Shadow for (requests)", description: "The new model answers no one while it shadows this many requests…" }),
-    shadowMinutes: z.number().int().min(1).max(43_200).default(60).meta({ title: "…or for (minutes)", description: "…or this long, whichever comes first" }),
+    gateMargin: z.number().min(0).max(1).default(0.01).meta({ visibleWhen: { onAlarm: ["retrain"] }, title: "Gate margin", description: "The new model must beat the served one on the same held-out rows by this much (accuracy, or RMSE lower by it)" }),
+    shadowRequests: z.number().int().min(0).max(100_000_000).default(1000).meta({ visibleWhen: { onAlarm: ["retrain"] }, title: "Shadow for (requests)", description: "The new model answers no one while it shadows this many requests…" }),
+    shadowMinutes: z.number().int().min(1).max(43_200).default(60).meta({ visibleWhen: { onAlarm: ["retrain"] }, title: "…or for (minutes)", description: "…or this long, whichever comes first" }),
     webhookUrl: z
       .string()
       .max(2000)

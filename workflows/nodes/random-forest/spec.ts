@@ -34,14 +34,14 @@ export const spec = defineNode({
       .max(1000)
       .default(0)
       .meta({ title: "Max depth", description: "0 = unlimited: grow until leaves are pure or hold the minimum rows (scikit-learn's default)" }),
-    minSamplesLeaf: z.number().int().min(1).default(1).meta({ title: "Min rows per leaf", description: "The brake on unlimited depth: raise it for smoother, smaller trees" }),
+    minSamplesLeaf: z.number().int().min(1).default(1).meta({ title: "Min rows per leaf", description: "The brake on unlimited depth: raise it for smoother, smaller trees", visibleWhen: { engine: ["histogram"] } }),
     maxFeatures: z
       .string()
       .regex(/^(auto|sqrt|log2|all|[1-9]\d*|0?\.\d*[1-9]\d*|1\.0*)$/, "use auto, sqrt, log2, all, a fraction like 0.5, or a count like 5")
       .default("auto")
       .meta({ title: "Features per split", description: "auto = sqrt for classifiers, all for regressors" }),
-    classWeight: z.enum(["none", "balanced"]).default("none").meta({ title: "Class weights" }),
-    oobScore: z.boolean().default(false).meta({ title: "Out-of-bag score" }),
+    classWeight: z.enum(["none", "balanced"]).default("none").meta({ title: "Class weights", visibleWhen: { task: ["classification"], engine: ["histogram"] } }),
+    oobScore: z.boolean().default(false).meta({ title: "Out-of-bag score", visibleWhen: { engine: ["histogram"] } }),
     engine: z.enum(engines).default("histogram").meta({ title: "Engine" }),
     slices: z
       .number()
@@ -49,7 +49,7 @@ export const spec = defineNode({
       .min(0)
       .max(64)
       .default(0)
-      .meta({ title: "Parallel slices", description: "Split training across workers: 0 = automatic (large data), 1 = never" }),
+      .meta({ title: "Parallel slices", description: "Split training across workers: 0 = automatic (large data), 1 = never", visibleWhen: { engine: ["histogram"] } }),
     seed: z.number().int().default(42).meta({ title: "Seed" }),
   }),
   inputs: {

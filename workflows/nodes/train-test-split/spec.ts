@@ -18,16 +18,16 @@ export const spec = defineNode({
   config: z.object({
     method: z.enum(["random", "time"]).default("random").meta({ title: "Method", description: "random, or time: the latest rows are the test set" }),
     testFraction: z.number().gt(0).lt(1).default(0.2).meta({ title: "Test fraction" }),
-    seed: z.number().int().default(42).meta({ title: "Seed" }),
+    seed: z.number().int().default(42).meta({ title: "Seed", visibleWhen: { method: ["random"] } }),
     stratify: z
       .enum(["auto", "yes", "no"])
       .default("auto")
-      .meta({ title: "Stratify by the target", description: `auto: when the target has classes (text, boolean, or at most ${MAX_CLASSES_OF_NUMBERS} distinct numbers)` }),
-    target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column" }),
+      .meta({ title: "Stratify by the target", description: `auto: when the target has classes (text, boolean, or at most ${MAX_CLASSES_OF_NUMBERS} distinct numbers)`, visibleWhen: { method: ["random"] } }),
+    target: z.string().default("").meta({ title: "Target column", description: "Empty means the column the dataset marks as its target.", widget: "column", visibleWhen: { method: ["random"], stratify: ["auto", "yes"] } }),
     timeColumn: z
       .string()
       .default("")
-      .meta({ title: "Time column", description: "For the time method: a date, timestamp or number", widget: "column", kinds: ["date", "datetime", "time", "integer", "float"] }),
+      .meta({ title: "Time column", description: "For the time method: a date, timestamp or number", widget: "column", kinds: ["date", "datetime", "time", "integer", "float"], visibleWhen: { method: ["time"] } }),
   }),
   inputs: { dataset: { type: "dataset", label: "Dataset" } },
   outputs: {
