@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { AccountMenu } from "~/components/auth/account-menu";
 import { Providers } from "~/components/trpc";
+import { themeScript, ThemeToggle } from "~/components/ui/theme";
 import { currentViewer } from "~/server/auth/pages";
 import "./globals.css";
 
@@ -23,10 +24,14 @@ const nav = [
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the request makes every page render per request, so each gets the proxy's CSP nonce.
-  await headers();
+  const nonce = /'nonce-([^']+)'/.exec((await headers()).get("content-security-policy") ?? "")?.[1];
   const viewer = await currentViewer();
   return (
-    <html lang="en">
+    // The theme script sets the class before React hydrates: the server cannot know it.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript }} />
+      </head>
       <body className="flex h-screen flex-col">
         <header className="flex items-center gap-6 border-b border-slate-200 bg-white px-4 py-2">
           <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
@@ -45,6 +50,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <a href="/api/v1/openapi.json" className="ml-auto text-xs text-slate-500 hover:text-slate-800">
             REST API (OpenAPI)
           </a>
+          <ThemeToggle />
           {viewer && <AccountMenu viewer={viewer} />}
         </header>
         <Providers>

@@ -62,7 +62,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await expect(page.getByTestId("errors-derive-1")).toContainText("expression is empty");
 
   await selectNode(page, "csv-1");
-  await page.getByLabel("Dataset").selectOption({ label: "demo-classification (600 rows)" });
+  await page.getByLabel("Dataset", { exact: true }).selectOption({ label: "demo-classification (600 rows)" });
   await expect(page.getByTestId("errors-csv-1")).toHaveCount(0);
 
   await selectNode(page, "derive-1");
@@ -357,7 +357,7 @@ test("bring back an earlier version, then save it as the latest", async ({ page,
   await expect(changes).toContainText("+ fill-1");
   await expect(page.locator('.react-flow__node[data-id="fill-1"] [data-diff="added"]')).toBeVisible();
   await selectNode(page, "only");
-  await page.getByLabel("Dataset").selectOption({ index: 0 });
+  await page.getByLabel("Dataset", { exact: true }).selectOption({ index: 0 });
   await expect(changes).toContainText("~ only: datasetId");
   await expect(page.locator('.react-flow__node[data-id="only"] [data-diff="changed"]')).toBeVisible();
   await page.getByRole("button", { name: "Close the comparison" }).click();

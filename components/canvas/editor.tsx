@@ -5,19 +5,63 @@ import { Background, Controls, getNodesBounds, getViewportForBounds, MiniMap, Re
 import { toPng, toSvg } from "html-to-image";
 import YAML from "yaml";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { diffPipelines } from "~/lib/pipeline/diff";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
-import { getSpec, isNodeType, newNodeConfig, type NodeType } from "~/workflows/nodes/registry";
+import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
+import { useTheme } from "../ui/theme";
 import { Inspector } from "./inspector";
 import { NodeDecorations, nodeTypes, ParameterDefaults, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
-import { QuickAdd } from "./quick-add";
-import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState } from "./store";
+import { NoteCard, NoteEditing } from "./note-card";
+import { NOTE_ENTRY, QuickAdd, type QuickAddChoice } from "./quick-add";
+import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState, type CanvasNode, type NewNodeConnection } from "./store";
 import { LaunchForm, ParametersPanel } from "./parameters";
 import { Schedules } from "./schedules";
+
+/** Declared at module scope: React Flow warns when nodeTypes is recreated. */
+const canvasNodeTypes = { ...nodeTypes, note: NoteCard };
+
+/**
+ * The node types a connection dragged out of a port can reach, each with the port it would use:
+ * from an output, types with an input of its kind (a required one first); from an input, types
+ * with an output of its kind.
+ */
+function reachableTypes(fromType: string, handle: string, side: "source" | "target"): Map<NodeType, string> {
+  const port = side === "source" ? getSpec(fromType)?.outputs[handle] : getSpec(fromType)?.inputs[handle];
+  const out = new Map<NodeType, string>();
+  if (!port) return out;
+  for (const spec of Object.values(nodeSpecs)) {
+    const ports = Object.entries(side === "source" ? spec.inputs : spec.outputs).filter(([, p]) => p.type === port.type);
+    const best = ports.find(([, p]) => !("optional" in p && p.optional)) ?? ports[0];
+    if (best) out.set(spec.type, best[0]);
+  }
+  return out;
+}
+
+const ARROWS: Record<string, { x: number; y: number }> = { ArrowLeft: { x: -1, y: 0 }, ArrowRight: { x: 1, y: 0 }, ArrowUp: { x: 0, y: -1 }, ArrowDown: { x: 0, y: 1 } };
+
+/** The nearest item in a direction from another (by centres; straying sideways counts double), if any. */
+function nearestInDirection(from: { x: number; y: number }, items: { id: string; x: number; y: number }[], dir: { x: number; y: number }) {
+  let best: { id: string; score: number } | undefined;
+  for (const it of items) {
+    const dx = it.x - from.x;
+    const dy = it.y - from.y;
+    const along = dx * dir.x + dy * dir.y;
+    if (along <= 1) continue;
+    const score = along + 2 * Math.abs(dir.x ? dy : dx);
+    if (!best || score < best.score) best = { id: it.id, score };
+  }
+  return best?.id;
+}
+
+/** What React Flow reads to people using a screen reader: how this canvas works from the keyboard. */
+const ariaLabelConfig = {
+  "node.a11yDescription.default":
+    "Enter opens the node's settings. Arrow keys move to the nearest node that way; Shift with an arrow moves the node. Delete removes it. Tab goes to the next node.",
+};
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
 const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
@@ -40,11 +84,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const describeQuery = useMutation(trpc.dataset.describeQuery.mutationOptions());
   const s = useEditor();
   const state = useEditorState();
+  const theme = useTheme();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const [runErrors, setRunErrors] = useState<GraphError[] | null>(null);
   /** The launch form, open: how the run was asked for, and what the server said of the last values tried. */
   const [launch, setLaunch] = useState<{ ignoreCache: boolean; problems: GraphError[] } | null>(null);
   const [quickAdd, setQuickAdd] = useState(false);
+  /** A connection dropped on empty canvas: where (canvas px and flow position), and the port it came from. */
+  const [dropMenu, setDropMenu] = useState<{ at: { x: number; y: number }; flow: { x: number; y: number }; from: Omit<NewNodeConnection, "port">; types: Map<NodeType, string> } | null>(null);
   // A newer version saved elsewhere while these edits were made: its number, until resolved.
   const [conflict, setConflict] = useState<number | null>(null);
   // The problem list follows the edits while it is open.
@@ -82,7 +129,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       }
     }, 400);
     return () => clearTimeout(t);
-  }, [s.dirty, s.nodes, s.edges, s.name, draftKey, state]);
+  }, [s.dirty, s.nodes, s.edges, s.notes, s.name, draftKey, state]);
   const restoreDraft = () => {
     if (!draft) return;
     state().replace(draft.doc);
@@ -145,7 +192,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     }
     const viewport = canvasRef.current?.querySelector<HTMLElement>(".react-flow__viewport");
     if (!viewport) return;
-    const bounds = getNodesBounds(state().nodes);
+    const bounds = getNodesBounds([...state().nodes, ...state().notes]);
     const width = Math.ceil(bounds.width + 80);
     const height = Math.ceil(bounds.height + 80);
     const { x, y, zoom } = getViewportForBounds(bounds, width, height, 0.2, 2, 40);
@@ -180,7 +227,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const versions = useQuery(trpc.pipeline.versions.queryOptions({ id: pipelineId }));
   const onRestore = async (version: number) => {
     const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
-    state().replace({ name: old.name, parameters: old.parameters, nodes: old.nodes, edges: old.edges });
+    state().replace({ name: old.name, parameters: old.parameters, notes: old.notes, nodes: old.nodes, edges: old.edges });
     setMessage({ kind: "ok", text: `Restored version ${version}: save to make it the latest` });
     requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1 }));
   };
@@ -293,13 +340,13 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   };
 
   /** A new node: its schema's defaults, plus what it derives from this pipeline (e.g. an endpoint slug). */
-  const addNode = (type: NodeType, position: { x: number; y: number }) => {
+  const addNode = (type: NodeType, position: { x: number; y: number }, connect?: NewNodeConnection) => {
     const config = newNodeConfig(type, {
       pipelineName: s.name,
       endpointSlugs: (endpoints.data ?? []).map((e) => e.slug),
       nodes: s.nodes.map((n) => n.data),
     });
-    s.addNode(type, position, config);
+    s.addNode(type, position, config, connect);
   };
 
   const onDrop = (e: DragEvent) => {
@@ -311,16 +358,45 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   // A clicked palette entry lands in view: near the canvas's centre, stepped so repeated clicks do not stack.
   const canvasRef = useRef<HTMLDivElement>(null);
-  const addFromPalette = (type: NodeType) => {
+  const addFromPalette = (type: QuickAddChoice) => {
     const r = canvasRef.current?.getBoundingClientRect();
-    const step = (s.nodes.length % 6) * 28;
+    const step = ((s.nodes.length + s.notes.length) % 6) * 28;
     const at = r ? screenToFlowPosition({ x: r.left + r.width / 2 - 100 + step, y: r.top + r.height / 2 - 40 + step }) : { x: step, y: step };
-    addNode(type, at);
+    if (type === NOTE_ENTRY) s.addNote(at);
+    else addNode(type, at);
   };
 
-  /** A connection dropped on an input that cannot take it: say why instead of nothing happening. */
-  const onConnectEnd: OnConnectEnd = (_, c) => {
-    if (c.isValid !== false || !c.fromNode || !c.toNode || !c.fromHandle || !c.toHandle) return;
+  /** The node chosen from the drop menu: placed at the drop point on the side its edge comes from, and connected. */
+  const addFromDrop = (type: QuickAddChoice) => {
+    if (!dropMenu || type === NOTE_ENTRY) return;
+    const port = dropMenu.types.get(type);
+    if (port === undefined) return;
+    const { flow, from } = dropMenu;
+    addNode(type, from.from === "source" ? { x: flow.x, y: flow.y - 30 } : { x: flow.x - 208, y: flow.y - 30 }, { ...from, port });
+  };
+
+  /**
+   * A connection dropped on empty canvas offers the node types that can take it, at the drop
+   * point; one dropped on an input that cannot take it says why instead of nothing happening.
+   */
+  const onConnectEnd: OnConnectEnd = (event, c) => {
+    if (!c.fromNode || !c.fromHandle) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (!c.toNode && target?.closest(".react-flow__pane") && canvasRef.current) {
+      const point = "changedTouches" in event ? event.changedTouches[0]! : event;
+      const r = canvasRef.current.getBoundingClientRect();
+      const fromType = s.nodes.find((n) => n.id === c.fromNode!.id)?.data.type ?? "";
+      const side = c.fromHandle.type;
+      setDropMenu({
+        // Kept inside the canvas: the menu is 320 px wide and up to about 270 px tall.
+        at: { x: Math.max(8, Math.min(point.clientX - r.left, r.width - 328)), y: Math.max(8, Math.min(point.clientY - r.top, r.height - 280)) },
+        flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+        from: { node: c.fromNode.id, handle: c.fromHandle.id ?? "", from: side },
+        types: reachableTypes(fromType, c.fromHandle.id ?? "", side),
+      });
+      return;
+    }
+    if (c.isValid !== false || !c.toNode || !c.toHandle) return;
     const [from, to] = c.fromHandle.type === "source" ? [c.fromNode, c.toNode] : [c.toNode, c.fromNode];
     const [out, inp] = c.fromHandle.type === "source" ? [c.fromHandle, c.toHandle] : [c.toHandle, c.fromHandle];
     const typeOf = (id: string) => s.nodes.find((n) => n.id === id)?.data.type ?? "";
@@ -343,6 +419,57 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   }, [selected, s.edges, compiled.columns]);
 
   const problems = runErrors ?? (showProblems ? compiled.errors : []);
+
+  // What React Flow draws: the nodes, named for assistive technology (type, id, state), and the notes.
+  const canvasNodes = useMemo<CanvasNode[]>(
+    () => [
+      ...flowNodes.map((n) => {
+        const d = decorations[n.id];
+        // Counts, not the messages: those are on the card, and would make its name a sentence.
+        const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
+        return { ...n, ariaLabel: `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}` };
+      }),
+      ...s.notes,
+    ],
+    [flowNodes, decorations, s.notes],
+  );
+  const { setNoteText } = s;
+
+  const focusNode = (id: string) => canvasRef.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();
+  /**
+   * The keyboard on a focused node: arrows move the focus to the nearest node that way (Shift with
+   * an arrow is left to React Flow, which moves the node), Enter opens its settings, Delete removes it.
+   */
+  const onCanvasKeyDown = (e: ReactKeyboardEvent) => {
+    const el = e.target as HTMLElement;
+    const id = el.classList.contains("react-flow__node") ? el.dataset.id : undefined;
+    if (!id || e.ctrlKey || e.metaKey || e.altKey) return;
+    const all = [...s.nodes, ...s.notes];
+    const centre = (n: (typeof all)[number]) => ({ id: n.id, x: n.position.x + (n.measured?.width ?? 208) / 2, y: n.position.y + (n.measured?.height ?? 96) / 2 });
+    const dir = ARROWS[e.key];
+    if (dir && !e.shiftKey) {
+      const me = all.find((n) => n.id === id);
+      const next = me && nearestInDirection(centre(me), all.filter((n) => n.id !== id).map(centre), dir);
+      if (next) focusNode(next);
+    } else if (e.key === "Enter" && !e.shiftKey) {
+      s.onNodesChange(all.filter((n) => n.selected || n.id === id).map((n) => ({ type: "select", id: n.id, selected: n.id === id })));
+      s.select(id);
+      // Into the settings; Escape there comes back to the node.
+      if (s.nodes.some((n) => n.id === id)) requestAnimationFrame(() => inspectorRef.current?.focus());
+    } else if ((e.key === "Delete" || e.key === "Backspace") && can.edit) {
+      const me = all.find((n) => n.id === id);
+      const others = all.filter((n) => n.id !== id);
+      const next = me && others.length ? (nearestInDirection(centre(me), others.map(centre), { x: 1, y: 0 }) ?? nearestInDirection(centre(me), others.map(centre), { x: -1, y: 0 }) ?? others[0]!.id) : undefined;
+      // With other nodes selected too, React Flow removes the whole selection.
+      if (me?.selected && all.some((n) => n.selected && n.id !== id)) return;
+      s.onNodesChange([{ type: "remove", id }]);
+      if (next) requestAnimationFrame(() => focusNode(next));
+    } else return;
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  const inspectorRef = useRef<HTMLElement>(null);
+  const noteEditing = useMemo(() => ({ readOnly: !can.edit, setText: setNoteText }), [can.edit, setNoteText]);
 
   if (pipeline.isError) return <p className="p-6 text-red-700">{pipeline.error.message}</p>;
   // Mounted once the pipeline is here: fitting the view is for a pipeline that has nodes, so the
@@ -430,6 +557,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               </button>
               <button type="button" onClick={s.redo} disabled={!s.future.length} title="Redo (Ctrl+Shift+Z)" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
                 Redo
+              </button>
+              <button type="button" onClick={() => addFromPalette(NOTE_ENTRY)} title="Add a sticky note (it never runs)" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100">
+                Note
               </button>
               <button type="button" onClick={onTidy} disabled={!s.nodes.length} title="Lay the pipeline out left to right" className="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-40">
                 Tidy
@@ -531,14 +661,18 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       )}
       <div className="flex min-h-0 flex-1">
         {can.edit && <Palette onAdd={addFromPalette} />}
-        <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+        <div ref={canvasRef} className="relative min-w-0 flex-1" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} onKeyDownCapture={onCanvasKeyDown} data-testid="canvas">
           {quickAdd && <QuickAdd onAdd={addFromPalette} onClose={() => setQuickAdd(false)} />}
+          {dropMenu && (
+            <QuickAdd label="Connect a new node" only={[...dropMenu.types.keys()]} at={dropMenu.at} onAdd={addFromDrop} onClose={() => setDropMenu(null)} />
+          )}
           <NodeDecorations.Provider value={decorations}>
           <ParameterDefaults.Provider value={parameterDefaults}>
-            <ReactFlow
-              nodes={s.nodes}
+          <NoteEditing.Provider value={noteEditing}>
+            <ReactFlow<CanvasNode>
+              nodes={canvasNodes}
               edges={s.edges}
-              nodeTypes={nodeTypes}
+              nodeTypes={canvasNodeTypes}
               onNodesChange={can.edit ? s.onNodesChange : (changes) => s.onNodesChange(changes.filter((c) => c.type === "select" || c.type === "dimensions"))}
               onEdgesChange={can.edit ? s.onEdgesChange : undefined}
               onConnect={can.edit ? s.onConnect : undefined}
@@ -556,11 +690,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
               minZoom={0.2}
               proOptions={{ hideAttribution: true }}
+              ariaLabelConfig={ariaLabelConfig}
+              colorMode={theme}
             >
               <Background gap={16} />
               <Controls />
               <MiniMap pannable zoomable className="!bg-white" />
             </ReactFlow>
+          </NoteEditing.Provider>
           </ParameterDefaults.Provider>
           </NodeDecorations.Provider>
           {changes && compared && (
@@ -640,6 +777,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
             lastOutputs={last.data?.nodes[selected.id]?.outputs}
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
+            ref={inspectorRef}
+            onEscape={() => focusNode(selected.id)}
             readOnly={!can.edit}
             secrets={(secrets.data ?? []).map((x) => x.name)}
             describeQuery={(c) => describeQuery.mutateAsync({ connectionSecret: String(c.connectionSecret ?? ""), query: String(c.query ?? "") })}

@@ -86,6 +86,7 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               position={Position.Left}
               id={port}
               style={{ top: 8 }}
+              aria-label={`input ${p.label} (${p.type}${p.optional ? ", optional" : ""})`}
               className={p.optional ? "!bg-white !border-slate-400" : "!bg-slate-500"}
             />
             {/* Half the card each side, so an input's and an output's labels never overlap. */}
@@ -99,7 +100,7 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
             <span className="block max-w-[6.1rem] truncate pr-3" title={p.label}>
               {p.label}
             </span>
-            <Handle type="source" position={Position.Right} id={port} style={{ top: 8 }} className="!bg-slate-700" />
+            <Handle type="source" position={Position.Right} id={port} style={{ top: 8 }} aria-label={`output ${p.label} (${p.type})`} className="!bg-slate-700" />
           </div>
         ))}
       </div>

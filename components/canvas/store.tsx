@@ -5,10 +5,14 @@ import { createContext, useContext, useState, type ReactNode } from "react";
 import dagre from "@dagrejs/dagre";
 import YAML from "yaml";
 import { createStore, useStore, type StoreApi } from "zustand";
-import type { PipelineDocument, PipelineParameter } from "~/lib/pipeline/document";
+import type { PipelineDocument, PipelineNote, PipelineParameter } from "~/lib/pipeline/document";
 import { isParameterRef } from "~/lib/pipeline/parameters";
 import type { NodeType } from "~/workflows/nodes/registry";
 import type { PipelineFlowNode } from "./node-card";
+import { NOTE_SIZE, type NoteFlowNode } from "./note-card";
+
+/** Everything React Flow draws: pipeline nodes and sticky notes. */
+export type CanvasNode = PipelineFlowNode | NoteFlowNode;
 
 /** What undo and redo restore. */
 interface Snapshot {
@@ -16,12 +20,23 @@ interface Snapshot {
   parameters: PipelineParameter[];
   nodes: PipelineFlowNode[];
   edges: Edge[];
+  notes: NoteFlowNode[];
 }
 
 /** Copied nodes and the edges between them, as document fragments (shared across pipelines and tabs). */
 interface Clip {
   nodes: { id: string; type: string; config: Record<string, unknown>; position: { x: number; y: number } }[];
   edges: { source: string; sourceHandle: string; target: string; targetHandle: string }[];
+  notes?: Omit<PipelineNote, "id">[];
+}
+
+/** A new node's edge to the node it was dragged out of: which side the new node is on, and its port. */
+export interface NewNodeConnection {
+  node: string;
+  handle: string;
+  /** "source": the new node takes the existing node's output; "target": it feeds the existing node's input. */
+  from: "source" | "target";
+  port: string;
 }
 
 export interface EditorState {
@@ -30,6 +45,8 @@ export interface EditorState {
   parameters: PipelineParameter[];
   nodes: PipelineFlowNode[];
   edges: Edge[];
+  /** Sticky notes: saved with the pipeline, never compiled or run. */
+  notes: NoteFlowNode[];
   selectedId: string | null;
   dirty: boolean;
   past: Snapshot[];
@@ -50,10 +67,14 @@ export interface EditorState {
   setName(name: string): void;
   /** Replaces the declared parameters; a rename also rewrites the node settings that refer to the old name. */
   setParameters(parameters: PipelineParameter[], renamed?: { from: string; to: string }): void;
-  onNodesChange(changes: NodeChange<PipelineFlowNode>[]): void;
+  /** Changes to pipeline nodes and notes alike (React Flow draws both). */
+  onNodesChange(changes: NodeChange<CanvasNode>[]): void;
   onEdgesChange(changes: EdgeChange[]): void;
   onConnect(c: Connection): void;
-  addNode(type: NodeType, position: { x: number; y: number }, config: Record<string, unknown>): string;
+  /** Adds a node; with `connect`, also its edge to the node it was dragged out of (one step of undo). */
+  addNode(type: NodeType, position: { x: number; y: number }, config: Record<string, unknown>, connect?: NewNodeConnection): string;
+  addNote(position: { x: number; y: number }): string;
+  setNoteText(id: string, text: string): void;
   updateNodeConfig(id: string, patch: Record<string, unknown>): void;
   select(id: string | null): void;
   markSaved(): void;
@@ -63,7 +84,15 @@ export interface EditorState {
 export const edgeId = (e: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }) =>
   `${e.source}:${e.sourceHandle}->${e.target}:${e.targetHandle}`;
 
-function nextNodeId(type: string, nodes: PipelineFlowNode[]) {
+/** Notes share React Flow's ids with nodes, so a note's id is free among both. */
+function nextNoteId(notes: { id: string }[], nodes: { id: string }[]) {
+  for (let i = 1; ; i++) {
+    const id = `note-${i}`;
+    if (!notes.some((n) => n.id === id) && !nodes.some((n) => n.id === id)) return id;
+  }
+}
+
+function nextNodeId(type: string, nodes: { id: string }[]) {
   const base = type.split("-")[0]!;
   for (let i = 1; ; i++) {
     const id = `${base}-${i}`;
@@ -85,11 +114,20 @@ function canonical(v: unknown): unknown {
 export const exportText = (doc: PipelineDocument, format: "json" | "yaml" = "json") =>
   format === "yaml" ? YAML.stringify(canonical(doc), { lineWidth: 0 }) : `${JSON.stringify(canonical(doc), null, 2)}\n`;
 
-/** The pipeline document the canvas shows. */
-export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges"> & { parameters?: PipelineParameter[] }): PipelineDocument {
+const noteOf = (n: NoteFlowNode): PipelineNote => ({
+  id: n.id,
+  text: n.data.text,
+  position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+  size: { width: Math.round(n.width ?? NOTE_SIZE.width), height: Math.round(n.height ?? NOTE_SIZE.height) },
+});
+const noteNode = (n: PipelineNote): NoteFlowNode => ({ id: n.id, type: "note", position: n.position, data: { text: n.text }, width: n.size.width, height: n.size.height });
+
+/** The pipeline document the canvas shows. Notes are written only when there are some, so older documents export as before. */
+export function documentOf(s: Pick<EditorState, "name" | "nodes" | "edges"> & { parameters?: PipelineParameter[]; notes?: NoteFlowNode[] }): PipelineDocument {
   return {
     name: s.name,
     ...(s.parameters?.length ? { parameters: s.parameters } : {}),
+    ...(s.notes?.length ? { notes: s.notes.map(noteOf) } : {}),
     nodes: s.nodes.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } })),
     edges: s.edges.map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? "", target: e.target, targetHandle: e.targetHandle ?? "" })),
   };
@@ -107,6 +145,7 @@ function createEditorStore() {
   let lastKey = "";
   let lastAt = 0;
   let dragging = false;
+  let resizing = false;
   let memoryClip: Clip | null = null;
   return createStore<EditorState>()((set, get) => {
     /** Keeps the state before an edit for undo; `key` merges quick edits of one thing into one step. */
@@ -118,8 +157,8 @@ function createEditorStore() {
       }
       lastKey = key;
       lastAt = now;
-      const { name, parameters, nodes, edges, past } = get();
-      set({ past: [...past.slice(-(HISTORY - 1)), { name, parameters, nodes, edges }], future: [] });
+      const { name, parameters, nodes, edges, notes, past } = get();
+      set({ past: [...past.slice(-(HISTORY - 1)), { name, parameters, nodes, edges, notes }], future: [] });
     };
     const restore = (from: "past" | "future", to: "past" | "future") => {
       const s = get();
@@ -129,11 +168,12 @@ function createEditorStore() {
       lastKey = "";
       set({
         [from]: stack.slice(0, -1),
-        [to]: [...s[to], { name: s.name, parameters: s.parameters, nodes: s.nodes, edges: s.edges }],
+        [to]: [...s[to], { name: s.name, parameters: s.parameters, nodes: s.nodes, edges: s.edges, notes: s.notes }],
         name: snap.name,
         parameters: snap.parameters,
         nodes: snap.nodes,
         edges: snap.edges,
+        notes: snap.notes,
         selectedId: s.selectedId && snap.nodes.some((n) => n.id === s.selectedId) ? s.selectedId : null,
         dirty: true,
       } as Partial<EditorState>);
@@ -151,6 +191,7 @@ function createEditorStore() {
     parameters: [],
     nodes: [],
     edges: [],
+    notes: [],
     selectedId: null,
     dirty: false,
     past: [],
@@ -158,29 +199,37 @@ function createEditorStore() {
     undo: () => restore("past", "future"),
     redo: () => restore("future", "past"),
     copy: () => {
-      const { nodes, edges, selectedId } = get();
+      const { nodes, edges, notes, selectedId } = get();
       const chosen = nodes.filter((n) => n.selected || n.id === selectedId);
-      if (!chosen.length) return 0;
+      const chosenNotes = notes.filter((n) => n.selected || n.id === selectedId);
+      if (!chosen.length && !chosenNotes.length) return 0;
       const ids = new Set(chosen.map((n) => n.id));
       memoryClip = {
         nodes: chosen.map((n) => ({ id: n.id, type: n.data.type, config: n.data.config, position: n.position })),
         edges: edges
           .filter((e) => ids.has(e.source) && ids.has(e.target))
           .map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? "", target: e.target, targetHandle: e.targetHandle ?? "" })),
+        ...(chosenNotes.length ? { notes: chosenNotes.map((n) => ({ text: n.data.text, position: n.position, size: { width: n.width ?? NOTE_SIZE.width, height: n.height ?? NOTE_SIZE.height } })) } : {}),
       };
       try {
         window.localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(memoryClip));
       } catch {
         // Storage may be unavailable (private mode): the copy still works within this tab.
       }
-      return chosen.length;
+      return chosen.length + chosenNotes.length;
     },
     paste: () => {
       const clip = readClip();
-      if (!clip?.nodes.length) return 0;
+      if (!clip?.nodes.length && !clip?.notes?.length) return 0;
       record();
       const s = get();
       const all = [...s.nodes];
+      const allNotes = [...s.notes];
+      const addedNotes = (clip.notes ?? []).map((n) => {
+        const note: NoteFlowNode = { ...noteNode({ ...n, id: nextNoteId(allNotes, all), position: { x: n.position.x + 40, y: n.position.y + 40 } }), selected: true };
+        allNotes.push(note);
+        return note;
+      });
       const renamed = new Map<string, string>();
       const added: PipelineFlowNode[] = clip.nodes.map((n) => {
         const id = nextNodeId(n.type, all);
@@ -196,10 +245,11 @@ function createEditorStore() {
       set({
         nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...added],
         edges: [...s.edges, ...edges],
+        notes: [...s.notes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...addedNotes],
         selectedId: added.length === 1 ? added[0]!.id : null,
         dirty: true,
       });
-      return added.length;
+      return added.length + addedNotes.length;
     },
     duplicate: () => (get().copy() ? get().paste() : 0),
     tidy: () => {
@@ -225,6 +275,7 @@ function createEditorStore() {
         parameters: doc.parameters ?? [],
         nodes: doc.nodes.map((n) => ({ id: n.id, type: "pipeline", position: n.position, data: { type: n.type, config: n.config } })),
         edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
+        notes: (doc.notes ?? []).map(noteNode),
         selectedId: null,
         dirty: false,
         past: [],
@@ -237,6 +288,7 @@ function createEditorStore() {
         parameters: doc.parameters ?? [],
         nodes: doc.nodes.map((n) => ({ id: n.id, type: "pipeline", position: n.position, data: { type: n.type as NodeType, config: n.config } })),
         edges: doc.edges.map((e) => ({ ...e, id: edgeId(e) })),
+        notes: (doc.notes ?? []).map(noteNode),
         selectedId: null,
         dirty: true,
       });
@@ -261,16 +313,28 @@ function createEditorStore() {
       }));
     },
     onNodesChange: (changes) => {
-      const meaningful = changes.some((c) => c.type !== "select" && c.type !== "dimensions");
-      // A drag is one step of undo: the state before it is kept when it starts.
+      // Measuring is not an edit; resizing a note is.
+      const meaningful = changes.some((c) => c.type !== "select" && (c.type !== "dimensions" || !!c.setAttributes));
+      // A drag (or a resize) is one step of undo: the state before it is kept when it starts.
       const drag = changes.find((c) => c.type === "position");
-      if (drag && drag.type === "position") {
+      const resize = changes.find((c) => c.type === "dimensions" && c.resizing !== undefined);
+      if (resize && resize.type === "dimensions") {
+        if (resize.resizing && !resizing) record();
+        resizing = !!resize.resizing;
+      } else if (drag && drag.type === "position") {
         if (drag.dragging && !dragging) record();
+        // Moved with the keyboard (no drag around it): quick presses are one step.
+        else if (drag.dragging === false && !dragging) record("keyboard-move");
         dragging = !!drag.dragging;
       } else if (meaningful) record();
-      const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+      const noteIds = new Set(get().notes.map((n) => n.id));
+      const isNote = (c: NodeChange<CanvasNode>) => noteIds.has(c.type === "add" ? c.item.id : c.id);
+      const nodeChanges = changes.filter((c) => !isNote(c)) as NodeChange<PipelineFlowNode>[];
+      const noteChanges = changes.filter(isNote) as NodeChange<NoteFlowNode>[];
+      const removed = new Set(nodeChanges.filter((c) => c.type === "remove").map((c) => c.id));
       set((s) => ({
-        nodes: applyNodeChanges(changes, s.nodes),
+        nodes: nodeChanges.length ? applyNodeChanges(nodeChanges, s.nodes) : s.nodes,
+        notes: noteChanges.length ? applyNodeChanges(noteChanges, s.notes) : s.notes,
         edges: removed.size ? s.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)) : s.edges,
         selectedId: s.selectedId && removed.has(s.selectedId) ? null : s.selectedId,
         dirty: s.dirty || meaningful,
@@ -288,15 +352,35 @@ function createEditorStore() {
         dirty: true,
       }));
     },
-    addNode: (type, position, config) => {
+    addNode: (type, position, config, connect) => {
       record();
-      const id = nextNodeId(type, get().nodes);
+      const id = nextNodeId(type, [...get().nodes, ...get().notes]);
+      const edge = connect && (connect.from === "source"
+        ? { source: connect.node, sourceHandle: connect.handle, target: id, targetHandle: connect.port }
+        : { source: id, sourceHandle: connect.port, target: connect.node, targetHandle: connect.handle });
       set((s) => ({
-        nodes: [...s.nodes, { id, type: "pipeline", position, data: { type, config } }],
+        nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { id, type: "pipeline", position, data: { type, config }, selected: true }],
+        // An input takes one connection: a new one replaces the old.
+        edges: edge ? [...s.edges.filter((e) => !(e.target === edge.target && e.targetHandle === edge.targetHandle)), { ...edge, id: edgeId(edge) }] : s.edges,
         selectedId: id,
         dirty: true,
       }));
       return id;
+    },
+    addNote: (position) => {
+      record();
+      const id = nextNoteId(get().notes, get().nodes);
+      set((s) => ({
+        nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        notes: [...s.notes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...noteNode({ id, text: "", position, size: NOTE_SIZE }), selected: true }],
+        selectedId: id,
+        dirty: true,
+      }));
+      return id;
+    },
+    setNoteText: (id, text) => {
+      record(`note:${id}`);
+      set((s) => ({ notes: s.notes.map((n) => (n.id === id ? { ...n, data: { text } } : n)), dirty: true }));
     },
     updateNodeConfig: (id, patch) => {
       record(`config:${id}:${Object.keys(patch).join(",")}`);

@@ -7,6 +7,7 @@ import { getSpec } from "~/workflows/nodes/registry";
 import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
 import { statusStyle } from "../canvas/stage-style";
 import { edgeId } from "../canvas/store";
+import { useTheme } from "../ui/theme";
 import { headlineOf, PanelView } from "./panels";
 
 /** What the run page and a shared report both show of a run: its graph, node states, panels and timings. */
@@ -41,6 +42,7 @@ export const span = (a?: Date | string | null, b?: Date | string | null) => (a &
 
 /** The pipeline as it ran, each card with its status, time and headline metric; read-only. */
 export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: RunNodeState[]; onSelect?: (nodeId: string) => void }) {
+  const theme = useTheme();
   const flowNodes: PipelineFlowNode[] = useMemo(
     () =>
       graph.nodes.map((n) => ({
@@ -50,8 +52,10 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
         data: n.config ? { type: n.type, config: n.config } : { type: n.type, config: {}, redacted: true },
         draggable: false,
         connectable: false,
+        // Named for assistive technology: what it is, which one, and how it went.
+        ariaLabel: `${getSpec(n.type)?.label ?? n.type} node ${n.id}, ${nodes.find((x) => x.nodeId === n.id)?.status ?? "not started"}`,
       })),
-    [graph.nodes],
+    [graph.nodes, nodes],
   );
   const edges = useMemo(
     () =>
@@ -79,6 +83,11 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
     <ReactFlowProvider>
       <NodeDecorations.Provider value={decorations}>
         <ReactFlow
+          // Enter on a focused node opens it, as a click does.
+          onKeyDownCapture={(e) => {
+            const el = e.target as HTMLElement;
+            if (onSelect && e.key === "Enter" && el.classList.contains("react-flow__node") && el.dataset.id) onSelect(el.dataset.id);
+          }}
           nodes={flowNodes}
           edges={edges}
           nodeTypes={nodeTypes}
@@ -89,6 +98,7 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
           elementsSelectable={!!onSelect}
           onNodeClick={onSelect ? (_, n) => onSelect(n.id) : undefined}
           proOptions={{ hideAttribution: true }}
+          colorMode={theme}
         >
           <Background gap={16} />
           <Controls showInteractive={false} />

@@ -147,8 +147,22 @@ const graphEdgeSchema = z.object({
   targetHandle: text(64),
 });
 
+/**
+ * A sticky note on the canvas: free text beside the graph, for the people reading it. Notes are
+ * not nodes: the compiler never sees them and nothing runs them.
+ */
+const noteSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "a note id uses letters, digits, '-' and '_' (at most 64), starting with a letter or digit"),
+  text: z.string().max(10_000, "a note holds at most 10,000 characters").refine((s) => !CONTROL.test(s), "contains a control character"),
+  position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
+  size: z.object({ width: z.number().min(40).max(4000), height: z.number().min(30).max(4000) }).default({ width: 208, height: 120 }),
+});
+export type PipelineNote = z.infer<typeof noteSchema>;
+
 const pipelineGraphSchema = z.object({
   parameters: parametersSchema.optional(),
+  /** Absent in documents from before notes (and in any without one). */
+  notes: z.array(noteSchema).max(500, "a pipeline has at most 500 notes").optional(),
   nodes: z.array(graphNodeSchema).max(2000, "a pipeline has at most 2000 nodes; split it into smaller pipelines"),
   edges: z.array(graphEdgeSchema).max(5000, "a pipeline has at most 5000 edges; split it into smaller pipelines"),
 });

@@ -24,7 +24,12 @@ export async function listVersions(db: Db, id: string) {
   return rows.map((r) => ({ ...r, nodes: Number(r.nodes) }));
 }
 
-const graphOf = (doc: PipelineGraph): PipelineGraph => ({ ...(doc.parameters?.length ? { parameters: doc.parameters } : {}), nodes: doc.nodes, edges: doc.edges });
+const graphOf = (doc: PipelineGraph): PipelineGraph => ({
+  ...(doc.parameters?.length ? { parameters: doc.parameters } : {}),
+  ...(doc.notes?.length ? { notes: doc.notes } : {}),
+  nodes: doc.nodes,
+  edges: doc.edges,
+});
 
 export async function createPipeline(db: Db, workspaceId: string, doc: PipelineDocument): Promise<{ id: string; version: number }> {
   return db.transaction(async (tx) => {

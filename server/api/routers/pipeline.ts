@@ -38,7 +38,7 @@ export const pipelineRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const p = await getPipeline(ctx.db, input.id);
       if (!p) throw new NotFoundError(`pipeline ${input.id} not found`);
-      return createPipeline(ctx.db, p.workspaceId, { name: `${p.name} (copy)`.slice(0, 200), parameters: p.parameters, nodes: p.nodes, edges: p.edges });
+      return createPipeline(ctx.db, p.workspaceId, { name: `${p.name} (copy)`.slice(0, 200), parameters: p.parameters, notes: p.notes, nodes: p.nodes, edges: p.edges });
     }),
 
   /** Deletes the pipeline, its versions and its runs; the endpoints it deployed keep serving. */

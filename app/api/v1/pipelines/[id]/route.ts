@@ -14,5 +14,7 @@ export const GET = guarded<{ id: string }>("read", { kind: "pipeline", param: "i
     version: p.version,
     nodes: p.nodes.map(({ id, type, config, position }) => ({ id, type, config, position })),
     edges: p.edges.map(({ source, sourceHandle, target, targetHandle }) => ({ source, sourceHandle, target, targetHandle })),
+    // Only when there are some: documents from before notes read as they always did.
+    ...(p.notes?.length ? { notes: p.notes.map(({ id, text, position, size }) => ({ id, text, position, size })) } : {}),
   });
 });
