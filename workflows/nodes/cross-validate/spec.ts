@@ -3,7 +3,7 @@ import { defineNode, metricsPanels, type Panel } from "../define";
 import { IMPORTANCE_PREFIX, spec as forest } from "../random-forest/spec";
 
 /** At most this many forests are grown to score the grid: candidates × folds. */
-export const MAX_FITS = 100;
+const MAX_FITS = 100;
 
 export const selectionMetrics = ["auto", "accuracy", "f1_macro", "roc_auc", "rmse", "r2"] as const;
 const CLASSIFICATION_METRICS = new Set(["accuracy", "f1_macro", "roc_auc"]);
