@@ -148,7 +148,7 @@ function useNodeQuery(runId: string, nodeId: string) {
 }
 
 /** A dataset a node produced: size, downloads, schema with statistics and distributions, first rows. */
-export function DatasetOutput({ runId, nodeId, output: o }: { runId: string; nodeId: string; output: DatasetOutputData }) {
+function DatasetOutput({ runId, nodeId, output: o }: { runId: string; nodeId: string; output: DatasetOutputData }) {
   return (
     <div className="space-y-2">
       <div className="flex items-center gap-2">
