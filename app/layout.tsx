@@ -47,7 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               ))}
             </nav>
           )}
-          <a href="/api/v1/openapi.json" className="ml-auto text-xs text-slate-500 hover:text-slate-800">
+          <a href="/api/v1/openapi.json" className="ml-auto whitespace-nowrap text-xs text-slate-500 hover:text-slate-800">
             REST API (OpenAPI)
           </a>
           <ThemeToggle />

@@ -217,6 +217,15 @@ test("sticky notes: added, written, moved, resized, undone, copied, saved and ex
   await expect(page.getByTestId("note-note-1").getByLabel("Note text")).toHaveValue("feature_3 leaks the target: drop it before training");
   expect(Math.round((await page.getByTestId("note-note-1").boundingBox())!.width)).toBeGreaterThan(Math.round(before.width) + 60);
 
+  // The run page shows the notes, read-only.
+  const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  expect((await waitForRun(request, runId)).status).toBe("succeeded");
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("note-note-1").getByLabel("Note text")).toHaveValue("feature_3 leaks the target: drop it before training");
+  await expect(page.getByTestId("note-note-1").getByLabel("Note text")).not.toBeEditable();
+  await page.goto(`/pipelines/${id}`);
+  await expect(page.getByTestId("note-note-1")).toBeVisible();
+
   // Exported with the pipeline, in canonical order; imported back, the same bytes.
   const exported = async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByLabel("Export").selectOption("json")]);
@@ -342,11 +351,14 @@ test("light and dark themes: the system's by default, a choice in the header kep
   expect(await isDark()).toBe(true);
   await expect(page.locator(".react-flow__node")).toHaveCount(8);
   await expect(page.getByLabel("Theme")).toHaveValue("dark");
+  await page.getByRole("button", { name: "Note", exact: true }).click();
+  await page.getByTestId("note-note-1").getByLabel("Note text").fill("Dark, and still readable");
   await page.locator('.react-flow__node[data-id="train"]').click({ position: { x: 60, y: 12 } });
   await expect(page.getByTestId("inspector")).toContainText("id: train");
   await page.screenshot({ path: "/tmp/shots/theme-dark-canvas.png" });
 
   // The run page, dark.
+  page.on("dialog", (d) => void d.accept());
   const { runId } = await (await request.post(`/api/v1/pipelines/${demoId}/runs`)).json();
   expect((await waitForRun(request, runId)).status).toBe("succeeded");
   await page.goto(`/runs/${runId}`);

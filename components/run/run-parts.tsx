@@ -5,6 +5,10 @@ import { useMemo, type ReactNode } from "react";
 import type { Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
+import { NoteCard, type NoteFlowNode } from "../canvas/note-card";
+
+/** Declared at module scope: React Flow warns when nodeTypes is recreated. */
+const runNodeTypes = { ...nodeTypes, note: NoteCard };
 import { statusStyle } from "../canvas/stage-style";
 import { edgeId } from "../canvas/store";
 import { useTheme } from "../ui/theme";
@@ -14,6 +18,8 @@ import { headlineOf, PanelView } from "./panels";
 export interface RunGraph {
   nodes: { id: string; type: string; position: { x: number; y: number }; config?: Record<string, unknown> }[];
   edges: { source: string; sourceHandle?: string | null; target: string; targetHandle?: string | null }[];
+  /** The pipeline's sticky notes, shown read-only (absent in a shared report). */
+  notes?: { id: string; text: string; position: { x: number; y: number }; size: { width: number; height: number } }[];
 }
 export interface RunNodeState {
   nodeId: string;
@@ -43,9 +49,9 @@ export const span = (a?: Date | string | null, b?: Date | string | null) => (a &
 /** The pipeline as it ran, each card with its status, time and headline metric; read-only. */
 export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: RunNodeState[]; onSelect?: (nodeId: string) => void }) {
   const theme = useTheme();
-  const flowNodes: PipelineFlowNode[] = useMemo(
-    () =>
-      graph.nodes.map((n) => ({
+  const flowNodes: (PipelineFlowNode | NoteFlowNode)[] = useMemo(
+    () => [
+      ...graph.nodes.map((n): PipelineFlowNode => ({
         id: n.id,
         type: "pipeline",
         position: n.position,
@@ -55,7 +61,20 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
         // Named for assistive technology: what it is, which one, and how it went.
         ariaLabel: `${getSpec(n.type)?.label ?? n.type} node ${n.id}, ${nodes.find((x) => x.nodeId === n.id)?.status ?? "not started"}`,
       })),
-    [graph.nodes, nodes],
+      // Read-only notes (the note card's default), behind the nodes.
+      ...(graph.notes ?? []).map((n): NoteFlowNode => ({
+        id: n.id,
+        type: "note",
+        position: n.position,
+        data: { text: n.text },
+        width: n.size.width,
+        height: n.size.height,
+        draggable: false,
+        selectable: false,
+        zIndex: -1,
+      })),
+    ],
+    [graph.nodes, graph.notes, nodes],
   );
   const edges = useMemo(
     () =>
@@ -86,17 +105,17 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
           // Enter on a focused node opens it, as a click does.
           onKeyDownCapture={(e) => {
             const el = e.target as HTMLElement;
-            if (onSelect && e.key === "Enter" && el.classList.contains("react-flow__node") && el.dataset.id) onSelect(el.dataset.id);
+            if (onSelect && e.key === "Enter" && el.classList.contains("react-flow__node-pipeline") && el.dataset.id) onSelect(el.dataset.id);
           }}
           nodes={flowNodes}
           edges={edges}
-          nodeTypes={nodeTypes}
+          nodeTypes={runNodeTypes}
           fitView
           fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
           nodesDraggable={false}
           nodesConnectable={false}
           elementsSelectable={!!onSelect}
-          onNodeClick={onSelect ? (_, n) => onSelect(n.id) : undefined}
+          onNodeClick={onSelect ? (_, n) => n.type === "pipeline" && onSelect(n.id) : undefined}
           proOptions={{ hideAttribution: true }}
           colorMode={theme}
         >

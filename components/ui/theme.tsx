@@ -84,7 +84,7 @@ export function ThemeToggle() {
       }}
       className="rounded border border-slate-200 bg-white px-1 py-0.5 text-xs text-slate-600"
     >
-      <option value="system">◐ System theme</option>
+      <option value="system">◐ System</option>
       <option value="light">☀ Light</option>
       <option value="dark">☾ Dark</option>
     </select>

@@ -129,7 +129,7 @@ export async function getRun(db: Db, runId: string) {
     ...run,
     resumedBy,
     // Settings as the run ran them: each parameter's value in place of the reference to it.
-    graph: graph ? { nodes: graph.parameters?.length ? bindParameters(graph, run.parameters ?? {}).graph.nodes : graph.nodes, edges: graph.edges } : { nodes: [], edges: [] },
+    graph: graph ? { nodes: graph.parameters?.length ? bindParameters(graph, run.parameters ?? {}).graph.nodes : graph.nodes, edges: graph.edges, notes: graph.notes ?? [] } : { nodes: [], edges: [], notes: [] },
     /** The parameters the pipeline version declares (their values in this run are `parameters`). */
     declaredParameters: graph?.parameters ?? [],
     datasetNames: datasetNames as Record<string, string>,
