@@ -303,6 +303,16 @@ test("the keyboard moves between nodes, opens and deletes them; nodes, ports and
   await page.keyboard.press("Escape");
   await expect(node(page, "split")).toBeFocused();
 
+  // Shift with an arrow moves the node (a grid step at a time); one undo puts it back.
+  const x = async () => (await node(page, "split").boundingBox())!.x;
+  const x0 = await x();
+  await page.keyboard.press("Shift+ArrowRight");
+  await page.keyboard.press("Shift+ArrowRight");
+  await expect.poll(x).toBeGreaterThan(x0 + 60);
+  await expect(node(page, "split")).toBeFocused();
+  await page.keyboard.press("Control+z");
+  await expect.poll(async () => Math.round(await x())).toBe(Math.round(x0));
+
   // Delete removes the focused node and its edges, and the focus stays on the canvas; undo brings them back.
   await page.keyboard.press("ArrowRight");
   await expect(node(page, "forest")).toBeFocused();

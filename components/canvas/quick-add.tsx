@@ -123,7 +123,9 @@ export function QuickAdd({ onAdd, onClose, only, at, label = "Add a node" }: Pro
               </button>
             </li>
           ))}
-          {!entries.length && <li className="px-3 py-2 text-sm text-slate-500">No node type matches “{query}”.</li>}
+          {!entries.length && (
+            <li className="px-3 py-2 text-sm text-slate-500">{only && !only.length ? "No node type takes this connection." : `No node type matches “${query}”.`}</li>
+          )}
         </ul>
       </div>
     </div>
