@@ -216,6 +216,10 @@ test("sticky notes: added, written, moved, resized, undone, copied, saved and ex
   await page.reload();
   await expect(page.getByTestId("note-note-1").getByLabel("Note text")).toHaveValue("feature_3 leaks the target: drop it before training");
   expect(Math.round((await page.getByTestId("note-note-1").boundingBox())!.width)).toBeGreaterThan(Math.round(before.width) + 60);
+  // Comparing versions names the notes added or rewritten.
+  await page.getByLabel("Compare with").selectOption("1");
+  await expect(page.getByRole("region", { name: "Changes" })).toContainText("~ notes: note-1");
+  await page.getByRole("button", { name: "Close the comparison" }).click();
 
   // The run page shows the notes, read-only.
   const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();

@@ -196,7 +196,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     const width = Math.ceil(bounds.width + 80);
     const height = Math.ceil(bounds.height + 80);
     const { x, y, zoom } = getViewportForBounds(bounds, width, height, 0.2, 2, 40);
-    const options = { backgroundColor: "#ffffff", width, height, style: { width: `${width}px`, height: `${height}px`, transform: `translate(${x}px, ${y}px) scale(${zoom})` } };
+    // The picture keeps the theme it was taken in (dark cards on white would look pasted in).
+    const options = { backgroundColor: theme === "dark" ? "#0b1120" : "#ffffff", width, height, style: { width: `${width}px`, height: `${height}px`, transform: `translate(${x}px, ${y}px) scale(${zoom})` } };
     download(format === "svg" ? await toSvg(viewport, options) : await toPng(viewport, options), format);
   };
 
@@ -234,7 +235,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   const onCompare = async (version: number) => {
     const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
-    setCompared({ version, doc: { name: old.name, parameters: old.parameters, nodes: old.nodes, edges: old.edges } });
+    setCompared({ version, doc: { name: old.name, parameters: old.parameters, notes: old.notes, nodes: old.nodes, edges: old.edges } });
   };
 
   const onTidy = () => {
@@ -259,7 +260,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   // Comparing with an earlier version: its document, and what differs from the canvas.
   const [compared, setCompared] = useState<{ version: number; doc: PipelineDocument } | null>(null);
   const last = useQuery(trpc.run.lastOutputs.queryOptions({ pipelineId }));
-  const changes = useMemo(() => (compared ? diffPipelines(compared.doc, document) : null), [compared, document]);
+  const notes = s.notes;
+  // Notes are compared too (they are not in `document`, which the compiler reads on every edit).
+  const changes = useMemo(
+    () => (compared ? diffPipelines(compared.doc, { ...document, notes: documentOf({ name, nodes: [], edges: [], notes }).notes }) : null),
+    [compared, document, name, notes],
+  );
   const decorations = useMemo(() => {
     const d: Record<string, NodeDecoration> = {};
     for (const e of compiled.errors) if (e.nodeId) (d[e.nodeId] ??= { errors: [] }).errors!.push(e);
@@ -726,8 +732,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
                   <li key={`er-${e}`} className="font-mono text-red-700">− {e}</li>
                 ))}
                 {changes.parameters.length > 0 && <li className="text-amber-700">~ parameters: {changes.parameters.join(", ")}</li>}
+                {changes.notes.length > 0 && <li className="text-amber-700">~ notes: {changes.notes.join(", ")}</li>}
                 {changes.moved.length > 0 && <li className="text-slate-500">moved: {changes.moved.join(", ")}</li>}
-                {!changes.renamed && !changes.parameters.length && !changes.added.length && !changes.removed.length && !changes.changed.length && !changes.edgesAdded.length && !changes.edgesRemoved.length && (
+                {!changes.renamed && !changes.parameters.length && !changes.notes.length && !changes.added.length && !changes.removed.length && !changes.changed.length && !changes.edgesAdded.length && !changes.edgesRemoved.length && (
                   <li className="text-slate-500">no changes{changes.moved.length ? " but positions" : ""}</li>
                 )}
               </ul>

@@ -17,11 +17,18 @@ describe("pipeline diff", () => {
       edgesAdded: ["fill.dataset → new.dataset"],
       edgesRemoved: ["fill.dataset → old.dataset"],
       parameters: ["n", "gone", "kept"],
+      notes: [],
     });
+  });
+  it("names notes added, removed or rewritten, not moved", () => {
+    const note = (id: string, text: string, x = 0) => ({ id, text, position: { x, y: 0 }, size: { width: 208, height: 120 } });
+    const before = { name: "A", nodes: [], edges: [], notes: [note("kept", "same", 0), note("edited", "old"), note("gone", "x")] };
+    const after = { name: "A", nodes: [], edges: [], notes: [note("kept", "same", 90), note("edited", "new"), note("new", "y")] };
+    expect(diffPipelines(before, after).notes).toEqual(["edited", "gone", "new"]);
   });
   it("finds nothing between a version and itself", () => {
     const doc = { name: "A", nodes: [node("csv", "csv-dataset")], edges: [] };
-    expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [], parameters: [] });
+    expect(diffPipelines(doc, structuredClone(doc))).toEqual({ renamed: null, added: [], removed: [], changed: [], moved: [], edgesAdded: [], edgesRemoved: [], parameters: [], notes: [] });
   });
 });
 

@@ -15,13 +15,15 @@ export interface PipelineDiff {
   edgesRemoved: string[];
   /** Parameters declared, removed or changed (type, default, range, …), by name. */
   parameters: string[];
+  /** Sticky notes added, removed or rewritten (not moved or resized), by id. */
+  notes: string[];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const edgeLabel = (e: PipelineDocument["edges"][number]) => `${e.source}.${e.sourceHandle} → ${e.target}.${e.targetHandle}`;
 
 /** The changes that turn `before` into `after`. */
-type Drawn = Pick<PipelineDocument, "name" | "nodes" | "edges" | "parameters">;
+type Drawn = Pick<PipelineDocument, "name" | "nodes" | "edges" | "parameters" | "notes">;
 export function diffPipelines(before: Drawn, after: Drawn): PipelineDiff {
   const old = new Map(before.nodes.map((n) => [n.id, n]));
   const now = new Map(after.nodes.map((n) => [n.id, n]));
@@ -50,6 +52,9 @@ export function diffPipelines(before: Drawn, after: Drawn): PipelineDiff {
     edgesRemoved: [...oldEdges].filter((e) => !newEdges.has(e)),
     parameters: [...new Set([...(before.parameters ?? []), ...(after.parameters ?? [])].map((p) => p.name))].filter(
       (name) => !same(before.parameters?.find((p) => p.name === name), after.parameters?.find((p) => p.name === name)),
+    ),
+    notes: [...new Set([...(before.notes ?? []), ...(after.notes ?? [])].map((n) => n.id))].filter(
+      (id) => before.notes?.find((n) => n.id === id)?.text !== after.notes?.find((n) => n.id === id)?.text,
     ),
   };
 }
