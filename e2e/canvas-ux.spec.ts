@@ -216,6 +216,21 @@ test("sticky notes: added, written, moved, resized, undone, copied, saved and ex
   await page.reload();
   await expect(page.getByTestId("note-note-1").getByLabel("Note text")).toHaveValue("feature_3 leaks the target: drop it before training");
   expect(Math.round((await page.getByTestId("note-note-1").boundingBox())!.width)).toBeGreaterThan(Math.round(before.width) + 60);
+  // Quick add offers notes too; Enter on a focused note goes into its text.
+  await clickPane(page);
+  await page.keyboard.press("/");
+  await page.getByRole("textbox", { name: "Node type" }).fill("note");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("note-note-2")).toBeVisible();
+  await node(page, "note-2").focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("note-note-2").getByLabel("Note text")).toBeFocused();
+  await page.keyboard.type("second thoughts");
+  await expect(page.getByTestId("note-note-2").getByLabel("Note text")).toHaveValue("second thoughts");
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByTestId("note-note-2")).toHaveCount(0);
+
   // Comparing versions names the notes added or rewritten.
   await page.getByLabel("Compare with").selectOption("1");
   await expect(page.getByRole("region", { name: "Changes" })).toContainText("~ notes: note-1");
@@ -378,6 +393,11 @@ test("light and dark themes: the system's by default, a choice in the header kep
   await page.goto(`/runs/${runId}`);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded");
   expect(await isDark()).toBe(true);
+  // Run page nodes are named with their status, and open with Enter as with a click.
+  await expect(page.locator('.react-flow__node[data-id="train"]')).toHaveAttribute("aria-label", "Random forest node train, succeeded");
+  await page.locator('.react-flow__node[data-id="train"]').focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("node-inspector")).toHaveAttribute("aria-label", "Node train");
   await page.screenshot({ path: "/tmp/shots/theme-dark-run.png", fullPage: true });
 
   // Back to light, kept too; then to the system's again.

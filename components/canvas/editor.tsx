@@ -460,8 +460,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     } else if (e.key === "Enter" && !e.shiftKey) {
       s.onNodesChange(all.filter((n) => n.selected || n.id === id).map((n) => ({ type: "select", id: n.id, selected: n.id === id })));
       s.select(id);
-      // Into the settings; Escape there comes back to the node.
+      // Into the settings (Escape there comes back to the node), or a note's text.
       if (s.nodes.some((n) => n.id === id)) requestAnimationFrame(() => inspectorRef.current?.focus());
+      else el.querySelector("textarea")?.focus();
     } else if ((e.key === "Delete" || e.key === "Backspace") && can.edit) {
       const me = all.find((n) => n.id === id);
       const others = all.filter((n) => n.id !== id);
