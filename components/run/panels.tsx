@@ -149,10 +149,11 @@ function ChartView({ panel, testId }: { panel: PanelOf<"curves"> | PanelOf<"scat
   const tick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
   return (
     <Titled title={panel.title} testId={testId}>
-      <svg viewBox={`0 0 ${W} ${H}`} className="w-full max-w-sm" role="img" aria-label={panel.title}>
-        <rect x={pad.l} y={pad.t} width={W - pad.l - pad.r} height={H - pad.t - pad.b} fill="none" stroke="#e2e8f0" />
-        {panel.kind === "curves" && panel.diagonal && <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} stroke="#cbd5e1" strokeDasharray="3 3" />}
-        {panel.kind === "scatter" && y0 < 0 && y1 > 0 && <line x1={pad.l} x2={W - pad.r} y1={sy(0)} y2={sy(0)} stroke="#cbd5e1" strokeDasharray="3 3" />}
+      {/* Frame and guides follow the theme's palette; the series' fixed colours are lifted on dark. */}
+      <svg viewBox={`0 0 ${W} ${H}`} className="w-full max-w-sm dark:[&_circle]:brightness-150 dark:[&_polyline]:brightness-150" role="img" aria-label={panel.title}>
+        <rect x={pad.l} y={pad.t} width={W - pad.l - pad.r} height={H - pad.t - pad.b} fill="none" className="stroke-slate-200" />
+        {panel.kind === "curves" && panel.diagonal && <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} className="stroke-slate-300" strokeDasharray="3 3" />}
+        {panel.kind === "scatter" && y0 < 0 && y1 > 0 && <line x1={pad.l} x2={W - pad.r} y1={sy(0)} y2={sy(0)} className="stroke-slate-300" strokeDasharray="3 3" />}
         {panel.kind === "curves"
           ? series.map((s, i) => (
               <polyline key={s.label} fill="none" stroke={COLOURS[i % COLOURS.length]} strokeWidth={1.5} points={s.x.map((x, k) => `${sx(x).toFixed(1)},${sy(s.y[k]!).toFixed(1)}`).join(" ")} />
