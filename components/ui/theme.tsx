@@ -58,6 +58,8 @@ function readChoice(): Choice {
 /** The header's theme switch: system (the default), light or dark, remembered in this browser. */
 export function ThemeToggle() {
   const choice = useSyncExternalStore(subscribeChoice, readChoice, () => "system" as Choice);
+  // Normally the head script has applied it already; this covers a page served without it.
+  useEffect(() => apply(readChoice()), []);
   // Following the system: a change there (dusk, a settings switch) changes the page at once.
   useEffect(() => {
     if (choice !== "system") return;
