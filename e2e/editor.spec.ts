@@ -458,4 +458,24 @@ test("after a run, each node shows what it produced, and the inspector lists its
   const output = page.getByRole("region", { name: "Last run output" });
   await expect(output).toContainText("train: 450 rows");
   await expect(output).toContainText("target");
+
+  // The data tab: the node's input as it read it and its outputs, sampled, with statistics.
+  await selectNode(page, "fill");
+  await page.getByRole("tab", { name: "Data" }).click();
+  const data = page.getByTestId("data-tab");
+  await expect(data.getByTestId("data-input-dataset")).toContainText("600 rows × 5 columns");
+  await expect(data.getByTestId("data-output")).toContainText("600 rows × 5 columns");
+  // Fill missing (median) leaves no gaps: its output counts 0 missing in every column, its input does not.
+  const missing = async (section: string) =>
+    data
+      .getByTestId(section)
+      .getByTestId("schema-dataset")
+      .locator("tbody tr")
+      .evaluateAll((rows) => rows.map((r) => Number((r.children[2]?.textContent ?? "").replace(/,/g, ""))));
+  await expect.poll(() => missing("data-output")).toEqual([0, 0, 0, 0, 0]);
+  expect((await missing("data-input-dataset")).some((n) => n > 0)).toBe(true);
+  await expect(data.getByTestId("data-output").getByTestId("rows-dataset").locator("tbody tr").first()).toBeVisible();
+  await page.getByTestId("inspector").screenshot({ path: "test-results/data-tab.png" });
+  await page.getByRole("tab", { name: "Settings" }).click();
+  await expect(page.getByTestId("data-tab")).toHaveCount(0);
 });

@@ -784,6 +784,17 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
             parameters={s.parameters}
             onChange={(patch) => s.updateNodeConfig(selected.id, patch)}
             lastOutputs={last.data?.nodes[selected.id]?.outputs}
+            lastRun={
+              last.data?.nodes[selected.id]
+                ? {
+                    runId: last.data.runId,
+                    version: last.data.version,
+                    inputs: s.edges
+                      .filter((e) => e.target === selected.id && last.data!.nodes[e.source])
+                      .map((e) => ({ port: e.targetHandle ?? "", node: e.source, sourcePort: e.sourceHandle ?? "" })),
+                  }
+                : undefined
+            }
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
             ref={inspectorRef}
             onEscape={() => focusNode(selected.id)}

@@ -7,6 +7,7 @@ import { isParameterRef } from "~/lib/pipeline/parameters";
 import { hiddenFields, type VisibleWhen } from "~/lib/pipeline/visibility";
 import type { Widget } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
+import { NodeData } from "../run/node-inspector";
 
 interface FieldSchema {
   type?: string;
@@ -49,6 +50,8 @@ interface Props {
   ref?: Ref<HTMLElement>;
   /** Escape pressed in the panel: back to the node on the canvas. */
   onEscape?: () => void;
+  /** The pipeline's latest finished run where this node ran, and where its inputs came from in it: the data tab. */
+  lastRun?: { runId: string; version: number; inputs: { port: string; node: string; sourcePort: string }[] };
 }
 
 /** Whether a parameter's values fit a setting: the same kind of value (datasets for a dataset picker). */
@@ -66,7 +69,8 @@ const inputClass =
   "w-full rounded border border-slate-300 px-2 py-1 text-sm focus:border-sky-500 focus:outline-none disabled:cursor-not-allowed disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-500";
 
 /** A form generated from the node spec's zod schema (via JSON Schema); widgets come from `.meta()`. */
-export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs, parameters = [], ref, onEscape }: Props) {
+export function Inspector({ nodeId, type, config, errors, columns, datasets, onChange, onDelete, readOnly = false, secrets = [], describeQuery, lastOutputs, parameters = [], ref, onEscape, lastRun }: Props) {
+  const [tab, setTab] = useState<"settings" | "data">("settings");
   const spec = getSpec(type);
   const allFields = useMemo(() => {
     if (!spec) return {};
@@ -85,7 +89,7 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
     <aside
       ref={ref}
       tabIndex={-1}
-      className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500"
+      className={`${tab === "data" ? "w-[34rem]" : "w-72"} shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500`}
       aria-label="Inspector"
       data-testid="inspector"
       onKeyDown={(e) => {
@@ -105,6 +109,46 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
       </div>
       <p className="mb-3 text-xs text-slate-500">{spec.description}</p>
       <p className="mb-3 font-mono text-[11px] text-slate-400">id: {nodeId}</p>
+      {lastRun && (
+        <div role="tablist" aria-label="Inspector views" className="mb-3 flex gap-1 border-b border-slate-200 text-xs">
+          {(["settings", "data"] as const).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              onClick={() => setTab(t)}
+              className={`-mb-px border-b-2 px-2 py-1 ${tab === t ? "border-sky-600 font-medium text-sky-800" : "border-transparent text-slate-500 hover:text-slate-800"}`}
+            >
+              {t === "settings" ? "Settings" : "Data"}
+            </button>
+          ))}
+        </div>
+      )}
+      {lastRun && tab === "data" ? (
+        <section aria-label="Data of the last run" data-testid="data-tab" className="space-y-3 text-xs">
+          <p className="text-[11px] text-slate-500">
+            As the latest finished run (v{lastRun.version}, run{" "}
+            <a className="font-mono text-sky-700 hover:underline" href={`/runs/${lastRun.runId}`}>
+              {lastRun.runId.slice(0, 8)}
+            </a>
+            ) read and wrote them: a sample of rows and statistics per column.
+          </p>
+          {lastRun.inputs.map((i) => (
+            <div key={i.port} data-testid={`data-input-${i.port}`}>
+              <h3 className="mb-1 font-semibold text-slate-700">
+                Input · {i.port} ← <span className="font-mono">{i.node}</span>
+              </h3>
+              <NodeData runId={lastRun.runId} nodeId={i.node} port={i.sourcePort} />
+            </div>
+          ))}
+          <div data-testid="data-output">
+            <h3 className="mb-1 font-semibold text-slate-700">Output</h3>
+            <NodeData runId={lastRun.runId} nodeId={nodeId} />
+          </div>
+        </section>
+      ) : (
+        <>
       {general.map((e, i) => (
         <p key={i} className="mb-2 rounded bg-red-50 px-2 py-1 text-xs text-red-700">
           {e.message}
@@ -329,6 +373,8 @@ export function Inspector({ nodeId, type, config, errors, columns, datasets, onC
             </div>
           ))}
         </section>
+      )}
+        </>
       )}
     </aside>
   );

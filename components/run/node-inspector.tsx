@@ -223,12 +223,12 @@ function DatasetOutput({ runId, nodeId, output: o }: { runId: string; nodeId: st
   );
 }
 
-/** A node's dataset outputs in its last run (the editor's data tab): each as `DatasetOutput`. */
-export function NodeData({ runId, nodeId }: { runId: string; nodeId: string }) {
+/** A node's dataset outputs in a run (one `port`, or all; the editor's data tab): each as `DatasetOutput`. */
+export function NodeData({ runId, nodeId, port }: { runId: string; nodeId: string; port?: string }) {
   const q = useNodeQuery(runId, nodeId);
   if (q.isError) return <p className="text-red-700">{q.error.message}</p>;
   if (!q.data) return <p className="text-slate-500">Loading…</p>;
-  const datasets = q.data.outputs.filter((o): o is DatasetOutputData => o.kind === "dataset");
+  const datasets = q.data.outputs.filter((o): o is DatasetOutputData => o.kind === "dataset" && (!port || o.port === port));
   if (!datasets.length) return <p className="text-slate-500">{q.data.error ?? `This node produced no table in that run (${q.data.status}).`}</p>;
   return (
     <>
