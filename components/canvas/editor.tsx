@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, Controls, getNodesBounds, getViewportForBounds, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
+import { Background, ControlButton, Controls, getNodesBounds, getViewportForBounds, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
 import { toPng, toSvg } from "html-to-image";
 import YAML from "yaml";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { diffPipelines } from "~/lib/pipeline/diff";
 import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
@@ -13,7 +13,7 @@ import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/
 import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
 import { Inspector } from "./inspector";
-import { NodeDecorations, nodeTypes, ParameterDefaults, type NodeDecoration } from "./node-card";
+import { NodeDecorations, nodeTypes, ParameterDefaults, useDecorationStore, type NodeDecoration } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { NoteCard, NoteEditing } from "./note-card";
 import { NOTE_ENTRY, QuickAdd, type QuickAddChoice } from "./quick-add";
@@ -63,6 +63,36 @@ const ariaLabelConfig = {
     "Enter opens the node's settings. Arrow keys move to the nearest node that way; Shift with an arrow moves the node. Delete removes it. Tab goes to the next node.",
 };
 
+const DELETE_KEYS = ["Backspace", "Delete"];
+/** Above this many nodes the minimap starts hidden (its redraw costs tens of ms per edit at 1,000). */
+const MINIMAP_NODES = 300;
+const SNAP_GRID: [number, number] = [16, 16];
+const FIT_VIEW = { padding: 0.15, maxZoom: 1 };
+const PRO_OPTIONS = { hideAttribution: true };
+
+/** A function of stable identity that calls the latest `fn` (set after each render). */
+function useLatest<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  const ref = useRef(fn);
+  useLayoutEffect(() => {
+    ref.current = fn;
+  });
+  return useCallback((...args: A) => ref.current(...args), []);
+}
+
+/**
+ * The document as the compiler reads it: everything but positions. While only positions changed
+ * (a drag), the previous document is returned, so the compile result stays and nothing recompiles.
+ */
+class SameStructure {
+  private last: { datas: unknown[]; edges: unknown; name: string; parameters: unknown; doc: PipelineDocument } | null = null;
+  of(doc: PipelineDocument, nodes: { data: unknown }[], edges: unknown, parameters: unknown): PipelineDocument {
+    const prev = this.last;
+    if (prev && prev.edges === edges && prev.name === doc.name && prev.parameters === parameters && prev.datas.length === nodes.length && nodes.every((n, i) => n.data === prev.datas[i])) return prev.doc;
+    this.last = { datas: nodes.map((n) => n.data), edges, name: doc.name, parameters, doc };
+    return doc;
+  }
+}
+
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
 const problemsOf = (e: unknown) => (e as { data?: { errors?: GraphError[] } } | null)?.data?.errors;
 
@@ -96,6 +126,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const [conflict, setConflict] = useState<number | null>(null);
   // The problem list follows the edits while it is open.
   const [showProblems, setShowProblems] = useState(false);
+  // The minimap redraws every node at each edit: shown by default up to MINIMAP_NODES nodes, then
+  // on demand (the button under the zoom controls).
+  const [miniMap, setMiniMap] = useState<boolean | null>(null);
 
   // The version the canvas's edits start from (the editor is mounted per pipeline); a newer saved
   // version replaces it only while there are no unsaved edits. Saves name it to detect conflicts.
@@ -248,14 +281,18 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const owners = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.slug, e])), [endpoints.data]);
   const { nodes: flowNodes, edges: flowEdges, name, parameters } = s;
   const document = useMemo(() => documentOf({ nodes: flowNodes, edges: flowEdges, name, parameters }), [flowNodes, flowEdges, name, parameters]);
+  // What the compiler reads: everything but positions. A drag changes positions only, so it
+  // keeps this object (and the compile result) and does not recompile the pipeline.
+  const [structure] = useState(() => new SameStructure());
+  const compileInput = useMemo(() => structure.of(document, flowNodes, flowEdges, parameters), [structure, document, flowNodes, flowEdges, parameters]);
   const parameterDefaults = useMemo(() => Object.fromEntries(parameters.map((p) => [p.name, p.default])), [parameters]);
   // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
   const compiled = useMemo(
     () =>
       datasets.data && endpoints.data
-        ? compile(document, { datasetColumns: (id) => columnsById.get(id), endpoint: (slug) => owners.get(slug), pipelineId })
+        ? compile(compileInput, { datasetColumns: (id) => columnsById.get(id), endpoint: (slug) => owners.get(slug), pipelineId })
         : { errors: [], columns: {}, parameters: {} },
-    [document, columnsById, owners, datasets.data, endpoints.data, pipelineId],
+    [compileInput, columnsById, owners, datasets.data, endpoints.data, pipelineId],
   );
   // Comparing with an earlier version: its document, and what differs from the canvas.
   const [compared, setCompared] = useState<{ version: number; doc: PipelineDocument } | null>(null);
@@ -282,6 +319,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     for (const c of changes?.changed ?? []) (d[c.id] ??= {}).diff = "changed";
     return d;
   }, [compiled.errors, changes, last.data, pipeline.data?.latestVersion, flowNodes]);
+  const decorationStore = useDecorationStore(decorations);
 
   const save = useMutation(trpc.pipeline.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
@@ -294,8 +332,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     // Saved: the browser's copy of the edits is no longer needed.
     window.localStorage.removeItem(`millrace:draft:${pipelineId}`);
     baseVersion.current = res.version;
-    await queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
-    await queryClient.invalidateQueries({ queryKey: trpc.pipeline.versions.queryKey({ id: pipelineId }) });
+    // Saved once the server said so; the refreshed pipeline and version list follow on their own.
+    void queryClient.invalidateQueries({ queryKey: trpc.pipeline.byId.queryKey({ id: pipelineId }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.pipeline.versions.queryKey({ id: pipelineId }) });
     return res.version;
   }, [save, pipelineId, queryClient, trpc, state]);
 
@@ -424,20 +463,38 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     return edge ? compiled.columns[edge.source]?.[edge.sourceHandle ?? ""] : undefined;
   }, [selected, s.edges, compiled.columns]);
 
+  // Callbacks React Flow gets keep their identity across renders: it hands them to every node's
+  // wrapper, and a new function would redraw all 1,000 of them on each keystroke.
+  const { select, onNodesChange } = s;
+  const onNodeClick = useCallback((_: unknown, n: { id: string }) => select(n.id), [select]);
+  const onPaneClick = useCallback(() => select(null), [select]);
+  const onNodesChangeReadOnly = useCallback<typeof onNodesChange>((changes) => onNodesChange(changes.filter((c) => c.type === "select" || c.type === "dimensions")), [onNodesChange]);
+  const stableIsValidConnection = useLatest(isValidConnection);
+  const stableOnConnectEnd = useLatest(onConnectEnd);
+
   const problems = runErrors ?? (showProblems ? compiled.errors : []);
+  const showMiniMap = miniMap ?? flowNodes.length <= MINIMAP_NODES;
 
   // What React Flow draws: the nodes, named for assistive technology (type, id, state), and the notes.
+  // A node whose object and name did not change keeps its labelled object: React Flow then leaves
+  // it alone (it compares nodes by identity), so an edit of one node does not touch the other 999.
+  const [labelled] = useState(() => new WeakMap<object, CanvasNode & { ariaLabel: string }>());
   const canvasNodes = useMemo<CanvasNode[]>(
     () => [
       ...flowNodes.map((n) => {
         const d = decorations[n.id];
         // Counts, not the messages: those are on the card, and would make its name a sentence.
         const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
-        return { ...n, ariaLabel: `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}` };
+        const ariaLabel = `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}`;
+        const before = labelled.get(n);
+        if (before?.ariaLabel === ariaLabel) return before;
+        const out = { ...n, ariaLabel };
+        labelled.set(n, out);
+        return out;
       }),
       ...s.notes,
     ],
-    [flowNodes, decorations, s.notes],
+    [flowNodes, decorations, s.notes, labelled],
   );
   const { setNoteText } = s;
 
@@ -673,36 +730,45 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           {dropMenu && (
             <QuickAdd label="Connect a new node" only={[...dropMenu.types.keys()]} at={dropMenu.at} onAdd={addFromDrop} onClose={() => setDropMenu(null)} />
           )}
-          <NodeDecorations.Provider value={decorations}>
+          <NodeDecorations.Provider value={decorationStore}>
           <ParameterDefaults.Provider value={parameterDefaults}>
           <NoteEditing.Provider value={noteEditing}>
             <ReactFlow<CanvasNode>
               nodes={canvasNodes}
               edges={s.edges}
               nodeTypes={canvasNodeTypes}
-              onNodesChange={can.edit ? s.onNodesChange : (changes) => s.onNodesChange(changes.filter((c) => c.type === "select" || c.type === "dimensions"))}
+              onNodesChange={can.edit ? s.onNodesChange : onNodesChangeReadOnly}
               onEdgesChange={can.edit ? s.onEdgesChange : undefined}
               onConnect={can.edit ? s.onConnect : undefined}
               nodesDraggable={can.edit}
               nodesConnectable={can.edit}
               edgesReconnectable={can.edit}
-              isValidConnection={isValidConnection}
-              onConnectEnd={can.edit ? onConnectEnd : undefined}
-              onNodeClick={(_, n) => s.select(n.id)}
-              onPaneClick={() => s.select(null)}
-              deleteKeyCode={can.edit ? ["Backspace", "Delete"] : null}
+              isValidConnection={stableIsValidConnection}
+              onConnectEnd={can.edit ? stableOnConnectEnd : undefined}
+              onNodeClick={onNodeClick}
+              onPaneClick={onPaneClick}
+              deleteKeyCode={can.edit ? DELETE_KEYS : null}
               snapToGrid
-              snapGrid={[16, 16]}
+              snapGrid={SNAP_GRID}
               fitView={pipeline.data.nodes.length > 0}
-              fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+              fitViewOptions={FIT_VIEW}
               minZoom={0.2}
-              proOptions={{ hideAttribution: true }}
+              proOptions={PRO_OPTIONS}
               ariaLabelConfig={ariaLabelConfig}
               colorMode={theme}
             >
               <Background gap={16} />
-              <Controls />
-              <MiniMap pannable zoomable className="!bg-white" />
+              <Controls>
+                <ControlButton
+                  onClick={() => setMiniMap(!showMiniMap)}
+                  title={showMiniMap ? "Hide the minimap" : "Show the minimap"}
+                  aria-label={showMiniMap ? "Hide the minimap" : "Show the minimap"}
+                  aria-pressed={showMiniMap}
+                >
+                  ▣
+                </ControlButton>
+              </Controls>
+              {showMiniMap && <MiniMap pannable zoomable className="!bg-white" />}
             </ReactFlow>
           </NoteEditing.Provider>
           </ParameterDefaults.Provider>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { createContext, memo, useContext, useMemo } from "react";
+import { createContext, memo, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { GraphError } from "~/lib/pipeline/document";
 import { isParameterRef } from "~/lib/pipeline/parameters";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -21,7 +21,62 @@ export interface NodeDecoration {
   /** Against a compared version: a node that is new, or whose settings differ. */
   diff?: "added" | "changed";
 }
-export const NodeDecorations = createContext<Record<string, NodeDecoration>>({});
+
+const sameErrors = (a: GraphError[] | undefined, b: GraphError[] | undefined) =>
+  a === b || (!!a && !!b && a.length === b.length && a.every((e, i) => e.message === b[i]!.message && e.path === b[i]!.path && e.nodeId === b[i]!.nodeId));
+const sameDecoration = (a: NodeDecoration | undefined, b: NodeDecoration | undefined) =>
+  a === b ||
+  (!!a &&
+    !!b &&
+    a.status === b.status &&
+    a.detail === b.detail &&
+    a.diff === b.diff &&
+    a.progress?.done === b.progress?.done &&
+    a.progress?.total === b.progress?.total &&
+    sameErrors(a.errors, b.errors));
+
+/**
+ * Decorations by node id, which each card reads on its own: a card re-renders only when its own
+ * decoration changes, not when any node's does (an edit recompiles the pipeline; 1,000 cards must
+ * not all redraw for it).
+ */
+export class DecorationStore {
+  private current: Record<string, NodeDecoration> = {};
+  private listeners = new Set<() => void>();
+  get = (id: string) => this.current[id];
+  subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  };
+  /** Takes new decorations, keeping the previous object of each node whose decoration did not change. */
+  set(next: Record<string, NodeDecoration>) {
+    let changed = Object.keys(this.current).length !== Object.keys(next).length;
+    const kept: Record<string, NodeDecoration> = {};
+    for (const [id, d] of Object.entries(next)) {
+      const before = this.current[id];
+      if (sameDecoration(before, d)) kept[id] = before!;
+      else {
+        kept[id] = d;
+        changed = true;
+      }
+    }
+    this.current = kept;
+    if (changed) for (const fn of this.listeners) fn();
+  }
+}
+
+/** A store that follows `decorations` (set after each render that changed them). */
+export function useDecorationStore(decorations: Record<string, NodeDecoration>): DecorationStore {
+  const [store] = useState(() => {
+    const s = new DecorationStore();
+    s.set(decorations);
+    return s;
+  });
+  useLayoutEffect(() => store.set(decorations), [store, decorations]);
+  return store;
+}
+
+export const NodeDecorations = createContext<DecorationStore>(new DecorationStore());
 /** In the editor: each run parameter's default, so a setting that refers to one is summarised with it. */
 export const ParameterDefaults = createContext<Record<string, unknown>>({});
 
@@ -41,7 +96,8 @@ function useSummary(type: string, config: Record<string, unknown>, redacted: boo
 
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const spec = getSpec(data.type);
-  const deco = useContext(NodeDecorations)[id];
+  const store = useContext(NodeDecorations);
+  const deco = useSyncExternalStore(store.subscribe, () => store.get(id), () => store.get(id));
   const summary = useSummary(data.type, data.config, !!data.redacted);
   if (!spec) {
     return <div className="rounded border border-red-400 bg-white p-2 text-xs text-red-700">Unknown node type {data.type}</div>;

@@ -4,7 +4,7 @@ import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/reac
 import { useMemo, type ReactNode } from "react";
 import type { Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
-import { NodeDecorations, nodeTypes, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
+import { NodeDecorations, nodeTypes, useDecorationStore, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
 import { NoteCard, type NoteFlowNode } from "../canvas/note-card";
 
 /** Declared at module scope: React Flow warns when nodeTypes is recreated. */
@@ -98,9 +98,10 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
     }
     return d;
   }, [nodes]);
+  const decorationStore = useDecorationStore(decorations);
   return (
     <ReactFlowProvider>
-      <NodeDecorations.Provider value={decorations}>
+      <NodeDecorations.Provider value={decorationStore}>
         <ReactFlow
           // Enter on a focused node opens it, as a click does.
           onKeyDownCapture={(e) => {

@@ -101,6 +101,9 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
   const columns: CompileResult["columns"] = {};
   const specs = new Map<string, NodeSpec>();
   const configs = new Map<string, Record<string, unknown>>();
+  // Per node, worked out once: the settings that do not apply, and whether its settings parse.
+  const hiddenOf = new Map<string, Set<string>>();
+  const unparsed = new Set<string>();
 
   if (graph.nodes.length === 0) errors.push({ nodeId: null, path: "nodes", message: "the pipeline has no nodes" });
 
@@ -120,12 +123,14 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     // A setting that does not apply (hidden in the inspector; its executor ignores it) is not
     // judged: when only such settings are wrong, the node runs on their defaults.
     const hidden = hiddenFields(fieldsOf(spec), node.config ?? {});
+    hiddenOf.set(node.id, hidden);
     const visibleIssue = (path: PropertyKey[]) => !hidden.has(String(path[0] ?? ""));
     if (!parsed.success && hidden.size && !parsed.error.issues.some((i) => visibleIssue(i.path))) {
       parsed = spec.config.safeParse(Object.fromEntries(Object.entries(node.config ?? {}).filter(([k]) => !hidden.has(k))));
     }
     if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
     else {
+      unparsed.add(node.id);
       configs.set(node.id, {});
       for (const issue of parsed.error.issues.filter((i) => visibleIssue(i.path))) {
         const param = bound.sources.get(node.id)?.get(String(issue.path[0] ?? ""));
@@ -214,13 +219,12 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     const wired = inputs.get(id)!;
     const inCols: Record<string, ColumnSchema[] | undefined> = {};
     for (const [port, src] of Object.entries(wired)) inCols[port] = columns[src.node]?.[src.port];
-    const raw = graph.nodes.find((n) => n.id === id)?.config ?? {};
-    const parsed = spec.config.safeParse(raw);
-    const config = parsed.success ? parsed.data : Object.keys(configs.get(id)!).length ? configs.get(id)! : undefined;
-    if (!config) continue; // config errors already reported
+    // The settings as parsed above (those that do not apply at their defaults); none when they did not parse.
+    if (unparsed.has(id)) continue; // config errors already reported
+    const config = configs.get(id)!;
     const res = spec.infer({ ...ctx, config, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
-    const hidden = hiddenFields(fieldsOf(spec), raw);
+    const hidden = hiddenOf.get(id)!;
     for (const e of res.errors ?? []) {
       if (!e.path.startsWith("inputs.") && hidden.has(e.path.split(".")[0]!)) continue;
       const param = e.path.startsWith("inputs.") ? undefined : bound.sources.get(id)?.get(e.path.split(".")[0]!);
