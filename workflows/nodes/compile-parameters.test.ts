@@ -2,15 +2,10 @@ import { describe, expect, it } from "vitest";
 import { pipelineDocumentSchema, type ColumnSchema, type PipelineGraph } from "~/lib/pipeline/document";
 import { coerceValue } from "~/lib/pipeline/parameters";
 import { demoPipeline } from "~/lib/templates/demo";
+import { demoColumns } from "./testing";
 import { compile } from "./compile";
 
-const columns: ColumnSchema[] = [
-  { name: "feature_1", type: "number", nullable: true },
-  { name: "feature_2", type: "number", nullable: true },
-  { name: "feature_3", type: "number", nullable: true },
-  { name: "feature_4", type: "number", nullable: false },
-  { name: "target", type: "number", nullable: false },
-];
+const columns = demoColumns;
 const other: ColumnSchema[] = [...columns, { name: "extra", type: "number", nullable: false }];
 const ctx = { datasetColumns: (id: string) => (id === "ds" ? columns : id === "ds2" ? other : undefined) };
 

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
+import type { PipelineGraph } from "~/lib/pipeline/document";
 import { demoPipeline } from "~/lib/templates/demo";
+import { demoColumns } from "./testing";
 import { compile, portsCompatible } from "./compile";
 
-const columns: ColumnSchema[] = [
-  { name: "feature_1", type: "number", nullable: true },
-  { name: "feature_2", type: "number", nullable: true },
-  { name: "feature_3", type: "number", nullable: true },
-  { name: "feature_4", type: "number", nullable: false },
-  { name: "target", type: "number", nullable: false },
-];
+const columns = demoColumns;
 const ctx = { datasetColumns: (id: string) => (id === "ds" ? columns : undefined) };
 const demo = (): PipelineGraph => structuredClone(demoPipeline("ds"));
 const node = (g: PipelineGraph, id: string) => g.nodes.find((n) => n.id === id)!;

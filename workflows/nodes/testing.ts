@@ -6,7 +6,7 @@ import fs from "node:fs";
 import type { Db } from "~/db/client";
 import { DEFAULT_WORKSPACE_ID } from "~/db/schema";
 import { UserError } from "~/lib/errors";
-import type { ColumnRole } from "~/lib/pipeline/document";
+import type { ColumnRole, ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
 import { describe as describeRelation, parquet, quoteString, withDuck, writeParquet } from "~/workflows/data/duck";
@@ -112,3 +112,12 @@ export async function replayed(store: FsArtifactStore, input: DatasetRef, output
   });
   return { served, written: await readRows(store, output) };
 }
+
+/** The demo dataset's columns as ingest types them: the compile tests' upstream schema. */
+export const demoColumns: ColumnSchema[] = [
+  { name: "feature_1", type: "number", nullable: true },
+  { name: "feature_2", type: "number", nullable: true },
+  { name: "feature_3", type: "number", nullable: true },
+  { name: "feature_4", type: "number", nullable: false },
+  { name: "target", type: "number", nullable: false },
+];

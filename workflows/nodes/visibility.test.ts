@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { ColumnSchema, PipelineGraph } from "~/lib/pipeline/document";
+import type { PipelineGraph } from "~/lib/pipeline/document";
 import { hiddenFields } from "~/lib/pipeline/visibility";
 import { demoPipeline } from "~/lib/templates/demo";
+import { demoColumns } from "./testing";
 import { compile } from "./compile";
 import { getSpec } from "./registry";
 
-const columns: ColumnSchema[] = [
-  { name: "feature_1", type: "number", nullable: true },
-  { name: "feature_2", type: "number", nullable: true },
-  { name: "feature_3", type: "number", nullable: true },
-  { name: "feature_4", type: "number", nullable: false },
-  { name: "target", type: "number", nullable: false },
-];
+const columns = demoColumns;
 const ctx = { datasetColumns: (id: string) => (id === "ds" ? columns : undefined) };
 const node = (g: PipelineGraph, id: string) => g.nodes.find((n) => n.id === id)!;
 const fields = (type: string) => (z.toJSONSchema(getSpec(type)!.config, { io: "input", unrepresentable: "any" }) as { properties: Record<string, object> }).properties;
