@@ -1,5 +1,5 @@
 /**
- * Canvas benchmark: pipelines of growing size opened in Debian's Chromium (1440×900) against a
+ * Canvas benchmark: pipelines of growing size (n nodes, 1.2 × n edges) opened in Debian's Chromium (1440×900) against a
  * real `npm start` (its own ports and data dir). Per size: open (navigation to every node drawn),
  * frames per second while panning and while dragging a node (requestAnimationFrame counted over
  * two seconds of pointer moves), a keystroke in the inspector and a compile after an edit (both
@@ -14,15 +14,32 @@ import { freshDataDir, launch, printTable } from "./launcher";
 const sizes = (process.env.BENCH_CANVAS_NODES ?? "100,500,1000").split(",").map(Number);
 const port = 3230;
 
-/** n nodes: an ingest and a chain of derived columns, in rows of 20, every one connected. */
+/**
+ * n nodes and 1.2 × n edges, in rows of 20: an ingest, a chain of derived columns, and a fifth of
+ * the nodes are forests taking two inputs from a node of the chain (train set and refit rows); the last node
+ * scores the chain's end with the last forest. Every node connected.
+ */
 function pipeline(n: number, datasetId: string) {
-  const nodes = Array.from({ length: n }, (_, i) => ({
-    id: `n${i}`,
-    type: i === 0 ? "csv-dataset" : "derive-column",
-    config: i === 0 ? { datasetId } : { name: `f${i}`, expression: "feature_1 * 2" },
-    position: { x: (i % 20) * 260, y: Math.floor(i / 20) * 150 },
-  }));
-  const edges = nodes.slice(1).map((node, i) => ({ source: nodes[i]!.id, sourceHandle: "dataset", target: node.id, targetHandle: "dataset" }));
+  const forests = Math.floor(n / 5);
+  const chain = n - forests - 2; // derived columns after the ingest, before the scorer
+  const at = (i: number) => ({ x: (i % 20) * 260, y: Math.floor(i / 20) * 150 });
+  const nodes: { id: string; type: string; config: Record<string, unknown>; position: { x: number; y: number } }[] = [{ id: "n0", type: "csv-dataset", config: { datasetId }, position: at(0) }];
+  const edges: { source: string; sourceHandle: string; target: string; targetHandle: string }[] = [];
+  for (let i = 1; i <= chain; i++) {
+    nodes.push({ id: `n${i}`, type: "derive-column", config: { name: `f${i}`, expression: "feature_1 * 2" }, position: at(i) });
+    edges.push({ source: `n${i - 1}`, sourceHandle: "dataset", target: `n${i}`, targetHandle: "dataset" });
+  }
+  for (let k = 0; k < forests; k++) {
+    const id = `n${chain + 1 + k}`;
+    const from = 1 + Math.floor((k * (chain - 1)) / forests);
+    nodes.push({ id, type: "random-forest", config: { task: "classification", target: "target", nEstimators: 10 }, position: at(chain + 1 + k) });
+    edges.push({ source: `n${from}`, sourceHandle: "dataset", target: id, targetHandle: "train" });
+    edges.push({ source: `n${from}`, sourceHandle: "dataset", target: id, targetHandle: "refit" });
+  }
+  const scorer = `n${n - 1}`;
+  nodes.push({ id: scorer, type: "batch-score", config: {}, position: at(n - 1) });
+  edges.push({ source: `n${chain + forests}`, sourceHandle: "model", target: scorer, targetHandle: "model" });
+  edges.push({ source: `n${chain}`, sourceHandle: "dataset", target: scorer, targetHandle: "dataset" });
   return { name: `Canvas ${n}`, nodes, edges };
 }
 
@@ -120,7 +137,7 @@ try {
   for (const n of sizes) {
     const res = await fetch(`${app.base}/api/v1/pipelines`, { method: "POST", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify(pipeline(n, datasets[0]!.id)) });
     if (res.status !== 201) {
-      rows.push([String(n), "refused", (await res.text()).slice(0, 80), "", "", ""]);
+      rows.push([String(n), "refused", (await res.text()).slice(0, 300), "", "", "", "", ""]);
       continue;
     }
     const { id } = (await res.json()) as { id: string };
@@ -144,7 +161,7 @@ try {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
     const save = (performance.now() - s0) / 1000;
-    rows.push([String(n), String(n - 1), open.toFixed(2), drag.toFixed(0), pan.toFixed(0), keystroke.toFixed(1), compile.toFixed(1), save.toFixed(2)]);
+    rows.push([String(n), String(pipeline(n, "").edges.length), open.toFixed(2), drag.toFixed(0), pan.toFixed(0), keystroke.toFixed(1), compile.toFixed(1), save.toFixed(2)]);
     console.log(`${n} nodes done`);
   }
 } finally {

@@ -5,15 +5,15 @@ import { Background, ControlButton, Controls, getNodesBounds, getViewportForBoun
 import { toPng, toSvg } from "html-to-image";
 import YAML from "yaml";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { diffPipelines } from "~/lib/pipeline/diff";
-import { compile, connectionProblem, portsCompatible } from "~/workflows/nodes/compile";
+import { compile, connectionProblem, portsCompatible, type CompileResult } from "~/workflows/nodes/compile";
 import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
 import { Inspector } from "./inspector";
-import { NodeDecorations, nodeTypes, ParameterDefaults, useDecorationStore, type NodeDecoration } from "./node-card";
+import { NodeConfigs, NodeConfigStore, NodeDecorations, nodeTypes, ParameterDefaults, useDecorationStore, type NodeDecoration, type PipelineFlowNode } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { NoteCard, NoteEditing } from "./note-card";
 import { NOTE_ENTRY, QuickAdd, type QuickAddChoice } from "./quick-add";
@@ -91,6 +91,52 @@ class SameStructure {
     this.last = { datas: nodes.map((n) => n.data), edges, name: doc.name, parameters, doc };
     return doc;
   }
+}
+
+/**
+ * `run()`'s result, worked out after the browser has drawn the render that changed `run` (the
+ * first one at once); until then the previous result stands. The second value gives the result for
+ * the latest `run` on demand (an action that must not act on a stale check).
+ */
+function useAfterPaint<T>(run: () => T): [T, () => T] {
+  const latest = useRef<{ run: () => T; value: T } | null>(null);
+  latest.current ??= { run, value: run() };
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (latest.current!.run === run) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // requestAnimationFrame runs just before the frame is drawn; the timeout, just after it.
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        latest.current = { run, value: run() };
+        redraw();
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [run]);
+  const now = useLatest(() => {
+    if (latest.current!.run !== run) latest.current = { run, value: run() };
+    return latest.current!.value;
+  });
+  return [latest.current.value, now];
+}
+
+/** The same node but perhaps for its settings (a new settings object is all an inspector edit makes). */
+function sameButSettings(a: PipelineFlowNode, b: PipelineFlowNode) {
+  if (a === b) return true;
+  if (a.data.type !== b.data.type || a.data.redacted !== b.data.redacted) return false;
+  const keys = Object.keys(b) as (keyof PipelineFlowNode)[];
+  return keys.length === Object.keys(a).length && keys.every((k) => k === "data" || a[k] === b[k]);
+}
+
+/** The settings store cards read, following the editor's nodes (set after each render that changed them). */
+function useConfigStore(nodes: PipelineFlowNode[]): NodeConfigStore {
+  const [store] = useState(() => new NodeConfigStore());
+  useLayoutEffect(() => store.set(new Map(nodes.map((n) => [n.id, n.data.config]))), [store, nodes]);
+  return store;
 }
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -286,14 +332,16 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const [structure] = useState(() => new SameStructure());
   const compileInput = useMemo(() => structure.of(document, flowNodes, flowEdges, parameters), [structure, document, flowNodes, flowEdges, parameters]);
   const parameterDefaults = useMemo(() => Object.fromEntries(parameters.map((p) => [p.name, p.default])), [parameters]);
-  // The compiler is pure, so the canvas checks the graph on every edit without a round trip.
-  const compiled = useMemo(
-    () =>
+  // The compiler is pure, so the canvas checks the graph on every edit without a round trip —
+  // once the edit is on screen: a keystroke does not wait for a 1,000-node compile.
+  const compileNow = useCallback(
+    (): CompileResult =>
       datasets.data && endpoints.data
         ? compile(compileInput, { datasetColumns: (id) => columnsById.get(id), endpoint: (slug) => owners.get(slug), pipelineId })
         : { errors: [], columns: {}, parameters: {} },
     [compileInput, columnsById, owners, datasets.data, endpoints.data, pipelineId],
   );
+  const [compiled, compiledNow] = useAfterPaint(compileNow);
   // Comparing with an earlier version: its document, and what differs from the canvas.
   const [compared, setCompared] = useState<{ version: number; doc: PipelineDocument } | null>(null);
   const last = useQuery(trpc.run.lastOutputs.queryOptions({ pipelineId }));
@@ -307,9 +355,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     const d: Record<string, NodeDecoration> = {};
     for (const e of compiled.errors) if (e.nodeId) (d[e.nodeId] ??= { errors: [] }).errors!.push(e);
     // What each node produced in the latest finished run: rows per dataset output.
-    for (const [id, n] of Object.entries(last.data?.nodes ?? {})) {
+    const lastNodes = Object.entries(last.data?.nodes ?? {});
+    const typeOf = new Map(lastNodes.length ? flowNodes.map((x) => [x.id, x.data.type]) : []);
+    for (const [id, n] of lastNodes) {
       // In the order the node declares its outputs (stored outputs come back sorted by name).
-      const ports = Object.keys(getSpec(flowNodes.find((x) => x.id === id)?.data.type ?? "")?.outputs ?? {});
+      const ports = Object.keys(getSpec(typeOf.get(id) ?? "")?.outputs ?? {});
       const outs = Object.entries(n.outputs).sort(([a], [b]) => ports.indexOf(a) - ports.indexOf(b));
       const shapes = outs.length === 1 ? `${outs[0]![1].rows.toLocaleString("en")} rows · ${outs[0]![1].columns.length} columns` : outs.map(([port, o]) => `${port} ${o.rows.toLocaleString("en")}`).join(" · ");
       const text = n.status === "succeeded" ? shapes : n.status;
@@ -363,9 +413,11 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   /** Starts a run; a pipeline with parameters asks for their values first (the launch form). */
   const onRun = async (ignoreCache = false, parameters?: Record<string, string | number | boolean>) => {
     setRunErrors(null);
-    if (compiled.errors.length) {
+    // The canvas as it is now, even if the last edit's check has not run yet.
+    const { errors } = compiledNow();
+    if (errors.length) {
       setLaunch(null);
-      setRunErrors(compiled.errors);
+      setRunErrors(errors);
       return;
     }
     if (!parameters && state().parameters.length) {
@@ -476,26 +528,29 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const showMiniMap = miniMap ?? flowNodes.length <= MINIMAP_NODES;
 
   // What React Flow draws: the nodes, named for assistive technology (type, id, state), and the notes.
-  // A node whose object and name did not change keeps its labelled object: React Flow then leaves
-  // it alone (it compares nodes by identity), so an edit of one node does not touch the other 999.
-  const [labelled] = useState(() => new WeakMap<object, CanvasNode & { ariaLabel: string }>());
-  const canvasNodes = useMemo<CanvasNode[]>(
-    () => [
-      ...flowNodes.map((n) => {
-        const d = decorations[n.id];
-        // Counts, not the messages: those are on the card, and would make its name a sentence.
-        const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
-        const ariaLabel = `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}`;
-        const before = labelled.get(n);
-        if (before?.ariaLabel === ariaLabel) return before;
-        const out = { ...n, ariaLabel };
-        labelled.set(n, out);
-        return out;
-      }),
-      ...s.notes,
-    ],
-    [flowNodes, decorations, s.notes, labelled],
-  );
+  // A node whose name and everything but its settings are unchanged keeps the object React Flow
+  // has (cards read settings from `configStore`), and an unchanged list keeps its array: React Flow
+  // then does nothing at all for a keystroke in the inspector or a recompile.
+  const [drawn] = useState(() => ({ byId: new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>(), list: [] as CanvasNode[] }));
+  const canvasNodes = useMemo<CanvasNode[]>(() => {
+    const next: CanvasNode[] = [];
+    const seen = new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>();
+    for (const n of flowNodes) {
+      const d = decorations[n.id];
+      // Counts, not the messages: those are on the card, and would make its name a sentence.
+      const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
+      const ariaLabel = `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}`;
+      const before = drawn.byId.get(n.id);
+      const entry = before && before.node.ariaLabel === ariaLabel && sameButSettings(before.from, n) ? { from: n, node: before.node } : { from: n, node: { ...n, ariaLabel } };
+      seen.set(n.id, entry);
+      next.push(entry.node);
+    }
+    next.push(...s.notes);
+    drawn.byId = seen;
+    if (next.length !== drawn.list.length || next.some((n, i) => n !== drawn.list[i])) drawn.list = next;
+    return drawn.list;
+  }, [flowNodes, decorations, s.notes, drawn]);
+  const configStore = useConfigStore(flowNodes);
   const { setNoteText } = s;
 
   const focusNode = (id: string) => canvasRef.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();
@@ -730,6 +785,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           {dropMenu && (
             <QuickAdd label="Connect a new node" only={[...dropMenu.types.keys()]} at={dropMenu.at} onAdd={addFromDrop} onClose={() => setDropMenu(null)} />
           )}
+          <NodeConfigs.Provider value={configStore}>
           <NodeDecorations.Provider value={decorationStore}>
           <ParameterDefaults.Provider value={parameterDefaults}>
           <NoteEditing.Provider value={noteEditing}>
@@ -773,6 +829,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           </NoteEditing.Provider>
           </ParameterDefaults.Provider>
           </NodeDecorations.Provider>
+          </NodeConfigs.Provider>
           {changes && compared && (
             <div role="region" aria-label="Changes" className="absolute right-3 top-3 z-10 max-h-72 w-80 overflow-y-auto rounded border border-slate-200 bg-white p-3 text-xs shadow">
               <div className="mb-1 flex justify-between font-medium">

@@ -77,6 +77,42 @@ export function useDecorationStore(decorations: Record<string, NodeDecoration>):
 }
 
 export const NodeDecorations = createContext<DecorationStore>(new DecorationStore());
+
+/**
+ * Each node's settings by id, in the editor, which each card reads on its own. The node objects
+ * React Flow holds then stay the same while settings are typed: React Flow runs a selector per
+ * node and per edge whenever its node list changes (about 12 ms a keystroke at 1,000 nodes), and
+ * only the edited card needs to redraw. Listeners are per node, so an edit calls one.
+ */
+export class NodeConfigStore {
+  private current = new Map<string, Record<string, unknown>>();
+  private listeners = new Map<string, Set<() => void>>();
+  get = (id: string) => this.current.get(id);
+  subscribe(id: string, fn: () => void) {
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(fn);
+    return () => void set.delete(fn);
+  }
+  /** Takes every node's settings and tells the cards whose settings object changed. */
+  set(next: Map<string, Record<string, unknown>>) {
+    const before = this.current;
+    this.current = next;
+    for (const [id, config] of next) if (before.get(id) !== config) for (const fn of this.listeners.get(id) ?? []) fn();
+  }
+}
+
+/** The editor's settings store; elsewhere (run pages) cards show the settings their node carries. */
+export const NodeConfigs = createContext<NodeConfigStore | null>(null);
+const noSubscription = () => () => {};
+
+/** A card's settings: from the editor's store when there is one, else from the node itself. */
+function useNodeConfig(id: string, own: Record<string, unknown>) {
+  const store = useContext(NodeConfigs);
+  const subscribe = useMemo(() => (store ? (fn: () => void) => store.subscribe(id, fn) : noSubscription), [store, id]);
+  const read = () => store?.get(id) ?? own;
+  return useSyncExternalStore(subscribe, read, read);
+}
 /** In the editor: each run parameter's default, so a setting that refers to one is summarised with it. */
 export const ParameterDefaults = createContext<Record<string, unknown>>({});
 
@@ -94,11 +130,21 @@ function useSummary(type: string, config: Record<string, unknown>, redacted: boo
   }, [type, config, redacted, defaults]);
 }
 
+/**
+ * What fits on a card's summary line, cut in code rather than by CSS: an ellipsis by CSS needs a
+ * clip per line, and at 1,000 cards those clips made every frame's layers several times slower to
+ * settle (the card's own box clips anything that still runs over; see globals.css).
+ */
+const SUMMARY_CHARS = 27;
+const clipped = (text: string) => (text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text);
+
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const spec = getSpec(data.type);
   const store = useContext(NodeDecorations);
   const deco = useSyncExternalStore(store.subscribe, () => store.get(id), () => store.get(id));
-  const summary = useSummary(data.type, data.config, !!data.redacted);
+  const config = useNodeConfig(id, data.config);
+  const summary = useSummary(data.type, config, !!data.redacted);
+  const summaryText = summary || id;
   if (!spec) {
     return <div className="rounded border border-red-400 bg-white p-2 text-xs text-red-700">Unknown node type {data.type}</div>;
   }
@@ -109,22 +155,22 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   return (
     <div
       data-testid={`node-${id}`}
-      className={`w-52 rounded-md border border-l-4 bg-white shadow-sm ${stageStyle[spec.stage].accent} ${
+      className={`w-52 rounded-md border border-l-4 bg-white ${stageStyle[spec.stage].accent} ${
         hasErrors
-          ? "border-red-400 ring-2 ring-red-200"
+          ? "border-red-400 inset-ring-2 inset-ring-red-200"
           : deco?.diff === "added"
-            ? "border-emerald-400 ring-2 ring-emerald-200"
+            ? "border-emerald-400 inset-ring-2 inset-ring-emerald-200"
             : deco?.diff === "changed"
-              ? "border-amber-400 ring-2 ring-amber-200"
+              ? "border-amber-400 inset-ring-2 inset-ring-amber-200"
               : selected
-                ? "border-slate-400 ring-2 ring-sky-200"
+                ? "border-slate-400 inset-ring-2 inset-ring-sky-200"
                 : "border-slate-200"
       }`}
       data-diff={deco?.diff}
       title={deco?.errors?.map((e) => `${e.path}: ${e.message}`).join("\n")}
     >
       <div className="flex items-center justify-between gap-2 px-3 pt-2">
-        <span className="truncate text-sm font-medium">{spec.label}</span>
+        <span className="whitespace-nowrap text-sm font-medium">{spec.label}</span>
         {deco?.status ? (
           <span data-testid={`status-${id}`} className={`rounded px-1.5 py-0.5 text-[10px] font-medium ${statusStyle[deco.status] ?? ""}`}>
             {deco.status}
@@ -133,7 +179,9 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
           <span className={`rounded px-1.5 py-0.5 text-[10px] ${stageStyle[spec.stage].chip}`}>{stageStyle[spec.stage].label}</span>
         )}
       </div>
-      <div className="truncate px-3 pb-1 font-mono text-[11px] text-slate-500">{summary || id}</div>
+      <div className="whitespace-nowrap px-3 pb-1 font-mono text-[11px] text-slate-500" title={summaryText.length > SUMMARY_CHARS ? summaryText : undefined}>
+        {clipped(summaryText)}
+      </div>
       <div className="relative" style={{ height: rows * 20 + 6 }}>
         {inputs.map(([port, p], i) => (
           <div key={port} className="absolute left-0 text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>
@@ -146,14 +194,14 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               className={p.optional ? "!bg-white !border-slate-400" : "!bg-slate-500"}
             />
             {/* Half the card each side, so an input's and an output's labels never overlap. */}
-            <span className="block max-w-[6.1rem] truncate pl-3" title={p.optional ? `${p.label} (optional)` : p.label}>
+            <span className="block whitespace-nowrap pl-3" title={p.optional ? `${p.label} (optional)` : p.label}>
               {p.label}
             </span>
           </div>
         ))}
         {outputs.map(([port, p], i) => (
           <div key={port} className="absolute right-0 text-right text-[10px] text-slate-500" style={{ top: i * 20 + 2 }}>
-            <span className="block max-w-[6.1rem] truncate pr-3" title={p.label}>
+            <span className="block whitespace-nowrap pr-3" title={p.label}>
               {p.label}
             </span>
             <Handle type="source" position={Position.Right} id={port} style={{ top: 8 }} aria-label={`output ${p.label} (${p.type})`} className="!bg-slate-700" />

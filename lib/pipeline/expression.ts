@@ -316,13 +316,38 @@ function resultProblem(mode: Mode, type: ColumnType | undefined): string | undef
 }
 
 /** Parses a numeric expression (a derived column); throws ExpressionError with a 0-based position. */
+/**
+ * Parsed trees by source text (or the error): the canvas compiles the whole pipeline on every
+ * edit, and a thousand nodes share a handful of expressions. Trees are never modified once built,
+ * so one may be shared. Bounded: emptied when full.
+ */
+const parsed = new Map<string, Expr | ExpressionError>();
+const PARSED_MAX = 5000;
+function parseMemo(src: string, mode: Mode): Expr {
+  const key = `${mode}:${src}`;
+  let hit = parsed.get(key);
+  if (hit === undefined) {
+    try {
+      hit = parse(src, mode);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      hit = e;
+    }
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, hit);
+  }
+  // A fresh error each time: callers may reword what they catch.
+  if (hit instanceof ExpressionError) throw new ExpressionError(hit.message, hit.position);
+  return hit;
+}
+
 export function parseExpression(src: string): Expr {
-  return parse(src, "number");
+  return parseMemo(src, "number");
 }
 
 /** Parses a condition (which rows to keep); throws ExpressionError with a 0-based position. */
 export function parseCondition(src: string): Expr {
-  return parse(src, "condition");
+  return parseMemo(src, "condition");
 }
 
 /**

@@ -93,6 +93,30 @@ export function connectionProblem(sourceType: string, sourceHandle: string, targ
   return undefined;
 }
 
+type Judged = { parsed: z.ZodSafeParseResult<unknown>; hidden: Set<string> };
+/**
+ * Per settings object, what its node's schema made of it. The canvas compiles on every edit and
+ * keeps the settings object of each node it did not change, so an edit judges one node's settings
+ * again, not a thousand. Read only: the parsed settings are shared by the compiles that hit.
+ */
+const judgedCache = new WeakMap<NodeSpec, WeakMap<object, Judged>>();
+function judge(spec: NodeSpec, config: Record<string, unknown>): Judged {
+  let bySpec = judgedCache.get(spec);
+  if (!bySpec) judgedCache.set(spec, (bySpec = new WeakMap()));
+  let j = bySpec.get(config);
+  if (j) return j;
+  let parsed = spec.config.safeParse(config);
+  // A setting that does not apply (hidden in the inspector; its executor ignores it) is not
+  // judged: when only such settings are wrong, the node runs on their defaults.
+  const hidden = hiddenFields(fieldsOf(spec), config);
+  if (!parsed.success && hidden.size && !parsed.error.issues.some((i) => !hidden.has(String(i.path[0] ?? "")))) {
+    parsed = spec.config.safeParse(Object.fromEntries(Object.entries(config).filter(([k]) => !hidden.has(k))));
+  }
+  j = { parsed, hidden };
+  bySpec.set(config, j);
+  return j;
+}
+
 export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResult {
   // Parameters first: each node's own schema then judges the value it will run with.
   const bound = bindParameters(drawn, ctx.parameters);
@@ -119,15 +143,9 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
       continue;
     }
     specs.set(node.id, spec);
-    let parsed = spec.config.safeParse(node.config ?? {});
-    // A setting that does not apply (hidden in the inspector; its executor ignores it) is not
-    // judged: when only such settings are wrong, the node runs on their defaults.
-    const hidden = hiddenFields(fieldsOf(spec), node.config ?? {});
+    const { parsed, hidden } = judge(spec, node.config ?? {});
     hiddenOf.set(node.id, hidden);
     const visibleIssue = (path: PropertyKey[]) => !hidden.has(String(path[0] ?? ""));
-    if (!parsed.success && hidden.size && !parsed.error.issues.some((i) => visibleIssue(i.path))) {
-      parsed = spec.config.safeParse(Object.fromEntries(Object.entries(node.config ?? {}).filter(([k]) => !hidden.has(k))));
-    }
     if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
     else {
       unparsed.add(node.id);
