@@ -5,7 +5,7 @@ import { Background, ControlButton, Controls, getNodesBounds, getViewportForBoun
 import { toPng, toSvg } from "html-to-image";
 import YAML from "yaml";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { pipelineDocumentSchema, type GraphError, type PipelineDocument } from "~/lib/pipeline/document";
 import { diffPipelines } from "~/lib/pipeline/diff";
 import { compile, connectionProblem, portsCompatible, type CompileResult } from "~/workflows/nodes/compile";
@@ -99,29 +99,50 @@ class SameStructure {
  * the latest `run` on demand (an action that must not act on a stale check).
  */
 function useAfterPaint<T>(run: () => T): [T, () => T] {
-  const latest = useRef<{ run: () => T; value: T } | null>(null);
-  latest.current ??= { run, value: run() };
-  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const [done, setDone] = useState(() => ({ run, value: run() }));
   useEffect(() => {
-    if (latest.current!.run === run) return;
+    if (done.run === run) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // requestAnimationFrame runs just before the frame is drawn; the timeout, just after it.
     const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
-        latest.current = { run, value: run() };
-        redraw();
-      }, 0);
+      timer = setTimeout(() => setDone({ run, value: run() }), 0);
     });
     return () => {
       cancelAnimationFrame(frame);
       clearTimeout(timer);
     };
-  }, [run]);
-  const now = useLatest(() => {
-    if (latest.current!.run !== run) latest.current = { run, value: run() };
-    return latest.current!.value;
-  });
-  return [latest.current.value, now];
+  }, [run, done.run]);
+  const now = useLatest(() => (done.run === run ? done.value : run()));
+  return [done.value, now];
+}
+
+/**
+ * The list React Flow draws: the nodes, named for assistive technology (type, id, state), then the
+ * notes. A node whose name and everything but its settings are unchanged keeps the object React
+ * Flow has (cards read settings from the settings store), and an unchanged list keeps its array:
+ * React Flow then does nothing at all for a keystroke in the inspector or a recompile.
+ */
+class DrawnNodes {
+  private byId = new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>();
+  private list: CanvasNode[] = [];
+  of(nodes: PipelineFlowNode[], decorations: Record<string, NodeDecoration>, notes: CanvasNode[]): CanvasNode[] {
+    const next: CanvasNode[] = [];
+    const seen = new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>();
+    for (const n of nodes) {
+      const d = decorations[n.id];
+      // Counts, not the messages: those are on the card, and would make its name a sentence.
+      const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
+      const ariaLabel = `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}`;
+      const before = this.byId.get(n.id);
+      const entry = before && before.node.ariaLabel === ariaLabel && sameButSettings(before.from, n) ? { from: n, node: before.node } : { from: n, node: { ...n, ariaLabel } };
+      seen.set(n.id, entry);
+      next.push(entry.node);
+    }
+    next.push(...notes);
+    this.byId = seen;
+    if (next.length !== this.list.length || next.some((n, i) => n !== this.list[i])) this.list = next;
+    return this.list;
+  }
 }
 
 /** The same node but perhaps for its settings (a new settings object is all an inspector edit makes). */
@@ -527,29 +548,9 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const problems = runErrors ?? (showProblems ? compiled.errors : []);
   const showMiniMap = miniMap ?? flowNodes.length <= MINIMAP_NODES;
 
-  // What React Flow draws: the nodes, named for assistive technology (type, id, state), and the notes.
-  // A node whose name and everything but its settings are unchanged keeps the object React Flow
-  // has (cards read settings from `configStore`), and an unchanged list keeps its array: React Flow
-  // then does nothing at all for a keystroke in the inspector or a recompile.
-  const [drawn] = useState(() => ({ byId: new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>(), list: [] as CanvasNode[] }));
-  const canvasNodes = useMemo<CanvasNode[]>(() => {
-    const next: CanvasNode[] = [];
-    const seen = new Map<string, { from: PipelineFlowNode; node: CanvasNode & { ariaLabel: string } }>();
-    for (const n of flowNodes) {
-      const d = decorations[n.id];
-      // Counts, not the messages: those are on the card, and would make its name a sentence.
-      const state = d?.errors?.length ? `${d.errors.length} problem${d.errors.length > 1 ? "s" : ""}` : "ready";
-      const ariaLabel = `${getSpec(n.data.type)?.label ?? n.data.type} node ${n.id}, ${state}`;
-      const before = drawn.byId.get(n.id);
-      const entry = before && before.node.ariaLabel === ariaLabel && sameButSettings(before.from, n) ? { from: n, node: before.node } : { from: n, node: { ...n, ariaLabel } };
-      seen.set(n.id, entry);
-      next.push(entry.node);
-    }
-    next.push(...s.notes);
-    drawn.byId = seen;
-    if (next.length !== drawn.list.length || next.some((n, i) => n !== drawn.list[i])) drawn.list = next;
-    return drawn.list;
-  }, [flowNodes, decorations, s.notes, drawn]);
+  // What React Flow draws (see DrawnNodes).
+  const [drawn] = useState(() => new DrawnNodes());
+  const canvasNodes = useMemo(() => drawn.of(flowNodes, decorations, s.notes), [flowNodes, decorations, s.notes, drawn]);
   const configStore = useConfigStore(flowNodes);
   const { setNoteText } = s;
 

@@ -6,6 +6,24 @@ const ev = (src: string, row: Record<string, unknown> = {}) => evaluate(parseExp
 const holds = (src: string, row: Record<string, unknown> = {}) => evaluateValue(parseCondition(src), row);
 
 describe("expression language", () => {
+  it("parses a text once and hands out the same tree, and a fresh error each time", () => {
+    expect(parseExpression("feature_1 * 2 + 1")).toBe(parseExpression("feature_1 * 2 + 1"));
+    expect(parseCondition("a > 1")).not.toBe(parseExpression("a + 1"));
+    const thrown = () => {
+      try {
+        parseExpression("1 +");
+      } catch (e) {
+        return e;
+      }
+    };
+    const first = thrown();
+    const second = thrown();
+    expect(first).toBeInstanceOf(ExpressionError);
+    expect(second).toBeInstanceOf(ExpressionError);
+    expect(second).not.toBe(first);
+    expect((second as ExpressionError).message).toBe((first as ExpressionError).message);
+  });
+
   it("follows arithmetic precedence and associativity", () => {
     expect(ev("1 + 2 * 3")).toBe(7);
     expect(ev("(1 + 2) * 3")).toBe(9);

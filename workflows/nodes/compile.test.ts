@@ -22,6 +22,19 @@ describe("compile", () => {
     expect(res.columns.clean?.dataset?.every((c) => !c.nullable)).toBe(true);
   });
 
+  it("judges a node's settings again only when its settings object is new (the canvas keeps unchanged ones)", () => {
+    const g = demo();
+    const split = node(g, "split");
+    split.config = { testFraction: 1.5 };
+    expect(compile(g, ctx).errors).toEqual([expect.objectContaining({ nodeId: "split", path: "config.testFraction" })]);
+    // The same object again: the same verdict; a new object with a fixed value: judged afresh.
+    expect(compile(g, ctx).errors).toEqual([expect.objectContaining({ nodeId: "split", path: "config.testFraction" })]);
+    split.config = { testFraction: 0.25 };
+    const fixed = compile(g, ctx);
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.plan!.find((n) => n.id === "split")!.config).toMatchObject({ testFraction: 0.25 });
+  });
+
   it("names the node and field of an invalid config", () => {
     const g = demo();
     node(g, "split").config = { testFraction: 1.5 };
