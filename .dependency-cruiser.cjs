@@ -10,14 +10,14 @@
 /** The pipeline language: pure TypeScript shared by the browser, the web server, the worker and the workflow sandbox. */
 const PURE = [
   "^lib/(pipeline|templates)/",
-  "^lib/(errors|random|urls|monitoring)\\.ts$",
+  "^lib/(errors|random|urls|monitoring|wire)\\.ts$",
   "^workflows/nodes/(define|registry|compile|columns)\\.ts$",
   "^workflows/nodes/[^/]+/spec\\.ts$",
   "^workflows/model/",
   "^workflows/temporal/shared\\.ts$",
 ].join("|");
-/** Packages the pure modules may use: schemas, and the prediction side of ml-random-forest. */
-const PURE_PACKAGES = "^node_modules/(zod|ml-random-forest|ml-[a-z-]+)/";
+/** Packages the pure modules may use: schemas, the prediction side of ml-random-forest, and the wire format. */
+const PURE_PACKAGES = "^node_modules/(zod|ml-random-forest|ml-[a-z-]+|superjson)/";
 const TESTS = "\\.test\\.tsx?$";
 /** The Temporal workflow code (the worker's `workflowsPath` and what it imports). */
 const WORKFLOW_CODE = "^workflows/temporal/(workflows|pipeline-workflow|batch-workflow|scheduled-workflow|webhook-workflow|retrain-workflow|failures)\\.ts$";

@@ -5,7 +5,7 @@
  * (server/auth/guard.ts): every procedure declares its action in `meta`.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
+import { wire } from "~/lib/wire";
 import { z } from "zod";
 import { db, type Db } from "~/db/client";
 import { withoutLocalPaths } from "~/lib/env";
@@ -34,7 +34,7 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer: wire,
     errorFormatter: ({ shape, error }) => {
       const cause = error.cause;
       if (cause instanceof DomainError) {
