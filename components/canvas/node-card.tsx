@@ -193,7 +193,7 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               aria-label={`input ${p.label} (${p.type}${p.optional ? ", optional" : ""})`}
               className={p.optional ? "!bg-white !border-slate-400" : "!bg-slate-500"}
             />
-            {/* Half the card each side, so an input's and an output's labels never overlap. */}
+            {/* Port labels come from the node specs and are short; the card clips anything past its edge. */}
             <span className="block whitespace-nowrap pl-3" title={p.optional ? `${p.label} (optional)` : p.label}>
               {p.label}
             </span>
