@@ -170,13 +170,14 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
       title={deco?.errors?.map((e) => `${e.path}: ${e.message}`).join("\n")}
     >
       <div className="flex items-center justify-between gap-2 px-3 pt-2">
-        <span className="whitespace-nowrap text-sm font-medium">{spec.label}</span>
+        {/* A long name next to a status wraps rather than pushing the status off the card (no clip: see globals.css). */}
+        <span className="min-w-0 text-sm leading-tight font-medium">{spec.label}</span>
         {deco?.status ? (
-          <span data-testid={`status-${id}`} className={`rounded px-1.5 py-0.5 text-[10px] font-medium ${statusStyle[deco.status] ?? ""}`}>
+          <span data-testid={`status-${id}`} className={`shrink-0 rounded px-1.5 py-0.5 text-[10px] font-medium ${statusStyle[deco.status] ?? ""}`}>
             {deco.status}
           </span>
         ) : (
-          <span className={`rounded px-1.5 py-0.5 text-[10px] ${stageStyle[spec.stage].chip}`}>{stageStyle[spec.stage].label}</span>
+          <span className={`shrink-0 rounded px-1.5 py-0.5 text-[10px] ${stageStyle[spec.stage].chip}`}>{stageStyle[spec.stage].label}</span>
         )}
       </div>
       <div className="whitespace-nowrap px-3 pb-1 font-mono text-[11px] text-slate-500" title={summaryText.length > SUMMARY_CHARS ? summaryText : undefined}>
