@@ -14,7 +14,7 @@ import {
   UserError,
 } from "~/lib/errors";
 import { createTRPCRouter, publicProcedure } from "../api/trpc";
-import { handle } from "./errors";
+import { handle, isUnavailable } from "./errors";
 
 const cases: [DomainError, number][] = [
   [new NotFoundError("pipeline p not found"), 404],
@@ -82,5 +82,17 @@ describe("domain errors at the HTTP edge", () => {
     } finally {
       console.error = quiet;
     }
+  });
+});
+
+describe("the database being unavailable", () => {
+  it("is recognised from the driver's code, also inside a query error that wraps it", () => {
+    const lost = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+    // What drizzle throws: its own error, the driver's as the cause.
+    const wrapped = new Error("Failed query: select 1", { cause: lost });
+    expect(isUnavailable(lost)).toBe(true);
+    expect(isUnavailable(wrapped)).toBe(true);
+    expect(isUnavailable(new Error("Failed query", { cause: Object.assign(new Error("syntax"), { code: "42601" }) }))).toBe(false);
+    expect(isUnavailable(null)).toBe(false);
   });
 });

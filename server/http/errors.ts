@@ -38,7 +38,13 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 
 /** Connection failures to Postgres (down, restarting) are the database being unavailable, not a bug. */
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03"]);
-export const isUnavailable = (e: unknown) => UNAVAILABLE_CODES.has(String((e as { code?: unknown } | null)?.code ?? ""));
+/** True for such a failure, also when wrapped (drizzle throws a DrizzleQueryError whose `cause` is the driver's error). */
+export function isUnavailable(e: unknown): boolean {
+  for (let x = e, depth = 0; x && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
+    if (UNAVAILABLE_CODES.has(String((x as { code?: unknown }).code ?? ""))) return true;
+  }
+  return false;
+}
 
 export function errorResponse(e: unknown): Response {
   // A request body that fails its schema is invalid input, named field by field (as over tRPC).
