@@ -13,7 +13,8 @@ import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/
 import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
 import { Inspector } from "./inspector";
-import { NodeConfigs, NodeConfigStore, NodeDecorations, nodeTypes, ParameterDefaults, useDecorationStore, type NodeDecoration, type PipelineFlowNode } from "./node-card";
+import { NodeConfigs, NodeDecorations, nodeTypes, ParameterDefaults, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "./node-card";
+import { useNodeValueStore } from "./node-values";
 import { DRAG_MIME, Palette } from "./palette";
 import { NoteCard, NoteEditing } from "./note-card";
 import { NOTE_ENTRY, QuickAdd, type QuickAddChoice } from "./quick-add";
@@ -151,13 +152,6 @@ function sameButSettings(a: PipelineFlowNode, b: PipelineFlowNode) {
   if (a.data.type !== b.data.type || a.data.redacted !== b.data.redacted) return false;
   const keys = Object.keys(b) as (keyof PipelineFlowNode)[];
   return keys.length === Object.keys(a).length && keys.every((k) => k === "data" || a[k] === b[k]);
-}
-
-/** The settings store cards read, following the editor's nodes (set after each render that changed them). */
-function useConfigStore(nodes: PipelineFlowNode[]): NodeConfigStore {
-  const [store] = useState(() => new NodeConfigStore());
-  useLayoutEffect(() => store.set(new Map(nodes.map((n) => [n.id, n.data.config]))), [store, nodes]);
-  return store;
 }
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -390,7 +384,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     for (const c of changes?.changed ?? []) (d[c.id] ??= {}).diff = "changed";
     return d;
   }, [compiled.errors, changes, last.data, pipeline.data?.latestVersion, flowNodes]);
-  const decorationStore = useDecorationStore(decorations);
+  const decorationStore = useNodeValueStore(decorations, sameDecoration);
 
   const save = useMutation(trpc.pipeline.save.mutationOptions());
   const start = useMutation(trpc.run.start.mutationOptions());
@@ -551,7 +545,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   // What React Flow draws (see DrawnNodes).
   const [drawn] = useState(() => new DrawnNodes());
   const canvasNodes = useMemo(() => drawn.of(flowNodes, decorations, s.notes), [flowNodes, decorations, s.notes, drawn]);
-  const configStore = useConfigStore(flowNodes);
+  const configs = useMemo(() => new Map(flowNodes.map((n) => [n.id, n.data.config])), [flowNodes]);
+  const configStore = useNodeValueStore(configs);
   const { setNoteText } = s;
 
   const focusNode = (id: string) => canvasRef.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`)?.focus();

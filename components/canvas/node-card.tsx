@@ -1,7 +1,8 @@
 "use client";
 
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
-import { createContext, memo, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { createContext, memo, useContext, useMemo } from "react";
+import { useNodeValue, type NodeValueStore } from "./node-values";
 import type { GraphError } from "~/lib/pipeline/document";
 import { isParameterRef } from "~/lib/pipeline/parameters";
 import { getSpec } from "~/workflows/nodes/registry";
@@ -24,7 +25,7 @@ export interface NodeDecoration {
 
 const sameErrors = (a: GraphError[] | undefined, b: GraphError[] | undefined) =>
   a === b || (!!a && !!b && a.length === b.length && a.every((e, i) => e.message === b[i]!.message && e.path === b[i]!.path && e.nodeId === b[i]!.nodeId));
-const sameDecoration = (a: NodeDecoration | undefined, b: NodeDecoration | undefined) =>
+export const sameDecoration = (a: NodeDecoration | undefined, b: NodeDecoration | undefined) =>
   a === b ||
   (!!a &&
     !!b &&
@@ -35,84 +36,11 @@ const sameDecoration = (a: NodeDecoration | undefined, b: NodeDecoration | undef
     a.progress?.total === b.progress?.total &&
     sameErrors(a.errors, b.errors));
 
-/**
- * Decorations by node id, which each card reads on its own: a card re-renders only when its own
- * decoration changes, not when any node's does (an edit recompiles the pipeline; 1,000 cards must
- * not all redraw for it).
- */
-export class DecorationStore {
-  private current: Record<string, NodeDecoration> = {};
-  private listeners = new Set<() => void>();
-  get = (id: string) => this.current[id];
-  subscribe = (fn: () => void) => {
-    this.listeners.add(fn);
-    return () => void this.listeners.delete(fn);
-  };
-  /** Takes new decorations, keeping the previous object of each node whose decoration did not change. */
-  set(next: Record<string, NodeDecoration>) {
-    let changed = Object.keys(this.current).length !== Object.keys(next).length;
-    const kept: Record<string, NodeDecoration> = {};
-    for (const [id, d] of Object.entries(next)) {
-      const before = this.current[id];
-      if (sameDecoration(before, d)) kept[id] = before!;
-      else {
-        kept[id] = d;
-        changed = true;
-      }
-    }
-    this.current = kept;
-    if (changed) for (const fn of this.listeners) fn();
-  }
-}
+/** Compile errors (editor) or run status (run pages) by node id. */
+export const NodeDecorations = createContext<NodeValueStore<NodeDecoration> | null>(null);
+/** The editor's settings by node id; elsewhere (run pages) cards show the settings their node carries. */
+export const NodeConfigs = createContext<NodeValueStore<Record<string, unknown>> | null>(null);
 
-/** A store that follows `decorations` (set after each render that changed them). */
-export function useDecorationStore(decorations: Record<string, NodeDecoration>): DecorationStore {
-  const [store] = useState(() => {
-    const s = new DecorationStore();
-    s.set(decorations);
-    return s;
-  });
-  useLayoutEffect(() => store.set(decorations), [store, decorations]);
-  return store;
-}
-
-export const NodeDecorations = createContext<DecorationStore>(new DecorationStore());
-
-/**
- * Each node's settings by id, in the editor, which each card reads on its own. The node objects
- * React Flow holds then stay the same while settings are typed: React Flow runs a selector per
- * node and per edge whenever its node list changes (about 12 ms a keystroke at 1,000 nodes), and
- * only the edited card needs to redraw. Listeners are per node, so an edit calls one.
- */
-export class NodeConfigStore {
-  private current = new Map<string, Record<string, unknown>>();
-  private listeners = new Map<string, Set<() => void>>();
-  get = (id: string) => this.current.get(id);
-  subscribe(id: string, fn: () => void) {
-    let set = this.listeners.get(id);
-    if (!set) this.listeners.set(id, (set = new Set()));
-    set.add(fn);
-    return () => void set.delete(fn);
-  }
-  /** Takes every node's settings and tells the cards whose settings object changed. */
-  set(next: Map<string, Record<string, unknown>>) {
-    const before = this.current;
-    this.current = next;
-    for (const [id, config] of next) if (before.get(id) !== config) for (const fn of this.listeners.get(id) ?? []) fn();
-  }
-}
-
-/** The editor's settings store; elsewhere (run pages) cards show the settings their node carries. */
-export const NodeConfigs = createContext<NodeConfigStore | null>(null);
-const noSubscription = () => () => {};
-
-/** A card's settings: from the editor's store when there is one, else from the node itself. */
-function useNodeConfig(id: string, own: Record<string, unknown>) {
-  const store = useContext(NodeConfigs);
-  const subscribe = useMemo(() => (store ? (fn: () => void) => store.subscribe(id, fn) : noSubscription), [store, id]);
-  const read = () => store?.get(id) ?? own;
-  return useSyncExternalStore(subscribe, read, read);
-}
 /** In the editor: each run parameter's default, so a setting that refers to one is summarised with it. */
 export const ParameterDefaults = createContext<Record<string, unknown>>({});
 
@@ -140,9 +68,8 @@ const clipped = (text: string) => (text.length > SUMMARY_CHARS ? `${text.slice(0
 
 function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const spec = getSpec(data.type);
-  const store = useContext(NodeDecorations);
-  const deco = useSyncExternalStore(store.subscribe, () => store.get(id), () => store.get(id));
-  const config = useNodeConfig(id, data.config);
+  const deco = useNodeValue(useContext(NodeDecorations), id, undefined);
+  const config = useNodeValue(useContext(NodeConfigs), id, data.config);
   const summary = useSummary(data.type, config, !!data.redacted);
   const summaryText = summary || id;
   if (!spec) {

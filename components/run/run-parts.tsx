@@ -4,7 +4,8 @@ import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/reac
 import { useMemo, type ReactNode } from "react";
 import type { Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
-import { NodeDecorations, nodeTypes, useDecorationStore, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
+import { NodeDecorations, nodeTypes, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
+import { useNodeValueStore } from "../canvas/node-values";
 import { NoteCard, type NoteFlowNode } from "../canvas/note-card";
 
 /** Declared at module scope: React Flow warns when nodeTypes is recreated. */
@@ -98,7 +99,7 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
     }
     return d;
   }, [nodes]);
-  const decorationStore = useDecorationStore(decorations);
+  const decorationStore = useNodeValueStore(decorations, sameDecoration);
   return (
     <ReactFlowProvider>
       <NodeDecorations.Provider value={decorationStore}>
