@@ -6,6 +6,7 @@
 import client from "prom-client";
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client";
+import { HotCounter, HotHistogram } from "./hot";
 
 const NODE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
@@ -13,13 +14,13 @@ function create() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "millrace_web_" });
 
-  const requests = new client.Counter({
+  const requests = new HotCounter({
     name: "millrace_endpoint_requests_total",
     help: "Prediction requests by endpoint and HTTP status.",
     labelNames: ["endpoint", "status"] as const,
     registers: [registry],
   });
-  const latency = new client.Histogram({
+  const latency = new HotHistogram({
     name: "millrace_endpoint_request_duration_seconds",
     help: "Prediction request latency by endpoint.",
     labelNames: ["endpoint"] as const,
@@ -40,7 +41,7 @@ function create() {
     registers: [registry],
   });
 
-  const requestBytes = new client.Histogram({
+  const requestBytes = new HotHistogram({
     name: "millrace_endpoint_request_bytes",
     help: "Size of prediction and feedback request bodies, across endpoints (bytes).",
     buckets: [128, 512, 2048, 8192, 32_768, 131_072, 524_288, 2_097_152, 8_388_608],
@@ -56,13 +57,13 @@ function create() {
     help: "Prediction log rows dropped because the queue was full or the write failed.",
     registers: [registry],
   });
-  const variantRequests = new client.Counter({
+  const variantRequests = new HotCounter({
     name: "millrace_endpoint_variant_requests_total",
     help: "Requests answered (or, for shadows, mirrored) per endpoint, model version and role in the traffic split.",
     labelNames: ["endpoint", "model_version", "role", "outcome"] as const,
     registers: [registry],
   });
-  const variantLatency = new client.Histogram({
+  const variantLatency = new HotHistogram({
     name: "millrace_endpoint_variant_duration_seconds",
     help: "Scoring time per endpoint, model version and role (live or shadow), without the HTTP exchange.",
     labelNames: ["endpoint", "model_version", "role"] as const,

@@ -9,7 +9,7 @@
  * Protocol-neutral: server/serving/http.ts turns Millrace's, the Open Inference Protocol's and
  * MLflow's requests into rows and calls `score`.
  */
-import { v7 as uuidv7 } from "uuid";
+import { requestId as newRequestId } from "./request-id";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { endpoints, servingKeys } from "~/db/schema";
@@ -329,7 +329,7 @@ export class ServingRuntime {
     }
     const { predictions, probabilities } = scored;
     // Time-ordered (UUIDv7): feedback finds its prediction in the log by the time the id carries.
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     const seconds = (performance.now() - started) / 1000;
     variant.stats.ok(seconds * 1000);
     variant.window?.request(seconds * 1000, true);
