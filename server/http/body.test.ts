@@ -40,6 +40,8 @@ describe("bounded bodies", () => {
 
   it("refuses invalid UTF-8, deep nesting and a wrong content type with their reasons", async () => {
     expect(() => jsonText(new Uint8Array([0x7b, 0xff, 0x7d]))).toThrow(new InvalidError("the body is not valid UTF-8"));
+    // A byte-order mark is dropped; text after it, multi-byte characters included, is kept.
+    expect(JSON.parse(jsonText(Buffer.from('\ufeff{"city":"Zürich"}', "utf8")))).toEqual({ city: "Zürich" });
     expect(() => jsonText(new TextEncoder().encode(`${"[".repeat(65)}${"]".repeat(65)}`))).toThrow("the body nests deeper than 64 levels");
     // Brackets inside strings are not nesting.
     expect(jsonText(new TextEncoder().encode(JSON.stringify({ s: "[".repeat(500) })))).toContain("[[[");

@@ -3,6 +3,7 @@
  * refused at once, and a streamed (chunked) body is cut off the moment it passes the limit, so
  * memory never depends on what a client sends.
  */
+import { isUtf8 } from "node:buffer";
 import fs from "node:fs";
 import { env } from "~/lib/env";
 import { ClientClosedError, InvalidError, TooLargeError, UnsupportedMediaTypeError } from "~/lib/errors";
@@ -102,12 +103,11 @@ function depthOf(text: string): number {
 
 /** The body as text, refusing invalid UTF-8 and nesting deeper than MAX_JSON_DEPTH. */
 export function jsonText(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new InvalidError("the body is not valid UTF-8");
-  }
+  // Validated, then decoded (both native and fast; a fatal TextDecoder made per request cost more
+  // than the rest of reading a small body). A leading byte-order mark is dropped, as TextDecoder does.
+  if (!isUtf8(bytes)) throw new InvalidError("the body is not valid UTF-8");
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (depthOf(text) > MAX_JSON_DEPTH) throw new InvalidError(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
   return text;
 }

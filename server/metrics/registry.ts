@@ -27,13 +27,13 @@ function create() {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const predictions = new client.Counter({
+  const predictions = new HotCounter({
     name: "millrace_endpoint_predictions_total",
     help: "Predictions served, by endpoint, model version and predicted class (classifiers; monitored endpoints).",
     labelNames: ["endpoint", "model_version", "class"] as const,
     registers: [registry],
   });
-  const predictedValue = new client.Histogram({
+  const predictedValue = new HotHistogram({
     name: "millrace_endpoint_prediction_value",
     help: "Predicted values of regressors (monitored endpoints).",
     labelNames: ["endpoint", "model_version"] as const,
