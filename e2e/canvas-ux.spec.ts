@@ -343,6 +343,31 @@ test("the keyboard moves between nodes, opens and deletes them; nodes, ports and
   await expect(node(page, "forest")).toHaveCount(1);
   await expect(page.locator(".react-flow__edge")).toHaveCount(4);
 
+  // Edges are not in the Tab order (there are more of them than nodes, and they come first in
+  // the page): Tab from the palette's last entry reaches the first node. A node's settings list
+  // its connections instead, each a way to the other node and, when editing, to remove it.
+  await page.locator('[data-testid^="palette-"]').last().focus();
+  await page.keyboard.press("Tab");
+  await expect(node(page, "in")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(node(page, "split")).toBeFocused();
+  await page.keyboard.press("Enter");
+  const connections = page.getByTestId("connections");
+  await expect(connections.getByRole("listitem")).toHaveText([
+    "Dataset ← CSV dataset (in) · DatasetDisconnect",
+    "Train → Random forest (forest) · Train setDisconnect",
+    "Test → Evaluate (score) · Test setDisconnect",
+  ]);
+  await page.screenshot({ path: "/tmp/shots/connections-1280.png" });
+  await connections.getByRole("button", { name: "Disconnect Test → Evaluate (score) · Test set" }).click();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(3);
+  await expect(connections.getByRole("listitem")).toHaveCount(2);
+  await page.getByRole("button", { name: "Undo", exact: true }).click();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(4);
+  await connections.getByRole("button", { name: "Train → Random forest (forest) · Train set", exact: true }).click();
+  await expect(page.getByTestId("inspector")).toContainText("id: forest");
+  await expect(node(page, "forest")).toBeFocused();
+
   // The palette works from the keyboard too.
   await page.getByTestId("palette-scale").focus();
   await page.keyboard.press("Enter");

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, ControlButton, Controls, getNodesBounds, getViewportForBounds, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
+import { Background, ControlButton, Controls, getNodesBounds, getViewportForBounds, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type IsValidConnection, type OnConnectEnd } from "@xyflow/react";
 import { toPng, toSvg } from "html-to-image";
 import YAML from "yaml";
 import { useRouter } from "next/navigation";
@@ -12,7 +12,7 @@ import { compile, connectionProblem, portsCompatible, type CompileResult } from 
 import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/workflows/nodes/registry";
 import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
-import { Inspector } from "./inspector";
+import { Inspector, type Connection } from "./inspector";
 import { NodeConfigs, NodeDecorations, nodeTypes, ParameterDefaults, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "./node-card";
 import { useNodeValueStore } from "./node-values";
 import { DRAG_MIME, Palette } from "./palette";
@@ -61,7 +61,7 @@ function nearestInDirection(from: { x: number; y: number }, items: { id: string;
 /** What React Flow reads to people using a screen reader: how this canvas works from the keyboard. */
 const ariaLabelConfig = {
   "node.a11yDescription.default":
-    "Enter opens the node's settings. Arrow keys move to the nearest node that way; Shift with an arrow moves the node. Delete removes it. Tab goes to the next node.",
+    "Enter opens the node's settings, which list its connections (each can be removed there). Arrow keys move to the nearest node that way; Shift with an arrow moves the node. Delete removes it. Tab goes to the next node.",
 };
 
 const DELETE_KEYS = ["Backspace", "Delete"];
@@ -152,6 +152,18 @@ function sameButSettings(a: PipelineFlowNode, b: PipelineFlowNode) {
   if (a.data.type !== b.data.type || a.data.redacted !== b.data.redacted) return false;
   const keys = Object.keys(b) as (keyof PipelineFlowNode)[];
   return keys.length === Object.keys(a).length && keys.every((k) => k === "data" || a[k] === b[k]);
+}
+
+/** A node's edges as its inspector lists them: its port's label, the node at the other end and that node's port label. */
+function connectionsOf(id: string, nodes: PipelineFlowNode[], edges: Edge[]): Connection[] {
+  const spec = (nodeId: string) => getSpec(nodes.find((n) => n.id === nodeId)?.data.type ?? "");
+  const label = (nodeId: string, port: string | null | undefined, side: "inputs" | "outputs") => spec(nodeId)?.[side][port ?? ""]?.label ?? port ?? "";
+  const out: Connection[] = [];
+  for (const e of edges) {
+    if (e.target === id) out.push({ edgeId: e.id, direction: "in", port: label(id, e.targetHandle, "inputs"), node: e.source, nodeLabel: spec(e.source)?.label ?? e.source, nodePort: label(e.source, e.sourceHandle, "outputs") });
+    else if (e.source === id) out.push({ edgeId: e.id, direction: "out", port: label(id, e.sourceHandle, "outputs"), node: e.target, nodeLabel: spec(e.target)?.label ?? e.target, nodePort: label(e.target, e.targetHandle, "inputs") });
+  }
+  return out;
 }
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -795,6 +807,10 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               nodesDraggable={can.edit}
               nodesConnectable={can.edit}
               edgesReconnectable={can.edit}
+              // Edges stay out of the Tab order (they come before the nodes in the page, and a
+              // large pipeline has more edges than nodes); from the keyboard, a node's settings
+              // list its connections. A click still selects an edge, and Delete removes it.
+              edgesFocusable={false}
               isValidConnection={stableIsValidConnection}
               onConnectEnd={can.edit ? stableOnConnectEnd : undefined}
               onNodeClick={onNodeClick}
@@ -915,6 +931,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
                 : undefined
             }
             onDelete={() => s.onNodesChange([{ type: "remove", id: selected.id }])}
+            connections={connectionsOf(selected.id, s.nodes, s.edges)}
+            onDisconnect={(id) => s.onEdgesChange([{ type: "remove", id }])}
+            onGoTo={(id) => {
+              s.select(id);
+              requestAnimationFrame(() => focusNode(id));
+            }}
             ref={inspectorRef}
             onEscape={() => focusNode(selected.id)}
             readOnly={!can.edit}
