@@ -10,7 +10,7 @@
 /** The pipeline language: pure TypeScript shared by the browser, the web server, the worker and the workflow sandbox. */
 const PURE = [
   "^lib/(pipeline|templates)/",
-  "^lib/(errors|random|urls|monitoring|wire)\\.ts$",
+  "^lib/(errors|random|urls|monitoring|wire|list-query)\\.ts$",
   "^workflows/nodes/(define|registry|compile|columns)\\.ts$",
   "^workflows/nodes/[^/]+/spec\\.ts$",
   "^workflows/model/",

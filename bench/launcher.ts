@@ -10,6 +10,8 @@ export interface Launched {
   /** The first start's administrator token (`.data/admin-token`), as scripts on the machine use it. */
   auth: { authorization: string };
   ms: number;
+  /** The process id of one of the launcher's children, by its entry file (e.g. "server/web/server.ts"); Linux only. */
+  childPid(entry: string): number | undefined;
   stop(): Promise<number | null>;
 }
 
@@ -51,6 +53,17 @@ export async function launch(dataDir: string, port: number): Promise<Launched> {
     dataDir,
     auth: { authorization: `Bearer ${fs.readFileSync(path.join(dataDir, "admin-token"), "utf8").trim()}` },
     ms: performance.now() - t0,
+    childPid: (entry) => {
+      for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+        try {
+          const ppid = Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+          if (ppid === proc.pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(entry)) return Number(pid);
+        } catch {
+          // the process ended meanwhile
+        }
+      }
+      return undefined;
+    },
     stop: () =>
       new Promise((resolve) => {
         proc.once("exit", (code) => resolve(code));

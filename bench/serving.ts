@@ -145,41 +145,40 @@ async function main() {
     add("bare node:http, constant JSON", bare, bareCpu);
     const web = await load(predict, { body: one });
     add("endpoint on the web port (prediction log on)", web, `${((web.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
-    await setLog(0);
-    await new Promise((r) => setTimeout(r, 500));
-    const noLog = await load(predict, { body: one });
-    add("endpoint on the web port, prediction log off", noLog, `log on is ${(((noLog.requests.average - web.requests.average) / noLog.requests.average) * 100).toFixed(1)}% slower`);
-    await setLog(1);
     await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one, seconds: 2 });
     const { r: alone, cpu: aloneCpu } = await measured(serveProc.pid, () => load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one }));
     add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare; ${aloneCpu}`);
-    // The prediction log's cost, on the serving runtime itself: off and on in turn, three times
-    // each (the median of each side; interleaved so that drift of the machine hits both), with the
-    // CPU each request cost the serving process and Postgres.
-    const url = `http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`;
+    // The prediction log's cost on each port: off and on in turn, three times each (the median of
+    // each side; interleaved so that drift of the machine hits both; a single on-then-off pair
+    // varied by ±25% here), with the CPU each request cost the serving process and Postgres.
     const pgDir = path.join(app.dataDir, "postgres");
     type Side = { rps: number; serve: number; pg: number; failed: number };
-    const sides = { off: [] as Side[], on: [] as Side[] };
-    for (let i = 0; i < 3; i++) {
-      for (const side of ["off", "on"] as const) {
-        await setLog(side === "on" ? 1 : 0);
-        await new Promise((r) => setTimeout(r, 500));
-        const s0 = cpuMs(serveProc.pid);
-        const p0 = postgresCpuMs(pgDir);
-        const r = await load(url, { body: one, seconds: Math.max(4, SECONDS / 2) });
-        await new Promise((r) => setTimeout(r, 400)); // the log's last batch reaches Postgres
-        const s1 = cpuMs(serveProc.pid);
-        const p1 = postgresCpuMs(pgDir);
-        const n = r.requests.total || 1;
-        sides[side].push({ failed: r.non2xx + r.errors + r.timeouts, rps: r.requests.average, serve: s0 && s1 ? ((s1.user + s1.system - s0.user - s0.system) * 1000) / n : NaN, pg: p0 !== null && p1 !== null ? ((p1 - p0) * 1000) / n : NaN });
-      }
-    }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-    const summary = (side: "off" | "on") => ({ failed: sides[side].reduce((t, x) => t + x.failed, 0), rps: median(sides[side].map((x) => x.rps)), serve: median(sides[side].map((x) => x.serve)), pg: median(sides[side].map((x) => x.pg)) });
-    const off = summary("off");
-    const on = summary("on");
-    rows.push(["standalone, prediction log off (median of 3)", off.rps.toFixed(0), "", "", String(off.failed), `${off.serve.toFixed(1)} µs serving + ${off.pg.toFixed(1)} µs Postgres CPU/req`]);
-    rows.push(["standalone, prediction log on (median of 3)", on.rps.toFixed(0), "", "", String(on.failed), `${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}% slower; ${on.serve.toFixed(1)} µs serving + ${on.pg.toFixed(1)} µs Postgres CPU/req`]);
+    const logCost = async (what: string, url: string, pid: number | undefined) => {
+      const sides = { off: [] as Side[], on: [] as Side[] };
+      for (let i = 0; i < 3; i++) {
+        for (const side of ["off", "on"] as const) {
+          await setLog(side === "on" ? 1 : 0);
+          await new Promise((r) => setTimeout(r, 500));
+          const s0 = cpuMs(pid);
+          const p0 = postgresCpuMs(pgDir);
+          const r = await load(url, { body: one, seconds: Math.max(4, SECONDS / 2) });
+          await new Promise((r) => setTimeout(r, 400)); // the log's last batch reaches Postgres
+          const s1 = cpuMs(pid);
+          const p1 = postgresCpuMs(pgDir);
+          const n = r.requests.total || 1;
+          sides[side].push({ failed: r.non2xx + r.errors + r.timeouts, rps: r.requests.average, serve: s0 && s1 ? ((s1.user + s1.system - s0.user - s0.system) * 1000) / n : NaN, pg: p0 !== null && p1 !== null ? ((p1 - p0) * 1000) / n : NaN });
+        }
+      }
+      const summary = (side: "off" | "on") => ({ failed: sides[side].reduce((t, x) => t + x.failed, 0), rps: median(sides[side].map((x) => x.rps)), serve: median(sides[side].map((x) => x.serve)), pg: median(sides[side].map((x) => x.pg)) });
+      const off = summary("off");
+      const on = summary("on");
+      const cpu = (x: typeof off) => `${Number.isNaN(x.serve) ? "" : `${x.serve.toFixed(1)} µs serving + `}${x.pg.toFixed(1)} µs Postgres CPU/req`;
+      rows.push([`${what}, prediction log off (median of 3)`, off.rps.toFixed(0), "", "", String(off.failed), cpu(off)]);
+      rows.push([`${what}, prediction log on (median of 3)`, on.rps.toFixed(0), "", "", String(on.failed), `${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}% slower; ${cpu(on)}`]);
+    };
+    await logCost("standalone", `http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, serveProc.pid);
+    await logCost("web port", predict, app.childPid("server/web/server.ts"));
     await setLog(1);
 
     const rate = Math.floor(web.requests.average * 0.8);

@@ -7,7 +7,24 @@ export type Db = ReturnType<typeof createDb>;
 
 export function createDb(url: string, max = 10) {
   const sql = postgres(url, { max, onnotice: () => {} });
-  return Object.assign(drizzle(sql, { schema }), { $sql: sql });
+  return Object.assign(drizzle(sql, { schema }), { $sql: sql, $max: max });
+}
+
+const sweeps = new WeakMap<Db, { running: Promise<void>; at: number }>();
+
+/**
+ * Replaces pooled connections that died with the database (a restart, a failover): a query on
+ * every connection of the pool at once, so that each dead one fails here and postgres.js opens a
+ * new one in its place, instead of failing a user's request later, one dead connection at a time.
+ * Called when the database answers again after failing, and after a request met a lost
+ * connection; at most one sweep at a time, and not more often than every 2 s.
+ */
+export function sweepPool(d: Db = db()): Promise<void> {
+  const last = sweeps.get(d);
+  if (last && performance.now() - last.at < 2000) return last.running;
+  const running = Promise.allSettled(Array.from({ length: d.$max }, () => d.$sql`select 1`)).then(() => undefined);
+  sweeps.set(d, { running, at: performance.now() });
+  return running;
 }
 
 const g = globalThis as unknown as { __millraceDb?: Db };

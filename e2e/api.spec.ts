@@ -67,6 +67,20 @@ test("pipelines: document round trip and errors naming node and field", async ({
   expect(notJson.status()).toBe(415);
   expect((await request.get("/api/v1/pipelines/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
   expect((await request.get("/api/v1/pipelines/nope")).status()).toBe(404);
+
+  // Up to 2,000 nodes; one more is refused with a message that says what to do.
+  const chain = (n: number) => ({
+    name: `Chain of ${n}`,
+    nodes: [
+      { id: "n0", type: "csv-dataset", config: { datasetId: doc.nodes[0].config.datasetId }, position: { x: 0, y: 0 } },
+      ...Array.from({ length: n - 1 }, (_, i) => ({ id: `n${i + 1}`, type: "derive-column", config: { name: `f${i + 1}`, expression: "feature_1 * 2" }, position: { x: ((i + 1) % 20) * 260, y: Math.floor((i + 1) / 20) * 150 } })),
+    ],
+    edges: Array.from({ length: n - 1 }, (_, i) => ({ source: `n${i}`, sourceHandle: "dataset", target: `n${i + 1}`, targetHandle: "dataset" })),
+  });
+  expect((await request.post("/api/v1/pipelines", { data: chain(2000) })).status()).toBe(201);
+  const tooBig = await request.post("/api/v1/pipelines", { data: chain(2001) });
+  expect(tooBig.status()).toBe(400);
+  expect(JSON.stringify(await tooBig.json())).toContain("a pipeline has at most 2000 nodes; split it into smaller pipelines");
 });
 
 test("run the demo over REST, then call its endpoint", async ({ request }) => {

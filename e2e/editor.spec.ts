@@ -61,6 +61,17 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await expect(page.getByTestId("errors-csv-1")).toContainText("choose a dataset");
   await expect(page.getByTestId("errors-derive-1")).toContainText("expression is empty");
 
+  // Run waits until the problems are fixed and says why; a click on it lists them, and a problem
+  // in the list opens its node.
+  const runButton = page.getByRole("button", { name: "Run", exact: true });
+  await expect(runButton).toBeDisabled();
+  await expect(page.getByTestId("run-blocked")).toHaveText(/^Fix the \d+ problems first$/);
+  await runButton.dispatchEvent("click");
+  const panel = page.getByRole("alert", { name: "Problems" });
+  await expect(panel).toContainText("choose a dataset");
+  await panel.getByRole("button", { name: /^csv-1 · / }).first().click();
+  await expect(page.getByTestId("inspector")).toContainText("id: csv-1");
+
   await selectNode(page, "csv-1");
   await page.getByLabel("Dataset", { exact: true }).selectOption({ label: "demo-classification (600 rows)" });
   await expect(page.getByTestId("errors-csv-1")).toHaveCount(0);
@@ -83,6 +94,8 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await page.getByLabel("Endpoint slug").fill("e2e-canvas");
 
   await expect(page.getByTestId("compile-status")).toHaveText("ready to run");
+  await expect(runButton).toBeEnabled();
+  await expect(page.getByTestId("run-blocked")).toHaveCount(0);
 
   // Delete a node and its edges, then undo by adding it back: deletion works from the inspector.
   await selectNode(page, "monitor-1");
@@ -144,11 +157,22 @@ test("the demo pipeline is ready on the canvas, and a failing run shows its erro
   doc.nodes.find((n: { id: string }) => n.id === "deploy").config = { slug: "failing-copy" };
   const { id } = await (await request.post("/api/v1/pipelines", { data: doc })).json();
   const { runId } = await (await request.post(`/api/v1/pipelines/${id}/runs`)).json();
+  // At 1280×800 the run page fits the whole pipeline in its canvas, with a minimap.
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`/runs/${runId}`);
   await expect(page.getByTestId("run-status")).toHaveText("failed", { timeout: 60_000 });
   await expect(page.getByTestId("status-train")).toHaveText("failed");
   await expect(page.getByTestId("status-deploy")).toHaveText("skipped");
   await expect(page.getByTestId("run-error")).toContainText("node train: target column 'one' has a single class");
+  const pane = (await page.locator(".react-flow").first().boundingBox())!;
+  for (const n of await page.locator(".react-flow__node").all()) {
+    const box = (await n.boundingBox())!;
+    expect(box.x >= pane.x - 1 && box.y >= pane.y - 1 && box.x + box.width <= pane.x + pane.width + 1 && box.y + box.height <= pane.y + pane.height + 1, `node ${await n.getAttribute("data-id")} inside the canvas`).toBe(true);
+  }
+  await expect(page.locator(".react-flow__minimap")).toBeVisible();
+  await expect(page.locator(".react-flow__minimap-node")).toHaveCount(8);
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: "test-results/run-page-1280.png" });
   expect(violations).toEqual([]);
 });
 
@@ -414,10 +438,25 @@ test("unsaved edits survive a reload: the next visit offers them back", async ({
   await page.getByTestId("palette-scale").click();
   await page.getByLabel("Pipeline name").fill("Drafts, edited");
   await expect(page.locator(".react-flow__node")).toHaveCount(2);
-  // The browser asks before leaving with unsaved edits; this user leaves anyway.
-  page.on("dialog", (d) => void (d.type() === "beforeunload" ? d.accept() : d.dismiss()));
-  await page.waitForTimeout(600);
-  await page.reload();
+  // A link inside the app asks before leaving with unsaved edits: this user stays, then leaves.
+  const asked: string[] = [];
+  let leave = false;
+  page.on("dialog", (d) => {
+    asked.push(`${d.type()}: ${d.message()}`);
+    void (d.type() === "beforeunload" || leave ? d.accept() : d.dismiss());
+  });
+  await page.getByRole("link", { name: "Runs", exact: true }).first().click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toBe("confirm: Leave with unsaved edits? They stay in this browser as a draft that this pipeline offers back next time.");
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${id}$`));
+  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  leave = true;
+  await page.waitForTimeout(600); // the draft is written
+  await page.getByRole("link", { name: "Runs", exact: true }).first().click();
+  await expect(page).toHaveURL(/\/runs$/);
+  expect(asked).toHaveLength(2);
+  // Reloading asks too (the browser's own prompt), and the next visit offers the edits back.
+  await page.goto(`/pipelines/${id}`);
   await expect(page.locator(".react-flow__node")).toHaveCount(1);
   const banner = page.getByRole("alert", { name: "Unsaved draft" });
   await expect(banner).toContainText("started from version 1");

@@ -30,6 +30,39 @@ test("rename, duplicate and delete a pipeline from the list", async ({ page, req
   await expect(page.getByRole("link", { name: "Listed (copy)" })).toBeVisible();
 });
 
+test("search the pipelines and datasets by name, and sort them", async ({ page, request }) => {
+  const demo = await (await request.get(`/api/v1/pipelines/${await demoPipelineId(request)}`)).json();
+  for (const name of ["Zebra to find", "alpha to find"]) {
+    const created = await request.post("/api/v1/pipelines", {
+      data: { name, nodes: [{ id: "only", type: "csv-dataset", config: { datasetId: demo.nodes[0].config.datasetId }, position: { x: 0, y: 0 } }], edges: [] },
+    });
+    expect(created.status()).toBe(201);
+  }
+  await page.goto("/pipelines");
+  const search = page.getByRole("search", { name: "Search pipelines" });
+  await search.getByLabel("Name contains").fill("TO FIND");
+  await search.getByLabel("Sort by").selectOption("name");
+  await search.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/pipelines\?q=TO\+FIND&sort=name$/);
+  const names = page.locator("tbody tr td:first-child");
+  await expect(names).toHaveText(["alpha to find", "Zebra to find"]);
+  // Last updated first by default; the form shows what the list is filtered by.
+  await page.goto("/pipelines?q=to%20find");
+  await expect(names).toHaveText(["alpha to find", "Zebra to find"]);
+  await expect(search.getByLabel("Name contains")).toHaveValue("to find");
+  await page.goto("/pipelines?q=nothing%20like%20this");
+  await expect(page.getByText("No pipeline name contains “nothing like this”.")).toBeVisible();
+
+  for (const [name, csv] of [["sorted-few", "a,b\n1,2\n"], ["sorted-many", "a,b\n1,2\n3,4\n5,6\n"]]) {
+    expect((await request.post(`/api/v1/datasets?name=${name}`, { headers: { "content-type": "text/csv" }, data: csv })).status()).toBe(201);
+  }
+  await page.goto("/datasets?q=sorted-&sort=rows");
+  await expect(page.locator("tbody tr td:first-child")).toHaveText(["sorted-many", "sorted-few"]);
+  await expect(page.getByRole("search", { name: "Search datasets" }).getByLabel("Sort by")).toHaveValue("rows");
+  await page.goto("/datasets?q=sorted-&sort=name");
+  await expect(page.locator("tbody tr td:first-child")).toHaveText(["sorted-few", "sorted-many"]);
+});
+
 test("rename a dataset, and delete it after seeing which pipelines read it", async ({ page, request }) => {
   const up = await request.post("/api/v1/datasets?name=listed-data", { headers: { "content-type": "text/csv" }, data: "a,b\n1,2\n3,4\n" });
   const ds = await up.json();

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { db } from "~/db/client";
+import { db, sweepPool } from "~/db/client";
 import { env } from "~/lib/env";
 import { messageOf } from "~/lib/errors";
 import { recentPollers } from "~/workflows/temporal/client";
@@ -10,6 +10,8 @@ import { readLauncherStatus } from "./launcher/supervisor";
  * Under `npm start`, a process the launcher is restarting is reported by name at once (Temporal
  * would list a dead worker as a poller for another minute).
  */
+const g = globalThis as unknown as { __millraceDbDown?: boolean };
+
 export async function checkHealth() {
   const missing: string[] = [];
   const checks: Record<string, string> = {};
@@ -21,7 +23,13 @@ export async function checkHealth() {
   try {
     await db().execute(sql`select 1`);
     checks.database = "ok";
+    // Back after failing: the pool may still hold connections to the database that went away.
+    if (g.__millraceDbDown) {
+      g.__millraceDbDown = false;
+      await sweepPool();
+    }
   } catch (e) {
+    g.__millraceDbDown = true;
     checks.database = messageOf(e);
     missing.push("database");
   }

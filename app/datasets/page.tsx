@@ -1,22 +1,36 @@
 import { db } from "~/db/client";
 import { pageAccess } from "~/server/auth/pages";
 import { can } from "~/server/auth/policy";
+import { ListControls } from "~/components/ui/list-controls";
 import { Empty, Page, tableClass } from "~/components/ui/page";
+import { listQueryOf, searchAndSort, type SearchParams } from "~/lib/list-query";
 import { DatasetActions } from "~/components/datasets/dataset-actions";
 import { UploadWizard } from "~/components/datasets/upload-wizard";
 import { listDatasets } from "~/server/datasets/service";
 
 export const dynamic = "force-dynamic";
 
-export default async function DatasetsPage() {
+const SORTS = { newest: "newest upload", name: "name", rows: "most rows" } as const;
+
+export default async function DatasetsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { workspaceId, principal, role } = await pageAccess("read", "/datasets");
-  const datasets = await listDatasets(db(), workspaceId);
+  const all = await listDatasets(db(), workspaceId);
+  const query = listQueryOf(await searchParams, ["newest", "name", "rows"] as const);
+  const datasets = searchAndSort(all, query, {
+    newest: (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+    // Versions of one name stay in upload order under it.
+    name: (a, b) => a.name.localeCompare(b.name) || a.version - b.version,
+    rows: (a, b) => b.rows - a.rows,
+  });
   const editor = can(principal, "edit", role);
   return (
     <Page title="Datasets">
       {editor && <UploadWizard />}
-      {datasets.length === 0 ? (
+      {all.length > 0 && <ListControls label="datasets" query={query} sorts={SORTS} />}
+      {all.length === 0 ? (
         <Empty>No datasets yet.</Empty>
+      ) : datasets.length === 0 ? (
+        <Empty>No dataset name contains “{query.q}”.</Empty>
       ) : (
         <table className={tableClass}>
           <thead>

@@ -5,20 +5,29 @@ import { can } from "~/server/auth/policy";
 import { NewPipelineButton } from "~/components/canvas/new-pipeline-button";
 import { PipelineActions } from "~/components/canvas/pipeline-actions";
 import { TemplateGallery } from "~/components/canvas/template-gallery";
+import { ListControls } from "~/components/ui/list-controls";
 import { Empty, Page, tableClass } from "~/components/ui/page";
+import { listQueryOf, searchAndSort, type SearchParams } from "~/lib/list-query";
 import { listPipelines } from "~/server/pipelines/repository";
+
+const SORTS = { updated: "last updated", name: "name" } as const;
 
 export const dynamic = "force-dynamic";
 
-export default async function PipelinesPage() {
+export default async function PipelinesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { workspaceId, principal, role } = await pageAccess("read", "/pipelines");
-  const pipelines = await listPipelines(db(), workspaceId);
+  const all = await listPipelines(db(), workspaceId);
+  const query = listQueryOf(await searchParams, ["updated", "name"] as const);
+  const pipelines = searchAndSort(all, query, { updated: (a, b) => b.updatedAt.getTime() - a.updatedAt.getTime(), name: () => 0 });
   const editor = can(principal, "edit", role);
   return (
     <Page title="Pipelines" actions={editor ? <NewPipelineButton /> : undefined}>
       {editor && <TemplateGallery />}
-      {pipelines.length === 0 ? (
+      {all.length > 0 && <ListControls label="pipelines" query={query} sorts={SORTS} />}
+      {all.length === 0 ? (
         <Empty>No pipelines yet.</Empty>
+      ) : pipelines.length === 0 ? (
+        <Empty>No pipeline name contains “{query.q}”.</Empty>
       ) : (
         <table className={tableClass}>
           <thead>

@@ -251,8 +251,25 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   useEffect(() => {
     if (!s.dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    // A link inside the app navigates without unloading the page, so the browser would not ask:
+    // ask here, before the link's own handler (capture, on the document) sees the click.
+    const leave = (e: MouseEvent) => {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      const a = (e.target as Element | null)?.closest?.("a[href]") as HTMLAnchorElement | null;
+      if (!a || a.target === "_blank" || a.hasAttribute("download")) return;
+      const to = new URL(a.href, window.location.href);
+      if (to.origin !== window.location.origin || to.pathname === window.location.pathname) return;
+      if (!window.confirm("Leave with unsaved edits? They stay in this browser as a draft that this pipeline offers back next time.")) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
     window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
+    window.document.addEventListener("click", leave, true);
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+      window.document.removeEventListener("click", leave, true);
+    };
   }, [s.dirty]);
 
   // Keyboard: undo/redo, copy/paste/duplicate — not while typing in a field (it has its own undo).
@@ -552,6 +569,13 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const stableOnConnectEnd = useLatest(onConnectEnd);
 
   const problems = runErrors ?? (showProblems ? compiled.errors : []);
+  // Run waits until the pipeline compiles; the reason is on the button and beside it.
+  const blocked = compiled.errors.length > 0;
+  const blockedReason = `Fix ${compiled.errors.length === 1 ? "the problem" : `the ${compiled.errors.length} problems`} first`;
+  const showEveryProblem = () => {
+    setRunErrors(null);
+    setShowProblems(true);
+  };
   const showMiniMap = miniMap ?? flowNodes.length <= MINIMAP_NODES;
 
   // What React Flow draws (see DrawnNodes).
@@ -732,24 +756,34 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           />
           {can.run && (
             <>
+              {/* While problems remain, Run is disabled and says why; a click on it lists them (aria-disabled, not disabled, so that it still can). */}
               <button
                 type="button"
-                onClick={() => void onRun()}
+                onClick={() => (blocked ? showEveryProblem() : void onRun())}
                 disabled={start.isPending}
-                title="Nodes whose settings and inputs did not change since an earlier run reuse its output"
-                className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+                aria-disabled={blocked || undefined}
+                aria-describedby={blocked ? "run-blocked" : undefined}
+                title={blocked ? blockedReason : "Nodes whose settings and inputs did not change since an earlier run reuse its output"}
+                className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60 aria-disabled:cursor-not-allowed aria-disabled:bg-slate-400 aria-disabled:hover:bg-slate-400"
               >
                 {start.isPending ? "Starting…" : "Run"}
               </button>
               <button
                 type="button"
-                onClick={() => void onRun(true)}
+                onClick={() => (blocked ? showEveryProblem() : void onRun(true))}
                 disabled={start.isPending}
-                title="Run every node again, reusing nothing from earlier runs"
-                className="rounded border border-slate-300 px-2 py-1 text-xs text-slate-600 hover:bg-slate-50"
+                aria-disabled={blocked || undefined}
+                aria-describedby={blocked ? "run-blocked" : undefined}
+                title={blocked ? blockedReason : "Run every node again, reusing nothing from earlier runs"}
+                className="rounded border border-slate-300 px-2 py-1 text-xs text-slate-600 hover:bg-slate-50 aria-disabled:cursor-not-allowed aria-disabled:text-slate-400"
               >
                 Recompute all
               </button>
+              {blocked && (
+                <span id="run-blocked" data-testid="run-blocked" className="text-xs text-slate-500">
+                  {blockedReason}
+                </span>
+              )}
             </>
           )}
         </div>

@@ -1,7 +1,7 @@
 "use client";
 
-import { Background, Controls, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useMemo, type ReactNode } from "react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type NodeChange } from "@xyflow/react";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import type { Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
 import { NodeDecorations, nodeTypes, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
@@ -50,12 +50,20 @@ export const span = (a?: Date | string | null, b?: Date | string | null) => (a &
 /** The pipeline as it ran, each card with its status, time and headline metric; read-only. */
 export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: RunNodeState[]; onSelect?: (nodeId: string) => void }) {
   const theme = useTheme();
+  // Each card's measured size, kept on the nodes handed to React Flow (the minimap draws only
+  // nodes that carry one; a read-only canvas has no other reason to take React Flow's changes).
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const sizes = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions ? [[c.id, c.dimensions] as const] : []));
+    if (sizes.length) setMeasured((m) => ({ ...m, ...Object.fromEntries(sizes) }));
+  }, []);
   const flowNodes: (PipelineFlowNode | NoteFlowNode)[] = useMemo(
     () => [
       ...graph.nodes.map((n): PipelineFlowNode => ({
         id: n.id,
         type: "pipeline",
         position: n.position,
+        measured: measured[n.id],
         data: n.config ? { type: n.type, config: n.config } : { type: n.type, config: {}, redacted: true },
         draggable: false,
         connectable: false,
@@ -75,7 +83,7 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
         zIndex: -1,
       })),
     ],
-    [graph.nodes, graph.notes, nodes],
+    [graph.nodes, graph.notes, nodes, measured],
   );
   const edges = useMemo(
     () =>
@@ -111,9 +119,12 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
           }}
           nodes={flowNodes}
           edges={edges}
+          onNodesChange={onNodesChange}
           nodeTypes={runNodeTypes}
           fitView
           fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
+          // React Flow's default (0.5) kept a wide pipeline from fitting a 1280×800 window.
+          minZoom={0.1}
           nodesDraggable={false}
           nodesConnectable={false}
           elementsSelectable={!!onSelect}
@@ -123,6 +134,8 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
         >
           <Background gap={16} />
           <Controls showInteractive={false} />
+          {/* As in the editor, not above 300 nodes, where drawing it costs every frame. */}
+          {flowNodes.length > 1 && flowNodes.length <= 300 && <MiniMap pannable zoomable ariaLabel="Minimap of the run's pipeline" />}
         </ReactFlow>
       </NodeDecorations.Provider>
     </ReactFlowProvider>

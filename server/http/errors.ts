@@ -7,6 +7,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { withoutLocalPaths } from "~/lib/env";
 import { z } from "zod";
 import { DomainError, RateLimitedError, type ErrorKind } from "~/lib/errors";
+import { sweepPool } from "~/db/client";
 
 export const errorStatus: Record<ErrorKind, { http: number; trpc: TRPC_ERROR_CODE_KEY }> = {
   invalid: { http: 400, trpc: "BAD_REQUEST" },
@@ -36,8 +37,10 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
+export const UNAVAILABLE_MESSAGE = "the database is unavailable; try again shortly";
+
 /** Connection failures to Postgres (down, restarting) are the database being unavailable, not a bug. */
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P03"]);
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
 /** True for such a failure, also when wrapped (drizzle throws a DrizzleQueryError whose `cause` is the driver's error). */
 export function isUnavailable(e: unknown): boolean {
   for (let x = e, depth = 0; x && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
@@ -54,7 +57,10 @@ export function errorResponse(e: unknown): Response {
   }
   // RFC 6750: a 401 names the scheme to authenticate with.
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, errorHeaders(e));
-  if (isUnavailable(e)) return json({ error: "the database is unavailable; try again shortly" }, 503);
+  if (isUnavailable(e)) {
+    void sweepPool();
+    return json({ error: UNAVAILABLE_MESSAGE }, 503);
+  }
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "~/lib/env";
 import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnsupportedMediaTypeError } from "~/lib/errors";
 import type { Db } from "~/db/client";
-import { errorBody, errorHeaders, errorStatus, isUnavailable } from "../http/errors";
+import { errorBody, errorHeaders, errorStatus, isUnavailable, UNAVAILABLE_MESSAGE } from "../http/errors";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
 import { labelType, parseFeedback, recordFeedback } from "./feedback";
@@ -169,7 +169,7 @@ function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
     headers = errorHeaders(e);
   } else if (isUnavailable(e)) {
     status = 503;
-    body = { error: "the database is unavailable; try again shortly" };
+    body = { error: UNAVAILABLE_MESSAGE };
   } else {
     console.error("[serving] unhandled error", e);
     status = 500;
