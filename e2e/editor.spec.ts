@@ -194,8 +194,10 @@ test("unsaved edits of one pipeline never show up in, or get saved into, another
   await page.getByLabel("Pipeline name").fill("A, edited");
   await expect(page.locator(".react-flow__node")).toHaveCount(9);
 
-  // Leave through the header, open B.
+  // Leave through the header (saying yes when asked about the unsaved edits), open B.
+  const asked = new Promise<string>((resolve) => page.once("dialog", (d) => void d.accept().then(() => resolve(d.message()))));
   await page.getByRole("navigation").getByRole("link", { name: "Pipelines" }).click();
+  expect(await asked).toContain("Leave with unsaved edits?");
   await page.getByRole("link", { name: "Pipeline B" }).click();
   await expect(page).toHaveURL(new RegExp(`/pipelines/${bId}$`));
   await expect(page.getByLabel("Pipeline name")).toHaveValue("Pipeline B");
