@@ -236,6 +236,8 @@ export const pipelineVersions = pgTable(
       .references(() => pipelines.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
     graph: jsonb("graph").$type<PipelineGraph>().notNull(),
+    /** A name the user gave this version ("before tuning"); versions are numbered either way. */
+    label: text("label"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.pipelineId, t.version] })],

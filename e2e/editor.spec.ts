@@ -390,7 +390,13 @@ test("bring back an earlier version, then save it as the latest", async ({ page,
   await expect(changes).toHaveCount(0);
   await page.getByRole("button", { name: "Undo" }).click();
 
-  await expect(page.getByLabel("Versions").locator("option")).toHaveText([/^v2 · versions/, /^restore v2 · .* · 2 nodes$/, /^restore v1 · .* · 1 nodes$/]);
+  // Name the latest version; the version lists show the name.
+  await page.getByRole("button", { name: "name v2…" }).click();
+  await page.getByLabel("Name of version 2").fill("with a fill");
+  await page.getByLabel("Name of version 2").press("Enter");
+  await expect(page.getByRole("button", { name: "“with a fill”" })).toBeVisible();
+  await expect(page.getByLabel("Compare with").locator("option")).toHaveText(["compare…", "compare with v2 “with a fill”", "compare with v1"]);
+  await expect(page.getByLabel("Versions").locator("option")).toHaveText([/^v2 · versions/, /^restore v2 “with a fill” · .* · 2 nodes$/, /^restore v1 · .* · 1 nodes$/]);
   await page.getByLabel("Versions").selectOption("1");
   await expect(page.getByRole("status")).toHaveText("Restored version 1: save to make it the latest");
   await expect(page.locator(".react-flow__node")).toHaveCount(1);

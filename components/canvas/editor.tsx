@@ -13,6 +13,7 @@ import { getSpec, isNodeType, newNodeConfig, nodeSpecs, type NodeType } from "~/
 import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
 import { Inspector, type Connection } from "./inspector";
+import { NameVersion, versionText } from "./version-name";
 import { NodeConfigs, NodeDecorations, nodeTypes, ParameterDefaults, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "./node-card";
 import { useNodeValueStore } from "./node-values";
 import { DRAG_MIME, Palette } from "./palette";
@@ -349,6 +350,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   // Earlier versions, to look at or bring back (as an edit: saving makes it the latest).
   const versions = useQuery(trpc.pipeline.versions.queryOptions({ id: pipelineId }));
+  const latestVersion = versions.data?.[0];
   const onRestore = async (version: number) => {
     const old = await queryClient.fetchQuery(trpc.pipeline.byId.queryOptions({ id: pipelineId, version }));
     state().replace({ name: old.name, parameters: old.parameters, notes: old.notes, nodes: old.nodes, edges: old.edges });
@@ -649,7 +651,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <option value="">v{pipeline.data?.latestVersion ?? "…"} · versions…</option>
               {versions.data!.map((v) => (
                 <option key={v.version} value={v.version}>
-                  restore v{v.version} · {new Date(v.createdAt).toLocaleString()} · {v.nodes} nodes
+                  restore {versionText(v)} · {new Date(v.createdAt).toLocaleString()} · {v.nodes} nodes
                 </option>
               ))}
             </select>
@@ -666,11 +668,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               <option value="">compare…</option>
               {versions.data!.map((v) => (
                 <option key={v.version} value={v.version}>
-                  compare with v{v.version}
+                  compare with {versionText(v)}
                 </option>
               ))}
             </select>
           )}
+          {can.edit && latestVersion && <NameVersion key={`${latestVersion.version}:${latestVersion.label ?? ""}`} pipelineId={pipelineId} version={latestVersion.version} label={latestVersion.label} />}
           {s.dirty ? " · unsaved changes" : ""}
         </span>
         {compiled.errors.length ? (

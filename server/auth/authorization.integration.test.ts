@@ -269,6 +269,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   "pipeline.fromTemplate": () => ({ template: "diabetes-progression" }),
   "pipeline.footprint": () => ({ id: ids.pipeline }),
   "pipeline.rename": () => ({ id: ids.pipeline, name: "Renamed" }),
+  "pipeline.nameVersion": () => ({ id: ids.pipeline, version: 1, label: "x".repeat(101) }),
   "pipeline.duplicate": () => ({ id: ids.pipeline }),
   // A pipeline of its own for each caller: the first one allowed would delete a shared one.
   "dataset.rename": () => ({ id: ids.dataset, name: "renamed" }),

@@ -17,11 +17,21 @@ export async function listPipelines(db: Db, workspaceId: string) {
 /** Every saved version of a pipeline, newest first: number, time, size. */
 export async function listVersions(db: Db, id: string) {
   const rows = await db
-    .select({ version: pipelineVersions.version, createdAt: pipelineVersions.createdAt, nodes: sql<number>`jsonb_array_length(${pipelineVersions.graph}->'nodes')` })
+    .select({ version: pipelineVersions.version, label: pipelineVersions.label, createdAt: pipelineVersions.createdAt, nodes: sql<number>`jsonb_array_length(${pipelineVersions.graph}->'nodes')` })
     .from(pipelineVersions)
     .where(eq(pipelineVersions.pipelineId, id))
     .orderBy(desc(pipelineVersions.version));
   return rows.map((r) => ({ ...r, nodes: Number(r.nodes) }));
+}
+
+/** Names a saved version (null takes the name away); false when the pipeline has no such version. */
+export async function nameVersion(db: Db, id: string, version: number, label: string | null): Promise<boolean> {
+  const rows = await db
+    .update(pipelineVersions)
+    .set({ label })
+    .where(and(eq(pipelineVersions.pipelineId, id), eq(pipelineVersions.version, version)))
+    .returning({ version: pipelineVersions.version });
+  return rows.length > 0;
 }
 
 const graphOf = (doc: PipelineGraph): PipelineGraph => ({

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
 import { pipelineDocumentSchema } from "~/lib/pipeline/document";
 import { deleteSchedulesOf } from "~/server/schedules/service";
-import { createPipeline, deletePipeline, getPipeline, listVersions, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
+import { createPipeline, deletePipeline, getPipeline, listVersions, nameVersion, pipelineFootprint, renamePipeline, savePipelineVersion } from "~/server/pipelines/repository";
 import { templates } from "~/lib/templates/gallery";
 import { createFromTemplate } from "~/server/templates/service";
 import { artifactStore } from "~/workflows/artifacts";
@@ -20,6 +20,14 @@ export const pipelineRouter = createTRPCRouter({
   versions: resourceProcedure("read", "pipeline")
     .input(z.object({ id: z.guid() }))
     .query(({ ctx, input }) => listVersions(ctx.db, input.id)),
+
+  /** Gives a saved version a name (an empty one takes it away). */
+  nameVersion: resourceProcedure("edit", "pipeline")
+    .input(z.object({ id: z.guid(), version: z.number().int().positive(), label: z.string().trim().max(100, "a version name has at most 100 characters") }))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await nameVersion(ctx.db, input.id, input.version, input.label || null))) throw new NotFoundError(`pipeline ${input.id} has no version ${input.version}`);
+      return { version: input.version, label: input.label || null };
+    }),
 
   footprint: resourceProcedure("read", "pipeline")
     .input(z.object({ id: z.guid() }))

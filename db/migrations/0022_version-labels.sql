@@ -1,0 +1,1 @@
+ALTER TABLE "pipeline_version" ADD COLUMN "label" text;
