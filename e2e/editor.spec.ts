@@ -400,6 +400,15 @@ test("bring back an earlier version, then save it as the latest", async ({ page,
   await page.getByLabel("Versions").selectOption("1");
   await expect(page.getByRole("status")).toHaveText("Restored version 1: save to make it the latest");
   await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  // Compared with version 2, the node it had and the canvas does not is drawn faded in its place.
+  await page.getByLabel("Compare with").selectOption("2");
+  await expect(changes).toContainText("− fill-1 (fill-missing)");
+  const ghost = page.locator('.react-flow__node[data-id="removed:fill-1"]');
+  await expect(ghost).toHaveAttribute("aria-label", "Fill missing values node fill-1, removed since version 2");
+  await expect(ghost.locator('[data-diff="removed"]')).toBeVisible();
+  await page.screenshot({ path: "test-results/compare-removed.png" });
+  await page.getByRole("button", { name: "Close the comparison" }).click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(1);
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toHaveText("Saved version 3");
   const latest = await (await request.get(`/api/v1/pipelines/${id}`)).json();

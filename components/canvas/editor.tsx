@@ -19,7 +19,7 @@ import { useNodeValueStore } from "./node-values";
 import { DRAG_MIME, Palette } from "./palette";
 import { NoteCard, NoteEditing } from "./note-card";
 import { NOTE_ENTRY, QuickAdd, type QuickAddChoice } from "./quick-add";
-import { documentOf, EditorStoreProvider, exportText, useEditor, useEditorState, type CanvasNode, type NewNodeConnection } from "./store";
+import { documentOf, edgeId, EditorStoreProvider, exportText, useEditor, useEditorState, type CanvasNode, type NewNodeConnection } from "./store";
 import { LaunchForm, ParametersPanel } from "./parameters";
 import { Schedules } from "./schedules";
 
@@ -165,6 +165,45 @@ function connectionsOf(id: string, nodes: PipelineFlowNode[], edges: Edge[]): Co
     else if (e.source === id) out.push({ edgeId: e.id, direction: "out", port: label(id, e.sourceHandle, "outputs"), node: e.target, nodeLabel: spec(e.target)?.label ?? e.target, nodePort: label(e.target, e.targetHandle, "inputs") });
   }
   return out;
+}
+
+/** Ids of the faded copies of what a compared version had: never the pipeline's own ids (those are checked by the schema). */
+const GHOST = "removed:";
+
+/** Nodes and edges a compared version had that the canvas no longer has, as React Flow draws them: faded, inert. */
+function ghostsOf(compared: { version: number; doc: PipelineDocument }, changes: { removed: { id: string }[] }, edges: Edge[]): { nodes: CanvasNode[]; edges: Edge[] } {
+  const removed = new Set(changes.removed.map((r) => r.id));
+  const inert = { selectable: false, draggable: false, connectable: false, deletable: false, focusable: false } as const;
+  const nodes = compared.doc.nodes
+    .filter((n) => removed.has(n.id))
+    .map(
+      (n): CanvasNode => ({
+        id: `${GHOST}${n.id}`,
+        type: "pipeline",
+        position: n.position,
+        data: { type: n.type, config: n.config },
+        ariaLabel: `${getSpec(n.type)?.label ?? n.type} node ${n.id}, removed since version ${compared.version}`,
+        // Behind the pipeline's own nodes, where a node added since may stand in its place.
+        zIndex: -1,
+        ...inert,
+      }),
+    );
+  const current = new Set(edges.map((e) => edgeId(e)));
+  const end = (id: string) => (removed.has(id) ? `${GHOST}${id}` : id);
+  const ghostEdges = compared.doc.edges
+    .filter((e) => !current.has(edgeId(e)))
+    .map(
+      (e): Edge => ({
+        id: `${GHOST}${edgeId(e)}`,
+        source: end(e.source),
+        target: end(e.target),
+        sourceHandle: e.sourceHandle,
+        targetHandle: e.targetHandle,
+        className: "ghost-edge",
+        ...inert,
+      }),
+    );
+  return { nodes, edges: ghostEdges };
 }
 
 /** The problems a refused tRPC call carries (the server's InvalidError `errors`), if any. */
@@ -413,6 +452,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
     }
     for (const id of changes?.added ?? []) (d[id] ??= {}).diff = "added";
     for (const c of changes?.changed ?? []) (d[c.id] ??= {}).diff = "changed";
+    for (const r of changes?.removed ?? []) d[`${GHOST}${r.id}`] = { diff: "removed" };
     return d;
   }, [compiled.errors, changes, last.data, pipeline.data?.latestVersion, flowNodes]);
   const decorationStore = useNodeValueStore(decorations, sameDecoration);
@@ -582,7 +622,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
 
   // What React Flow draws (see DrawnNodes).
   const [drawn] = useState(() => new DrawnNodes());
-  const canvasNodes = useMemo(() => drawn.of(flowNodes, decorations, s.notes), [flowNodes, decorations, s.notes, drawn]);
+  const drawnNodes = useMemo(() => drawn.of(flowNodes, decorations, s.notes), [flowNodes, decorations, s.notes, drawn]);
+  // Compared with a saved version: what it had and the canvas no longer has, drawn faded in place.
+  const ghosts = useMemo(() => (compared && changes ? ghostsOf(compared, changes, s.edges) : null), [compared, changes, s.edges]);
+  const canvasNodes = useMemo(() => (ghosts?.nodes.length ? [...drawnNodes, ...ghosts.nodes] : drawnNodes), [drawnNodes, ghosts]);
+  const canvasEdges = useMemo(() => (ghosts?.edges.length ? [...s.edges, ...ghosts.edges] : s.edges), [s.edges, ghosts]);
+  // Ghosts are not the pipeline's: React Flow's changes to them (size, selection) stay out of the store.
+  const onCanvasNodesChange = useCallback<typeof s.onNodesChange>((changes) => s.onNodesChange(changes.filter((c) => !("id" in c) || !c.id.startsWith(GHOST))), [s]);
+  const onCanvasEdgesChange = useCallback<typeof s.onEdgesChange>((changes) => s.onEdgesChange(changes.filter((c) => !("id" in c) || !c.id.startsWith(GHOST))), [s]);
   const configs = useMemo(() => new Map(flowNodes.map((n) => [n.id, n.data.config])), [flowNodes]);
   const configStore = useNodeValueStore(configs);
   const { setNoteText } = s;
@@ -836,10 +883,10 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
           <NoteEditing.Provider value={noteEditing}>
             <ReactFlow<CanvasNode>
               nodes={canvasNodes}
-              edges={s.edges}
+              edges={canvasEdges}
               nodeTypes={canvasNodeTypes}
-              onNodesChange={can.edit ? s.onNodesChange : onNodesChangeReadOnly}
-              onEdgesChange={can.edit ? s.onEdgesChange : undefined}
+              onNodesChange={can.edit ? onCanvasNodesChange : onNodesChangeReadOnly}
+              onEdgesChange={can.edit ? onCanvasEdgesChange : undefined}
               onConnect={can.edit ? s.onConnect : undefined}
               nodesDraggable={can.edit}
               nodesConnectable={can.edit}

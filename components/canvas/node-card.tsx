@@ -19,8 +19,8 @@ export interface NodeDecoration {
   detail?: string;
   /** Work done while running, e.g. trees grown / total. */
   progress?: { done: number; total: number } | null;
-  /** Against a compared version: a node that is new, or whose settings differ. */
-  diff?: "added" | "changed";
+  /** Against a compared version: a node that is new, whose settings differ, or that the canvas no longer has (drawn faded). */
+  diff?: "added" | "changed" | "removed";
 }
 
 const sameErrors = (a: GraphError[] | undefined, b: GraphError[] | undefined) =>
@@ -89,6 +89,8 @@ function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
             ? "border-emerald-400 inset-ring-2 inset-ring-emerald-200"
             : deco?.diff === "changed"
               ? "border-amber-400 inset-ring-2 inset-ring-amber-200"
+              : deco?.diff === "removed"
+                ? "border-dashed border-red-400 opacity-50"
               : selected
                 ? "border-slate-400 inset-ring-2 inset-ring-sky-200"
                 : "border-slate-200"
