@@ -312,6 +312,79 @@ test("undo and redo every edit, copy and paste nodes, and tidy the layout", asyn
   await expect(page.getByRole("dialog", { name: "Add a node" })).toHaveCount(0);
 });
 
+test("select several nodes: move, delete, duplicate and copy them as a group, also into another pipeline", async ({ page, request }) => {
+  const demoId = await demoPipelineId(request);
+  const demo = await (await request.get(`/api/v1/pipelines/${demoId}`)).json();
+  const datasetId = demo.nodes[0].config.datasetId;
+  const make = async (name: string, nodes: unknown[], edges: unknown[] = []) => (await (await request.post("/api/v1/pipelines", { data: { name, nodes, edges } })).json()).id as string;
+  const from = await make(
+    "Group source",
+    [
+      { id: "in", type: "csv-dataset", config: { datasetId }, position: { x: 0, y: 0 } },
+      { id: "fill", type: "fill-missing", config: {}, position: { x: 288, y: 0 } },
+      { id: "split", type: "train-test-split", config: {}, position: { x: 576, y: 0 } },
+    ],
+    [
+      { source: "in", sourceHandle: "dataset", target: "fill", targetHandle: "dataset" },
+      { source: "fill", sourceHandle: "dataset", target: "split", targetHandle: "dataset" },
+    ],
+  );
+  const into = await make("Group target", [{ id: "only", type: "csv-dataset", config: { datasetId }, position: { x: 0, y: 0 } }]);
+  await page.goto(`/pipelines/${from}`);
+  const nodes = page.locator(".react-flow__node");
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  await expect(nodes).toHaveCount(3);
+
+  // Control+click adds to the selection; dragging one selected node moves both.
+  await node("fill").click({ position: { x: 60, y: 12 } });
+  await node("split").click({ position: { x: 60, y: 12 }, modifiers: ["Control"] });
+  await expect(page.locator(".react-flow__node.selected")).toHaveCount(2);
+  const box = async (id: string) => (await node(id).boundingBox())!;
+  const [fill0, split0, in0] = [await box("fill"), await box("split"), await box("in")];
+  await page.mouse.move(fill0.x + 60, fill0.y + 12);
+  await page.mouse.down();
+  await page.mouse.move(fill0.x + 60, fill0.y + 140, { steps: 8 });
+  await page.mouse.up();
+  // How far a node moved, measured against the node left behind (the view may pan during the drag).
+  const moved = async (id: string, before: { y: number }) => (await box(id)).y - (await box("in")).y - (before.y - in0.y);
+  await expect.poll(() => moved("fill", fill0)).toBeGreaterThan(100);
+  expect(Math.round(await moved("split", split0))).toBe(Math.round(await moved("fill", fill0)));
+
+  // Control+D duplicates both, with the edge between them; one undo takes the copies away.
+  await page.keyboard.press("Control+d");
+  await expect(nodes).toHaveCount(5);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(3);
+  await page.keyboard.press("Control+z");
+  await expect(nodes).toHaveCount(3);
+
+  // Delete removes both (and their edges); undo brings them back.
+  await page.locator(".react-flow__node.selected").first().focus();
+  await page.keyboard.press("Delete");
+  await expect(nodes).toHaveCount(1);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(0);
+  await page.keyboard.press("Control+z");
+  await expect(nodes).toHaveCount(3);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+
+  // Copied here, pasted into another pipeline: the two nodes, their settings and the edge between them.
+  await node("fill").click({ position: { x: 60, y: 12 } });
+  await node("split").click({ position: { x: 60, y: 12 }, modifiers: ["Control"] });
+  await page.keyboard.press("Control+c");
+  page.once("dialog", (d) => void d.accept()); // the moved nodes are unsaved edits
+  await page.goto(`/pipelines/${into}`);
+  await expect(nodes).toHaveCount(1);
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press("Control+v");
+  await expect(nodes).toHaveCount(3);
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  await expect(page.locator(".react-flow__node.selected")).toHaveCount(2);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved version 2");
+  const saved = await (await request.get(`/api/v1/pipelines/${into}`)).json();
+  expect(saved.nodes.map((n: { type: string }) => n.type).sort()).toEqual(["csv-dataset", "fill-missing", "train-test-split"]);
+  expect(saved.edges).toHaveLength(1);
+});
+
 test("export and import a pipeline file: canonical JSON, round trip exact, bad files refused", async ({ page, request }) => {
   const demoId = await demoPipelineId(request);
   await page.goto(`/pipelines/${demoId}`);

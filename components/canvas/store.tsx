@@ -160,6 +160,19 @@ function createEditorStore() {
       const { name, parameters, nodes, edges, notes, past } = get();
       set({ past: [...past.slice(-(HISTORY - 1)), { name, parameters, nodes, edges, notes }], future: [] });
     };
+    /**
+     * One step for removals made together: React Flow deletes a selection by removing its edges and
+     * then its nodes, in two calls of the same task; undo must bring back both.
+     */
+    let removing = false;
+    const recordRemoval = () => {
+      if (removing) return;
+      record();
+      removing = true;
+      queueMicrotask(() => {
+        removing = false;
+      });
+    };
     const restore = (from: "past" | "future", to: "past" | "future") => {
       const s = get();
       const stack = s[from];
@@ -326,7 +339,8 @@ function createEditorStore() {
         // Moved with the keyboard (no drag around it): quick presses are one step.
         else if (drag.dragging === false && !dragging) record("keyboard-move");
         dragging = !!drag.dragging;
-      } else if (meaningful) record();
+      } else if (changes.some((c) => c.type === "remove")) recordRemoval();
+      else if (meaningful) record();
       const noteIds = new Set(get().notes.map((n) => n.id));
       const isNote = (c: NodeChange<CanvasNode>) => noteIds.has(c.type === "add" ? c.item.id : c.id);
       const nodeChanges = changes.filter((c) => !isNote(c)) as NodeChange<PipelineFlowNode>[];
@@ -341,7 +355,8 @@ function createEditorStore() {
       }));
     },
     onEdgesChange: (changes) => {
-      if (changes.some((c) => c.type !== "select")) record();
+      if (changes.some((c) => c.type === "remove")) recordRemoval();
+      else if (changes.some((c) => c.type !== "select")) record();
       set((s) => ({ edges: applyEdgeChanges(changes, s.edges), dirty: s.dirty || changes.some((c) => c.type !== "select") }));
     },
     onConnect: (c) => {
