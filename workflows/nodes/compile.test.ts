@@ -35,6 +35,18 @@ describe("compile", () => {
     expect(fixed.plan!.find((n) => n.id === "split")!.config).toMatchObject({ testFraction: 0.25 });
   });
 
+  it("reports every problem at once: a node whose settings fail still has its columns checked, with the failing ones at their defaults", () => {
+    const g = demo();
+    node(g, "train").config = { nEstimators: 2.5, target: "no_such_column" };
+    const errors = compile(g, ctx).errors;
+    expect(errors).toEqual([
+      expect.objectContaining({ nodeId: "train", path: "config.nEstimators", message: "Trees must be a whole number from 1 to 2000" }),
+      expect.objectContaining({ nodeId: "train", path: "config.target", message: expect.stringContaining("no_such_column") }),
+    ]);
+    // The nodes after it still get its outputs: nothing downstream fails for want of its columns.
+    expect(errors.filter((e) => e.nodeId !== "train")).toEqual([]);
+  });
+
   it("names the node and field of an invalid config", () => {
     const g = demo();
     node(g, "split").config = { testFraction: 1.5 };

@@ -93,7 +93,13 @@ export function connectionProblem(sourceType: string, sourceHandle: string, targ
   return undefined;
 }
 
-type Judged = { parsed: z.ZodSafeParseResult<unknown>; hidden: Set<string> };
+/**
+ * `repaired`: when the settings do not parse, the same settings with the failing ones at their
+ * defaults, if that parses (null if not): the node's column checks and outputs are still worked
+ * out with it, so that every problem shows at once instead of in waves as each is fixed. `bad`:
+ * the settings that failed (their column checks are not reported again).
+ */
+type Judged = { parsed: z.ZodSafeParseResult<unknown>; hidden: Set<string>; repaired: { config: Record<string, unknown>; bad: Set<string> } | null };
 /**
  * Per settings object, what its node's schema made of it. The canvas compiles on every edit and
  * keeps the settings object of each node it did not change, so an edit judges one node's settings
@@ -112,7 +118,15 @@ function judge(spec: NodeSpec, config: Record<string, unknown>): Judged {
   if (!parsed.success && hidden.size && !parsed.error.issues.some((i) => !hidden.has(String(i.path[0] ?? "")))) {
     parsed = spec.config.safeParse(Object.fromEntries(Object.entries(config).filter(([k]) => !hidden.has(k))));
   }
-  j = { parsed, hidden };
+  let repaired: Judged["repaired"] = null;
+  if (!parsed.success) {
+    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
+    if (!bad.has("")) {
+      const again = spec.config.safeParse(Object.fromEntries(Object.entries(config).filter(([k]) => !bad.has(k) && !hidden.has(k))));
+      if (again.success) repaired = { config: again.data as Record<string, unknown>, bad };
+    }
+  }
+  j = { parsed, hidden, repaired };
   bySpec.set(config, j);
   return j;
 }
@@ -128,6 +142,7 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
   // Per node, worked out once: the settings that do not apply, and whether its settings parse.
   const hiddenOf = new Map<string, Set<string>>();
   const unparsed = new Set<string>();
+  const repairedOf = new Map<string, NonNullable<Judged["repaired"]>>();
 
   if (graph.nodes.length === 0) errors.push({ nodeId: null, path: "nodes", message: "the pipeline has no nodes" });
 
@@ -143,8 +158,9 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
       continue;
     }
     specs.set(node.id, spec);
-    const { parsed, hidden } = judge(spec, node.config ?? {});
+    const { parsed, hidden, repaired } = judge(spec, node.config ?? {});
     hiddenOf.set(node.id, hidden);
+    if (repaired) repairedOf.set(node.id, repaired);
     const visibleIssue = (path: PropertyKey[]) => !hidden.has(String(path[0] ?? ""));
     if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
     else {
@@ -237,14 +253,17 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     const wired = inputs.get(id)!;
     const inCols: Record<string, ColumnSchema[] | undefined> = {};
     for (const [port, src] of Object.entries(wired)) inCols[port] = columns[src.node]?.[src.port];
-    // The settings as parsed above (those that do not apply at their defaults); none when they did not parse.
-    if (unparsed.has(id)) continue; // config errors already reported
-    const config = configs.get(id)!;
+    // The settings as parsed above (those that do not apply at their defaults); when they did not
+    // parse, the failing ones at their defaults (their own errors are reported already), if that parses.
+    const repaired = unparsed.has(id) ? repairedOf.get(id) : undefined;
+    if (unparsed.has(id) && !repaired) continue;
+    const config = repaired?.config ?? configs.get(id)!;
     const res = spec.infer({ ...ctx, config, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
     const hidden = hiddenOf.get(id)!;
     for (const e of res.errors ?? []) {
       if (!e.path.startsWith("inputs.") && hidden.has(e.path.split(".")[0]!)) continue;
+      if (repaired && !e.path.startsWith("inputs.") && repaired.bad.has(e.path.split(".")[0]!)) continue;
       const param = e.path.startsWith("inputs.") ? undefined : bound.sources.get(id)?.get(e.path.split(".")[0]!);
       errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: param ? `${e.message} (the value of parameter '${param}')` : e.message });
     }
