@@ -75,15 +75,29 @@ test("rename a dataset, and delete it after seeing which pipelines read it", asy
   await row.getByRole("button", { name: "Rename" }).click();
   await page.getByLabel("New name for listed-data").fill("listed, renamed");
   await page.getByLabel("New name for listed-data").press("Enter");
-  const renamed = page.getByRole("row", { name: /listed, renamed/ });
+  const renamed = page.getByRole("row", { name: /^listed, renamed (?!\(copy\))/ });
   await expect(renamed).toBeVisible();
+  // A copy shares the stored data: same rows and columns, its own name and id.
+  await renamed.getByRole("button", { name: "Duplicate" }).click();
+  const copy = page.getByRole("row", { name: /listed, renamed \(copy\)/ });
+  await expect(copy).toBeVisible();
+  await expect(copy.locator("td").nth(1)).toHaveText("2");
   await renamed.getByRole("button", { name: "Delete…" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Delete listed, renamed" });
   await expect(confirm).toContainText("“Reads listed data” reads it and will need another dataset.");
   await confirm.getByRole("button", { name: "Delete" }).click();
-  await expect(page.getByRole("row", { name: /listed, renamed/ })).toHaveCount(0);
+  await expect(renamed).toHaveCount(0);
   const list = await (await request.get("/api/v1/datasets")).json();
   expect(list.datasets.some((d: { id: string }) => d.id === ds.id)).toBe(false);
+  // The copy outlives the original and still reads its data.
+  const kept = list.datasets.find((d: { name: string }) => d.name === "listed, renamed (copy)");
+  expect(kept).toMatchObject({ rows: 2 });
+  const reader = await request.post("/api/v1/pipelines", {
+    data: { name: "Reads the copy", nodes: [{ id: "in", type: "csv-dataset", config: { datasetId: kept.id }, position: { x: 0, y: 0 } }], edges: [] },
+  });
+  const { runId } = await (await request.post(`/api/v1/pipelines/${(await reader.json()).id}/runs`)).json();
+  const run = await waitForRun(request, runId);
+  expect(run.status).toBe("succeeded");
 });
 
 test("new from a template: the sample dataset and a pipeline that runs as it is", async ({ page, request }) => {

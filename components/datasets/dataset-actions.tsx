@@ -3,9 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useTRPC } from "../trpc";
-import { RowActions } from "../ui/row-actions";
+import { RowActions, rowButton } from "../ui/row-actions";
 
-/** Rename and delete for one dataset; delete first names the pipelines that read it. */
+/** Rename, duplicate and delete for one dataset; delete first names the pipelines that read it. */
 export function DatasetActions({ id, name }: { id: string; name: string }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -13,6 +13,7 @@ export function DatasetActions({ id, name }: { id: string; name: string }) {
   const refresh = { onSuccess: () => router.refresh() };
   const rename = useMutation(trpc.dataset.rename.mutationOptions(refresh));
   const remove = useMutation(trpc.dataset.remove.mutationOptions(refresh));
+  const duplicate = useMutation(trpc.dataset.duplicate.mutationOptions(refresh));
   return (
     <RowActions
       name={name}
@@ -25,6 +26,11 @@ export function DatasetActions({ id, name }: { id: string; name: string }) {
           : "No pipeline reads it.";
         return `Delete “${name}”? ${who} Past runs keep their results.`;
       }}
+      extra={
+        <button type="button" className={rowButton} onClick={() => duplicate.mutate({ id })}>
+          Duplicate
+        </button>
+      }
     />
   );
 }

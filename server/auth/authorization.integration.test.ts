@@ -274,6 +274,7 @@ const trpcInputs: Record<string, () => unknown | Promise<unknown>> = {
   // A pipeline of its own for each caller: the first one allowed would delete a shared one.
   "dataset.rename": () => ({ id: ids.dataset, name: "renamed" }),
   "dataset.usage": () => ({ id: ids.dataset }),
+  "dataset.duplicate": () => ({ id: ids.dataset }),
   "dataset.remove": async () => {
     const [d] = await db().insert(datasets).values({ workspaceId: ids.workspace, name: "doomed", artifactUri: "artifact:datasets/doomed/data.parquet", rows: 1, columns: [] }).returning();
     return { id: d!.id };

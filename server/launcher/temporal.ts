@@ -75,6 +75,11 @@ export async function startTemporalDevServer(opts: {
   dataDir: string;
   port: number;
   uiPort: number;
+  /**
+   * The HTTP API's port. Left out, the CLI picks a free one itself, which can be the port just
+   * chosen for gRPC before the server binds it (a start failed so in a test run).
+   */
+  httpPort?: number;
   namespace: string;
 }): Promise<Child & { address: string }> {
   const dir = path.join(opts.dataDir, "temporal");
@@ -88,6 +93,7 @@ export async function startTemporalDevServer(opts: {
       "--ip", "127.0.0.1",
       "--port", String(opts.port),
       "--ui-port", String(opts.uiPort),
+      ...(opts.httpPort ? ["--http-port", String(opts.httpPort)] : []),
       "--namespace", opts.namespace,
       "--log-level", "error",
     ],

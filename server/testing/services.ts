@@ -73,8 +73,8 @@ export async function startTestServices(label: string): Promise<TestServices> {
   if (!temporalAddress) {
     try {
       const cli = findTemporalCli(toolsDir, configured.TEMPORAL_CLI) ?? installTemporalCli(toolsDir, console.log);
-      const [port, uiPort] = await freePorts(2);
-      const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, namespace: "default" });
+      const [port, uiPort, httpPort] = await freePorts(3);
+      const temporal = await startTemporalDevServer({ cli, dataDir, port: port!, uiPort: uiPort!, httpPort, namespace: "default" });
       stops.push(() => temporal.stop());
       temporalAddress = temporal.address;
     } catch (e) {

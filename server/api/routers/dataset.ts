@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NotFoundError } from "~/lib/errors";
-import { datasetUsage, deleteDataset, describeSourceQuery, listDatasets, renameDataset } from "~/server/datasets/service";
+import { datasetUsage, deleteDataset, describeSourceQuery, duplicateDataset, listDatasets, renameDataset } from "~/server/datasets/service";
 import { auditAs, createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc";
 
 export const datasetRouter = createTRPCRouter({
@@ -10,6 +10,14 @@ export const datasetRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       if (!(await renameDataset(ctx.db, input.id, input.name))) throw new NotFoundError(`dataset ${input.id} not found`);
       return { id: input.id };
+    }),
+  /** A copy under "<name> (copy)", sharing the stored data. */
+  duplicate: resourceProcedure("edit", "dataset")
+    .input(z.object({ id: z.guid() }))
+    .mutation(async ({ ctx, input }) => {
+      const copy = await duplicateDataset(ctx.db, input.id);
+      if (!copy) throw new NotFoundError(`dataset ${input.id} not found`);
+      return copy;
     }),
   /** The pipelines that read the dataset now, to say before deleting it. */
   usage: resourceProcedure("read", "dataset")
