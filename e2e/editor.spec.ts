@@ -66,6 +66,7 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   const runButton = page.getByRole("button", { name: "Run", exact: true });
   await expect(runButton).toBeDisabled();
   await expect(page.getByTestId("run-blocked")).toHaveText(/^Fix the \d+ problems first$/);
+  await page.screenshot({ path: "test-results/run-blocked.png" });
   await runButton.dispatchEvent("click");
   const panel = page.getByRole("alert", { name: "Problems" });
   await expect(panel).toContainText("choose a dataset");
@@ -86,6 +87,10 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   // The target comes from the dataset's roles unless chosen: the inspector says which one.
   await expect(page.getByLabel("Target column")).toHaveValue("");
   await expect(page.getByLabel("Target column").locator("option:checked")).toHaveText("the dataset's target: target");
+  // A setting out of its range is named in the user's words, on the field and on the node.
+  await page.getByLabel("Trees").fill("2.5");
+  await expect(page.getByTestId("field-error-nEstimators")).toHaveText("Trees must be a whole number from 1 to 2000");
+  await expect(page.getByTestId("errors-random-1")).toContainText("Trees must be a whole number from 1 to 2000");
   await page.getByLabel("Trees").fill("25");
 
   // A new deploy node's slug comes from the pipeline's name, not from the demo's endpoint.
@@ -109,6 +114,9 @@ test("build, configure, save and run a pipeline on the canvas, then call its end
   await page.getByLabel("Pipeline name").fill("Canvas-built pipeline");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status")).toContainText("Saved version 2");
+  // Every node dropped by hand sits on the 16 px grid.
+  const savedDoc = await (await page.request.get(`/api/v1/pipelines/${page.url().split("/").pop()}`)).json();
+  for (const n of savedDoc.nodes as { id: string; position: { x: number; y: number } }[]) expect([n.id, Math.abs(n.position.x % 16), Math.abs(n.position.y % 16)]).toEqual([n.id, 0, 0]);
 
   await page.reload();
   await expect(page.locator(".react-flow__node")).toHaveCount(8);
