@@ -10,7 +10,7 @@ export function createDb(url: string, max = 10) {
   return Object.assign(drizzle(sql, { schema }), { $sql: sql, $max: max });
 }
 
-const sweeps = new WeakMap<Db, { running: Promise<void>; at: number }>();
+const sweeps = new WeakMap<Db, { running: Promise<void>; at: number; settled: boolean }>();
 
 /**
  * Replaces pooled connections that died with the database (a restart, a failover): a query on
@@ -21,10 +21,13 @@ const sweeps = new WeakMap<Db, { running: Promise<void>; at: number }>();
  */
 export function sweepPool(d: Db = db()): Promise<void> {
   const last = sweeps.get(d);
-  if (last && performance.now() - last.at < 2000) return last.running;
-  const running = Promise.allSettled(Array.from({ length: d.$max }, () => d.$sql`select 1`)).then(() => undefined);
-  sweeps.set(d, { running, at: performance.now() });
-  return running;
+  if (last && (!last.settled || performance.now() - last.at < 2000)) return last.running;
+  const sweep = { running: Promise.resolve(), at: performance.now(), settled: false };
+  sweep.running = Promise.allSettled(Array.from({ length: d.$max }, () => d.$sql`select 1`)).then(() => {
+    sweep.settled = true;
+  });
+  sweeps.set(d, sweep);
+  return sweep.running;
 }
 
 const g = globalThis as unknown as { __millraceDb?: Db };

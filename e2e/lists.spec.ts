@@ -75,13 +75,16 @@ test("rename a dataset, and delete it after seeing which pipelines read it", asy
   await row.getByRole("button", { name: "Rename" }).click();
   await page.getByLabel("New name for listed-data").fill("listed, renamed");
   await page.getByLabel("New name for listed-data").press("Enter");
-  const renamed = page.getByRole("row", { name: /^listed, renamed (?!\(copy\))/ });
+  const renamed = page.getByRole("row", { name: /^listed, renamed (?!\(copy)/ });
   await expect(renamed).toBeVisible();
   // A copy shares the stored data: same rows and columns, its own name and id.
   await renamed.getByRole("button", { name: "Duplicate" }).click();
   const copy = page.getByRole("row", { name: /listed, renamed \(copy\)/ });
   await expect(copy).toBeVisible();
   await expect(copy.locator("td").nth(1)).toHaveText("2");
+  // A second copy gets a name of its own, not a new version of the first copy's.
+  await renamed.getByRole("button", { name: "Duplicate" }).click();
+  await expect(page.getByRole("row", { name: /listed, renamed \(copy 2\)/ })).toBeVisible();
   await renamed.getByRole("button", { name: "Delete…" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Delete listed, renamed" });
   await expect(confirm).toContainText("“Reads listed data” reads it and will need another dataset.");

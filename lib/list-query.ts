@@ -10,7 +10,8 @@ export interface ListQuery<S extends string> {
   sort: S;
 }
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+/** A query parameter's first value (Next gives a repeated one as an array). */
+export const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export function listQueryOf<S extends string>(params: SearchParams, sorts: readonly S[]): ListQuery<S> {
   const sort = first(params.sort);

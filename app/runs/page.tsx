@@ -6,11 +6,11 @@ import { pageAccess } from "~/server/auth/pages";
 import { isUuid } from "~/server/http/errors";
 import { listPipelines } from "~/server/pipelines/repository";
 import { listRuns, type RunQuery } from "~/server/runs/service";
+import { first, type SearchParams } from "~/lib/list-query";
 
 export const dynamic = "force-dynamic";
 
-type Params = Record<string, string | string[] | undefined>;
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+type Params = SearchParams;
 const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 const inputClass = "rounded border border-slate-300 px-2 py-1 text-sm";
 

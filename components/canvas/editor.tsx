@@ -167,8 +167,11 @@ function connectionsOf(id: string, nodes: PipelineFlowNode[], edges: Edge[]): Co
   return out;
 }
 
-/** Ids of the faded copies of what a compared version had: never the pipeline's own ids (those are checked by the schema). */
-const GHOST = "removed:";
+/**
+ * Ids of the faded copies of what a compared version had. Node ids start with a letter or digit
+ * and edge ids with a node id (the schema checks them), so nothing of the pipeline starts with "~".
+ */
+const GHOST = "~removed:";
 
 /** Nodes and edges a compared version had that the canvas no longer has, as React Flow draws them: faded, inert. */
 function ghostsOf(compared: { version: number; doc: PipelineDocument }, changes: { removed: { id: string }[] }, edges: Edge[]): { nodes: CanvasNode[]; edges: Edge[] } {
@@ -265,17 +268,18 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       return null;
     }
   });
+  const writeDraft = useCallback(() => {
+    try {
+      window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), base: baseVersion.current ?? undefined, doc: documentOf(state()) }));
+    } catch {
+      // A full or disabled storage only loses the draft, never the canvas.
+    }
+  }, [draftKey, state]);
   useEffect(() => {
     if (!s.dirty) return;
-    const t = setTimeout(() => {
-      try {
-        window.localStorage.setItem(draftKey, JSON.stringify({ savedAt: new Date().toISOString(), base: baseVersion.current ?? undefined, doc: documentOf(state()) }));
-      } catch {
-        // A full or disabled storage only loses the draft, never the canvas.
-      }
-    }, 400);
+    const t = setTimeout(writeDraft, 400);
     return () => clearTimeout(t);
-  }, [s.dirty, s.nodes, s.edges, s.notes, s.name, draftKey, state]);
+  }, [s.dirty, s.nodes, s.edges, s.notes, s.name, writeDraft]);
   const restoreDraft = () => {
     if (!draft) return;
     state().replace(draft.doc);
@@ -302,7 +306,12 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       if (!window.confirm("Leave with unsaved edits? They stay in this browser as a draft that this pipeline offers back next time.")) {
         e.preventDefault();
         e.stopPropagation();
+        return;
       }
+      // Leaving: the draft is written now (not after its debounce), and a link that reloads the
+      // page does not ask a second time through the browser's own prompt.
+      writeDraft();
+      window.removeEventListener("beforeunload", warn);
     };
     window.addEventListener("beforeunload", warn);
     window.document.addEventListener("click", leave, true);
@@ -310,7 +319,7 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
       window.removeEventListener("beforeunload", warn);
       window.document.removeEventListener("click", leave, true);
     };
-  }, [s.dirty]);
+  }, [s.dirty, writeDraft]);
 
   // Keyboard: undo/redo, copy/paste/duplicate — not while typing in a field (it has its own undo).
   useEffect(() => {

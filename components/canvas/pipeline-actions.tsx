@@ -26,7 +26,7 @@ export function PipelineActions({ id, name }: { id: string; name: string }) {
         return `Delete “${name}”, its ${plural(f.versions, "version")} and ${plural(f.runs, "run")}?${f.endpoints ? ` Its ${plural(f.endpoints, "endpoint")} keep serving.` : ""}`;
       }}
       extra={
-        <button type="button" className={rowButton} onClick={() => duplicate.mutate({ id })}>
+        <button type="button" className={rowButton} disabled={duplicate.isPending} onClick={() => duplicate.mutate({ id })}>
           Duplicate
         </button>
       }

@@ -27,7 +27,7 @@ export function DatasetActions({ id, name }: { id: string; name: string }) {
         return `Delete “${name}”? ${who} Past runs keep their results.`;
       }}
       extra={
-        <button type="button" className={rowButton} onClick={() => duplicate.mutate({ id })}>
+        <button type="button" className={rowButton} disabled={duplicate.isPending} onClick={() => duplicate.mutate({ id })}>
           Duplicate
         </button>
       }

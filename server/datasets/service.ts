@@ -108,24 +108,28 @@ export async function datasetUsage(db: Db, id: string) {
 }
 
 /**
- * Removes a dataset from the workspace. Its file stays in the artifact store: runs that read it
- * keep their results and models (which carry everything they need to serve).
- */
-/**
- * A copy of a dataset under a new name ("… (copy)"), as the first version of that name: the same
+ * A copy of a dataset under a name no dataset of the workspace has ("… (copy)", "… (copy 2)", …),
+ * so that it is the first version of its name and no trigger on another name fires: the same
  * stored data (datasets are immutable; garbage collection keeps an artifact any dataset names),
  * columns, roles and source.
  */
 export async function duplicateDataset(db: Db, id: string) {
   const [d] = await db.select().from(datasets).where(eq(datasets.id, id));
   if (!d) return undefined;
+  const taken = new Set((await db.select({ name: datasets.name }).from(datasets).where(eq(datasets.workspaceId, d.workspaceId))).map((r) => r.name));
+  let name = "";
+  for (let i = 1; !name || taken.has(name); i++) name = `${d.name.slice(0, 180)} (copy${i > 1 ? ` ${i}` : ""})`;
   const [copy] = await db
     .insert(datasets)
-    .values({ workspaceId: d.workspaceId, name: `${d.name} (copy)`.slice(0, 200), artifactUri: d.artifactUri, rows: d.rows, columns: d.columns, source: d.source })
+    .values({ workspaceId: d.workspaceId, name, artifactUri: d.artifactUri, rows: d.rows, columns: d.columns, source: d.source })
     .returning({ id: datasets.id, name: datasets.name });
   return copy;
 }
 
+/**
+ * Removes a dataset from the workspace. Its file stays in the artifact store: runs that read it
+ * keep their results and models (which carry everything they need to serve).
+ */
 export async function deleteDataset(db: Db, id: string) {
   const [d] = await db.delete(datasets).where(eq(datasets.id, id)).returning({ id: datasets.id, name: datasets.name });
   return d;

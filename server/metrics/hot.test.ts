@@ -50,6 +50,8 @@ describe("hot metrics", () => {
     hot.observe(Number.NaN); // dropped: a metric never fails a request
     expect(await text(registry, "hot_bytes")).toBe(await text(registry, "ref_bytes"));
     const counter = new HotCounter({ name: "hot_x_total", help: "x", labelNames: ["endpoint"] as const, registers: [registry] });
+    counter.labels({ endpoint: "a" }).inc();
+    // Checked on every call, also for a label set already in use.
     expect(() => counter.labels({ endpoint: "a", other: "b" } as never)).toThrow("no label 'other'");
     expect(() => counter.labels({} as never)).toThrow("needs label 'endpoint'");
   });

@@ -73,11 +73,13 @@ abstract class HotMetric<L extends string, S extends { labels: Record<string, st
       if (typeof v !== "string") throw new TypeError(`metric ${this.name} needs label '${n}'`);
       key += `${v}\u0000`;
     }
-    let s = this.series.get(key);
-    if (!s) {
-      for (const n of Object.keys(labels)) if (!this.labelNames.includes(n as L)) throw new TypeError(`metric ${this.name} has no label '${n}'`);
-      this.series.set(key, (s = this.make({ ...labels })));
+    const names = Object.keys(labels);
+    if (names.length !== this.labelNames.length) {
+      const extra = names.find((n) => !this.labelNames.includes(n as L));
+      throw new TypeError(`metric ${this.name} has no label '${extra}'`);
     }
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = this.make({ ...labels })));
     return s;
   }
 
