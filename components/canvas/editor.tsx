@@ -14,7 +14,7 @@ import { useTRPC } from "../trpc";
 import { useTheme } from "../ui/theme";
 import { Inspector, type Connection } from "./inspector";
 import { NameVersion, versionText } from "./version-name";
-import { NodeConfigs, NodeDecorations, nodeTypes, ParameterDefaults, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "./node-card";
+import { MINIMAP_NODES, NodeConfigs, NodeDecorations, nodeTypes, ParameterDefaults, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "./node-card";
 import { useNodeValueStore } from "./node-values";
 import { DRAG_MIME, Palette } from "./palette";
 import { NoteCard, NoteEditing } from "./note-card";
@@ -66,8 +66,6 @@ const ariaLabelConfig = {
 };
 
 const DELETE_KEYS = ["Backspace", "Delete"];
-/** Above this many nodes the minimap starts hidden (its redraw costs tens of ms per edit at 1,000). */
-const MINIMAP_NODES = 300;
 const SNAP_GRID: [number, number] = [16, 16];
 const FIT_VIEW = { padding: 0.15, maxZoom: 1 };
 const PRO_OPTIONS = { hideAttribution: true };
@@ -169,7 +167,7 @@ function connectionsOf(id: string, nodes: PipelineFlowNode[], edges: Edge[]): Co
 
 /**
  * Ids of the faded copies of what a compared version had. Node ids start with a letter or digit
- * and edge ids with a node id (the schema checks them), so nothing of the pipeline starts with "~".
+ * and edge ids with a node id (the schema checks them), so no id of the pipeline starts with "~".
  */
 const GHOST = "~removed:";
 
@@ -623,10 +621,18 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   // Run waits until the pipeline compiles; the reason is on the button and beside it.
   const blocked = compiled.errors.length > 0;
   const blockedReason = `Fix ${compiled.errors.length === 1 ? "the problem" : `the ${compiled.errors.length} problems`} first`;
-  const showEveryProblem = () => {
-    setRunErrors(null);
-    setShowProblems(true);
-  };
+  /** Run and Recompute all: disabled with the reason while problems remain, a click then lists them. */
+  const runButton = (ignoreCache: boolean, title: string) => ({
+    onClick: () => {
+      if (!blocked) return void onRun(ignoreCache);
+      setRunErrors(null);
+      setShowProblems(true);
+    },
+    disabled: start.isPending,
+    "aria-disabled": blocked || undefined,
+    "aria-describedby": blocked ? "run-blocked" : undefined,
+    title: blocked ? blockedReason : title,
+  });
   const showMiniMap = miniMap ?? flowNodes.length <= MINIMAP_NODES;
 
   // What React Flow draws (see DrawnNodes).
@@ -636,12 +642,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
   const ghosts = useMemo(() => (compared && changes ? ghostsOf(compared, changes, s.edges) : null), [compared, changes, s.edges]);
   const canvasNodes = useMemo(() => (ghosts?.nodes.length ? [...drawnNodes, ...ghosts.nodes] : drawnNodes), [drawnNodes, ghosts]);
   const canvasEdges = useMemo(() => (ghosts?.edges.length ? [...s.edges, ...ghosts.edges] : s.edges), [s.edges, ghosts]);
-  // Ghosts are not the pipeline's: React Flow's changes to them (size, selection) stay out of the store.
-  // (Keyed on the store's own functions, which never change: a new callback for React Flow on every
-  // render made each keystroke and each frame of a pan cost more at 1,000 nodes.)
-  const { onNodesChange: storeNodesChange, onEdgesChange: storeEdgesChange } = s;
-  const onCanvasNodesChange = useCallback<typeof storeNodesChange>((changes) => storeNodesChange(changes.filter((c) => !("id" in c) || !c.id.startsWith(GHOST))), [storeNodesChange]);
-  const onCanvasEdgesChange = useCallback<typeof storeEdgesChange>((changes) => storeEdgesChange(changes.filter((c) => !("id" in c) || !c.id.startsWith(GHOST))), [storeEdgesChange]);
+  // Ghosts are inert (not selectable, draggable or deletable): the only changes React Flow makes to
+  // them are measurements, which the store's handlers pass over for ids the pipeline does not have.
   const configs = useMemo(() => new Map(flowNodes.map((n) => [n.id, n.data.config])), [flowNodes]);
   const configStore = useNodeValueStore(configs);
   const { setNoteText } = s;
@@ -821,22 +823,14 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               {/* While problems remain, Run is disabled and says why; a click on it lists them (aria-disabled, not disabled, so that it still can). */}
               <button
                 type="button"
-                onClick={() => (blocked ? showEveryProblem() : void onRun())}
-                disabled={start.isPending}
-                aria-disabled={blocked || undefined}
-                aria-describedby={blocked ? "run-blocked" : undefined}
-                title={blocked ? blockedReason : "Nodes whose settings and inputs did not change since an earlier run reuse its output"}
+                {...runButton(false, "Nodes whose settings and inputs did not change since an earlier run reuse its output")}
                 className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60 aria-disabled:cursor-not-allowed aria-disabled:bg-slate-400 aria-disabled:hover:bg-slate-400"
               >
                 {start.isPending ? "Starting…" : "Run"}
               </button>
               <button
                 type="button"
-                onClick={() => (blocked ? showEveryProblem() : void onRun(true))}
-                disabled={start.isPending}
-                aria-disabled={blocked || undefined}
-                aria-describedby={blocked ? "run-blocked" : undefined}
-                title={blocked ? blockedReason : "Run every node again, reusing nothing from earlier runs"}
+                {...runButton(true, "Run every node again, reusing nothing from earlier runs")}
                 className="rounded border border-slate-300 px-2 py-1 text-xs text-slate-600 hover:bg-slate-50 aria-disabled:cursor-not-allowed aria-disabled:text-slate-400"
               >
                 Recompute all
@@ -897,8 +891,8 @@ function EditorCanvas({ pipelineId, can }: { pipelineId: string; can: EditorPerm
               nodes={canvasNodes}
               edges={canvasEdges}
               nodeTypes={canvasNodeTypes}
-              onNodesChange={can.edit ? onCanvasNodesChange : onNodesChangeReadOnly}
-              onEdgesChange={can.edit ? onCanvasEdgesChange : undefined}
+              onNodesChange={can.edit ? s.onNodesChange : onNodesChangeReadOnly}
+              onEdgesChange={can.edit ? s.onEdgesChange : undefined}
               onConnect={can.edit ? s.onConnect : undefined}
               nodesDraggable={can.edit}
               nodesConnectable={can.edit}

@@ -41,6 +41,9 @@ export const NodeDecorations = createContext<NodeValueStore<NodeDecoration> | nu
 /** The editor's settings by node id; elsewhere (run pages) cards show the settings their node carries. */
 export const NodeConfigs = createContext<NodeValueStore<Record<string, unknown>> | null>(null);
 
+/** Above this many nodes a canvas starts without its minimap (editor) or has none (run pages): its redraw costs tens of ms per edit at 1,000. */
+export const MINIMAP_NODES = 300;
+
 /** In the editor: each run parameter's default, so a setting that refers to one is summarised with it. */
 export const ParameterDefaults = createContext<Record<string, unknown>>({});
 

@@ -4,7 +4,7 @@ import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type NodeC
 import { useCallback, useMemo, useState, type ReactNode } from "react";
 import type { Panel } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
-import { NodeDecorations, nodeTypes, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
+import { MINIMAP_NODES, NodeDecorations, nodeTypes, sameDecoration, type NodeDecoration, type PipelineFlowNode } from "../canvas/node-card";
 import { useNodeValueStore } from "../canvas/node-values";
 import { NoteCard, type NoteFlowNode } from "../canvas/note-card";
 
@@ -134,8 +134,7 @@ export function RunCanvas({ graph, nodes, onSelect }: { graph: RunGraph; nodes: 
         >
           <Background gap={16} />
           <Controls showInteractive={false} />
-          {/* As in the editor, not above 300 nodes, where drawing it costs every frame. */}
-          {flowNodes.length > 1 && flowNodes.length <= 300 && <MiniMap pannable zoomable ariaLabel="Minimap of the run's pipeline" />}
+          {flowNodes.length > 1 && flowNodes.length <= MINIMAP_NODES && <MiniMap pannable zoomable ariaLabel="Minimap of the run's pipeline" />}
         </ReactFlow>
       </NodeDecorations.Provider>
     </ReactFlowProvider>

@@ -7,14 +7,14 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { wire } from "~/lib/wire";
 import { z } from "zod";
-import { db, sweepPool, type Db } from "~/db/client";
+import { db, type Db } from "~/db/client";
 import { withoutLocalPaths } from "~/lib/env";
 import { DomainError, UnauthenticatedError } from "~/lib/errors";
 import { authorize, type Access } from "../auth/guard";
 import { auditActor, type Action, type Actor } from "../auth/policy";
 import { principalFrom, requestedWorkspace } from "../auth/principal";
 import type { ResourceKind } from "../auth/resources";
-import { errorStatus, isUnavailable, UNAVAILABLE_MESSAGE } from "../http/errors";
+import { errorStatus, lostDatabase, UNAVAILABLE_MESSAGE } from "../http/errors";
 import { recordAudit } from "~/workflows/audit";
 
 // 1. Context
@@ -57,8 +57,7 @@ const domainErrors = t.middleware(async ({ next }) => {
     throw new TRPCError({ code: errorStatus[cause.kind].trpc, message: cause.message, cause });
   }
   // A lost database connection is a 503 to try again, as over REST, not an internal error.
-  if (!result.ok && isUnavailable(result.error.cause)) {
-    void sweepPool();
+  if (!result.ok && lostDatabase(result.error.cause)) {
     throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause: result.error.cause });
   }
   return result;

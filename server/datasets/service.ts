@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import { hasControlCharacters } from "~/lib/pipeline/document";
@@ -116,9 +116,13 @@ export async function datasetUsage(db: Db, id: string) {
 export async function duplicateDataset(db: Db, id: string) {
   const [d] = await db.select().from(datasets).where(eq(datasets.id, id));
   if (!d) return undefined;
-  const taken = new Set((await db.select({ name: datasets.name }).from(datasets).where(eq(datasets.workspaceId, d.workspaceId))).map((r) => r.name));
+  const base = `${d.name.slice(0, 180)} (copy`;
+  // Only the names a copy could take are read, not every dataset of the workspace.
+  const taken = new Set(
+    (await db.select({ name: datasets.name }).from(datasets).where(and(eq(datasets.workspaceId, d.workspaceId), sql`starts_with(${datasets.name}, ${base})`))).map((r) => r.name),
+  );
   let name = "";
-  for (let i = 1; !name || taken.has(name); i++) name = `${d.name.slice(0, 180)} (copy${i > 1 ? ` ${i}` : ""})`;
+  for (let i = 1; !name || taken.has(name); i++) name = `${base}${i > 1 ? ` ${i}` : ""})`;
   const [copy] = await db
     .insert(datasets)
     .values({ workspaceId: d.workspaceId, name, artifactUri: d.artifactUri, rows: d.rows, columns: d.columns, source: d.source })

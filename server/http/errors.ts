@@ -49,6 +49,17 @@ export function isUnavailable(e: unknown): boolean {
   return false;
 }
 
+/**
+ * The one place every HTTP edge (REST, tRPC, serving) asks whether a failure was the database
+ * going away: when it was, the pool's other dead connections are swept in the background, so the
+ * next requests meet live ones.
+ */
+export function lostDatabase(e: unknown): boolean {
+  if (!isUnavailable(e)) return false;
+  void sweepPool();
+  return true;
+}
+
 export function errorResponse(e: unknown): Response {
   // A request body that fails its schema is invalid input, named field by field (as over tRPC).
   if (e instanceof z.ZodError) {
@@ -57,10 +68,7 @@ export function errorResponse(e: unknown): Response {
   }
   // RFC 6750: a 401 names the scheme to authenticate with.
   if (e instanceof DomainError) return json(errorBody(e), errorStatus[e.kind].http, errorHeaders(e));
-  if (isUnavailable(e)) {
-    void sweepPool();
-    return json({ error: UNAVAILABLE_MESSAGE }, 503);
-  }
+  if (lostDatabase(e)) return json({ error: UNAVAILABLE_MESSAGE }, 503);
   console.error("[api] unhandled error", e);
   return json({ error: "internal error" }, 500);
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "~/lib/env";
 import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnsupportedMediaTypeError } from "~/lib/errors";
 import type { Db } from "~/db/client";
-import { errorBody, errorHeaders, errorStatus, isUnavailable, UNAVAILABLE_MESSAGE } from "../http/errors";
+import { errorBody, errorHeaders, errorStatus, lostDatabase, UNAVAILABLE_MESSAGE } from "../http/errors";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
 import { labelType, parseFeedback, recordFeedback } from "./feedback";
@@ -167,7 +167,7 @@ function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
     status = errorStatus[e.kind].http;
     body = errorBody(e);
     headers = errorHeaders(e);
-  } else if (isUnavailable(e)) {
+  } else if (lostDatabase(e)) {
     status = 503;
     body = { error: UNAVAILABLE_MESSAGE };
   } else {

@@ -141,8 +141,9 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
   const configs = new Map<string, Record<string, unknown>>();
   // Per node, worked out once: the settings that do not apply, and whether its settings parse.
   const hiddenOf = new Map<string, Set<string>>();
-  const unparsed = new Set<string>();
-  const repairedOf = new Map<string, NonNullable<Judged["repaired"]>>();
+  // Nodes whose settings failed: the settings that did (their column checks are not reported
+  // again), or null when the settings could not be repaired either (no column checks at all).
+  const failedOf = new Map<string, Set<string> | null>();
 
   if (graph.nodes.length === 0) errors.push({ nodeId: null, path: "nodes", message: "the pipeline has no nodes" });
 
@@ -160,12 +161,11 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     specs.set(node.id, spec);
     const { parsed, hidden, repaired } = judge(spec, node.config ?? {});
     hiddenOf.set(node.id, hidden);
-    if (repaired) repairedOf.set(node.id, repaired);
     const visibleIssue = (path: PropertyKey[]) => !hidden.has(String(path[0] ?? ""));
     if (parsed.success) configs.set(node.id, parsed.data as Record<string, unknown>);
     else {
-      unparsed.add(node.id);
-      configs.set(node.id, {});
+      failedOf.set(node.id, repaired?.bad ?? null);
+      configs.set(node.id, repaired?.config ?? {});
       for (const issue of parsed.error.issues.filter((i) => visibleIssue(i.path))) {
         const param = bound.sources.get(node.id)?.get(String(issue.path[0] ?? ""));
         const message = configMessage(spec, issue);
@@ -255,17 +255,20 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     for (const [port, src] of Object.entries(wired)) inCols[port] = columns[src.node]?.[src.port];
     // The settings as parsed above (those that do not apply at their defaults); when they did not
     // parse, the failing ones at their defaults (their own errors are reported already), if that parses.
-    const repaired = unparsed.has(id) ? repairedOf.get(id) : undefined;
-    if (unparsed.has(id) && !repaired) continue;
-    const config = repaired?.config ?? configs.get(id)!;
-    const res = spec.infer({ ...ctx, config, inputs: inCols });
+    const failed = failedOf.get(id);
+    if (failed === null) continue;
+    const res = spec.infer({ ...ctx, config: configs.get(id)!, inputs: inCols });
     if (res.outputs) columns[id] = res.outputs;
     const hidden = hiddenOf.get(id)!;
     for (const e of res.errors ?? []) {
-      if (!e.path.startsWith("inputs.") && hidden.has(e.path.split(".")[0]!)) continue;
-      if (repaired && !e.path.startsWith("inputs.") && repaired.bad.has(e.path.split(".")[0]!)) continue;
-      const param = e.path.startsWith("inputs.") ? undefined : bound.sources.get(id)?.get(e.path.split(".")[0]!);
-      errors.push({ nodeId: id, path: e.path.startsWith("inputs.") ? e.path : `config.${e.path}`, message: param ? `${e.message} (the value of parameter '${param}')` : e.message });
+      if (e.path.startsWith("inputs.")) {
+        errors.push({ nodeId: id, path: e.path, message: e.message });
+        continue;
+      }
+      const field = e.path.split(".")[0]!;
+      if (hidden.has(field) || failed?.has(field)) continue;
+      const param = bound.sources.get(id)?.get(field);
+      errors.push({ nodeId: id, path: `config.${e.path}`, message: param ? `${e.message} (the value of parameter '${param}')` : e.message });
     }
   }
 
