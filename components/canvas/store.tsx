@@ -325,7 +325,14 @@ function createEditorStore() {
         dirty: true,
       }));
     },
-    onNodesChange: (changes) => {
+    onNodesChange: (incoming) => {
+      // Changes to what the pipeline does not hold (a compared version's faded copies, which React
+      // Flow measures) are React Flow's alone: nothing here changes, not even the arrays' identity.
+      const { nodes, notes } = get();
+      const noteIds = new Set(notes.map((n) => n.id));
+      const nodeIds = new Set(nodes.map((n) => n.id));
+      const changes = incoming.filter((c) => c.type === "add" || nodeIds.has(c.id) || noteIds.has(c.id));
+      if (!changes.length) return;
       // Measuring is not an edit; resizing a note is.
       const meaningful = changes.some((c) => c.type !== "select" && (c.type !== "dimensions" || !!c.setAttributes));
       // A drag (or a resize) is one step of undo: the state before it is kept when it starts.
@@ -341,7 +348,6 @@ function createEditorStore() {
         dragging = !!drag.dragging;
       } else if (changes.some((c) => c.type === "remove")) recordRemoval();
       else if (meaningful) record();
-      const noteIds = new Set(get().notes.map((n) => n.id));
       const isNote = (c: NodeChange<CanvasNode>) => noteIds.has(c.type === "add" ? c.item.id : c.id);
       const nodeChanges = changes.filter((c) => !isNote(c)) as NodeChange<PipelineFlowNode>[];
       const noteChanges = changes.filter(isNote) as NodeChange<NoteFlowNode>[];
