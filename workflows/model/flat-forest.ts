@@ -23,14 +23,13 @@ export interface FlatForest {
 /** A prepared row: numbers for numeric features (NaN = missing), bin index for categoricals. */
 export type EncodedRow = Float64Array;
 
+const f32 = new Float32Array(1);
+const f32Bits = new Int32Array(f32.buffer);
 /** The smallest float32 that is >= x, so `v <= x` implies `v <= result`. */
 function float32AtLeast(x: number): number {
-  const f = new Float32Array([x]);
-  if (f[0]! < x) {
-    const i = new Int32Array(f.buffer);
-    i[0] = f[0]! >= 0 ? i[0]! + 1 : i[0]! - 1;
-  }
-  return f[0]!;
+  f32[0] = x;
+  if (f32[0]! < x) f32Bits[0] = f32[0]! >= 0 ? f32Bits[0]! + 1 : f32Bits[0]! - 1;
+  return f32[0]!;
 }
 
 /**
@@ -115,58 +114,75 @@ export class ForestPredictor {
   }
 
   /** Encodes raw values (feature order) for traversal. */
-  encode(values: ArrayLike<unknown>, out: Float64Array = new Float64Array(this.forest.binnings.length)): EncodedRow {
-    for (let f = 0; f < out.length; f++) {
+  encode(values: ArrayLike<unknown>, out: Float64Array = new Float64Array(this.forest.binnings.length), at = 0): EncodedRow {
+    const F = this.forest.binnings.length;
+    for (let f = 0; f < F; f++) {
       const v = values[f];
       const cats = this.catMaps[f];
-      if (v === null || v === undefined) out[f] = NaN;
-      else if (cats) out[f] = cats.get(String(v)) ?? NaN;
-      else out[f] = typeof v === "number" ? v : Number(v);
+      if (v === null || v === undefined) out[at + f] = NaN;
+      else if (cats) out[at + f] = cats.get(String(v)) ?? NaN;
+      else out[at + f] = typeof v === "number" ? v : Number(v);
     }
     return out;
   }
 
   /** Sums leaf values over trees into `acc` (class probabilities, or the mean for regression). */
   accumulate(x: EncodedRow, acc: Float64Array) {
-    const { treeRoots, leafValues, nClasses } = this.forest;
-    acc.fill(0);
+    return this.accumulateRows(x, 1, acc);
+  }
+
+  /**
+   * `accumulate` for `n` encoded rows at once (`x` row-major, n × features; `out` n × classes):
+   * tree by tree over every row, so that each tree is read into the cache once per batch rather
+   * than once per row — deep trees over many rows are otherwise one cache miss per level. The
+   * sums are taken in the same (tree) order as for a single row: the results are identical.
+   */
+  accumulateRows(x: Float64Array, n: number, out: Float64Array) {
+    const { treeRoots, leafValues, nClasses: K } = this.forest;
+    const F = this.forest.binnings.length;
+    out.fill(0, 0, n * K);
+    const T = treeRoots.length;
     if (this.compact) {
       const thr = this.thr32;
       const packed = this.packed;
-      for (let t = 0; t < treeRoots.length; t++) {
+      for (let t = 0; t < T; t++) {
         const root = treeRoots[t]!;
-        let node = root;
-        let p = packed[2 * node + 1]!;
-        while (p < 0x80000000) {
-          const v = x[(p >>> 17) & 0x1fff]!;
-          // Pre-order layout: the left child follows its parent; the right child's offset is stored.
-          const r = root + (p & 0x1ffff);
-          // NaN (missing) fails both comparisons: it follows the learnt direction.
-          node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? r : p & 0x40000000 ? node + 1 : r;
-          p = packed[2 * node + 1]!;
+        const base = this.leafBase[t]!;
+        for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
+          let node = root;
+          let p = packed[2 * node + 1]!;
+          while (p < 0x80000000) {
+            const v = x[xo + ((p >>> 17) & 0x1fff)]!;
+            // Pre-order layout: the left child follows its parent; the right child's offset is stored.
+            const right = root + (p & 0x1ffff);
+            // NaN (missing) fails both comparisons: it follows the learnt direction.
+            node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? right : p & 0x40000000 ? node + 1 : right;
+            p = packed[2 * node + 1]!;
+          }
+          const o = base + (p & 0x7fffffff);
+          for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
         }
-        const o = this.leafBase[t]! + (p & 0x7fffffff);
-        for (let k = 0; k < nClasses; k++) acc[k]! += leafValues[o + k]!;
       }
     } else {
       const thr = this.thr;
       const ints = this.ints;
-      for (let t = 0; t < treeRoots.length; t++) {
-        let node = treeRoots[t]!;
-        let meta = ints[4 * node + 2]!;
-        while ((meta & 0xffff) !== 0xffff) {
-          const v = x[meta & 0xffff]!;
-          const left = ints[4 * node + 3]!;
-          node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
-          meta = ints[4 * node + 2]!;
+      for (let t = 0; t < T; t++) {
+        for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
+          let node = treeRoots[t]!;
+          let meta = ints[4 * node + 2]!;
+          while ((meta & 0xffff) !== 0xffff) {
+            const v = x[xo + (meta & 0xffff)]!;
+            const left = ints[4 * node + 3]!;
+            node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
+            meta = ints[4 * node + 2]!;
+          }
+          const o = ints[4 * node + 3]!;
+          for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
         }
-        const o = ints[4 * node + 3]!;
-        for (let k = 0; k < nClasses; k++) acc[k]! += leafValues[o + k]!;
       }
     }
-    const T = treeRoots.length;
-    for (let k = 0; k < nClasses; k++) acc[k]! /= T;
-    return acc;
+    for (let z = 0; z < n * K; z++) out[z]! /= T;
+    return out;
   }
 
   /** Class index (argmax of mean probability) or regression value. */

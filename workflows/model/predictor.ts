@@ -24,6 +24,9 @@ export interface LoadedModel {
 /** Sees each scored batch as the model read it: rows after the fitted steps, and the predictions. */
 export type Observer = (prepared: Row[], predictions: Label[]) => void;
 
+/** Rows scored together by the forest (their encoded values: BLOCK × features numbers). */
+const BLOCK = 2048;
+
 /** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
 class MissingFeatureError extends UserError {}
 
@@ -48,18 +51,42 @@ export function loadModel(file: ModelFile): LoadedModel {
   if (file.engine === "histogram") {
     // Missing values are native to this engine: they follow the direction learnt at each split.
     const predictor = new ForestPredictor(file.flat);
-    const x = new Float64Array(file.features.length);
-    const acc = new Float64Array(file.flat.nClasses);
-    const values = new Array<unknown>(file.features.length);
-    const encode = (row: Row) => {
-      for (let f = 0; f < values.length; f++) values[f] = row[file.features[f]!];
-      return predictor.encode(values, x);
+    const F = file.features.length;
+    const K = file.flat.nClasses;
+    const values = new Array<unknown>(F);
+    // Rows are encoded and scored a block at a time (the forest walks every row of a block tree
+    // by tree); the buffers are kept for the next call, so a single row allocates nothing.
+    let x = new Float64Array(F);
+    let acc = new Float64Array(K);
+    const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) => {
+      for (let start = 0; start < rows.length; start += BLOCK) {
+        const n = Math.min(BLOCK, rows.length - start);
+        if (x.length < n * F) {
+          x = new Float64Array(n * F);
+          acc = new Float64Array(n * K);
+        }
+        for (let r = 0; r < n; r++) {
+          const row = rows[start + r]!;
+          for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];
+          predictor.encode(values, x, r * F);
+        }
+        predictor.accumulateRows(x, n, acc);
+        for (let r = 0; r < n; r++) each(start + r, acc, r * K);
+      }
     };
-    predictPrepared = (rows) =>
-      rows.map((row) => {
-        const p = predictor.predictEncoded(encode(row), acc);
-        return file.task === "classification" ? file.classes![p]! : p;
-      });
+    const argmax = (a: Float64Array, at: number) => {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (a[at + k]! > a[at + best]!) best = k;
+      return best;
+    };
+    predictPrepared = (rows) => {
+      const out: Label[] = new Array(rows.length);
+      if (file.task === "classification") {
+        const classes = file.classes!;
+        scoreRows(rows, (r, a, at) => (out[r] = classes[argmax(a, at)]!));
+      } else scoreRows(rows, (r, a, at) => (out[r] = a[at]!));
+      return out;
+    };
     if (file.task === "classification") {
       const classes = file.classes!;
       const keys = classes.map(String);
@@ -67,17 +94,12 @@ export function loadModel(file: ModelFile): LoadedModel {
         const prepared = transform(rows);
         const predictions: Label[] = new Array(prepared.length);
         const probabilities: Record<string, number>[] = new Array(prepared.length);
-        for (let r = 0; r < prepared.length; r++) {
-          predictor.accumulate(encode(prepared[r]!), acc);
-          let best = 0;
+        scoreRows(prepared, (r, a, at) => {
           const p: Record<string, number> = {};
-          for (let k = 0; k < acc.length; k++) {
-            if (acc[k]! > acc[best]!) best = k;
-            p[keys[k]!] = acc[k]!;
-          }
-          predictions[r] = classes[best]!;
+          for (let k = 0; k < K; k++) p[keys[k]!] = a[at + k]!;
+          predictions[r] = classes[argmax(a, at)]!;
           probabilities[r] = p;
-        }
+        });
         observe?.(prepared, predictions);
         return { predictions, probabilities };
       };

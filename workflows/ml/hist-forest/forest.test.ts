@@ -218,6 +218,20 @@ describe("histogram random forest", () => {
     test.forEach((r, i) => expect(got[i]).toBeCloseTo(naive(r), 5));
   });
 
+  it("scores a block of rows tree by tree exactly as it scores each row alone", async () => {
+    const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), { ...base, maxDepth: 0 });
+    const p = new ForestPredictor(forest);
+    const test = rows(2000, 2300).map((r, i) => (i % 4 === 0 ? r.map((v, f) => (f === i % 6 ? NaN : v)) : r));
+    const F = 6;
+    const x = new Float64Array(test.length * F);
+    test.forEach((r, i) => p.encode(r, x, i * F));
+    const together = p.accumulateRows(x, test.length, new Float64Array(test.length * 2));
+    test.forEach((r, i) => {
+      const alone = p.accumulate(p.encode(r), new Float64Array(2));
+      expect([together[2 * i], together[2 * i + 1]]).toEqual([alone[0], alone[1]]);
+    });
+  });
+
   it("round-trips through its binary file, loading in milliseconds", async () => {
     const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), base);
     const bytes = encodeForest(forest, { note: "x" });
