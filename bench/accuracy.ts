@@ -79,7 +79,7 @@ for (const r of Object.values(sk.results)) {
   const ingestSeconds = (performance.now() - started) / 1000;
   const data: DatasetRef = { kind: "dataset", uri: stored.uri, rows: stored.rows, columns: stored.columns, lineage: { rawColumns: stored.columns, steps: [] } };
   const { train, test } = await splitByRows(data, JSON.parse(fs.readFileSync(path.join(dir, `${r.name}.test.json`), "utf8")) as number[], r.name);
-  const trained = await runExecutor(store, randomForest, { task: r.task, seed: 0 }, { train }, { nodeId: r.name });
+  const trained = await runExecutor(store, randomForest, { task: r.task, seed: 0, ...(process.env.BENCH_SLICES ? { slices: Number(process.env.BENCH_SLICES) } : {}) }, { train }, { nodeId: r.name });
   const trainSeconds = (performance.now() - started) / 1000 - ingestSeconds;
   const scored = await runExecutor(store, evaluate, {}, { model: trained.outputs.model as ModelRef, test }, { nodeId: `${r.name}-eval` });
   const seconds = (performance.now() - started) / 1000;

@@ -31,7 +31,8 @@ export function assemble(
         f.left[o] = base + t.left[i]!;
         f.right[o] = base + t.right[i]!;
         const b = binnings[fi]!;
-        f.threshold[o] = b.kind === "numeric" ? b.edges[t.bin[i]!]! : t.bin[i]!;
+        // A cut after the last bin (present values left, missing right) has no edge above it.
+        f.threshold[o] = b.kind === "numeric" ? (b.edges[t.bin[i]!] ?? Infinity) : t.bin[i]!;
       }
     }
     f.leafValues.set(t.leafValues, leafBase);

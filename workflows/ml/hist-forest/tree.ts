@@ -1,8 +1,9 @@
 /**
  * Growing one tree on binned data: depth-first, node samples kept as a contiguous range of
  * an index array that is stably partitioned at every split (so reads stay in row order),
- * histograms per (feature, bin), and — when every feature is a candidate at every split —
- * the larger child's histogram as parent minus the smaller child's.
+ * histograms per (feature, bin) — for a drawn feature, only over the bins the node's rows touch;
+ * when every feature is a candidate at every split, a full histogram per node and the larger
+ * child's as parent minus the smaller child's.
  */
 import { MISSING_BIN } from "~/workflows/model/binning";
 
@@ -60,13 +61,32 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   if (cls && data.classWeight) for (let i = 0; i < n; i++) if (w[i]) w[i]! *= data.classWeight[yC![i]!]!;
   let inBag = 0;
   for (let i = 0; i < n; i++) if (w[i]! > 0) inBag++;
-  const idx = new Uint32Array(inBag);
+  // The in-bag rows, gathered: their bins (row-major), class or target, and weight, in node
+  // order — every node's rows are one contiguous range of these arrays, stably partitioned at
+  // each split. Histograms then read memory in sequence; reading the shared data through row
+  // indices missed the cache on almost every row of a deep node.
   const oob = new Uint32Array(n - inBag);
+  // Rows padded to whole 32-bit words (S bytes), so that a row moves as S / 4 words.
+  const S = (F + 3) & ~3;
+  const words = S >>> 2;
+  const nb = new Uint8Array(inBag * S);
+  const nb32 = new Uint32Array(nb.buffer);
+  const nyC = cls ? new Uint16Array(inBag) : null;
+  const nyR = cls ? null : new Float64Array(inBag);
+  const nw = new Float64Array(inBag);
   for (let i = 0, a = 0, b = 0; i < n; i++) {
-    if (w[i]! > 0) idx[a++] = i;
-    else oob[b++] = i;
+    if (w[i]! > 0) {
+      for (let c = 0; c < F; c++) nb[a * S + c] = bins[i * F + c]!;
+      if (cls) nyC![a] = yC![i]!;
+      else nyR![a] = yR![i]!;
+      nw[a++] = w[i]!;
+    } else oob[b++] = i;
   }
-  const scratch = new Uint32Array(inBag);
+  // The right side of a partition waits here while the left side moves down.
+  const sb32 = new Uint32Array(inBag * words);
+  const syC = cls ? new Uint16Array(inBag) : null;
+  const syR = cls ? null : new Float64Array(inBag);
+  const sw = new Float64Array(inBag);
 
   const subtract = params.maxFeatures > F / 2;
   const histSize = F * HB * K;
@@ -80,8 +100,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const importance = new Float64Array(F);
   const feats = new Int32Array(F);
 
-  // Accumulates a node's histogram over the given features (row-major bins: a row's features
-  // share a cache line, so rows scattered through the data cost one miss for all of them).
+  // Accumulates a node's histogram over the given features.
   const buildHist = (start: number, end: number, fs: ArrayLike<number>, nf: number, hist: Float64Array) => {
     for (let q = 0; q < nf; q++) {
       const f = fs[q]!;
@@ -89,17 +108,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       // Clear only this feature's rows: small nodes must not pay for the whole histogram.
       hist.fill(0, hb, hb + HB * K);
       if (cls) {
-        for (let j = start; j < end; j++) {
-          const i = idx[j]!;
-          hist[hb + bins[i * F + f]! * K + yC![i]!]! += w[i]!;
-        }
+        for (let j = start; j < end; j++) hist[hb + nb[j * S + f]! * K + nyC![j]!]! += nw[j]!;
       } else {
         for (let j = start; j < end; j++) {
-          const i = idx[j]!;
-          const o = hb + bins[i * F + f]! * 2;
-          const wi = w[i]!;
-          hist[o]! += wi;
-          hist[o + 1]! += wi * yR![i]!;
+          const o = hb + nb[j * S + f]! * 2;
+          const wj = nw[j]!;
+          hist[o]! += wj;
+          hist[o + 1]! += wj * nyR![j]!;
         }
       }
     }
@@ -148,21 +163,47 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   };
 
-  type Pending = { start: number; end: number; depth: number; node: number; hist: Float64Array | null; totals: Float64Array };
+  // Nodes waiting to be split, depth-first: five integers each (start, end, depth, node, and how
+  // many features are known constant there — the first of `constants`), their class or target
+  // totals (K numbers each) and full histogram, if any. Flat arrays: no object per node.
+  let pending = new Int32Array(5 * 64);
+  let pendingTotals = new Float64Array(K * 64);
+  const pendingHist: (Float64Array | null)[] = [];
+  let top = 0;
+  const push = (start: number, end: number, depth: number, node: number, known: number, totals: Float64Array, hist: Float64Array | null) => {
+    if (5 * (top + 1) > pending.length) {
+      const grown = new Int32Array(pending.length * 2);
+      grown.set(pending);
+      pending = grown;
+      const grownTotals = new Float64Array(pendingTotals.length * 2);
+      grownTotals.set(pendingTotals);
+      pendingTotals = grownTotals;
+    }
+    const o = 5 * top;
+    pending[o] = start;
+    pending[o + 1] = end;
+    pending[o + 2] = depth;
+    pending[o + 3] = node;
+    pending[o + 4] = known;
+    for (let k = 0; k < K; k++) pendingTotals[K * top + k] = totals[k]!;
+    pendingHist[top++] = hist;
+  };
   const rootTotals = new Float64Array(K);
   for (let j = 0; j < inBag; j++) {
-    const i = idx[j]!;
-    if (cls) rootTotals[yC![i]!]! += w[i]!;
+    if (cls) rootTotals[nyC![j]!]! += nw[j]!;
     else {
-      rootTotals[0]! += w[i]!;
-      rootTotals[1]! += w[i]! * yR![i]!;
+      rootTotals[0]! += nw[j]!;
+      rootTotals[1]! += nw[j]! * nyR![j]!;
     }
   }
-  const stack: Pending[] = [{ start: 0, end: inBag, depth: 0, node: 0, hist: null, totals: rootTotals }];
-  // Below this many rows a node is split by sorting its rows by bin instead of by histogram.
+  push(0, inBag, 0, 0, 0, rootTotals, null);
+  // Features found constant in a node, in the order found along the path from the root: a
+  // node's descendants only append to its prefix, so each node reads its own known constants
+  // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
+  const constants = new Int32Array(F);
+  const isKnown = new Uint8Array(F);
+  // Below this many rows a node gets no full histogram (its children would not use one).
   const SMALL = 64;
-  const order = new Uint32Array(SMALL);
-  const keys = new Uint8Array(inBag > 0 ? inBag : 1);
   let nodeCount = 1;
   const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
   const pool: Float64Array[] = [];
@@ -176,13 +217,10 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   let missW = 0;
   let W = 0;
   let parentScore = 0;
-  // Candidate features are drawn one at a time (a partial Fisher–Yates shuffle).
-  const draw = (a: number) => {
-    const b = a + Math.floor(rand() * (F - a));
+  const swap = (a: number, b: number) => {
     const t = feats[a]!;
     feats[a] = feats[b]!;
     feats[b] = t;
-    return feats[a]!;
   };
   const consider = (f: number, b: number) => {
     for (let side = 0; side < (missW > 0 ? 2 : 1); side++) {
@@ -205,16 +243,40 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   };
 
-  while (stack.length) {
-    const { start, end, depth, node, hist: given, totals } = stack.pop()!;
-    total.set(totals);
-    const small = end - start <= SMALL;
-    for (let f = 0; f < F; f++) feats[f] = f;
+  // A node without a full histogram (every node unless all features are candidates) histograms
+  // each drawn feature into `sparse`, marking the bins it touches in `touched` (one bit per bin):
+  // the sweep then visits only those bins, in order, and clears them behind it. Deep nodes hold
+  // a few rows over few bins; they no longer pay for clearing and scanning all 256.
+  const SPARSE = HB * K;
+  const sparse = new Float64Array(2 * SPARSE);
+  const touched = new Uint32Array(HB / 32);
+  const lastTouched = () => {
+    for (let wd = touched.length - 1; wd >= 0; wd--) if (touched[wd]) return (wd << 5) | (31 - Math.clz32(touched[wd]!));
+    return -1;
+  };
+
+  while (top > 0) {
+    top--;
+    const start = pending[5 * top]!;
+    const end = pending[5 * top + 1]!;
+    const depth = pending[5 * top + 2]!;
+    const node = pending[5 * top + 3]!;
+    const known = pending[5 * top + 4]!;
+    const given = pendingHist[top]!;
+    pendingHist[top] = null;
+    for (let k = 0; k < K; k++) total[k] = pendingTotals[K * top + k]!;
+    // feats: the known constants first, then every other feature.
+    for (let c = 0; c < known; c++) {
+      feats[c] = constants[c]!;
+      isKnown[constants[c]!] = 1;
+    }
+    for (let f = 0, o = known; f < F; f++) if (isKnown[f]) isKnown[f] = 0;
+    else feats[o++] = f;
     const m = Math.min(params.maxFeatures, F);
     let hist = given;
-    if (!hist && !small) {
+    if (subtract && !hist && end - start > SMALL) {
       hist = takeHist();
-      if (subtract) buildHist(start, end, allFeatures, F, hist);
+      buildHist(start, end, allFeatures, F, hist);
     }
     W = weightOf(total, 0);
     parentScore = score(total, 0);
@@ -229,84 +291,101 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     bestBin = 0;
     bestMissLeft = 0;
     missW = 0;
-    // Features that vary in this node count towards maxFeatures; constant ones do not (as in scikit-learn).
+    // Candidates are drawn without replacement (Fisher–Yates over feats), as scikit-learn's best
+    // splitter draws them: every drawn feature counts towards maxFeatures, constant ones too, but
+    // drawing goes on while none of the features drawn gave a valid split. A known constant costs
+    // nothing; a feature found constant here joins the known ones for the node's descendants.
     let visited = 0;
+    let drawnKnown = 0;
+    let found = 0;
+    let fi = F;
     const splittable = (params.maxDepth === 0 || depth < params.maxDepth) && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
-    if (splittable && small) {
-      // Sort the node's rows by bin (insertion sort: at most SMALL rows) and scan bin boundaries.
-      for (let q = 0; q < F && (visited < m || bestF < 0); q++) {
-        const f = draw(q);
-        miss.fill(0);
-        let k0 = 0;
-        for (let j = start; j < end; j++) {
-          const i = idx[j]!;
-          const b = bins[i * F + f]!;
-          keys[j] = b;
-          if (b === MISSING_BIN) {
-            if (cls) miss[yC![i]!]! += w[i]!;
-            else {
-              miss[0]! += w[i]!;
-              miss[1]! += w[i]! * yR![i]!;
-            }
-          } else {
-            let p = k0++;
-            while (p > 0 && keys[start + order[p - 1]!]! > b) {
-              order[p] = order[p - 1]!;
-              p--;
-            }
-            order[p] = j - start;
-          }
-        }
-        missW = weightOf(miss, 0);
-        leftAcc.fill(0);
-        let groups = missW > 0 ? 1 : 0;
-        for (let p = 0; p < k0; p++) {
-          const j = start + order[p]!;
-          const i = idx[j]!;
-          if (cls) leftAcc[yC![i]!]! += w[i]!;
-          else {
-            leftAcc[0]! += w[i]!;
-            leftAcc[1]! += w[i]! * yR![i]!;
-          }
-          const b = keys[j]!;
-          if (p + 1 < k0 && keys[start + order[p + 1]!] === b) continue;
-          groups++;
-          if (p + 1 === k0 && missW === 0) break; // everything left: not a split
-          consider(f, b);
-        }
-        if (groups >= 2) visited++;
+    // Cuts are tried after every non-empty bin but the last; after the last too when rows are
+    // missing (all present values left, the missing ones right).
+    while (splittable && fi > known + found && (visited < m || bestF < 0)) {
+      visited++;
+      let fj = drawnKnown + Math.floor(rand() * (fi - found - drawnKnown));
+      if (fj < known) {
+        swap(drawnKnown++, fj);
+        continue;
       }
-    } else if (splittable) {
-      for (let q = 0; q < F && (visited < m || bestF < 0); q++) {
-        const f = draw(q);
-        if (!subtract) buildHist(start, end, feats.subarray(q, q + 1), 1, hist!);
+      fj += found;
+      const f = feats[fj]!;
+      leftAcc.fill(0);
+      let groups = 0;
+      if (hist) {
         const hb = f * HB * K;
-        const nb = nBins[f]!;
-        for (let k = 0; k < K; k++) miss[k] = hist![hb + MISSING_BIN * K + k]!;
+        for (let k = 0; k < K; k++) miss[k] = hist[hb + MISSING_BIN * K + k]!;
         missW = weightOf(miss, 0);
-        leftAcc.fill(0);
-        let groups = missW > 0 ? 1 : 0;
-        for (let k = 0; nb > 0 && k < K; k++) if (hist![hb + (nb - 1) * K + k] !== 0) {
+        let last = nBins[f]! - 1;
+        while (last >= 0 && weightOf(hist, hb + last * K) === 0) last--;
+        for (let b = 0; b <= last; b++) {
+          // An empty bin moves nothing: the cut after it equals the one before.
+          if (weightOf(hist, hb + b * K) === 0) continue;
+          for (let k = 0; k < K; k++) leftAcc[k]! += hist[hb + b * K + k]!;
           groups++;
-          break;
+          if (b < last || missW > 0) consider(f, b);
         }
-        for (let b = 0; b < nb - 1; b++) {
-          // An empty bin moves nothing: the split after it equals the one before.
-          let moved = false;
-          for (let k = 0; k < K; k++) {
-            const h = hist![hb + b * K + k]!;
-            if (h !== 0) {
-              leftAcc[k]! += h;
-              moved = true;
-            }
+      } else {
+        if (cls) {
+          // Two interleaved histograms: neighbouring rows often share a bin, and one running sum
+          // would make each row wait for the previous row's store.
+          let j = start;
+          for (; j + 1 < end; j += 2) {
+            const b0 = nb[j * S + f]!;
+            const b1 = nb[(j + 1) * S + f]!;
+            touched[b0 >>> 5]! |= 1 << (b0 & 31);
+            touched[b1 >>> 5]! |= 1 << (b1 & 31);
+            sparse[b0 * K + nyC![j]!]! += nw[j]!;
+            sparse[SPARSE + b1 * K + nyC![j + 1]!]! += nw[j + 1]!;
           }
-          if (!moved) continue;
-          groups++;
-          consider(f, b);
+          if (j < end) {
+            const b0 = nb[j * S + f]!;
+            touched[b0 >>> 5]! |= 1 << (b0 & 31);
+            sparse[b0 * K + nyC![j]!]! += nw[j]!;
+          }
+        } else {
+          for (let j = start; j < end; j++) {
+            const b = nb[j * S + f]!;
+            touched[b >>> 5]! |= 1 << (b & 31);
+            sparse[2 * b]! += nw[j]!;
+            sparse[2 * b + 1]! += nw[j]! * nyR![j]!;
+          }
         }
-        if (groups >= 2) visited++;
+        for (let k = 0; k < K; k++) {
+          miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
+          sparse[MISSING_BIN * K + k] = 0;
+          sparse[SPARSE + MISSING_BIN * K + k] = 0;
+        }
+        touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
+        missW = weightOf(miss, 0);
+        const last = lastTouched();
+        for (let wd = 0; wd < touched.length; wd++) {
+          let word = touched[wd]!;
+          while (word) {
+            const low = word & -word;
+            word ^= low;
+            const b = (wd << 5) | (31 - Math.clz32(low));
+            for (let k = 0; k < K; k++) {
+              leftAcc[k]! += sparse[b * K + k]! + sparse[SPARSE + b * K + k]!;
+              sparse[b * K + k] = 0;
+              sparse[SPARSE + b * K + k] = 0;
+            }
+            groups++;
+            if (b < last || missW > 0) consider(f, b);
+          }
+          touched[wd] = 0;
+        }
       }
+      if (missW > 0) groups++;
+      if (groups < 2) {
+        // Constant here: moved next to the known constants (found ones sit after them).
+        swap(fj, known + found++);
+        continue;
+      }
+      swap(--fi, fj);
     }
+    for (let c = known; c < known + found; c++) constants[c] = feats[c]!;
 
     if (bestF < 0) {
       makeLeaf(node);
@@ -318,13 +397,27 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     let a = start;
     let r = 0;
     for (let j = start; j < end; j++) {
-      const i = idx[j]!;
-      const b = bins[i * F + bestF]!;
+      const b = nb[j * S + bestF]!;
       const goLeft = b === MISSING_BIN ? bestMissLeft === 1 : b <= bestBin;
-      if (goLeft) idx[a++] = i;
-      else scratch[r++] = i;
+      if (goLeft) {
+        if (a !== j) {
+          for (let c = 0; c < words; c++) nb32[a * words + c] = nb32[j * words + c]!;
+          if (cls) nyC![a] = nyC![j]!;
+          else nyR![a] = nyR![j]!;
+          nw[a] = nw[j]!;
+        }
+        a++;
+      } else {
+        for (let c = 0; c < words; c++) sb32[r * words + c] = nb32[j * words + c]!;
+        if (cls) syC![r] = nyC![j]!;
+        else syR![r] = nyR![j]!;
+        sw[r++] = nw[j]!;
+      }
     }
-    idx.set(scratch.subarray(0, r), a);
+    nb32.set(sb32.subarray(0, r * words), a * words);
+    if (cls) nyC!.set(syC!.subarray(0, r), a);
+    else nyR!.set(syR!.subarray(0, r), a);
+    nw.set(sw.subarray(0, r), a);
     const mid = a;
 
     importance[bestF]! += bestGain;
@@ -358,10 +451,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     } else if (hist) {
       pool.push(hist);
     }
-    const leftTotals = Float64Array.from(bestLeft);
-    const rightTotals = total.map((t, k) => t - leftTotals[k]!);
-    stack.push({ start: mid, end, depth: depth + 1, node: rr, hist: histR, totals: rightTotals });
-    stack.push({ start, end: mid, depth: depth + 1, node: l, hist: histL, totals: leftTotals });
+    for (let k = 0; k < K; k++) rightAcc[k] = total[k]! - bestLeft[k]!;
+    push(mid, end, depth + 1, rr, known + found, rightAcc, histR);
+    push(start, mid, depth + 1, l, known + found, bestLeft, histL);
   }
 
   return {
