@@ -202,8 +202,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
   const constants = new Int32Array(F);
   const isKnown = new Uint8Array(F);
-  // Below this many rows a node gets no full histogram (its children would not use one).
-  const SMALL = 64;
+  // Below this many rows a node gets no full histogram: building, subtracting and scanning
+  // F × 256 bins costs more than histogramming each feature over the bins its rows touch.
+  const SMALL = 4 * HB * K;
   let nodeCount = 1;
   const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
   const pool: Float64Array[] = [];
@@ -327,31 +328,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           if (b < last || missW > 0) consider(f, b);
         }
       } else {
-        if (cls) {
-          // Two interleaved histograms: neighbouring rows often share a bin, and one running sum
-          // would make each row wait for the previous row's store.
-          let j = start;
-          for (; j + 1 < end; j += 2) {
-            const b0 = nb[j * S + f]!;
-            const b1 = nb[(j + 1) * S + f]!;
-            touched[b0 >>> 5]! |= 1 << (b0 & 31);
-            touched[b1 >>> 5]! |= 1 << (b1 & 31);
-            sparse[b0 * K + nyC![j]!]! += nw[j]!;
-            sparse[SPARSE + b1 * K + nyC![j + 1]!]! += nw[j + 1]!;
-          }
-          if (j < end) {
-            const b0 = nb[j * S + f]!;
-            touched[b0 >>> 5]! |= 1 << (b0 & 31);
-            sparse[b0 * K + nyC![j]!]! += nw[j]!;
-          }
-        } else {
-          for (let j = start; j < end; j++) {
-            const b = nb[j * S + f]!;
-            touched[b >>> 5]! |= 1 << (b & 31);
-            sparse[2 * b]! += nw[j]!;
-            sparse[2 * b + 1]! += nw[j]! * nyR![j]!;
-          }
-        }
+        if (cls) sparseClasses(nb, S, f, start, end, nyC!, nw, K, sparse, touched);
+        else sparseTargets(nb, S, f, start, end, nyR!, nw, sparse, touched);
         for (let k = 0; k < K; k++) {
           miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
           sparse[MISSING_BIN * K + k] = 0;
@@ -394,31 +372,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
 
     // Stable partition of [start, end) by the chosen split.
-    let a = start;
-    let r = 0;
-    for (let j = start; j < end; j++) {
-      const b = nb[j * S + bestF]!;
-      const goLeft = b === MISSING_BIN ? bestMissLeft === 1 : b <= bestBin;
-      if (goLeft) {
-        if (a !== j) {
-          for (let c = 0; c < words; c++) nb32[a * words + c] = nb32[j * words + c]!;
-          if (cls) nyC![a] = nyC![j]!;
-          else nyR![a] = nyR![j]!;
-          nw[a] = nw[j]!;
-        }
-        a++;
-      } else {
-        for (let c = 0; c < words; c++) sb32[r * words + c] = nb32[j * words + c]!;
-        if (cls) syC![r] = nyC![j]!;
-        else syR![r] = nyR![j]!;
-        sw[r++] = nw[j]!;
-      }
-    }
-    nb32.set(sb32.subarray(0, r * words), a * words);
-    if (cls) nyC!.set(syC!.subarray(0, r), a);
-    else nyR!.set(syR!.subarray(0, r), a);
-    nw.set(sw.subarray(0, r), a);
-    const mid = a;
+    const mid = partition(nb, nb32, words, sb32, S, bestF, bestBin, bestMissLeft === 1, start, end, cls ? nyC! : nyR!, cls ? syC! : syR!, nw, sw);
 
     importance[bestF]! += bestGain;
     feature[node] = bestF;
@@ -466,4 +420,70 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     importance,
     oob,
   };
+}
+
+// The row loops, as functions of their own: V8 optimises each on its own feedback at once,
+// rather than re-optimising the whole of growTree as each of its paths is first taken.
+
+/** Histograms feature `f` over rows [start, end) into `sparse` (classes), marking the touched bins. */
+function sparseClasses(nb: Uint8Array, S: number, f: number, start: number, end: number, y: Uint16Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
+  // Two interleaved histograms (the second at HB × K): neighbouring rows often share a bin,
+  // and one running sum would make each row wait for the previous row's store.
+  const second = HB * K;
+  let j = start;
+  for (; j + 1 < end; j += 2) {
+    const b0 = nb[j * S + f]!;
+    const b1 = nb[(j + 1) * S + f]!;
+    touched[b0 >>> 5]! |= 1 << (b0 & 31);
+    touched[b1 >>> 5]! |= 1 << (b1 & 31);
+    sparse[b0 * K + y[j]!]! += w[j]!;
+    sparse[second + b1 * K + y[j + 1]!]! += w[j + 1]!;
+  }
+  // The odd row left, in a loop (its condition always runs, so the optimiser has seen it).
+  for (; j < end; j++) {
+    const b = nb[j * S + f]!;
+    touched[b >>> 5]! |= 1 << (b & 31);
+    sparse[b * K + y[j]!]! += w[j]!;
+  }
+}
+
+/** `sparseClasses` for regression: weight and weighted target per bin. */
+function sparseTargets(nb: Uint8Array, S: number, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
+  for (let j = start; j < end; j++) {
+    const b = nb[j * S + f]!;
+    touched[b >>> 5]! |= 1 << (b & 31);
+    sparse[2 * b]! += w[j]!;
+    sparse[2 * b + 1]! += w[j]! * y[j]!;
+  }
+}
+
+/**
+ * Stable partition of rows [start, end) (bins `nb`, also seen as `words` 32-bit words a row; target; weight) by
+ * "bin of feature f <= cut" (missing bins go left when `missingLeft`); returns where the right side starts.
+ */
+function partition<Y extends Uint16Array | Float64Array>(nb: Uint8Array, nb32: Uint32Array, words: number, sb32: Uint32Array, S: number, f: number, cut: number, missingLeft: boolean, start: number, end: number, y: Y, sy: Y, w: Float64Array, sw: Float64Array) {
+  let a = start;
+  let r = 0;
+  for (let j = start; j < end; j++) {
+    const b = nb[j * S + f]!;
+    if (b === MISSING_BIN ? missingLeft : b <= cut) {
+      if (a !== j) {
+        for (let c = 0; c < words; c++) nb32[a * words + c] = nb32[j * words + c]!;
+        y[a] = y[j]!;
+        w[a] = w[j]!;
+      }
+      a++;
+    } else {
+      for (let c = 0; c < words; c++) sb32[r * words + c] = nb32[j * words + c]!;
+      sy[r] = y[j]!;
+      sw[r++] = w[j]!;
+    }
+  }
+  // Plain loops rather than set(subarray()): no named access for the optimiser to lack feedback on.
+  for (let z = 0; z < r * words; z++) nb32[a * words + z] = sb32[z]!;
+  for (let z = 0; z < r; z++) {
+    y[a + z] = sy[z]!;
+    w[a + z] = sw[z]!;
+  }
+  return a;
 }
