@@ -77,28 +77,43 @@ export class ForestPredictor {
       this.thr32 = new Float32Array(buf);
       this.packed = new Uint32Array(buf);
       // Renumber each tree in pre-order so that a walk down left branches reads adjacent memory.
-      const stack: number[] = [];
+      // Typed arrays throughout: a forest of deep trees has millions of nodes.
+      let stack = new Int32Array(1024);
       const newIndex = new Int32Array(nodes);
+      const oldAt = new Int32Array(nodes);
+      const slotAt = new Int32Array(nodes); // the new index of each split, per tree from its root
       for (let t = 0; t < T; t++) {
         const root = treeRoots[t]!;
         let next = root;
-        stack.push(root);
-        const rightSlots: [number, number][] = []; // [new parent index, old right child]
-        while (stack.length) {
-          const old = stack.pop()!;
+        let top = 0;
+        let slots = 0;
+        stack[top++] = root;
+        while (top) {
+          const old = stack[--top]!;
           const i = next++;
           newIndex[old] = i;
+          oldAt[i] = old;
           const f = feature[old]!;
           if (f < 0) {
             this.packed[2 * i + 1] = (0x80000000 | (left[old]! - this.leafBase[t]!)) >>> 0;
           } else {
             this.thr32[2 * i] = float32AtLeast(threshold[old]!);
             this.packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
-            rightSlots.push([i, right[old]!]);
-            stack.push(right[old]!, left[old]!);
+            slotAt[root + slots++] = i;
+            if (top + 2 > stack.length) {
+              const grown = new Int32Array(stack.length * 2);
+              grown.set(stack);
+              stack = grown;
+            }
+            stack[top++] = right[old]!;
+            stack[top++] = left[old]!;
           }
         }
-        for (const [i, oldRight] of rightSlots) this.packed[2 * i + 1] = (this.packed[2 * i + 1]! | (newIndex[oldRight]! - root)) >>> 0;
+        // A split's right child: its new index, relative to the tree's root.
+        for (let z = 0; z < slots; z++) {
+          const i = slotAt[root + z]!;
+          this.packed[2 * i + 1] = (this.packed[2 * i + 1]! | (newIndex[right[oldAt[i]!]!]! - root)) >>> 0;
+        }
       }
     } else {
       const buf = new ArrayBuffer(nodes * 16);
