@@ -24,8 +24,8 @@ export interface LoadedModel {
 /** Sees each scored batch as the model read it: rows after the fitted steps, and the predictions. */
 export type Observer = (prepared: Row[], predictions: Label[]) => void;
 
-/** Rows scored together by the forest (their encoded values: BLOCK × features numbers). */
-const BLOCK = 2048;
+/** Rows scored together by the forest: up to 2,048, and at most 128 Ki encoded values (1 MiB) a block. */
+const blockRows = (features: number) => Math.max(1, Math.min(2048, Math.floor(131_072 / Math.max(1, features))));
 
 /** A row that cannot be scored because a feature is missing (the caller's data, not a bug). */
 class MissingFeatureError extends UserError {}
@@ -58,13 +58,12 @@ export function loadModel(file: ModelFile): LoadedModel {
     // by tree); the buffers are kept for the next call, so a single row allocates nothing.
     let x = new Float64Array(F);
     let acc = new Float64Array(K);
+    const BLOCK = blockRows(F);
     const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) => {
       for (let start = 0; start < rows.length; start += BLOCK) {
         const n = Math.min(BLOCK, rows.length - start);
-        if (x.length < n * F) {
-          x = new Float64Array(n * F);
-          acc = new Float64Array(n * K);
-        }
+        if (x.length < n * F) x = new Float64Array(n * F);
+        if (acc.length < n * K) acc = new Float64Array(n * K);
         for (let r = 0; r < n; r++) {
           const row = rows[start + r]!;
           for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];

@@ -218,6 +218,18 @@ describe("histogram random forest", () => {
     test.forEach((r, i) => expect(got[i]).toBeCloseTo(naive(r), 5));
   });
 
+  it("sends present values left and missing ones right on a cut after the last bin", async () => {
+    // x is 5 or missing; the class follows: the only cut puts every present value on one side.
+    const n = 400;
+    const x = Array.from({ length: n }, (_, i) => (i % 2 ? 5 : null));
+    const y = x.map((v) => (v === null ? "b" : "a"));
+    const { forest, classes } = await trainForest([{ name: "x", kind: "numeric", values: x }], y, { ...base, nEstimators: 5, maxDepth: 0 });
+    const p = new ForestPredictor(forest);
+    const label = (v: number) => classes![p.predictRows([[v]])[0]!];
+    // A value above every edge seen in training is present, not missing (the cut's threshold was NaN, sending it the missing way).
+    expect([label(5), label(1e9), label(-3), label(NaN)]).toEqual(["a", "a", "a", "b"]);
+  });
+
   it("scores a block of rows tree by tree exactly as it scores each row alone", async () => {
     const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), { ...base, maxDepth: 0 });
     const p = new ForestPredictor(forest);

@@ -47,6 +47,8 @@ export interface BinTree {
 }
 
 const HB = 256; // bins per feature in a histogram, including the missing bin
+/** Nodes of at most this many rows are grown in gathered buffers (see growTree). */
+const GATHER = 1 << 16;
 
 export function growTree(data: TrainingSet, params: TreeParams, rand: () => number): BinTree {
   const { n, nFeatures: F, bins, nBins } = data;
@@ -61,32 +63,42 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   if (cls && data.classWeight) for (let i = 0; i < n; i++) if (w[i]) w[i]! *= data.classWeight[yC![i]!]!;
   let inBag = 0;
   for (let i = 0; i < n; i++) if (w[i]! > 0) inBag++;
-  // The in-bag rows, gathered: their bins (row-major), class or target, and weight, in node
-  // order — every node's rows are one contiguous range of these arrays, stably partitioned at
-  // each split. Histograms then read memory in sequence; reading the shared data through row
-  // indices missed the cache on almost every row of a deep node.
+  // Large nodes (the top of the tree) are a range of an index array of in-bag rows, stably
+  // partitioned at each split, reading the shared data through it. A node of at most GATHER rows
+  // is then *gathered*: its rows' bins (padded to whole 32-bit words), class or target and weight
+  // copied in node order into buffers of GATHER rows, where its whole subtree is grown (depth
+  // first, nothing else runs until it is done) — histograms then read memory in sequence, where
+  // reading through row indices missed the cache on almost every row of a deep node. Memory per
+  // tree: the index arrays and the bounded buffers, whatever the number of features.
+  const idx = new Uint32Array(inBag);
   const oob = new Uint32Array(n - inBag);
-  // Rows padded to whole 32-bit words (S bytes), so that a row moves as S / 4 words.
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (w[i]! > 0) idx[a++] = i;
+    else oob[b++] = i;
+  }
+  const iscratch = new Uint32Array(inBag);
+  const cap = Math.min(inBag, GATHER);
   const S = (F + 3) & ~3;
   const words = S >>> 2;
-  const nb = new Uint8Array(inBag * S);
+  const nb = new Uint8Array(cap * S);
   const nb32 = new Uint32Array(nb.buffer);
-  const nyC = cls ? new Uint16Array(inBag) : null;
-  const nyR = cls ? null : new Float64Array(inBag);
-  const nw = new Float64Array(inBag);
-  for (let i = 0, a = 0, b = 0; i < n; i++) {
-    if (w[i]! > 0) {
-      for (let c = 0; c < F; c++) nb[a * S + c] = bins[i * F + c]!;
-      if (cls) nyC![a] = yC![i]!;
-      else nyR![a] = yR![i]!;
-      nw[a++] = w[i]!;
-    } else oob[b++] = i;
-  }
+  const nyC = cls ? new Uint16Array(cap) : null;
+  const nyR = cls ? null : new Float64Array(cap);
+  const nw = new Float64Array(cap);
   // The right side of a partition waits here while the left side moves down.
-  const sb32 = new Uint32Array(inBag * words);
-  const syC = cls ? new Uint16Array(inBag) : null;
-  const syR = cls ? null : new Float64Array(inBag);
-  const sw = new Float64Array(inBag);
+  const sb32 = new Uint32Array(cap * words);
+  const syC = cls ? new Uint16Array(cap) : null;
+  const syR = cls ? null : new Float64Array(cap);
+  const sw = new Float64Array(cap);
+  const gather = (start: number, end: number) => {
+    for (let j = start, o = 0; j < end; j++, o++) {
+      const i = idx[j]!;
+      for (let c = 0; c < F; c++) nb[o * S + c] = bins[i * F + c]!;
+      if (cls) nyC![o] = yC![i]!;
+      else nyR![o] = yR![i]!;
+      nw[o] = w[i]!;
+    }
+  };
 
   const subtract = params.maxFeatures > F / 2;
   const histSize = F * HB * K;
@@ -100,13 +112,29 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const importance = new Float64Array(F);
   const feats = new Int32Array(F);
 
-  // Accumulates a node's histogram over the given features.
-  const buildHist = (start: number, end: number, fs: ArrayLike<number>, nf: number, hist: Float64Array) => {
-    for (let q = 0; q < nf; q++) {
-      const f = fs[q]!;
+  // Accumulates a node's full histogram (every feature).
+  const buildHist = (start: number, end: number, gathered: boolean, hist: Float64Array) => {
+    hist.fill(0);
+    if (!gathered) {
+      for (let j = start; j < end; j++) {
+        const i = idx[j]!;
+        const wi = w[i]!;
+        if (cls) {
+          const y = yC![i]!;
+          for (let f = 0; f < F; f++) hist[f * HB * K + bins[i * F + f]! * K + y]! += wi;
+        } else {
+          const wy = wi * yR![i]!;
+          for (let f = 0; f < F; f++) {
+            const o = f * HB * 2 + bins[i * F + f]! * 2;
+            hist[o]! += wi;
+            hist[o + 1]! += wy;
+          }
+        }
+      }
+      return;
+    }
+    for (let f = 0; f < F; f++) {
       const hb = f * HB * K;
-      // Clear only this feature's rows: small nodes must not pay for the whole histogram.
-      hist.fill(0, hb, hb + HB * K);
       if (cls) {
         for (let j = start; j < end; j++) hist[hb + nb[j * S + f]! * K + nyC![j]!]! += nw[j]!;
       } else {
@@ -163,15 +191,16 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   };
 
-  // Nodes waiting to be split, depth-first: five integers each (start, end, depth, node, and how
-  // many features are known constant there — the first of `constants`), their class or target
+  // Nodes waiting to be split, depth-first: six integers each (start, end, depth, node, how many
+  // features are known constant there — the first of `constants` — and whether the range is in
+  // the gathered buffers rather than the index array), their class or target
   // totals (K numbers each) and full histogram, if any. Flat arrays: no object per node.
-  let pending = new Int32Array(5 * 64);
+  let pending = new Int32Array(6 * 64);
   let pendingTotals = new Float64Array(K * 64);
   const pendingHist: (Float64Array | null)[] = [];
   let top = 0;
-  const push = (start: number, end: number, depth: number, node: number, known: number, totals: Float64Array, hist: Float64Array | null) => {
-    if (5 * (top + 1) > pending.length) {
+  const push = (start: number, end: number, depth: number, node: number, known: number, gathered: boolean, totals: Float64Array, hist: Float64Array | null) => {
+    if (6 * (top + 1) > pending.length) {
       const grown = new Int32Array(pending.length * 2);
       grown.set(pending);
       pending = grown;
@@ -179,24 +208,26 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       grownTotals.set(pendingTotals);
       pendingTotals = grownTotals;
     }
-    const o = 5 * top;
+    const o = 6 * top;
     pending[o] = start;
     pending[o + 1] = end;
     pending[o + 2] = depth;
     pending[o + 3] = node;
     pending[o + 4] = known;
+    pending[o + 5] = gathered ? 1 : 0;
     for (let k = 0; k < K; k++) pendingTotals[K * top + k] = totals[k]!;
     pendingHist[top++] = hist;
   };
   const rootTotals = new Float64Array(K);
   for (let j = 0; j < inBag; j++) {
-    if (cls) rootTotals[nyC![j]!]! += nw[j]!;
+    const i = idx[j]!;
+    if (cls) rootTotals[yC![i]!]! += w[i]!;
     else {
-      rootTotals[0]! += nw[j]!;
-      rootTotals[1]! += nw[j]! * nyR![j]!;
+      rootTotals[0]! += w[i]!;
+      rootTotals[1]! += w[i]! * yR![i]!;
     }
   }
-  push(0, inBag, 0, 0, 0, rootTotals, null);
+  push(0, inBag, 0, 0, 0, false, rootTotals, null);
   // Features found constant in a node, in the order found along the path from the root: a
   // node's descendants only append to its prefix, so each node reads its own known constants
   // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
@@ -206,7 +237,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // F × 256 bins costs more than histogramming each feature over the bins its rows touch.
   const SMALL = 4 * HB * K;
   let nodeCount = 1;
-  const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
   const pool: Float64Array[] = [];
   const takeHist = () => pool.pop() ?? new Float64Array(histSize);
 
@@ -258,11 +288,18 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
 
   while (top > 0) {
     top--;
-    const start = pending[5 * top]!;
-    const end = pending[5 * top + 1]!;
-    const depth = pending[5 * top + 2]!;
-    const node = pending[5 * top + 3]!;
-    const known = pending[5 * top + 4]!;
+    let start = pending[6 * top]!;
+    let end = pending[6 * top + 1]!;
+    const depth = pending[6 * top + 2]!;
+    const node = pending[6 * top + 3]!;
+    const known = pending[6 * top + 4]!;
+    let gathered = pending[6 * top + 5] === 1;
+    if (!gathered && end - start <= GATHER) {
+      gather(start, end);
+      end -= start;
+      start = 0;
+      gathered = true;
+    }
     const given = pendingHist[top]!;
     pendingHist[top] = null;
     for (let k = 0; k < K; k++) total[k] = pendingTotals[K * top + k]!;
@@ -277,7 +314,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     let hist = given;
     if (subtract && !hist && end - start > SMALL) {
       hist = takeHist();
-      buildHist(start, end, allFeatures, F, hist);
+      buildHist(start, end, gathered, hist);
     }
     W = weightOf(total, 0);
     parentScore = score(total, 0);
@@ -328,7 +365,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           if (b < last || missW > 0) consider(f, b);
         }
       } else {
-        if (cls) sparseClasses(nb, S, f, start, end, nyC!, nw, K, sparse, touched);
+        if (!gathered) sparseByIndex(bins, F, idx, f, start, end, cls ? yC! : yR!, w, K, sparse, touched);
+        else if (cls) sparseClasses(nb, S, f, start, end, nyC!, nw, K, sparse, touched);
         else sparseTargets(nb, S, f, start, end, nyR!, nw, sparse, touched);
         for (let k = 0; k < K; k++) {
           miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
@@ -372,7 +410,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
 
     // Stable partition of [start, end) by the chosen split.
-    const mid = partition(nb, nb32, words, sb32, S, bestF, bestBin, bestMissLeft === 1, start, end, cls ? nyC! : nyR!, cls ? syC! : syR!, nw, sw);
+    const mid = gathered
+      ? partition(nb, nb32, words, sb32, S, bestF, bestBin, bestMissLeft === 1, start, end, cls ? nyC! : nyR!, cls ? syC! : syR!, nw, sw)
+      : partitionIndex(idx, iscratch, bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
 
     importance[bestF]! += bestGain;
     feature[node] = bestF;
@@ -390,8 +430,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     if (subtract && hist && larger > SMALL) {
       // Histogram the smaller child; the larger is parent minus smaller.
       const smallHist = takeHist();
-      if (leftSmaller) buildHist(start, mid, allFeatures, F, smallHist);
-      else buildHist(mid, end, allFeatures, F, smallHist);
+      if (leftSmaller) buildHist(start, mid, gathered, smallHist);
+      else buildHist(mid, end, gathered, smallHist);
       for (let z = 0; z < histSize; z++) hist[z] = hist[z]! - smallHist[z]!;
       if (leftSmaller) {
         histR = hist;
@@ -406,8 +446,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       pool.push(hist);
     }
     for (let k = 0; k < K; k++) rightAcc[k] = total[k]! - bestLeft[k]!;
-    push(mid, end, depth + 1, rr, known + found, rightAcc, histR);
-    push(start, mid, depth + 1, l, known + found, bestLeft, histL);
+    push(mid, end, depth + 1, rr, known + found, gathered, rightAcc, histR);
+    push(start, mid, depth + 1, l, known + found, gathered, bestLeft, histL);
   }
 
   return {
@@ -485,5 +525,34 @@ function partition<Y extends Uint16Array | Float64Array>(nb: Uint8Array, nb32: U
     y[a + z] = sy[z]!;
     w[a + z] = sw[z]!;
   }
+  return a;
+}
+
+/** A drawn feature's histogram for a node that is a range of the index array (large nodes). */
+function sparseByIndex(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Uint16Array | Float64Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
+  const cls = y instanceof Uint16Array;
+  for (let j = start; j < end; j++) {
+    const i = idx[j]!;
+    const b = bins[i * F + f]!;
+    touched[b >>> 5]! |= 1 << (b & 31);
+    if (cls) sparse[b * K + y[i]!]! += w[i]!;
+    else {
+      sparse[2 * b]! += w[i]!;
+      sparse[2 * b + 1]! += w[i]! * y[i]!;
+    }
+  }
+}
+
+/** Stable partition of the index range [start, end) by "bin of feature f <= cut"; returns where the right side starts. */
+function partitionIndex(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
+  let a = start;
+  let r = 0;
+  for (let j = start; j < end; j++) {
+    const i = idx[j]!;
+    const b = bins[i * F + f]!;
+    if (b === MISSING_BIN ? missingLeft : b <= cut) idx[a++] = i;
+    else scratch[r++] = i;
+  }
+  for (let z = 0; z < r; z++) idx[a + z] = scratch[z]!;
   return a;
 }
