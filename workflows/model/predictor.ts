@@ -19,6 +19,12 @@ export interface LoadedModel {
   predict(rows: Row[], observe?: Observer): Label[];
   /** Raw rows in, predictions and class probabilities (keyed by label) out, in one pass (histogram classifiers). */
   predictProba?: (rows: Row[], observe?: Observer) => { predictions: Label[]; probabilities: Record<string, number>[] };
+  /**
+   * Columns that already hold every feature (no fitted step is replayed) in, predictions and, for
+   * classifiers, each row's probabilities in the order of `file.classes` out — no row objects
+   * (histogram engine: evaluate and the training reference score this way).
+   */
+  predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number) => { predictions: Label[]; probabilities?: number[][] };
 }
 
 /** Sees each scored batch as the model read it: rows after the fitted steps, and the predictions. */
@@ -48,6 +54,7 @@ export function loadModel(file: ModelFile): LoadedModel {
   const transform = replayer(file);
   let predictPrepared: (rows: Row[]) => Label[];
   let predictProba: LoadedModel["predictProba"];
+  let predictColumns: LoadedModel["predictColumns"];
   if (file.engine === "histogram") {
     // Missing values are native to this engine: they follow the direction learnt at each split.
     const predictor = new ForestPredictor(file.flat);
@@ -59,19 +66,53 @@ export function loadModel(file: ModelFile): LoadedModel {
     let x = new Float64Array(F);
     let acc = new Float64Array(K);
     const BLOCK = blockRows(F);
-    const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) => {
-      for (let start = 0; start < rows.length; start += BLOCK) {
-        const n = Math.min(BLOCK, rows.length - start);
+    /** Scores `count` rows; `fill(r)` puts row r's feature values (model order) into `values`. */
+    const score = (count: number, fill: (r: number) => void, each: (r: number, acc: Float64Array, at: number) => void) => {
+      for (let start = 0; start < count; start += BLOCK) {
+        const n = Math.min(BLOCK, count - start);
         if (x.length < n * F) x = new Float64Array(n * F);
         if (acc.length < n * K) acc = new Float64Array(n * K);
         for (let r = 0; r < n; r++) {
-          const row = rows[start + r]!;
-          for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];
+          fill(start + r);
           predictor.encode(values, x, r * F);
         }
         predictor.accumulateRows(x, n, acc);
         for (let r = 0; r < n; r++) each(start + r, acc, r * K);
       }
+    };
+    const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) =>
+      score(
+        rows.length,
+        (r) => {
+          const row = rows[r]!;
+          for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];
+        },
+        each,
+      );
+    predictColumns = (columns, count) => {
+      const cols = file.features.map((f) => {
+        const c = columns[f];
+        if (!c) throw new MissingFeatureError(`feature '${f}' is not among the columns to score`);
+        return c;
+      });
+      const predictions: Label[] = new Array(count);
+      const classes = file.classes;
+      const probabilities: number[][] | undefined = classes ? new Array(count) : undefined;
+      score(
+        count,
+        (r) => {
+          for (let f = 0; f < F; f++) values[f] = cols[f]![r];
+        },
+        (r, a, at) => {
+          if (!classes) {
+            predictions[r] = a[at]!;
+            return;
+          }
+          predictions[r] = classes[argmax(a, at)]!;
+          probabilities![r] = Array.from(a.subarray(at, at + K));
+        },
+      );
+      return { predictions, probabilities };
     };
     const argmax = (a: Float64Array, at: number) => {
       let best = 0;
@@ -126,5 +167,5 @@ export function loadModel(file: ModelFile): LoadedModel {
     observe?.(prepared, predictions);
     return predictions;
   };
-  return { file: meta as ModelMeta, transform, predictPrepared, predict, predictProba };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict, predictProba, predictColumns };
 }

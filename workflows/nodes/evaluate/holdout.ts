@@ -27,10 +27,19 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   const missing = actual.filter((a) => a === null).length;
   if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
   if (test.rows === 0) throw new UserError("the test set has no rows");
-  const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
-
   let result: { metrics: Record<string, number>; charts: unknown };
   let predicted: Label[];
+  if (!pending.length && model.predictColumns) {
+    // Nothing to replay: the model reads the test set's columns as they are, without a JS object per row.
+    const scored = model.predictColumns(data, test.rows);
+    predicted = scored.predictions;
+    result =
+      file.task === "classification"
+        ? classificationMetrics(actual as Label[], predicted, scored.probabilities && { classes: file.classes!, rows: scored.probabilities })
+        : regressionMetrics(actual as number[], predicted as number[]);
+    return { result, predicted };
+  }
+  const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
   if (file.task === "classification") {
     const scored = model.predictProba?.(rows);
     predicted = scored ? scored.predictions : model.predict(rows);

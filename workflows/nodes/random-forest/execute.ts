@@ -121,11 +121,17 @@ type Training = { featureCols: ColumnSchema[]; data: Record<string, unknown[]>; 
 function withPredictionReference(file: ModelFile, t: Training): ModelFile {
   if (!file.profile) return file;
   const step = Math.max(1, Math.floor(t.rows / 20_000));
-  const sample: Record<string, unknown>[] = [];
-  for (let r = 0; r < t.rows; r += step) sample.push(Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![r]])));
+  const count = Math.ceil(t.rows / step);
   // The rows are already prepared (the node's input): no fitted step is replayed.
   const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
-  return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, model.predictPrepared(sample)) } };
+  let predictions: Label[];
+  if (model.predictColumns) {
+    const columns = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
+    predictions = model.predictColumns(columns, count).predictions;
+  } else {
+    predictions = model.predictPrepared(Array.from({ length: count }, (_, k) => Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![k * step]]))));
+  }
+  return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, predictions) } };
 }
 
 async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, training: Training, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {

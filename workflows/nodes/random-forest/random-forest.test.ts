@@ -44,6 +44,11 @@ describe("random-forest", () => {
     const both = model.predictProba!(raw);
     expect(both.predictions).toEqual(model.predict(raw));
     for (const p of both.probabilities) expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // Evaluate scores columns without row objects: the same predictions and probabilities, in the classes' order.
+    const cols = model.predictColumns!({ colour: raw.map((r) => r.colour), size: raw.map((r) => r.size) }, raw.length);
+    expect(cols.predictions).toEqual(both.predictions);
+    expect(cols.probabilities).toEqual(both.probabilities.map((p) => model.file.classes!.map((c) => p[String(c)])));
+    expect(() => model.predictColumns!({ colour: ["red"] }, 1)).toThrow(/feature 'size'/);
   });
 
   it("fans out into slices and merges into the very same model", async () => {
