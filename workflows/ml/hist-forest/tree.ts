@@ -63,13 +63,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   if (cls && data.classWeight) for (let i = 0; i < n; i++) if (w[i]) w[i]! *= data.classWeight[yC![i]!]!;
   let inBag = 0;
   for (let i = 0; i < n; i++) if (w[i]! > 0) inBag++;
-  // Large nodes (the top of the tree) are a range of an index array of in-bag rows, stably
-  // partitioned at each split, reading the shared data through it. A node of at most GATHER rows
-  // is then *gathered*: its rows' bins (padded to whole 32-bit words), class or target and weight
-  // copied in node order into buffers of GATHER rows, where its whole subtree is grown (depth
-  // first, nothing else runs until it is done) — histograms then read memory in sequence, where
-  // reading through row indices missed the cache on almost every row of a deep node. Memory per
-  // tree: the index arrays and the bounded buffers, whatever the number of features.
+  // Every node is a range of an index array, stably partitioned at each split. Large nodes (the
+  // top of the tree) index the shared data. A node of at most GATHER rows is *gathered*: its rows'
+  // bins, class or target and weight copied, in its order, into buffers of GATHER rows where its
+  // whole subtree is grown (depth first: nothing else runs until it is done), under an index of
+  // its own. Those reads stay within a megabyte or so, where reading the shared data through row
+  // indices missed the cache on almost every row of a deep node; the buffers are bounded, so a
+  // thread's memory does not grow with the data.
   const idx = new Uint32Array(inBag);
   const oob = new Uint32Array(n - inBag);
   for (let i = 0, a = 0, b = 0; i < n; i++) {
@@ -78,25 +78,20 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   }
   const iscratch = new Uint32Array(inBag);
   const cap = Math.min(inBag, GATHER);
-  const S = (F + 3) & ~3;
-  const words = S >>> 2;
-  const nb = new Uint8Array(cap * S);
-  const nb32 = new Uint32Array(nb.buffer);
-  const nyC = cls ? new Uint16Array(cap) : null;
-  const nyR = cls ? null : new Float64Array(cap);
-  const nw = new Float64Array(cap);
-  // The right side of a partition waits here while the left side moves down.
-  const sb32 = new Uint32Array(cap * words);
-  const syC = cls ? new Uint16Array(cap) : null;
-  const syR = cls ? null : new Float64Array(cap);
-  const sw = new Float64Array(cap);
+  const gb = new Uint8Array(cap * F);
+  const gyC = cls ? new Uint16Array(cap) : null;
+  const gyR = cls ? null : new Float64Array(cap);
+  const gw = new Float64Array(cap);
+  const gidx = new Uint32Array(cap);
+  const gscratch = new Uint32Array(cap);
   const gather = (start: number, end: number) => {
     for (let j = start, o = 0; j < end; j++, o++) {
       const i = idx[j]!;
-      for (let c = 0; c < F; c++) nb[o * S + c] = bins[i * F + c]!;
-      if (cls) nyC![o] = yC![i]!;
-      else nyR![o] = yR![i]!;
-      nw[o] = w[i]!;
+      for (let c = 0; c < F; c++) gb[o * F + c] = bins[i * F + c]!;
+      if (cls) gyC![o] = yC![i]!;
+      else gyR![o] = yR![i]!;
+      gw[o] = w[i]!;
+      gidx[o] = o;
     }
   };
 
@@ -115,34 +110,23 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // Accumulates a node's full histogram (every feature).
   const buildHist = (start: number, end: number, gathered: boolean, hist: Float64Array) => {
     hist.fill(0);
-    if (!gathered) {
-      for (let j = start; j < end; j++) {
-        const i = idx[j]!;
-        const wi = w[i]!;
-        if (cls) {
-          const y = yC![i]!;
-          for (let f = 0; f < F; f++) hist[f * HB * K + bins[i * F + f]! * K + y]! += wi;
-        } else {
-          const wy = wi * yR![i]!;
-          for (let f = 0; f < F; f++) {
-            const o = f * HB * 2 + bins[i * F + f]! * 2;
-            hist[o]! += wi;
-            hist[o + 1]! += wy;
-          }
-        }
-      }
-      return;
-    }
-    for (let f = 0; f < F; f++) {
-      const hb = f * HB * K;
+    const ix = gathered ? gidx : idx;
+    const bs = gathered ? gb : bins;
+    const ww = gathered ? gw : w;
+    const yc = gathered ? gyC : yC;
+    const yr = gathered ? gyR : yR;
+    for (let j = start; j < end; j++) {
+      const i = ix[j]!;
+      const wi = ww[i]!;
       if (cls) {
-        for (let j = start; j < end; j++) hist[hb + nb[j * S + f]! * K + nyC![j]!]! += nw[j]!;
+        const y = yc![i]!;
+        for (let f = 0; f < F; f++) hist[f * HB * K + bs[i * F + f]! * K + y]! += wi;
       } else {
-        for (let j = start; j < end; j++) {
-          const o = hb + nb[j * S + f]! * 2;
-          const wj = nw[j]!;
-          hist[o]! += wj;
-          hist[o + 1]! += wj * nyR![j]!;
+        const wy = wi * yr![i]!;
+        for (let f = 0; f < F; f++) {
+          const o = f * HB * 2 + bs[i * F + f]! * 2;
+          hist[o]! += wi;
+          hist[o + 1]! += wy;
         }
       }
     }
@@ -365,9 +349,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           if (b < last || missW > 0) consider(f, b);
         }
       } else {
-        if (!gathered) sparseByIndex(bins, F, idx, f, start, end, cls ? yC! : yR!, w, K, sparse, touched);
-        else if (cls) sparseClasses(nb, S, f, start, end, nyC!, nw, K, sparse, touched);
-        else sparseTargets(nb, S, f, start, end, nyR!, nw, sparse, touched);
+        if (cls) sparseClasses(gathered ? gb : bins, F, gathered ? gidx : idx, f, start, end, gathered ? gyC! : yC!, gathered ? gw : w, K, sparse, touched);
+        else sparseTargets(gathered ? gb : bins, F, gathered ? gidx : idx, f, start, end, gathered ? gyR! : yR!, gathered ? gw : w, sparse, touched);
         for (let k = 0; k < K; k++) {
           miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
           sparse[MISSING_BIN * K + k] = 0;
@@ -411,8 +394,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
 
     // Stable partition of [start, end) by the chosen split.
     const mid = gathered
-      ? partition(nb, nb32, words, sb32, S, bestF, bestBin, bestMissLeft === 1, start, end, cls ? nyC! : nyR!, cls ? syC! : syR!, nw, sw)
-      : partitionIndex(idx, iscratch, bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
+      ? partition(gidx, gscratch, gb, F, bestF, bestBin, bestMissLeft === 1, start, end)
+      : partition(idx, iscratch, bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
 
     importance[bestF]! += bestGain;
     feature[node] = bestF;
@@ -465,86 +448,44 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
 // The row loops, as functions of their own: V8 optimises each on its own feedback at once,
 // rather than re-optimising the whole of growTree as each of its paths is first taken.
 
-/** Histograms feature `f` over rows [start, end) into `sparse` (classes), marking the touched bins. */
-function sparseClasses(nb: Uint8Array, S: number, f: number, start: number, end: number, y: Uint16Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
+/** Histograms feature `f` over the rows idx[start..end) into `sparse` (classes), marking the touched bins. */
+function sparseClasses(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Uint16Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
   // Two interleaved histograms (the second at HB × K): neighbouring rows often share a bin,
   // and one running sum would make each row wait for the previous row's store.
   const second = HB * K;
   let j = start;
   for (; j + 1 < end; j += 2) {
-    const b0 = nb[j * S + f]!;
-    const b1 = nb[(j + 1) * S + f]!;
+    const i0 = idx[j]!;
+    const i1 = idx[j + 1]!;
+    const b0 = bins[i0 * F + f]!;
+    const b1 = bins[i1 * F + f]!;
     touched[b0 >>> 5]! |= 1 << (b0 & 31);
     touched[b1 >>> 5]! |= 1 << (b1 & 31);
-    sparse[b0 * K + y[j]!]! += w[j]!;
-    sparse[second + b1 * K + y[j + 1]!]! += w[j + 1]!;
+    sparse[b0 * K + y[i0]!]! += w[i0]!;
+    sparse[second + b1 * K + y[i1]!]! += w[i1]!;
   }
   // The odd row left, in a loop (its condition always runs, so the optimiser has seen it).
   for (; j < end; j++) {
-    const b = nb[j * S + f]!;
+    const i = idx[j]!;
+    const b = bins[i * F + f]!;
     touched[b >>> 5]! |= 1 << (b & 31);
-    sparse[b * K + y[j]!]! += w[j]!;
+    sparse[b * K + y[i]!]! += w[i]!;
   }
 }
 
 /** `sparseClasses` for regression: weight and weighted target per bin. */
-function sparseTargets(nb: Uint8Array, S: number, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
-  for (let j = start; j < end; j++) {
-    const b = nb[j * S + f]!;
-    touched[b >>> 5]! |= 1 << (b & 31);
-    sparse[2 * b]! += w[j]!;
-    sparse[2 * b + 1]! += w[j]! * y[j]!;
-  }
-}
-
-/**
- * Stable partition of rows [start, end) (bins `nb`, also seen as `words` 32-bit words a row; target; weight) by
- * "bin of feature f <= cut" (missing bins go left when `missingLeft`); returns where the right side starts.
- */
-function partition<Y extends Uint16Array | Float64Array>(nb: Uint8Array, nb32: Uint32Array, words: number, sb32: Uint32Array, S: number, f: number, cut: number, missingLeft: boolean, start: number, end: number, y: Y, sy: Y, w: Float64Array, sw: Float64Array) {
-  let a = start;
-  let r = 0;
-  for (let j = start; j < end; j++) {
-    const b = nb[j * S + f]!;
-    if (b === MISSING_BIN ? missingLeft : b <= cut) {
-      if (a !== j) {
-        for (let c = 0; c < words; c++) nb32[a * words + c] = nb32[j * words + c]!;
-        y[a] = y[j]!;
-        w[a] = w[j]!;
-      }
-      a++;
-    } else {
-      for (let c = 0; c < words; c++) sb32[r * words + c] = nb32[j * words + c]!;
-      sy[r] = y[j]!;
-      sw[r++] = w[j]!;
-    }
-  }
-  // Plain loops rather than set(subarray()): no named access for the optimiser to lack feedback on.
-  for (let z = 0; z < r * words; z++) nb32[a * words + z] = sb32[z]!;
-  for (let z = 0; z < r; z++) {
-    y[a + z] = sy[z]!;
-    w[a + z] = sw[z]!;
-  }
-  return a;
-}
-
-/** A drawn feature's histogram for a node that is a range of the index array (large nodes). */
-function sparseByIndex(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Uint16Array | Float64Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
-  const cls = y instanceof Uint16Array;
+function sparseTargets(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
   for (let j = start; j < end; j++) {
     const i = idx[j]!;
     const b = bins[i * F + f]!;
     touched[b >>> 5]! |= 1 << (b & 31);
-    if (cls) sparse[b * K + y[i]!]! += w[i]!;
-    else {
-      sparse[2 * b]! += w[i]!;
-      sparse[2 * b + 1]! += w[i]! * y[i]!;
-    }
+    sparse[2 * b]! += w[i]!;
+    sparse[2 * b + 1]! += w[i]! * y[i]!;
   }
 }
 
-/** Stable partition of the index range [start, end) by "bin of feature f <= cut"; returns where the right side starts. */
-function partitionIndex(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
+/** Stable partition of the index range [start, end) by "bin of feature f <= cut" (missing bins go left when `missingLeft`); returns where the right side starts. */
+function partition(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
   let a = start;
   let r = 0;
   for (let j = start; j < end; j++) {
@@ -553,6 +494,7 @@ function partitionIndex(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array
     if (b === MISSING_BIN ? missingLeft : b <= cut) idx[a++] = i;
     else scratch[r++] = i;
   }
+  // A plain loop rather than set(subarray()): no named access for the optimiser to lack feedback on.
   for (let z = 0; z < r; z++) idx[a + z] = scratch[z]!;
   return a;
 }
