@@ -337,13 +337,20 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       let groups = 0;
       if (hist) {
         const hb = f * HB * K;
+        // A histogram derived by subtraction keeps rounding residue where bins are empty when
+        // weights are not whole (class weights): below this, a bin is empty.
+        const empty = 1e-9 * W;
         for (let k = 0; k < K; k++) miss[k] = hist[hb + MISSING_BIN * K + k]!;
         missW = weightOf(miss, 0);
+        if (missW <= empty) {
+          miss.fill(0);
+          missW = 0;
+        }
         let last = nBins[f]! - 1;
-        while (last >= 0 && weightOf(hist, hb + last * K) === 0) last--;
+        while (last >= 0 && weightOf(hist, hb + last * K) <= empty) last--;
         for (let b = 0; b <= last; b++) {
           // An empty bin moves nothing: the cut after it equals the one before.
-          if (weightOf(hist, hb + b * K) === 0) continue;
+          if (weightOf(hist, hb + b * K) <= empty) continue;
           for (let k = 0; k < K; k++) leftAcc[k]! += hist[hb + b * K + k]!;
           groups++;
           if (b < last || missW > 0) consider(f, b);
