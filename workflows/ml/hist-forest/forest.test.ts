@@ -5,6 +5,8 @@ import { ForestPredictor } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { prepareTraining, treeParams } from "./train";
+import { growTree } from "./tree";
 import { binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
 
 const base: ForestOptions = {
@@ -216,6 +218,21 @@ describe("histogram random forest", () => {
     const test = rows(2000, 2500).map((r, i) => (i % 5 === 0 ? r.map((v, f) => (f === i % 6 ? NaN : v)) : r));
     const got = p.predictRows(test);
     test.forEach((r, i) => expect(got[i]).toBeCloseTo(naive(r), 5));
+  });
+
+  it("grows the same tree whether a node's rows are read through the shared data or gathered", () => {
+    const { features } = fixture(8000, 6, 3);
+    const { y, reg } = fixture(8000, 6, 3);
+    const withMissing = features(0, 8000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (7 + k) === 0 ? null : v)) }));
+    for (const [task, target, maxFeatures] of [["classification", y, "sqrt"], ["regression", reg, "all"]] as const) {
+      const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
+      const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures }, 6, prepared.classes?.length ?? 1);
+      const gathered = growTree(prepared.set, params, mulberry32(5));
+      // Nodes above 1,000 rows read through the index over the shared data (for "all", those above 2,048 build full histograms).
+      const shared = growTree(prepared.set, params, mulberry32(5), 1000);
+      expect(shared.feature.length).toBeGreaterThan(500);
+      expect(shared).toEqual(gathered);
+    }
   });
 
   it("sends present values left and missing ones right on a cut after the last bin", async () => {

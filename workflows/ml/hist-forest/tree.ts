@@ -50,7 +50,8 @@ const HB = 256; // bins per feature in a histogram, including the missing bin
 /** Nodes of at most this many rows are grown in gathered buffers (see growTree). */
 const GATHER = 1 << 16;
 
-export function growTree(data: TrainingSet, params: TreeParams, rand: () => number): BinTree {
+/** `gatherRows`: the GATHER threshold (tests set it low to grow large nodes through the index over the shared data). */
+export function growTree(data: TrainingSet, params: TreeParams, rand: () => number, gatherRows = GATHER): BinTree {
   const { n, nFeatures: F, bins, nBins } = data;
   const cls = params.task === "classification";
   const K = cls ? params.nClasses : 2; // regression stats: [sum w, sum w*y]
@@ -77,7 +78,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     else oob[b++] = i;
   }
   const iscratch = new Uint32Array(inBag);
-  const cap = Math.min(inBag, GATHER);
+  const cap = Math.min(inBag, gatherRows);
   const gb = new Uint8Array(cap * F);
   const gyC = cls ? new Uint16Array(cap) : null;
   const gyR = cls ? null : new Float64Array(cap);
@@ -278,7 +279,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     const node = pending[6 * top + 3]!;
     const known = pending[6 * top + 4]!;
     let gathered = pending[6 * top + 5] === 1;
-    if (!gathered && end - start <= GATHER) {
+    if (!gathered && end - start <= gatherRows) {
       gather(start, end);
       end -= start;
       start = 0;
