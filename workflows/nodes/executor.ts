@@ -24,6 +24,11 @@ export interface ExecContext<C> {
   /** A secret of the run's workspace, in clear; its value is kept out of every error message. */
   secret(name: string): Promise<string>;
   heartbeat: (details?: unknown) => void;
+  /**
+   * How many worker processes take activities from this task queue now (this one included, so at
+   * least 1): whether splitting work into activities of its own can spread it over more machines.
+   */
+  workers: () => Promise<number>;
   /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */
   progress: (key: string, done: number, total: number) => void;
   /** A line for the node's log on the run page: what it did, with fields (rows, columns, seconds). */

@@ -33,6 +33,8 @@ export interface RunOptions {
   workspaceId?: string;
   secrets?: Record<string, string>;
   progress?: (key: string, done: number, total: number) => void;
+  /** Worker processes the executor is told there are (default 1). */
+  workers?: number;
   /** Collects the executor's log lines. */
   log?: { message: string; fields?: Record<string, unknown> }[];
 }
@@ -69,6 +71,7 @@ export async function runExecutor(
       return value;
     },
     heartbeat: () => {},
+    workers: async () => opts.workers ?? 1,
     progress: opts.progress ?? (() => {}),
     log: (message, fields) => opts.log?.push({ message, fields }),
     signal: new AbortController().signal,

@@ -18,6 +18,7 @@ import { loadExecutor } from "~/workflows/nodes/executors";
 import { lookUp, remember } from "~/workflows/cache/node-cache";
 import { recordModels } from "~/workflows/models/registry";
 import { readSecret, redact } from "~/workflows/secrets";
+import { recentPollers } from "./client";
 import { NodeLog } from "./node-log";
 import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from "./shared";
 
@@ -93,6 +94,8 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
           return value;
         },
         heartbeat: (d) => actx.heartbeat(d),
+        // Temporal unreachable for the question: count this worker alone (the work stays here).
+        workers: () => recentPollers(90, "activity").then((p) => Math.max(1, p.count), () => 1),
         progress: (key, done, total) => pending.set(key, { done, total }),
         log: (message, fields, level = "info") => log.add(level, message, fields),
         signal: actx.cancellationSignal,

@@ -34,20 +34,22 @@ export async function closeTemporalClient(): Promise<void> {
   await client?.connection.close();
 }
 
-/** Workers that polled the pipeline task queue within the last `withinSeconds`. */
-export async function recentPollers(withinSeconds = 90): Promise<{ taskQueue: string; count: number }> {
+/** Workers that polled the pipeline task queue (for workflow tasks, or for activities) within the last `withinSeconds`. */
+export async function recentPollers(withinSeconds = 90, kind: "workflow" | "activity" = "workflow", taskQueue = taskQueueOf(env())): Promise<{ taskQueue: string; count: number }> {
   const client = await temporalClient();
   const e = env();
-  const taskQueue = taskQueueOf(e);
   // A health check answers within seconds: a Temporal that does not answer in 2 s is down to it.
   const res = await client.withDeadline(Date.now() + 2000, () =>
     client.workflowService.describeTaskQueue({
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: { name: taskQueue },
-      taskQueueType: protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueueType:
+        kind === "workflow" ? protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : protoPackage.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     }),
   );
-  // A live worker long-polls continuously; Temporal keeps a dead one listed for a while.
-  const count = (res.pollers ?? []).filter((p) => Date.now() / 1000 - Number(p.lastAccessTime?.seconds ?? 0) < withinSeconds).length;
+  // A live worker long-polls continuously; Temporal keeps a dead one listed for a while. One
+  // entry per worker identity (process).
+  const live = (res.pollers ?? []).filter((p) => Date.now() / 1000 - Number(p.lastAccessTime?.seconds ?? 0) < withinSeconds);
+  const count = new Set(live.map((p) => p.identity ?? "")).size;
   return { taskQueue, count };
 }

@@ -17,6 +17,7 @@ import { createWebhookActivities } from "~/workflows/monitoring/webhook";
 import { createRetrainActivities } from "~/workflows/monitoring/retrain";
 import { createActivities } from "./activities";
 import { taskQueueOf } from "./shared";
+import { closeTemporalClient } from "./client";
 import { heartbeatWhileRunning } from "./liveness";
 import { activityMetrics, serveWorkerMetrics } from "./worker-metrics";
 
@@ -72,6 +73,8 @@ async function main() {
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (installed by the Runtime).
   await worker.run();
   await connection.close();
+  // The client some activities open (to ask how many workers poll): closed too, or it keeps the process alive.
+  await closeTemporalClient();
   await closeDb();
   console.log("[worker] stopped");
 }

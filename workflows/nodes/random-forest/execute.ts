@@ -47,8 +47,17 @@ interface SlicePart {
   uri: string;
 }
 
-/** Above this many rows × trees, training is split across workers when slices = 0 (auto). */
+/** Above this many rows × trees, training is split across workers when slices = 0 (auto) and there are other workers to share it. */
 export const AUTO_FANOUT_WORK = 20_000_000;
+
+/**
+ * Slices of trees for `slices` = 0 (automatic): four for large jobs when another worker can take
+ * some; one when this worker is alone — its threads are the whole machine then, and slicing would
+ * only add the slices' and the merge's own costs (≈ 10% on 327k rows × 100 trees).
+ */
+export function autoSlices(rows: number, trees: number, workers: number) {
+  return rows * trees >= AUTO_FANOUT_WORK && workers > 1 ? Math.min(4, trees) : 1;
+}
 
 export function forestOptions(config: Config): ForestOptions {
   return {
@@ -213,7 +222,11 @@ async function execute(ctx: Ctx) {
   const meta = baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
 
   const slices =
-    config.slices > 0 ? Math.min(config.slices, config.nEstimators) : src.rows * config.nEstimators >= AUTO_FANOUT_WORK ? Math.min(4, config.nEstimators) : 1;
+    config.slices > 0
+      ? Math.min(config.slices, config.nEstimators)
+      : src.rows * config.nEstimators >= AUTO_FANOUT_WORK
+        ? autoSlices(src.rows, config.nEstimators, await ctx.workers())
+        : 1;
   if (slices > 1) {
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
     const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));

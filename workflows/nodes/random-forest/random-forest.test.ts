@@ -5,7 +5,7 @@ import { tempStore } from "~/workflows/artifacts/testing";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel } from "~/workflows/model/predictor";
 import { datasetFromCsv, runExecutor } from "../testing";
-import { executor } from "./execute";
+import { autoSlices, executor } from "./execute";
 import { spec } from "./spec";
 
 const { store, cleanup } = tempStore();
@@ -66,6 +66,13 @@ describe("random-forest", () => {
     const b = await store.getBytes((three.outputs.model as ModelRef).uri);
     expect(Buffer.compare(a, b)).toBe(0);
     expect(three.metrics!.oob_accuracy).toBe(one.metrics!.oob_accuracy);
+  });
+
+  it("splits a large job into slices automatically only when another worker can take some", () => {
+    expect(autoSlices(300_000, 100, 1)).toBe(1);
+    expect(autoSlices(300_000, 100, 2)).toBe(4);
+    expect(autoSlices(100_000, 100, 3)).toBe(1); // small: not worth the merge
+    expect(autoSlices(10_000_000, 3, 2)).toBe(3); // no more slices than trees
   });
 
   it("shows its scores on the card and its feature importances as bars", () => {
