@@ -49,6 +49,8 @@ export class ForestPredictor {
   private readonly leafBase: Int32Array;
   private readonly thr: Float64Array = new Float64Array(0);
   private readonly ints: Int32Array = new Int32Array(0);
+  /** What scoring reads, on shared memory: training threads can score rows with it too (`walkRows`). */
+  readonly layout: WalkLayout;
 
   constructor(readonly forest: FlatForest) {
     this.catMaps = forest.binnings.map((b) => (b.kind === "categorical" ? categoryIndex(b) : null));
@@ -73,7 +75,7 @@ export class ForestPredictor {
       if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw new Error("forest layout: right child must follow the left child");
     }
     if (fits) {
-      const buf = new ArrayBuffer(nodes * 8);
+      const buf = sharedBuffer(nodes * 8);
       this.thr32 = new Float32Array(buf);
       this.packed = new Uint32Array(buf);
       // Renumber each tree in pre-order so that a walk down left branches reads adjacent memory.
@@ -116,7 +118,7 @@ export class ForestPredictor {
         }
       }
     } else {
-      const buf = new ArrayBuffer(nodes * 16);
+      const buf = sharedBuffer(nodes * 16);
       this.thr = new Float64Array(buf);
       this.ints = new Int32Array(buf);
       for (let i = 0; i < nodes; i++) {
@@ -126,6 +128,20 @@ export class ForestPredictor {
         this.ints[4 * i + 3] = left[i]!;
       }
     }
+    const leafValues = new Float32Array(sharedBuffer(forest.leafValues.byteLength));
+    leafValues.set(forest.leafValues);
+    this.layout = {
+      compact: this.compact,
+      thr32: this.thr32,
+      packed: this.packed,
+      thr: this.thr,
+      ints: this.ints,
+      treeRoots: forest.treeRoots,
+      leafBase: this.leafBase,
+      leafValues,
+      K: forest.nClasses,
+      F: forest.binnings.length,
+    };
   }
 
   /** Encodes raw values (feature order) for traversal. */
@@ -153,51 +169,7 @@ export class ForestPredictor {
    * sums are taken in the same (tree) order as for a single row: the results are identical.
    */
   accumulateRows(x: Float64Array, n: number, out: Float64Array) {
-    const { treeRoots, leafValues, nClasses: K } = this.forest;
-    const F = this.forest.binnings.length;
-    out.fill(0, 0, n * K);
-    const T = treeRoots.length;
-    if (this.compact) {
-      const thr = this.thr32;
-      const packed = this.packed;
-      for (let t = 0; t < T; t++) {
-        const root = treeRoots[t]!;
-        const base = this.leafBase[t]!;
-        for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
-          let node = root;
-          let p = packed[2 * node + 1]!;
-          while (p < 0x80000000) {
-            const v = x[xo + ((p >>> 17) & 0x1fff)]!;
-            // Pre-order layout: the left child follows its parent; the right child's offset is stored.
-            const right = root + (p & 0x1ffff);
-            // NaN (missing) fails both comparisons: it follows the learnt direction.
-            node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? right : p & 0x40000000 ? node + 1 : right;
-            p = packed[2 * node + 1]!;
-          }
-          const o = base + (p & 0x7fffffff);
-          for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
-        }
-      }
-    } else {
-      const thr = this.thr;
-      const ints = this.ints;
-      for (let t = 0; t < T; t++) {
-        for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
-          let node = treeRoots[t]!;
-          let meta = ints[4 * node + 2]!;
-          while ((meta & 0xffff) !== 0xffff) {
-            const v = x[xo + (meta & 0xffff)]!;
-            const left = ints[4 * node + 3]!;
-            node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
-            meta = ints[4 * node + 2]!;
-          }
-          const o = ints[4 * node + 3]!;
-          for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
-        }
-      }
-    }
-    for (let z = 0; z < n * K; z++) out[z]! /= T;
-    return out;
+    return walkRows(this.layout, x, n, out);
   }
 
   /** Class index (argmax of mean probability) or regression value. */
@@ -214,4 +186,77 @@ export class ForestPredictor {
     const acc = new Float64Array(this.forest.nClasses);
     return rows.map((r) => this.predictEncoded(this.encode(r, x), acc));
   }
+}
+
+/** Memory worker threads can share (a plain buffer where there is no SharedArrayBuffer: a page without cross-origin isolation). */
+export function sharedBuffer(bytes: number): ArrayBufferLike {
+  return typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+/** A predictor's layout: typed arrays only (shared memory, so a worker thread reads the same forest). */
+export interface WalkLayout {
+  compact: boolean;
+  thr32: Float32Array;
+  packed: Uint32Array;
+  thr: Float64Array;
+  ints: Int32Array;
+  treeRoots: Int32Array;
+  leafBase: Int32Array;
+  leafValues: Float32Array;
+  /** Classes (1 for regression) and features. */
+  K: number;
+  F: number;
+}
+
+/**
+ * `ForestPredictor.accumulate` for `n` encoded rows at once (`x` row-major, n × features; `out`
+ * n × classes): tree by tree over every row, so that each tree is read into the cache once per
+ * batch rather than once per row — deep trees over many rows are otherwise one cache miss per
+ * level. The sums are taken in the same (tree) order as for a single row: the results are identical.
+ */
+export function walkRows(l: WalkLayout, x: Float64Array, n: number, out: Float64Array) {
+  const { treeRoots, leafValues, K, F } = l;
+  out.fill(0, 0, n * K);
+  const T = treeRoots.length;
+  if (l.compact) {
+    const thr = l.thr32;
+    const packed = l.packed;
+    for (let t = 0; t < T; t++) {
+      const root = treeRoots[t]!;
+      const base = l.leafBase[t]!;
+      for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
+        let node = root;
+        let p = packed[2 * node + 1]!;
+        while (p < 0x80000000) {
+          const v = x[xo + ((p >>> 17) & 0x1fff)]!;
+          // Pre-order layout: the left child follows its parent; the right child's offset is stored.
+          const right = root + (p & 0x1ffff);
+          // NaN (missing) fails both comparisons: it follows the learnt direction.
+          node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? right : p & 0x40000000 ? node + 1 : right;
+          p = packed[2 * node + 1]!;
+        }
+        const o = base + (p & 0x7fffffff);
+        for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
+      }
+    }
+  } else {
+    const thr = l.thr;
+    const ints = l.ints;
+    for (let t = 0; t < T; t++) {
+      for (let r = 0, xo = 0, oo = 0; r < n; r++, xo += F, oo += K) {
+        let node = treeRoots[t]!;
+        let meta = ints[4 * node + 2]!;
+        while ((meta & 0xffff) !== 0xffff) {
+          const v = x[xo + (meta & 0xffff)]!;
+          const left = ints[4 * node + 3]!;
+          node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
+          meta = ints[4 * node + 2]!;
+        }
+        const o = ints[4 * node + 3]!;
+        for (let k = 0; k < K; k++) out[oo + k]! += leafValues[o + k]!;
+      }
+    }
+  }
+  for (let z = 0; z < n * K; z++) out[z]! /= T;
+  return out;
 }

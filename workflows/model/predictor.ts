@@ -5,7 +5,7 @@
 import { UserError } from "~/lib/errors";
 import type { Row } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
-import { ForestPredictor } from "./flat-forest";
+import { ForestPredictor, sharedBuffer, type WalkLayout } from "./flat-forest";
 import { loadForest } from "./ml-random-forest";
 import type { Label, ModelFile, ModelMeta } from "./model-file";
 
@@ -24,8 +24,17 @@ export interface LoadedModel {
    * classifiers, each row's probabilities in the order of `file.classes` out — no row objects
    * (histogram engine: evaluate and the training reference score this way).
    */
-  predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number) => { predictions: Label[]; probabilities?: number[][] };
+  predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number, walk?: Walker) => Promise<{ predictions: Label[]; probabilities?: number[][] }>;
 }
+
+/**
+ * Scores a block of encoded rows into `out` as `walkRows` does; given to `predictColumns` to run
+ * it elsewhere (worker threads: the block and `out` are on shared memory).
+ */
+export type Walker = (layout: WalkLayout, x: Float64Array, n: number, out: Float64Array) => unknown;
+
+/** Rows a block handed to a Walker holds: up to 65,536, and at most 16 MiB of encoded values. */
+const walkerRows = (features: number) => Math.max(1, Math.min(65_536, Math.floor(2_097_152 / Math.max(1, features))));
 
 /** Sees each scored batch as the model read it: rows after the fitted steps, and the predictions. */
 export type Observer = (prepared: Row[], predictions: Label[]) => void;
@@ -89,7 +98,7 @@ export function loadModel(file: ModelFile): LoadedModel {
         },
         each,
       );
-    predictColumns = (columns, count) => {
+    predictColumns = async (columns, count, walk) => {
       const cols = file.features.map((f) => {
         const c = columns[f];
         if (!c) throw new MissingFeatureError(`feature '${f}' is not among the columns to score`);
@@ -98,20 +107,37 @@ export function loadModel(file: ModelFile): LoadedModel {
       const predictions: Label[] = new Array(count);
       const classes = file.classes;
       const probabilities: number[][] | undefined = classes ? new Array(count) : undefined;
-      score(
-        count,
-        (r) => {
-          for (let f = 0; f < F; f++) values[f] = cols[f]![r];
-        },
-        (r, a, at) => {
-          if (!classes) {
-            predictions[r] = a[at]!;
-            return;
-          }
-          predictions[r] = classes[argmax(a, at)]!;
-          probabilities![r] = Array.from(a.subarray(at, at + K));
-        },
-      );
+      const take = (r: number, a: Float64Array, at: number) => {
+        if (!classes) {
+          predictions[r] = a[at]!;
+          return;
+        }
+        predictions[r] = classes[argmax(a, at)]!;
+        probabilities![r] = Array.from(a.subarray(at, at + K));
+      };
+      if (!walk) {
+        score(
+          count,
+          (r) => {
+            for (let f = 0; f < F; f++) values[f] = cols[f]![r];
+          },
+          take,
+        );
+        return { predictions, probabilities };
+      }
+      // Larger blocks on shared memory, each scored by `walk` (on other threads) while this one waits.
+      const rows = Math.min(walkerRows(F), Math.max(1, count));
+      const bx = new Float64Array(sharedBuffer(rows * F * 8));
+      const bo = new Float64Array(sharedBuffer(rows * K * 8));
+      for (let start = 0; start < count; start += rows) {
+        const n = Math.min(rows, count - start);
+        for (let r = 0; r < n; r++) {
+          for (let f = 0; f < F; f++) values[f] = cols[f]![start + r];
+          predictor.encode(values, bx, r * F);
+        }
+        await walk(predictor.layout, bx, n, bo);
+        for (let r = 0; r < n; r++) take(start + r, bo, r * K);
+      }
       return { predictions, probabilities };
     };
     const argmax = (a: Float64Array, at: number) => {

@@ -1,7 +1,8 @@
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { env } from "~/lib/env";
-import type { GrowJob } from "./thread";
+import type { WalkLayout } from "~/workflows/model/flat-forest";
+import type { GrowJob, ScoreJob } from "./thread";
 import { mergeOob, newOob, type OobAccumulator } from "./train";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
@@ -50,6 +51,47 @@ function release(worker: Worker) {
 }
 
 /**
+ * Runs one job on a pooled thread: resolves with the job's "done" message (after `onMessage` saw
+ * every message of the job), rejects on its "error", the thread's exit or `signal`.
+ */
+function runJob(job: GrowJob | ScoreJob, onMessage: (msg: Reply) => void, signal?: AbortSignal): Promise<Extract<Reply, { type: "done" }>> {
+  const worker = acquire();
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (err: unknown, done?: Extract<Reply, { type: "done" }>) => {
+      if (settled) return;
+      settled = true;
+      worker.off("message", onReply);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      signal?.removeEventListener("abort", onAbort);
+      if (err) {
+        // A thread that failed or was interrupted mid-job is not reused.
+        void worker.terminate();
+        reject(err);
+      } else {
+        release(worker);
+        resolve(done!);
+      }
+    };
+    const onReply = (msg: Reply) => {
+      if (msg.id !== job.id) return;
+      if (msg.type === "done") finish(null, msg);
+      else if (msg.type === "error") finish(new Error(msg.message));
+      else onMessage(msg);
+    };
+    const onError = (e: Error) => finish(e);
+    const onExit = (code: number) => finish(new Error(`training thread exited with code ${code}`));
+    const onAbort = () => finish(signal?.reason ?? new Error("training cancelled"));
+    worker.on("message", onReply);
+    worker.once("error", onError);
+    worker.once("exit", onExit);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.postMessage(job);
+  });
+}
+
+/**
  * Grows the given tree indices on worker threads (never on the calling thread, so its event
  * loop stays free). Returns trees in the order of `indices`.
  */
@@ -59,49 +101,39 @@ export async function growTrees(set: TrainingSet, params: TreeParams, seed: numb
   const trees = new Map<number, BinTree>();
   const oob: OobAccumulator | null = opts.oob ? newOob(set.n, K) : null;
   await Promise.all(
-    Array.from({ length: threads }, (_, t) => {
+    Array.from({ length: threads }, async (_, t) => {
       const mine = indices.filter((_, k) => k % threads === t);
-      const id = nextJob++;
-      const worker = acquire();
-      return new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const finish = (err?: unknown) => {
-          if (settled) return;
-          settled = true;
-          worker.off("message", onMessage);
-          worker.off("error", onError);
-          worker.off("exit", onExit);
-          opts.signal?.removeEventListener("abort", onAbort);
-          if (err) {
-            // A thread that failed or was interrupted mid-job is not reused.
-            void worker.terminate();
-            reject(err);
-          } else {
-            release(worker);
-            resolve();
-          }
-        };
-        const onMessage = (msg: Reply) => {
-          if (msg.id !== id) return;
-          if (msg.type === "tree") {
-            trees.set(msg.index, msg.tree);
-            opts.onTree?.(trees.size, indices.length);
-          } else if (msg.type === "done") {
-            if (oob && msg.oob) mergeOob(oob, msg.oob);
-            finish();
-          } else finish(new Error(msg.message));
-        };
-        const onError = (e: Error) => finish(e);
-        const onExit = (code: number) => finish(new Error(`training thread exited with code ${code}`));
-        const onAbort = () => finish(opts.signal?.reason ?? new Error("training cancelled"));
-        worker.on("message", onMessage);
-        worker.once("error", onError);
-        worker.once("exit", onExit);
-        opts.signal?.addEventListener("abort", onAbort, { once: true });
-        const job: GrowJob = { id, set, params, seed, indices: mine, oob: !!oob };
-        worker.postMessage(job);
-      });
+      const job: GrowJob = { id: nextJob++, set, params, seed, indices: mine, oob: !!oob };
+      const done = await runJob(
+        job,
+        (msg) => {
+          if (msg.type !== "tree") return;
+          trees.set(msg.index, msg.tree);
+          opts.onTree?.(trees.size, indices.length);
+        },
+        opts.signal,
+      );
+      if (oob && done.oob) mergeOob(oob, done.oob);
     }),
   );
   return { trees: indices.map((i) => trees.get(i)!), oob };
+}
+
+/** From this many rows, scoring is worth handing to the threads (each gets a share of the rows). */
+export const THREADED_ROWS = 5_000;
+
+/**
+ * Scores `n` encoded rows (`x`, row-major, on shared memory) into `out` (shared, n × classes)
+ * on the pool's threads, a contiguous share of the rows each: what `walkRows` computes, in parallel.
+ */
+export async function scoreInThreads(layout: WalkLayout, x: Float64Array, n: number, out: Float64Array, threads = defaultThreads()) {
+  const parts = Math.max(1, Math.min(threads, n));
+  await Promise.all(
+    Array.from({ length: parts }, (_, t) => {
+      const from = Math.floor((n * t) / parts);
+      const to = Math.floor((n * (t + 1)) / parts);
+      return runJob({ type: "score", id: nextJob++, layout, x, out, from, to }, () => {});
+    }),
+  );
+  return out;
 }

@@ -1,10 +1,23 @@
-/** worker_threads entry: grows the trees of each job it is sent, on the shared binned data. */
+/** worker_threads entry: grows the trees of each job it is sent, on the shared binned data, or scores rows. */
 import { parentPort } from "node:worker_threads";
 import { mulberry32 } from "~/lib/random";
+import { walkRows, type WalkLayout } from "~/workflows/model/flat-forest";
 import { addOob, newOob, treeSeed } from "./train";
 import { growTree, type TrainingSet, type TreeParams } from "./tree";
 
+/** Rows [from, to) of `x` (encoded, row-major) scored into `out`; both on shared memory. */
+export interface ScoreJob {
+  type: "score";
+  id: number;
+  layout: WalkLayout;
+  x: Float64Array;
+  out: Float64Array;
+  from: number;
+  to: number;
+}
+
 export interface GrowJob {
+  type?: "grow";
   id: number;
   set: TrainingSet;
   params: TreeParams;
@@ -13,7 +26,18 @@ export interface GrowJob {
   oob: boolean;
 }
 
-parentPort!.on("message", ({ id, set, params, seed, indices, oob }: GrowJob) => {
+parentPort!.on("message", (job: GrowJob | ScoreJob) => {
+  if (job.type === "score") {
+    try {
+      const { layout, x, out, from, to } = job;
+      walkRows(layout, x.subarray(from * layout.F, to * layout.F), to - from, out.subarray(from * layout.K, to * layout.K));
+      parentPort!.postMessage({ type: "done", id: job.id, oob: null });
+    } catch (e) {
+      parentPort!.postMessage({ type: "error", id: job.id, message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+    }
+    return;
+  }
+  const { id, set, params, seed, indices, oob } = job;
   try {
     const K = params.task === "classification" ? params.nClasses : 1;
     const acc = oob ? newOob(set.n, K) : null;

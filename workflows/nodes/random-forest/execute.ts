@@ -13,6 +13,7 @@ import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
 import { buildProfile, predictionProfile, type ReferenceProfile } from "~/workflows/model/profile";
 import { loadModel } from "~/workflows/model/predictor";
+import { scoreInThreads, THREADED_ROWS } from "~/workflows/ml/hist-forest/pool";
 import {
   assemble,
   encodeTraining,
@@ -127,7 +128,7 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
 type Training = { featureCols: ColumnSchema[]; data: Record<string, unknown[]>; rows: number };
 
 /** The model's own predictions on up to 20,000 of its training rows: the reference its live predictions are compared with. */
-function withPredictionReference(file: ModelFile, t: Training): ModelFile {
+async function withPredictionReference(file: ModelFile, t: Training): Promise<ModelFile> {
   if (!file.profile) return file;
   const step = Math.max(1, Math.floor(t.rows / 20_000));
   const count = Math.ceil(t.rows / step);
@@ -136,7 +137,7 @@ function withPredictionReference(file: ModelFile, t: Training): ModelFile {
   let predictions: Label[];
   if (model.predictColumns) {
     const columns = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
-    predictions = model.predictColumns(columns, count).predictions;
+    predictions = (await model.predictColumns(columns, count, count >= THREADED_ROWS ? scoreInThreads : undefined)).predictions;
   } else {
     predictions = model.predictPrepared(Array.from({ length: count }, (_, k) => Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![k * step]]))));
   }
@@ -145,7 +146,7 @@ function withPredictionReference(file: ModelFile, t: Training): ModelFile {
 
 async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, training: Training, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
-  const file: ModelFile = withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training);
+  const file: ModelFile = await withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training);
   const uri = await ctx.artifacts.putBytes(artifactKey(ctx, name), encodeModel(file));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
@@ -207,7 +208,7 @@ async function execute(ctx: Ctx) {
       config.maxFeatures === "auto" ? 1 : resolveMaxFeatures(parseMaxFeatures(config.maxFeatures, config.task), features.length) / features.length;
     const maxDepth = config.maxDepth || Number.POSITIVE_INFINITY;
     const forest = await trainForestInThread(X, yNum, { task: config.task, nEstimators: config.nEstimators, maxDepth, maxFeatures, seed: config.seed }, ctx.signal);
-    const file: ModelFile = withPredictionReference(
+    const file: ModelFile = await withPredictionReference(
       { ...baseMeta(config, src, target, features, classes, trainingProfile(config, featureCols, data, y)), engine: "ml-random-forest", forest },
       { featureCols, data, rows: src.rows },
     );

@@ -5,6 +5,7 @@ import { tempStore } from "~/workflows/artifacts/testing";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel } from "~/workflows/model/predictor";
 import { datasetFromCsv, runExecutor } from "../testing";
+import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import { autoSlices, executor } from "./execute";
 import { spec } from "./spec";
 
@@ -45,10 +46,13 @@ describe("random-forest", () => {
     expect(both.predictions).toEqual(model.predict(raw));
     for (const p of both.probabilities) expect(Object.values(p).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     // Evaluate scores columns without row objects: the same predictions and probabilities, in the classes' order.
-    const cols = model.predictColumns!({ colour: raw.map((r) => r.colour), size: raw.map((r) => r.size) }, raw.length);
+    const cols = await model.predictColumns!({ colour: raw.map((r) => r.colour), size: raw.map((r) => r.size) }, raw.length);
     expect(cols.predictions).toEqual(both.predictions);
     expect(cols.probabilities).toEqual(both.probabilities.map((p) => model.file.classes!.map((c) => p[String(c)])));
-    expect(() => model.predictColumns!({ colour: ["red"] }, 1)).toThrow(/feature 'size'/);
+    await expect(model.predictColumns!({ colour: ["red"] }, 1)).rejects.toThrow(/feature 'size'/);
+    // On the training threads, in blocks on shared memory: the very same numbers.
+    const threaded = await model.predictColumns!({ colour: raw.map((r) => r.colour), size: raw.map((r) => r.size) }, raw.length, scoreInThreads);
+    expect(threaded).toEqual(cols);
   });
 
   it("fans out into slices and merges into the very same model", async () => {
