@@ -25,8 +25,9 @@ export interface ExecContext<C> {
   secret(name: string): Promise<string>;
   heartbeat: (details?: unknown) => void;
   /**
-   * How many worker processes take activities from this task queue now (this one included, so at
-   * least 1): whether splitting work into activities of its own can spread it over more machines.
+   * How many worker processes take activities from this task queue now: this one and the others
+   * polling it (at least 1) — whether splitting work into activities of its own can spread it
+   * over more machines.
    */
   workers: () => Promise<number>;
   /** Reports progress (e.g. trees done) under a key; shown on the run page. Throttled by the caller. */

@@ -4,6 +4,7 @@
  * from a factory so tests can inject their own database and artifact store.
  */
 import fs from "node:fs/promises";
+import os from "node:os";
 import { Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -25,6 +26,8 @@ import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from 
 export interface ActivityDeps {
   db: Db;
   artifacts: ArtifactStore;
+  /** This worker's identity as Temporal lists its pollers (the SDK's default: pid@host). */
+  identity?: string;
 }
 
 type AnyContext = ExecContext<Record<string, unknown>>;
@@ -37,7 +40,7 @@ function describeOutput(port: string, ref: ArtifactRef): string {
   return `${port}: /${ref.slug} v${ref.modelVersion}`;
 }
 
-export function createActivities({ db, artifacts }: ActivityDeps): PipelineActivities {
+export function createActivities({ db, artifacts, identity = `${process.pid}@${os.hostname()}` }: ActivityDeps): PipelineActivities {
   const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
 
   /** The run a node belongs to, read once per activity. */
@@ -94,8 +97,14 @@ export function createActivities({ db, artifacts }: ActivityDeps): PipelineActiv
           return value;
         },
         heartbeat: (d) => actx.heartbeat(d),
-        // Temporal unreachable for the question: count this worker alone (the work stays here).
-        workers: () => recentPollers(90, "activity").then((p) => Math.max(1, p.count), () => 1),
+        // This worker plus the others polling its queue (a worker whose activity slots are all busy
+        // stops polling, so this one may be missing from the list); Temporal unreachable for the
+        // question: this worker alone (the work stays here).
+        workers: () =>
+          recentPollers(90, "activity", actx.info.taskQueue).then(
+            (p) => 1 + p.identities.filter((id) => id !== identity).length,
+            () => 1,
+          ),
         progress: (key, done, total) => pending.set(key, { done, total }),
         log: (message, fields, level = "info") => log.add(level, message, fields),
         signal: actx.cancellationSignal,

@@ -35,7 +35,7 @@ export async function closeTemporalClient(): Promise<void> {
 }
 
 /** Workers that polled the pipeline task queue (for workflow tasks, or for activities) within the last `withinSeconds`. */
-export async function recentPollers(withinSeconds = 90, kind: "workflow" | "activity" = "workflow", taskQueue = taskQueueOf(env())): Promise<{ taskQueue: string; count: number }> {
+export async function recentPollers(withinSeconds = 90, kind: "workflow" | "activity" = "workflow", taskQueue = taskQueueOf(env())): Promise<{ taskQueue: string; count: number; identities: string[] }> {
   const client = await temporalClient();
   const e = env();
   // A health check answers within seconds: a Temporal that does not answer in 2 s is down to it.
@@ -50,6 +50,6 @@ export async function recentPollers(withinSeconds = 90, kind: "workflow" | "acti
   // A live worker long-polls continuously; Temporal keeps a dead one listed for a while. One
   // entry per worker identity (process).
   const live = (res.pollers ?? []).filter((p) => Date.now() / 1000 - Number(p.lastAccessTime?.seconds ?? 0) < withinSeconds);
-  const count = new Set(live.map((p) => p.identity ?? "")).size;
-  return { taskQueue, count };
+  const identities = [...new Set(live.map((p) => p.identity ?? ""))];
+  return { taskQueue, count: identities.length, identities };
 }

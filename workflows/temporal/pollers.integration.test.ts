@@ -32,5 +32,7 @@ describe("workers polling for activities", () => {
     await expect.poll(async () => (await recentPollers(90, "activity", taskQueue)).count, { timeout: 15_000, interval: 250 }).toBe(1);
     await startWorker("worker-two");
     await expect.poll(async () => (await recentPollers(90, "activity", taskQueue)).count, { timeout: 15_000, interval: 250 }).toBe(2);
+    // By identity: the train node counts the others than itself (a worker whose activity slots are all busy stops polling).
+    expect((await recentPollers(90, "activity", taskQueue)).identities.sort()).toEqual(["worker-one", "worker-two"]);
   });
 });

@@ -33,7 +33,7 @@ export async function createWorker(opts: { identity?: string } = {}) {
     ...(opts.identity ? { identity: opts.identity } : {}),
     workflowsPath,
     activities: {
-      ...createActivities({ db: db(), artifacts: artifactStore() }),
+      ...createActivities({ db: db(), artifacts: artifactStore(), ...(opts.identity ? { identity: opts.identity } : {}) }),
       ...createBatchActivities({ db: db(), artifacts: artifactStore() }),
       ...createScheduleActivities({ db: db() }),
       ...createWebhookActivities({ db: db() }),

@@ -68,7 +68,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // top of the tree) index the shared data. A node of at most GATHER rows is *gathered*: its rows'
   // bins, class or target and weight copied, in its order, into buffers of GATHER rows where its
   // whole subtree is grown (depth first: nothing else runs until it is done), under an index of
-  // its own. Those reads stay within a megabyte or so, where reading the shared data through row
+  // its own. Those reads stay within a few megabytes, where reading the shared data through row
   // indices missed the cache on almost every row of a deep node; the buffers are bounded, so a
   // thread's memory does not grow with the data.
   const idx = new Uint32Array(inBag);
@@ -78,7 +78,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     else oob[b++] = i;
   }
   const iscratch = new Uint32Array(inBag);
-  const cap = Math.min(inBag, gatherRows);
+  // At most 8 MiB of gathered bins, however many features: wide data gathers smaller nodes.
+  const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, F))));
+  const cap = Math.min(inBag, gatherAt);
   const gb = new Uint8Array(cap * F);
   const gyC = cls ? new Uint16Array(cap) : null;
   const gyR = cls ? null : new Float64Array(cap);
@@ -279,7 +281,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     const node = pending[6 * top + 3]!;
     const known = pending[6 * top + 4]!;
     let gathered = pending[6 * top + 5] === 1;
-    if (!gathered && end - start <= gatherRows) {
+    if (!gathered && end - start <= gatherAt) {
       gather(start, end);
       end -= start;
       start = 0;
