@@ -31,7 +31,7 @@ export interface LoadedModel {
  * Scores a block of encoded rows into `out` as `walkRows` does; given to `predictColumns` to run
  * it elsewhere (worker threads: the block and `out` are on shared memory).
  */
-export type Walker = (layout: WalkLayout, x: Float64Array, n: number, out: Float64Array) => unknown;
+type Walker = (layout: WalkLayout, x: Float64Array, n: number, out: Float64Array) => unknown;
 
 /** Rows a block handed to a Walker holds: up to 65,536, and at most 16 MiB of encoded values. */
 const walkerRows = (features: number) => Math.max(1, Math.min(65_536, Math.floor(2_097_152 / Math.max(1, features))));
