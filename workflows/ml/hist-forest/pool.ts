@@ -119,8 +119,11 @@ export async function growTrees(set: TrainingSet, params: TreeParams, seed: numb
   return { trees: indices.map((i) => trees.get(i)!), oob };
 }
 
-/** From this many rows, scoring is worth handing to the threads (each gets a share of the rows). */
-export const THREADED_ROWS = 5_000;
+/**
+ * Whether scoring `rows` rows through `trees` trees is worth the threads (each gets a share of
+ * the rows): about half a second of one thread — threads not started yet cost a few hundred ms.
+ */
+export const worthThreads = (rows: number, trees: number) => rows * trees >= 2_000_000;
 
 /**
  * Scores `n` encoded rows (`x`, row-major, on shared memory) into `out` (shared, n × classes)

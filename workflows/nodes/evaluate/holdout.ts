@@ -8,7 +8,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
 import type { Label, ModelFile } from "~/workflows/model/model-file";
 import { loadModel } from "~/workflows/model/predictor";
-import { scoreInThreads, THREADED_ROWS } from "~/workflows/ml/hist-forest/pool";
+import { scoreInThreads, worthThreads } from "~/workflows/ml/hist-forest/pool";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 
 /** Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not been through. */
@@ -33,7 +33,8 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   if (!pending.length && model.predictColumns) {
     // Nothing to replay: the model reads the test set's columns as they are, without a JS object per row.
     // Large test sets are scored on the training threads, a share of the rows each.
-    const scored = await model.predictColumns(data, test.rows, test.rows >= THREADED_ROWS ? scoreInThreads : undefined);
+    const trees = file.engine === "histogram" ? file.flat.treeRoots.length : 0;
+    const scored = await model.predictColumns(data, test.rows, worthThreads(test.rows, trees) ? scoreInThreads : undefined);
     predicted = scored.predictions;
     result =
       file.task === "classification"
