@@ -1,7 +1,7 @@
 /**
  * The prediction log, written off the request path: a request appends its rows to a queue and
- * answers; the queue is flushed in batches (one multi-row INSERT) every FLUSH_MS or every
- * BATCH rows, with COPY. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
+ * answers; the queue is flushed in batches every FLUSH_MS or every BATCH rows, with COPY in its
+ * binary format. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
  * counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
@@ -67,20 +67,21 @@ export class PredictionLog {
 
   private async write(batch: LoggedPrediction[]) {
     try {
-      // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates.
-      const stream = await this.db.$sql`copy prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at) from stdin`.writable();
+      // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates;
+      // binary rather than text: Postgres parses no ids, numbers or times (half its CPU per row).
+      const stream = await this.db.$sql`copy prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at) from stdin (format binary)`.writable();
       const done = new Promise<void>((resolve, reject) => {
         stream.once("finish", resolve);
         stream.once("error", reject);
       });
       // Encoded a slice at a time, yielding between slices: a 5,000-row batch encoded in one go
       // would hold up the requests waiting behind it for milliseconds.
+      stream.write(COPY_HEADER);
       for (let i = 0; i < batch.length; i += SLICE) {
         if (i) await yieldToLoop();
-        let text = "";
-        for (let j = i; j < i + SLICE && j < batch.length; j++) text += copyLine(batch[j]!);
-        stream.write(text);
+        stream.write(copyRows(batch, i, Math.min(i + SLICE, batch.length)));
       }
+      stream.write(COPY_TRAILER);
       stream.end();
       await done;
       metrics().logWritten.inc(batch.length);
@@ -92,27 +93,75 @@ export class PredictionLog {
   }
 }
 
-/** A JSON value as a field of COPY's text format: JSON has no raw tabs or newlines, so only backslashes need doubling. */
-function jsonField(v: unknown) {
-  if (v === undefined) return "\\N";
-  const text = JSON.stringify(v);
-  return text.includes("\\") ? text.replaceAll("\\", "\\\\") : text;
-}
+// COPY's binary format (PostgreSQL manual, "COPY — Binary Format"): a signature, flags and an
+// extension length; then per row the number of fields and each field as its length (-1: NULL)
+// and bytes in the type's binary form (big-endian); a field count of -1 ends the data.
+const COPY_HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+const FIELDS = 9;
+/** Bytes of a row without its two JSON texts: field count, uuid, int4, uuid, uuid, bool, two lengths, float8, timestamptz. */
+const FIXED = 2 + (4 + 16) + (4 + 4) + 2 * (4 + 16) + (4 + 1) + 4 + 4 + (4 + 8) + (4 + 8);
+/** timestamptz counts microseconds from 2000-01-01 UTC. */
+const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 
-// Rows logged in the same millisecond share one formatted time.
-let lastMs = -1;
-let lastIso = "";
-function isoTime(ms: number) {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX["0123456789abcdef".charCodeAt(i)] = i;
+for (let i = 10; i < 16; i++) HEX["ABCDEF".charCodeAt(i - 10)] = i;
+
+/** Writes a UUID's 16 bytes from its text (8-4-4-4-12 hex digits) at `at`. */
+function writeUuid(text: string, b: Buffer, at: number) {
+  let o = at;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++;
+    const hi = HEX[text.charCodeAt(i)]!;
+    const lo = HEX[text.charCodeAt(i + 1)]!;
+    if (hi < 0 || lo < 0 || text.length !== 36) throw new Error(`not a UUID: ${text}`);
+    b[o++] = (hi << 4) | lo;
   }
-  return lastIso;
+  return o;
 }
 
-/** One row in COPY's text format (tab-separated, newline-terminated). */
-export function copyLine(r: LoggedPrediction) {
-  return `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${jsonField(r.input)}\t${jsonField(r.prediction)}\t${r.latency_ms}\t${isoTime(r.created_at)}\n`;
+/** Writes a text field (length, UTF-8 bytes) or NULL for undefined. */
+function writeText(value: string | undefined, b: Buffer, at: number) {
+  if (value === undefined) return b.writeInt32BE(-1, at);
+  const n = b.write(value, at + 4, "utf8");
+  b.writeInt32BE(n, at);
+  return at + 4 + n;
+}
+
+/** Rows [from, to) of `batch` in COPY's binary format. */
+export function copyRows(batch: LoggedPrediction[], from: number, to: number): Buffer {
+  const inputs: (string | undefined)[] = new Array(to - from);
+  const predictions: (string | undefined)[] = new Array(to - from);
+  let size = 0;
+  for (let j = from; j < to; j++) {
+    const r = batch[j]!;
+    const input = r.input === undefined ? undefined : JSON.stringify(r.input);
+    const prediction = r.prediction === undefined ? undefined : JSON.stringify(r.prediction);
+    inputs[j - from] = input;
+    predictions[j - from] = prediction;
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    size += FIXED + 3 * ((input?.length ?? 0) + (prediction?.length ?? 0));
+  }
+  const b = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (let j = from; j < to; j++) {
+    const r = batch[j]!;
+    o = b.writeInt16BE(FIELDS, o);
+    o = writeUuid(r.request_id, b, b.writeInt32BE(16, o));
+    o = b.writeInt32BE(r.idx, b.writeInt32BE(4, o));
+    o = writeUuid(r.endpoint_id, b, b.writeInt32BE(16, o));
+    o = writeUuid(r.model_version_id, b, b.writeInt32BE(16, o));
+    o = b.writeUInt8(r.shadow ? 1 : 0, b.writeInt32BE(1, o));
+    o = writeText(inputs[j - from], b, o);
+    o = writeText(predictions[j - from], b, o);
+    o = b.writeDoubleBE(r.latency_ms, b.writeInt32BE(8, o));
+    // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
+    const us = (r.created_at - PG_EPOCH_MS) * 1000;
+    const high = Math.floor(us / 0x100000000);
+    o = b.writeUInt32BE(us - high * 0x100000000, b.writeInt32BE(high, b.writeInt32BE(8, o)));
+  }
+  return b.subarray(0, o);
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { InputField } from "~/workflows/model/signature";
 import { wilson } from "~/workflows/monitoring/live-scores";
 import { matchServing } from "./http";
-import { copyLine } from "./prediction-log";
+import { copyRows } from "./prediction-log";
 import { millraceBody, millraceJson } from "./http";
 import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
 
@@ -69,27 +69,47 @@ describe("Open Inference Protocol tensors", () => {
 });
 
 describe("the prediction log", () => {
-  it("writes COPY text lines whose JSON survives tabs, newlines and backslashes in the data", () => {
-    const line = copyLine({
-      request_id: "00000000-0000-0000-0000-000000000001",
-      idx: 2,
-      endpoint_id: "00000000-0000-0000-0000-000000000002",
-      model_version_id: "00000000-0000-0000-0000-000000000003",
-      shadow: true,
-      input: { note: "a\tb\nc\\d", n: null },
-      prediction: "yes",
-      latency_ms: 0.5,
-      created_at: Date.parse("2026-11-26T10:00:00Z"),
-    });
-    const fields = line.slice(0, -1).split("\t");
-    expect(fields).toHaveLength(9);
-    expect(line.endsWith("\n")).toBe(true);
-    expect(fields[4]).toBe("t");
-    // COPY text format: a doubled backslash is one backslash, so the field decodes to the JSON.
-    const decode = (f: string) => f.replaceAll("\\\\", "\\");
-    expect(JSON.parse(decode(fields[5]!))).toEqual({ note: "a\tb\nc\\d", n: null });
-    expect(JSON.parse(decode(fields[6]!))).toBe("yes");
-    expect(fields[8]).toBe("2026-11-26T10:00:00.000Z");
+  it("writes rows in COPY's binary format: ids as 16 bytes, JSON as UTF-8 text, times from 2000-01-01 in microseconds", () => {
+    const rows = [
+      {
+        request_id: "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f5a6",
+        idx: 2,
+        endpoint_id: "00000000-0000-0000-0000-000000000002",
+        model_version_id: "ffffffff-ffff-ffff-ffff-fffffffffffe",
+        shadow: true,
+        input: { note: "a\tb\nc\\d é", n: null },
+        prediction: "yes",
+        latency_ms: 0.5,
+        created_at: Date.parse("2026-11-26T10:00:00.123Z"),
+      },
+      { request_id: "00000000-0000-0000-0000-000000000001", idx: 0, endpoint_id: "00000000-0000-0000-0000-000000000002", model_version_id: "00000000-0000-0000-0000-000000000003", shadow: false, input: {}, prediction: 3.25, latency_ms: 12, created_at: Date.parse("2000-01-01T00:00:00Z") },
+    ];
+    const b = copyRows(rows, 0, 2);
+    // A reader of the format, field by field.
+    let o = 0;
+    const fields = (): Buffer[] => {
+      const n = b.readInt16BE(o);
+      o += 2;
+      return Array.from({ length: n }, () => {
+        const len = b.readInt32BE(o);
+        o += 4;
+        const f = b.subarray(o, o + len);
+        o += len;
+        return f;
+      });
+    };
+    const uuid = (f: Buffer) => f.toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const first = fields();
+    expect(first).toHaveLength(9);
+    expect([uuid(first[0]!), first[1]!.readInt32BE(0), uuid(first[2]!), uuid(first[3]!), first[4]![0]]).toEqual([rows[0]!.request_id, 2, rows[0]!.endpoint_id, rows[0]!.model_version_id, 1]);
+    expect(JSON.parse(first[5]!.toString("utf8"))).toEqual(rows[0]!.input);
+    expect(JSON.parse(first[6]!.toString("utf8"))).toBe("yes");
+    expect(first[7]!.readDoubleBE(0)).toBe(0.5);
+    expect(Number(first[8]!.readBigInt64BE(0))).toBe((rows[0]!.created_at - Date.UTC(2000, 0, 1)) * 1000);
+    const second = fields();
+    expect([second[4]![0], second[6]!.toString("utf8"), second[7]!.readDoubleBE(0), Number(second[8]!.readBigInt64BE(0))]).toEqual([0, "3.25", 12, 0]);
+    expect(o).toBe(b.length);
+    expect(() => copyRows([{ ...rows[1]!, request_id: "not-a-uuid" }], 0, 1)).toThrow(/not a UUID/);
   });
 });
 

@@ -335,6 +335,12 @@ describe("serving", () => {
       ...Array(4).fill("shadow:1"),
     ]);
     expect(JSON.parse(logged.find((l) => l.idx === 3 && !l.shadow)!.input)).toEqual(rows[3]);
+    // Written in COPY's binary format: the time and latency arrive as they were taken.
+    for (const l of logged) {
+      expect(Math.abs(l.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(l.latencyMs).toBeGreaterThan(0);
+      expect(l.latencyMs).toBeLessThan(60_000);
+    }
   });
 
   it("joins feedback to logged predictions, in either order, into live accuracy per version with an interval", async () => {
