@@ -96,8 +96,8 @@ export class PredictionLog {
 // COPY's binary format (PostgreSQL manual, "COPY — Binary Format"): a signature, flags and an
 // extension length; then per row the number of fields and each field as its length (-1: NULL)
 // and bytes in the type's binary form (big-endian); a field count of -1 ends the data.
-const COPY_HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
-const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+export const COPY_HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
+export const COPY_TRAILER = Buffer.from([0xff, 0xff]);
 const FIELDS = 9;
 /** Bytes of a row without its two JSON texts: field count, uuid, int4, uuid, uuid, bool, two lengths, float8, timestamptz. */
 const FIXED = 2 + (4 + 16) + (4 + 4) + 2 * (4 + 16) + (4 + 1) + 4 + 4 + (4 + 8) + (4 + 8);
