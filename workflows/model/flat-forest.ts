@@ -43,12 +43,6 @@ function float32AtLeast(x: number): number {
  */
 export class ForestPredictor {
   private readonly catMaps: (Map<string, number> | null)[];
-  private readonly compact: boolean;
-  private readonly thr32: Float32Array = new Float32Array(0);
-  private readonly packed: Uint32Array = new Uint32Array(0);
-  private readonly leafBase: Int32Array;
-  private readonly thr: Float64Array = new Float64Array(0);
-  private readonly ints: Int32Array = new Int32Array(0);
   /** What scoring reads, on shared memory: training threads can score rows with it too (`walkRows`). */
   readonly layout: WalkLayout;
 
@@ -57,27 +51,30 @@ export class ForestPredictor {
     const { treeRoots, feature, left, right, missingLeft, threshold } = forest;
     const nodes = feature.length;
     const T = treeRoots.length;
-    this.leafBase = new Int32Array(T);
+    const leafBase = new Int32Array(T);
+    let thr32: Float32Array = new Float32Array(0);
+    let packed: Uint32Array = new Uint32Array(0);
+    let thr: Float64Array = new Float64Array(0);
+    let ints: Int32Array = new Int32Array(0);
     let fits = forest.binnings.length <= 8192;
     for (let t = 0; t < T && fits; t++) {
       const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
       if (end - treeRoots[t]! > 1 << 17) fits = false;
     }
-    this.compact = fits;
     for (let t = 0; t < T; t++) {
       // The first leaf of a tree holds its lowest value offset (leaves are numbered in order).
       const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
       let base = Infinity;
       for (let i = treeRoots[t]!; i < end; i++) if (feature[i]! < 0) base = Math.min(base, left[i]!);
-      this.leafBase[t] = base === Infinity ? 0 : base;
+      leafBase[t] = base === Infinity ? 0 : base;
     }
     for (let i = 0; i < nodes; i++) {
       if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw new Error("forest layout: right child must follow the left child");
     }
     if (fits) {
       const buf = sharedBuffer(nodes * 8);
-      this.thr32 = new Float32Array(buf);
-      this.packed = new Uint32Array(buf);
+      thr32 = new Float32Array(buf);
+      packed = new Uint32Array(buf);
       // Renumber each tree in pre-order so that a walk down left branches reads adjacent memory.
       // Typed arrays throughout: a forest of deep trees has millions of nodes.
       let stack = new Int32Array(1024);
@@ -97,10 +94,10 @@ export class ForestPredictor {
           oldAt[i] = old;
           const f = feature[old]!;
           if (f < 0) {
-            this.packed[2 * i + 1] = (0x80000000 | (left[old]! - this.leafBase[t]!)) >>> 0;
+            packed[2 * i + 1] = (0x80000000 | (left[old]! - leafBase[t]!)) >>> 0;
           } else {
-            this.thr32[2 * i] = float32AtLeast(threshold[old]!);
-            this.packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
+            thr32[2 * i] = float32AtLeast(threshold[old]!);
+            packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
             slotAt[root + slots++] = i;
             if (top + 2 > stack.length) {
               const grown = new Int32Array(stack.length * 2);
@@ -114,30 +111,30 @@ export class ForestPredictor {
         // A split's right child: its new index, relative to the tree's root.
         for (let z = 0; z < slots; z++) {
           const i = slotAt[root + z]!;
-          this.packed[2 * i + 1] = (this.packed[2 * i + 1]! | (newIndex[right[oldAt[i]!]!]! - root)) >>> 0;
+          packed[2 * i + 1] = (packed[2 * i + 1]! | (newIndex[right[oldAt[i]!]!]! - root)) >>> 0;
         }
       }
     } else {
       const buf = sharedBuffer(nodes * 16);
-      this.thr = new Float64Array(buf);
-      this.ints = new Int32Array(buf);
+      thr = new Float64Array(buf);
+      ints = new Int32Array(buf);
       for (let i = 0; i < nodes; i++) {
         const f = feature[i]!;
-        this.thr[2 * i] = threshold[i]!;
-        this.ints[4 * i + 2] = (f < 0 ? 0xffff : f) | (missingLeft[i]! << 16);
-        this.ints[4 * i + 3] = left[i]!;
+        thr[2 * i] = threshold[i]!;
+        ints[4 * i + 2] = (f < 0 ? 0xffff : f) | (missingLeft[i]! << 16);
+        ints[4 * i + 3] = left[i]!;
       }
     }
     const leafValues = new Float32Array(sharedBuffer(forest.leafValues.byteLength));
     leafValues.set(forest.leafValues);
     this.layout = {
-      compact: this.compact,
-      thr32: this.thr32,
-      packed: this.packed,
-      thr: this.thr,
-      ints: this.ints,
+      compact: fits,
+      thr32,
+      packed,
+      thr,
+      ints,
       treeRoots: forest.treeRoots,
-      leafBase: this.leafBase,
+      leafBase,
       leafValues,
       K: forest.nClasses,
       F: forest.binnings.length,
@@ -162,12 +159,7 @@ export class ForestPredictor {
     return this.accumulateRows(x, 1, acc);
   }
 
-  /**
-   * `accumulate` for `n` encoded rows at once (`x` row-major, n × features; `out` n × classes):
-   * tree by tree over every row, so that each tree is read into the cache once per batch rather
-   * than once per row — deep trees over many rows are otherwise one cache miss per level. The
-   * sums are taken in the same (tree) order as for a single row: the results are identical.
-   */
+  /** `accumulate` for `n` encoded rows at once (see `walkRows`). */
   accumulateRows(x: Float64Array, n: number, out: Float64Array) {
     return walkRows(this.layout, x, n, out);
   }
