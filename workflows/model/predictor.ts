@@ -5,7 +5,7 @@
 import { UserError } from "~/lib/errors";
 import type { Row } from "~/workflows/nodes/define";
 import { getSpec } from "~/workflows/nodes/registry";
-import { ForestPredictor, sharedBuffer, type WalkLayout } from "./flat-forest";
+import { ForestPredictor, sharedBuffer, walkRows, type WalkLayout } from "./flat-forest";
 import { loadForest } from "./ml-random-forest";
 import type { Label, ModelFile, ModelMeta } from "./model-file";
 
@@ -24,14 +24,16 @@ export interface LoadedModel {
    * classifiers, each row's probabilities in the order of `file.classes` out — no row objects
    * (histogram engine: evaluate and the training reference score this way).
    */
-  predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number, walk?: Walker) => Promise<{ predictions: Label[]; probabilities?: number[][] }>;
+  predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number, threads?: Walker) => Promise<{ predictions: Label[]; probabilities?: number[][] }>;
 }
 
 /**
- * Scores a block of encoded rows into `out` as `walkRows` does; given to `predictColumns` to run
- * it elsewhere (worker threads: the block and `out` are on shared memory).
+ * Scores a block of encoded rows into `out` as `walkRows` does, elsewhere (worker threads: the
+ * block and `out` are on shared memory). `predictColumns` hands work to it when rows × trees is
+ * at least THREADED_WORK (about half a second of one thread; threads not started cost a few hundred ms).
  */
 type Walker = (layout: WalkLayout, x: Float64Array, n: number, out: Float64Array) => unknown;
+const THREADED_WORK = 2_000_000;
 
 /** Rows a block handed to a Walker holds: up to 65,536, and at most 16 MiB of encoded values. */
 const walkerRows = (features: number) => Math.max(1, Math.min(65_536, Math.floor(2_097_152 / Math.max(1, features))));
@@ -75,30 +77,21 @@ export function loadModel(file: ModelFile): LoadedModel {
     let x = new Float64Array(F);
     let acc = new Float64Array(K);
     const BLOCK = blockRows(F);
-    /** Scores `count` rows; `fill(r)` puts row r's feature values (model order) into `values`. */
-    const score = (count: number, fill: (r: number) => void, each: (r: number, acc: Float64Array, at: number) => void) => {
-      for (let start = 0; start < count; start += BLOCK) {
-        const n = Math.min(BLOCK, count - start);
+    const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) => {
+      for (let start = 0; start < rows.length; start += BLOCK) {
+        const n = Math.min(BLOCK, rows.length - start);
         if (x.length < n * F) x = new Float64Array(n * F);
         if (acc.length < n * K) acc = new Float64Array(n * K);
         for (let r = 0; r < n; r++) {
-          fill(start + r);
+          const row = rows[start + r]!;
+          for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];
           predictor.encode(values, x, r * F);
         }
         predictor.accumulateRows(x, n, acc);
         for (let r = 0; r < n; r++) each(start + r, acc, r * K);
       }
     };
-    const scoreRows = (rows: Row[], each: (r: number, acc: Float64Array, at: number) => void) =>
-      score(
-        rows.length,
-        (r) => {
-          const row = rows[r]!;
-          for (let f = 0; f < F; f++) values[f] = row[file.features[f]!];
-        },
-        each,
-      );
-    predictColumns = async (columns, count, walk) => {
+    predictColumns = async (columns, count, threads) => {
       const cols = file.features.map((f) => {
         const c = columns[f];
         if (!c) throw new MissingFeatureError(`feature '${f}' is not among the columns to score`);
@@ -115,17 +108,8 @@ export function loadModel(file: ModelFile): LoadedModel {
         predictions[r] = classes[argmax(a, at)]!;
         probabilities![r] = Array.from(a.subarray(at, at + K));
       };
-      if (!walk) {
-        score(
-          count,
-          (r) => {
-            for (let f = 0; f < F; f++) values[f] = cols[f]![r];
-          },
-          take,
-        );
-        return { predictions, probabilities };
-      }
-      // Larger blocks on shared memory, each scored by `walk` (on other threads) while this one waits.
+      // Blocks on shared memory, each scored here or, for enough work, by `threads` while this one waits.
+      const walk = threads && count * file.flat.treeRoots.length >= THREADED_WORK ? threads : (l: WalkLayout, bx: Float64Array, n: number, bo: Float64Array) => walkRows(l, bx, n, bo);
       const rows = Math.min(walkerRows(F), Math.max(1, count));
       const bx = new Float64Array(sharedBuffer(rows * F * 8));
       const bo = new Float64Array(sharedBuffer(rows * K * 8));

@@ -120,12 +120,6 @@ export async function growTrees(set: TrainingSet, params: TreeParams, seed: numb
 }
 
 /**
- * Whether scoring `rows` rows through `trees` trees is worth the threads (each gets a share of
- * the rows): about half a second of one thread — threads not started yet cost a few hundred ms.
- */
-export const worthThreads = (rows: number, trees: number) => rows * trees >= 2_000_000;
-
-/**
  * Scores `n` encoded rows (`x`, row-major, on shared memory) into `out` (shared, n × classes)
  * on the pool's threads, a contiguous share of the rows each: what `walkRows` computes, in parallel.
  */

@@ -8,7 +8,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
 import type { Label, ModelFile } from "~/workflows/model/model-file";
 import { loadModel } from "~/workflows/model/predictor";
-import { scoreInThreads, worthThreads } from "~/workflows/ml/hist-forest/pool";
+import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 
 /** Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not been through. */
@@ -33,8 +33,7 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   if (!pending.length && model.predictColumns) {
     // Nothing to replay: the model reads the test set's columns as they are, without a JS object per row.
     // Large test sets are scored on the training threads, a share of the rows each.
-    const trees = file.engine === "histogram" ? file.flat.treeRoots.length : 0;
-    const scored = await model.predictColumns(data, test.rows, worthThreads(test.rows, trees) ? scoreInThreads : undefined);
+    const scored = await model.predictColumns(data, test.rows, scoreInThreads);
     predicted = scored.predictions;
     result =
       file.task === "classification"

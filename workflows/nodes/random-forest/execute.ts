@@ -13,7 +13,7 @@ import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
 import { buildProfile, predictionProfile, type ReferenceProfile } from "~/workflows/model/profile";
 import { loadModel } from "~/workflows/model/predictor";
-import { scoreInThreads, worthThreads } from "~/workflows/ml/hist-forest/pool";
+import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import {
   assemble,
   encodeTraining,
@@ -137,8 +137,7 @@ async function withPredictionReference(file: ModelFile, t: Training): Promise<Mo
   let predictions: Label[];
   if (model.predictColumns) {
     const columns = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
-    const trees = file.engine === "histogram" ? file.flat.treeRoots.length : 0;
-    predictions = (await model.predictColumns(columns, count, worthThreads(count, trees) ? scoreInThreads : undefined)).predictions;
+    predictions = (await model.predictColumns(columns, count, scoreInThreads)).predictions;
   } else {
     predictions = model.predictPrepared(Array.from({ length: count }, (_, k) => Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![k * step]]))));
   }

@@ -50,9 +50,15 @@ describe("random-forest", () => {
     expect(cols.predictions).toEqual(both.predictions);
     expect(cols.probabilities).toEqual(both.probabilities.map((p) => model.file.classes!.map((c) => p[String(c)])));
     await expect(model.predictColumns!({ colour: ["red"] }, 1)).rejects.toThrow(/feature 'size'/);
-    // On the training threads, in blocks on shared memory: the very same numbers.
-    const threaded = await model.predictColumns!({ colour: raw.map((r) => r.colour), size: raw.map((r) => r.size) }, raw.length, scoreInThreads);
-    expect(threaded).toEqual(cols);
+    // Enough rows × trees (100,000 × 20) go to the training threads, in blocks on shared memory: the very same numbers.
+    const many = 100_000;
+    const big = { colour: Array.from({ length: many }, (_, i) => raw[i % 3]!.colour), size: Array.from({ length: many }, (_, i) => raw[i % 3]!.size) };
+    let handed = 0;
+    const threads: typeof scoreInThreads = (...args) => (handed++, scoreInThreads(...args));
+    const threaded = await model.predictColumns!(big, many, threads);
+    expect(handed).toBeGreaterThan(0);
+    expect(threaded).toEqual(await model.predictColumns!(big, many));
+    expect(threaded.predictions.slice(0, 3)).toEqual(cols.predictions);
   });
 
   it("fans out into slices and merges into the very same model", async () => {
