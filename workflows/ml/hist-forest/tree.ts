@@ -87,6 +87,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const gw = new Float64Array(cap);
   const gidx = new Uint32Array(cap);
   const gscratch = new Uint32Array(cap);
+  // The two places a node's rows are read from: the shared data, or the gathered buffers.
+  const shared: Rows = { idx, scratch: iscratch, bins, yC, yR, w };
+  const local: Rows = { idx: gidx, scratch: gscratch, bins: gb, yC: gyC, yR: gyR, w: gw };
   const gather = (start: number, end: number) => {
     for (let j = start, o = 0; j < end; j++, o++) {
       const i = idx[j]!;
@@ -111,13 +114,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const feats = new Int32Array(F);
 
   // Accumulates a node's full histogram (every feature).
-  const buildHist = (start: number, end: number, gathered: boolean, hist: Float64Array) => {
+  const buildHist = (start: number, end: number, { idx: ix, bins: bs, w: ww, yC: yc, yR: yr }: Rows, hist: Float64Array) => {
     hist.fill(0);
-    const ix = gathered ? gidx : idx;
-    const bs = gathered ? gb : bins;
-    const ww = gathered ? gw : w;
-    const yc = gathered ? gyC : yC;
-    const yr = gathered ? gyR : yR;
     for (let j = start; j < end; j++) {
       const i = ix[j]!;
       const wi = ww[i]!;
@@ -287,6 +285,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       start = 0;
       gathered = true;
     }
+    const rows = gathered ? local : shared;
     const given = pendingHist[top]!;
     pendingHist[top] = null;
     for (let k = 0; k < K; k++) total[k] = pendingTotals[K * top + k]!;
@@ -301,7 +300,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     let hist = given;
     if (subtract && !hist && end - start > SMALL) {
       hist = takeHist();
-      buildHist(start, end, gathered, hist);
+      buildHist(start, end, rows, hist);
     }
     W = weightOf(total, 0);
     parentScore = score(total, 0);
@@ -359,8 +358,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           if (b < last || missW > 0) consider(f, b);
         }
       } else {
-        if (cls) sparseClasses(gathered ? gb : bins, F, gathered ? gidx : idx, f, start, end, gathered ? gyC! : yC!, gathered ? gw : w, K, sparse, touched);
-        else sparseTargets(gathered ? gb : bins, F, gathered ? gidx : idx, f, start, end, gathered ? gyR! : yR!, gathered ? gw : w, sparse, touched);
+        if (cls) sparseClasses(rows.bins, F, rows.idx, f, start, end, rows.yC!, rows.w, K, sparse, touched);
+        else sparseTargets(rows.bins, F, rows.idx, f, start, end, rows.yR!, rows.w, sparse, touched);
         for (let k = 0; k < K; k++) {
           miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
           sparse[MISSING_BIN * K + k] = 0;
@@ -403,9 +402,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
 
     // Stable partition of [start, end) by the chosen split.
-    const mid = gathered
-      ? partition(gidx, gscratch, gb, F, bestF, bestBin, bestMissLeft === 1, start, end)
-      : partition(idx, iscratch, bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
+    const mid = partition(rows.idx, rows.scratch, rows.bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
 
     importance[bestF]! += bestGain;
     feature[node] = bestF;
@@ -423,8 +420,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     if (subtract && hist && larger > SMALL) {
       // Histogram the smaller child; the larger is parent minus smaller.
       const smallHist = takeHist();
-      if (leftSmaller) buildHist(start, mid, gathered, smallHist);
-      else buildHist(mid, end, gathered, smallHist);
+      if (leftSmaller) buildHist(start, mid, rows, smallHist);
+      else buildHist(mid, end, rows, smallHist);
       for (let z = 0; z < histSize; z++) hist[z] = hist[z]! - smallHist[z]!;
       if (leftSmaller) {
         histR = hist;
@@ -453,6 +450,17 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     importance,
     oob,
   };
+}
+
+/** Where a node's rows are: an index into row-major bins (F a row), with each row's class or target and weight. */
+interface Rows {
+  idx: Uint32Array;
+  /** Room for the right side of a partition. */
+  scratch: Uint32Array;
+  bins: Uint8Array;
+  yC: Uint16Array | null;
+  yR: Float64Array | null;
+  w: Float64Array;
 }
 
 // The row loops, as functions of their own: V8 optimises each on its own feedback at once,
