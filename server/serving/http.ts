@@ -11,6 +11,7 @@ import type { Db } from "~/db/client";
 import { errorBody, errorHeaders, errorStatus, lostDatabase, UNAVAILABLE_MESSAGE } from "../http/errors";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
+import { answered, queueAnswer } from "./answers";
 import { labelType, parseFeedback, recordFeedback } from "./feedback";
 import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
@@ -86,11 +87,11 @@ export function matchServing(pathname: string): { route: Route; method: "GET" | 
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>) {
+  if (answered(res)) return;
   const text = body instanceof RawJson ? body.text : JSON.stringify(body);
   const all: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(text) };
   if (headers) for (const k in headers) all[k] = headers[k]!;
-  res.writeHead(status, all);
-  res.end(text);
+  queueAnswer(res, status, all, text);
 }
 
 /** Where a read body goes: its parsed JSON, or the error that stopped it. */
@@ -176,8 +177,8 @@ function fail(res: ServerResponse, e: unknown, req: IncomingMessage): number {
     body = { error: "internal error" };
   }
   drainUnread(req, headers);
-  if (!res.headersSent && status !== 499) send(res, status, body, headers);
-  else res.end();
+  if (status !== 499) send(res, status, body, headers);
+  else if (!answered(res)) res.end();
   return status;
 }
 
