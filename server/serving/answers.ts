@@ -9,15 +9,20 @@
 import type { ServerResponse } from "node:http";
 
 interface Answer {
+  res: ServerResponse;
   status: number;
   headers: Record<string, string | number>;
   text: string;
 }
 
-const queued = new Map<ServerResponse, Answer>();
+let queued: Answer[] = [];
+const QUEUED = Symbol("queued answer");
+type Marked = ServerResponse & { [QUEUED]?: true };
 
 function writeQueued() {
-  for (const [res, { status, headers, text }] of queued) {
+  const answers = queued;
+  queued = [];
+  for (const { res, status, headers, text } of answers) {
     try {
       res.writeHead(status, headers);
       res.end(text);
@@ -27,15 +32,14 @@ function writeQueued() {
       res.destroy();
     }
   }
-  queued.clear();
 }
 
 /** Whether `res` has its answer, sent or queued. */
-export const answered = (res: ServerResponse) => res.headersSent || res.writableEnded || queued.has(res);
+export const answered = (res: ServerResponse) => res.headersSent || res.writableEnded || (res as Marked)[QUEUED] === true;
 
 /** Queues `res`'s answer for the end of this turn; a response answered already keeps its first answer. */
 export function queueAnswer(res: ServerResponse, status: number, headers: Record<string, string | number>, text: string) {
   if (answered(res)) return;
-  queued.set(res, { status, headers, text });
-  if (queued.size === 1) setImmediate(writeQueued);
+  (res as Marked)[QUEUED] = true;
+  if (queued.push({ res, status, headers, text }) === 1) setImmediate(writeQueued);
 }
