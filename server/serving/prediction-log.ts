@@ -1,10 +1,9 @@
 /**
- * The prediction log, written off the request path: a request appends its rows to a queue and
- * answers; the queue is flushed in batches every FLUSH_MS or every BATCH rows, with COPY in its
- * binary format. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
+ * The prediction log, written off the request path: a request appends its rows to a queue, encoded
+ * for COPY's binary format at once, and answers; the queue is flushed in batches every FLUSH_MS or
+ * every BATCH rows. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
  * counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
  */
-import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Db } from "~/db/client";
 import { metrics } from "../metrics/registry";
 
@@ -24,23 +23,53 @@ export interface LoggedPrediction {
 const FLUSH_MS = 200;
 const BATCH = 5000;
 const MAX_QUEUED = 50_000;
-/** Rows encoded between two yields to the event loop. */
-const SLICE = 250;
+/** Encoded bytes held at most (large inputs reach it before MAX_QUEUED rows). */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** Rows are encoded into chunks of this size (a larger row gets a chunk of its own size). */
+const CHUNK = 256 * 1024;
 
 export class PredictionLog {
-  private queue: LoggedPrediction[] = [];
+  /**
+   * Rows wait already encoded in COPY's binary format, not as objects: a request's rows are
+   * garbage as soon as it is answered, rather than living through young-generation collections
+   * until the next flush (which made every scavenge copy and promote them).
+   */
+  private chunks: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  private rows = 0;
+  private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
 
   constructor(private db: Db) {}
 
   append(rows: LoggedPrediction[]) {
-    const room = MAX_QUEUED - this.queue.length;
-    if (rows.length > room) metrics().logDropped.inc(rows.length - Math.max(0, room));
-    if (room <= 0) return;
-    for (let i = 0; i < rows.length && i < room; i++) this.queue.push(rows[i]!);
-    if (this.draining) return; // the running drain takes these too
-    if (this.queue.length >= BATCH) void this.flush();
+    let taken = 0;
+    try {
+      for (const r of rows) {
+        if (this.rows >= MAX_QUEUED || this.bytes >= MAX_QUEUED_BYTES) break;
+        const input = r.input === undefined ? undefined : JSON.stringify(r.input);
+        const prediction = r.prediction === undefined ? undefined : JSON.stringify(r.prediction);
+        const bound = rowBound(input, prediction);
+        if (this.chunk.length - this.used < bound) {
+          if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
+          this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, bound));
+          this.used = 0;
+        }
+        const end = encodeRow(r, input, prediction, this.chunk, this.used);
+        this.bytes += end - this.used;
+        this.used = end;
+        this.rows++;
+        taken++;
+      }
+    } catch (e) {
+      // A row that cannot be encoded is dropped (counted below); the request it logs is answered.
+      console.error(`[serving] a prediction log row could not be encoded: ${(e as Error).message}`);
+    }
+    if (taken < rows.length) metrics().logDropped.inc(rows.length - taken);
+    if (!taken || this.draining) return; // the running drain takes these too
+    if (this.rows >= BATCH) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -53,7 +82,7 @@ export class PredictionLog {
     this.timer = null;
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
-      if (this.queue.length && !this.timer) {
+      if (this.rows && !this.timer) {
         this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
         this.timer.unref();
       }
@@ -62,10 +91,17 @@ export class PredictionLog {
   }
 
   private async drain() {
-    while (this.queue.length) await this.write(this.queue.splice(0, BATCH));
+    while (this.rows) {
+      if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
+      const batch = { chunks: this.chunks, rows: this.rows };
+      this.chunks = [];
+      this.chunk = Buffer.allocUnsafe(CHUNK);
+      this.used = this.rows = this.bytes = 0;
+      await this.write(batch.chunks, batch.rows);
+    }
   }
 
-  private async write(batch: LoggedPrediction[]) {
+  private async write(chunks: Buffer[], rows: number) {
     try {
       // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates;
       // binary rather than text: Postgres parses no ids, numbers or times (half its CPU per row).
@@ -74,21 +110,16 @@ export class PredictionLog {
         stream.once("finish", resolve);
         stream.once("error", reject);
       });
-      // Encoded a slice at a time, yielding between slices: a 5,000-row batch encoded in one go
-      // would hold up the requests waiting behind it for milliseconds.
       stream.write(COPY_HEADER);
-      for (let i = 0; i < batch.length; i += SLICE) {
-        if (i) await yieldToLoop();
-        stream.write(copyRows(batch, i, Math.min(i + SLICE, batch.length)));
-      }
+      for (const c of chunks) stream.write(c);
       stream.write(COPY_TRAILER);
       stream.end();
       await done;
-      metrics().logWritten.inc(batch.length);
+      metrics().logWritten.inc(rows);
     } catch (e) {
       // An endpoint deleted meanwhile (foreign key) or the database away: these rows are lost, and counted.
-      metrics().logDropped.inc(batch.length);
-      console.error(`[serving] could not write ${batch.length} prediction log rows: ${(e as Error).message}`);
+      metrics().logDropped.inc(rows);
+      console.error(`[serving] could not write ${rows} prediction log rows: ${(e as Error).message}`);
     }
   }
 }
@@ -129,38 +160,32 @@ function writeText(value: string | undefined, b: Buffer, at: number) {
   return at + 4 + n;
 }
 
+/** The most bytes a row with these JSON texts can take (UTF-8 takes at most three bytes per UTF-16 unit). */
+const rowBound = (input: string | undefined, prediction: string | undefined) => FIXED + 3 * ((input?.length ?? 0) + (prediction?.length ?? 0));
+
+/** Writes one row (its input and prediction already as JSON text) at `at`, in room for `rowBound`; returns where it ends. */
+function encodeRow(r: LoggedPrediction, input: string | undefined, prediction: string | undefined, b: Buffer, at: number) {
+  let o = b.writeInt16BE(FIELDS, at);
+  o = writeUuid(r.request_id, b, b.writeInt32BE(16, o));
+  o = b.writeInt32BE(r.idx, b.writeInt32BE(4, o));
+  o = writeUuid(r.endpoint_id, b, b.writeInt32BE(16, o));
+  o = writeUuid(r.model_version_id, b, b.writeInt32BE(16, o));
+  o = b.writeUInt8(r.shadow ? 1 : 0, b.writeInt32BE(1, o));
+  o = writeText(input, b, o);
+  o = writeText(prediction, b, o);
+  o = b.writeDoubleBE(r.latency_ms, b.writeInt32BE(8, o));
+  // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
+  const us = (r.created_at - PG_EPOCH_MS) * 1000;
+  const high = Math.floor(us / 0x100000000);
+  return b.writeUInt32BE(us - high * 0x100000000, b.writeInt32BE(high, b.writeInt32BE(8, o)));
+}
+
 /** Rows [from, to) of `batch` in COPY's binary format. */
 export function copyRows(batch: LoggedPrediction[], from: number, to: number): Buffer {
-  const inputs: (string | undefined)[] = new Array(to - from);
-  const predictions: (string | undefined)[] = new Array(to - from);
-  let size = 0;
-  for (let j = from; j < to; j++) {
-    const r = batch[j]!;
-    const input = r.input === undefined ? undefined : JSON.stringify(r.input);
-    const prediction = r.prediction === undefined ? undefined : JSON.stringify(r.prediction);
-    inputs[j - from] = input;
-    predictions[j - from] = prediction;
-    // UTF-8 takes at most three bytes per UTF-16 unit.
-    size += FIXED + 3 * ((input?.length ?? 0) + (prediction?.length ?? 0));
-  }
-  const b = Buffer.allocUnsafe(size);
+  const texts = batch.slice(from, to).map((r) => [r.input === undefined ? undefined : JSON.stringify(r.input), r.prediction === undefined ? undefined : JSON.stringify(r.prediction)] as const);
+  const b = Buffer.allocUnsafe(texts.reduce((size, [input, prediction]) => size + rowBound(input, prediction), 0));
   let o = 0;
-  for (let j = from; j < to; j++) {
-    const r = batch[j]!;
-    o = b.writeInt16BE(FIELDS, o);
-    o = writeUuid(r.request_id, b, b.writeInt32BE(16, o));
-    o = b.writeInt32BE(r.idx, b.writeInt32BE(4, o));
-    o = writeUuid(r.endpoint_id, b, b.writeInt32BE(16, o));
-    o = writeUuid(r.model_version_id, b, b.writeInt32BE(16, o));
-    o = b.writeUInt8(r.shadow ? 1 : 0, b.writeInt32BE(1, o));
-    o = writeText(inputs[j - from], b, o);
-    o = writeText(predictions[j - from], b, o);
-    o = b.writeDoubleBE(r.latency_ms, b.writeInt32BE(8, o));
-    // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
-    const us = (r.created_at - PG_EPOCH_MS) * 1000;
-    const high = Math.floor(us / 0x100000000);
-    o = b.writeUInt32BE(us - high * 0x100000000, b.writeInt32BE(high, b.writeInt32BE(8, o)));
-  }
+  for (let j = from; j < to; j++) o = encodeRow(batch[j]!, texts[j - from]![0], texts[j - from]![1], b, o);
   return b.subarray(0, o);
 }
 
