@@ -44,20 +44,25 @@ export class PredictionLog {
 
   constructor(private db: Db) {}
 
-  append(rows: LoggedPrediction[]) {
+  /**
+   * Queues one request's rows: `ids` is `logIds(endpoint, model version)`, the same for every
+   * request a variant answers; `inputs[i]` scored `predictions[i]`.
+   */
+  append(ids: Buffer, requestId: string, inputs: Record<string, unknown>[], predictions: unknown[], latencyMs: number, shadow: boolean, at: number) {
     let taken = 0;
     try {
-      for (const r of rows) {
+      for (let idx = 0; idx < inputs.length; idx++) {
         if (this.rows >= MAX_QUEUED || this.bytes >= MAX_QUEUED_BYTES) break;
-        const input = r.input === undefined ? undefined : JSON.stringify(r.input);
-        const prediction = r.prediction === undefined ? undefined : JSON.stringify(r.prediction);
+        const input = JSON.stringify(inputs[idx]);
+        const p = predictions[idx];
+        const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : JSON.stringify(p);
         const bound = rowBound(input, prediction);
         if (this.chunk.length - this.used < bound) {
           if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
           this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, bound));
           this.used = 0;
         }
-        const end = encodeRow(r, input, prediction, this.chunk, this.used);
+        const end = encodeRow(this.chunk, this.used, requestId, idx, ids, shadow, input, prediction, latencyMs, at);
         this.bytes += end - this.used;
         this.used = end;
         this.rows++;
@@ -67,7 +72,7 @@ export class PredictionLog {
       // A row that cannot be encoded is dropped (counted below); the request it logs is answered.
       console.error(`[serving] a prediction log row could not be encoded: ${(e as Error).message}`);
     }
-    if (taken < rows.length) metrics().logDropped.inc(rows.length - taken);
+    if (taken < inputs.length) metrics().logDropped.inc(inputs.length - taken);
     if (!taken || this.draining) return; // the running drain takes these too
     if (this.rows >= BATCH) void this.flush();
     else if (!this.timer) {
@@ -163,19 +168,26 @@ function writeText(value: string | undefined, b: Buffer, at: number) {
 /** The most bytes a row with these JSON texts can take (UTF-8 takes at most three bytes per UTF-16 unit). */
 const rowBound = (input: string | undefined, prediction: string | undefined) => FIXED + 3 * ((input?.length ?? 0) + (prediction?.length ?? 0));
 
-/** Writes one row (its input and prediction already as JSON text) at `at`, in room for `rowBound`; returns where it ends. */
-function encodeRow(r: LoggedPrediction, input: string | undefined, prediction: string | undefined, b: Buffer, at: number) {
+/** An endpoint's and a model version's ids as the two fields of a row (encoded once per variant). */
+export function logIds(endpointId: string, modelVersionId: string): Buffer {
+  const b = Buffer.alloc(2 * (4 + 16));
+  writeUuid(modelVersionId, b, b.writeInt32BE(16, writeUuid(endpointId, b, b.writeInt32BE(16, 0))));
+  return b;
+}
+
+/** Writes one row at `at`, in room for `rowBound` of its texts; returns where it ends. */
+function encodeRow(b: Buffer, at: number, requestId: string, idx: number, ids: Buffer, shadow: boolean, input: string | undefined, prediction: string | undefined, latencyMs: number, createdAt: number) {
   let o = b.writeInt16BE(FIELDS, at);
-  o = writeUuid(r.request_id, b, b.writeInt32BE(16, o));
-  o = b.writeInt32BE(r.idx, b.writeInt32BE(4, o));
-  o = writeUuid(r.endpoint_id, b, b.writeInt32BE(16, o));
-  o = writeUuid(r.model_version_id, b, b.writeInt32BE(16, o));
-  o = b.writeUInt8(r.shadow ? 1 : 0, b.writeInt32BE(1, o));
+  o = writeUuid(requestId, b, b.writeInt32BE(16, o));
+  o = b.writeInt32BE(idx, b.writeInt32BE(4, o));
+  ids.copy(b, o);
+  o += ids.length;
+  o = b.writeUInt8(shadow ? 1 : 0, b.writeInt32BE(1, o));
   o = writeText(input, b, o);
   o = writeText(prediction, b, o);
-  o = b.writeDoubleBE(r.latency_ms, b.writeInt32BE(8, o));
+  o = b.writeDoubleBE(latencyMs, b.writeInt32BE(8, o));
   // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
-  const us = (r.created_at - PG_EPOCH_MS) * 1000;
+  const us = (createdAt - PG_EPOCH_MS) * 1000;
   const high = Math.floor(us / 0x100000000);
   return b.writeUInt32BE(us - high * 0x100000000, b.writeInt32BE(high, b.writeInt32BE(8, o)));
 }
@@ -185,7 +197,11 @@ export function copyRows(batch: LoggedPrediction[], from: number, to: number): B
   const texts = batch.slice(from, to).map((r) => [r.input === undefined ? undefined : JSON.stringify(r.input), r.prediction === undefined ? undefined : JSON.stringify(r.prediction)] as const);
   const b = Buffer.allocUnsafe(texts.reduce((size, [input, prediction]) => size + rowBound(input, prediction), 0));
   let o = 0;
-  for (let j = from; j < to; j++) o = encodeRow(batch[j]!, texts[j - from]![0], texts[j - from]![1], b, o);
+  for (let j = from; j < to; j++) {
+    const r = batch[j]!;
+    const [input, prediction] = texts[j - from]!;
+    o = encodeRow(b, o, r.request_id, r.idx, logIds(r.endpoint_id, r.model_version_id), r.shadow, input, prediction, r.latency_ms, r.created_at);
+  }
   return b.subarray(0, o);
 }
 

@@ -21,7 +21,7 @@ import type { Label } from "~/workflows/model/model-file";
 import { checkGuardrails, stopVariant, trafficBreach } from "../endpoints/guardrails";
 import { metrics } from "../metrics/registry";
 import { env } from "~/lib/env";
-import { PredictionLog, pruneLog } from "./prediction-log";
+import { logIds, PredictionLog, pruneLog } from "./prediction-log";
 import { RateLimiter } from "./rate-limits";
 import { buildServed, ModelCache, readEndpoints, readKeys, type KeyInfo, type Served, type Variant } from "./table";
 import { flushWindow } from "../monitoring/counts";
@@ -389,19 +389,7 @@ export class ServingRuntime {
   }
 
   private record(served: Served, variant: Variant, requestId: string, rows: Record<string, unknown>[], predictions: Label[], ms: number, shadow: boolean) {
-    const at = Date.now();
-    this.log.append(
-      rows.map((input, idx) => ({
-        request_id: requestId,
-        idx,
-        endpoint_id: served.endpointId,
-        model_version_id: variant.modelVersionId,
-        shadow,
-        input,
-        prediction: predictions[idx],
-        latency_ms: ms,
-        created_at: at,
-      })),
-    );
+    variant.logIds ??= logIds(served.endpointId, variant.modelVersionId);
+    this.log.append(variant.logIds, requestId, rows, predictions, ms, shadow, Date.now());
   }
 }

@@ -35,6 +35,8 @@ export interface Variant {
   guardrail: TrafficVariant["guardrail"] | undefined;
   /** Its traffic in this process since this revision went live. */
   stats: VariantStats;
+  /** Its endpoint's and its own id as prediction log fields (`logIds`), encoded on first use. */
+  logIds?: Buffer;
   /** Its live monitoring window (given by the runtime; shared with earlier revisions of the same version and role). */
   window?: LiveWindow;
   /** Its labelled metrics, resolved on first use (labels hash on every lookup). */
