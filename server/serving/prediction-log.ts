@@ -151,18 +151,35 @@ function writeUuid(text: string, b: Buffer, at: number) {
     if (i === 8 || i === 13 || i === 18 || i === 23) i++;
     const hi = HEX[text.charCodeAt(i)]!;
     const lo = HEX[text.charCodeAt(i + 1)]!;
-    if (hi < 0 || lo < 0 || text.length !== 36) throw new Error(`not a UUID: ${text}`);
+    if (!(hi >= 0 && lo >= 0) || text.length !== 36) throw new Error(`not a UUID: ${text}`);
     b[o++] = (hi << 4) | lo;
   }
   return o;
 }
 
-/** Writes a text field (length, UTF-8 bytes) or NULL for undefined. */
+/** Writes a big-endian int32 at `at` (plain byte stores: Buffer's writeInt32BE checks its arguments on every call). */
+function int32(b: Buffer, v: number, at: number) {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+  return at + 4;
+}
+
+/** Writes a text field (length, UTF-8 bytes) or NULL for undefined; ASCII byte by byte, the rest through Buffer.write. */
 function writeText(value: string | undefined, b: Buffer, at: number) {
-  if (value === undefined) return b.writeInt32BE(-1, at);
-  const n = b.write(value, at + 4, "utf8");
-  b.writeInt32BE(n, at);
-  return at + 4 + n;
+  if (value === undefined) return int32(b, -1, at);
+  const start = at + 4;
+  const n = value.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f) break;
+    b[start + i] = c;
+  }
+  const bytes = i === n ? n : i + b.write(value.slice(i), start + i, "utf8");
+  int32(b, bytes, at);
+  return start + bytes;
 }
 
 /** The most bytes a row with these JSON texts can take (UTF-8 takes at most three bytes per UTF-16 unit). */
@@ -177,19 +194,21 @@ export function logIds(endpointId: string, modelVersionId: string): Buffer {
 
 /** Writes one row at `at`, in room for `rowBound` of its texts; returns where it ends. */
 function encodeRow(b: Buffer, at: number, requestId: string, idx: number, ids: Buffer, shadow: boolean, input: string | undefined, prediction: string | undefined, latencyMs: number, createdAt: number) {
-  let o = b.writeInt16BE(FIELDS, at);
-  o = writeUuid(requestId, b, b.writeInt32BE(16, o));
-  o = b.writeInt32BE(idx, b.writeInt32BE(4, o));
-  ids.copy(b, o);
+  b[at] = 0;
+  b[at + 1] = FIELDS;
+  let o = writeUuid(requestId, b, int32(b, 16, at + 2));
+  o = int32(b, idx, int32(b, 4, o));
+  for (let i = 0; i < ids.length; i++) b[o + i] = ids[i]!;
   o += ids.length;
-  o = b.writeUInt8(shadow ? 1 : 0, b.writeInt32BE(1, o));
+  o = int32(b, 1, o);
+  b[o++] = shadow ? 1 : 0;
   o = writeText(input, b, o);
   o = writeText(prediction, b, o);
-  o = b.writeDoubleBE(latencyMs, b.writeInt32BE(8, o));
+  o = b.writeDoubleBE(latencyMs, int32(b, 8, o));
   // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
   const us = (createdAt - PG_EPOCH_MS) * 1000;
   const high = Math.floor(us / 0x100000000);
-  return b.writeUInt32BE(us - high * 0x100000000, b.writeInt32BE(high, b.writeInt32BE(8, o)));
+  return int32(b, us - high * 0x100000000, int32(b, high, int32(b, 8, o)));
 }
 
 /** Rows [from, to) of `batch` in COPY's binary format. */

@@ -77,7 +77,7 @@ describe("the prediction log", () => {
         endpoint_id: "00000000-0000-0000-0000-000000000002",
         model_version_id: "ffffffff-ffff-ffff-ffff-fffffffffffe",
         shadow: true,
-        input: { note: "a\tb\nc\\d é", n: null },
+        input: { note: "a\tb\nc\\d é 🙂", n: null },
         prediction: "yes",
         latency_ms: 0.5,
         created_at: Date.parse("2026-11-26T10:00:00.123Z"),
