@@ -28,28 +28,22 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   const missing = actual.filter((a) => a === null).length;
   if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
   if (test.rows === 0) throw new UserError("the test set has no rows");
-  let result: { metrics: Record<string, number>; charts: unknown };
   let predicted: Label[];
+  // Each row's class probabilities in the order of file.classes (classifiers that have them).
+  let probabilities: number[][] | undefined;
   if (!pending.length && model.predictColumns) {
     // Nothing to replay: the model reads the test set's columns as they are, without a JS object per row.
     // Large test sets are scored on the training threads, a share of the rows each.
-    const scored = await model.predictColumns(data, test.rows, scoreInThreads);
-    predicted = scored.predictions;
-    result =
-      file.task === "classification"
-        ? classificationMetrics(actual as Label[], predicted, scored.probabilities && { classes: file.classes!, rows: scored.probabilities })
-        : regressionMetrics(actual as number[], predicted as number[]);
-    return { result, predicted };
-  }
-  const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
-  if (file.task === "classification") {
-    const scored = model.predictProba?.(rows);
-    predicted = scored ? scored.predictions : model.predict(rows);
-    const proba = scored && { classes: file.classes!, rows: scored.probabilities.map((p) => file.classes!.map((c) => p[String(c)]!)) };
-    result = classificationMetrics(actual as Label[], predicted, proba);
+    ({ predictions: predicted, probabilities } = await model.predictColumns(data, test.rows, scoreInThreads));
   } else {
-    predicted = model.predict(rows);
-    result = regressionMetrics(actual as number[], predicted as number[]);
+    const rows = Array.from({ length: test.rows }, (_, r) => Object.fromEntries(needed.filter((c) => c.name !== file.target).map((c) => [c.name, data[c.name]![r]])));
+    const scored = file.task === "classification" ? model.predictProba?.(rows) : undefined;
+    predicted = scored ? scored.predictions : model.predict(rows);
+    probabilities = scored?.probabilities.map((p) => file.classes!.map((c) => p[String(c)]!));
   }
+  const result =
+    file.task === "classification"
+      ? classificationMetrics(actual as Label[], predicted, probabilities && { classes: file.classes!, rows: probabilities })
+      : regressionMetrics(actual as number[], predicted as number[]);
   return { result, predicted };
 }
