@@ -49,15 +49,16 @@ interface SlicePart {
 }
 
 /** Above this many rows × trees, training is split across workers when slices = 0 (auto) and there are other workers to share it. */
-export const AUTO_FANOUT_WORK = 20_000_000;
+const AUTO_FANOUT_WORK = 20_000_000;
 
 /**
  * Slices of trees for `slices` = 0 (automatic): four for large jobs when another worker can take
  * some; one when this worker is alone — its threads are the whole machine then, and slicing would
- * only add the slices' and the merge's own costs (≈ 10% on 327k rows × 100 trees).
+ * only add the slices' and the merge's own costs (≈ 10% on 327k rows × 100 trees). `workers` (a
+ * question to Temporal) is asked only for a large job.
  */
-export function autoSlices(rows: number, trees: number, workers: number) {
-  return rows * trees >= AUTO_FANOUT_WORK && workers > 1 ? Math.min(4, trees) : 1;
+export async function autoSlices(rows: number, trees: number, workers: () => Promise<number>) {
+  return rows * trees >= AUTO_FANOUT_WORK && (await workers()) > 1 ? Math.min(4, trees) : 1;
 }
 
 export function forestOptions(config: Config): ForestOptions {
@@ -132,15 +133,12 @@ async function withPredictionReference(file: ModelFile, t: Training): Promise<Mo
   if (!file.profile) return file;
   const step = Math.max(1, Math.floor(t.rows / 20_000));
   const count = Math.ceil(t.rows / step);
+  const sample = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
   // The rows are already prepared (the node's input): no fitted step is replayed.
   const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
-  let predictions: Label[];
-  if (model.predictColumns) {
-    const columns = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
-    predictions = (await model.predictColumns(columns, count, scoreInThreads)).predictions;
-  } else {
-    predictions = model.predictPrepared(Array.from({ length: count }, (_, k) => Object.fromEntries(t.featureCols.map((c) => [c.name, t.data[c.name]![k * step]]))));
-  }
+  const predictions: Label[] = model.predictColumns
+    ? (await model.predictColumns(sample, count, scoreInThreads)).predictions
+    : model.predictPrepared(Array.from({ length: count }, (_, r) => Object.fromEntries(t.featureCols.map((c) => [c.name, sample[c.name]![r]]))));
   return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, predictions) } };
 }
 
@@ -222,12 +220,7 @@ async function execute(ctx: Ctx) {
   const prepared = prepareTraining(inputs, y, opts);
   const meta = baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
 
-  const slices =
-    config.slices > 0
-      ? Math.min(config.slices, config.nEstimators)
-      : src.rows * config.nEstimators >= AUTO_FANOUT_WORK
-        ? autoSlices(src.rows, config.nEstimators, await ctx.workers())
-        : 1;
+  const slices = config.slices > 0 ? Math.min(config.slices, config.nEstimators) : await autoSlices(src.rows, config.nEstimators, ctx.workers);
   if (slices > 1) {
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
     const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));

@@ -78,11 +78,15 @@ describe("random-forest", () => {
     expect(three.metrics!.oob_accuracy).toBe(one.metrics!.oob_accuracy);
   });
 
-  it("splits a large job into slices automatically only when another worker can take some", () => {
-    expect(autoSlices(300_000, 100, 1)).toBe(1);
-    expect(autoSlices(300_000, 100, 2)).toBe(4);
-    expect(autoSlices(100_000, 100, 3)).toBe(1); // small: not worth the merge
-    expect(autoSlices(10_000_000, 3, 2)).toBe(3); // no more slices than trees
+  it("splits a large job into slices automatically only when another worker can take some", async () => {
+    let asked = 0;
+    const workers = (n: number) => async () => (asked++, n);
+    expect(await autoSlices(300_000, 100, workers(1))).toBe(1);
+    expect(await autoSlices(300_000, 100, workers(2))).toBe(4);
+    expect(await autoSlices(10_000_000, 3, workers(2))).toBe(3); // no more slices than trees
+    expect(asked).toBe(3);
+    expect(await autoSlices(100_000, 100, workers(3))).toBe(1); // small: not worth the merge
+    expect(asked).toBe(3); // and Temporal is not asked for it
   });
 
   it("shows its scores on the card and its feature importances as bars", () => {
