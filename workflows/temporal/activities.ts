@@ -4,7 +4,6 @@
  * from a factory so tests can inject their own database and artifact store.
  */
 import fs from "node:fs/promises";
-import os from "node:os";
 import { Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { and, eq, inArray, sql } from "drizzle-orm";
@@ -26,8 +25,8 @@ import { USER_ERROR_TYPE, type ExecuteNodeInput, type PipelineActivities } from 
 export interface ActivityDeps {
   db: Db;
   artifacts: ArtifactStore;
-  /** This worker's identity as Temporal lists its pollers (the SDK's default: pid@host). */
-  identity?: string;
+  /** This worker's identity, as Temporal lists its pollers. */
+  identity: string;
 }
 
 type AnyContext = ExecContext<Record<string, unknown>>;
@@ -40,7 +39,7 @@ function describeOutput(port: string, ref: ArtifactRef): string {
   return `${port}: /${ref.slug} v${ref.modelVersion}`;
 }
 
-export function createActivities({ db, artifacts, identity = `${process.pid}@${os.hostname()}` }: ActivityDeps): PipelineActivities {
+export function createActivities({ db, artifacts, identity }: ActivityDeps): PipelineActivities {
   const whereNode = (runId: string, nodeId: string) => and(eq(runNodes.runId, runId), eq(runNodes.nodeId, nodeId));
 
   /** The run a node belongs to, read once per activity. */

@@ -2,6 +2,7 @@
  * Worker entry (`npm run worker`): executes pipeline runs. Run as many as you like against
  * a shared Postgres, Temporal and artifact store.
  */
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import { closeDb, db } from "~/db/client";
@@ -25,15 +26,18 @@ export const workflowsPath = fileURLToPath(new URL("./workflows.ts", import.meta
 
 export async function createWorker(opts: { identity?: string } = {}) {
   const e = env();
+  // Set here rather than left to the SDK: the activities tell themselves apart from the other
+  // workers polling the queue by it.
+  const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
   const connection = await NativeConnection.connect({ address: e.temporalAddress });
   const worker = await Worker.create({
     connection,
     namespace: e.TEMPORAL_NAMESPACE,
     taskQueue: taskQueueOf(e),
-    ...(opts.identity ? { identity: opts.identity } : {}),
+    identity,
     workflowsPath,
     activities: {
-      ...createActivities({ db: db(), artifacts: artifactStore(), ...(opts.identity ? { identity: opts.identity } : {}) }),
+      ...createActivities({ db: db(), artifacts: artifactStore(), identity }),
       ...createBatchActivities({ db: db(), artifacts: artifactStore() }),
       ...createScheduleActivities({ db: db() }),
       ...createWebhookActivities({ db: db() }),

@@ -221,8 +221,7 @@ describe("histogram random forest", () => {
   });
 
   it("grows the same tree whether a node's rows are read through the shared data or gathered", () => {
-    const { features } = fixture(8000, 6, 3);
-    const { y, reg } = fixture(8000, 6, 3);
+    const { features, y, reg } = fixture(8000, 6, 3);
     const withMissing = features(0, 8000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (7 + k) === 0 ? null : v)) }));
     for (const [task, target, maxFeatures] of [["classification", y, "sqrt"], ["regression", reg, "all"]] as const) {
       const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
