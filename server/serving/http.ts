@@ -86,8 +86,8 @@ export function matchServing(pathname: string): { route: Route; method: "GET" | 
   return null;
 }
 
+/** Queues an answer (`queueAnswer`: a response answered already keeps its first answer). */
 function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>) {
-  if (answered(res)) return;
   const text = body instanceof RawJson ? body.text : JSON.stringify(body);
   const all: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", "content-length": Buffer.byteLength(text) };
   if (headers) for (const k in headers) all[k] = headers[k]!;
