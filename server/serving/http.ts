@@ -96,7 +96,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers?: Reco
 
 /** Where a read body goes: its parsed JSON, or the error that stopped it. */
 interface BodySink {
-  body(value: unknown): void;
+  /** `text`: the body's JSON text, as parsed. */
+  body(value: unknown, text: string): void;
   failed(e: unknown): void;
 }
 
@@ -132,12 +133,14 @@ function readJson(req: IncomingMessage, sink: BodySink) {
     if (size < 0) return;
     metrics().requestBytes.observe(size);
     let body: unknown;
+    let text: string;
     try {
-      body = JSON.parse(jsonText(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0))));
+      text = jsonText(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0)));
+      body = JSON.parse(text);
     } catch (e) {
       return sink.failed(e instanceof DomainError ? e : new InvalidError(`body is not valid JSON: ${(e as Error).message}`));
     }
-    sink.body(body);
+    sink.body(body, text);
   });
   req.on("error", () => sink.failed(new ClientClosedError("the client closed the request before sending all of it")));
   req.on("aborted", () => sink.failed(new ClientClosedError("the client closed the request before sending all of it")));
@@ -356,7 +359,7 @@ class Exchange implements BodySink {
   }
 
   /** The request's JSON arrived: a prediction in its protocol, or feedback. */
-  body(value: unknown) {
+  body(value: unknown, text: string) {
     try {
       const served = this.served!;
       if (!this.predict) {
@@ -367,7 +370,7 @@ class Exchange implements BodySink {
         );
         return;
       }
-      const [status, out, headers] = predictWith(this.rt, served, this.predict.kind, value, this.predict.sticky, this.predict.pinned);
+      const [status, out, headers] = predictWith(this.rt, served, this.predict.kind, value, text, this.predict.sticky, this.predict.pinned);
       this.reply(status, out, headers);
     } catch (e) {
       this.failed(e);
@@ -409,12 +412,13 @@ function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerRes
   }
 }
 
-/** Scores a parsed body in one protocol's shapes: [status, body, headers]. */
-function predictWith(rt: ServingRuntime, served: Served, kind: "predict" | "invocations" | "infer", body: unknown, sticky: string | undefined, pinned: Variant | undefined): [number, unknown, Record<string, string>] {
+/** Scores a parsed body (`text`: its JSON text) in one protocol's shapes: [status, body, headers]. */
+function predictWith(rt: ServingRuntime, served: Served, kind: "predict" | "invocations" | "infer", body: unknown, text: string, sticky: string | undefined, pinned: Variant | undefined): [number, unknown, Record<string, string>] {
   const inputs = served.primary.inputs;
   if (kind === "predict") {
     const { rows, batch } = rowsOrFail(millraceRows(body, inputs));
-    const scored = rt.score(served, rows, { batch, stickyKey: sticky });
+    // One object: the body is the row, and its text is logged as it came.
+    const scored = rt.score(served, rows, { batch, stickyKey: sticky, text: batch ? undefined : text });
     return [200, new RawJson(millraceJson(scored)), responseHeaders(scored)];
   }
   if (kind === "invocations") {

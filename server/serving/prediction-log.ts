@@ -46,14 +46,15 @@ export class PredictionLog {
 
   /**
    * Queues one request's rows: `ids` is `logIds(endpoint, model version)`, the same for every
-   * request a variant answers; `inputs[i]` scored `predictions[i]`.
+   * request a variant answers; `inputs[i]` scored `predictions[i]`; `text`, when given, is the one
+   * input's JSON text (logged instead of serializing it again).
    */
-  append(ids: Buffer, requestId: string, inputs: Record<string, unknown>[], predictions: unknown[], latencyMs: number, shadow: boolean, at: number) {
+  append(ids: Buffer, requestId: string, inputs: Record<string, unknown>[], predictions: unknown[], latencyMs: number, shadow: boolean, at: number, text?: string) {
     let taken = 0;
     try {
       for (let idx = 0; idx < inputs.length; idx++) {
         if (this.rows >= MAX_QUEUED || this.bytes >= MAX_QUEUED_BYTES) break;
-        const input = JSON.stringify(inputs[idx]);
+        const input = text !== undefined && inputs.length === 1 ? text : JSON.stringify(inputs[idx]);
         const p = predictions[idx];
         const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : JSON.stringify(p);
         const bound = rowBound(input, prediction);

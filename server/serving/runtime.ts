@@ -295,12 +295,14 @@ export class ServingRuntime {
   /**
    * Scores raw rows on the variant the traffic split draws (sticky by `stickyKey` when given;
    * `variant` pins one), mirrors them to shadows after answering, and logs them (as sampled).
-   * `where` names a field of a row in the caller's protocol (default: Millrace's `instances[i].field`).
+   * `where` names a field of a row in the caller's protocol (default: Millrace's `instances[i].field`);
+   * `text` is the JSON text of a single row as the caller sent it (logged as it is unless
+   * validation rewrote a value in it, which saves serializing it again).
    */
-  score(served: Served, rows: unknown[], opts: { batch: boolean; stickyKey?: string; variant?: Variant; where?: (instance: number, field: string) => string }): Scored {
+  score(served: Served, rows: unknown[], opts: { batch: boolean; stickyKey?: string; variant?: Variant; where?: (instance: number, field: string) => string; text?: string }): Scored {
     const started = performance.now();
     const variant = opts.variant ?? this.pick(served, opts.stickyKey);
-    const { errors, unknown } = validateInstances(rows, variant.inputs, served.unknownFields);
+    const { errors, unknown, coerced } = validateInstances(rows, variant.inputs, served.unknownFields);
     if (errors.length) {
       // A request this variant's schema refuses counts against it (a challenger that needs a
       // field callers do not send fails them); the caller still gets a 4xx naming the field.
@@ -354,7 +356,7 @@ export class ServingRuntime {
       }
     }
     const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);
-    if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false);
+    if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false, coerced || rows.length !== 1 ? undefined : opts.text);
     if (served.shadows.length) setImmediate(() => this.mirror(served, valid, requestId, logged));
     return { predictions, probabilities, variant, requestId, ignored: unknown };
   }
@@ -388,8 +390,8 @@ export class ServingRuntime {
     }
   }
 
-  private record(served: Served, variant: Variant, requestId: string, rows: Record<string, unknown>[], predictions: Label[], ms: number, shadow: boolean) {
+  private record(served: Served, variant: Variant, requestId: string, rows: Record<string, unknown>[], predictions: Label[], ms: number, shadow: boolean, text?: string) {
     variant.logIds ??= logIds(served.endpointId, variant.modelVersionId);
-    this.log.append(variant.logIds, requestId, rows, predictions, ms, shadow, Date.now());
+    this.log.append(variant.logIds, requestId, rows, predictions, ms, shadow, Date.now(), text);
   }
 }

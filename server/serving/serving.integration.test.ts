@@ -335,6 +335,16 @@ describe("serving", () => {
       ...Array(4).fill("shadow:1"),
     ]);
     expect(JSON.parse(logged.find((l) => l.idx === 3 && !l.shadow)!.input)).toEqual(rows[3]);
+    // One object: the live variant logs it as the caller wrote it (less a byte-order mark), unknown
+    // field included; the shadow, which scored a copy, logs the copy serialized.
+    const written = '{ "x": 0.50, "colour": "red", "note": "é" }';
+    const single = await serving.call("/api/v1/endpoints/svc/predict", `\ufeff${written}`, auth());
+    expect(single.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    await serving.runtime.log.flush();
+    const mine = await db().select().from(predictionLog).where(eq(predictionLog.requestId, single.json.requestId as string));
+    expect(mine.find((l) => !l.shadow)!.input).toBe(written);
+    expect(mine.find((l) => l.shadow)!.input).toBe('{"x":0.5,"colour":"red","note":"é"}');
     // Written in COPY's binary format: the time and latency arrive as they were taken.
     for (const l of logged) {
       expect(Math.abs(l.createdAt.getTime() - Date.now())).toBeLessThan(60_000);

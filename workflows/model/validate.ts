@@ -50,6 +50,8 @@ export interface Validated {
   errors: FieldError[];
   /** Fields no input of the model has (ignored under the "ignore" policy), each once. */
   unknown: string[];
+  /** Whether a value was rewritten in its row (a boolean's spelling, such as "Yes", as true). */
+  coerced: boolean;
 }
 
 /** A boolean as ingest read it: JSON true/false, or the source's own spellings (`Yes`, `N`, …). */
@@ -74,6 +76,7 @@ const knownFields = new WeakMap<InputField[], Map<string, InputField>>();
 export function validateInstances(instances: unknown[], columns: InputField[], policy: UnknownFieldPolicy = "ignore"): Validated {
   const errors: FieldError[] = [];
   const unknown = new Set<string>();
+  let coerced = false;
   let known = knownFields.get(columns);
   if (!known) knownFields.set(columns, (known = new Map(columns.map((c) => [c.name, c]))));
   instances.forEach((inst, i) => {
@@ -98,7 +101,10 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         if (b === undefined) {
           const spellings = c.tokens ? ` (or ${[...c.tokens.true, ...c.tokens.false].map((t) => JSON.stringify(t)).join(", ")})` : "";
           errors.push({ instance: i, field: c.name, message: `must be true or false${spellings}, got ${JSON.stringify(v)?.slice(0, 40)}` });
-        } else row[c.name] = b;
+        } else if (v !== b) {
+          row[c.name] = b;
+          coerced = true;
+        }
       } else if (typeof v !== c.type) {
         errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
       } else if (isDateKind(c.kind) && !isWrittenAs(v as string, c.kind, c.format)) {
@@ -112,5 +118,5 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
       if (policy === "reject") errors.push({ instance: i, field: k, message: "is not an input of this model" });
     }
   });
-  return { errors, unknown: [...unknown] };
+  return { errors, unknown: [...unknown], coerced };
 }
