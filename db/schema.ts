@@ -517,8 +517,8 @@ export const servingKeys = pgTable(
  * Every logged prediction: one row per instance of a request and model version (shadows
  * included). Written in bulk by COPY off the request path, so the table is kept cheap to append
  * to — each index or check costs every request: the input and prediction are JSON kept as text
- * (Millrace writes them with JSON.stringify; read them with `::jsonb`), there is no foreign key
- * (rows of a deleted endpoint stay until retention removes them) and only a BRIN index on time.
+ * (read them with `::jsonb`), there is no foreign key (rows of a deleted endpoint stay until
+ * retention removes them) and only a BRIN index on time.
  */
 export const predictionLog = pgTable(
   "prediction_log",
@@ -529,7 +529,10 @@ export const predictionLog = pgTable(
     endpointId: uuid("endpoint_id").notNull(),
     modelVersionId: uuid("model_version_id").notNull(),
     shadow: boolean("shadow").notNull().default(false),
-    /** The request row as JSON text. */
+    /**
+     * The request row as JSON text: as the caller wrote it when the request was that one object and
+     * validation rewrote none of its values; otherwise serialized by Millrace (with JSON.stringify).
+     */
     input: text("input").notNull(),
     /** The prediction as JSON text (a string, number or boolean). */
     prediction: text("prediction").notNull(),

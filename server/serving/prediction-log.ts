@@ -27,6 +27,8 @@ const MAX_QUEUED = 50_000;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Rows are encoded into chunks of this size (a larger row gets a chunk of its own size). */
 const CHUNK = 256 * 1024;
+/** Written chunks kept for reuse. */
+const SPARE = 8;
 
 export class PredictionLog {
   /**
@@ -35,7 +37,13 @@ export class PredictionLog {
    * until the next flush (which made every scavenge copy and promote them).
    */
   private chunks: Buffer[] = [];
-  private chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
+  /**
+   * Chunks already in Postgres, filled again rather than allocated: a new 256 KiB buffer for every
+   * ~1,300 rows counted towards V8's external memory and, under load, made it collect the old
+   * space two to three times as often.
+   */
+  private spare: Buffer[] = [];
   private used = 0;
   private rows = 0;
   private bytes = 0;
@@ -60,7 +68,7 @@ export class PredictionLog {
         const bound = rowBound(input, prediction);
         if (this.chunk.length - this.used < bound) {
           if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
-          this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, bound));
+          this.chunk = bound <= CHUNK ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK)) : Buffer.allocUnsafe(bound);
           this.used = 0;
         }
         const end = encodeRow(this.chunk, this.used, requestId, idx, ids, shadow, input, prediction, latencyMs, at);
@@ -101,7 +109,7 @@ export class PredictionLog {
       if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
       const batch = { chunks: this.chunks, rows: this.rows };
       this.chunks = [];
-      this.chunk = Buffer.allocUnsafe(CHUNK);
+      this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
       this.used = this.rows = this.bytes = 0;
       await this.write(batch.chunks, batch.rows);
     }
@@ -122,6 +130,8 @@ export class PredictionLog {
       stream.end();
       await done;
       metrics().logWritten.inc(rows);
+      // Written: postgres.js copied each chunk into its own message when it was written.
+      for (const c of chunks) if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK && this.spare.length < SPARE) this.spare.push(Buffer.from(c.buffer, 0, CHUNK));
     } catch (e) {
       // An endpoint deleted meanwhile (foreign key) or the database away: these rows are lost, and counted.
       metrics().logDropped.inc(rows);

@@ -19,7 +19,7 @@ import { createUserWithPassword } from "~/server/workspaces/service";
 import { createServingKey, deployVersion, endpointPerformance, listRevisions, revokeServingKey, rollback, setEndpointSettings, setTraffic } from "../endpoints/service";
 import { modelVersionsOf, removeAlias, setAlias } from "../models/service";
 import { requestIdTime } from "./feedback";
-import { pruneLog } from "./prediction-log";
+import { logIds, PredictionLog, pruneLog } from "./prediction-log";
 import { startServing } from "./testing";
 
 type Serving = Awaited<ReturnType<typeof startServing>>;
@@ -416,6 +416,27 @@ describe("serving", () => {
     expect(serving.runtime.endpoint("svc")!.live[0]!.version).toBe(1);
     const history = await listRevisions(db(), wsId, "svc");
     expect(history.revisions[0]).toMatchObject({ kind: "guardrail", live: true });
+  });
+
+  it("writes every queued row intact across many chunks, flush after flush (written chunks are filled again)", async () => {
+    const log = new PredictionLog(db());
+    const endpointId = randomUUID();
+    const ids = logIds(endpointId, randomUUID());
+    const sent = new Map<string, string>();
+    // Three rounds of ~600 KiB each (three chunks a round); a round's chunks are reused by the next.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2500; i++) {
+        const requestId = randomUUID();
+        const text = JSON.stringify({ round, i, pad: `${round}-${i}-`.padEnd(200, String.fromCharCode(97 + ((round + i) % 26))) });
+        sent.set(requestId, text);
+        log.append(ids, requestId, [JSON.parse(text) as Record<string, unknown>], [i % 2 ? "a" : "b"], i / 10, false, Date.now(), i % 3 ? text : undefined);
+      }
+      await log.flush();
+    }
+    const rows = await db().select().from(predictionLog).where(eq(predictionLog.endpointId, endpointId));
+    expect(rows.length).toBe(7500);
+    for (const r of rows) expect(r.input).toBe(sent.get(r.requestId));
+    await db().delete(predictionLog).where(eq(predictionLog.endpointId, endpointId));
   });
 
   it("prunes logged predictions and feedback past their retention, and keeps everything with 0 days", async () => {
