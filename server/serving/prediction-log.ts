@@ -106,10 +106,12 @@ export class PredictionLog {
 
   private async drain() {
     while (this.rows) {
-      if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
+      if (this.used) {
+        this.chunks.push(this.chunk.subarray(0, this.used));
+        this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
+      }
       const batch = { chunks: this.chunks, rows: this.rows };
       this.chunks = [];
-      this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
       this.used = this.rows = this.bytes = 0;
       await this.write(batch.chunks, batch.rows);
     }
