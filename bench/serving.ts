@@ -19,6 +19,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
 /** Off/on pairs measuring the prediction log's cost on each port. */
 const LOG_PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 5);
+/** Rounds of bare, web port and standalone measuring each endpoint's share of bare. */
+const SHARE_ROUNDS = Number(process.env.BENCH_SHARE_ROUNDS ?? 3);
 const row = { feature_1: 0.4, feature_2: -1.1, feature_3: null, feature_4: 6.5 };
 
 async function json<T>(res: Promise<Response>): Promise<T> {
@@ -141,15 +143,33 @@ async function main() {
     const setLog = (logSample: number) => json(fetch(`${app.base}/api/v1/endpoints/demo-model/settings`, { method: "PUT", headers: { ...app.auth, "content-type": "application/json" }, body: JSON.stringify({ logSample }) }));
 
     // Warm up each target (JIT, connections) before measuring.
+    const servePredict = `http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`;
     await load(`http://127.0.0.1:${BARE_PORT}/`, { body: one, seconds: 2 });
     await load(predict, { body: one, seconds: 3 });
-    const { r: bare, cpu: bareCpu } = await measured(bareProc.pid, () => load(`http://127.0.0.1:${BARE_PORT}/`, { body: one }));
-    add("bare node:http, constant JSON", bare, bareCpu);
-    const web = await load(predict, { body: one });
-    add("endpoint on the web port (prediction log on)", web, `${((web.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare`);
-    await load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one, seconds: 2 });
-    const { r: alone, cpu: aloneCpu } = await measured(serveProc.pid, () => load(`http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, { body: one }));
-    add("endpoint on `npm run serve` (standalone)", alone, `${((alone.requests.average / bare.requests.average) * 100).toFixed(0)}% of bare; ${aloneCpu}`);
+    await load(servePredict, { body: one, seconds: 2 });
+    // Bare, the web port and the standalone runtime in turn, SHARE_ROUNDS times: each share is
+    // its own round's ratio to bare (the machine's speed drifts within a run by more than the
+    // target's margin: one bare measurement first, then each endpoint once, read 39–43% for the
+    // same code), given as the median round's with the range; the rows show the median round.
+    type Measured = { r: autocannon.Result; cpu: string };
+    const rounds: { bare: Measured; web: Measured; alone: Measured }[] = [];
+    for (let i = 0; i < SHARE_ROUNDS; i++) {
+      const bareRound = await measured(bareProc.pid, () => load(`http://127.0.0.1:${BARE_PORT}/`, { body: one }));
+      const webRound = { r: await load(predict, { body: one }), cpu: "" };
+      const aloneRound = await measured(serveProc.pid, () => load(servePredict, { body: one }));
+      rounds.push({ bare: bareRound, web: webRound, alone: aloneRound });
+    }
+    const middle = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((x, y) => by(x) - by(y))[Math.floor(xs.length / 2)]!;
+    const share = (target: "web" | "alone") => {
+      const ratios = rounds.map((x) => (x[target].r.requests.average / x.bare.r.requests.average) * 100).sort((x, y) => x - y);
+      return `${middle(ratios, (x) => x).toFixed(0)}% of bare (median of ${ratios.length} rounds' own ratios; ${ratios[0]!.toFixed(0)}–${ratios.at(-1)!.toFixed(0)}%)`;
+    };
+    const bare = middle(rounds, (x) => x.bare.r.requests.average).bare;
+    add(`bare node:http, constant JSON (median of ${SHARE_ROUNDS})`, bare.r, bare.cpu);
+    const web = middle(rounds, (x) => x.web.r.requests.average).web.r;
+    add(`endpoint on the web port, log on (median of ${SHARE_ROUNDS})`, web, share("web"));
+    const alone = middle(rounds, (x) => x.alone.r.requests.average).alone;
+    add(`endpoint on \`npm run serve\`, log on (median of ${SHARE_ROUNDS})`, alone.r, `${share("alone")}; ${alone.cpu}`);
     // The prediction log's cost on each port: LOG_PAIRS off/on pairs against the same process,
     // each pair's order alternating (off-on, on-off, …) so that a drift of the machine within a pair
     // cancels out over two; the cost is the median of the pairs' own ratios (a difference of
