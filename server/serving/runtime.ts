@@ -356,7 +356,7 @@ export class ServingRuntime {
       }
     }
     const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);
-    if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false, coerced || rows.length !== 1 ? undefined : opts.text);
+    if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false, coerced ? undefined : opts.text);
     if (served.shadows.length) setImmediate(() => this.mirror(served, valid, requestId, logged));
     return { predictions, probabilities, variant, requestId, ignored: unknown };
   }
