@@ -151,6 +151,9 @@ async function main() {
     // its own round's ratio to bare (the machine's speed drifts within a run by more than the
     // target's margin: one bare measurement first, then each endpoint once, read 39–43% for the
     // same code), given as the median round's with the range; the rows show the median round.
+    /** The middle element of `xs` by `by` (the upper one of an even count). */
+    const middle = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((x, y) => by(x) - by(y))[Math.floor(xs.length / 2)]!;
+    const median = (xs: number[]) => middle(xs, (x) => x);
     type Measured = { r: autocannon.Result; cpu: string };
     const rounds: { bare: Measured; web: Measured; alone: Measured }[] = [];
     for (let i = 0; i < SHARE_ROUNDS; i++) {
@@ -159,10 +162,9 @@ async function main() {
       const aloneRound = await measured(serveProc.pid, () => load(servePredict, { body: one }));
       rounds.push({ bare: bareRound, web: webRound, alone: aloneRound });
     }
-    const middle = <T>(xs: T[], by: (x: T) => number) => [...xs].sort((x, y) => by(x) - by(y))[Math.floor(xs.length / 2)]!;
     const share = (target: "web" | "alone") => {
       const ratios = rounds.map((x) => (x[target].r.requests.average / x.bare.r.requests.average) * 100).sort((x, y) => x - y);
-      return `${middle(ratios, (x) => x).toFixed(0)}% of bare (median of ${ratios.length} rounds' own ratios; ${ratios[0]!.toFixed(0)}–${ratios.at(-1)!.toFixed(0)}%)`;
+      return `${median(ratios).toFixed(0)}% of bare (median of ${ratios.length} rounds' own ratios; ${ratios[0]!.toFixed(0)}–${ratios.at(-1)!.toFixed(0)}%)`;
     };
     const bare = middle(rounds, (x) => x.bare.r.requests.average).bare;
     add(`bare node:http, constant JSON (median of ${SHARE_ROUNDS})`, bare.r, bare.cpu);
@@ -177,7 +179,6 @@ async function main() {
     // the CPU each request cost the serving process and Postgres.
     const pgDir = path.join(app.dataDir, "postgres");
     type Side = { rps: number; serve: number; pg: number; failed: number };
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const logCost = async (what: string, url: string, pid: number | undefined) => {
       const sides = { off: [] as Side[], on: [] as Side[] };
       for (let i = 0; i < LOG_PAIRS; i++) {
@@ -209,7 +210,7 @@ async function main() {
         `${median(costs).toFixed(1)}% slower (median of the pairs; ${Math.min(...costs).toFixed(1)} to ${Math.max(...costs).toFixed(1)}%); ${cpu(on)}`,
       ]);
     };
-    await logCost("standalone", `http://127.0.0.1:${SERVE_PORT}/api/v1/endpoints/demo-model/predict`, serveProc.pid);
+    await logCost("standalone", servePredict, serveProc.pid);
     await logCost("web port", predict, app.childPid("server/web/server.ts"));
     await setLog(1);
 
