@@ -8,7 +8,7 @@ import { closeDb, db } from "~/db/client";
 import { childEnv, setEnv } from "~/lib/env";
 import { seedDemo } from "~/server/demo/seed";
 import { ensureBuild } from "~/server/launcher/build";
-import { spawnChild, webArgs, type Child } from "~/server/launcher/children";
+import { appArgs, spawnChild, webArgs, type Child } from "~/server/launcher/children";
 import { serviceVars, spawnWorker, startTestServices } from "~/server/testing/services";
 import { ensureFirstAdmin } from "~/server/workspaces/first-admin";
 import { artifactStore } from "~/workflows/artifacts";
@@ -49,11 +49,13 @@ export default async function globalSetup() {
 
     ensureBuild((m) => console.log(`[e2e] ${m}`));
     children.push(spawnWorker(services, "worker", vars, APP_LOG));
-    children.push(spawnChild("web", process.execPath, webArgs(), { env: childEnv({ ...vars, NODE_ENV: "production" }), logFile: APP_LOG }));
+    const webEnv = childEnv({ ...vars, NODE_ENV: "production" });
+    children.push(spawnChild("app", process.execPath, appArgs(), { env: webEnv, logFile: APP_LOG }));
+    children.push(spawnChild("web", process.execPath, webArgs(), { env: webEnv, logFile: APP_LOG }));
 
     const deadline = Date.now() + 120_000;
     for (;;) {
-      if (children.some((c) => c.proc.exitCode !== null)) throw new Error("worker or web exited during start-up");
+      if (children.some((c) => c.proc.exitCode !== null)) throw new Error("the worker, app or web process exited during start-up");
       const ok = await fetch(`http://127.0.0.1:${E2E_PORT}/api/health`).then((r) => r.ok, () => false);
       if (ok) break;
       if (Date.now() > deadline) throw new Error("the app did not become healthy within 120 s");

@@ -223,7 +223,6 @@ const restCalls: Record<string, Partial<Record<string, () => RestCall>>> = {
   },
   "/api/v1/batch-scores/{id}/cancel": { POST: () => ({ path: `/api/v1/batch-scores/${ids.batch}/cancel`, params: { id: ids.batch }, resource: true }) },
   "/api/v1/batch-scores/{id}/download": { GET: () => ({ path: `/api/v1/batch-scores/${ids.batch}/download`, params: { id: ids.batch }, resource: true }) },
-  "/metrics": { GET: () => ({ path: "/metrics", params: {} }) },
 };
 
 /** Every listed route and method but tRPC's, whose procedures are checked one by one below. */
@@ -237,7 +236,7 @@ describe("authorisation matrix: REST", () => {
   it("has a request for every route and method", () => {
     const missing = restCases.filter((c) => !restCalls[c.route]?.[c.method]).map((c) => `${c.method} ${c.route}`);
     expect(missing).toEqual([]);
-    expect(restCases.length).toBe(47);
+    expect(restCases.length).toBe(46);
   });
 
   it.each(restCases)("$method $route ($policy)", async ({ route, method, policy }) => {
@@ -251,8 +250,7 @@ describe("authorisation matrix: REST", () => {
       const req = new Request(`${BASE}${call.path}`, { method, headers, body: call.body?.text });
       const res = await handler(req, { params: Promise.resolve(call.params) });
       results[caller] = call.reportsUnavailable && res.status === 503 ? "allowed" : verdict(res.status, policy);
-      // /metrics has no workspace: open without METRICS_TOKEN (metricsRoute), as here.
-      wanted[caller] = policy === "metrics" ? "allowed" : expected(caller, policy as Action | "signed-in" | "public", !!call.resource);
+      wanted[caller] = expected(caller, policy as Action | "signed-in" | "public", !!call.resource);
     }
     expect(results).toEqual(wanted);
   });

@@ -6,8 +6,6 @@
 import { db as getDb, type Db } from "~/db/client";
 import type { Role } from "~/db/schema";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "~/lib/errors";
-import { env } from "~/lib/env";
-import { sameSecret } from "~/lib/crypto";
 import { errorResponse } from "../http/errors";
 import { can, refusal, type Action, type Actor, type Principal } from "./policy";
 import { activeWorkspace, principalFrom, requestedWorkspace, roleOf, type RequestedWorkspace } from "./principal";
@@ -79,26 +77,6 @@ export function signedInRoute<P extends Params = Params>(fn: (ctx: { req: Reques
       const principal = await principalFrom(db, req.headers);
       if (principal.kind === "anonymous") throw new UnauthenticatedError("sign in, or send `Authorization: Bearer <token>`");
       return await fn({ req, params: ((await route?.params) ?? {}) as P, db, principal });
-    } catch (e) {
-      return errorResponse(e);
-    }
-  };
-}
-
-/**
- * The Prometheus scrape route: open on a machine that sets no METRICS_TOKEN (the launcher binds
- * to loopback by default), else only for `Authorization: Bearer <METRICS_TOKEN>`, compared in
- * constant time.
- */
-export function metricsRoute(fn: () => Promise<Response>) {
-  return async (req: Request): Promise<Response> => {
-    try {
-      const expected = env().METRICS_TOKEN;
-      if (expected) {
-        const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-        if (!m || !sameSecret(m[1]!, expected)) throw new UnauthenticatedError("this /metrics needs `Authorization: Bearer <METRICS_TOKEN>`");
-      }
-      return await fn();
     } catch (e) {
       return errorResponse(e);
     }

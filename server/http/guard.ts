@@ -31,7 +31,7 @@ export function hostAllowed(host: string | null, config: GuardConfig) {
   return config.allowedHosts.some((h) => h === "*" || h.toLowerCase() === name);
 }
 
-const methodsOf = (pathname: string) => (pathname.startsWith("/api/") || pathname === "/metrics" ? allowedMethods(pathname) : ["GET", "HEAD", "OPTIONS"]);
+const methodsOf = (pathname: string) => (pathname.startsWith("/api/") ? allowedMethods(pathname) : ["GET", "HEAD", "OPTIONS"]);
 
 /** The 405 (or, for an unknown API path, 404) for a method a path does not have. */
 function methodNotAllowed(method: string, pathname: string): { ok: false; status: number; error: string; headers?: Record<string, string> } {

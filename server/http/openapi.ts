@@ -97,7 +97,6 @@ const errors = (...codes: (keyof typeof errorStatuses)[]) => Object.fromEntries(
 /** What an operation's policy (server/http/routes.ts) adds to it: who may call it, and the refusals. */
 function secured(policy: RoutePolicy | undefined) {
   if (!policy || policy === "public" || policy === "per-procedure") return {};
-  if (policy === "metrics") return { security: [{}, { metricsToken: [] }], responses: errors("401") };
   const security = [{ bearerToken: [] }, { session: [] }];
   if (policy === "signed-in") return { security, responses: errors("401") };
   return { security, "x-millrace-action": policy, responses: errors("401", "403") };
@@ -395,7 +394,7 @@ function platformPaths(serverUrl: string) {
       ...servingPaths(),
       ...operatingPaths(),
       "/api/v1/openapi.json": { get: { operationId: "openApi", summary: "This document", responses: { "200": ok({ type: "object" }) } } },
-      "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "text/plain; version=0.0.4" } } } },
+      "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", security: [{}, { metricsToken: [] }], responses: { "200": { description: "text/plain; version=0.0.4" }, ...errors("401") } } },
     },
   };
 }

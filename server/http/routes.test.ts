@@ -20,14 +20,14 @@ function routeFiles(dir = "app", prefix = ""): { path: string; methods: Record<s
 
 /**
  * What each exported method of a route file is wrapped in: `guarded("<action>", …)`,
- * `signedInRoute`, `metricsRoute`, `publicRoute`, or tRPC's per-procedure handler. A handler in
+ * `signedInRoute`, `publicRoute`, or tRPC's per-procedure handler. A handler in
  * none of them has no policy, and fails the test below.
  */
 function policiesIn(src: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b(?: = (\w+)(?:<[^>]*>)?\((?:"(\w+)")?)?/g)) {
     const wrapper = m[2];
-    out[m[1]!] = wrapper === "guarded" ? m[3]! : wrapper === "signedInRoute" ? "signed-in" : wrapper === "metricsRoute" ? "metrics" : wrapper === "publicRoute" ? "public" : "none";
+    out[m[1]!] = wrapper === "guarded" ? m[3]! : wrapper === "signedInRoute" ? "signed-in" : wrapper === "publicRoute" ? "public" : "none";
   }
   for (const m of src.matchAll(/handler as (GET|POST)/g)) out[m[1]!] = src.includes("fetchRequestHandler") && src.includes("appRouter") ? "per-procedure" : "none";
   return out;

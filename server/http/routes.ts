@@ -1,15 +1,15 @@
 /**
- * Every HTTP route the app answers besides pages, with its methods and what each needs: an
- * action in a workspace (`can` decides, server/auth/policy.ts), a signed-in caller, `metrics`
- * (open unless METRICS_TOKEN is set), `public`, or, for tRPC, each procedure's own. The web server
+ * Every HTTP route the app (Next) answers besides pages, with its methods and what each needs: an
+ * action in a workspace (`can` decides, server/auth/policy.ts), a signed-in caller, `public`, or,
+ * for tRPC, each procedure's own. The web server
  * answers any other method with 405 and `Allow`, and any other /api path with a JSON 404; tests
  * keep this list, the route files under app/ and the OpenAPI document in step. Prediction
- * traffic is not here: the serving runtime answers its own routes (server/serving/http.ts
- * `servingRoutes`) before a request reaches Next.
+ * traffic and `/metrics` are not here: the serving runtime answers its own routes
+ * (server/serving/http.ts `servingRoutes`) in the front process, before a request reaches Next.
  */
 import type { Action } from "../auth/policy";
 
-export type RoutePolicy = Action | "signed-in" | "public" | "metrics" | "per-procedure";
+export type RoutePolicy = Action | "signed-in" | "public" | "per-procedure";
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePolicy>>; public: boolean }[] = [
@@ -50,7 +50,6 @@ export const apiRoutes: { path: string; methods: Partial<Record<Method, RoutePol
   { path: "/api/v1/batch-scores/{id}", methods: { GET: "read", DELETE: "run" }, public: true },
   { path: "/api/v1/batch-scores/{id}/cancel", methods: { POST: "run" }, public: true },
   { path: "/api/v1/batch-scores/{id}/download", methods: { GET: "read" }, public: true },
-  { path: "/metrics", methods: { GET: "metrics" }, public: true },
 ];
 
 /** `{x}` matches one segment, `{...x}` the rest of the path; everything else literally. */

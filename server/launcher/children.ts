@@ -5,8 +5,10 @@ import { childEnv } from "~/lib/env";
 
 /** The worker process: `node --import tsx` (one process, so signals reach the worker itself). */
 export const workerArgs = ["--import", "tsx", "workflows/temporal/worker.ts"];
-/** The web process: Next behind Millrace's own HTTP server (server/web/server.ts). */
+/** The web process: the public port — the serving runtime, the guard, and the way to the app process (server/web/server.ts). */
 export const webArgs = (dev = false) => ["--import", "tsx", "server/web/server.ts", ...(dev ? ["--dev"] : [])];
+/** The app process: Next on a Unix socket that only the web process talks to (server/web/app.ts). */
+export const appArgs = (dev = false) => ["--import", "tsx", "server/web/app.ts", ...(dev ? ["--dev"] : [])];
 
 export interface Child {
   name: string;

@@ -15,7 +15,7 @@ import { removeStaleUploads } from "../datasets/uploads";
 import { seedDemo } from "../demo/seed";
 import { ensureFirstAdmin } from "../workspaces/first-admin";
 import { ensureBuild } from "./build";
-import { spawnChild, webArgs, workerArgs } from "./children";
+import { appArgs, spawnChild, webArgs, workerArgs } from "./children";
 import { embeddedPostgres } from "./embedded-postgres";
 import { statusFileOf, Supervisor } from "./supervisor";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer, waitForTemporal } from "./temporal";
@@ -124,14 +124,15 @@ async function main() {
 
   if (!dev) ensureBuild(log);
 
-  // Started in this order, stopped in reverse: the web first, so nothing new reaches the worker.
+  // Started in this order, stopped in reverse: the web process first, so nothing new reaches the app or the worker.
   await supervisor.add("worker", async () => {
     const worker = spawnChild("worker", process.execPath, workerArgs, { env: childEnv(childVars) });
     return { ...worker, stop: () => worker.stop(30_000) };
   });
-  await supervisor.add("web", async () =>
-    spawnChild("web", process.execPath, webArgs(dev), { env: childEnv({ ...childVars, NODE_ENV: dev ? "development" : "production" }) }),
-  );
+  // Next in the app process, behind the web process that owns the port: either can die and come back alone.
+  const webEnv = childEnv({ ...childVars, NODE_ENV: dev ? "development" : "production" });
+  await supervisor.add("app", async () => spawnChild("app", process.execPath, appArgs(dev), { env: webEnv }));
+  await supervisor.add("web", async () => spawnChild("web", process.execPath, webArgs(dev), { env: webEnv }));
 
   await waitForHealth(`http://127.0.0.1:${e.PORT}/api/health`, 120_000);
   log(`Millrace is ready at ${e.publicUrl}  (Temporal UI, loopback only: http://localhost:${e.TEMPORAL_UI_PORT})`);

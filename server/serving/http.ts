@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "~/lib/env";
+import { sameSecret } from "~/lib/crypto";
 import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnsupportedMediaTypeError } from "~/lib/errors";
 import type { Db } from "~/db/client";
 import { errorBody, errorHeaders, errorStatus, lostDatabase, UNAVAILABLE_MESSAGE } from "../http/errors";
@@ -35,6 +36,7 @@ export const servingRoutes: { path: string; methods: ("GET" | "POST")[] }[] = [
   { path: "/v2/models/{name}/versions/{version}", methods: ["GET"] },
   { path: "/v2/models/{name}/versions/{version}/ready", methods: ["GET"] },
   { path: "/v2/models/{name}/versions/{version}/infer", methods: ["POST"] },
+  { path: "/metrics", methods: ["GET"] },
 ];
 
 /** Callers pin a variant of an A/B split with this header (any string; the same one always gets the same variant). */
@@ -281,6 +283,10 @@ const responseHeaders = (scored: Scored) => ({
  * are counted and timed per endpoint; only endpoints that exist get a label of their own.
  */
 export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+  if (pathname === "/metrics") {
+    serveMetrics(req, res);
+    return true;
+  }
   const match = matchServing(pathname);
   if (!match) return false;
   const method = req.method ?? "GET";
@@ -303,6 +309,37 @@ export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, r
     fail(res, e, req);
   }
   return true;
+}
+
+/**
+ * `GET /metrics`: this process's registry — the endpoints it serves, the prediction log, drift and
+ * live accuracy (judged where endpoints are served), pipeline runs and node timings (from
+ * Postgres at scrape time). Open unless METRICS_TOKEN is set.
+ */
+function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+  const method = req.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD") {
+    const headers: Record<string, string> = { allow: "GET, HEAD" };
+    if (method === "OPTIONS") {
+      res.writeHead(204, headers);
+      return void res.end();
+    }
+    drainUnread(req, headers);
+    return send(res, 405, { error: `method ${method} is not allowed on /metrics; use GET, HEAD` }, headers);
+  }
+  const token = env().METRICS_TOKEN;
+  if (token) {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (!m || !sameSecret(m[1]!, token)) return void fail(res, new UnauthenticatedError("this /metrics needs `Authorization: Bearer <METRICS_TOKEN>`"), req);
+  }
+  const registry = metrics().registry;
+  registry.metrics().then(
+    (text) => {
+      res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
+      res.end(method === "HEAD" ? undefined : text);
+    },
+    (e: unknown) => fail(res, lostDatabase(e) ? e : new UnavailableError(`metrics unavailable: ${(e as Error).message}`), req),
+  );
 }
 
 /**

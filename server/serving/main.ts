@@ -6,7 +6,6 @@
 import http from "node:http";
 import { db } from "~/db/client";
 import { env } from "~/lib/env";
-import { metrics } from "../metrics/registry";
 import { serveRequest } from "./http";
 import { servingRuntime } from "./instance";
 
@@ -18,25 +17,6 @@ const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
   const q = url.indexOf("?");
   const pathname = q < 0 ? url : url.slice(0, q);
   if (serveRequest(runtime, db(), req, res, pathname)) return;
-  if (pathname === "/metrics" && req.method === "GET") {
-    if (e.METRICS_TOKEN && req.headers.authorization !== `Bearer ${e.METRICS_TOKEN}`) {
-      res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="millrace"' });
-      res.end(JSON.stringify({ error: "send Authorization: Bearer <METRICS_TOKEN>" }));
-      return;
-    }
-    const registry = metrics().registry;
-    void registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { "content-type": registry.contentType });
-        res.end(text);
-      },
-      () => {
-        res.writeHead(503, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "metrics unavailable" }));
-      },
-    );
-    return;
-  }
   res.writeHead(404, { "content-type": "application/json" });
   res.end(JSON.stringify({ error: `no route ${pathname} (this is the serving runtime: /api/v1/endpoints/<slug>/…, /v2/…, /metrics)` }));
 });

@@ -1,14 +1,16 @@
 /**
- * The web process: Next.js behind a plain `node:http` server that sees every request first,
- * before anything reads its body. Here the guard (`server/http/guard.ts`) refuses foreign hosts,
- * cross-site state changes and methods a route does not have (TRACE included, which Next cannot
- * even represent), and every response gets the security headers — pages a CSP whose script
- * nonce Next applies to its own scripts. Prediction traffic never reaches Next: the serving
- * runtime (server/serving/) answers it from memory on the same port.
+ * The web process, owning the public port: a plain `node:http` server that sees every request
+ * first, before anything reads its body. Prediction traffic (and `/metrics`) is answered here by
+ * the serving runtime (server/serving/), from memory, in a process without Next. Everything else
+ * passes the guard (`server/http/guard.ts`: foreign hosts, cross-site state changes and methods a
+ * route does not have, TRACE included, are refused), gets the security headers — pages a CSP
+ * whose script nonce Next applies to its own scripts — and goes to the app process (Next,
+ * server/web/app.ts) over a Unix socket. While the app process restarts, endpoints keep
+ * answering and everything else gets a 503 with Retry-After.
  */
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import next from "next";
+import type { Duplex } from "node:stream";
 import { env } from "~/lib/env";
 import { CLIENT_IP_HEADER } from "../auth/client-ip";
 import { db } from "~/db/client";
@@ -19,6 +21,8 @@ import { fireTriggers } from "../schedules/triggers";
 import { evaluateAlarms } from "../monitoring/alarms";
 import { artifactStore } from "~/workflows/artifacts";
 import { messageOf } from "~/lib/errors";
+import { appProxy } from "./proxy";
+import { appSocketPath } from "./socket";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
   const h = new Headers();
@@ -30,9 +34,7 @@ async function main() {
   const e = env();
   const dev = process.argv.includes("--dev");
   const guard: GuardConfig = { allowedHosts: e.allowedHosts, dev };
-  const app = next({ dev, hostname: e.HOST, port: e.PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  const app = appProxy(appSocketPath(e.dataDir));
   // Endpoints are served from memory on this same port, before Next sees the request.
   const { runtime } = servingRuntime();
   const database = db();
@@ -61,7 +63,7 @@ async function main() {
       res.end(JSON.stringify({ error: "the path has a malformed percent-escape" }));
       return;
     }
-    if ((pathname.startsWith("/api/v1/endpoints/") || pathname === "/v2" || pathname.startsWith("/v2/")) && knownHost(req.headers.host)) {
+    if ((pathname.startsWith("/api/v1/endpoints/") || pathname === "/v2" || pathname.startsWith("/v2/") || pathname === "/metrics") && knownHost(req.headers.host)) {
       if (serveRequest(runtime, database, req, res, pathname)) return;
       if (pathname.startsWith("/v2/")) {
         // The Open Inference Protocol's namespace answers JSON, not the app's HTML 404 page.
@@ -84,14 +86,13 @@ async function main() {
     // client's to write). Whatever the client sent under our own header name is dropped.
     const forwarded = e.TRUSTED_PROXY_HEADER ? req.headers[e.TRUSTED_PROXY_HEADER.toLowerCase()] : undefined;
     const fromProxy = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded)?.split(",").at(-1)?.trim();
-    req.headers[CLIENT_IP_HEADER] = fromProxy || req.socket.remoteAddress || "unknown";
     // Next reads the policy from the request to put the nonce on the scripts it renders.
-    req.headers["content-security-policy"] = headers["content-security-policy"];
-    handle(req, res).catch((err: unknown) => {
-      console.error("[web] request failed:", err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: "internal error" }));
-    });
+    app.request(req, res, { ...req.headers, [CLIENT_IP_HEADER]: fromProxy || req.socket.remoteAddress || "unknown", "content-security-policy": headers["content-security-policy"] });
+  });
+  // Development's hot reload socket (the only upgrade Millrace has), for our own hosts only.
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!knownHost(req.headers.host)) return void socket.destroy();
+    app.upgrade(req, socket, head, { ...req.headers, [CLIENT_IP_HEADER]: req.socket.remoteAddress || "unknown" });
   });
   server.listen(e.PORT, e.HOST, () => console.log(`[web] listening on http://${e.HOST}:${e.PORT}${dev ? " (development)" : ""}`));
   // Dataset triggers an upload did not fire (the process handling it died in between).
@@ -105,7 +106,10 @@ async function main() {
   judge.unref();
   const stop = () => {
     // Queued prediction log rows are written before the process goes.
-    server.close(() => void runtime.stop().finally(() => process.exit(0)));
+    server.close(() => {
+      app.close();
+      void runtime.stop().finally(() => process.exit(0));
+    });
     // Keep-alive connections would hold close() open; they get a moment, then go.
     setTimeout(() => process.exit(0), 5000).unref();
     server.closeIdleConnections();

@@ -1,0 +1,61 @@
+/**
+ * The app process: Next.js (pages, the tRPC API, the REST API) on a Unix socket that only the
+ * front process (server/web/server.ts) talks to. The front owns the public port: it answers
+ * predictions itself, applies the guard and the security headers, and passes everything else
+ * here with the client's address in CLIENT_IP_HEADER — which this process can trust, since
+ * nothing but the machine's owner can connect to the socket. Kept apart so that Next's request
+ * machinery (AsyncLocalStorage hooks on every async resource, a larger heap) costs the
+ * prediction path nothing, and so that a crash here leaves endpoints answering.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import next from "next";
+import { env } from "~/lib/env";
+import { appSocketPath } from "./socket";
+
+async function main() {
+  const e = env();
+  const dev = process.argv.includes("--dev");
+  const app = next({ dev, hostname: e.HOST, port: e.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error("[app] request failed:", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "internal error" }));
+    });
+  });
+  // The front keeps its connections here open between requests; a bit longer than its own idle timeout.
+  server.keepAliveTimeout = 70_000;
+  const socket = appSocketPath(e.dataDir);
+  // A socket file left by a process that died is in the way of listening; one in use is not ours to take.
+  if (fs.existsSync(socket)) {
+    const inUse = await new Promise<boolean>((resolve) => {
+      const probe = http.get({ socketPath: socket, path: "/api/health", timeout: 2000 }, (r) => {
+        r.resume();
+        resolve(true);
+      });
+      probe.on("error", () => resolve(false));
+      probe.on("timeout", () => probe.destroy());
+    });
+    if (inUse) throw new Error(`another app process is listening on ${socket}`);
+    fs.rmSync(socket, { force: true });
+  }
+  server.listen(socket, () => {
+    fs.chmodSync(socket, 0o600);
+    console.log(`[app] listening on ${socket}${dev ? " (development)" : ""}`);
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+    server.closeIdleConnections();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((err: unknown) => {
+  console.error("[app] fatal:", err);
+  process.exit(1);
+});
