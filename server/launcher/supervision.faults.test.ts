@@ -1,8 +1,9 @@
 /**
  * Fault tests of `npm start` itself: the real launcher on ports and a data directory of its own,
- * with embedded Postgres and Temporal. A killed worker, Temporal server or Postgres comes back on
- * its own, the web server keeps answering, health names what is missing meanwhile, and a run
- * caught in the middle finishes with exactly one model version.
+ * with embedded Postgres and Temporal. A killed worker, Temporal server, app process (Next) or
+ * Postgres comes back on its own, the web process keeps answering (endpoints even while Next is
+ * away), health names what is missing meanwhile, and a run caught in the middle finishes with
+ * exactly one model version.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -142,6 +143,42 @@ describe("npm start under faults", () => {
     const runId = await startSlowRun("faults-temporal");
     await killAndRecover("temporal");
     await expectSucceededOnce(runId, "faults-temporal");
+  });
+
+  it("restarts a SIGKILLed app process (Next) while its endpoints keep answering, and the rest answers 503 with Retry-After meanwhile", async () => {
+    const { status, body: key } = await api<{ key: string }>("POST", "/api/v1/keys", { name: "faults", endpoints: ["faults-worker"] });
+    expect(status).toBe(201);
+    const predict = () =>
+      fetch(`${base}/api/v1/endpoints/faults-worker/predict`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ feature_1: 0.4, feature_2: -1.1, feature_3: null, feature_4: 6.5 }),
+      }).then((r) => r.status, () => -1);
+    // The key reaches the web process by notification: wait until it is known there.
+    await until("the key to be served", async () => ((await predict()) === 200 ? true : undefined), 30_000);
+    const statuses: number[] = [];
+    let outage: { status: number; retryAfter: string | null } | undefined;
+    let calling = true;
+    const caller = (async () => {
+      while (calling) {
+        statuses.push(await predict());
+        if (!outage) {
+          const r = await fetch(`${base}/api/v1/pipelines`).catch(() => null);
+          if (r?.status === 503) outage = { status: r.status, retryAfter: r.headers.get("retry-after") };
+          await r?.body?.cancel();
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await killAndRecover("app");
+    } finally {
+      calling = false;
+      await caller;
+    }
+    expect(outage).toEqual({ status: 503, retryAfter: "2" });
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 
   it("gives the embedded Postgres a generated password (mode 600), which the old default does not replace", async () => {
