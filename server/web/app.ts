@@ -26,8 +26,9 @@ async function main() {
       res.end(JSON.stringify({ error: "internal error" }));
     });
   });
-  // The front keeps its connections here open between requests; a bit longer than its own idle timeout.
-  server.keepAliveTimeout = 70_000;
+  // The web process closes its idle connections here after a minute (server/web/proxy.ts); they
+  // stay open until then, so that it never sends a request on one this side is closing.
+  server.keepAliveTimeout = 600_000;
   const socket = appSocketPath(e.dataDir);
   // A socket file left by a process that died is in the way of listening; one in use is not ours to take.
   if (fs.existsSync(socket)) {

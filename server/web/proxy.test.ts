@@ -142,6 +142,15 @@ describe("app proxy", () => {
     expect(await (await fetch(`${base}/pipelines`)).text()).toBe("back");
   });
 
+  it("answers 502, not 503, when the app process drops a request it had (it may have been carried out)", async () => {
+    await startUpstream();
+    upstreamHandler = (req) => req.socket.destroy();
+    const res = await fetch(`${base}/api/v1/pipelines`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(502);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect((await res.json()).error).toMatch(/may or may not have been carried out/);
+  });
+
   it("stops the app's work when the caller goes away mid-answer", async () => {
     await startUpstream();
     const closed = new Promise<boolean>((resolve) => {

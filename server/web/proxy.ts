@@ -32,7 +32,9 @@ function unavailable(req: IncomingMessage, res: ServerResponse) {
 }
 
 export function appProxy(socketPath: string) {
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64 });
+  // Idle connections are closed here after a minute, before the app process closes them (it keeps
+  // them 10 minutes): a request never goes out on a connection the other end is closing.
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64, timeout: 60_000 });
   return {
     /** Passes the request on with `headers` (the caller's, amended by the front) and streams the answer back. */
     request(req: IncomingMessage, res: ServerResponse, headers: http.IncomingHttpHeaders) {
@@ -45,12 +47,13 @@ export function appProxy(socketPath: string) {
         answer.on("error", () => res.destroy());
       });
       upstream.on("error", (err: NodeJS.ErrnoException) => {
-        if (["ECONNREFUSED", "ENOENT", "ECONNRESET", "EPIPE"].includes(err.code ?? "") && !res.headersSent) return unavailable(req, res);
-        if (!res.headersSent) {
-          console.error("[web] app process request failed:", err.message);
-          res.writeHead(502, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: "the web app did not answer" }));
-        } else res.destroy();
+        if (res.headersSent) return void res.destroy();
+        // Nothing listening: the request never reached the app, and can simply be sent again.
+        if (err.code === "ECONNREFUSED" || err.code === "ENOENT") return unavailable(req, res);
+        // The connection broke under the request (the app process died while handling it, say).
+        console.error("[web] app process request failed:", err.message);
+        res.writeHead(502, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ error: "the web app closed the connection before answering (it may be restarting); the request may or may not have been carried out" }));
       });
       // A caller that goes away mid-request or mid-answer frees the app process's work too.
       res.on("close", () => {
