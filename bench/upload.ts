@@ -1,7 +1,8 @@
 /**
  * Upload benchmark: CSV files of growing size streamed to `POST /api/v1/datasets` of a real
- * `npm start` (its own ports and data dir), with the web process's peak RSS sampled from /proc
- * while each upload runs, plus a body over the limit and a 50,000-column file. Loopback only.
+ * `npm start` (its own ports and data dir), with the peak RSS of the web process (which streams
+ * the body through) and of the app process (Next, which reads it) sampled from /proc while each
+ * upload runs, plus a body over the limit and a 50,000-column file. Loopback only.
  * `npm run bench:upload` — BENCH_UPLOAD_MB=300,1024 (default).
  */
 import fs from "node:fs";
@@ -39,10 +40,13 @@ const rssMb = (pid: number) => {
   return m ? Number(m[1]) / 1024 : 0;
 };
 
-async function upload(base: string, auth: Record<string, string>, webPid: number, file: string, name: string) {
-  let peak = rssMb(webPid);
-  const before = peak;
-  const timer = setInterval(() => (peak = Math.max(peak, rssMb(webPid))), 50);
+async function upload(base: string, auth: Record<string, string>, pids: { web: number; app: number }, file: string, name: string) {
+  const before = { web: rssMb(pids.web), app: rssMb(pids.app) };
+  const peak = { ...before };
+  const timer = setInterval(() => {
+    peak.web = Math.max(peak.web, rssMb(pids.web));
+    peak.app = Math.max(peak.app, rssMb(pids.app));
+  }, 50);
   const t0 = performance.now();
   const res = await fetch(`${base}/api/v1/datasets?name=${name}`, {
     method: "POST",
@@ -60,25 +64,26 @@ async function main() {
   const app = await launch(dataDir, port);
   const rows: string[][] = [];
   try {
-    const status = JSON.parse(fs.readFileSync(path.join(dataDir, "launcher.json"), "utf8")) as { services: { web: { pid: number } } };
-    const webPid = status.services.web.pid;
-    for (const mb of sizesMb) {
-      const file = path.join(tmp, `${mb}.csv`);
-      const n = await makeCsv(file, mb);
-      const r = await upload(app.base, app.auth, webPid, file, `upload-${mb}`);
+    const status = JSON.parse(fs.readFileSync(path.join(dataDir, "launcher.json"), "utf8")) as { services: { web: { pid: number }; app: { pid: number } } };
+    const pids = { web: status.services.web.pid, app: status.services.app.pid };
+    const mb = (r: { before: { web: number; app: number }; peak: { web: number; app: number } }) => [`${r.before.web.toFixed(0)} / ${r.before.app.toFixed(0)}`, `${r.peak.web.toFixed(0)} / ${r.peak.app.toFixed(0)}`];
+    for (const size of sizesMb) {
+      const file = path.join(tmp, `${size}.csv`);
+      const n = await makeCsv(file, size);
+      const r = await upload(app.base, app.auth, pids, file, `upload-${size}`);
       fs.rmSync(file);
-      rows.push([`${mb} MiB CSV (${n.toLocaleString("en")} rows)`, String(r.status), r.body.rows?.toLocaleString("en") ?? r.body.error ?? "", r.seconds.toFixed(1), r.before.toFixed(0), r.peak.toFixed(0)]);
+      rows.push([`${size} MiB CSV (${n.toLocaleString("en")} rows)`, String(r.status), r.body.rows?.toLocaleString("en") ?? r.body.error ?? "", r.seconds.toFixed(1), ...mb(r)]);
     }
     const wide = path.join(tmp, "wide.csv");
     fs.writeFileSync(wide, `${Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(",")}\n${Array.from({ length: 50_000 }, () => "1").join(",")}\n`);
-    const w = await upload(app.base, app.auth, webPid, wide, "wide");
-    rows.push(["0.6 MiB CSV with 50,000 columns", String(w.status), w.body.error ?? "", w.seconds.toFixed(2), w.before.toFixed(0), w.peak.toFixed(0)]);
+    const w = await upload(app.base, app.auth, pids, wide, "wide");
+    rows.push(["0.6 MiB CSV with 50,000 columns", String(w.status), w.body.error ?? "", w.seconds.toFixed(2), ...mb(w)]);
   } finally {
     await app.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  printTable(["upload", "status", "rows / error", "seconds", "web RSS before MB", "web RSS peak MB"], rows);
+  printTable(["upload", "status", "rows / error", "seconds", "RSS before MB (web / app)", "RSS peak MB (web / app)"], rows);
 }
 
 main().catch((e: unknown) => {

@@ -173,6 +173,11 @@ export async function prepareCsv(upload: string, scratchDir: string, options: Cs
   await refuseBinary(upload);
   const encoding = options.encoding ?? (await detectEncoding(upload));
   const file = await toUtf8(upload, encoding, `${scratchDir}/utf8.csv`);
+  // Too wide a file is refused before DuckDB's sniffer, which holds its whole sample in memory (50,000
+  // columns exhaust DUCKDB_MEMORY_LIMIT): counted on the first record split by its likeliest delimiter.
+  const guess = options.delimiter ?? bestDelimiter(await firstLine(file, limits)) ?? ",";
+  const width = (await firstRecord(file, guess, options.quote ?? '"', limits)).length;
+  if (width > limits.maxColumns) throw new CsvError(`the file has ${width} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`, 1);
   const { delimiter, quote, header } = await withDuck((conn) => sniff(conn, file, options, limits));
   const first = await firstRecord(file, delimiter, quote, limits);
   if (first.length === 0 || first.every((h) => h.trim() === "")) throw new CsvError("the first line is empty; it must name the columns (or hold the first row)", 1);
