@@ -1,3 +1,4 @@
+import path from "node:path";
 import { redirect } from "next/navigation";
 import { eq } from "drizzle-orm";
 import { SignInForm } from "~/components/auth/sign-in-form";
@@ -7,6 +8,7 @@ import { env } from "~/lib/env";
 import { safeNext } from "~/lib/urls";
 import { oidcConfigured } from "~/server/auth/better-auth";
 import { currentViewer } from "~/server/auth/pages";
+import { ADMIN_PASSWORD_FILE } from "~/server/workspaces/first-admin";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +19,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const [firstSignIn] = await db().select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.action, "auth.sign-in")).limit(1);
   return (
     <SignInForm
-      firstStartHint={!firstSignIn}
+      // As the operator configured the data directory (`.data` unless MILLRACE_DATA_DIR says otherwise).
+      firstStartHint={firstSignIn ? null : path.join(env().MILLRACE_DATA_DIR, ADMIN_PASSWORD_FILE)}
       next={safeNext(next)}
       oidcName={oidcConfigured() ? env().OIDC_NAME : null}
       error={error === "oidc" ? "Single sign-on did not complete. Try again, or sign in with your password." : null}

@@ -6,7 +6,7 @@ import { signInWithOidc, signInWithPassword } from "./auth-api";
 
 const inputClass = "w-full rounded border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none";
 
-export function SignInForm({ next, oidcName, error, firstStartHint }: { next: string; oidcName: string | null; error: string | null; firstStartHint: boolean }) {
+export function SignInForm({ next, oidcName, error, firstStartHint }: { next: string; oidcName: string | null; error: string | null; firstStartHint: string | null }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -32,7 +32,7 @@ export function SignInForm({ next, oidcName, error, firstStartHint }: { next: st
       {firstStartHint ? (
         <p className="mb-4 text-xs text-slate-500">
           New install: sign in as the administrator that <span className="font-mono">npm start</span> printed, with the password in{" "}
-          <span className="font-mono">.data/admin-password</span>.
+          <span className="font-mono">{firstStartHint}</span>.
         </p>
       ) : (
         <div className="mb-4" />

@@ -35,7 +35,7 @@ async function main() {
   const dev = process.argv.includes("--dev");
   const guard: GuardConfig = { allowedHosts: e.allowedHosts, dev };
   const app = appProxy(appSocketPath(e.dataDir));
-  // Endpoints are served from memory on this same port, before Next sees the request.
+  // Endpoints (and /metrics) are answered in this process, from memory; Next never sees them.
   const { runtime } = servingRuntime();
   const database = db();
   const hosts = new Map<string, boolean>();

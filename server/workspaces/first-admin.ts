@@ -16,7 +16,7 @@ import { scopes } from "../auth/policy";
 import { createToken, createUserWithPassword } from "./service";
 
 const ADMIN_TOKEN_FILE = "admin-token";
-const ADMIN_PASSWORD_FILE = "admin-password";
+export const ADMIN_PASSWORD_FILE = "admin-password";
 
 function writePrivate(file: string, text: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
