@@ -17,6 +17,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   const owner = viewer?.workspaces.find((w) => w.id === viewer.active)?.role === "owner";
   return (
     <div className="mx-auto h-full max-w-5xl overflow-y-auto p-6">
+      <h1 className="mb-4 text-xl font-semibold">Settings</h1>
       <nav className="mb-6 flex gap-4 border-b border-slate-200 text-sm">
         {tabs
           .filter(([, , ownersOnly]) => owner || !ownersOnly)

@@ -148,11 +148,11 @@ export function UploadWizard() {
                 <input type="checkbox" checked={d.header} onChange={(e) => reread({ ...options, header: e.target.checked })} />
                 first line is the header
               </label>
-              <label className="flex items-center gap-1">
+              <label className="flex min-w-0 flex-1 basis-full items-center gap-1">
                 Missing values
                 <input
                   aria-label="Missing-value tokens"
-                  className={`${inputClass} w-64 font-mono text-xs`}
+                  className={`${inputClass} min-w-0 flex-1 font-mono text-xs`}
                   defaultValue={d.missing.map((m) => (m === "" ? '""' : m)).join(" ")}
                   onBlur={(e) => reread({ ...options, missing: e.target.value.split(/\s+/).filter(Boolean).map((m) => (m === '""' ? "" : m)) })}
                 />

@@ -356,9 +356,10 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
                   <td>
                     {p.name} v{p.version}
                   </td>
-                  <td>{p.shadow ? "shadow" : "live"}</td>
-                  <td>{p.predictions}</td>
-                  <td>{p.labelled}</td>
+                  {/* Which traffic the version saw: callers' (its answers were returned) or shadow copies; not whether it serves now (see Revisions). */}
+                  <td>{p.shadow ? "shadow copies" : "answered callers"}</td>
+                  <td>{p.predictions.toLocaleString("en")}</td>
+                  <td>{p.labelled.toLocaleString("en")}</td>
                   <td className="font-mono text-xs">
                     {p.labelled === 0
                       ? "–"
