@@ -34,8 +34,8 @@ async function stopUpstream() {
 }
 
 beforeAll(async () => {
-  front = http.createServer((req, res) => proxy.request(req, res, { ...req.headers, "x-client": "front-set" }));
-  front.on("upgrade", (req, socket, head) => proxy.upgrade(req, socket, head, req.headers));
+  front = http.createServer((req, res) => proxy.request(req, res, { "x-client": "front-set" }));
+  front.on("upgrade", (req, socket, head) => proxy.upgrade(req, socket, head, { "x-client": "front-set" }));
   await new Promise<void>((r) => front.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 });
@@ -70,6 +70,39 @@ describe("app proxy", () => {
     // Named in Connection: a header of the app's hop, not the caller's.
     expect(res.headers.get("x-private")).toBeNull();
     expect(seen).toEqual({ method: "PUT", url: "/api/v1/things?x=%C3%A9&y=1", client: "front-set", connection: undefined, body: '{"name":"é"}' });
+  });
+
+  it("drops the headers a caller's Connection names, but never the body's framing or the front's own headers: nothing is smuggled past it", async () => {
+    await startUpstream();
+    const seen: { url?: string; client?: string; hop?: string; body: string }[] = [];
+    upstreamHandler = (req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        seen.push({ url: req.url, client: req.headers["x-client"] as string | undefined, hop: req.headers["x-hop"] as string | undefined, body });
+        res.end("ok");
+      });
+    };
+    // A GET whose Connection names its Content-Length and the header the front sets, with a
+    // second request as its body: the app must read one request, that body as its body, and the
+    // front's own header.
+    const inner = "GET /smuggled HTTP/1.1\r\nHost: app\r\nX-Client: 6.6.6.6\r\n\r\n";
+    const raw = `GET /first HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive, content-length, x-client, x-hop\r\nX-Hop: 1\r\nX-Client: 6.6.6.6\r\nContent-Length: ${Buffer.byteLength(inner)}\r\n\r\n${inner}`;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const { port } = new URL(base);
+      const sock = net.connect(Number(port), "127.0.0.1", () => sock.write(raw));
+      let got = "";
+      sock.on("data", (d: Buffer) => {
+        got += d.toString();
+        if (got.endsWith("ok")) resolve(got);
+      });
+      sock.on("error", reject);
+      setTimeout(() => (sock.destroy(), resolve(got)), 2000);
+    });
+    expect(answer.startsWith("HTTP/1.1 200")).toBe(true);
+    // Anything smuggled would have arrived by now, on the connection the front keeps open.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual([{ url: "/first", client: "front-set", hop: undefined, body: inner }]);
   });
 
   it("streams a request body through without holding it: the app reads the first chunk before the caller sent the last", async () => {

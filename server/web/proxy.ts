@@ -10,11 +10,18 @@ import type { Duplex } from "node:stream";
 
 /** Headers of one hop, not to be passed on (RFC 9110 §7.6.1), and Expect, which the web process has answered already. */
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "expect"];
+/**
+ * Headers a `Connection` list may not remove: the body's framing (without it, a body would be
+ * written raw onto the kept-alive connection and read there as a request of its own) and Host.
+ */
+const FRAMING = new Set(["content-length", "transfer-encoding", "host"]);
 
+/** `headers` without this hop's: the fixed ones, and those its `Connection` header names (framing kept). */
 function withoutHopByHop(headers: http.IncomingHttpHeaders): http.IncomingHttpHeaders {
   const out = { ...headers };
   const named = typeof headers.connection === "string" ? headers.connection.split(",").map((h) => h.trim().toLowerCase()) : [];
-  for (const h of [...HOP_BY_HOP, ...named]) delete out[h];
+  for (const h of HOP_BY_HOP) delete out[h];
+  for (const h of named) if (!FRAMING.has(h)) delete out[h];
   return out;
 }
 
@@ -36,35 +43,56 @@ export function appProxy(socketPath: string) {
   // them 10 minutes): a request never goes out on a connection the other end is closing.
   const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 64, timeout: 60_000 });
   return {
-    /** Passes the request on with `headers` (the caller's, amended by the front) and streams the answer back. */
-    request(req: IncomingMessage, res: ServerResponse, headers: http.IncomingHttpHeaders) {
-      const upstream = http.request({ socketPath, agent, method: req.method, path: req.url, headers: withoutHopByHop(headers) });
-      upstream.on("response", (answer) => {
-        const out = withoutHopByHop(answer.headers);
-        delete out["transfer-encoding"]; // this hop chunks on its own when there is no length
-        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out as http.OutgoingHttpHeaders);
-        answer.pipe(res);
-        answer.on("error", () => res.destroy());
-      });
-      upstream.on("error", (err: NodeJS.ErrnoException) => {
-        if (res.headersSent) return void res.destroy();
-        // Nothing listening: the request never reached the app, and can simply be sent again.
-        if (err.code === "ECONNREFUSED" || err.code === "ENOENT") return unavailable(req, res);
-        // The connection broke under the request (the app process died while handling it, say).
-        console.error("[web] app process request failed:", err.message);
-        res.writeHead(502, { "content-type": "application/json", "cache-control": "no-store" });
-        res.end(JSON.stringify({ error: "the web app closed the connection before answering (it may be restarting); the request may or may not have been carried out" }));
-      });
-      // A caller that goes away mid-request or mid-answer frees the app process's work too.
-      res.on("close", () => {
-        if (!res.writableFinished) upstream.destroy();
-      });
-      req.pipe(upstream);
+    /**
+     * Passes the request on — the caller's headers without this hop's, then the web process's own
+     * `set` (which nothing the caller sends can remove) — and streams the answer back. The body's
+     * framing goes as the caller sent it (Node's parser has checked it), so the app process reads
+     * exactly the body this process read.
+     */
+    request(req: IncomingMessage, res: ServerResponse, set: Record<string, string>) {
+      const headers = { ...withoutHopByHop(req.headers), ...set };
+      // A request without a body may be sent again when the kept-alive connection it went out on
+      // turns out to have been closed by the app process (it restarted): it never reached the app.
+      const bodiless = (req.method === "GET" || req.method === "HEAD") && !req.headers["content-length"] && !req.headers["transfer-encoding"];
+      const send = (retry: boolean) => {
+        const upstream = http.request({ socketPath, agent, method: req.method, path: req.url, headers });
+        upstream.on("response", (answer) => {
+          const out = withoutHopByHop(answer.headers);
+          delete out["transfer-encoding"]; // this hop chunks on its own when there is no length
+          res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out as http.OutgoingHttpHeaders);
+          answer.pipe(res);
+          answer.on("error", () => res.destroy());
+        });
+        upstream.on("error", (err: NodeJS.ErrnoException) => {
+          // The caller went away first (its close destroyed this request): nobody to answer.
+          if (res.destroyed || res.writableEnded) return;
+          if (res.headersSent) return void res.destroy();
+          if (retry && bodiless && upstream.reusedSocket && err.code === "ECONNRESET") return send(false);
+          // Nothing listening, or no room to queue another connection: the request never reached
+          // the app, and can simply be sent again.
+          if (err.code === "ECONNREFUSED" || err.code === "ENOENT" || err.code === "EAGAIN") return unavailable(req, res);
+          // The connection broke under the request (the app process died while handling it, say).
+          console.error("[web] app process request failed:", err.message);
+          res.writeHead(502, { "content-type": "application/json", "cache-control": "no-store" });
+          res.end(JSON.stringify({ error: "the web app closed the connection before answering (it may be restarting); the request may or may not have been carried out" }));
+        });
+        // A caller that goes away mid-request or mid-answer frees the app process's work too.
+        const cancel = () => {
+          if (!res.writableFinished) upstream.destroy();
+        };
+        res.once("close", cancel);
+        upstream.once("error", () => res.off("close", cancel));
+        if (bodiless) upstream.end();
+        else req.pipe(upstream);
+      };
+      send(true);
     },
     /** A protocol upgrade (development's hot reload socket): the raw bytes both ways once the app process accepts. */
-    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, headers: http.IncomingHttpHeaders) {
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, set: Record<string, string>) {
       const conn = net.connect(socketPath);
       conn.on("connect", () => {
+        // The caller's headers as sent (Connection and Upgrade are this request's point) but for the ones the web process sets.
+        const headers: http.IncomingHttpHeaders = { ...req.headers, ...set };
         const lines = [`${req.method} ${req.url} HTTP/1.1`];
         for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) lines.push(`${k}: ${one}`);
         conn.write(`${lines.join("\r\n")}\r\n\r\n`);

@@ -87,12 +87,15 @@ async function main() {
     const forwarded = e.TRUSTED_PROXY_HEADER ? req.headers[e.TRUSTED_PROXY_HEADER.toLowerCase()] : undefined;
     const fromProxy = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded)?.split(",").at(-1)?.trim();
     // Next reads the policy from the request to put the nonce on the scripts it renders.
-    app.request(req, res, { ...req.headers, [CLIENT_IP_HEADER]: fromProxy || req.socket.remoteAddress || "unknown", "content-security-policy": headers["content-security-policy"] });
+    const set: Record<string, string> = { [CLIENT_IP_HEADER]: fromProxy || req.socket.remoteAddress || "unknown" };
+    const csp = headers["content-security-policy"];
+    if (csp) set["content-security-policy"] = csp;
+    app.request(req, res, set);
   });
   // Development's hot reload socket (the only upgrade Millrace has), for our own hosts only.
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!knownHost(req.headers.host)) return void socket.destroy();
-    app.upgrade(req, socket, head, { ...req.headers, [CLIENT_IP_HEADER]: req.socket.remoteAddress || "unknown" });
+    app.upgrade(req, socket, head, { [CLIENT_IP_HEADER]: req.socket.remoteAddress || "unknown" });
   });
   server.listen(e.PORT, e.HOST, () => console.log(`[web] listening on http://${e.HOST}:${e.PORT}${dev ? " (development)" : ""}`));
   // Dataset triggers an upload did not fire (the process handling it died in between).
