@@ -51,7 +51,8 @@ async function killAndRecover(name: string, signal: NodeJS.Signals = "SIGKILL") 
   const pid = await until(`${name}'s pid`, async () => pidOf(name) ?? undefined);
   const t0 = performance.now();
   process.kill(pid, signal);
-  // The web server keeps answering while the part is down, and health names it.
+  // The web process keeps answering while the part is down: health names the part (for the app
+  // process, which answers health itself, the web process's own 503 stands in).
   await until(`health to name ${name}`, async () => {
     const h = await health();
     return h.status === 503 ? h : undefined;

@@ -1,6 +1,7 @@
 /**
- * The process's serving runtime: one per process, kept on globalThis so the web server's
- * `node:http` layer and the Next routes it hosts (the UI's "try it") share the same one.
+ * The process's serving runtime: one per process, kept on globalThis (Next may load this module
+ * twice). The web process's answers every endpoint; the app process starts one of its own on the
+ * endpoint page's first "Try it" (scored and logged like any request, counted in that process).
  * Started on first use; if the database is not reachable yet, start is retried until it is.
  */
 import { db } from "~/db/client";
@@ -25,4 +26,9 @@ export function servingRuntime(): { runtime: ServingRuntime; started: Promise<vo
     g.__millraceServing = { runtime, started: startWithRetry(runtime) };
   }
   return g.__millraceServing;
+}
+
+/** Stops the process's serving runtime, if one was started (its queued prediction log rows are written first). */
+export async function stopServingRuntime(): Promise<void> {
+  await g.__millraceServing?.runtime.stop();
 }

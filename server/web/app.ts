@@ -9,9 +9,11 @@
  */
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import next from "next";
 import { env } from "~/lib/env";
-import { appSocketPath } from "./socket";
+import { privateAppSocketPath } from "./socket";
+import { stopServingRuntime } from "../serving/instance";
 
 async function main() {
   const e = env();
@@ -29,26 +31,31 @@ async function main() {
   // The web process closes its idle connections here after a minute (server/web/proxy.ts); they
   // stay open until then, so that it never sends a request on one this side is closing.
   server.keepAliveTimeout = 600_000;
-  const socket = appSocketPath(e.dataDir);
-  // A socket file left by a process that died is in the way of listening; one in use is not ours to take.
+  const socket = privateAppSocketPath(e.dataDir);
+  // A socket file left by a process that died is in the way of listening (connecting to it is
+  // refused); one something still accepts on is not ours to take.
   if (fs.existsSync(socket)) {
     const inUse = await new Promise<boolean>((resolve) => {
-      const probe = http.get({ socketPath: socket, path: "/api/health", timeout: 2000 }, (r) => {
-        r.resume();
+      const probe = net.connect(socket, () => {
+        probe.destroy();
         resolve(true);
       });
-      probe.on("error", () => resolve(false));
-      probe.on("timeout", () => probe.destroy());
+      probe.on("error", (err: NodeJS.ErrnoException) => resolve(err.code !== "ECONNREFUSED" && err.code !== "ENOENT"));
     });
-    if (inUse) throw new Error(`another app process is listening on ${socket}`);
+    if (inUse) throw new Error(`another process is listening on ${socket}`);
     fs.rmSync(socket, { force: true });
   }
+  server.on("error", (err) => {
+    console.error(`[app] cannot listen on ${socket}: ${err.message}`);
+    process.exit(1);
+  });
   server.listen(socket, () => {
     fs.chmodSync(socket, 0o600);
     console.log(`[app] listening on ${socket}${dev ? " (development)" : ""}`);
   });
   const stop = () => {
-    server.close(() => process.exit(0));
+    // The "Try it" runtime (if the endpoint page started one) writes its queued log rows first.
+    server.close(() => void stopServingRuntime().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
     server.closeIdleConnections();
   };

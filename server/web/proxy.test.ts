@@ -7,7 +7,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appProxy } from "./proxy";
-import { appSocketPath } from "./socket";
+import { appSocketPath, privateAppSocketPath } from "./socket";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "millrace-proxy-"));
 const socketPath = path.join(dir, "app.sock");
@@ -225,5 +225,18 @@ describe("app proxy", () => {
     expect(Buffer.byteLength(fallback)).toBeLessThanOrEqual(100);
     expect(appSocketPath(deep)).toBe(fallback);
     expect(appSocketPath(`${deep}x`)).not.toBe(fallback);
+  });
+
+  it("makes the fallback's directory private to this user, and refuses one that others can enter", () => {
+    const deep = path.join(dir, "d".repeat(120));
+    const socket = privateAppSocketPath(deep);
+    const parent = path.dirname(socket);
+    try {
+      expect(fs.statSync(parent).mode & 0o777).toBe(0o700);
+      fs.chmodSync(parent, 0o755);
+      expect(() => privateAppSocketPath(deep)).toThrow(/not a private directory/);
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

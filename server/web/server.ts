@@ -22,7 +22,7 @@ import { evaluateAlarms } from "../monitoring/alarms";
 import { artifactStore } from "~/workflows/artifacts";
 import { messageOf } from "~/lib/errors";
 import { appProxy } from "./proxy";
-import { appSocketPath } from "./socket";
+import { privateAppSocketPath } from "./socket";
 
 function requestHeaders(req: http.IncomingMessage): Headers {
   const h = new Headers();
@@ -34,7 +34,7 @@ async function main() {
   const e = env();
   const dev = process.argv.includes("--dev");
   const guard: GuardConfig = { allowedHosts: e.allowedHosts, dev };
-  const app = appProxy(appSocketPath(e.dataDir));
+  const app = appProxy(privateAppSocketPath(e.dataDir));
   // Endpoints (and /metrics) are answered in this process, from memory; Next never sees them.
   const { runtime } = servingRuntime();
   const database = db();

@@ -133,6 +133,8 @@ describe("refusing what cannot be read", () => {
     // Far wider, with a row: refused before DuckDB's sniffer, which ran out of memory on it (a 500).
     const wider = Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(";");
     expect(await messageOf(`${wider}\n${wider}\n`)).toBe("the file has 50000 columns; at most 2000 are accepted (MAX_CSV_COLUMNS)");
+    // A narrow first line over far wider rows: the sniffer's memory runs out, named as such (a 4xx).
+    expect(await messageOf(`a;b\n${wider}\n${wider}\n`)).toMatch(/too wide or too long to read within DUCKDB_MEMORY_LIMIT/);
   });
 
   it("names compressed and binary files for what they are", async () => {

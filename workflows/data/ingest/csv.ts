@@ -125,6 +125,8 @@ async function sniff(conn: Duck, file: string, options: CsvOptions, limits: CsvL
       header: options.header ?? Boolean(row!["HasHeader"]),
     };
   } catch (e) {
+    // Rows far wider than the first (the width check reads only that one) exhaust the sniffer's memory.
+    if (/^Out of Memory Error/.test(messageOf(e))) throw new CsvError(`the file's rows are too wide or too long to read within DUCKDB_MEMORY_LIMIT; check the delimiter, or raise the limit`);
     if (!isDataError(e) && !/CSV/i.test(messageOf(e))) throw e;
     // The sniffer gives up on some files (one column, ragged rows): count delimiters in the first line.
     return { delimiter: options.delimiter ?? bestDelimiter(await firstLine(file, limits)) ?? ",", quote: options.quote ?? '"', header: options.header ?? true };
