@@ -33,6 +33,9 @@ test("roll back from the endpoint page, then deploy a run's model to a new priva
   await expect.poll(version, { timeout: 5000 }).toBe(newest - 1);
   await expect(revisions.locator("tr").nth(1)).toContainText("rollback");
   await expect(revisions.locator("tr").nth(1)).toContainText("live");
+  // "Try it" answers with what the endpoint serves now: the version rolled back to.
+  await page.getByTestId("endpoint-demo-model").getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByTestId("endpoint-response")).toContainText(new RegExp(`^200 \\{"predictions":\\[[01]\\].*"modelVersion":${newest - 1},`));
   await page.screenshot({ path: "test-results/endpoint-page.png", fullPage: true });
 
   // One click from the run page: the trained model to a new endpoint (private).

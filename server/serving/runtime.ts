@@ -177,6 +177,19 @@ export class ServingRuntime {
     }
   }
 
+  /** One endpoint as it is now (read afresh), for a runtime that follows no changes; drops models no endpoint it holds serves. */
+  async servedNow(slug: string): Promise<Served | undefined> {
+    await this.refresh(slug);
+    this.retainServedModels();
+    return this.served.get(slug);
+  }
+
+  private retainServedModels() {
+    const live = new Set<string>();
+    for (const s of this.served.values()) for (const v of [s.primary, ...s.live, ...s.shadows]) live.add(v.modelVersionId);
+    this.cache.retain(live);
+  }
+
   /** Re-reads every endpoint and key; rebuilds only what changed. */
   async reconcile() {
     // What a notification refreshed while this ran is newer than what it read: left alone.
@@ -206,9 +219,7 @@ export class ServingRuntime {
       this.signatures.delete(slug);
     }
     this.setKeys(await readKeys(this.db));
-    const live = new Set<string>();
-    for (const s of this.served.values()) for (const v of [s.primary, ...s.live, ...s.shadows]) live.add(v.modelVersionId);
-    this.cache.retain(live);
+    this.retainServedModels();
   }
 
   /**

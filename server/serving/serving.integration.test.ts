@@ -20,6 +20,7 @@ import { createServingKey, deployVersion, endpointPerformance, listRevisions, re
 import { modelVersionsOf, removeAlias, setAlias } from "../models/service";
 import { requestIdTime } from "./feedback";
 import { logIds, PredictionLog, pruneLog } from "./prediction-log";
+import { ServingRuntime } from "./runtime";
 import { startServing } from "./testing";
 
 type Serving = Awaited<ReturnType<typeof startServing>>;
@@ -500,5 +501,23 @@ describe("serving", () => {
     const decisions = await serving.runtime.checkGuardrails();
     expect(decisions).toEqual([{ slug: "svc", version: 3, action: "stopped", reason: expect.stringMatching(/^error rate 1\.000 \(95% interval 0\.8\d\d–1\.000, 25 requests\) is above 0\.05$/) }]);
     await serving.waitFor("svc", (s) => s.live.length === 1 && s.live[0]!.version === 1 && s.shadows[0]?.version === 3);
+  });
+
+  it("on demand (the app process's runtime for the endpoint page): loads only the endpoint asked for, read afresh on each use, following nothing", async () => {
+    await deployVersion(db(), artifactStore(), owner, wsId, "svc-demand", { modelVersionId: versions[0]!.id });
+    const rt = new ServingRuntime(db(), artifactStore());
+    try {
+      const first = await rt.servedNow("svc-demand");
+      expect(first!.primary.version).toBe(1);
+      expect(rt.score(first!, [{ ...rows[0]! }], { batch: false }).predictions).toEqual(expected(1, [rows[0]!]));
+      expect(rt.endpoint("svc")).toBeUndefined();
+      expect(await rt.servedNow("no-such-endpoint")).toBeUndefined();
+      // A deploy made since, with no notification followed: the next use reads it.
+      await deployVersion(db(), artifactStore(), owner, wsId, "svc-demand", { modelVersionId: versions[1]!.id });
+      expect((await rt.servedNow("svc-demand"))!.primary.version).toBe(2);
+      expect(rt.endpoint("svc")).toBeUndefined();
+    } finally {
+      await rt.stop();
+    }
   });
 });

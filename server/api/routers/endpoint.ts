@@ -17,7 +17,7 @@ import {
   setEndpointSettings,
   setTraffic,
 } from "~/server/endpoints/service";
-import { servingRuntime } from "~/server/serving/instance";
+import { onDemandRuntime } from "~/server/serving/instance";
 import { millraceBody } from "~/server/serving/http";
 import { endpointOpenApi } from "~/server/serving/openapi";
 import { millraceRows } from "~/server/serving/protocols";
@@ -27,13 +27,13 @@ import { createTRPCRouter, resourceProcedure, workspaceProcedure } from "../trpc
 
 const slug = z.object({ slug: z.string().min(1).max(100) });
 
-/** The endpoint as this process serves it, for the UI (which has a session, not a serving key). */
+/**
+ * The endpoint as it is now, loaded by this (app) process's on-demand runtime, for the UI — which
+ * has a session, not a serving key. Only the endpoints the UI asks about are loaded here.
+ */
 async function served(slugName: string) {
-  const { runtime, started } = servingRuntime();
-  await started;
-  // A change just made in this process may not have arrived by notification yet.
-  if (!runtime.endpoint(slugName)) await runtime.refresh(slugName);
-  const s = runtime.endpoint(slugName);
+  const runtime = onDemandRuntime();
+  const s = await runtime.servedNow(slugName);
   if (!s) throw new NotFoundError(`no endpoint '${slugName}'`);
   return { runtime, s };
 }
@@ -83,7 +83,7 @@ export const endpointRouter = createTRPCRouter({
     .input(slug)
     .query(async ({ input }) => endpointOpenApi(env().publicUrl, (await served(input.slug)).s)),
 
-  /** "Try it" from the UI: scored by this process's serving runtime, exactly as a keyed caller would be. */
+  /** "Try it" from the UI: scored by the serving runtime's code, exactly as a keyed caller would be (and logged). */
   tryIt: resourceProcedure("read", "endpoint", "slug")
     .input(slug.extend({ body: z.string().max(1_000_000) }))
     .mutation(async ({ input }) => {
