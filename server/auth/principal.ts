@@ -9,6 +9,7 @@ import { ForbiddenError, InvalidError, UnauthenticatedError } from "~/lib/errors
 import { auth } from "./better-auth";
 import { sha256 } from "~/lib/crypto";
 import { isUuid } from "../http/errors";
+import { bearerToken } from "../http/bearer";
 import type { Principal } from "./policy";
 
 /** Tokens record when they were last used, at most once a minute. */
@@ -44,9 +45,9 @@ async function tokenPrincipal(db: Db, token: string): Promise<Principal> {
 export async function principalFrom(db: Db, headers: Headers): Promise<Principal> {
   const authorization = headers.get("authorization");
   if (authorization) {
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!m) throw new UnauthenticatedError("the Authorization header must be `Bearer <token>`");
-    return tokenPrincipal(db, m[1]!);
+    const token = bearerToken(authorization);
+    if (!token) throw new UnauthenticatedError("the Authorization header must be `Bearer <token>`");
+    return tokenPrincipal(db, token);
   }
   const session = await auth().api.getSession({ headers });
   if (!session) return { kind: "anonymous" };

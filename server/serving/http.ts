@@ -10,6 +10,7 @@ import { sameSecret } from "~/lib/crypto";
 import { ClientClosedError, DomainError, InvalidError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnsupportedMediaTypeError } from "~/lib/errors";
 import type { Db } from "~/db/client";
 import { errorBody, errorHeaders, errorStatus, lostDatabase, UNAVAILABLE_MESSAGE } from "../http/errors";
+import { bearerToken } from "../http/bearer";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
 import { answered, queueAnswer } from "./answers";
@@ -44,7 +45,7 @@ const STICKY_HEADER = "millrace-variant-key";
 
 type Route =
   | { kind: "predict" | "invocations" | "feedback" | "openapi"; slug: string }
-  | { kind: "server" | "live" | "ready" }
+  | { kind: "server" | "live" | "ready" | "metrics" }
   | { kind: "model" | "model-ready" | "infer"; slug: string; version?: string };
 
 const ENDPOINT_ACTIONS = { predict: "POST", invocations: "POST", feedback: "POST", "openapi.json": "GET" } as const;
@@ -68,6 +69,7 @@ export function matchServing(pathname: string): { route: Route; method: "GET" | 
     const kind = action === "openapi.json" ? "openapi" : action;
     return { route: { kind, slug: segment(parts[0]) }, method: ENDPOINT_ACTIONS[action] };
   }
+  if (pathname === "/metrics") return { route: { kind: "metrics" }, method: "GET" };
   if (pathname === "/v2") return { route: { kind: "server" }, method: "GET" };
   if (pathname === "/v2/health/live") return { route: { kind: "live" }, method: "GET" };
   if (pathname === "/v2/health/ready") return { route: { kind: "ready" }, method: "GET" };
@@ -283,10 +285,6 @@ const responseHeaders = (scored: Scored) => ({
  * are counted and timed per endpoint; only endpoints that exist get a label of their own.
  */
 export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
-  if (pathname === "/metrics") {
-    serveMetrics(req, res);
-    return true;
-  }
   const match = matchServing(pathname);
   if (!match) return false;
   const method = req.method ?? "GET";
@@ -309,37 +307,6 @@ export function serveRequest(rt: ServingRuntime, db: Db, req: IncomingMessage, r
     fail(res, e, req);
   }
   return true;
-}
-
-/**
- * `GET /metrics`: this process's registry — the endpoints it serves, the prediction log, drift and
- * live accuracy (judged where endpoints are served), pipeline runs and node timings (from
- * Postgres at scrape time). Open unless METRICS_TOKEN is set.
- */
-function serveMetrics(req: IncomingMessage, res: ServerResponse) {
-  const method = req.method ?? "GET";
-  if (method !== "GET" && method !== "HEAD") {
-    const headers: Record<string, string> = { allow: "GET, HEAD" };
-    if (method === "OPTIONS") {
-      res.writeHead(204, headers);
-      return void res.end();
-    }
-    drainUnread(req, headers);
-    return send(res, 405, { error: `method ${method} is not allowed on /metrics; use GET, HEAD` }, headers);
-  }
-  const token = env().METRICS_TOKEN;
-  if (token) {
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (!m || !sameSecret(m[1]!, token)) return void fail(res, new UnauthenticatedError("this /metrics needs `Authorization: Bearer <METRICS_TOKEN>`"), req);
-  }
-  const registry = metrics().registry;
-  registry.metrics().then(
-    (text) => {
-      res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
-      res.end(method === "HEAD" ? undefined : text);
-    },
-    (e: unknown) => fail(res, lostDatabase(e) ? e : new UnavailableError(`metrics unavailable: ${(e as Error).message}`), req),
-  );
 }
 
 /**
@@ -415,6 +382,21 @@ class Exchange implements BodySink {
   }
 }
 
+/**
+ * `GET /metrics`: this process's registry — the endpoints it serves, the prediction log, drift and
+ * live accuracy (judged where endpoints are served), pipeline runs and node timings (from
+ * Postgres at scrape time). Open unless METRICS_TOKEN is set.
+ */
+function metricsText(req: IncomingMessage, res: ServerResponse, x: Exchange) {
+  const token = env().METRICS_TOKEN;
+  if (token && !sameSecret(bearerToken(req.headers.authorization) ?? "", token)) throw new UnauthenticatedError("this /metrics needs `Authorization: Bearer <METRICS_TOKEN>`");
+  const registry = metrics().registry;
+  registry.metrics().then(
+    (text) => queueAnswer(res, 200, { "content-type": registry.contentType, "cache-control": "no-store", "content-length": Buffer.byteLength(text) }, text),
+    (e: unknown) => x.failed(lostDatabase(e) ? e : new UnavailableError(`metrics unavailable: ${(e as Error).message}`)),
+  );
+}
+
 function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerResponse, route: Route) {
   const x = new Exchange(rt, db, req, res, "slug" in route);
   try {
@@ -425,6 +407,8 @@ function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerRes
         return x.reply(200, { live: true });
       case "ready":
         return x.reply(rt.ready ? 200 : 503, { ready: rt.ready });
+      case "metrics":
+        return metricsText(req, res, x);
     }
     if (!rt.ready) throw new UnavailableError("endpoints are still loading; try again in a moment");
     const auth = one(req.headers.authorization);

@@ -20,6 +20,7 @@ import type { ArtifactStore } from "~/workflows/artifacts/store";
 import type { Label } from "~/workflows/model/model-file";
 import { checkGuardrails, stopVariant, trafficBreach } from "../endpoints/guardrails";
 import { metrics } from "../metrics/registry";
+import { bearerToken } from "../http/bearer";
 import { env } from "~/lib/env";
 import { logIds, PredictionLog, pruneLog } from "./prediction-log";
 import { RateLimiter } from "./rate-limits";
@@ -279,7 +280,7 @@ export class ServingRuntime {
    */
   authorize(slug: string, authorization: string | undefined): Served {
     let key: KeyInfo | undefined;
-    const token = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+    const token = bearerToken(authorization);
     // Serving keys are mrk_…; any other credential (an API token a script sends everywhere) is
     // not one, and the request is taken as anonymous.
     const servingKey = token?.startsWith("mrk_") ? token : undefined;

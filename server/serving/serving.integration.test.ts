@@ -503,6 +503,18 @@ describe("serving", () => {
     await serving.waitFor("svc", (s) => s.live.length === 1 && s.live[0]!.version === 1 && s.shadows[0]?.version === 3);
   });
 
+  it("answers /metrics from this process's registry, with the serving routes' method handling", async () => {
+    const get = await fetch(`${serving.url}/metrics`);
+    expect(get.status).toBe(200);
+    expect(get.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await get.text()).toMatch(/millrace_endpoint_requests_total\{endpoint="svc",status="200"\} [1-9]/);
+    const head = await fetch(`${serving.url}/metrics`, { method: "HEAD" });
+    expect([head.status, await head.text()]).toEqual([200, ""]);
+    const post = await fetch(`${serving.url}/metrics`, { method: "POST" });
+    expect([post.status, post.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
+    expect((await fetch(`${serving.url}/metrics`, { method: "OPTIONS" })).status).toBe(204);
+  });
+
   it("on demand (the app process's runtime for the endpoint page): loads only the endpoint asked for, read afresh on each use, following nothing", async () => {
     await deployVersion(db(), artifactStore(), owner, wsId, "svc-demand", { modelVersionId: versions[0]!.id });
     const rt = new ServingRuntime(db(), artifactStore());
