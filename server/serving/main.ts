@@ -6,6 +6,7 @@
 import http from "node:http";
 import { db } from "~/db/client";
 import { env } from "~/lib/env";
+import { exitOnSignal } from "../http/shutdown";
 import { serveRequest } from "./http";
 import { servingRuntime } from "./instance";
 
@@ -26,11 +27,5 @@ void started.then(() => {
   server.listen(e.SERVE_PORT, e.HOST, () => console.log(`[serve] listening on http://${e.HOST}:${e.SERVE_PORT}`));
 });
 
-const stop = () => {
-  server.close();
-  server.closeIdleConnections();
-  void runtime.stop().finally(() => process.exit(0));
-  setTimeout(() => process.exit(0), 5000).unref();
-};
-process.once("SIGTERM", stop);
-process.once("SIGINT", stop);
+// Requests in flight are answered (and logged) before the queued log rows are written.
+exitOnSignal(server, () => runtime.stop());

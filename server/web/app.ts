@@ -14,6 +14,7 @@ import next from "next";
 import { env } from "~/lib/env";
 import { privateAppSocketPath } from "./socket";
 import { stopServingRuntime } from "../serving/instance";
+import { exitOnSignal } from "../http/shutdown";
 
 async function main() {
   const e = env();
@@ -53,14 +54,8 @@ async function main() {
     fs.chmodSync(socket, 0o600);
     console.log(`[app] listening on ${socket}${dev ? " (development)" : ""}`);
   });
-  const stop = () => {
-    // The "Try it" runtime (if the endpoint page started one) writes its queued log rows first.
-    server.close(() => void stopServingRuntime().finally(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 5000).unref();
-    server.closeIdleConnections();
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // The "Try it" runtime (if the endpoint page started one) writes its queued log rows first.
+  exitOnSignal(server, stopServingRuntime);
 }
 
 main().catch((err: unknown) => {

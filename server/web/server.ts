@@ -21,6 +21,7 @@ import { fireTriggers } from "../schedules/triggers";
 import { evaluateAlarms } from "../monitoring/alarms";
 import { artifactStore } from "~/workflows/artifacts";
 import { messageOf } from "~/lib/errors";
+import { exitOnSignal } from "../http/shutdown";
 import { appProxy } from "./proxy";
 import { privateAppSocketPath } from "./socket";
 
@@ -63,7 +64,7 @@ async function main() {
       res.end(JSON.stringify({ error: "the path has a malformed percent-escape" }));
       return;
     }
-    if ((pathname.startsWith("/api/v1/endpoints/") || pathname === "/v2" || pathname.startsWith("/v2/") || pathname === "/metrics") && knownHost(req.headers.host)) {
+    if (knownHost(req.headers.host)) {
       if (serveRequest(runtime, database, req, res, pathname)) return;
       if (pathname.startsWith("/v2/")) {
         // The Open Inference Protocol's namespace answers JSON, not the app's HTML 404 page.
@@ -107,18 +108,11 @@ async function main() {
     e.MONITOR_EVAL_MS,
   );
   judge.unref();
-  const stop = () => {
-    // Queued prediction log rows are written before the process goes.
-    server.close(() => {
-      app.close();
-      void runtime.stop().finally(() => process.exit(0));
-    });
-    // Keep-alive connections would hold close() open; they get a moment, then go.
-    setTimeout(() => process.exit(0), 5000).unref();
-    server.closeIdleConnections();
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // Queued prediction log rows are written before the process goes.
+  exitOnSignal(server, async () => {
+    app.close();
+    await runtime.stop();
+  });
 }
 
 main().catch((err: unknown) => {
