@@ -170,6 +170,8 @@ async function refuseBinary(file: string) {
   if (!utf16 && control > Math.max(4, b.length / 20)) throw new CsvError("the file is not text (it is full of control bytes); upload a CSV, TSV, Parquet or JSON Lines file");
 }
 
+const tooManyColumns = (n: number, limits: CsvLimits, line?: number) => new CsvError(`the file has ${n} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`, line);
+
 export async function prepareCsv(upload: string, scratchDir: string, options: CsvOptions, limits: CsvLimits): Promise<PreparedCsv> {
   if ((await fs.promises.stat(upload)).size === 0) throw new CsvError("the file is empty");
   await refuseBinary(upload);
@@ -177,13 +179,13 @@ export async function prepareCsv(upload: string, scratchDir: string, options: Cs
   const file = await toUtf8(upload, encoding, `${scratchDir}/utf8.csv`);
   // Too wide a file is refused before DuckDB's sniffer, which holds its whole sample in memory (50,000
   // columns exhaust DUCKDB_MEMORY_LIMIT): counted on the first record split by its likeliest delimiter.
-  const guess = options.delimiter ?? bestDelimiter(await firstLine(file, limits)) ?? ",";
-  const width = (await firstRecord(file, guess, options.quote ?? '"', limits)).length;
-  if (width > limits.maxColumns) throw new CsvError(`the file has ${width} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`, 1);
+  const guess = { delimiter: options.delimiter ?? bestDelimiter(await firstLine(file, limits)) ?? ",", quote: options.quote ?? '"' };
+  const guessed = await firstRecord(file, guess.delimiter, guess.quote, limits);
+  if (guessed.length > limits.maxColumns) throw tooManyColumns(guessed.length, limits, 1);
   const { delimiter, quote, header } = await withDuck((conn) => sniff(conn, file, options, limits));
-  const first = await firstRecord(file, delimiter, quote, limits);
+  const first = delimiter === guess.delimiter && quote === guess.quote ? guessed : await firstRecord(file, delimiter, quote, limits);
   if (first.length === 0 || first.every((h) => h.trim() === "")) throw new CsvError("the first line is empty; it must name the columns (or hold the first row)", 1);
-  if (first.length > limits.maxColumns) throw new CsvError(`the file has ${first.length} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`, 1);
+  if (first.length > limits.maxColumns) throw tooManyColumns(first.length, limits, 1);
   const warnings: IngestWarning[] = [];
   const names = columnNames(first, header, first.length, warnings);
   const dialect: Dialect = { encoding, delimiter, quote, header, decimal: options.decimal ?? (delimiter === ";" ? "," : "."), missing: options.missing ?? DEFAULT_MISSING };
@@ -204,7 +206,7 @@ export async function prepareTyped(file: string, format: "parquet" | "jsonl", li
       throw new CsvError(`the file is not ${format === "parquet" ? "Parquet" : "JSON Lines (one JSON object per line)"}: ${withoutLocalPaths(messageOf(e).split("\n")[0]!.replace(/^[A-Za-z ]+Error:\s*/, "").replaceAll(file, "the file")).slice(0, 200)}`);
     }
   });
-  if (names.length > limits.maxColumns) throw new CsvError(`the file has ${names.length} columns; at most ${limits.maxColumns} are accepted (MAX_CSV_COLUMNS)`);
+  if (names.length > limits.maxColumns) throw tooManyColumns(names.length, limits);
   names.forEach((n, i) => {
     if (!n.trim() || hasControlCharacters(n, { name: true })) throw new CsvError(`column ${i + 1} has an empty name or one with a control character`);
   });
