@@ -52,24 +52,25 @@ afterAll(async () => {
 describe("app proxy", () => {
   it("passes method, path, query, headers the front set and the body; answers with the app's status and headers, hop-by-hop ones dropped", async () => {
     await startUpstream();
-    let seen: { method?: string; url?: string; client?: string; connection?: string; body?: string } = {};
+    let seen: { method?: string; url?: string; client?: string; proxyConnection?: string; body?: string } = {};
     upstreamHandler = (req, res) => {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
-        seen = { method: req.method, url: req.url, client: req.headers["x-client"] as string, connection: req.headers["x-hop"] as string, body };
+        seen = { method: req.method, url: req.url, client: req.headers["x-client"] as string, proxyConnection: req.headers["proxy-connection"] as string | undefined, body };
         res.setHeader("set-cookie", ["a=1; HttpOnly", "b=2; HttpOnly"]);
         res.writeHead(201, { "content-type": "application/json", connection: "keep-alive, x-private", "x-private": "hop", "keep-alive": "timeout=70" });
         res.end('{"ok":true}');
       });
     };
-    const res = await fetch(`${base}/api/v1/things?x=%C3%A9&y=1`, { method: "PUT", headers: { "content-type": "application/json" }, body: '{"name":"é"}' });
+    // Proxy-Connection: a hop-by-hop header fetch lets a caller send (Connection itself it sets on its own).
+    const res = await fetch(`${base}/api/v1/things?x=%C3%A9&y=1`, { method: "PUT", headers: { "content-type": "application/json", "proxy-connection": "keep-alive" }, body: '{"name":"é"}' });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ ok: true });
     expect(res.headers.getSetCookie()).toEqual(["a=1; HttpOnly", "b=2; HttpOnly"]);
     // Named in Connection: a header of the app's hop, not the caller's.
     expect(res.headers.get("x-private")).toBeNull();
-    expect(seen).toEqual({ method: "PUT", url: "/api/v1/things?x=%C3%A9&y=1", client: "front-set", connection: undefined, body: '{"name":"é"}' });
+    expect(seen).toEqual({ method: "PUT", url: "/api/v1/things?x=%C3%A9&y=1", client: "front-set", proxyConnection: undefined, body: '{"name":"é"}' });
   });
 
   it("drops the headers a caller's Connection names, but never the body's framing or the front's own headers: nothing is smuggled past it", async () => {
