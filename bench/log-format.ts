@@ -1,14 +1,16 @@
 /**
- * The prediction log's COPY format (`npm run bench:log-format`): the same rows written into a
- * table shaped like `prediction_log` in COPY's text format (what the log used before) and in its
- * binary format (what `server/serving/prediction-log.ts` writes now), three times each, with the
- * wall time and the CPU the Postgres backend spent per row (read from /proc: Postgres on this
- * machine). DATABASE_URL, or the machine's Postgres at 127.0.0.1:5432.
+ * The prediction log's storage (`npm run bench:log-format`): the same predictions written as a row
+ * each into a table shaped like the log before migration 0024, in COPY's text format and in its
+ * binary format (what the log wrote until then), and as batches of 1,000 into a table shaped like
+ * `prediction_log_batches` (what `server/serving/prediction-log.ts` writes now), three times each,
+ * with the wall time and the CPU the Postgres backend spent per prediction (read from /proc:
+ * Postgres on this machine). Ordinary (logged) tables, as the log's. DATABASE_URL, or the
+ * machine's Postgres at 127.0.0.1:5432.
  */
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { COPY_HEADER, COPY_TRAILER, copyRows, type LoggedPrediction } from "~/server/serving/prediction-log";
+import { COPY_HEADER, COPY_TRAILER, copyBatches, type LoggedPrediction } from "~/server/serving/prediction-log";
 import { printTable } from "./launcher";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
@@ -20,6 +22,21 @@ const field = (v: unknown) => JSON.stringify(v).replaceAll("\\", "\\\\");
 const textLine = (r: LoggedPrediction) =>
   `${r.request_id}\t${r.idx}\t${r.endpoint_id}\t${r.model_version_id}\t${r.shadow ? "t" : "f"}\t${field(r.input)}\t${field(r.prediction)}\t${r.latency_ms}\t${new Date(r.created_at).toISOString()}\n`;
 
+/** A row per prediction in COPY's binary format, as the log wrote it before its batches. */
+function binaryRow(r: LoggedPrediction): Buffer {
+  const uuid = (u: string) => Buffer.from(u.replaceAll("-", ""), "hex");
+  const int32 = (v: number) => Buffer.from([v >>> 24, v >>> 16, v >>> 8, v]);
+  const field = (b: Buffer) => [int32(b.length), b];
+  const f8 = Buffer.alloc(8);
+  f8.writeDoubleBE(r.latency_ms);
+  const ts = Buffer.alloc(8);
+  ts.writeBigInt64BE(BigInt((r.created_at - Date.UTC(2000, 0, 1)) * 1000));
+  return Buffer.concat([
+    Buffer.from([0, 9]),
+    ...[uuid(r.request_id), int32(r.idx), uuid(r.endpoint_id), uuid(r.model_version_id), Buffer.from([r.shadow ? 1 : 0]), Buffer.from(JSON.stringify(r.input)), Buffer.from(JSON.stringify(r.prediction)), f8, ts].flatMap(field),
+  ]);
+}
+
 const COLUMNS = "request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at";
 
 async function main() {
@@ -29,8 +46,13 @@ async function main() {
     const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     return (Number(f[11]) + Number(f[12])) * 10; // USER_HZ is 100 on Linux
   };
-  await sql`create temp table log_format_bench (request_id uuid not null, idx integer not null, endpoint_id uuid not null, model_version_id uuid not null, shadow boolean not null, input text not null, prediction text not null, latency_ms double precision not null, created_at timestamptz not null)`;
-  await sql`create index on log_format_bench using brin (created_at)`;
+  await sql`drop table if exists log_format_rows, log_format_batches`;
+  await sql`create table log_format_rows (request_id uuid not null, idx integer not null, endpoint_id uuid not null, model_version_id uuid not null, shadow boolean not null, input text not null, prediction text not null, latency_ms double precision not null, created_at timestamptz not null)`;
+  await sql`create index on log_format_rows using brin (created_at)`;
+  // As migrations 0024 and 0025 make prediction_log_batches.
+  await sql`create table log_format_batches (endpoint_id uuid not null, model_version_id uuid not null, shadow boolean not null, first_at timestamptz not null, last_at timestamptz not null, request_ids uuid[] not null, idxs integer[] not null, inputs text[] not null, predictions text[] not null, latencies_ms double precision[] not null, created_ats timestamptz[] not null)`;
+  await sql`create index on log_format_batches using brin (first_at, last_at)`;
+  for (const c of ["request_ids", "idxs", "inputs", "predictions", "latencies_ms", "created_ats"]) await sql.unsafe(`alter table log_format_batches alter column ${c} set storage external`);
   const endpoint = randomUUID();
   const version = randomUUID();
   const now = Date.now();
@@ -45,42 +67,42 @@ async function main() {
     latency_ms: 0.1 + (i % 10) / 100,
     created_at: now + i,
   }));
-  const write = async (format: "text" | "binary") => {
-    const stream = await (format === "text"
-      ? sql.unsafe(`copy log_format_bench (${COLUMNS}) from stdin`).writable()
-      : sql.unsafe(`copy log_format_bench (${COLUMNS}) from stdin (format binary)`).writable());
-    const done = new Promise<void>((resolve, reject) => {
-      stream.once("finish", resolve);
-      stream.once("error", reject);
-    });
-    if (format === "binary") stream.write(COPY_HEADER);
-    for (let i = 0; i < ROWS; i += SLICE) {
-      if (format === "text") {
-        let text = "";
-        for (let j = i; j < i + SLICE && j < ROWS; j++) text += textLine(rows[j]!);
-        stream.write(text);
-      } else stream.write(copyRows(rows, i, Math.min(i + SLICE, ROWS)));
-    }
-    if (format === "binary") stream.write(COPY_TRAILER);
-    stream.end();
-    await done;
+  type Format = "text, a row each" | "binary, a row each" | "binary, batches of 1,000 (now)";
+  // Encoded before the clock starts: what is measured is Postgres's side.
+  const slices = (encode: (from: number, to: number) => Buffer) => Array.from({ length: Math.ceil(ROWS / SLICE) }, (_, k) => encode(k * SLICE, Math.min((k + 1) * SLICE, ROWS)));
+  const payloads: Record<Format, { table: string; copy: string; data: Buffer[] }> = {
+    "text, a row each": { table: "log_format_rows", copy: `copy log_format_rows (${COLUMNS}) from stdin`, data: slices((from, to) => Buffer.from(rows.slice(from, to).map(textLine).join(""))) },
+    "binary, a row each": { table: "log_format_rows", copy: `copy log_format_rows (${COLUMNS}) from stdin (format binary)`, data: [COPY_HEADER, ...slices((from, to) => Buffer.concat(rows.slice(from, to).map(binaryRow))), COPY_TRAILER] },
+    "binary, batches of 1,000 (now)": { table: "log_format_batches", copy: "copy log_format_batches from stdin (format binary)", data: [COPY_HEADER, ...slices((from, to) => copyBatches(rows.slice(from, to))), COPY_TRAILER] },
+  };
+  const count = async (table: string) => {
+    const [r] = await sql.unsafe<{ n: number }[]>(table === "log_format_rows" ? `select count(*)::int as n from ${table}` : `select coalesce(sum(cardinality(request_ids)), 0)::int as n from ${table}`);
+    return r!.n;
   };
   const table: string[][] = [];
   for (let rep = 1; rep <= 3; rep++) {
-    for (const format of ["text", "binary"] as const) {
-      await sql`truncate log_format_bench`;
+    for (const [format, p] of Object.entries(payloads)) {
+      await sql.unsafe(`truncate ${p.table}`);
+      await sql`checkpoint`;
       const cpu0 = backendMs();
       const t0 = performance.now();
-      await write(format);
+      const stream = await sql.unsafe(p.copy).writable();
+      const done = new Promise<void>((resolve, reject) => {
+        stream.once("finish", resolve);
+        stream.once("error", reject);
+      });
+      for (const d of p.data) stream.write(d);
+      stream.end();
+      await done;
       const wall = performance.now() - t0;
       const cpu = backendMs() - cpu0;
-      const [count] = await sql<{ n: number }[]>`select count(*)::int as n from log_format_bench`;
-      const n = count!.n;
-      if (n !== ROWS) throw new Error(`${format}: ${n} rows written, expected ${ROWS}`);
+      const n = await count(p.table);
+      if (n !== ROWS) throw new Error(`${format}: ${n} predictions written, expected ${ROWS}`);
       table.push([String(rep), format, String(ROWS), wall.toFixed(0), ((cpu * 1000) / ROWS).toFixed(2)]);
     }
   }
-  printTable(["run", "COPY format", "rows", "wall ms", "Postgres backend CPU µs/row"], table);
+  await sql`drop table log_format_rows, log_format_batches`;
+  printTable(["run", "COPY format", "predictions", "wall ms", "Postgres backend CPU µs/prediction"], table);
   await sql.end();
 }
 

@@ -168,14 +168,17 @@ async function main() {
     //    time's blocks; ids without a time (random UUIDs, as before) make it read the whole log.
     const logRows = 2_000_000;
     const start = Date.now() - 2 * 86_400_000;
-    await db().execute(sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at)
-      select gen_random_uuid(), 0, ${onEndpoint!.id}::uuid, ${fakeVersion}::uuid, '{}', '"a"', 1, to_timestamp(${start / 1000}::float8 + g * ${(2 * 86_400) / logRows}::float8) from generate_series(1, ${logRows}) g`);
+    // In batches of 1,000, as the serving runtime writes them.
+    await db().execute(sql`insert into prediction_log_batches (endpoint_id, model_version_id, shadow, first_at, last_at, request_ids, idxs, inputs, predictions, latencies_ms, created_ats)
+      select ${onEndpoint!.id}::uuid, ${fakeVersion}::uuid, false, min(t), max(t), array_agg(id order by g), array_agg(0), array_agg('{}'::text), array_agg('"a"'::text), array_agg(1::float8), array_agg(t order by g)
+        from (select g, gen_random_uuid() as id, to_timestamp(${start / 1000}::float8 + g * ${(2 * 86_400) / logRows}::float8) as t from generate_series(1, ${logRows}) g) s
+       group by (g - 1) / 1000`);
     const labelled = async (ids: string[]) => {
       for (const [i, id] of ids.entries()) await db().execute(sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at) values (${id}::uuid, 0, ${onEndpoint!.id}::uuid, ${fakeVersion}::uuid, '{}', '"a"', 1, ${new Date(start + 86_400_000 + i * 1000).toISOString()}::timestamptz)`);
       // Block ranges are summarized as they fill (the index's autosummarize, by autovacuum within
       // a minute or so); here at once, as a log written over two days would be.
-      await db().execute(sql`select brin_summarize_new_values('prediction_log_time_brin')`);
-      await db().execute(sql`analyze prediction_log`);
+      await db().execute(sql`select brin_summarize_new_values('prediction_log_batches_time_brin')`);
+      await db().execute(sql`analyze prediction_log_batches`);
       const times: number[] = [];
       let matched = 0;
       for (let k = 0; k < 5; k++) {
@@ -188,7 +191,7 @@ async function main() {
     const timed = await labelled(Array.from({ length: 20 }, (_, i) => uuidv7({ msecs: start + 86_400_000 + i * 1000 })));
     const untimed = await labelled(Array.from({ length: 20 }, () => randomUUID()));
     rows.push(["feedback: 20 labels joined to a 2,000,000-row log (time-ordered request ids)", `${timed.ms.toFixed(1)} ms`, `random ids (the whole log read): ${untimed.ms.toFixed(1)} ms`, `${timed.matched} + ${untimed.matched} matched`]);
-    await db().execute(sql`delete from prediction_log where endpoint_id = ${onEndpoint!.id}::uuid and model_version_id = ${fakeVersion}::uuid`);
+    await db().execute(sql`delete from prediction_log_batches where endpoint_id = ${onEndpoint!.id}::uuid and model_version_id = ${fakeVersion}::uuid`);
 
     printTable(["measurement", "result", "against the target", "note"], rows);
   } finally {

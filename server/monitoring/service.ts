@@ -188,6 +188,7 @@ async function scoresOverTime(db: Db, endpointId: string, task: "classification"
       from prediction_log l
       join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx and f.endpoint_id = l.endpoint_id
      where l.endpoint_id = ${endpointId} and l.created_at >= ${range.from.toISOString()}::timestamptz and l.created_at < ${range.to.toISOString()}::timestamptz
+       and l.batch_last_at >= ${range.from.toISOString()}::timestamptz and l.batch_first_at < ${range.to.toISOString()}::timestamptz
      group by 1, 2, 3 order by 1`)) as unknown as { t: Date | string; model_version_id: string; shadow: boolean; labelled: number; correct: number; sse: number | null }[];
   return rows.map((r) => ({
     t: new Date(r.t),

@@ -63,13 +63,13 @@ export async function recordFeedback(db: Db, endpointId: string, labels: Label[]
           returning request_id, idx`;
   if (!stored.length) return { accepted: 0, matched: 0 };
   // The log has no index on request ids (one would slow every write); request ids carry their
-  // time (UUIDv7), so the match reads only the log's blocks of that time (its BRIN index).
+  // time (UUIDv7), so the match reads only the log's batches of that time (its BRIN index).
   const span = loggedBetween(stored.map((r) => r.request_id as string));
   const [m] = await s`select count(*)::int as n from prediction_log l
           join json_to_recordset(${JSON.stringify(stored.map((r) => ({ request_id: r.request_id as string, idx: r.idx as number })))}::json) as r(request_id uuid, idx int)
             on l.request_id = r.request_id and l.idx = r.idx
           where l.endpoint_id = ${endpointId}::uuid and not l.shadow
-            and l.created_at >= ${span.from}::text::timestamptz and l.created_at <= ${span.to}::text::timestamptz`;
+            and l.batch_last_at >= ${span.from}::text::timestamptz and l.batch_first_at <= ${span.to}::text::timestamptz`;
   return { accepted: stored.length, matched: (m?.n as number) ?? 0 };
 }
 

@@ -1,8 +1,10 @@
 /**
- * The prediction log, written off the request path: a request appends its rows to a queue, encoded
- * for COPY's binary format at once, and answers; the queue is flushed in batches every FLUSH_MS or
- * every BATCH rows. The queue is bounded: when Postgres cannot keep up, rows beyond it are dropped and
- * counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
+ * The prediction log, written off the request path: a request appends its rows to its variant's
+ * open batch, encoded for COPY's binary format at once, and answers; the batches are written every
+ * FLUSH_MS or when one holds BATCH rows, each as one row of `prediction_log_batches` (the
+ * predictions' fields as parallel arrays: Postgres spends half the CPU per prediction that a row
+ * per prediction cost it). What waits is bounded: when Postgres cannot keep up, rows beyond it are
+ * dropped and counted (`millrace_prediction_log_dropped_total`), never held in memory without limit.
  */
 import type { Db } from "~/db/client";
 import { metrics } from "../metrics/registry";
@@ -21,30 +23,28 @@ export interface LoggedPrediction {
 }
 
 const FLUSH_MS = 200;
+/** Rows of a batch (one table row) at most; a full batch is written at once. */
 const BATCH = 5000;
 const MAX_QUEUED = 50_000;
 /** Encoded bytes held at most (large inputs reach it before MAX_QUEUED rows). */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-/** Rows are encoded into chunks of this size (a larger row gets a chunk of its own size). */
-const CHUNK = 256 * 1024;
-/** Written chunks kept for reuse. */
+/** Written batches kept for reuse (their buffers), rather than allocated again. */
 const SPARE = 8;
 
 export class PredictionLog {
   /**
-   * Rows wait already encoded in COPY's binary format, not as objects: a request's rows are
-   * garbage as soon as it is answered, rather than living through young-generation collections
-   * until the next flush (which made every scavenge copy and promote them).
+   * The open batch of each variant (keyed by its `logIds` buffer), live and shadow apart. Rows wait
+   * already encoded, not as objects: a request's rows are garbage as soon as it is answered,
+   * rather than living through young-generation collections until the next flush.
    */
-  private chunks: Buffer[] = [];
-  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
+  private open = [new Map<Buffer, Batch>(), new Map<Buffer, Batch>()] as const;
+  /** Full batches waiting for the next write. */
+  private full: Batch[] = [];
   /**
-   * Chunks already in Postgres, filled again rather than allocated: a new 256 KiB buffer for every
-   * ~1,300 rows counted towards V8's external memory and, under load, made it collect the old
-   * space two to three times as often.
+   * Written batches, filled again rather than allocated: new buffers for every batch counted
+   * towards V8's external memory and, under load, made it collect the old space more often.
    */
-  private spare: Buffer[] = [];
-  private used = 0;
+  private spare: Batch[] = [];
   private rows = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -59,23 +59,27 @@ export class PredictionLog {
    */
   append(ids: Buffer, requestId: string, inputs: Record<string, unknown>[], predictions: unknown[], latencyMs: number, shadow: boolean, at: number, text?: string) {
     let taken = 0;
+    const open = this.open[shadow ? 1 : 0];
     try {
       for (let idx = 0; idx < inputs.length; idx++) {
         if (this.rows >= MAX_QUEUED || this.bytes >= MAX_QUEUED_BYTES) break;
-        const input = text !== undefined && inputs.length === 1 ? text : JSON.stringify(inputs[idx]);
-        const p = predictions[idx];
-        const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : JSON.stringify(p);
-        const bound = rowBound(input, prediction);
-        if (this.chunk.length - this.used < bound) {
-          if (this.used) this.chunks.push(this.chunk.subarray(0, this.used));
-          this.chunk = bound <= CHUNK ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK)) : Buffer.allocUnsafe(bound);
-          this.used = 0;
+        let batch = open.get(ids);
+        if (!batch) {
+          batch = this.spare.pop() ?? new Batch();
+          batch.start(ids, shadow);
+          open.set(ids, batch);
         }
-        const end = encodeRow(this.chunk, this.used, requestId, idx, ids, shadow, input, prediction, latencyMs, at);
-        this.bytes += end - this.used;
-        this.used = end;
+        // Both texts before anything is written: a batch's columns stay in step.
+        const input = text !== undefined && inputs.length === 1 ? text : (JSON.stringify(inputs[idx]) ?? "null");
+        const p = predictions[idx];
+        const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : (JSON.stringify(p) ?? "null");
+        this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
         this.rows++;
         taken++;
+        if (batch.rows === BATCH) {
+          open.delete(ids);
+          this.full.push(batch);
+        }
       }
     } catch (e) {
       // A row that cannot be encoded is dropped (counted below); the request it logs is answered.
@@ -83,7 +87,7 @@ export class PredictionLog {
     }
     if (taken < inputs.length) metrics().logDropped.inc(inputs.length - taken);
     if (!taken || this.draining) return; // the running drain takes these too
-    if (this.rows >= BATCH) void this.flush();
+    if (this.full.length) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref();
@@ -106,50 +110,53 @@ export class PredictionLog {
 
   private async drain() {
     while (this.rows) {
-      if (this.used) {
-        this.chunks.push(this.chunk.subarray(0, this.used));
-        this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK);
+      const batches = this.full;
+      for (const open of this.open) {
+        for (const b of open.values()) batches.push(b);
+        open.clear();
       }
-      const batch = { chunks: this.chunks, rows: this.rows };
-      this.chunks = [];
-      this.used = this.rows = this.bytes = 0;
-      await this.write(batch.chunks, batch.rows);
+      this.full = [];
+      const rows = this.rows;
+      this.rows = this.bytes = 0;
+      await this.write(batches, rows);
     }
   }
 
-  private async write(chunks: Buffer[], rows: number) {
+  private async write(batches: Batch[], rows: number) {
     try {
       // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates;
-      // binary rather than text: Postgres parses no ids, numbers or times (half its CPU per row).
-      const stream = await this.db.$sql`copy prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at) from stdin (format binary)`.writable();
+      // binary rather than text: Postgres parses no ids, numbers or times.
+      const stream = await this.db.$sql`copy prediction_log_batches (endpoint_id, model_version_id, shadow, first_at, last_at, request_ids, idxs, inputs, predictions, latencies_ms, created_ats) from stdin (format binary)`.writable();
       const done = new Promise<void>((resolve, reject) => {
         stream.once("finish", resolve);
         stream.once("error", reject);
       });
       stream.write(COPY_HEADER);
-      for (const c of chunks) stream.write(c);
+      for (const b of batches) for (const part of b.encode()) stream.write(part);
       stream.write(COPY_TRAILER);
       stream.end();
       await done;
       metrics().logWritten.inc(rows);
-      // Written: postgres.js copied each chunk into its own message when it was written.
-      for (const c of chunks) if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK && this.spare.length < SPARE) this.spare.push(Buffer.from(c.buffer, 0, CHUNK));
     } catch (e) {
-      // An endpoint deleted meanwhile (foreign key) or the database away: these rows are lost, and counted.
+      // The database away, or a row it refused: these rows are lost, and counted.
       metrics().logDropped.inc(rows);
       console.error(`[serving] could not write ${rows} prediction log rows: ${(e as Error).message}`);
     }
+    // Written (postgres.js copied each part into its own message when it was written) or dropped.
+    for (const b of batches) if (this.spare.length < SPARE) this.spare.push(b);
   }
 }
 
 // COPY's binary format (PostgreSQL manual, "COPY — Binary Format"): a signature, flags and an
 // extension length; then per row the number of fields and each field as its length (-1: NULL)
-// and bytes in the type's binary form (big-endian); a field count of -1 ends the data.
+// and bytes in the type's binary form (big-endian); a field count of -1 ends the data. An array
+// field (array_send) is its dimensions (1), a has-nulls flag, the element type's OID, each
+// dimension's length and lower bound (1), then each element as its length and bytes.
 export const COPY_HEADER = Buffer.concat([Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), Buffer.alloc(8)]);
 export const COPY_TRAILER = Buffer.from([0xff, 0xff]);
-const FIELDS = 9;
-/** Bytes of a row without its two JSON texts: field count, uuid, int4, uuid, uuid, bool, two lengths, float8, timestamptz. */
-const FIXED = 2 + (4 + 16) + (4 + 4) + 2 * (4 + 16) + (4 + 1) + 4 + 4 + (4 + 8) + (4 + 8);
+const FIELDS = 11;
+/** Element types (pg_type OIDs) of the batch's arrays. */
+const OID = { uuid: 2950, int4: 23, text: 25, float8: 701, timestamptz: 1184 };
 /** timestamptz counts microseconds from 2000-01-01 UTC. */
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 
@@ -179,62 +186,144 @@ function int32(b: Buffer, v: number, at: number) {
   return at + 4;
 }
 
-/** Writes a text field (length, UTF-8 bytes) or NULL for undefined; ASCII byte by byte, the rest through Buffer.write. */
-function writeText(value: string | undefined, b: Buffer, at: number) {
-  if (value === undefined) return int32(b, -1, at);
-  const start = at + 4;
-  const n = value.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 0x7f) break;
-    b[start + i] = c;
-  }
-  const bytes = i === n ? n : i + b.write(value.slice(i), start + i, "utf8");
-  int32(b, bytes, at);
-  return start + bytes;
+/** Writes a timestamptz's 8 bytes (int64 microseconds since 2000, as two exact 32-bit halves) for `ms` since the epoch. */
+function timestamp(b: Buffer, ms: number, at: number) {
+  const us = (ms - PG_EPOCH_MS) * 1000;
+  const high = Math.floor(us / 0x100000000);
+  return int32(b, us - high * 0x100000000, int32(b, high, at));
 }
 
-/** The most bytes a row with these JSON texts can take (UTF-8 takes at most three bytes per UTF-16 unit). */
-const rowBound = (input: string | undefined, prediction: string | undefined) => FIXED + 3 * ((input?.length ?? 0) + (prediction?.length ?? 0));
+/** A growable buffer of encoded array elements, kept (at its size) when its batch is reused. */
+class Column {
+  buf: Buffer;
+  used = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  /** Room for `n` more bytes. */
+  room(n: number) {
+    if (this.used + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
+  /** A text element (length, UTF-8 bytes): ASCII byte by byte, the rest through Buffer.write. */
+  text(value: string) {
+    const n = value.length;
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    const b = this.room(4 + 3 * n);
+    const start = this.used + 4;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) break;
+      b[start + i] = c;
+    }
+    const bytes = i === n ? n : i + b.write(value.slice(i), start + i, "utf8");
+    int32(b, bytes, this.used);
+    this.used = start + bytes;
+    return 4 + bytes;
+  }
+}
 
-/** An endpoint's and a model version's ids as the two fields of a row (encoded once per variant). */
+/** One variant's (endpoint, model version, live or shadow) rows waiting to be written, as columns. */
+class Batch {
+  rows = 0;
+  first = Infinity;
+  last = -Infinity;
+  ids: Buffer = Buffer.alloc(0);
+  shadow = false;
+  // Room for 256 rows at first (an endpoint that answers rarely holds little); a reused batch keeps what it grew to.
+  private requestIds = new Column(256 * 20);
+  private idxs = new Column(256 * 8);
+  private inputs = new Column(256 * 128);
+  private predictions = new Column(256 * 16);
+  private latencies = new Column(256 * 12);
+  private times = new Column(256 * 12);
+
+  start(ids: Buffer, shadow: boolean) {
+    this.ids = ids;
+    this.shadow = shadow;
+    this.rows = 0;
+    this.first = Infinity;
+    this.last = -Infinity;
+    for (const c of [this.requestIds, this.idxs, this.inputs, this.predictions, this.latencies, this.times]) c.used = 0;
+  }
+
+  /** Appends one prediction; returns the bytes it took. */
+  add(requestId: string, idx: number, input: string, prediction: string, latencyMs: number, at: number) {
+    const r = this.requestIds.room(20);
+    // The id first: a row whose id is not a UUID throws before any of its fields is kept.
+    writeUuid(requestId, r, int32(r, 16, this.requestIds.used));
+    this.requestIds.used += 20;
+    const i = this.idxs.room(8);
+    this.idxs.used = int32(i, idx, int32(i, 4, this.idxs.used));
+    const l = this.latencies.room(12);
+    this.latencies.used = l.writeDoubleBE(latencyMs, int32(l, 8, this.latencies.used));
+    const t = this.times.room(12);
+    this.times.used = timestamp(t, at, int32(t, 8, this.times.used));
+    if (at < this.first) this.first = at;
+    if (at > this.last) this.last = at;
+    this.rows++;
+    return 40 + this.inputs.text(input) + this.predictions.text(prediction);
+  }
+
+  /** The batch as one row of COPY's binary format, in parts (the columns' bytes are not copied). */
+  encode(): Buffer[] {
+    // Field count; the two ids (their lengths included); shadow; first and last time.
+    const head = Buffer.allocUnsafe(2 + this.ids.length + 5 + 2 * 12);
+    head[0] = 0;
+    head[1] = FIELDS;
+    this.ids.copy(head, 2);
+    let o = int32(head, 1, 2 + this.ids.length);
+    head[o++] = this.shadow ? 1 : 0;
+    o = timestamp(head, this.last, int32(head, 8, timestamp(head, this.first, int32(head, 8, o))));
+    const parts: Buffer[] = [head];
+    const columns = [
+      [this.requestIds, OID.uuid],
+      [this.idxs, OID.int4],
+      [this.inputs, OID.text],
+      [this.predictions, OID.text],
+      [this.latencies, OID.float8],
+      [this.times, OID.timestamptz],
+    ] as const;
+    for (const [c, oid] of columns) {
+      const h = Buffer.allocUnsafe(24);
+      int32(h, 20 + c.used, 0);
+      int32(h, 1, 4); // one dimension
+      int32(h, 0, 8); // no NULL elements
+      int32(h, oid, 12);
+      int32(h, this.rows, 16);
+      int32(h, 1, 20); // lower bound
+      parts.push(h, c.buf.subarray(0, c.used));
+    }
+    return parts;
+  }
+}
+
+/** An endpoint's and a model version's ids as the two fields of a batch row (encoded once per variant). */
 export function logIds(endpointId: string, modelVersionId: string): Buffer {
   const b = Buffer.alloc(2 * (4 + 16));
   writeUuid(modelVersionId, b, b.writeInt32BE(16, writeUuid(endpointId, b, b.writeInt32BE(16, 0))));
   return b;
 }
 
-/** Writes one row at `at`, in room for `rowBound` of its texts; returns where it ends. */
-function encodeRow(b: Buffer, at: number, requestId: string, idx: number, ids: Buffer, shadow: boolean, input: string | undefined, prediction: string | undefined, latencyMs: number, createdAt: number) {
-  b[at] = 0;
-  b[at + 1] = FIELDS;
-  let o = writeUuid(requestId, b, int32(b, 16, at + 2));
-  o = int32(b, idx, int32(b, 4, o));
-  for (let i = 0; i < ids.length; i++) b[o + i] = ids[i]!;
-  o += ids.length;
-  o = int32(b, 1, o);
-  b[o++] = shadow ? 1 : 0;
-  o = writeText(input, b, o);
-  o = writeText(prediction, b, o);
-  o = b.writeDoubleBE(latencyMs, int32(b, 8, o));
-  // int64 microseconds, as two 32-bit halves (exact: far below 2^53).
-  const us = (createdAt - PG_EPOCH_MS) * 1000;
-  const high = Math.floor(us / 0x100000000);
-  return int32(b, us - high * 0x100000000, int32(b, high, int32(b, 8, o)));
-}
-
-/** Rows [from, to) of `batch` in COPY's binary format. */
-export function copyRows(batch: LoggedPrediction[], from: number, to: number): Buffer {
-  const texts = batch.slice(from, to).map((r) => [r.input === undefined ? undefined : JSON.stringify(r.input), r.prediction === undefined ? undefined : JSON.stringify(r.prediction)] as const);
-  const b = Buffer.allocUnsafe(texts.reduce((size, [input, prediction]) => size + rowBound(input, prediction), 0));
-  let o = 0;
-  for (let j = from; j < to; j++) {
-    const r = batch[j]!;
-    const [input, prediction] = texts[j - from]!;
-    o = encodeRow(b, o, r.request_id, r.idx, logIds(r.endpoint_id, r.model_version_id), r.shadow, input, prediction, r.latency_ms, r.created_at);
+/** `rows` as batch rows in COPY's binary format (one per endpoint, model version and role, in order of first appearance). */
+export function copyBatches(rows: LoggedPrediction[]): Buffer {
+  const batches = new Map<string, Batch>();
+  for (const r of rows) {
+    const key = `${r.endpoint_id}/${r.model_version_id}/${r.shadow}`;
+    let b = batches.get(key);
+    if (!b) {
+      b = new Batch();
+      b.start(logIds(r.endpoint_id, r.model_version_id), r.shadow);
+      batches.set(key, b);
+    }
+    b.add(r.request_id, r.idx, JSON.stringify(r.input), JSON.stringify(r.prediction), r.latency_ms, r.created_at);
   }
-  return b.subarray(0, o);
+  return Buffer.concat([...batches.values()].flatMap((b) => b.encode()));
 }
 
 /**
@@ -246,10 +335,11 @@ export async function pruneLog(db: Db, days: number): Promise<number> {
   return db.$sql.begin(async (tx) => {
     const [lock] = await tx`select pg_try_advisory_xact_lock(hashtext('millrace:prune-prediction-log')) as ok`;
     if (!lock?.ok) return 0;
-    const logs = await tx`delete from prediction_log where created_at < now() - make_interval(days => ${days})`;
+    // Whole batches: a batch spans the moments of one flush (a fraction of a second).
+    const logs = await tx`delete from prediction_log_batches where last_at < now() - make_interval(days => ${days}) returning cardinality(request_ids) as n`;
     const labels = await tx`delete from prediction_feedback where created_at < now() - make_interval(days => ${days})`;
     // The monitoring counts (one row per minute, endpoint, version and role) keep as long.
     const counts = await tx`delete from monitor_counts where minute < now() - make_interval(days => ${days})`;
-    return logs.count + labels.count + counts.count;
+    return logs.reduce((n, r) => n + (r.n as number), 0) + labels.count + counts.count;
   });
 }

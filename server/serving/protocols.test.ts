@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { InputField } from "~/workflows/model/signature";
 import { wilson } from "~/workflows/monitoring/live-scores";
 import { matchServing } from "./http";
-import { copyRows } from "./prediction-log";
+import { copyBatches } from "./prediction-log";
 import { millraceBody, millraceJson } from "./http";
 import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
 
@@ -69,12 +69,13 @@ describe("Open Inference Protocol tensors", () => {
 });
 
 describe("the prediction log", () => {
-  it("writes rows in COPY's binary format: ids as 16 bytes, JSON as UTF-8 text, times from 2000-01-01 in microseconds", () => {
+  it("writes a batch per endpoint, version and role in COPY's binary format: arrays of ids as 16 bytes, JSON as UTF-8 text, times from 2000-01-01 in microseconds", () => {
+    const endpoint = "00000000-0000-0000-0000-000000000002";
     const rows = [
       {
         request_id: "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f5a6",
         idx: 2,
-        endpoint_id: "00000000-0000-0000-0000-000000000002",
+        endpoint_id: endpoint,
         model_version_id: "ffffffff-ffff-ffff-ffff-fffffffffffe",
         shadow: true,
         input: { note: "a\tb\nc\\d é 🙂", n: null },
@@ -82,10 +83,11 @@ describe("the prediction log", () => {
         latency_ms: 0.5,
         created_at: Date.parse("2026-11-26T10:00:00.123Z"),
       },
-      { request_id: "00000000-0000-0000-0000-000000000001", idx: 0, endpoint_id: "00000000-0000-0000-0000-000000000002", model_version_id: "00000000-0000-0000-0000-000000000003", shadow: false, input: {}, prediction: 3.25, latency_ms: 12, created_at: Date.parse("2000-01-01T00:00:00Z") },
+      { request_id: "00000000-0000-0000-0000-000000000001", idx: 0, endpoint_id: endpoint, model_version_id: "00000000-0000-0000-0000-000000000003", shadow: false, input: {}, prediction: 3.25, latency_ms: 12, created_at: Date.parse("2000-01-01T00:00:00Z") },
+      { request_id: "00000000-0000-0000-0000-0000000000ff", idx: 1, endpoint_id: endpoint, model_version_id: "00000000-0000-0000-0000-000000000003", shadow: false, input: { x: 1 }, prediction: 4, latency_ms: 3, created_at: Date.parse("2000-01-01T00:00:01Z") },
     ];
-    const b = copyRows(rows, 0, 2);
-    // A reader of the format, field by field.
+    const b = copyBatches(rows);
+    // A reader of the format, field by field (array_send's layout for the arrays).
     let o = 0;
     const fields = (): Buffer[] => {
       const n = b.readInt16BE(o);
@@ -98,18 +100,37 @@ describe("the prediction log", () => {
         return f;
       });
     };
+    const array = (f: Buffer, oid: number): Buffer[] => {
+      expect([f.readInt32BE(0), f.readInt32BE(4), f.readInt32BE(8), f.readInt32BE(16)]).toEqual([1, 0, oid, 1]);
+      let p = 20;
+      return Array.from({ length: f.readInt32BE(12) }, () => {
+        const len = f.readInt32BE(p);
+        const e = f.subarray(p + 4, p + 4 + len);
+        p += 4 + len;
+        return e;
+      });
+    };
     const uuid = (f: Buffer) => f.toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const us = (ms: number) => (ms - Date.UTC(2000, 0, 1)) * 1000;
     const first = fields();
-    expect(first).toHaveLength(9);
-    expect([uuid(first[0]!), first[1]!.readInt32BE(0), uuid(first[2]!), uuid(first[3]!), first[4]![0]]).toEqual([rows[0]!.request_id, 2, rows[0]!.endpoint_id, rows[0]!.model_version_id, 1]);
-    expect(JSON.parse(first[5]!.toString("utf8"))).toEqual(rows[0]!.input);
-    expect(JSON.parse(first[6]!.toString("utf8"))).toBe("yes");
-    expect(first[7]!.readDoubleBE(0)).toBe(0.5);
-    expect(Number(first[8]!.readBigInt64BE(0))).toBe((rows[0]!.created_at - Date.UTC(2000, 0, 1)) * 1000);
+    expect(first).toHaveLength(11);
+    expect([uuid(first[0]!), uuid(first[1]!), first[2]![0], Number(first[3]!.readBigInt64BE(0)), Number(first[4]!.readBigInt64BE(0))]).toEqual([endpoint, rows[0]!.model_version_id, 1, us(rows[0]!.created_at), us(rows[0]!.created_at)]);
+    expect(array(first[5]!, 2950).map(uuid)).toEqual([rows[0]!.request_id]);
+    expect(array(first[6]!, 23).map((e) => e.readInt32BE(0))).toEqual([2]);
+    expect(JSON.parse(array(first[7]!, 25)[0]!.toString("utf8"))).toEqual(rows[0]!.input);
+    expect(array(first[8]!, 25).map(String)).toEqual(['"yes"']);
+    expect(array(first[9]!, 701).map((e) => e.readDoubleBE(0))).toEqual([0.5]);
+    expect(array(first[10]!, 1184).map((e) => Number(e.readBigInt64BE(0)))).toEqual([us(rows[0]!.created_at)]);
+    // The other version's two rows: one batch, its time span from the first to the last.
     const second = fields();
-    expect([second[4]![0], second[6]!.toString("utf8"), second[7]!.readDoubleBE(0), Number(second[8]!.readBigInt64BE(0))]).toEqual([0, "3.25", 12, 0]);
+    expect([uuid(second[1]!), second[2]![0], Number(second[3]!.readBigInt64BE(0)), Number(second[4]!.readBigInt64BE(0))]).toEqual([rows[1]!.model_version_id, 0, 0, 1_000_000]);
+    expect(array(second[5]!, 2950).map(uuid)).toEqual([rows[1]!.request_id, rows[2]!.request_id]);
+    expect(array(second[6]!, 23).map((e) => e.readInt32BE(0))).toEqual([0, 1]);
+    expect(array(second[7]!, 25).map(String)).toEqual(["{}", '{"x":1}']);
+    expect(array(second[8]!, 25).map(String)).toEqual(["3.25", "4"]);
+    expect(array(second[9]!, 701).map((e) => e.readDoubleBE(0))).toEqual([12, 3]);
     expect(o).toBe(b.length);
-    expect(() => copyRows([{ ...rows[1]!, request_id: "not-a-uuid" }], 0, 1)).toThrow(/not a UUID/);
+    expect(() => copyBatches([{ ...rows[1]!, request_id: "not-a-uuid" }])).toThrow(/not a UUID/);
   });
 });
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, db } from "~/db/client";
-import { endpoints, memberships, modelVersions, predictionLog, workspaces } from "~/db/schema";
+import { endpoints, memberships, modelVersions, predictionLog, predictionLogBatches, workspaces } from "~/db/schema";
 import type { ModelRef } from "~/lib/pipeline/plan";
 import { artifactStore } from "~/workflows/artifacts";
 import type { FsArtifactStore } from "~/workflows/artifacts/store";
@@ -388,7 +388,7 @@ describe("serving", () => {
     await db().execute(sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at) values (${legacy}, 0, ${ep!.id}, ${versions[0]!.id}, '{}', '"a"', 1, now() - interval '3 days')`);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: legacy, label: "a" }, auth())).json).toEqual({ accepted: 1, matched: 1 });
     await db().execute(sql`delete from prediction_feedback where request_id = ${legacy}`);
-    await db().execute(sql`delete from prediction_log where request_id = ${legacy}`);
+    await db().execute(sql`delete from prediction_log_batches where ${legacy}::uuid = any(request_ids)`);
     // Feedback needs a key even where predictions would not, and names what is wrong.
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "a" })).status).toBe(401);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: "nope", label: "a" }, auth())).json.error).toBe("requestId must be the requestId of a prediction (a UUID)");
@@ -419,25 +419,34 @@ describe("serving", () => {
     expect(history.revisions[0]).toMatchObject({ kind: "guardrail", live: true });
   });
 
-  it("writes every queued row intact across many chunks, flush after flush (written chunks are filled again)", async () => {
+  it("writes every queued row intact across full batches, flush after flush (written batches are filled again)", async () => {
     const log = new PredictionLog(db());
     const endpointId = randomUUID();
     const ids = logIds(endpointId, randomUUID());
     const sent = new Map<string, string>();
-    // Three rounds of ~600 KiB each (three chunks a round); a round's chunks are reused by the next.
+    // Three rounds of 6,000 rows (~1.3 MiB), live and shadow apart; a round's batches are reused, and their columns grown, by the next.
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < 2500; i++) {
+      for (let i = 0; i < 6000; i++) {
         const requestId = randomUUID();
         const text = JSON.stringify({ round, i, pad: `${round}-${i}-`.padEnd(200, String.fromCharCode(97 + ((round + i) % 26))) });
         sent.set(requestId, text);
-        log.append(ids, requestId, [JSON.parse(text) as Record<string, unknown>], [i % 2 ? "a" : "b"], i / 10, false, Date.now(), i % 3 ? text : undefined);
+        log.append(ids, requestId, [JSON.parse(text) as Record<string, unknown>], [i % 2 ? "a" : "b"], i / 10, i % 10 === 0, Date.now(), i % 3 ? text : undefined);
       }
       await log.flush();
     }
     const rows = await db().select().from(predictionLog).where(eq(predictionLog.endpointId, endpointId));
-    expect(rows.length).toBe(7500);
-    for (const r of rows) expect(r.input).toBe(sent.get(r.requestId));
-    await db().delete(predictionLog).where(eq(predictionLog.endpointId, endpointId));
+    expect(rows.length).toBe(18_000);
+    for (const r of rows) {
+      const { round, i } = JSON.parse(r.input) as { round: number; i: number };
+      expect([r.input, r.shadow, r.prediction, r.latencyMs]).toEqual([sent.get(r.requestId), i % 10 === 0, i % 2 ? '"a"' : '"b"', i / 10]);
+      expect(r.batchFirstAt.getTime()).toBeLessThanOrEqual(r.createdAt.getTime());
+      expect(r.batchLastAt.getTime()).toBeGreaterThanOrEqual(r.createdAt.getTime());
+      expect(round).toBeLessThan(3);
+    }
+    // 5,400 live rows a round: a full batch written at once, then the rest.
+    const [batches] = await db().execute<{ largest: number }>(sql`select max(cardinality(request_ids))::int as largest from prediction_log_batches where endpoint_id = ${endpointId}`);
+    expect(batches!.largest).toBe(5000);
+    await db().delete(predictionLogBatches).where(eq(predictionLogBatches.endpointId, endpointId));
   });
 
   it("prunes logged predictions and feedback past their retention, and keeps everything with 0 days", async () => {

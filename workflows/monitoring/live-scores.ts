@@ -46,7 +46,7 @@ export async function liveScores(db: Db, endpointId: string, task: "classificati
     from prediction_log l
     join model_version mv on mv.id = l.model_version_id
     left join prediction_feedback f on f.request_id = l.request_id and f.idx = l.idx and f.endpoint_id = l.endpoint_id
-    where l.endpoint_id = ${endpointId} and l.created_at >= ${since.toISOString()}::timestamptz
+    where l.endpoint_id = ${endpointId} and l.created_at >= ${since.toISOString()}::timestamptz and l.batch_last_at >= ${since.toISOString()}::timestamptz
     group by l.model_version_id, mv.name, mv.version, l.shadow
     order by mv.version desc, l.shadow`);
   return rows.map((r) => {
