@@ -104,10 +104,13 @@ describe("migrations", () => {
       await migrate(db, { migrationsFolder: old });
       const endpoint = "00000000-0000-4000-8000-000000000001";
       const [v1, v2] = ["00000000-0000-4000-8000-0000000000a1", "00000000-0000-4000-8000-0000000000a2"];
-      // 12,000 predictions of one version (three batches of at most 5,000), two of another, a shadow's one.
+      // 12,000 predictions of one version in 12 s (three batches of at most 5,000) and one an hour
+      // later (a batch per minute), two of another, a shadow's one.
       await db.$sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at)
-        select gen_random_uuid(), i % 3, ${endpoint}, ${v1}, false, '{"i":' || i || '}', '"a"', i / 100.0, timestamptz '2026-11-01 00:00:00+00' + make_interval(secs => i)
+        select gen_random_uuid(), i % 3, ${endpoint}, ${v1}, false, '{"i":' || i || '}', '"a"', i / 100.0, timestamptz '2026-11-01 00:00:00+00' + make_interval(secs => i / 1000.0)
           from generate_series(1, 12000) as i`;
+      await db.$sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms, created_at)
+        values (gen_random_uuid(), 0, ${endpoint}, ${v1}, '{}', '"a"', 1, '2026-11-01 01:00:00+00')`;
       await db.$sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms, created_at) values
         ('00000000-0000-4000-8000-0000000000b1', 0, ${endpoint}, ${v2}, false, '{"x":"é\tq"}', '3.5', 1.25, '2026-11-02 10:00:00+00'),
         ('00000000-0000-4000-8000-0000000000b1', 1, ${endpoint}, ${v2}, false, '{}', '4', 2, '2026-11-02 10:00:00.5+00'),
@@ -119,15 +122,18 @@ describe("migrations", () => {
       await applyMigrations(url.toString());
       const after = createDb(url.toString(), 1);
       expect(await after.$sql.unsafe(`select ${columns} from prediction_log order by created_at, request_id, idx, shadow`)).toEqual(before);
+      // The view keeps the table's NOT NULL: a row without an input is refused, not logged as null.
+      await expect(after.$sql`insert into prediction_log (request_id, idx, endpoint_id, model_version_id, input, prediction, latency_ms) values (gen_random_uuid(), 0, ${endpoint}, ${v1}, null, '"a"', 1)`).rejects.toThrow(/needs request_id/);
       const batches = await after.$sql`select model_version_id, shadow, cardinality(request_ids) as n, extract(epoch from last_at - first_at)::float8 as span from prediction_log_batches order by model_version_id, shadow, first_at`;
       expect(batches.map((b) => [b.model_version_id, b.shadow, b.n])).toEqual([
         [v1, false, 5000],
         [v1, false, 5000],
         [v1, false, 2000],
+        [v1, false, 1],
         [v1, true, 1],
         [v2, false, 2],
       ]);
-      expect(batches.map((b) => b.span)).toEqual([4999, 4999, 1999, 0, 0.5]);
+      expect(batches.map((b) => b.span)).toEqual([4.999, 4.999, 1.999, 0, 0, 0.5]);
       await after.$sql.end();
     } finally {
       fs.rmSync(old, { recursive: true, force: true });

@@ -24,9 +24,16 @@ ALTER TABLE "prediction_log_batches" ALTER COLUMN "request_ids" SET STORAGE EXTE
 -- Append-only, as the table before it (migration 0023): no vacuums triggered by inserts, on the
 -- table or on its TOAST table (which holds the arrays, a row per 2 kB).
 ALTER TABLE "prediction_log_batches" SET (autovacuum_vacuum_insert_threshold = -1, toast.autovacuum_vacuum_insert_threshold = -1, autovacuum_analyze_scale_factor = 1.0, autovacuum_analyze_threshold = 1000);--> statement-breakpoint
+-- Carried over under a lock: serving processes of the previous version wait rather than write
+-- rows this copy would miss (after it, their COPY into the view of the same name still works).
+LOCK TABLE "prediction_log" IN EXCLUSIVE MODE;--> statement-breakpoint
+-- A batch per endpoint, model version, role and minute (retention removes whole batches, and the
+-- time index bounds reads by them), of at most 5,000 predictions and about 64 MiB of JSON text.
 INSERT INTO "prediction_log_batches" ("endpoint_id", "model_version_id", "shadow", "first_at", "last_at", "request_ids", "idxs", "inputs", "predictions", "latencies_ms", "created_ats")
 SELECT "endpoint_id", "model_version_id", "shadow", min("created_at"), max("created_at"),
        array_agg("request_id" ORDER BY "n"), array_agg("idx" ORDER BY "n"), array_agg("input" ORDER BY "n"),
        array_agg("prediction" ORDER BY "n"), array_agg("latency_ms" ORDER BY "n"), array_agg("created_at" ORDER BY "n")
-  FROM (SELECT *, row_number() OVER (PARTITION BY "endpoint_id", "model_version_id", "shadow" ORDER BY "created_at", "request_id", "idx") AS "n" FROM "prediction_log") AS "l"
- GROUP BY "endpoint_id", "model_version_id", "shadow", ("n" - 1) / 5000;
+  FROM (SELECT *, row_number() OVER "w" AS "n", sum(octet_length("input") + octet_length("prediction")) OVER "w" AS "bytes"
+          FROM (SELECT *, date_trunc('minute', "created_at") AS "minute" FROM "prediction_log") AS "m"
+        WINDOW "w" AS (PARTITION BY "endpoint_id", "model_version_id", "shadow", "minute" ORDER BY "created_at", "request_id", "idx" ROWS UNBOUNDED PRECEDING)) AS "l"
+ GROUP BY "endpoint_id", "model_version_id", "shadow", "minute", ("n" - 1) / 5000, ("bytes" - 1) / 67108864;

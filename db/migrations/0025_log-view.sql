@@ -13,6 +13,11 @@ ALTER VIEW "prediction_log" ALTER COLUMN "created_at" SET DEFAULT now();--> stat
 -- A row inserted into the view (tests, benchmarks, SQL by hand) is a batch of one.
 CREATE FUNCTION "prediction_log_insert"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- The table's NOT NULL constraints, which the arrays' elements would not have.
+  IF NEW."request_id" IS NULL OR NEW."idx" IS NULL OR NEW."endpoint_id" IS NULL OR NEW."model_version_id" IS NULL OR NEW."shadow" IS NULL
+     OR NEW."input" IS NULL OR NEW."prediction" IS NULL OR NEW."latency_ms" IS NULL OR NEW."created_at" IS NULL THEN
+    RAISE EXCEPTION 'a logged prediction needs request_id, idx, endpoint_id, model_version_id, shadow, input, prediction, latency_ms and created_at' USING ERRCODE = 'not_null_violation';
+  END IF;
   INSERT INTO "prediction_log_batches" ("endpoint_id", "model_version_id", "shadow", "first_at", "last_at", "request_ids", "idxs", "inputs", "predictions", "latencies_ms", "created_ats")
   VALUES (NEW."endpoint_id", NEW."model_version_id", NEW."shadow", NEW."created_at", NEW."created_at", ARRAY[NEW."request_id"], ARRAY[NEW."idx"],
           ARRAY[NEW."input"], ARRAY[NEW."prediction"], ARRAY[NEW."latency_ms"], ARRAY[NEW."created_at"]);

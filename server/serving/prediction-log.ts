@@ -28,8 +28,12 @@ const BATCH = 5000;
 const MAX_QUEUED = 50_000;
 /** Encoded bytes held at most (large inputs reach it before MAX_QUEUED rows). */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-/** Written batches kept for reuse (their buffers), rather than allocated again. */
+/** Written batches kept for reuse (their buffers), rather than allocated again… */
 const SPARE = 8;
+/** …when their columns hold at most this much room (a batch of large inputs is let go). */
+const SPARE_BYTES = 2 * 1024 * 1024;
+/** A COPY that neither finishes nor fails within this long is counted as lost (the driver may not report a refusal after its end). */
+const WRITE_TIMEOUT_MS = 60_000;
 
 export class PredictionLog {
   /**
@@ -63,17 +67,17 @@ export class PredictionLog {
     try {
       for (let idx = 0; idx < inputs.length; idx++) {
         if (this.rows >= MAX_QUEUED || this.bytes >= MAX_QUEUED_BYTES) break;
+        const input = text !== undefined && inputs.length === 1 ? text : (JSON.stringify(inputs[idx]) ?? "null");
+        const p = predictions[idx];
+        const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : (JSON.stringify(p) ?? "null");
         let batch = open.get(ids);
         if (!batch) {
           batch = this.spare.pop() ?? new Batch();
           batch.start(ids, shadow);
+          // Opened only once it holds a row: a first row refused leaves no empty batch behind.
+          this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
           open.set(ids, batch);
-        }
-        // Both texts before anything is written: a batch's columns stay in step.
-        const input = text !== undefined && inputs.length === 1 ? text : (JSON.stringify(inputs[idx]) ?? "null");
-        const p = predictions[idx];
-        const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : (JSON.stringify(p) ?? "null");
-        this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
+        } else this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
         this.rows++;
         taken++;
         if (batch.rows === BATCH) {
@@ -127,23 +131,27 @@ export class PredictionLog {
       // COPY, not INSERT: a few times cheaper for Postgres and for this process at serving rates;
       // binary rather than text: Postgres parses no ids, numbers or times.
       const stream = await this.db.$sql`copy prediction_log_batches (endpoint_id, model_version_id, shadow, first_at, last_at, request_ids, idxs, inputs, predictions, latencies_ms, created_ats) from stdin (format binary)`.writable();
+      let timer: NodeJS.Timeout | undefined;
       const done = new Promise<void>((resolve, reject) => {
         stream.once("finish", resolve);
         stream.once("error", reject);
+        // postgres.js settles neither when Postgres refuses the data after the stream has ended.
+        timer = setTimeout(() => reject(new Error(`COPY not confirmed within ${WRITE_TIMEOUT_MS / 1000} s`)), WRITE_TIMEOUT_MS);
+        timer.unref();
       });
       stream.write(COPY_HEADER);
-      for (const b of batches) for (const part of b.encode()) stream.write(part);
+      for (const b of batches) if (b.rows) for (const part of b.encode()) stream.write(part);
       stream.write(COPY_TRAILER);
       stream.end();
-      await done;
+      await done.finally(() => clearTimeout(timer));
       metrics().logWritten.inc(rows);
     } catch (e) {
-      // The database away, or a row it refused: these rows are lost, and counted.
+      // The database away, a row it refused, or no answer: these rows are lost (or not known written), and counted.
       metrics().logDropped.inc(rows);
       console.error(`[serving] could not write ${rows} prediction log rows: ${(e as Error).message}`);
     }
     // Written (postgres.js copied each part into its own message when it was written) or dropped.
-    for (const b of batches) if (this.spare.length < SPARE) this.spare.push(b);
+    for (const b of batches) if (this.spare.length < SPARE && b.capacity() <= SPARE_BYTES) this.spare.push(b);
   }
 }
 
@@ -235,13 +243,14 @@ class Batch {
   last = -Infinity;
   ids: Buffer = Buffer.alloc(0);
   shadow = false;
-  // Room for 256 rows at first (an endpoint that answers rarely holds little); a reused batch keeps what it grew to.
-  private requestIds = new Column(256 * 20);
-  private idxs = new Column(256 * 8);
-  private inputs = new Column(256 * 128);
-  private predictions = new Column(256 * 16);
-  private latencies = new Column(256 * 12);
-  private times = new Column(256 * 12);
+  // Room for 32 rows at first (an endpoint that answers rarely holds little); the columns double
+  // as they fill, and a reused batch keeps what it grew to (up to SPARE_BYTES).
+  private requestIds = new Column(32 * 20);
+  private idxs = new Column(32 * 8);
+  private inputs = new Column(32 * 128);
+  private predictions = new Column(32 * 16);
+  private latencies = new Column(32 * 12);
+  private times = new Column(32 * 12);
 
   start(ids: Buffer, shadow: boolean) {
     this.ids = ids;
@@ -249,25 +258,46 @@ class Batch {
     this.rows = 0;
     this.first = Infinity;
     this.last = -Infinity;
-    for (const c of [this.requestIds, this.idxs, this.inputs, this.predictions, this.latencies, this.times]) c.used = 0;
+    for (const [c] of this.columns()) c.used = 0;
   }
 
-  /** Appends one prediction; returns the bytes it took. */
+  /**
+   * Appends one prediction; returns the bytes it took. Room is made in every column first and the
+   * id (the one field that can be refused) written first, so a row that fails leaves the columns
+   * as they were, in step.
+   */
   add(requestId: string, idx: number, input: string, prediction: string, latencyMs: number, at: number) {
     const r = this.requestIds.room(20);
-    // The id first: a row whose id is not a UUID throws before any of its fields is kept.
+    const i = this.idxs.room(8);
+    const l = this.latencies.room(12);
+    const t = this.times.room(12);
+    this.inputs.room(4 + 3 * input.length);
+    this.predictions.room(4 + 3 * prediction.length);
     writeUuid(requestId, r, int32(r, 16, this.requestIds.used));
     this.requestIds.used += 20;
-    const i = this.idxs.room(8);
     this.idxs.used = int32(i, idx, int32(i, 4, this.idxs.used));
-    const l = this.latencies.room(12);
     this.latencies.used = l.writeDoubleBE(latencyMs, int32(l, 8, this.latencies.used));
-    const t = this.times.room(12);
     this.times.used = timestamp(t, at, int32(t, 8, this.times.used));
     if (at < this.first) this.first = at;
     if (at > this.last) this.last = at;
     this.rows++;
-    return 40 + this.inputs.text(input) + this.predictions.text(prediction);
+    return 52 + this.inputs.text(input) + this.predictions.text(prediction);
+  }
+
+  /** The bytes its columns hold room for (a batch kept for reuse keeps them). */
+  capacity() {
+    return this.columns().reduce((n, [c]) => n + c.buf.length, 0);
+  }
+
+  private columns() {
+    return [
+      [this.requestIds, OID.uuid],
+      [this.idxs, OID.int4],
+      [this.inputs, OID.text],
+      [this.predictions, OID.text],
+      [this.latencies, OID.float8],
+      [this.times, OID.timestamptz],
+    ] as const;
   }
 
   /** The batch as one row of COPY's binary format, in parts (the columns' bytes are not copied). */
@@ -281,15 +311,7 @@ class Batch {
     head[o++] = this.shadow ? 1 : 0;
     o = timestamp(head, this.last, int32(head, 8, timestamp(head, this.first, int32(head, 8, o))));
     const parts: Buffer[] = [head];
-    const columns = [
-      [this.requestIds, OID.uuid],
-      [this.idxs, OID.int4],
-      [this.inputs, OID.text],
-      [this.predictions, OID.text],
-      [this.latencies, OID.float8],
-      [this.times, OID.timestamptz],
-    ] as const;
-    for (const [c, oid] of columns) {
+    for (const [c, oid] of this.columns()) {
       const h = Buffer.allocUnsafe(24);
       int32(h, 20 + c.used, 0);
       int32(h, 1, 4); // one dimension
@@ -335,7 +357,7 @@ export async function pruneLog(db: Db, days: number): Promise<number> {
   return db.$sql.begin(async (tx) => {
     const [lock] = await tx`select pg_try_advisory_xact_lock(hashtext('millrace:prune-prediction-log')) as ok`;
     if (!lock?.ok) return 0;
-    // Whole batches: a batch spans the moments of one flush (a fraction of a second).
+    // Whole batches: a batch spans one flush (rows carried over by migration 0024: one minute).
     const logs = await tx`delete from prediction_log_batches where last_at < now() - make_interval(days => ${days}) returning cardinality(request_ids) as n`;
     const labels = await tx`delete from prediction_feedback where created_at < now() - make_interval(days => ${days})`;
     // The monitoring counts (one row per minute, endpoint, version and role) keep as long.

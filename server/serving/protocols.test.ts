@@ -1,9 +1,11 @@
 /** The serving edge's pure parts: routes, protocol shapes, the log's COPY lines, the accuracy interval. */
-import { describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db/client";
 import type { InputField } from "~/workflows/model/signature";
 import { wilson } from "~/workflows/monitoring/live-scores";
 import { matchServing } from "./http";
-import { copyBatches } from "./prediction-log";
+import { COPY_HEADER, copyBatches, logIds, PredictionLog } from "./prediction-log";
 import { millraceBody, millraceJson } from "./http";
 import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
 
@@ -68,7 +70,82 @@ describe("Open Inference Protocol tensors", () => {
   });
 });
 
+/** A reader of COPY's binary rows, field by field (array_send's layout for the arrays). */
+function reader(b: Buffer) {
+  let o = 0;
+  const fields = (): Buffer[] => {
+    const n = b.readInt16BE(o);
+    o += 2;
+    return Array.from({ length: n }, () => {
+      const len = b.readInt32BE(o);
+      o += 4;
+      const f = b.subarray(o, o + len);
+      o += len;
+      return f;
+    });
+  };
+  const array = (f: Buffer, oid: number): Buffer[] => {
+    expect([f.readInt32BE(0), f.readInt32BE(4), f.readInt32BE(8), f.readInt32BE(16)]).toEqual([1, 0, oid, 1]);
+    let p = 20;
+    return Array.from({ length: f.readInt32BE(12) }, () => {
+      const len = f.readInt32BE(p);
+      const e = f.subarray(p + 4, p + 4 + len);
+      p += 4 + len;
+      return e;
+    });
+  };
+  return { fields, array, end: () => o };
+}
+
+/** A PredictionLog over a stand-in database that keeps what each COPY was sent. */
+function capturedLog() {
+  const copies: Buffer[] = [];
+  const $sql = () => ({
+    writable: async () => {
+      const parts: Buffer[] = [];
+      return new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          parts.push(Buffer.from(chunk));
+          cb();
+        },
+        final(cb) {
+          copies.push(Buffer.concat(parts));
+          cb();
+        },
+      });
+    },
+  });
+  return { log: new PredictionLog({ $sql } as unknown as Db), copies };
+}
+
 describe("the prediction log", () => {
+  it("keeps a batch's columns in step when a row is refused, and opens no batch for a refused first row", async () => {
+    const { log, copies } = capturedLog();
+    const ids = logIds("00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000003");
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((m) => void errors.push(m));
+    // Another variant's first row refused, in the same flush: no empty batch of it is written.
+    const other = logIds("00000000-0000-0000-0000-000000000002", "00000000-0000-0000-0000-000000000004");
+    log.append(other, "not-a-uuid", [{ x: 1 }], ["a"], 1, false, Date.UTC(2026, 0, 1));
+    log.append(ids, "00000000-0000-0000-0000-0000000000a1", [{ x: 1 }], ["a"], 1, false, Date.UTC(2026, 0, 1));
+    log.append(ids, "not-a-uuid-either", [{ x: 2 }], ["b"], 2, false, Date.UTC(2026, 0, 1));
+    log.append(ids, "00000000-0000-0000-0000-0000000000a3", [{ x: 3 }], ["c"], 3, false, Date.UTC(2026, 0, 1));
+    await log.flush();
+    spy.mockRestore();
+    expect(errors).toHaveLength(2);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.subarray(0, COPY_HEADER.length)).toEqual(COPY_HEADER);
+    const body = copies[0]!.subarray(COPY_HEADER.length, copies[0]!.length - 2);
+    const { fields, array, end } = reader(body);
+    const f = fields();
+    expect(end()).toBe(body.length); // one batch
+    expect(array(f[5]!, 2950).map((e) => e.toString("hex").slice(-2))).toEqual(["a1", "a3"]);
+    expect(array(f[7]!, 25).map(String)).toEqual(['{"x":1}', '{"x":3}']);
+    expect(array(f[8]!, 25).map(String)).toEqual(['"a"', '"c"']);
+    expect(array(f[9]!, 701).map((e) => e.readDoubleBE(0))).toEqual([1, 3]);
+    expect(array(f[10]!, 1184)).toHaveLength(2);
+  });
+
   it("writes a batch per endpoint, version and role in COPY's binary format: arrays of ids as 16 bytes, JSON as UTF-8 text, times from 2000-01-01 in microseconds", () => {
     const endpoint = "00000000-0000-0000-0000-000000000002";
     const rows = [
@@ -87,29 +164,7 @@ describe("the prediction log", () => {
       { request_id: "00000000-0000-0000-0000-0000000000ff", idx: 1, endpoint_id: endpoint, model_version_id: "00000000-0000-0000-0000-000000000003", shadow: false, input: { x: 1 }, prediction: 4, latency_ms: 3, created_at: Date.parse("2000-01-01T00:00:01Z") },
     ];
     const b = copyBatches(rows);
-    // A reader of the format, field by field (array_send's layout for the arrays).
-    let o = 0;
-    const fields = (): Buffer[] => {
-      const n = b.readInt16BE(o);
-      o += 2;
-      return Array.from({ length: n }, () => {
-        const len = b.readInt32BE(o);
-        o += 4;
-        const f = b.subarray(o, o + len);
-        o += len;
-        return f;
-      });
-    };
-    const array = (f: Buffer, oid: number): Buffer[] => {
-      expect([f.readInt32BE(0), f.readInt32BE(4), f.readInt32BE(8), f.readInt32BE(16)]).toEqual([1, 0, oid, 1]);
-      let p = 20;
-      return Array.from({ length: f.readInt32BE(12) }, () => {
-        const len = f.readInt32BE(p);
-        const e = f.subarray(p + 4, p + 4 + len);
-        p += 4 + len;
-        return e;
-      });
-    };
+    const { fields, array, end } = reader(b);
     const uuid = (f: Buffer) => f.toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     const us = (ms: number) => (ms - Date.UTC(2000, 0, 1)) * 1000;
     const first = fields();
@@ -129,7 +184,7 @@ describe("the prediction log", () => {
     expect(array(second[7]!, 25).map(String)).toEqual(["{}", '{"x":1}']);
     expect(array(second[8]!, 25).map(String)).toEqual(["3.25", "4"]);
     expect(array(second[9]!, 701).map((e) => e.readDoubleBE(0))).toEqual([12, 3]);
-    expect(o).toBe(b.length);
+    expect(end()).toBe(b.length);
     expect(() => copyBatches([{ ...rows[1]!, request_id: "not-a-uuid" }])).toThrow(/not a UUID/);
   });
 });
