@@ -10,7 +10,10 @@
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { COPY_HEADER, COPY_TRAILER, copyBatches, type LoggedPrediction } from "~/server/serving/prediction-log";
+import { Writable } from "node:stream";
+import type { Db } from "~/db/client";
+import { COPY_HEADER, COPY_TRAILER, copyBatches, logIds, PredictionLog, type LoggedPrediction } from "~/server/serving/prediction-log";
+import { requestId } from "~/server/serving/request-id";
 import { printTable } from "./launcher";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
@@ -103,6 +106,33 @@ async function main() {
   }
   await sql`drop table log_format_rows, log_format_batches`;
   printTable(["run", "COPY format", "predictions", "wall ms", "Postgres backend CPU µs/prediction"], table);
+
+  // The serving process's side, against a COPY that goes nowhere.
+  const nowhere = { $sql: () => ({ writable: async () => new Writable({ write: (_c, _e, cb) => cb() }) }) } as unknown as Db;
+  const ids = logIds(endpoint, version);
+  const many = rows.slice(0, 1000).map((r) => r.input);
+  const labels = many.map((_, i) => (i % 3 ? "yes" : "no"));
+  const single = [rows[0]!.input];
+  const text = JSON.stringify(single[0]);
+  const appends: string[][] = [];
+  for (let rep = 1; rep <= 3; rep++) {
+    const log = new PredictionLog(nowhere);
+    let t0 = performance.now();
+    for (let k = 0; k < 400_000; k++) {
+      log.append(ids, requestId(), single, ["yes"], 1, false, Date.now(), text);
+      if (k % 4000 === 0) await log.flush();
+    }
+    await log.flush();
+    const one = ((performance.now() - t0) * 1000) / 400_000;
+    t0 = performance.now();
+    for (let k = 0; k < 2000; k++) {
+      log.append(ids, requestId(), many, labels, 1, false, Date.now());
+      if (k % 40 === 0) await log.flush();
+    }
+    await log.flush();
+    appends.push([String(rep), one.toFixed(2), (((performance.now() - t0) * 1000) / 2000).toFixed(0)]);
+  }
+  printTable(["run", "one-row request: µs to append", "1,000-row request: µs to append"], appends);
   await sql.end();
 }
 
