@@ -70,14 +70,11 @@ export class PredictionLog {
         const input = text !== undefined && inputs.length === 1 ? text : (JSON.stringify(inputs[idx]) ?? "null");
         const p = predictions[idx];
         const prediction = typeof p === "number" && Number.isFinite(p) ? String(p) : (JSON.stringify(p) ?? "null");
-        let batch = open.get(ids);
-        if (!batch) {
-          batch = this.spare.pop() ?? new Batch();
-          batch.start(ids, shadow);
-          // Opened only once it holds a row: a first row refused leaves no empty batch behind.
-          this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
-          open.set(ids, batch);
-        } else this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
+        const opened = open.get(ids);
+        const batch = opened ?? (this.spare.pop() ?? new Batch()).start(ids, shadow);
+        this.bytes += batch.add(requestId, idx, input, prediction, latencyMs, at);
+        // Opened only once it holds a row: a first row refused leaves no empty batch behind.
+        if (!opened) open.set(ids, batch);
         this.rows++;
         taken++;
         if (batch.rows === BATCH) {
@@ -259,6 +256,7 @@ class Batch {
     this.first = Infinity;
     this.last = -Infinity;
     for (const [c] of this.columns()) c.used = 0;
+    return this;
   }
 
   /**
