@@ -234,6 +234,27 @@ describe("histogram random forest", () => {
     }
   });
 
+  it("grows with two classes (its own scalar path) the tree the general path grows for the same rows", () => {
+    const { features, y } = fixture(6000, 6, 4);
+    const withMissing = features(0, 6000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (5 + k) === 0 ? null : v)) }));
+    for (const [maxFeatures, minSamplesLeaf] of [["sqrt", 1], ["all", 3]] as const) {
+      const prepared = prepareTraining(withMissing, y, { task: "classification", classWeight: null });
+      const params = treeParams({ ...base, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, 2);
+      const two = growTree(prepared.set, params, mulberry32(9));
+      // A third class no row has: K = 3 takes the general path; every sum and score is the same.
+      const general = growTree(prepared.set, { ...params, nClasses: 3 }, mulberry32(9));
+      expect(two.feature.length).toBeGreaterThan(300);
+      expect(two.feature).toEqual(general.feature);
+      expect(two.bin).toEqual(general.bin);
+      expect(two.missingLeft).toEqual(general.missingLeft);
+      expect(two.importance).toEqual(general.importance);
+      // Internal nodes: their children; leaves: their two classes' values (K apart in leafValues).
+      const leaves = (t: typeof two) => Array.from(t.feature, (f, node) => (f < 0 ? Array.from(t.leafValues.subarray(t.left[node]!, t.left[node]! + 2)) : [t.left[node], t.right[node]])).flat();
+      expect(Array.from(general.leafValues).filter((_, i) => i % 3 === 2).every((v) => v === 0)).toBe(true);
+      expect(leaves(two)).toEqual(leaves(general));
+    }
+  });
+
   it("sends present values left and missing ones right on a cut after the last bin", async () => {
     // x is 5 or missing; the class follows: the only cut puts every present value on one side.
     const n = 400;
