@@ -45,8 +45,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 // shuts everything down rather than leaving Postgres, Temporal, the web and the worker behind.
 if (env().npm_lifecycle_event) {
   const parent = process.ppid;
-  setInterval(() => {
+  const watch = setInterval(() => {
     if (process.ppid !== parent) {
+      clearInterval(watch); // once: shutting down takes a while, and the log should say it once
       log("npm went away; shutting down");
       void shutdown(0);
     }
