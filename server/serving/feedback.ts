@@ -16,18 +16,29 @@ interface Label {
   label: string | number | boolean;
 }
 
-/**
- * The JSON type a label must have: numbers for a regressor; for a classifier, the type of its
- * classes (a class the model never saw is still ground truth, but a number is not a string).
- */
+/** The JSON type a label must have: numbers for a regressor; for a classifier, the type of its classes. */
 export function labelType(served: Pick<Served, "task" | "primary">): "number" | "string" | "boolean" | null {
   if (served.task === "regression") return "number";
   const types = new Set((served.primary.model.file.classes ?? []).map((c) => typeof c));
   return types.size === 1 ? ([...types][0] as "number" | "string" | "boolean") : null;
 }
 
+/**
+ * What a classifier's label may be: a class one of the endpoint's models (live or shadow) knows.
+ * A label outside them (a typo, `7` or `0.5` for a 0/1 model) would count as a wrong prediction
+ * and skew live accuracy; a class that is new to every model needs a model trained on it first.
+ * Null for a regressor.
+ */
+export function labelClasses(served: Pick<Served, "task" | "live" | "shadows">): Label["label"][] | null {
+  if (served.task === "regression") return null;
+  const classes = new Map<string, Label["label"]>();
+  for (const v of [...served.live, ...served.shadows]) for (const c of v.model.file.classes ?? []) classes.set(`${typeof c}:${String(c)}`, c);
+  return [...classes.values()];
+}
+
 /** `{"requestId", "label", "index"?}` or `{"feedback": [...]}`; every problem named by its place. */
-export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>): Label[] {
+export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>, classes: Label["label"][] | null = null): Label[] {
+  const known = classes && new Set(classes);
   const one = typeof body === "object" && body !== null && !Array.isArray(body) && !("feedback" in body);
   const items: unknown = one ? [body] : (body as { feedback?: unknown } | null)?.feedback;
   if (!Array.isArray(items) || items.length === 0) throw new InvalidError('body must be {"requestId", "label", "index"?} or {"feedback": [...]}');
@@ -40,6 +51,10 @@ export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>)
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= 1000) throw new InvalidError(`${at}index must be the instance's position in its request (0 to 999)`);
     if (type ? typeof label !== type || (type === "number" && !Number.isFinite(label)) : !["string", "number", "boolean"].includes(typeof label)) {
       throw new InvalidError(`${at}label must be ${type ? `a ${type}, as the model's targets are` : "a string, number or boolean"}`);
+    }
+    if (known && !known.has(label as Label["label"])) {
+      const shown = classes!.slice(0, 20).map((c) => JSON.stringify(c)).join(", ");
+      throw new InvalidError(`${at}label ${JSON.stringify(label)} is not a class this endpoint's models know (${shown}${classes!.length > 20 ? `, … ${classes!.length} in all` : ""})`);
     }
     return { requestId, index: index as number, label: label as Label["label"] };
   });

@@ -14,7 +14,7 @@ import { bearerToken } from "../http/bearer";
 import { jsonText } from "../http/body";
 import { child, metrics } from "../metrics/registry";
 import { answered, queueAnswer } from "./answers";
-import { labelType, parseFeedback, recordFeedback } from "./feedback";
+import { labelClasses, labelType, parseFeedback, recordFeedback } from "./feedback";
 import { endpointOpenApi } from "./openapi";
 import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDatatype, type Parsed } from "./protocols";
 import type { ServingRuntime, Scored } from "./runtime";
@@ -367,7 +367,7 @@ class Exchange implements BodySink {
     try {
       const served = this.served!;
       if (!this.predict) {
-        const labels = parseFeedback(value, labelType(served));
+        const labels = parseFeedback(value, labelType(served), labelClasses(served));
         recordFeedback(this.db, served.endpointId, labels).then(
           (counts) => this.reply(200, counts),
           (e: unknown) => this.failed(e),

@@ -6,7 +6,7 @@
 import { anchored, datePattern, DEFAULT_FORMAT, isDateKind } from "~/lib/pipeline/dates";
 import type { InputField } from "~/workflows/model/signature";
 import { errorResponse, ok } from "../http/openapi";
-import { labelType, MAX_FEEDBACK } from "./feedback";
+import { labelClasses, labelType, MAX_FEEDBACK } from "./feedback";
 import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
 import type { Served } from "./table";
 import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate";
@@ -179,8 +179,12 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
           properties: {
             requestId: { type: "string", format: "uuid" },
             index: { type: "integer", minimum: 0, maximum: 999, default: 0 },
-            // Ground truth may be a class this model never predicted: typed like the labels, not limited to them.
-            label: { ...(labelType(served) ? { type: labelType(served) } : { type: ["string", "number", "boolean"] }), description: `the true ${model.file.target}` },
+            // A classifier's label: one of the classes its models know (the feedback route refuses others).
+            label: {
+              ...(labelType(served) ? { type: labelType(served) } : { type: ["string", "number", "boolean"] }),
+              ...(labelClasses(served) ? { enum: labelClasses(served) } : {}),
+              description: `the true ${model.file.target}`,
+            },
           },
         },
       },

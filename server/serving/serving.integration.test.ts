@@ -366,17 +366,19 @@ describe("serving", () => {
     expect(requestId[14]).toBe("7");
     expect(Math.abs(requestIdTime(requestId)! - Date.now())).toBeLessThan(5000);
     const truth = rows.map((r) => ((r.x as number) > 0 ? "a" : "b"));
+    // Row 3 is labelled with the other class.
+    const label = (i: number) => (i === 3 ? (truth[3] === "a" ? "b" : "a") : truth[i]);
     const early = await serving.call("/api/v1/endpoints/svc/feedback", { requestId, index: 0, label: truth[0] }, auth());
     // Stored, not yet matched: its prediction is still in the log's queue.
     expect(early.json).toEqual({ accepted: 1, matched: 0 });
     await serving.runtime.log.flush();
-    const late = await serving.call("/api/v1/endpoints/svc/feedback", { feedback: [1, 2, 3].map((index) => ({ requestId, index, label: index === 3 ? "wrong-class" : truth[index] })) }, auth());
+    const late = await serving.call("/api/v1/endpoints/svc/feedback", { feedback: [1, 2, 3].map((index) => ({ requestId, index, label: label(index) })) }, auth());
     expect(late.json).toEqual({ accepted: 3, matched: 3 });
     // Another endpoint's key cannot label (or relabel) this endpoint's predictions.
     const elsewhere = await serving.call("/api/v1/endpoints/svc-other/feedback", { requestId, index: 0, label: "b" }, auth());
     expect(elsewhere.json).toEqual({ accepted: 0, matched: 0 });
     const after = (await endpointPerformance(db(), wsId, "svc")).versions.find((v) => v.version === 1 && !v.shadow)!;
-    const right = expected(1).filter((p, i) => (i === 3 ? p === "wrong-class" : p === truth[i])).length;
+    const right = expected(1).filter((p, i) => i < 4 && p === label(i)).length;
     expect(after.labelled - (before?.labelled ?? 0)).toBe(4);
     expect(after.labelled).toBe(4); // the only labelled predictions so far
     expect(after.accuracy).toBeCloseTo(right / 4, 12);
@@ -392,6 +394,8 @@ describe("serving", () => {
     // Feedback needs a key even where predictions would not, and names what is wrong.
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "a" })).status).toBe(401);
     expect((await serving.call("/api/v1/endpoints/svc/feedback", { requestId: "nope", label: "a" }, auth())).json.error).toBe("requestId must be the requestId of a prediction (a UUID)");
+    const unknownClass = await serving.call("/api/v1/endpoints/svc/feedback", { requestId, label: "c" }, auth());
+    expect([unknownClass.status, unknownClass.json.error]).toEqual([400, 'label "c" is not a class this endpoint\'s models know ("a", "b")']);
   });
 
   it("stops an A/B variant whose live accuracy is confidently below its guardrail, and keeps the last one answering", async () => {
@@ -410,7 +414,8 @@ describe("serving", () => {
     }
     await serving.runtime.log.flush();
     expect((await serving.runtime.checkGuardrails()).length).toBe(0); // no labels yet: nothing to judge
-    await serving.call("/api/v1/endpoints/svc/feedback", { feedback: ids.map((requestId) => ({ requestId, label: "wrong-class" })) }, auth());
+    // x = 3 is "a": every label says "b".
+    await serving.call("/api/v1/endpoints/svc/feedback", { feedback: ids.map((requestId) => ({ requestId, label: "b" })) }, auth());
     const decisions = await serving.runtime.checkGuardrails();
     expect(decisions).toEqual([{ slug: "svc", version: 2, action: "stopped", reason: expect.stringMatching(/^accuracy 0\.000 \(95% interval 0\.000–0\.1\d\d, 25 labelled\) is below 0\.9$/) }]);
     await serving.waitFor("svc", (s) => s.live.length === 1 && s.shadows.length === 1);
