@@ -140,7 +140,8 @@ test("score an uploaded CSV from the endpoint page and download the scored file"
   // Kept until a date the page shows, or deleted now with its file (after a confirmation).
   await expect(job).toContainText(/kept until/);
   const { batchScores } = (await (await api.get("/api/v1/batch-scores?slug=demo-model")).json()) as { batchScores: { id: string; datasetName: string }[] };
-  const jobId = batchScores.find((j) => j.datasetName === "customers")!.id;
+  // The upload is a dataset named for what it is for, not a new version of a "customers" dataset pipelines might train on.
+  const jobId = batchScores.find((j) => j.datasetName === "customers (to score on demo-model)")!.id;
   page.once("dialog", (d) => void d.accept());
   await job.getByRole("button", { name: "Delete the scoring of customers" }).click();
   await expect(page.getByTestId("batch-scores").locator("tr", { hasText: "customers" })).toHaveCount(0);

@@ -38,12 +38,17 @@ export function BatchScoring({ slug, canRun }: { slug: string; canRun: boolean }
     }
   };
 
-  /** An uploaded CSV becomes a dataset (types inferred as at any upload), then is scored. */
+  /**
+   * An uploaded CSV becomes a dataset (types inferred as at any upload), then is scored. Its name
+   * says what it is for: named after the file alone, it would become the newest version of a
+   * training dataset of that name, which pipelines, triggers and retraining read.
+   */
   const uploadAndScore = async (file: File) => {
     setBusy(`Uploading ${file.name}…`);
     setError(null);
     try {
-      const res = await fetch(`/api/v1/datasets?name=${encodeURIComponent(file.name.replace(/\.(csv|tsv|txt)$/i, ""))}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file });
+      const name = `${file.name.replace(/\.(csv|tsv|txt)$/i, "")} (to score on ${slug})`.slice(0, 200);
+      const res = await fetch(`/api/v1/datasets?name=${encodeURIComponent(name)}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file });
       const body = (await res.json().catch(() => ({}))) as { id?: string; error?: string };
       if (!res.ok || !body.id) throw new Error(body.error ?? `upload failed (${res.status})`);
       void datasets.refetch();
