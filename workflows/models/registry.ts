@@ -5,7 +5,7 @@
  * kept under that name when the pipeline is renamed); scores a later node computes for that
  * model (evaluate's `metrics`) are added to its version.
  */
-import { and, eq, max, or, sql } from "drizzle-orm";
+import { and, desc, eq, max, or, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { slugify } from "~/lib/pipeline/endpoint";
@@ -18,16 +18,23 @@ type Tx = Pick<Db, "select" | "insert" | "update" | "execute">;
 /** The registry's key for a node's output: the node for its `model` port, `node:port` for another. */
 const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? nodeId : `${nodeId}:${port}`);
 
-/** The registered model a pipeline node's output belongs to: the name it had before, or a new unique one. */
-async function modelName(tx: Tx, pipelineId: string, nodeKey: string): Promise<string> {
-  const [known] = await tx
-    .select({ name: modelVersions.name })
+/**
+ * The registered model a pipeline node's output belongs to: the name its models of the same task
+ * had before, or a new unique one. A node switched from classification to regression (or back)
+ * starts another registered model (its name ending in the task): one model's versions are
+ * compared side by side, and a classifier's accuracy beside a regressor's RMSE compares nothing.
+ */
+async function modelName(tx: Tx, pipelineId: string, nodeKey: string, task: ModelRef["task"]): Promise<string> {
+  const earlier = await tx
+    .select({ name: modelVersions.name, task: modelVersions.task })
     .from(modelVersions)
     .where(and(eq(modelVersions.pipelineId, pipelineId), eq(modelVersions.nodeId, nodeKey)))
-    .limit(1);
+    .orderBy(desc(modelVersions.createdAt));
+  const known = earlier.find((v) => v.task === task);
   if (known) return known.name;
   const [p] = await tx.select({ name: pipelines.name }).from(pipelines).where(eq(pipelines.id, pipelineId));
-  const base = `${slugify(p?.name ?? "pipeline") || "pipeline"}-${slugify(nodeKey.replace(":", "-")) || "model"}`.slice(0, 80);
+  const node = `${slugify(p?.name ?? "pipeline") || "pipeline"}-${slugify(nodeKey.replace(":", "-")) || "model"}`.slice(0, 80);
+  const base = earlier.length ? `${node}-${task}` : node;
   // Names are one namespace: another pipeline's model of the same name gets a suffix.
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base}-${i}`;
@@ -73,7 +80,7 @@ export async function registerModel(db: Db, r: { runId: string; nodeId: string; 
       .from(modelVersions)
       .where(or(and(eq(modelVersions.runId, r.runId), eq(modelVersions.nodeId, nodeKey)), and(eq(modelVersions.pipelineId, run.pipelineId), eq(modelVersions.artifactUri, r.model.uri))));
     if (known) return known;
-    const name = await modelName(tx, run.pipelineId, nodeKey);
+    const name = await modelName(tx, run.pipelineId, nodeKey, r.model.task);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`model:${name}`}))`);
     const [latest] = await tx.select({ v: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.name, name));
     const [created] = await tx
