@@ -12,7 +12,7 @@ import type { Served } from "./table";
 import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate";
 
 function columnJsonSchema(c: InputField) {
-  const about = [c.kind && c.kind !== c.type ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
+  const about = [c.kind && c.kind !== c.type && c.kind !== "integer" ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
   const described = about ? { description: about } : {};
   if (c.type === "boolean" && c.tokens) {
     // The source's own spellings are accepted, as ingest read them.
@@ -22,7 +22,9 @@ function columnJsonSchema(c: InputField) {
   }
   // Dates, timestamps and times as the file writes them (the calendar is checked too: no 31/02).
   const pattern = isDateKind(c.kind) ? datePattern(c.format ?? DEFAULT_FORMAT[c.kind] ?? "") : undefined;
-  return { ...described, type: c.nullable ? [c.type, "null"] : c.type, ...(pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {}) };
+  // A column of whole numbers takes whole numbers (the endpoint refuses 2007.5 where ingest saw only integers).
+  const type = c.kind === "integer" && c.type === "number" ? "integer" : c.type;
+  return { ...described, type: c.nullable ? [type, "null"] : type, ...(pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {}) };
 }
 
 export function endpointOpenApi(serverUrl: string, served: Served) {

@@ -33,6 +33,12 @@ describe("endpoint input", () => {
       { instance: 1, field: "", message: "instance must be a JSON object" },
     ]);
   });
+  it("takes whole numbers only where the column held integers", () => {
+    const year = [{ name: "year", type: "number" as const, kind: "integer" as const, nullable: false }];
+    expect(validateInstances([{ year: 2007 }, { year: 2007.0 }], year).errors).toEqual([]);
+    expect(validateInstances([{ year: 2007.5 }], year).errors).toEqual([{ instance: 0, field: "year", message: "must be a whole number (the column holds integers), got 2007.5" }]);
+    expect(validateInstances([{ x: 2007.5, y: 1, c: "a" }], cols).errors).toEqual([]);
+  });
   it("says a number is out of range instead of printing it back as null", () => {
     expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols).errors).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
   });

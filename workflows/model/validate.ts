@@ -107,6 +107,9 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         }
       } else if (typeof v !== c.type) {
         errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, got ${JSON.stringify(v)?.slice(0, 40)}` });
+      } else if (c.kind === "integer" && !Number.isInteger(v)) {
+        // The column held whole numbers only: a fraction is a caller's mistake (a unit, a column mixed up).
+        errors.push({ instance: i, field: c.name, message: `must be a whole number (the column holds integers), got ${JSON.stringify(v)}` });
       } else if (isDateKind(c.kind) && !isWrittenAs(v as string, c.kind, c.format)) {
         // A date the model cannot read would silently count as missing: refused instead.
         errors.push({ instance: i, field: c.name, message: `must be a ${c.kind} written like ${exampleOf(c.kind, c.format)}, got ${JSON.stringify(v).slice(0, 40)}` });
