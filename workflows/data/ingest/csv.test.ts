@@ -32,6 +32,10 @@ describe("reading files as people write them", () => {
       { name: "Tea", price: 1.5, qty: 2 },
       { name: "Cake", price: 3.25, qty: 1 },
     ]);
+    // Semicolons with decimal points (penguins.csv as R's write.csv2 would not write it, but people do).
+    const points = await preview("id;bill_length_mm;year\nP1;39.1;2007\nP2;NA;2007\nP3;40.3;2008\n");
+    expect(points.dialect).toMatchObject({ delimiter: ";", decimal: "." });
+    expect(shape(points)).toEqual(["id:categorical/feature", "bill_length_mm:float/feature", "year:integer/feature"]);
     expect((await preview("a\tb\n1\tx\n2\ty\n")).dialect.delimiter).toBe("\t");
     expect((await preview("a|b\n1|x\n2|y\n")).dialect.delimiter).toBe("|");
   });

@@ -83,6 +83,30 @@ async function firstLine(file: string, limits: CsvLimits): Promise<string> {
   }
 }
 
+/**
+ * The decimal mark of a `;`-separated file (the spreadsheet export of locales that write 3,5):
+ * a comma where the file's first 64 kB hold more numbers written like `3,5` than like `3.5`, else a
+ * point. Other delimiters keep the point: a comma there separates fields.
+ */
+async function guessDecimal(file: string, delimiter: string): Promise<"," | "."> {
+  if (delimiter !== ";") return ".";
+  const fh = await fs.promises.open(file, "r");
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    let comma = 0;
+    let point = 0;
+    for (const field of buf.subarray(0, bytesRead).toString("utf8").split(/[;\r\n]/)) {
+      const v = field.trim().replace(/^"(.*)"$/, "$1");
+      if (/^[-+]?\d*,\d+$/.test(v)) comma++;
+      else if (/^[-+]?\d*\.\d+$/.test(v)) point++;
+    }
+    return comma > point ? "," : ".";
+  } finally {
+    await fh.close();
+  }
+}
+
 /** The delimiter that splits a line into the most fields, if any splits it at all. */
 function bestDelimiter(line: string): string | undefined {
   const [d, fields] = DELIMITERS.map((x) => [x, line.split(x).length] as const).sort((a, b) => b[1] - a[1])[0]!;
@@ -188,7 +212,7 @@ export async function prepareCsv(upload: string, scratchDir: string, options: Cs
   if (first.length > limits.maxColumns) throw tooManyColumns(first.length, limits, 1);
   const warnings: IngestWarning[] = [];
   const names = columnNames(first, header, first.length, warnings);
-  const dialect: Dialect = { encoding, delimiter, quote, header, decimal: options.decimal ?? (delimiter === ";" ? "," : "."), missing: options.missing ?? DEFAULT_MISSING };
+  const dialect: Dialect = { encoding, delimiter, quote, header, decimal: options.decimal ?? (await guessDecimal(file, delimiter)), missing: options.missing ?? DEFAULT_MISSING };
   return { format: "csv", file, dialect, header: header ? first : [], names, warnings };
 }
 
