@@ -45,6 +45,8 @@ export interface ColumnSchema {
   tokens?: { true: string[]; false: string[] };
   /** For dates, times and timestamps: the strptime format the source uses. */
   format?: string;
+  /** The spellings ingest read as a missing value (`NA`, `N/A`, …): the endpoint reads them as missing too. */
+  missingTokens?: string[];
 }
 
 

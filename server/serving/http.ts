@@ -333,6 +333,10 @@ class Exchange implements BodySink {
     this.label = served.slug;
   }
 
+  labelAs(slug: string) {
+    this.label = slug;
+  }
+
   private finish(status: number) {
     if (this.finished || !this.counted) return;
     this.finished = true;
@@ -412,7 +416,15 @@ function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerRes
     }
     if (!rt.ready) throw new UnavailableError("endpoints are still loading; try again in a moment");
     const auth = one(req.headers.authorization);
-    const served = rt.authorize(route.slug, auth);
+    let served: Served;
+    try {
+      served = rt.authorize(route.slug, auth);
+    } catch (e) {
+      // A refused caller of an endpoint that exists is counted under its name (unknown slugs share one label).
+      const known = rt.endpoint(route.slug);
+      if (known) x.labelAs(known.slug);
+      throw e;
+    }
     x.at(served);
     switch (route.kind) {
       case "openapi":

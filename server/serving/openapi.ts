@@ -14,17 +14,21 @@ import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate
 function columnJsonSchema(c: InputField) {
   const about = [c.kind && c.kind !== c.type && c.kind !== "integer" ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
   const described = about ? { description: about } : {};
+  // Where a missing value is accepted, the source's spellings of one (`NA`, …) are too.
+  const missing = c.nullable && c.missingTokens?.length ? [{ enum: c.missingTokens }] : [];
   if (c.type === "boolean" && c.tokens) {
     // The source's own spellings are accepted, as ingest read them.
     const options: object[] = [{ type: "boolean" }, { enum: [...c.tokens.true, ...c.tokens.false] }];
-    if (c.nullable) options.push({ type: "null" });
+    if (c.nullable) options.push({ type: "null" }, ...missing);
     return { ...described, anyOf: options };
   }
   // Dates, timestamps and times as the file writes them (the calendar is checked too: no 31/02).
   const pattern = isDateKind(c.kind) ? datePattern(c.format ?? DEFAULT_FORMAT[c.kind] ?? "") : undefined;
+  const patterned = pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {};
   // A column of whole numbers takes whole numbers (the endpoint refuses 2007.5 where ingest saw only integers).
   const type = c.kind === "integer" && c.type === "number" ? "integer" : c.type;
-  return { ...described, type: c.nullable ? [type, "null"] : type, ...(pattern && typeof pattern !== "string" ? { pattern: anchored(pattern) } : {}) };
+  if (missing.length && (c.type !== "string" || "pattern" in patterned)) return { ...described, anyOf: [{ type, ...patterned }, { type: "null" }, ...missing] };
+  return { ...described, type: c.nullable ? [type, "null"] : type, ...patterned };
 }
 
 export function endpointOpenApi(serverUrl: string, served: Served) {

@@ -55,6 +55,7 @@ export function signatureChanges(current: InputField[], next: InputField[]): str
     } else if (old.type !== c.type) changes.push(`'${c.name}' changes from ${old.type} to ${c.type}`);
     else if (old.optional && !c.optional) changes.push(`'${c.name}' becomes required`);
     else if (old.nullable && !c.nullable) changes.push(`'${c.name}' no longer accepts null`);
+    else if (c.kind === "integer" && old.kind !== "integer" && c.type === "number") changes.push(`'${c.name}' takes whole numbers only`);
   }
   for (const c of current) if (!after.has(c.name) && !c.optional) changes.push(`'${c.name}' is no longer accepted`);
   return changes;

@@ -39,6 +39,19 @@ describe("endpoint input", () => {
     expect(validateInstances([{ year: 2007.5 }], year).errors).toEqual([{ instance: 0, field: "year", message: "must be a whole number (the column holds integers), got 2007.5" }]);
     expect(validateInstances([{ x: 2007.5, y: 1, c: "a" }], cols).errors).toEqual([]);
   });
+  it("reads the source's spellings of a missing value as missing, where the model takes one", () => {
+    const tokens = ["", "NA", "N/A"];
+    const fields = [
+      { name: "sex", type: "string" as const, kind: "categorical" as const, nullable: true, missingTokens: tokens },
+      { name: "mass", type: "number" as const, kind: "float" as const, nullable: true, missingTokens: tokens },
+      { name: "island", type: "string" as const, kind: "categorical" as const, nullable: false, missingTokens: tokens },
+    ];
+    const row = { sex: "NA", mass: "N/A", island: "Biscoe" };
+    expect(validateInstances([row], fields)).toEqual({ errors: [], unknown: [], coerced: true });
+    expect(row).toEqual({ sex: null, mass: null, island: "Biscoe" });
+    // "na" is not the source's spelling; a column the model needs whole refuses the token as it refuses null.
+    expect(validateInstances([{ sex: "na", mass: 4000, island: "NA" }], fields)).toMatchObject({ errors: [{ instance: 0, field: "island", message: "must be a string, not null" }] });
+  });
   it("says a number is out of range instead of printing it back as null", () => {
     expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols).errors).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
   });

@@ -69,8 +69,9 @@ const knownFields = new WeakMap<InputField[], Map<string, InputField>>();
 
 /**
  * Checks each instance against the model's input fields, as the source was read: required
- * fields present, `null` only where the model can take a missing value, each value of its
- * column's type (booleans also in the source's spellings, converted in place). Optional fields
+ * fields present, `null` (or the source's spelling of a missing value, converted in place) only
+ * where the model can take a missing value, each value of its column's type (booleans also in
+ * the source's spellings, converted in place). Optional fields
  * may be left out; unknown ones are collected, and refused under the "reject" policy.
  */
 export function validateInstances(instances: unknown[], columns: InputField[], policy: UnknownFieldPolicy = "ignore"): Validated {
@@ -90,7 +91,12 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         if (!c.optional) errors.push({ instance: i, field: c.name, message: "is required" });
         continue;
       }
-      const v = row[c.name];
+      let v = row[c.name];
+      if (typeof v === "string" && c.missingTokens?.includes(v)) {
+        // Written as the source wrote a missing value (`NA`): missing, as ingest read it.
+        row[c.name] = v = null;
+        coerced = true;
+      }
       if (v === null) {
         if (!c.nullable) errors.push({ instance: i, field: c.name, message: `must be a ${c.type}, not null` });
       } else if (typeof v === "number" && !Number.isFinite(v)) {

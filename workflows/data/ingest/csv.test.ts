@@ -36,6 +36,9 @@ describe("reading files as people write them", () => {
     const points = await preview("id;bill_length_mm;year\nP1;39.1;2007\nP2;NA;2007\nP3;40.3;2008\n");
     expect(points.dialect).toMatchObject({ delimiter: ";", decimal: "." });
     expect(shape(points)).toEqual(["id:categorical/feature", "bill_length_mm:float/feature", "year:integer/feature"]);
+    // The stored columns keep the spellings read as missing: the endpoint reads `NA` as missing too.
+    const kept = await importText("id;bill_length_mm;year\nP1;39.1;2007\nP2;NA;2007\nP3;40.3;2008\n");
+    expect(kept.columns.find((c) => c.name === "bill_length_mm")).toMatchObject({ nullable: true, missingTokens: expect.arrayContaining(["", "NA", "N/A"]) });
     expect((await preview("a\tb\n1\tx\n2\ty\n")).dialect.delimiter).toBe("\t");
     expect((await preview("a|b\n1|x\n2|y\n")).dialect.delimiter).toBe("|");
   });

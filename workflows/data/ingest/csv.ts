@@ -629,7 +629,7 @@ export async function csvToParquetFile(p: PreparedCsv, columns: ColumnProfile[],
       rows,
       columns: kept.map(({ c }, j) => {
         const { source: _s, missing: _m, distinct: _d, samples: _x, ...schema } = c;
-        return { ...schema, nullable: Number(counts[`m${j}`]) > 0 };
+        return { ...schema, nullable: Number(counts[`m${j}`]) > 0, ...(p.dialect.missing.length ? { missingTokens: p.dialect.missing } : {}) };
       }),
     };
   });
