@@ -56,7 +56,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
   const roll = useMutation(trpc.endpoint.rollback.mutationOptions({ onSuccess: refresh }));
   const traffic = useMutation(trpc.endpoint.setTraffic.mutationOptions({ onSuccess: refresh }));
   const settings = useMutation(trpc.endpoint.settings.mutationOptions({ onSuccess: refresh }));
-  const [confirm, setConfirm] = useState<{ breaking: string[]; go: () => Promise<unknown> } | null>(null);
+  const [confirm, setConfirm] = useState<{ breaking: string[]; where: Where; go: () => Promise<unknown> } | null>(null);
   const [chosen, setChosen] = useState("");
   const [draft, setDraft] = useState<Variant[] | null>(null);
   const [error, setError] = useState<{ message: string; where: Where } | null>(null);
@@ -81,11 +81,29 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
       await run(false);
     } catch (e) {
       const breaking = breakingOf(e);
-      if (breaking) setConfirm({ breaking, go: () => run(true) });
+      if (breaking) setConfirm({ breaking, where, go: () => run(true) });
       else setError({ message: (e as Error).message, where });
     }
   };
-  const errorIn = (where: Where) => <ErrorText error={error?.where === where ? error : null} />;
+  // A change that would break callers asks for confirmation where it was asked for (by the button pressed).
+  const errorIn = (where: Where) => (
+    <>
+      {confirm?.where === where && (
+        <ConfirmBreaking
+          slug={slug}
+          breaking={confirm.breaking}
+          action="Go ahead"
+          onConfirm={() => {
+            const go = confirm.go;
+            setConfirm(null);
+            go().catch((e: unknown) => setError({ message: (e as Error).message, where }));
+          }}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+      <ErrorText error={error?.where === where ? error : null} />
+    </>
+  );
 
   return (
     <div className="space-y-2">
@@ -94,19 +112,6 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
           Monitoring: traffic, latency, drift and alarms →
         </a>
       </p>
-      {confirm && (
-        <ConfirmBreaking
-          slug={slug}
-          breaking={confirm.breaking}
-          action="Go ahead"
-          onConfirm={() => {
-            const go = confirm.go;
-            setConfirm(null);
-            go().catch((e: unknown) => setError({ message: (e as Error).message, where: "deploy" }));
-          }}
-          onCancel={() => setConfirm(null)}
-        />
-      )}
       <Section title="Access">
         <div className="flex flex-wrap items-center gap-4 text-sm">
           <span data-testid="endpoint-access" className={d.access === "public" ? "text-emerald-700" : "text-amber-700"}>

@@ -19,6 +19,7 @@ import { createUserWithPassword } from "~/server/workspaces/service";
 import { createServingKey, deployVersion, endpointPerformance, listRevisions, revokeServingKey, rollback, setEndpointSettings, setTraffic } from "../endpoints/service";
 import { modelVersionsOf, removeAlias, setAlias } from "../models/service";
 import { requestIdTime } from "./feedback";
+import { metrics } from "../metrics/registry";
 import { logIds, PredictionLog, pruneLog } from "./prediction-log";
 import { ServingRuntime } from "./runtime";
 import { startServing } from "./testing";
@@ -87,6 +88,8 @@ describe("serving", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(anonymous.json.error).toBe("endpoint 'svc' is private: send Authorization: Bearer <serving key>");
+    // Counted under the endpoint's name, not with unknown slugs.
+    expect(await metrics().registry.metrics()).toMatch(/millrace_endpoint_requests_total\{endpoint="svc",status="401"\} [1-9]/);
     ({ key } = await createServingKey(db(), owner, wsId, { name: "it" }));
     expect(key).toMatch(/^mrk_/);
     // The runtime learns of the key by notification.
