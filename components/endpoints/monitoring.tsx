@@ -108,10 +108,11 @@ export function Monitoring({ slug }: { slug: string }) {
                       <td>{s.role}</td>
                       <td>{s.totals.requests.toLocaleString("en")}</td>
                       <td>{s.totals.failed.toLocaleString("en")}</td>
-                      <td>{s.totals.rows.toLocaleString("en")}</td>
+                      {/* Rows and features are counted only on a monitored endpoint. */}
+                      <td>{d.monitored ? s.totals.rows.toLocaleString("en") : "–"}</td>
                       <td>{s.totals.p50 ?? "–"}</td>
                       <td>{s.totals.p99 ?? "–"}</td>
-                      <td>{worst ? `${worst.name}: PSI ${fmt(worst.psi)}` : s.drift ? `under ${d.settings.minRows} rows` : "no profile"}</td>
+                      <td>{!d.monitored ? "not monitored" : worst ? `${worst.name}: PSI ${fmt(worst.psi)}` : s.drift ? `under ${d.settings.minRows} rows` : "no profile"}</td>
                     </tr>
                   );
                 })}
@@ -182,7 +183,9 @@ export function Monitoring({ slug }: { slug: string }) {
 
           <section aria-label="Drift">
             <h2 className="mb-1 text-sm font-semibold">Drift against the training data{series ? ` — ${series.model}` : ""}</h2>
-            {!drift ? (
+            {!d.monitored ? (
+              <p className="text-sm text-slate-500">Not monitored: add a Monitor node after this endpoint&apos;s deploy to count its features and judge drift.</p>
+            ) : !drift ? (
               <p className="text-sm text-slate-500">This model was trained before Millrace kept reference profiles: retrain it to see drift.</p>
             ) : !drift.enough ? (
               <p className="text-sm text-slate-500">
