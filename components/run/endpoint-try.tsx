@@ -24,7 +24,7 @@ function exampleFor(schema: InstanceSchema): Record<string, unknown> {
       const types = p.anyOf ? p.anyOf.map((o) => o.type ?? "enum") : Array.isArray(p.type) ? p.type : [p.type];
       if (types.includes("null")) return [name, null];
       const t = types[0];
-      return [name, t === "number" ? 0 : t === "boolean" ? false : ""];
+      return [name, t === "number" || t === "integer" ? 0 : t === "boolean" ? false : ""];
     }),
   );
 }

@@ -54,7 +54,7 @@ export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>,
     }
     if (known && !known.has(label as Label["label"])) {
       const shown = classes!.slice(0, 20).map((c) => JSON.stringify(c)).join(", ");
-      throw new InvalidError(`${at}label ${JSON.stringify(label)} is not a class this endpoint's models know (${shown}${classes!.length > 20 ? `, … ${classes!.length} in all` : ""})`);
+      throw new InvalidError(`${at}label ${JSON.stringify(label).slice(0, 40)} is not a class this endpoint's models know (${shown}${classes!.length > 20 ? `, … ${classes!.length} in all` : ""})`);
     }
     return { requestId, index: index as number, label: label as Label["label"] };
   });

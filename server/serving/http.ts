@@ -211,7 +211,7 @@ function modelMetadata(served: Served, version?: string) {
     name: served.slug,
     versions: [...new Set([served.primary, ...served.live, ...served.shadows].map((x) => x.label))],
     platform: `millrace-${file.engine}`,
-    inputs: v.inputs.map((c) => ({ name: c.name, datatype: oipDatatype(c.type), shape: [-1], ...(c.optional ? { parameters: { optional: true } } : {}) })),
+    inputs: v.inputs.map((c) => ({ name: c.name, datatype: oipDatatype(c), shape: [-1], ...(c.optional ? { parameters: { optional: true } } : {}) })),
     outputs: [
       { name: "predictions", datatype: file.task === "classification" ? labelDatatype(file.classes ?? []) : "FP64", shape: [-1] },
       ...(v.model.predictProba && file.classes ? [{ name: "probabilities", datatype: "FP64", shape: [-1, file.classes.length] }] : []),
@@ -421,7 +421,7 @@ function answer(rt: ServingRuntime, db: Db, req: IncomingMessage, res: ServerRes
       served = rt.authorize(route.slug, auth);
     } catch (e) {
       // A refused caller of an endpoint that exists is counted under its name (unknown slugs share one label).
-      const known = rt.endpoint(route.slug);
+      const known = e instanceof NotFoundError ? undefined : rt.endpoint(route.slug);
       if (known) x.labelAs(known.slug);
       throw e;
     }

@@ -135,7 +135,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
       [`/v2/models/${slug}/infer`]: {
         post: {
           summary: "Predict (Open Inference Protocol v2)",
-          description: `One input tensor per column, shape [N] or [N, 1]: ${inputs.map((c) => `${c.name} (${oipDatatype(c.type)})`).join(", ")}. \`null\` in data is a missing value.`,
+          description: `One input tensor per column, shape [N] or [N, 1]: ${inputs.map((c) => `${c.name} (${oipDatatype(c)})`).join(", ")}. \`null\` in data is a missing value.`,
           parameters: [sticky],
           requestBody: json({ type: "object", required: ["inputs"], properties: { id: { type: "string" }, parameters: { type: "object" }, inputs: { type: "array", items: tensor }, outputs: { type: "array", items: { type: "object", properties: { name: { type: "string" } } } } } }),
           responses: {

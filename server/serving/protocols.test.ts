@@ -7,7 +7,7 @@ import { wilson } from "~/workflows/monitoring/live-scores";
 import { matchServing } from "./http";
 import { COPY_HEADER, copyBatches, logIds, PredictionLog } from "./prediction-log";
 import { millraceBody, millraceJson } from "./http";
-import { labelDatatype, mlflowRows, oipOutputs, oipRows } from "./protocols";
+import { labelDatatype, mlflowRows, oipDatatype, oipOutputs, oipRows } from "./protocols";
 
 describe("serving routes", () => {
   it("matches each protocol's paths with the method it takes, and leaves operating routes to the web app", () => {
@@ -48,6 +48,9 @@ describe("MLflow's scoring formats", () => {
 });
 
 describe("Open Inference Protocol tensors", () => {
+  it("describes each input's datatype as the column was read: INT64 for integers, FP64 for other numbers", () => {
+    expect([oipDatatype({ type: "number", kind: "integer" }), oipDatatype({ type: "number", kind: "float" }), oipDatatype({ type: "number" }), oipDatatype({ type: "boolean" }), oipDatatype({ type: "string", kind: "categorical" })]).toEqual(["INT64", "FP64", "FP64", "BOOL", "BYTES"]);
+  });
   it("turns one tensor per column into rows, nulls as missing, and echoes the id", () => {
     const parsed = oipRows({ id: "r1", inputs: [{ name: "a", shape: [2, 1], datatype: "INT64", data: [[1], [null]] }, { name: "b", shape: [2], datatype: "BYTES", data: ["x", "y"] }] });
     expect(parsed).toEqual({ rows: [{ a: 1, b: "x" }, { a: null, b: "y" }], batch: true, id: "r1", outputs: undefined });

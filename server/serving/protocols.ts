@@ -78,7 +78,8 @@ export function mlflowRows(body: unknown, inputs: InputField[]): Parsed {
 type Datatype = "BOOL" | "INT64" | "FP64" | "BYTES";
 const NUMERIC = new Set(["INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64", "FP16", "FP32", "FP64"]);
 
-export const oipDatatype = (type: InputField["type"]): Datatype => (type === "number" ? "FP64" : type === "boolean" ? "BOOL" : "BYTES");
+/** An input's tensor datatype: INT64 for a column ingest read as integers (it takes whole numbers only). */
+export const oipDatatype = (c: Pick<InputField, "type" | "kind">): Datatype => (c.type === "number" ? (c.kind === "integer" ? "INT64" : "FP64") : c.type === "boolean" ? "BOOL" : "BYTES");
 
 /** The datatype of a list of labels: numbers (integers or not), booleans or strings. */
 export function labelDatatype(labels: readonly Label[]): Datatype {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseInstances, validateInstances } from "~/workflows/model/validate";
+import { signatureChanges, type InputField } from "~/workflows/model/signature";
 
 const cols = [
   { name: "x", type: "number" as const, nullable: true },
@@ -49,8 +50,10 @@ describe("endpoint input", () => {
     const row = { sex: "NA", mass: "N/A", island: "Biscoe" };
     expect(validateInstances([row], fields)).toEqual({ errors: [], unknown: [], coerced: true });
     expect(row).toEqual({ sex: null, mass: null, island: "Biscoe" });
-    // "na" is not the source's spelling; a column the model needs whole refuses the token as it refuses null.
-    expect(validateInstances([{ sex: "na", mass: 4000, island: "NA" }], fields)).toMatchObject({ errors: [{ instance: 0, field: "island", message: "must be a string, not null" }] });
+    // "na" is not the source's spelling; a column that takes no missing value reads the token as the text it is.
+    const other = { sex: "na", mass: 4000, island: "NA" };
+    expect(validateInstances([other], fields)).toEqual({ errors: [], unknown: [], coerced: false });
+    expect(other).toEqual({ sex: "na", mass: 4000, island: "NA" });
   });
   it("says a number is out of range instead of printing it back as null", () => {
     expect(validateInstances([{ x: Number.POSITIVE_INFINITY, y: 1, c: "a" }], cols).errors).toEqual([{ instance: 0, field: "x", message: "is a number out of range" }]);
@@ -97,5 +100,17 @@ describe("endpoint input", () => {
   it("reads booleans only in the spellings the file used (the ones the OpenAPI lists)", () => {
     const fields = [{ name: "member", type: "boolean" as const, nullable: false, tokens: { true: ["Yes"], false: ["No"] } }];
     expect(validateInstances([{ member: "YES" }], fields).errors).toHaveLength(1);
+  });
+});
+
+describe("signature changes a deploy must confirm", () => {
+  const field = (name: string, over: Partial<InputField> = {}): InputField => ({ name, type: "number", kind: "float", nullable: true, ...over });
+  it("names a field that becomes required, changes type, refuses null or takes whole numbers only", () => {
+    const current = [field("a"), field("b", { optional: true }), field("c"), field("d"), field("e")];
+    const next = [field("a"), field("b"), field("c", { type: "string", kind: "categorical" }), field("d", { nullable: false }), field("e", { kind: "integer" }), field("f", { optional: true })];
+    expect(signatureChanges(current, next)).toEqual(["'b' becomes required", "'c' changes from number to string", "'d' no longer accepts null", "'e' takes whole numbers only"]);
+    expect(signatureChanges(next, next)).toEqual([]);
+    // Integers before, integers now: nothing new for callers.
+    expect(signatureChanges([field("e", { kind: "integer" })], [field("e", { kind: "integer" })])).toEqual([]);
   });
 });

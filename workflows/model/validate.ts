@@ -92,7 +92,7 @@ export function validateInstances(instances: unknown[], columns: InputField[], p
         continue;
       }
       let v = row[c.name];
-      if (typeof v === "string" && c.missingTokens?.includes(v)) {
+      if (c.nullable && typeof v === "string" && c.missingTokens?.includes(v)) {
         // Written as the source wrote a missing value (`NA`): missing, as ingest read it.
         row[c.name] = v = null;
         coerced = true;

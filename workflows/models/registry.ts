@@ -30,7 +30,10 @@ async function modelName(tx: Tx, pipelineId: string, nodeKey: string, task: Mode
     .from(modelVersions)
     .where(and(eq(modelVersions.pipelineId, pipelineId), eq(modelVersions.nodeId, nodeKey)))
     .orderBy(desc(modelVersions.createdAt));
-  const known = earlier.find((v) => v.task === task);
+  // A name whose versions already mix both tasks (registered before names were kept per task) is left as it is.
+  const tasksOf = new Map<string, Set<string>>();
+  for (const v of earlier) tasksOf.set(v.name, (tasksOf.get(v.name) ?? new Set()).add(v.task));
+  const known = earlier.find((v) => v.task === task && tasksOf.get(v.name)!.size === 1);
   if (known) return known.name;
   const [p] = await tx.select({ name: pipelines.name }).from(pipelines).where(eq(pipelines.id, pipelineId));
   const node = `${slugify(p?.name ?? "pipeline") || "pipeline"}-${slugify(nodeKey.replace(":", "-")) || "model"}`.slice(0, 80);

@@ -84,9 +84,9 @@ async function firstLine(file: string, limits: CsvLimits): Promise<string> {
 }
 
 /**
- * The decimal mark of a `;`-separated file (the spreadsheet export of locales that write 3,5):
- * a comma where the file's first 64 kB hold more numbers written like `3,5` than like `3.5`, else a
- * point. Other delimiters keep the point: a comma there separates fields.
+ * The decimal mark of a `;`-separated file (the spreadsheet export of locales that write 3,5): a
+ * point where the file's first 64 kB hold numbers written like `3.5` and none like `3,5`, else a
+ * comma. Other delimiters keep the point: a comma there separates fields.
  */
 async function guessDecimal(file: string, delimiter: string): Promise<"," | "."> {
   if (delimiter !== ";") return ".";
@@ -101,7 +101,8 @@ async function guessDecimal(file: string, delimiter: string): Promise<"," | ".">
       if (/^[-+]?\d*,\d+$/.test(v)) comma++;
       else if (/^[-+]?\d*\.\d+$/.test(v)) point++;
     }
-    return comma > point ? "," : ".";
+    // A comma reads `3.5` too (commas become points), so it stays unless only points are seen.
+    return point > 0 && comma === 0 ? "." : ",";
   } finally {
     await fh.close();
   }

@@ -241,7 +241,7 @@ describe("histogram random forest", () => {
       const prepared = prepareTraining(withMissing, y, { task: "classification", classWeight: null });
       const params = treeParams({ ...base, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, 2);
       const two = growTree(prepared.set, params, mulberry32(9));
-      // A third class no row has: K = 3 takes the general path; every sum and score is the same.
+      // A third class no row has: K = 3 takes the general path; with whole-number weights every sum and score is the same.
       const general = growTree(prepared.set, { ...params, nClasses: 3 }, mulberry32(9));
       expect(two.feature.length).toBeGreaterThan(300);
       expect(two.feature).toEqual(general.feature);
@@ -252,6 +252,31 @@ describe("histogram random forest", () => {
       const leaves = (t: typeof two) => Array.from(t.feature, (f, node) => (f < 0 ? Array.from(t.leafValues.subarray(t.left[node]!, t.left[node]! + 2)) : [t.left[node], t.right[node]])).flat();
       expect(Array.from(general.leafValues).filter((_, i) => i % 3 === 2).every((v) => v === 0)).toBe(true);
       expect(leaves(two)).toEqual(leaves(general));
+    }
+  });
+
+  it("grows, bit for bit, the trees the general split search grew (fingerprints recorded with the code before the two-class and regression paths, 749b3c9)", () => {
+    // FNV-1a over every array of the tree.
+    const fingerprint = (t: ReturnType<typeof growTree>) => {
+      let h = 2166136261;
+      for (const a of [t.feature, t.bin, t.missingLeft, t.left, t.right, t.leafValues, t.importance]) {
+        for (const b of new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) h = Math.imul(h ^ b, 16777619) >>> 0;
+      }
+      return h.toString(16);
+    };
+    const { features, y, reg } = fixture(5000, 6, 11);
+    const withMissing = features(0, 5000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (6 + k) === 0 ? null : v)) }));
+    const rare = y.map((v, i) => (i % 4 === 0 ? v : 0)); // class 1 rare: balanced weights are not whole numbers
+    const cases = [
+      ["classification", rare, "sqrt", 1, "balanced", "a58e48ba"],
+      ["classification", rare, "all", 3, "balanced", "fbcc7cb1"],
+      ["regression", reg, "all", 1, null, "78a67012"],
+      ["regression", reg, "sqrt", 2, null, "a1e851f6"],
+    ] as const;
+    for (const [task, target, maxFeatures, minSamplesLeaf, classWeight, expected] of cases) {
+      const prepared = prepareTraining(withMissing, target, { task, classWeight });
+      const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, prepared.classes?.length ?? 1);
+      expect(fingerprint(growTree(prepared.set, params, mulberry32(13)))).toBe(expected);
     }
   });
 
