@@ -97,6 +97,9 @@ test("a model trained on that file serves raw rows as the file spells them", asy
   // A missing value where the file had NA, and the unused columns left out.
   const sparse = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: null, colour: "vert", member: "No", seen: "2024-01-06T10:00:00Z" } });
   expect(sparse.status(), await sparse.text()).toBe(200);
+  // "NA" as the file wrote it is that same missing value.
+  const asWritten = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: "NA", colour: "vert", member: "No", seen: "2024-01-06T10:00:00Z" } });
+  expect([asWritten.status(), (await asWritten.json()).predictions]).toEqual([200, (await sparse.json()).predictions]);
   const wrong = await caller.post("/api/v1/endpoints/clients/predict", { data: { size: 1, colour: "vert", member: "maybe", seen: "2024-01-06T10:00:00Z" } });
   expect(wrong.status()).toBe(400);
   expect((await wrong.json()).error).toMatch(/member must be true or false \(or "Yes".*"No".*\), got "maybe"/);
@@ -107,6 +110,9 @@ test("a model trained on that file serves raw rows as the file spells them", asy
   const spec = await (await caller.get("/api/v1/endpoints/clients/openapi.json")).json();
   const instance = spec.components.schemas.Instance;
   expect(instance.required.sort()).toEqual(["colour", "member", "seen", "size"]);
+  // A categorical column lists what training saw, as examples (a value it never saw is still scored).
+  expect(instance.properties.colour.examples).toEqual(expect.arrayContaining(["vert"]));
+  expect(instance.properties.colour.description).toMatch(/^categorical; seen in training: .*vert/);
   // The forest routes a missing value itself, so null is accepted too, and the file's spellings of one.
   expect(instance.properties.member.anyOf).toEqual([{ type: "boolean" }, { enum: [...member.tokens.true, ...member.tokens.false] }, { type: "null" }, { enum: expect.arrayContaining(["", "NA", "N/A"]) }]);
 });

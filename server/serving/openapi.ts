@@ -11,9 +11,15 @@ import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
 import type { Served } from "./table";
 import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate";
 
-function columnJsonSchema(c: InputField) {
-  const about = [c.kind && c.kind !== c.type && c.kind !== "integer" ? c.kind : "", c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
-  const described = about ? { description: about } : {};
+/**
+ * A column's JSON Schema. `categories`: a categorical column's most frequent values in training
+ * (from the model's reference profile), listed as examples — not an enum: a value training never
+ * saw is scored (the forest routes it as such), not refused.
+ */
+function columnJsonSchema(c: InputField, categories?: string[]) {
+  const seen = categories?.length && c.type === "string" ? `seen in training: ${categories.slice(0, 20).join(", ")}${categories.length > 20 ? ", …" : ""} (another value is scored as one training never saw)` : "";
+  const about = [c.kind && c.kind !== c.type && c.kind !== "integer" ? c.kind : "", seen, c.format ? `as written in the source (${c.format})` : "", c.optional ? "not used by the model" : ""].filter(Boolean).join("; ");
+  const described = { ...(about ? { description: about } : {}), ...(seen ? { examples: categories!.slice(0, 20) } : {}) };
   // Where a missing value is accepted, the source's spellings of one (`NA`, …) are too.
   const missing = c.nullable && c.missingTokens?.length ? [{ enum: c.missingTokens }] : [];
   if (c.type === "boolean" && c.tokens) {
@@ -35,13 +41,14 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
   const { slug, primary } = served;
   const model = primary.model;
   const inputs = primary.inputs;
+  const categoriesOf = new Map((model.file.profile?.features ?? []).flatMap((f) => (f.kind === "categorical" ? [[f.name, f.categories] as const] : [])));
   // A row of the training data as ingested, where the registry kept one.
   const example = primary.example ? Object.fromEntries(inputs.filter((c) => c.name in primary.example!).map((c) => [c.name, primary.example![c.name]])) : undefined;
   const instance = {
     type: "object",
     additionalProperties: served.unknownFields === "ignore",
     required: inputs.filter((c) => !c.optional).map((c) => c.name),
-    properties: Object.fromEntries(inputs.map((c) => [c.name, columnJsonSchema(c)])),
+    properties: Object.fromEntries(inputs.map((c) => [c.name, columnJsonSchema(c, categoriesOf.get(c.name))])),
     ...(example ? { examples: [example] } : {}),
   };
   const label =
