@@ -9,7 +9,7 @@ import { errorResponse, ok } from "../http/openapi";
 import { labelClasses, labelType, MAX_FEEDBACK } from "./feedback";
 import { labelDatatype, MLFLOW_FORMATS, oipDatatype } from "./protocols";
 import type { Served } from "./table";
-import { IGNORED_FIELDS_HEADER, MAX_INSTANCES } from "~/workflows/model/validate";
+import { IGNORED_FIELDS_HEADER, MAX_INSTANCES, UNSEEN_CATEGORIES_HEADER } from "~/workflows/model/validate";
 
 /**
  * A column's JSON Schema. `categories`: a categorical column's most frequent values in training
@@ -57,6 +57,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
       : { type: "number", description: `predicted ${model.file.target}` };
   const headers = {
     [IGNORED_FIELDS_HEADER]: { description: "Request fields the model does not know, ignored (comma-separated)", schema: { type: "string" } },
+    [UNSEEN_CATEGORIES_HEADER]: { description: "Features given a category training never saw, scored as a missing value (comma-separated)", schema: { type: "string" } },
     "Millrace-Model": { description: "The registered model that answered", schema: { type: "string" } },
     "Millrace-Model-Version": { description: "The model version that answered (with an A/B split, the variant drawn)", schema: { type: "string" } },
     "Millrace-Request-Id": { description: "The request's id, for feedback", schema: { type: "string", format: "uuid" } },

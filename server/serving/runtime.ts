@@ -46,6 +46,8 @@ export interface Scored {
   requestId: string;
   /** Request fields the model does not know, ignored. */
   ignored: string[];
+  /** Features given a category training never saw (scored as a missing value). */
+  unseen: string[];
 }
 
 /** A number in [0, 1) from a caller's key (FNV-1a): the same key always lands on the same variant. */
@@ -334,8 +336,11 @@ export class ServingRuntime {
     let scored: { predictions: Label[]; probabilities?: Record<string, number>[] };
     // Monitored endpoints count each feature and prediction on the model's reference bins.
     const observe = served.monitored ? variant.window?.observe : undefined;
+    let unseen: string[] = [];
     try {
+      model.takeUnseen?.(); // what an earlier request left (one that failed midway)
       scored = model.predictProba ? model.predictProba(valid, observe) : { predictions: model.predict(valid, observe) };
+      unseen = model.takeUnseen?.() ?? [];
     } catch (e) {
       variant.stats.failed();
       variant.window?.request(performance.now() - started, false);
@@ -370,7 +375,7 @@ export class ServingRuntime {
     const logged = served.logSample >= 1 || (served.logSample > 0 && Math.random() < served.logSample);
     if (logged) this.record(served, variant, requestId, valid, predictions, seconds * 1000, false, coerced ? undefined : opts.text);
     if (served.shadows.length) setImmediate(() => this.mirror(served, valid, requestId, logged));
-    return { predictions, probabilities, variant, requestId, ignored: unknown };
+    return { predictions, probabilities, variant, requestId, ignored: unknown, unseen };
   }
 
   private pick(served: Served, stickyKey: string | undefined): Variant {

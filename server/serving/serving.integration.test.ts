@@ -104,6 +104,12 @@ describe("serving", () => {
     expect(one.json).toMatchObject({ predictions: expected(1, [rows[0]!]), modelVersion: 1 });
     expect(one.json.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(one.headers.get("millrace-ignored-fields")).toBe("extra");
+    expect(one.headers.get("millrace-unseen-categories")).toBeNull();
+    // A colour training never saw is scored as a missing one, and the response says so.
+    const unseen = await serving.call("/api/v1/endpoints/svc/predict", { instances: [{ x: 3.5, colour: "purple" }, rows[0]] }, auth());
+    expect(unseen.headers.get("millrace-unseen-categories")).toBe("colour");
+    expect(unseen.json.predictions).toEqual(expected(1, [{ x: 3.5, colour: null }, rows[0]!]));
+    expect((await serving.call("/api/v1/endpoints/svc/predict", rows[1], auth())).headers.get("millrace-unseen-categories")).toBeNull();
     const probs = (one.json.probabilities as Record<string, number>[])[0]!;
     expect(Object.keys(probs).sort()).toEqual(["a", "b"]);
     expect(probs.a! + probs.b!).toBeCloseTo(1, 9);

@@ -48,6 +48,7 @@ export class ForestPredictor {
 
   constructor(readonly forest: FlatForest) {
     this.catMaps = forest.binnings.map((b) => (b.kind === "categorical" ? categoryIndex(b) : null));
+    this.unseen = new Uint8Array(this.catMaps.length);
     const { treeRoots, feature, left, right, missingLeft, threshold } = forest;
     const nodes = feature.length;
     const T = treeRoots.length;
@@ -141,6 +142,13 @@ export class ForestPredictor {
     };
   }
 
+  /**
+   * Categorical features that met a value training never saw (scored as a missing value) since
+   * `unseen` was last cleared, a flag per feature; `anyUnseen` says whether any is set.
+   */
+  readonly unseen: Uint8Array;
+  anyUnseen = false;
+
   /** Encodes raw values (feature order) for traversal. */
   encode(values: ArrayLike<unknown>, out: Float64Array = new Float64Array(this.forest.binnings.length), at = 0): EncodedRow {
     const F = this.forest.binnings.length;
@@ -148,8 +156,14 @@ export class ForestPredictor {
       const v = values[f];
       const cats = this.catMaps[f];
       if (v === null || v === undefined) out[at + f] = NaN;
-      else if (cats) out[at + f] = cats.get(String(v)) ?? NaN;
-      else out[at + f] = typeof v === "number" ? v : Number(v);
+      else if (cats) {
+        const bin = cats.get(String(v));
+        if (bin === undefined) {
+          this.unseen[f] = 1;
+          this.anyUnseen = true;
+        }
+        out[at + f] = bin ?? NaN;
+      } else out[at + f] = typeof v === "number" ? v : Number(v);
     }
     return out;
   }

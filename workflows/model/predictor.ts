@@ -25,6 +25,12 @@ export interface LoadedModel {
    * (histogram engine: evaluate and the training reference score this way).
    */
   predictColumns?: (columns: Record<string, ArrayLike<unknown>>, count: number, threads?: Walker) => Promise<{ predictions: Label[]; probabilities?: number[][] }>;
+  /**
+   * Features whose value in the rows scored since the last call was a category training never
+   * saw (scored as a missing value), and clears the record (histogram engine). Scoring is
+   * synchronous, so a caller reads exactly its own rows' by calling it before and after.
+   */
+  takeUnseen?: () => string[];
 }
 
 /**
@@ -66,9 +72,17 @@ export function loadModel(file: ModelFile): LoadedModel {
   let predictPrepared: (rows: Row[]) => Label[];
   let predictProba: LoadedModel["predictProba"];
   let predictColumns: LoadedModel["predictColumns"];
+  let takeUnseen: LoadedModel["takeUnseen"];
   if (file.engine === "histogram") {
     // Missing values are native to this engine: they follow the direction learnt at each split.
     const predictor = new ForestPredictor(file.flat);
+    takeUnseen = () => {
+      if (!predictor.anyUnseen) return [];
+      const names = file.features.filter((_, f) => predictor.unseen[f]);
+      predictor.unseen.fill(0);
+      predictor.anyUnseen = false;
+      return names;
+    };
     const F = file.features.length;
     const K = file.flat.nClasses;
     const values = new Array<unknown>(F);
@@ -177,5 +191,5 @@ export function loadModel(file: ModelFile): LoadedModel {
     observe?.(prepared, predictions);
     return predictions;
   };
-  return { file: meta as ModelMeta, transform, predictPrepared, predict, predictProba, predictColumns };
+  return { file: meta as ModelMeta, transform, predictPrepared, predict, predictProba, predictColumns, takeUnseen };
 }

@@ -34,6 +34,8 @@ export function parseInstances(body: unknown, maxInstances: number, columns: Col
 
 /** The response header naming request fields the model ignored. */
 export const IGNORED_FIELDS_HEADER = "Millrace-Ignored-Fields";
+/** The response header naming features given a category training never saw (scored as a missing value). */
+export const UNSEEN_CATEGORIES_HEADER = "Millrace-Unseen-Categories";
 
 /** Field names as a header value: comma-separated, each percent-encoded when it is not plain (names are user text). */
 export const ignoredFieldsHeader = (fields: string[]) =>
