@@ -239,23 +239,26 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     feats[b] = t;
   };
   const minLeaf = params.minSamplesLeaf;
-  // Two classes (the common case): `consider` on scalars (a0, a1: the classes' weights left of
-  // the cut), the same arithmetic in the same order (so the same trees), without its loops over K
-  // and temporary arrays.
-  const two = cls && K === 2;
-  const consider2 = (f: number, b: number, a0: number, a1: number) => {
+  // Two statistics per bin — two classes' weights, or regression's weight and weighted target
+  // sum — the common cases: `consider` on scalars (a0, a1: left of the cut), the same arithmetic
+  // in the same order as `considerAny` and `score` (so the same trees), without their loops over
+  // K and temporary arrays.
+  const considerPair = (f: number, b: number, a0: number, a1: number) => {
     const t0 = total[0]!;
     const t1 = total[1]!;
     for (let side = 0; side < (missW > 0 ? 2 : 1); side++) {
       const l0 = side ? a0 + miss[0]! : a0;
       const l1 = side ? a1 + miss[1]! : a1;
-      const wl = l0 + l1;
+      const wl = cls ? l0 + l1 : l0;
       const wr = W - wl;
       if (wl < minLeaf || wr < minLeaf) continue;
       const r0 = t0 - l0;
       const r1 = t1 - l1;
-      const rw = r0 + r1;
-      const gain = (wl > 0 ? (l0 * l0 + l1 * l1) / wl : 0) + (rw > 0 ? (r0 * r0 + r1 * r1) / rw : 0) - parentScore;
+      const rw = cls ? r0 + r1 : r0;
+      // Gini: Σ c² / W per side; squared error: S² / W.
+      const ql = cls ? l0 * l0 + l1 * l1 : l1 * l1;
+      const qr = cls ? r0 * r0 + r1 * r1 : r1 * r1;
+      const gain = (wl > 0 ? ql / wl : 0) + (rw > 0 ? qr / rw : 0) - parentScore;
       if (gain > bestGain) {
         bestGain = gain;
         bestF = f;
@@ -286,30 +289,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       }
     }
   };
-  // Regression alike: a0, a1 are the weight and the weighted target sum left of the cut.
-  const considerReg = (f: number, b: number, a0: number, a1: number) => {
-    const t0 = total[0]!;
-    const t1 = total[1]!;
-    for (let side = 0; side < (missW > 0 ? 2 : 1); side++) {
-      const wl = side ? a0 + miss[0]! : a0;
-      const sl = side ? a1 + miss[1]! : a1;
-      const wr = W - wl;
-      if (wl < minLeaf || wr < minLeaf) continue;
-      const r0 = t0 - wl;
-      const r1 = t1 - sl;
-      const gain = (wl > 0 ? (sl * sl) / wl : 0) + (r0 > 0 ? (r1 * r1) / r0 : 0) - parentScore;
-      if (gain > bestGain) {
-        bestGain = gain;
-        bestF = f;
-        bestBin = b;
-        bestMissLeft = side;
-        bestLeft[0] = wl;
-        bestLeft[1] = sl;
-      }
-    }
-  };
-  const consider = (f: number, b: number) =>
-    two ? consider2(f, b, leftAcc[0]!, leftAcc[1]!) : cls ? considerAny(f, b) : considerReg(f, b, leftAcc[0]!, leftAcc[1]!);
+  const consider = (f: number, b: number) => (K === 2 ? considerPair(f, b, leftAcc[0]!, leftAcc[1]!) : considerAny(f, b));
 
   // A node without a full histogram (every node unless all features are candidates) histograms
   // each drawn feature into `sparse`, marking the bins it touches in `touched` (one bit per bin):
@@ -420,32 +400,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
         missW = weightOf(miss, 0);
         const last = lastTouched();
-        if (K === 2) {
-          // Two classes, or regression's two sums: the sweep on scalars too.
-          let a0 = 0;
-          let a1 = 0;
-          for (let wd = 0; wd < touched.length; wd++) {
-            let word = touched[wd]!;
-            while (word) {
-              const low = word & -word;
-              word ^= low;
-              const b = (wd << 5) | (31 - Math.clz32(low));
-              const o = 2 * b;
-              a0 += sparse[o]! + sparse[SPARSE + o]!;
-              a1 += sparse[o + 1]! + sparse[SPARSE + o + 1]!;
-              sparse[o] = 0;
-              sparse[o + 1] = 0;
-              sparse[SPARSE + o] = 0;
-              sparse[SPARSE + o + 1] = 0;
-              groups++;
-              if (b < last || missW > 0) {
-                if (cls) consider2(f, b, a0, a1);
-                else considerReg(f, b, a0, a1);
-              }
-            }
-            touched[wd] = 0;
-          }
-        } else for (let wd = 0; wd < touched.length; wd++) {
+        for (let wd = 0; wd < touched.length; wd++) {
           let word = touched[wd]!;
           while (word) {
             const low = word & -word;
