@@ -24,7 +24,7 @@ describe("feedback labels", () => {
   const served = { task: "classification", live: [variant([0, 1])], shadows: [variant([1, 2])] } as unknown as Served;
 
   it("takes a class one of the endpoint's models (live or shadow) knows", () => {
-    expect(labelClasses(served)).toEqual([0, 1, 2]);
+    expect(labelClasses(served)).toEqual(new Set([0, 1, 2]));
     expect(parseFeedback({ feedback: [{ requestId: id, label: 0 }, { requestId: id, index: 1, label: 2 }] }, "number", labelClasses(served))).toEqual([
       { requestId: id, index: 0, label: 0 },
       { requestId: id, index: 1, label: 2 },

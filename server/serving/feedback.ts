@@ -29,16 +29,14 @@ export function labelType(served: Pick<Served, "task" | "primary">): "number" | 
  * and skew live accuracy; a class that is new to every model needs a model trained on it first.
  * Null for a regressor.
  */
-export function labelClasses(served: Pick<Served, "task" | "live" | "shadows">): Label["label"][] | null {
+export function labelClasses(served: Pick<Served, "task" | "live" | "shadows">): ReadonlySet<Label["label"]> | null {
   if (served.task === "regression") return null;
-  const classes = new Map<string, Label["label"]>();
-  for (const v of [...served.live, ...served.shadows]) for (const c of v.model.file.classes ?? []) classes.set(`${typeof c}:${String(c)}`, c);
-  return [...classes.values()];
+  // A Set keeps 1 and "1" apart, as labels must be.
+  return new Set([...served.live, ...served.shadows].flatMap((v) => v.model.file.classes ?? []));
 }
 
 /** `{"requestId", "label", "index"?}` or `{"feedback": [...]}`; every problem named by its place. */
-export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>, classes: Label["label"][] | null = null): Label[] {
-  const known = classes && new Set(classes);
+export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>, classes: ReadonlySet<Label["label"]> | null = null): Label[] {
   const one = typeof body === "object" && body !== null && !Array.isArray(body) && !("feedback" in body);
   const items: unknown = one ? [body] : (body as { feedback?: unknown } | null)?.feedback;
   if (!Array.isArray(items) || items.length === 0) throw new InvalidError('body must be {"requestId", "label", "index"?} or {"feedback": [...]}');
@@ -52,9 +50,9 @@ export function parseFeedback(body: unknown, type: ReturnType<typeof labelType>,
     if (type ? typeof label !== type || (type === "number" && !Number.isFinite(label)) : !["string", "number", "boolean"].includes(typeof label)) {
       throw new InvalidError(`${at}label must be ${type ? `a ${type}, as the model's targets are` : "a string, number or boolean"}`);
     }
-    if (known && !known.has(label as Label["label"])) {
-      const shown = classes!.slice(0, 20).map((c) => JSON.stringify(c)).join(", ");
-      throw new InvalidError(`${at}label ${JSON.stringify(label).slice(0, 40)} is not a class this endpoint's models know (${shown}${classes!.length > 20 ? `, … ${classes!.length} in all` : ""})`);
+    if (classes && !classes.has(label as Label["label"])) {
+      const shown = [...classes].slice(0, 20).map((c) => JSON.stringify(c)).join(", ");
+      throw new InvalidError(`${at}label ${JSON.stringify(label).slice(0, 40)} is not a class this endpoint's models know (${shown}${classes.size > 20 ? `, … ${classes.size} in all` : ""})`);
     }
     return { requestId, index: index as number, label: label as Label["label"] };
   });

@@ -20,7 +20,7 @@ import { millraceRows, mlflowRows, oipDatatype, oipOutputs, oipRows, labelDataty
 import type { ServingRuntime, Scored } from "./runtime";
 import type { Served, Variant } from "./table";
 import type { Label } from "~/workflows/model/model-file";
-import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader, UNSEEN_CATEGORIES_HEADER } from "~/workflows/model/validate";
+import { IGNORED_FIELDS_HEADER, fieldsHeader, UNSEEN_CATEGORIES_HEADER } from "~/workflows/model/validate";
 
 /** Every path and method the runtime answers (the platform's route list and OpenAPI include them). */
 export const servingRoutes: { path: string; methods: ("GET" | "POST")[] }[] = [
@@ -277,8 +277,8 @@ const responseHeaders = (scored: Scored) => ({
   "millrace-model": scored.variant.name,
   "millrace-model-version": String(scored.variant.version),
   "millrace-request-id": scored.requestId,
-  ...(scored.ignored.length ? { [IGNORED_FIELDS_HEADER]: ignoredFieldsHeader(scored.ignored) } : {}),
-  ...(scored.unseen.length ? { [UNSEEN_CATEGORIES_HEADER]: ignoredFieldsHeader(scored.unseen) } : {}),
+  ...(scored.ignored.length ? { [IGNORED_FIELDS_HEADER]: fieldsHeader(scored.ignored) } : {}),
+  ...(scored.unseen.length ? { [UNSEEN_CATEGORIES_HEADER]: fieldsHeader(scored.unseen) } : {}),
 });
 
 /**

@@ -41,6 +41,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
   const { slug, primary } = served;
   const model = primary.model;
   const inputs = primary.inputs;
+  const feedbackLabels = labelClasses(served);
   const categoriesOf = new Map((model.file.profile?.features ?? []).flatMap((f) => (f.kind === "categorical" ? [[f.name, f.categories] as const] : [])));
   // A row of the training data as ingested, where the registry kept one.
   const example = primary.example ? Object.fromEntries(inputs.filter((c) => c.name in primary.example!).map((c) => [c.name, primary.example![c.name]])) : undefined;
@@ -196,7 +197,7 @@ export function endpointOpenApi(serverUrl: string, served: Served) {
             // A classifier's label: one of the classes its models know (the feedback route refuses others).
             label: {
               ...(labelType(served) ? { type: labelType(served) } : { type: ["string", "number", "boolean"] }),
-              ...(labelClasses(served) ? { enum: labelClasses(served) } : {}),
+              ...(feedbackLabels ? { enum: [...feedbackLabels] } : {}),
               description: `the true ${model.file.target}`,
             },
           },

@@ -38,7 +38,7 @@ export const IGNORED_FIELDS_HEADER = "Millrace-Ignored-Fields";
 export const UNSEEN_CATEGORIES_HEADER = "Millrace-Unseen-Categories";
 
 /** Field names as a header value: comma-separated, each percent-encoded when it is not plain (names are user text). */
-export const ignoredFieldsHeader = (fields: string[]) =>
+export const fieldsHeader = (fields: string[]) =>
   fields
     .slice(0, 50)
     .map((f) => (/^[A-Za-z0-9_.\-]+$/.test(f) ? f : encodeURIComponent(f)))

@@ -5,7 +5,7 @@
  * kept under that name when the pipeline is renamed); scores a later node computes for that
  * model (evaluate's `metrics`) are added to its version.
  */
-import { and, desc, eq, max, or, sql } from "drizzle-orm";
+import { and, eq, max, or, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { modelVersions, pipelines, runNodes, runs } from "~/db/schema";
 import { slugify } from "~/lib/pipeline/endpoint";
@@ -13,7 +13,7 @@ import type { ArtifactRef, DatasetRef, ModelRef } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
 import { parquet, quoteIdent, readColumns, withDuck } from "~/workflows/data/duck";
 
-type Tx = Pick<Db, "select" | "insert" | "update" | "execute">;
+type Tx = Pick<Db, "select" | "selectDistinct" | "insert" | "update" | "execute">;
 
 /** The registry's key for a node's output: the node for its `model` port, `node:port` for another. */
 const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? nodeId : `${nodeId}:${port}`);
@@ -25,15 +25,13 @@ const registryNodeKey = (nodeId: string, port: string) => (port === "model" ? no
  * compared side by side, and a classifier's accuracy beside a regressor's RMSE compares nothing.
  */
 async function modelName(tx: Tx, pipelineId: string, nodeKey: string, task: ModelRef["task"]): Promise<string> {
+  // The node's names with their tasks (a pair each, not a row per version).
   const earlier = await tx
-    .select({ name: modelVersions.name, task: modelVersions.task })
+    .selectDistinct({ name: modelVersions.name, task: modelVersions.task })
     .from(modelVersions)
-    .where(and(eq(modelVersions.pipelineId, pipelineId), eq(modelVersions.nodeId, nodeKey)))
-    .orderBy(desc(modelVersions.createdAt));
+    .where(and(eq(modelVersions.pipelineId, pipelineId), eq(modelVersions.nodeId, nodeKey)));
   // A name whose versions already mix both tasks (registered before names were kept per task) is left as it is.
-  const tasksOf = new Map<string, Set<string>>();
-  for (const v of earlier) tasksOf.set(v.name, (tasksOf.get(v.name) ?? new Set()).add(v.task));
-  const known = earlier.find((v) => v.task === task && tasksOf.get(v.name)!.size === 1);
+  const known = earlier.find((v) => v.task === task && earlier.every((o) => o.name !== v.name || o.task === task));
   if (known) return known.name;
   const [p] = await tx.select({ name: pipelines.name }).from(pipelines).where(eq(pipelines.id, pipelineId));
   const node = `${slugify(p?.name ?? "pipeline") || "pipeline"}-${slugify(nodeKey.replace(":", "-")) || "model"}`.slice(0, 80);

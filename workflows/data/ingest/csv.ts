@@ -72,15 +72,20 @@ export interface CsvPreview {
 const DELIMITERS = [",", ";", "\t", "|"];
 
 /** The first line of a file, read only as far as the longest line allowed. */
-async function firstLine(file: string, limits: CsvLimits): Promise<string> {
+/** The first `bytes` of a (UTF-8) file as text. */
+async function head(file: string, bytes: number): Promise<string> {
   const fh = await fs.promises.open(file, "r");
   try {
-    const buf = Buffer.alloc(Math.min(limits.maxLineBytes, 1 << 20));
+    const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+    return buf.subarray(0, bytesRead).toString("utf8");
   } finally {
     await fh.close();
   }
+}
+
+async function firstLine(file: string, limits: CsvLimits): Promise<string> {
+  return (await head(file, Math.min(limits.maxLineBytes, 1 << 20))).replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
 }
 
 /**
@@ -90,22 +95,15 @@ async function firstLine(file: string, limits: CsvLimits): Promise<string> {
  */
 async function guessDecimal(file: string, delimiter: string): Promise<"," | "."> {
   if (delimiter !== ";") return ".";
-  const fh = await fs.promises.open(file, "r");
-  try {
-    const buf = Buffer.alloc(1 << 16);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    let comma = 0;
-    let point = 0;
-    for (const field of buf.subarray(0, bytesRead).toString("utf8").split(/[;\r\n]/)) {
-      const v = field.trim().replace(/^"(.*)"$/, "$1");
-      if (/^[-+]?\d*,\d+$/.test(v)) comma++;
-      else if (/^[-+]?\d*\.\d+$/.test(v)) point++;
-    }
-    // A comma reads `3.5` too (commas become points), so it stays unless only points are seen.
-    return point > 0 && comma === 0 ? "." : ",";
-  } finally {
-    await fh.close();
+  let comma = 0;
+  let point = 0;
+  for (const field of (await head(file, 1 << 16)).split(/[;\r\n]/)) {
+    const v = field.trim().replace(/^"(.*)"$/, "$1");
+    if (/^[-+]?\d*,\d+$/.test(v)) comma++;
+    else if (/^[-+]?\d*\.\d+$/.test(v)) point++;
   }
+  // A comma reads `3.5` too (commas become points), so it stays unless only points are seen.
+  return point > 0 && comma === 0 ? "." : ",";
 }
 
 /** The delimiter that splits a line into the most fields, if any splits it at all. */
