@@ -85,8 +85,8 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
       else setError({ message: (e as Error).message, where });
     }
   };
-  // A change that would break callers asks for confirmation where it was asked for (by the button pressed).
-  const errorIn = (where: Where) => (
+  // What a section says after an action there: its error, or — for a change that would break callers — the confirmation it needs.
+  const noticesIn = (where: Where) => (
     <>
       {confirm?.where === where && (
         <ConfirmBreaking
@@ -166,7 +166,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
             {logSaved && <span role="status">saved</span>}
           </form>
         </div>
-        {errorIn("access")}
+        {noticesIn("access")}
       </Section>
 
       <Section title="Traffic">
@@ -301,7 +301,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
             )}
           </div>
         )}
-        {errorIn("traffic")}
+        {noticesIn("traffic")}
         <p className="mt-1 text-xs text-slate-500">
           Callers keep their variant by sending the same Millrace-Variant-Key header. A shadow gets a copy of every request after the response is sent. A variant with a guardrail (set through
           PUT /api/v1/endpoints/{slug}/traffic) becomes a shadow once its live accuracy from feedback, its error rate or its p99 latency is confidently past its bound.
@@ -337,7 +337,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
           <p className="mt-1 text-xs text-slate-500">
             Deployed by alias, the endpoint follows it: moving the alias (on the model&apos;s page, or PUT /api/v1/models/&lt;name&gt;/aliases/&lt;alias&gt;) deploys the version it then names.
           </p>
-          {errorIn("deploy")}
+          {noticesIn("deploy")}
         </Section>
       )}
 
@@ -380,7 +380,7 @@ export function EndpointDetail({ slug, canDeploy, canRun }: { slug: string; canD
       </Section>
 
       <Section title="Revisions">
-        {errorIn("revisions")}
+        {noticesIn("revisions")}
         <table className={tableClass} data-testid="revisions">
           <thead>
             <tr>
