@@ -47,6 +47,8 @@ export interface BinTree {
 }
 
 const HB = 256; // bins per feature in a histogram, including the missing bin
+/** Class 1's multiplier in a packed two-class weight (see `packed` in growTree). */
+const PACK = 2 ** 26;
 /** Nodes of at most this many rows are grown in gathered buffers (see growTree). */
 const GATHER = 1 << 16;
 
@@ -64,6 +66,12 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   if (cls && data.classWeight) for (let i = 0; i < n; i++) if (w[i]) w[i]! *= data.classWeight[yC![i]!]!;
   let inBag = 0;
   for (let i = 0; i < n; i++) if (w[i]! > 0) inBag++;
+  const subtract = params.maxFeatures > F / 2;
+  // Two classes under whole-number weights (bootstrap counts, no class weights), histogrammed
+  // per drawn feature: a row's class and count travel as one number, count × (class 1 ? PACK : 1),
+  // so a bin is one exact sum c0 + c1 · PACK (counts stay below PACK > n) — one load and one
+  // add per row instead of reading the class and the weight apart.
+  const packed = cls && K === 2 && !data.classWeight && !subtract && n < PACK;
   // Every node is a range of an index array, stably partitioned at each split. Large nodes (the
   // top of the tree) index the shared data. A node of at most GATHER rows is *gathered*: its rows'
   // bins, class or target and weight copied, in its order, into buffers of GATHER rows where its
@@ -101,7 +109,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   };
 
-  const subtract = params.maxFeatures > F / 2;
   const histSize = F * HB * K;
 
   const feature: number[] = [];
@@ -213,6 +220,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   }
   push(0, inBag, 0, 0, 0, false, rootTotals, null);
+  if (packed) for (let j = 0; j < inBag; j++) if (yC![idx[j]!]) w[idx[j]!]! *= PACK;
   // Features found constant in a node, in the order found along the path from the root: a
   // node's descendants only append to its prefix, so each node reads its own known constants
   // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
@@ -296,7 +304,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // the sweep then visits only those bins, in order, and clears them behind it. Deep nodes hold
   // a few rows over few bins; they no longer pay for clearing and scanning all 256.
   const SPARSE = HB * K;
-  const sparse = new Float64Array(2 * SPARSE);
+  const sparse = new Float64Array(Math.max(2 * SPARSE, 4 * HB));
   const touched = new Uint32Array(HB / 32);
   const lastTouched = () => {
     for (let wd = touched.length - 1; wd >= 0; wd--) if (touched[wd]) return (wd << 5) | (31 - Math.clz32(touched[wd]!));
@@ -389,6 +397,51 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
           groups++;
           if (b < last || missW > 0) consider(f, b);
         }
+      } else if (packed) {
+        // As many rows as bins or more: no marks per row (a read-modify-write each), a sweep over
+        // every bin of the feature instead. Lanes are summed and cleared as read (written out
+        // here rather than in helpers: this loop runs for every drawn feature of every node).
+        const dense = end - start >= nBins[f]!;
+        if (dense) densePacked(rows.bins, F, rows.idx, f, start, end, rows.w, sparse);
+        else sparsePacked(rows.bins, F, rows.idx, f, start, end, rows.w, sparse, touched);
+        const ms = sparse[MISSING_BIN]! + sparse[HB + MISSING_BIN]! + (sparse[2 * HB + MISSING_BIN]! + sparse[3 * HB + MISSING_BIN]!);
+        for (let lane = 0; lane < 4; lane++) sparse[lane * HB + MISSING_BIN] = 0;
+        touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
+        miss[1] = Math.floor(ms / PACK);
+        miss[0] = ms - miss[1]! * PACK;
+        missW = miss[0]! + miss[1]!;
+        let last = dense ? nBins[f]! - 1 : lastTouched();
+        if (dense) while (last >= 0 && sparse[last]! + sparse[HB + last]! + (sparse[2 * HB + last]! + sparse[3 * HB + last]!) === 0) last--;
+        let a0 = 0;
+        let a1 = 0;
+        // Dense: every bin up to the last; sparse: the touched ones, one word of marks at a time.
+        let word = dense ? 0 : touched[0]!;
+        for (let b = 0, wd = 0; b <= last; ) {
+          if (!dense) {
+            if (!word) {
+              if (++wd === touched.length) break;
+              word = touched[wd]!;
+              continue;
+            }
+            const low = word & -word;
+            word ^= low;
+            b = (wd << 5) | (31 - Math.clz32(low));
+          }
+          const sum = sparse[b]! + sparse[HB + b]! + (sparse[2 * HB + b]! + sparse[3 * HB + b]!);
+          if (sum !== 0) {
+            sparse[b] = 0;
+            sparse[HB + b] = 0;
+            sparse[2 * HB + b] = 0;
+            sparse[3 * HB + b] = 0;
+            const c1 = Math.floor(sum / PACK);
+            a0 += sum - c1 * PACK;
+            a1 += c1;
+            groups++;
+            if (b < last || missW > 0) considerPair(f, b, a0, a1);
+          }
+          if (dense) b++;
+        }
+        touched.fill(0);
       } else {
         if (cls) sparseClasses(rows.bins, F, rows.idx, f, start, end, rows.yC!, rows.w, K, sparse, touched);
         else sparseTargets(rows.bins, F, rows.idx, f, start, end, rows.yR!, rows.w, sparse, touched);
@@ -523,6 +576,43 @@ function sparseClasses(bins: Uint8Array, F: number, idx: Uint32Array, f: number,
   }
 }
 
+/** `sparseClasses` for two classes packed into one number per row (see `packed` in growTree). */
+function sparsePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array, touched: Uint32Array) {
+  let j = start;
+  for (; j + 1 < end; j += 2) {
+    const i0 = idx[j]!;
+    const i1 = idx[j + 1]!;
+    const b0 = bins[i0 * F + f]!;
+    const b1 = bins[i1 * F + f]!;
+    touched[b0 >>> 5]! |= 1 << (b0 & 31);
+    touched[b1 >>> 5]! |= 1 << (b1 & 31);
+    sparse[b0]! += pw[i0]!;
+    sparse[HB + b1]! += pw[i1]!;
+  }
+  for (; j < end; j++) {
+    const i = idx[j]!;
+    const b = bins[i * F + f]!;
+    touched[b >>> 5]! |= 1 << (b & 31);
+    sparse[b]! += pw[i]!;
+  }
+}
+
+/** `sparsePacked` without marking touched bins. */
+function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array) {
+  let j = start;
+  for (; j + 3 < end; j += 4) {
+    const i0 = idx[j]!;
+    const i1 = idx[j + 1]!;
+    const i2 = idx[j + 2]!;
+    const i3 = idx[j + 3]!;
+    sparse[bins[i0 * F + f]!]! += pw[i0]!;
+    sparse[HB + bins[i1 * F + f]!]! += pw[i1]!;
+    sparse[2 * HB + bins[i2 * F + f]!]! += pw[i2]!;
+    sparse[3 * HB + bins[i3 * F + f]!]! += pw[i3]!;
+  }
+  for (; j < end; j++) sparse[bins[idx[j]! * F + f]!]! += pw[idx[j]!]!;
+}
+
 /** `sparseClasses` for regression: weight and weighted target per bin. */
 function sparseTargets(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
   for (let j = start; j < end; j++) {
@@ -538,11 +628,18 @@ function sparseTargets(bins: Uint8Array, F: number, idx: Uint32Array, f: number,
 function partition(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
   let a = start;
   let r = 0;
+  // Without a branch per row (which side a row goes is a coin toss to the predictor): each row
+  // is written to both sides and only its own side's cursor moves. With missing values going
+  // left, bins are shifted by one (the missing bin, 255, wraps to 0) so one comparison decides.
+  const shift = missingLeft ? 1 : 0;
+  const limit = cut + shift;
   for (let j = start; j < end; j++) {
     const i = idx[j]!;
-    const b = bins[i * F + f]!;
-    if (b === MISSING_BIN ? missingLeft : b <= cut) idx[a++] = i;
-    else scratch[r++] = i;
+    const right = (limit - ((bins[i * F + f]! + shift) & 255)) >>> 31;
+    idx[a] = i;
+    scratch[r] = i;
+    a += right ^ 1;
+    r += right;
   }
   // A plain loop rather than set(subarray()): no named access for the optimiser to lack feedback on.
   for (let z = 0; z < r; z++) idx[a + z] = scratch[z]!;
