@@ -234,12 +234,13 @@ describe("histogram random forest", () => {
     }
   });
 
-  it("grows with two classes (its own scalar path) the tree the general path grows for the same rows", () => {
-    const { features, y } = fixture(6000, 6, 4);
-    const withMissing = features(0, 6000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (5 + k) === 0 ? null : v)) }));
-    for (const [maxFeatures, minSamplesLeaf] of [["sqrt", 1], ["all", 3]] as const) {
+  it("grows with two classes (its own packed, scalar path) the tree the general path grows for the same rows", () => {
+    // Six features draw two at a node, ten draw three: histogrammed in one pass on the two-class path.
+    for (const [F, maxFeatures, minSamplesLeaf] of [[6, "sqrt", 1], [10, "sqrt", 1], [6, "all", 3]] as const) {
+      const { features, y } = fixture(6000, F, 4);
+      const withMissing = features(0, 6000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (5 + k) === 0 ? null : v)) }));
       const prepared = prepareTraining(withMissing, y, { task: "classification", classWeight: null });
-      const params = treeParams({ ...base, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, 2);
+      const params = treeParams({ ...base, maxDepth: 0, maxFeatures, minSamplesLeaf }, F, 2);
       const two = growTree(prepared.set, params, mulberry32(9));
       // A third class no row has: K = 3 takes the general path; with whole-number weights every sum and score is the same.
       const general = growTree(prepared.set, { ...params, nClasses: 3 }, mulberry32(9));
@@ -255,7 +256,7 @@ describe("histogram random forest", () => {
     }
   });
 
-  it("grows, bit for bit, the trees the general split search grew (fingerprints recorded with the code before the two-class and regression paths, 749b3c9)", () => {
+  it("grows, bit for bit, the trees it grew when the fingerprints were recorded (first draws made together, two classes packed)", () => {
     // FNV-1a over every array of the tree.
     const fingerprint = (t: ReturnType<typeof growTree>) => {
       let h = 2166136261;
@@ -268,10 +269,11 @@ describe("histogram random forest", () => {
     const withMissing = features(0, 5000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (6 + k) === 0 ? null : v)) }));
     const rare = y.map((v, i) => (i % 4 === 0 ? v : 0)); // class 1 rare: balanced weights are not whole numbers
     const cases = [
-      ["classification", rare, "sqrt", 1, "balanced", "a58e48ba"],
-      ["classification", rare, "all", 3, "balanced", "fbcc7cb1"],
-      ["regression", reg, "all", 1, null, "78a67012"],
-      ["regression", reg, "sqrt", 2, null, "a1e851f6"],
+      ["classification", y, "sqrt", 1, null, "4ce33e80"],
+      ["classification", rare, "sqrt", 1, "balanced", "88ab2671"],
+      ["classification", rare, "all", 3, "balanced", "e1f0ad12"],
+      ["regression", reg, "all", 1, null, "4f45c46d"],
+      ["regression", reg, "sqrt", 2, null, "45b5d482"],
     ] as const;
     for (const [task, target, maxFeatures, minSamplesLeaf, classWeight, expected] of cases) {
       const prepared = prepareTraining(withMissing, target, { task, classWeight });

@@ -63,9 +63,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // Bootstrap by weights: n draws with replacement become per-row counts.
   const w = new Float64Array(n);
   for (let d = 0; d < n; d++) w[Math.floor(rand() * n)]! += 1;
-  if (cls && data.classWeight) for (let i = 0; i < n; i++) if (w[i]) w[i]! *= data.classWeight[yC![i]!]!;
-  let inBag = 0;
-  for (let i = 0; i < n; i++) if (w[i]! > 0) inBag++;
   const subtract = params.maxFeatures > F / 2;
   // Two classes under whole-number weights (bootstrap counts, no class weights), histogrammed
   // per drawn feature: a row's class and count travel as one number, count × (class 1 ? PACK : 1),
@@ -79,12 +76,31 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // its own. Those reads stay within a few megabytes, where reading the shared data through row
   // indices missed the cache on almost every row of a deep node; the buffers are bounded, so a
   // thread's memory does not grow with the data.
-  const idx = new Uint32Array(inBag);
-  const oob = new Uint32Array(n - inBag);
-  for (let i = 0, a = 0, b = 0; i < n; i++) {
-    if (w[i]! > 0) idx[a++] = i;
-    else oob[b++] = i;
+  // One pass over the rows: drawn ones to the index (weighted by their class's weight, if any,
+  // and summed into the root's totals), the others out of bag.
+  const idx = new Uint32Array(n);
+  const notDrawn = new Uint32Array(n);
+  const rootTotals = new Float64Array(K);
+  const classWeight = cls ? data.classWeight : null;
+  let inBag = 0;
+  let outOfBag = 0;
+  for (let i = 0; i < n; i++) {
+    if (w[i] === 0) {
+      notDrawn[outOfBag++] = i;
+      continue;
+    }
+    idx[inBag++] = i;
+    if (cls) {
+      const c = yC![i]!;
+      const wi = classWeight ? w[i]! * classWeight[c]! : w[i]!;
+      rootTotals[c]! += wi;
+      w[i] = packed && c === 1 ? wi * PACK : wi;
+    } else {
+      rootTotals[0]! += w[i]!;
+      rootTotals[1]! += w[i]! * yR![i]!;
+    }
   }
+  const oob = notDrawn.subarray(0, outOfBag);
   const iscratch = new Uint32Array(inBag);
   // At most 8 MiB of gathered bins, however many features: wide data gathers smaller nodes.
   const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, F))));
@@ -118,7 +134,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const right: number[] = [];
   const leafValues: number[] = [];
   const importance = new Float64Array(F);
-  const feats = new Int32Array(F);
+  // The draw order of features (a permutation, shuffled in part at every node).
+  const feats = Int32Array.from({ length: F }, (_, f) => f);
 
   // Accumulates a node's full histogram (every feature).
   const buildHist = (start: number, end: number, { idx: ix, bins: bs, w: ww, yC: yc, yR: yr }: Rows, hist: Float64Array) => {
@@ -210,17 +227,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     for (let k = 0; k < K; k++) pendingTotals[K * top + k] = totals[k]!;
     pendingHist[top++] = hist;
   };
-  const rootTotals = new Float64Array(K);
-  for (let j = 0; j < inBag; j++) {
-    const i = idx[j]!;
-    if (cls) rootTotals[yC![i]!]! += w[i]!;
-    else {
-      rootTotals[0]! += w[i]!;
-      rootTotals[1]! += w[i]! * yR![i]!;
-    }
-  }
   push(0, inBag, 0, 0, 0, false, rootTotals, null);
-  if (packed) for (let j = 0; j < inBag; j++) if (yC![idx[j]!]) w[idx[j]!]! *= PACK;
   // Features found constant in a node, in the order found along the path from the root: a
   // node's descendants only append to its prefix, so each node reads its own known constants
   // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
@@ -304,11 +311,133 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // the sweep then visits only those bins, in order, and clears them behind it. Deep nodes hold
   // a few rows over few bins; they no longer pay for clearing and scanning all 256.
   const SPARSE = HB * K;
-  const sparse = new Float64Array(Math.max(2 * SPARSE, 4 * HB));
+  const sparse = new Float64Array(2 * SPARSE);
   const touched = new Uint32Array(HB / 32);
   const lastTouched = () => {
     for (let wd = touched.length - 1; wd >= 0; wd--) if (touched[wd]) return (wd << 5) | (31 - Math.clz32(touched[wd]!));
     return -1;
+  };
+
+  // The node being split, for the scans below (hoisted: no closure per node).
+  let nodeStart = 0;
+  let nodeEnd = 0;
+  let nodeRows = shared;
+  let nodeHist: Float64Array | null = null;
+  // A node's first draws (see below), and their histograms when built in one pass: two lanes of
+  // HB bins a feature, as `sparse` has for packed weights.
+  const batch = new Int32Array(F);
+  const fusedHist = new Float64Array(3 * 2 * HB);
+
+  /**
+   * Sweeps a packed histogram (two lanes of HB bins from `base`, summed and cleared as read) for
+   * feature f: every bin up to the last when `dense`, else the bins marked in `touched`. Returns
+   * how many distinct values the node has there (the missing ones count as one).
+   */
+  const sweepPacked = (f: number, h: Float64Array, base: number, dense: boolean) => {
+    const mb = base + MISSING_BIN;
+    const ms = h[mb]! + h[mb + HB]!;
+    h[mb] = 0;
+    h[mb + HB] = 0;
+    touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
+    miss[1] = Math.floor(ms / PACK);
+    miss[0] = ms - miss[1]! * PACK;
+    missW = miss[0]! + miss[1]!;
+    let last = dense ? nBins[f]! - 1 : lastTouched();
+    if (dense) while (last >= 0 && h[base + last]! + h[base + HB + last]! === 0) last--;
+    let a0 = 0;
+    let a1 = 0;
+    let groups = missW > 0 ? 1 : 0;
+    // Dense: every bin up to the last; sparse: the touched ones, one word of marks at a time.
+    let word = dense ? 0 : touched[0]!;
+    for (let b = 0, wd = 0; b <= last; ) {
+      if (!dense) {
+        if (!word) {
+          if (++wd === touched.length) break;
+          word = touched[wd]!;
+          continue;
+        }
+        const low = word & -word;
+        word ^= low;
+        b = (wd << 5) | (31 - Math.clz32(low));
+      }
+      const o = base + b;
+      const sum = h[o]! + h[o + HB]!;
+      if (sum !== 0) {
+        h[o] = 0;
+        h[o + HB] = 0;
+        const c1 = Math.floor(sum / PACK);
+        a0 += sum - c1 * PACK;
+        a1 += c1;
+        groups++;
+        if (b < last || missW > 0) considerPair(f, b, a0, a1);
+      }
+      if (dense) b++;
+    }
+    if (!dense) touched.fill(0);
+    return groups;
+  };
+
+  /** Histograms feature f over the node's rows and tries every cut; returns as `sweepPacked` does. */
+  const scanFeature = (f: number) => {
+    leftAcc.fill(0);
+    let groups = 0;
+    if (nodeHist) {
+      const hb = f * HB * K;
+      // A histogram derived by subtraction keeps rounding residue where bins are empty when
+      // weights are not whole (class weights): below this, a bin is empty.
+      const empty = 1e-9 * W;
+      for (let k = 0; k < K; k++) miss[k] = nodeHist[hb + MISSING_BIN * K + k]!;
+      missW = weightOf(miss, 0);
+      if (missW <= empty) {
+        miss.fill(0);
+        missW = 0;
+      }
+      let last = nBins[f]! - 1;
+      while (last >= 0 && weightOf(nodeHist, hb + last * K) <= empty) last--;
+      for (let b = 0; b <= last; b++) {
+        // An empty bin moves nothing: the cut after it equals the one before.
+        if (weightOf(nodeHist, hb + b * K) <= empty) continue;
+        for (let k = 0; k < K; k++) leftAcc[k]! += nodeHist[hb + b * K + k]!;
+        groups++;
+        if (b < last || missW > 0) consider(f, b);
+      }
+    } else if (packed) {
+      // As many rows as bins or more: no marks per row (a read-modify-write each), a sweep over
+      // every bin of the feature instead.
+      const dense = nodeEnd - nodeStart >= nBins[f]!;
+      if (dense) densePacked(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse);
+      else sparsePacked(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse, touched);
+      return sweepPacked(f, sparse, 0, dense);
+    } else {
+      if (cls) sparseClasses(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yC!, nodeRows.w, K, sparse, touched);
+      else sparseTargets(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yR!, nodeRows.w, sparse, touched);
+      for (let k = 0; k < K; k++) {
+        miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
+        sparse[MISSING_BIN * K + k] = 0;
+        sparse[SPARSE + MISSING_BIN * K + k] = 0;
+      }
+      touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
+      missW = weightOf(miss, 0);
+      const last = lastTouched();
+      for (let wd = 0; wd < touched.length; wd++) {
+        let word = touched[wd]!;
+        while (word) {
+          const low = word & -word;
+          word ^= low;
+          const b = (wd << 5) | (31 - Math.clz32(low));
+          for (let k = 0; k < K; k++) {
+            leftAcc[k]! += sparse[b * K + k]! + sparse[SPARSE + b * K + k]!;
+            sparse[b * K + k] = 0;
+            sparse[SPARSE + b * K + k] = 0;
+          }
+          groups++;
+          if (b < last || missW > 0) consider(f, b);
+        }
+        touched[wd] = 0;
+      }
+    }
+    if (missW > 0) groups++;
+    return groups;
   };
 
   while (top > 0) {
@@ -329,13 +458,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     const given = pendingHist[top]!;
     pendingHist[top] = null;
     for (let k = 0; k < K; k++) total[k] = pendingTotals[K * top + k]!;
-    // feats: the known constants first, then every other feature.
-    for (let c = 0; c < known; c++) {
-      feats[c] = constants[c]!;
-      isKnown[constants[c]!] = 1;
-    }
-    for (let f = 0, o = known; f < F; f++) if (isKnown[f]) isKnown[f] = 0;
-    else feats[o++] = f;
     const m = Math.min(params.maxFeatures, F);
     let hist = given;
     if (subtract && !hist && end - start > SMALL) {
@@ -355,130 +477,42 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     bestBin = 0;
     bestMissLeft = 0;
     missW = 0;
-    // Candidates are drawn without replacement (Fisher–Yates over feats), as scikit-learn's best
-    // splitter draws them: every drawn feature counts towards maxFeatures, constant ones too, but
-    // drawing goes on while none of the features drawn gave a valid split. A known constant costs
-    // nothing; a feature found constant here joins the known ones for the node's descendants.
-    let visited = 0;
-    let drawnKnown = 0;
+    // Candidates are drawn without replacement (a partial Fisher–Yates shuffle of feats), as
+    // scikit-learn's best splitter draws them: every drawn feature counts towards maxFeatures,
+    // constant ones too, but drawing goes on while none of the features drawn gave a valid split.
+    // A known constant costs nothing; a feature found constant here joins the known ones for the
+    // node's descendants. The first maxFeatures draws are made before any is scanned (the same
+    // distribution as drawing one at a time), so that their histograms can be built in one pass.
     let found = 0;
-    let fi = F;
     const splittable = (params.maxDepth === 0 || depth < params.maxDepth) && W >= 2 * params.minSamplesLeaf && !pure && end - start >= 2;
-    // Cuts are tried after every non-empty bin but the last; after the last too when rows are
-    // missing (all present values left, the missing ones right).
-    while (splittable && fi > known + found && (visited < m || bestF < 0)) {
-      visited++;
-      let fj = drawnKnown + Math.floor(rand() * (fi - found - drawnKnown));
-      if (fj < known) {
-        swap(drawnKnown++, fj);
-        continue;
+    if (splittable) {
+      for (let c = 0; c < known; c++) isKnown[constants[c]!] = 1;
+      nodeStart = start;
+      nodeEnd = end;
+      nodeRows = rows;
+      nodeHist = hist;
+      let drawn = 0;
+      let G = 0;
+      for (; drawn < m; drawn++) {
+        swap(drawn, drawn + Math.floor(rand() * (F - drawn)));
+        if (!isKnown[feats[drawn]!]) batch[G++] = feats[drawn]!;
       }
-      fj += found;
-      const f = feats[fj]!;
-      leftAcc.fill(0);
-      let groups = 0;
-      if (hist) {
-        const hb = f * HB * K;
-        // A histogram derived by subtraction keeps rounding residue where bins are empty when
-        // weights are not whole (class weights): below this, a bin is empty.
-        const empty = 1e-9 * W;
-        for (let k = 0; k < K; k++) miss[k] = hist[hb + MISSING_BIN * K + k]!;
-        missW = weightOf(miss, 0);
-        if (missW <= empty) {
-          miss.fill(0);
-          missW = 0;
-        }
-        let last = nBins[f]! - 1;
-        while (last >= 0 && weightOf(hist, hb + last * K) <= empty) last--;
-        for (let b = 0; b <= last; b++) {
-          // An empty bin moves nothing: the cut after it equals the one before.
-          if (weightOf(hist, hb + b * K) <= empty) continue;
-          for (let k = 0; k < K; k++) leftAcc[k]! += hist[hb + b * K + k]!;
-          groups++;
-          if (b < last || missW > 0) consider(f, b);
-        }
-      } else if (packed) {
-        // As many rows as bins or more: no marks per row (a read-modify-write each), a sweep over
-        // every bin of the feature instead. Lanes are summed and cleared as read (written out
-        // here rather than in helpers: this loop runs for every drawn feature of every node).
-        const dense = end - start >= nBins[f]!;
-        if (dense) densePacked(rows.bins, F, rows.idx, f, start, end, rows.w, sparse);
-        else sparsePacked(rows.bins, F, rows.idx, f, start, end, rows.w, sparse, touched);
-        const ms = sparse[MISSING_BIN]! + sparse[HB + MISSING_BIN]! + (sparse[2 * HB + MISSING_BIN]! + sparse[3 * HB + MISSING_BIN]!);
-        for (let lane = 0; lane < 4; lane++) sparse[lane * HB + MISSING_BIN] = 0;
-        touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
-        miss[1] = Math.floor(ms / PACK);
-        miss[0] = ms - miss[1]! * PACK;
-        missW = miss[0]! + miss[1]!;
-        let last = dense ? nBins[f]! - 1 : lastTouched();
-        if (dense) while (last >= 0 && sparse[last]! + sparse[HB + last]! + (sparse[2 * HB + last]! + sparse[3 * HB + last]!) === 0) last--;
-        let a0 = 0;
-        let a1 = 0;
-        // Dense: every bin up to the last; sparse: the touched ones, one word of marks at a time.
-        let word = dense ? 0 : touched[0]!;
-        for (let b = 0, wd = 0; b <= last; ) {
-          if (!dense) {
-            if (!word) {
-              if (++wd === touched.length) break;
-              word = touched[wd]!;
-              continue;
-            }
-            const low = word & -word;
-            word ^= low;
-            b = (wd << 5) | (31 - Math.clz32(low));
-          }
-          const sum = sparse[b]! + sparse[HB + b]! + (sparse[2 * HB + b]! + sparse[3 * HB + b]!);
-          if (sum !== 0) {
-            sparse[b] = 0;
-            sparse[HB + b] = 0;
-            sparse[2 * HB + b] = 0;
-            sparse[3 * HB + b] = 0;
-            const c1 = Math.floor(sum / PACK);
-            a0 += sum - c1 * PACK;
-            a1 += c1;
-            groups++;
-            if (b < last || missW > 0) considerPair(f, b, a0, a1);
-          }
-          if (dense) b++;
-        }
-        touched.fill(0);
-      } else {
-        if (cls) sparseClasses(rows.bins, F, rows.idx, f, start, end, rows.yC!, rows.w, K, sparse, touched);
-        else sparseTargets(rows.bins, F, rows.idx, f, start, end, rows.yR!, rows.w, sparse, touched);
-        for (let k = 0; k < K; k++) {
-          miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
-          sparse[MISSING_BIN * K + k] = 0;
-          sparse[SPARSE + MISSING_BIN * K + k] = 0;
-        }
-        touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
-        missW = weightOf(miss, 0);
-        const last = lastTouched();
-        for (let wd = 0; wd < touched.length; wd++) {
-          let word = touched[wd]!;
-          while (word) {
-            const low = word & -word;
-            word ^= low;
-            const b = (wd << 5) | (31 - Math.clz32(low));
-            for (let k = 0; k < K; k++) {
-              leftAcc[k]! += sparse[b * K + k]! + sparse[SPARSE + b * K + k]!;
-              sparse[b * K + k] = 0;
-              sparse[SPARSE + b * K + k] = 0;
-            }
-            groups++;
-            if (b < last || missW > 0) consider(f, b);
-          }
-          touched[wd] = 0;
+      for (let g = 0; g < G; ) {
+        // Three (or two) features a pass over the rows where every bin is likely touched.
+        const take = packed && end - start >= HB ? Math.min(3, G - g) : 1;
+        if (take > 1) fusedPacked(rows.bins, F, rows.idx, batch, g, take, start, end, rows.w, fusedHist);
+        for (let c = 0; c < take; c++, g++) {
+          const groups = take > 1 ? sweepPacked(batch[g]!, fusedHist, c * 2 * HB, true) : scanFeature(batch[g]!);
+          if (groups < 2) constants[known + found++] = batch[g]!;
         }
       }
-      if (missW > 0) groups++;
-      if (groups < 2) {
-        // Constant here: moved next to the known constants (found ones sit after them).
-        swap(fj, known + found++);
-        continue;
+      for (; bestF < 0 && drawn < F; drawn++) {
+        swap(drawn, drawn + Math.floor(rand() * (F - drawn)));
+        const f = feats[drawn]!;
+        if (!isKnown[f] && scanFeature(f) < 2) constants[known + found++] = f;
       }
-      swap(--fi, fj);
+      for (let c = 0; c < known; c++) isKnown[constants[c]!] = 0;
     }
-    for (let c = known; c < known + found; c++) constants[c] = feats[c]!;
 
     if (bestF < 0) {
       makeLeaf(node);
@@ -600,17 +634,60 @@ function sparsePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, 
 /** `sparsePacked` without marking touched bins. */
 function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array) {
   let j = start;
-  for (; j + 3 < end; j += 4) {
+  for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
     const i1 = idx[j + 1]!;
-    const i2 = idx[j + 2]!;
-    const i3 = idx[j + 3]!;
     sparse[bins[i0 * F + f]!]! += pw[i0]!;
     sparse[HB + bins[i1 * F + f]!]! += pw[i1]!;
-    sparse[2 * HB + bins[i2 * F + f]!]! += pw[i2]!;
-    sparse[3 * HB + bins[i3 * F + f]!]! += pw[i3]!;
   }
   for (; j < end; j++) sparse[bins[idx[j]! * F + f]!]! += pw[idx[j]!]!;
+}
+
+/**
+ * `densePacked` for two or three features at once (batch[from..from + count)), feature c's lanes
+ * from c × 4 × HB (two used): each row's index and weight are read once for all of them, and
+ * their bins share the row's cache line.
+ */
+function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, count: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
+  const f0 = batch[from]!;
+  const f1 = batch[from + 1]!;
+  const f2 = count === 3 ? batch[from + 2]! : -1;
+  let j = start;
+  if (f2 >= 0) {
+    for (; j + 1 < end; j += 2) {
+      const i0 = idx[j]!;
+      const i1 = idx[j + 1]!;
+      const o0 = i0 * F;
+      const o1 = i1 * F;
+      const w0 = pw[i0]!;
+      const w1 = pw[i1]!;
+      h[bins[o0 + f0]!]! += w0;
+      h[HB + bins[o1 + f0]!]! += w1;
+      h[2 * HB + bins[o0 + f1]!]! += w0;
+      h[3 * HB + bins[o1 + f1]!]! += w1;
+      h[4 * HB + bins[o0 + f2]!]! += w0;
+      h[5 * HB + bins[o1 + f2]!]! += w1;
+    }
+  } else {
+    for (; j + 1 < end; j += 2) {
+      const i0 = idx[j]!;
+      const i1 = idx[j + 1]!;
+      const o0 = i0 * F;
+      const o1 = i1 * F;
+      const w0 = pw[i0]!;
+      const w1 = pw[i1]!;
+      h[bins[o0 + f0]!]! += w0;
+      h[HB + bins[o1 + f0]!]! += w1;
+      h[2 * HB + bins[o0 + f1]!]! += w0;
+      h[3 * HB + bins[o1 + f1]!]! += w1;
+    }
+  }
+  for (; j < end; j++) {
+    const i = idx[j]!;
+    h[bins[i * F + f0]!]! += pw[i]!;
+    h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
+    if (f2 >= 0) h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
+  }
 }
 
 /** `sparseClasses` for regression: weight and weighted target per bin. */
