@@ -190,7 +190,7 @@ describe("histogram random forest", () => {
       ticks++;
     }, 20);
     const started = performance.now();
-    await trainForest(big.features(0, 20_000), big.y, { ...base, nEstimators: 60 }, { threads: 1 });
+    await trainForest(big.features(0, 20_000), big.y, { ...base, nEstimators: 150 }, { threads: 1 });
     const took = performance.now() - started;
     clearInterval(timer);
     // Binning runs on this thread (a short, bounded step); tree growth must not.
