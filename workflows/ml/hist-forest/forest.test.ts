@@ -4,8 +4,8 @@ import { decodeForest, encodeForest } from "~/workflows/model/bundle";
 import { ForestPredictor } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
-import { resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
-import { prepareTraining, treeParams } from "./train";
+import { assemble, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { predictTrainingRows, prepareTraining, treeParams } from "./train";
 import { growTree } from "./tree";
 import { binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
 
@@ -306,6 +306,24 @@ describe("histogram random forest", () => {
       const alone = p.accumulate(p.encode(r), new Float64Array(2));
       expect([together[2 * i], together[2 * i + 1]]).toEqual([alone[0], alone[1]]);
     });
+  });
+
+  it("predicts its own training rows on their bins as the assembled forest does on their values", () => {
+    const { features, y, reg } = fixture(3000, 6, 21);
+    const withMissing = features(0, 3000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (4 + k) === 0 ? null : v)) }));
+    const rowsAt = Array.from({ length: 600 }, (_, k) => k * 5);
+    for (const [task, target] of [["classification", y], ["regression", reg]] as const) {
+      const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
+      const K = prepared.classes?.length ?? 1;
+      const params = treeParams({ ...base, task, maxDepth: 0 }, 6, K);
+      const trees = Array.from({ length: 7 }, (_, t) => growTree(prepared.set, params, mulberry32(40 + t)));
+      const predictor = new ForestPredictor(assemble(task, K, prepared.binnings, trees, null));
+      const x = new Float64Array(rowsAt.length * 6);
+      rowsAt.forEach((i, r) => predictor.encode(withMissing.map((f) => f.values[i] ?? null), x, r * 6));
+      const sums = predictor.accumulateRows(x, rowsAt.length, new Float64Array(rowsAt.length * K));
+      const expected = rowsAt.map((_, r) => (K === 1 ? sums[r]! : sums[2 * r + 1]! > sums[2 * r]! ? 1 : 0));
+      expect(Array.from(predictTrainingRows(prepared.set, trees, K, rowsAt))).toEqual(expected);
+    }
   });
 
   it("round-trips through its binary file, loading in milliseconds", async () => {

@@ -4,7 +4,7 @@
  * comes from (seed, tree index) alone, so the forest is identical for any number of threads,
  * processes or slices.
  */
-import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "~/workflows/model/binning";
+import { binColumns, binCount, fitCategorical, fitNumeric, MISSING_BIN, type FeatureBinning } from "~/workflows/model/binning";
 import { encodeBundle, decodeBundle, readBundleHeader } from "~/workflows/model/bundle";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
@@ -219,22 +219,48 @@ export function newOob(n: number, K: number): OobAccumulator {
   return { sum: new Float64Array(n * K), count: new Uint32Array(n) };
 }
 
+/** Where row i of the training set ends in a grown tree, walking on its bins: the leaf's offset in leafValues. */
+function leafOf(set: TrainingSet, tree: BinTree, i: number) {
+  const { nFeatures: F, bins } = set;
+  let node = 0;
+  let f = tree.feature[0]!;
+  while (f >= 0) {
+    const b = bins[i * F + f]!;
+    node = b === MISSING_BIN ? (tree.missingLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.bin[node]! ? tree.left[node]! : tree.right[node]!;
+    f = tree.feature[node]!;
+  }
+  return tree.left[node]!;
+}
+
 /** Adds one tree's predictions for its out-of-bag rows, traversing on bins. */
 export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccumulator) {
-  const { nFeatures: F, bins } = set;
   for (let j = 0; j < tree.oob.length; j++) {
     const i = tree.oob[j]!;
-    let node = 0;
-    let f = tree.feature[0]!;
-    while (f >= 0) {
-      const b = bins[i * F + f]!;
-      node = b === 255 ? (tree.missingLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.bin[node]! ? tree.left[node]! : tree.right[node]!;
-      f = tree.feature[node]!;
-    }
-    const o = tree.left[node]!;
+    const o = leafOf(set, tree, i);
     for (let k = 0; k < K; k++) acc.sum[i * K + k]! += tree.leafValues[o + k]!;
     acc.count[i]!++;
   }
+}
+
+/**
+ * The forest's predictions for some rows of its own training set, walked on their bins — what
+ * the assembled forest gives for the same rows' values, without assembling it: per row, the
+ * index of the most probable class (the first of equals), or the mean.
+ */
+export function predictTrainingRows(set: TrainingSet, trees: BinTree[], K: number, rows: ArrayLike<number>): Float64Array {
+  const sum = new Float64Array(rows.length * K);
+  for (const tree of trees) {
+    for (let r = 0; r < rows.length; r++) {
+      const o = leafOf(set, tree, rows[r]!);
+      for (let k = 0; k < K; k++) sum[r * K + k]! += tree.leafValues[o + k]!;
+    }
+  }
+  if (K === 1) return sum.map((v) => v / trees.length);
+  return Float64Array.from({ length: rows.length }, (_, r) => {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (sum[r * K + k]! > sum[r * K + best]!) best = k;
+    return best;
+  });
 }
 
 export function mergeOob(into: OobAccumulator, from: OobAccumulator) {

@@ -22,6 +22,7 @@ import {
   mergeSlices,
   oobScore,
   parseMaxFeatures,
+  predictTrainingRows,
   prepareTraining,
   resolveMaxFeatures,
   sliceRanges,
@@ -128,23 +129,42 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
 
 type Training = { featureCols: ColumnSchema[]; data: Record<string, unknown[]>; rows: number };
 
-/** The model's own predictions on up to 20,000 of its training rows: the reference its live predictions are compared with. */
-async function withPredictionReference(file: ModelFile, t: Training): Promise<ModelFile> {
+/** The training rows whose predictions are the reference live predictions are compared with: up to 20,000, evenly spaced. */
+function referenceRows(rows: number) {
+  const step = Math.max(1, Math.floor(rows / 20_000));
+  return Array.from({ length: Math.ceil(rows / step) }, (_, k) => k * step);
+}
+
+/**
+ * The model's own predictions on its reference rows, added to its profile. `predicted` when the
+ * caller has them already (the trees just grown, walked on the rows' bins); else the model is
+ * loaded and scores the rows.
+ */
+async function withPredictionReference(file: ModelFile, t: Training, predicted?: Label[]): Promise<ModelFile> {
   if (!file.profile) return file;
-  const step = Math.max(1, Math.floor(t.rows / 20_000));
-  const count = Math.ceil(t.rows / step);
-  const sample = Object.fromEntries(t.featureCols.map((c) => [c.name, Array.from({ length: count }, (_, k) => t.data[c.name]![k * step])]));
-  // The rows are already prepared (the node's input): no fitted step is replayed.
-  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
-  const predictions: Label[] = model.predictColumns
-    ? (await model.predictColumns(sample, count, scoreInThreads)).predictions
-    : model.predictPrepared(Array.from({ length: count }, (_, r) => Object.fromEntries(t.featureCols.map((c) => [c.name, sample[c.name]![r]]))));
+  const rows = referenceRows(t.rows);
+  let predictions = predicted;
+  if (!predictions) {
+    const sample = Object.fromEntries(t.featureCols.map((c) => [c.name, rows.map((r) => t.data[c.name]![r])]));
+    // The rows are already prepared (the node's input): no fitted step is replayed.
+    const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
+    predictions = model.predictColumns
+      ? (await model.predictColumns(sample, rows.length, scoreInThreads)).predictions
+      : model.predictPrepared(rows.map((r) => Object.fromEntries(t.featureCols.map((c) => [c.name, sample[c.name]![r]]))));
+  }
   return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, predictions) } };
 }
 
-async function saveHistogramModel(ctx: Ctx, meta: ModelMeta, flat: FlatForest, started: number, training: Training, name = "model.bin"): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
+async function saveHistogramModel(
+  ctx: Ctx,
+  meta: ModelMeta,
+  { flat, reference }: Grown,
+  started: number,
+  training: Training,
+  name = "model.bin",
+): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
-  const file: ModelFile = await withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training);
+  const file: ModelFile = await withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training, reference);
   const uri = await ctx.artifacts.putBytes(artifactKey(ctx, name), encodeModel(file));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
@@ -169,8 +189,8 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   if (features.join("\u0000") !== evaluated.model.features.join("\u0000")) throw new UserError("the rows to refit on do not have the train set's feature columns");
   const opts = { ...forestOptions(ctx.config), oobScore: false };
   const prepared = prepareTraining(featureInputs(featureCols, data), y, opts);
-  const flat = await growHere(ctx, prepared, opts, featureCols.length, "refit");
-  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), flat, started, { featureCols, data, rows: src.rows }, "final.bin");
+  const grown = await growHere(ctx, prepared, opts, featureCols.length, "refit");
+  const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), grown, started, { featureCols, data, rows: src.rows }, "final.bin");
   return {
     outputs: { model: evaluated.model, final: final.model },
     metrics: { ...evaluated.metrics, refit_rows: src.rows, refit_seconds: final.metrics.train_seconds! },
@@ -232,8 +252,14 @@ async function execute(ctx: Ctx) {
   return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, opts, inputs.length, "trees"), started, { featureCols, data, rows: src.rows }));
 }
 
+/** A grown forest, and its predictions on the reference rows when they were had on the way (see withPredictionReference). */
+interface Grown {
+  flat: FlatForest;
+  reference?: Label[];
+}
+
 /** Every tree of the forest in this activity (on the worker's threads), progress under `key`. */
-async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, opts: ForestOptions, nFeatures: number, key: string) {
+async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, opts: ForestOptions, nFeatures: number, key: string): Promise<Grown> {
   const K = prepared.classes?.length ?? 1;
   const all = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
   const { trees, oob } = await growTrees(prepared.set, treeParams(opts, nFeatures, K), ctx.config.seed, all, {
@@ -241,7 +267,12 @@ async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, 
     signal: ctx.signal,
     onTree: (done, total) => ctx.progress(key, done, total),
   });
-  return assemble(ctx.config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null);
+  const predicted = predictTrainingRows(prepared.set, trees, K, referenceRows(prepared.set.n));
+  const classes = prepared.classes;
+  return {
+    flat: assemble(ctx.config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null),
+    reference: classes ? Array.from(predicted, (c) => classes[c]!) : Array.from(predicted),
+  };
 }
 
 async function slice(ctx: Ctx, task: SliceTask, index: number): Promise<SlicePart> {
@@ -257,7 +288,7 @@ async function merge(ctx: Ctx, state: FanOutState, parts: SlicePart[]): Promise<
   const training = await ctx.artifacts.getBytes(state.trainingUri);
   const slices = await Promise.all(parts.map((p) => ctx.artifacts.getBytes(p.uri)));
   const { featureCols, data, src } = await loadTrainingData(ctx);
-  return finish(ctx, await saveHistogramModel(ctx, state.meta, mergeSlices(training, forestOptions(ctx.config), slices), started, { featureCols, data, rows: src.rows }));
+  return finish(ctx, await saveHistogramModel(ctx, state.meta, { flat: mergeSlices(training, forestOptions(ctx.config), slices) }, started, { featureCols, data, rows: src.rows }));
 }
 
 export const executor = defineExecutor<typeof spec.config, SliceTask, FanOutState, SlicePart>(spec, { execute, slice, merge });
