@@ -4,8 +4,8 @@ import { decodeForest, encodeForest } from "~/workflows/model/bundle";
 import { ForestPredictor } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
-import { assemble, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
-import { predictTrainingRows, prepareTraining, treeParams } from "./train";
+import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
 import { binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
 
@@ -308,7 +308,7 @@ describe("histogram random forest", () => {
     });
   });
 
-  it("predicts its own training rows on their bins as the assembled forest does on their values", () => {
+  it("predicts its own training rows on their bins (walked on the training threads) as the assembled forest does on their values", async () => {
     const { features, y, reg } = fixture(3000, 6, 21);
     const withMissing = features(0, 3000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (4 + k) === 0 ? null : v)) }));
     const rowsAt = Array.from({ length: 600 }, (_, k) => k * 5);
@@ -316,13 +316,13 @@ describe("histogram random forest", () => {
       const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
       const K = prepared.classes?.length ?? 1;
       const params = treeParams({ ...base, task, maxDepth: 0 }, 6, K);
-      const trees = Array.from({ length: 7 }, (_, t) => growTree(prepared.set, params, mulberry32(40 + t)));
+      const { trees } = await growTrees(prepared.set, params, 40, [0, 1, 2, 3, 4, 5, 6], { reference: Uint32Array.from(rowsAt) });
       const predictor = new ForestPredictor(assemble(task, K, prepared.binnings, trees, null));
       const x = new Float64Array(rowsAt.length * 6);
       rowsAt.forEach((i, r) => predictor.encode(withMissing.map((f) => f.values[i] ?? null), x, r * 6));
       const sums = predictor.accumulateRows(x, rowsAt.length, new Float64Array(rowsAt.length * K));
       const expected = rowsAt.map((_, r) => (K === 1 ? sums[r]! : sums[2 * r + 1]! > sums[2 * r]! ? 1 : 0));
-      expect(Array.from(predictTrainingRows(prepared.set, trees, K, rowsAt))).toEqual(expected);
+      expect(Array.from(referencePredictions(trees, K))).toEqual(expected);
     }
   });
 

@@ -9,6 +9,8 @@ import type { BinTree, TrainingSet, TreeParams } from "./tree";
 export interface GrowOptions {
   threads?: number;
   oob?: boolean;
+  /** Training rows whose leaves every tree records (for `referencePredictions`). */
+  reference?: Uint32Array;
   onTree?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -103,7 +105,7 @@ export async function growTrees(set: TrainingSet, params: TreeParams, seed: numb
   await Promise.all(
     Array.from({ length: threads }, async (_, t) => {
       const mine = indices.filter((_, k) => k % threads === t);
-      const job: GrowJob = { id: nextJob++, set, params, seed, indices: mine, oob: !!oob };
+      const job: GrowJob = { id: nextJob++, set, params, seed, indices: mine, oob: !!oob, reference: opts.reference ?? null };
       const done = await runJob(
         job,
         (msg) => {

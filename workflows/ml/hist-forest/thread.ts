@@ -2,7 +2,7 @@
 import { parentPort } from "node:worker_threads";
 import { mulberry32 } from "~/lib/random";
 import { walkRows, type WalkLayout } from "~/workflows/model/flat-forest";
-import { addOob, newOob, treeSeed } from "./train";
+import { addOob, leavesOf, newOob, treeSeed } from "./train";
 import { growTree, type TrainingSet, type TreeParams } from "./tree";
 
 /** Rows [from, to) of `x` (encoded, row-major) scored into `out`; both on shared memory. */
@@ -24,6 +24,8 @@ export interface GrowJob {
   seed: number;
   indices: number[];
   oob: boolean;
+  /** Training rows whose leaves each tree records (`BinTree.reference`). */
+  reference: Uint32Array | null;
 }
 
 parentPort!.on("message", (job: GrowJob | ScoreJob) => {
@@ -37,7 +39,7 @@ parentPort!.on("message", (job: GrowJob | ScoreJob) => {
     }
     return;
   }
-  const { id, set, params, seed, indices, oob } = job;
+  const { id, set, params, seed, indices, oob, reference } = job;
   try {
     const K = params.task === "classification" ? params.nClasses : 1;
     const acc = oob ? newOob(set.n, K) : null;
@@ -45,7 +47,9 @@ parentPort!.on("message", (job: GrowJob | ScoreJob) => {
       const tree = growTree(set, params, mulberry32(treeSeed(seed, index)));
       if (acc) addOob(set, tree, K, acc);
       tree.oob = new Uint32Array(0);
-      const transfer = [tree.feature, tree.bin, tree.missingLeft, tree.left, tree.right, tree.leafValues, tree.importance].map((a) => a.buffer as ArrayBuffer);
+      // Walked here, while the tree is in this thread's cache, and summed in tree order by the caller.
+      if (reference) tree.reference = leavesOf(set, tree, reference);
+      const transfer = [tree.feature, tree.bin, tree.missingLeft, tree.left, tree.right, tree.leafValues, tree.importance, ...(tree.reference ? [tree.reference] : [])].map((a) => a.buffer as ArrayBuffer);
       parentPort!.postMessage({ type: "tree", id, index, tree }, transfer);
     }
     parentPort!.postMessage({ type: "done", id, oob: acc }, acc ? [acc.sum.buffer as ArrayBuffer, acc.count.buffer as ArrayBuffer] : []);

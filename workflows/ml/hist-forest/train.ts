@@ -242,21 +242,25 @@ export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccum
   }
 }
 
+/** The leaves (offsets in leafValues) that the given training rows reach in a tree, walking on their bins. */
+export function leavesOf(set: TrainingSet, tree: BinTree, rows: ArrayLike<number>): Uint32Array {
+  return Uint32Array.from({ length: rows.length }, (_, r) => leafOf(set, tree, rows[r]!));
+}
+
 /**
- * The forest's predictions for some rows of its own training set, walked on their bins — what
- * the assembled forest gives for the same rows' values, without assembling it: per row, the
- * index of the most probable class (the first of equals), or the mean.
+ * The forest's predictions for the rows each tree has the leaves of (`reference`, see growTrees),
+ * summed in tree order — what the assembled forest gives for the same rows' values, without
+ * assembling it: per row, the index of the most probable class (the first of equals), or the mean.
  */
-export function predictTrainingRows(set: TrainingSet, trees: BinTree[], K: number, rows: ArrayLike<number>): Float64Array {
-  const sum = new Float64Array(rows.length * K);
+export function referencePredictions(trees: BinTree[], K: number): Float64Array {
+  const n = trees[0]?.reference?.length ?? 0;
+  const sum = new Float64Array(n * K);
   for (const tree of trees) {
-    for (let r = 0; r < rows.length; r++) {
-      const o = leafOf(set, tree, rows[r]!);
-      for (let k = 0; k < K; k++) sum[r * K + k]! += tree.leafValues[o + k]!;
-    }
+    const leaves = tree.reference!;
+    for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) sum[r * K + k]! += tree.leafValues[leaves[r]! + k]!;
   }
   if (K === 1) return sum.map((v) => v / trees.length);
-  return Float64Array.from({ length: rows.length }, (_, r) => {
+  return Float64Array.from({ length: n }, (_, r) => {
     let best = 0;
     for (let k = 1; k < K; k++) if (sum[r * K + k]! > sum[r * K + best]!) best = k;
     return best;

@@ -44,6 +44,8 @@ export interface BinTree {
   importance: Float64Array; // impurity decrease per feature
   /** Rows not drawn by the bootstrap (for out-of-bag scores). */
   oob: Uint32Array;
+  /** The leaves reference rows reach, when asked for (see growTrees). */
+  reference?: Uint32Array;
 }
 
 const HB = 256; // bins per feature in a histogram, including the missing bin

@@ -22,7 +22,7 @@ import {
   mergeSlices,
   oobScore,
   parseMaxFeatures,
-  predictTrainingRows,
+  referencePredictions,
   prepareTraining,
   resolveMaxFeatures,
   sliceRanges,
@@ -264,10 +264,11 @@ async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, 
   const all = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
   const { trees, oob } = await growTrees(prepared.set, treeParams(opts, nFeatures, K), ctx.config.seed, all, {
     oob: opts.oobScore,
+    reference: Uint32Array.from(referenceRows(prepared.set.n)),
     signal: ctx.signal,
     onTree: (done, total) => ctx.progress(key, done, total),
   });
-  const predicted = predictTrainingRows(prepared.set, trees, K, referenceRows(prepared.set.n));
+  const predicted = referencePredictions(trees, K);
   const classes = prepared.classes;
   return {
     flat: assemble(ctx.config.task, K, prepared.binnings, trees, oob ? oobScore(prepared.set, K, oob) : null),
