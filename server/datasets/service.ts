@@ -9,7 +9,7 @@ import type { ColumnChoice, CsvOptions, DatasetSource, SourceFormat } from "~/li
 import { importCsvBytes, importFile, type StoredDataset } from "~/workflows/data/ingest";
 import { describeQuery } from "~/workflows/data/postgres-source";
 import { readSecret, redact } from "~/workflows/secrets";
-import { fileOf, removeUpload, type StagedUpload } from "./uploads";
+import { fileOf, lastPreview, removeUpload, type StagedUpload } from "./uploads";
 
 /** A dataset's name as given: trimmed, 1–200 characters, no control characters. */
 export function datasetName(raw: string | null): string {
@@ -35,7 +35,7 @@ export interface ImportRequest {
 /** Stores a staged upload as a dataset (the user's choices on top of the inference) and removes the upload. */
 export async function importUpload(db: Db, artifacts: ArtifactStore, upload: StagedUpload, name: string, req: ImportRequest = {}) {
   const id = randomUUID();
-  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, fileOf(upload), upload.format, req.options, req.columns);
+  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, fileOf(upload), upload.format, req.options, req.columns, await lastPreview(upload));
   const ds = await register(db, upload.workspaceId, id, name, stored, { filename: upload.filename, url: upload.url, format: upload.format, ...(upload.format === "csv" ? { dialect: stored.dialect } : {}) });
   await removeUpload(upload.id);
   return ds;

@@ -81,8 +81,20 @@ export async function uploadIn(workspaceId: string, id: string): Promise<StagedU
   return u;
 }
 
+/** The upload's preview (with these options); the latest is kept with it, for saving it without inferring its columns again. */
 export async function previewUpload(u: StagedUpload, scratchDir: string, options: CsvOptions = {}): Promise<Preview & { upload: StagedUpload }> {
-  return { upload: u, ...(await previewFile(fileOf(u), u.format, scratchDir, options)) };
+  const preview = await previewFile(fileOf(u), u.format, scratchDir, options);
+  await fs.promises.writeFile(path.join(dirOf(u.id), "preview.json"), JSON.stringify(preview));
+  return { upload: u, ...preview };
+}
+
+/** The last preview shown of an upload, if any (importFile checks that it still applies). */
+export async function lastPreview(u: StagedUpload): Promise<Preview | undefined> {
+  try {
+    return JSON.parse(await fs.promises.readFile(path.join(dirOf(u.id), "preview.json"), "utf8")) as Preview;
+  } catch {
+    return undefined;
+  }
 }
 
 export const removeUpload = (id: string) => fs.promises.rm(dirOf(id), { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { tempStore } from "~/workflows/artifacts/testing";
 import { readRows } from "~/workflows/nodes/testing";
-import { CsvError, importCsvBytes, previewFile } from "./index";
+import { CsvError, importCsvBytes, importFile, previewFile } from "./index";
 
 const { store, cleanup } = tempStore();
 afterAll(cleanup);
@@ -112,6 +112,25 @@ describe("reading files as people write them", () => {
     expect(e).toBeInstanceOf(CsvError);
     expect((e as CsvError).message).toBe("column 'y', line 2: 'a' is not a number; set the column's kind to text, or add 'a' to the missing-value tokens");
     expect((e as CsvError).line).toBe(2);
+  });
+});
+
+describe("saving what was previewed", () => {
+  it("takes the preview the user saw instead of inferring again, unless the file now reads otherwise", async () => {
+    const csv = "name,qty\nTea,2\nCake,1\n";
+    const dir = await store.scratchDir();
+    const file = `${dir}/in.csv`;
+    await import("node:fs").then((fs) => fs.writeFileSync(file, csv));
+    const seen = await previewFile(file, "csv", dir);
+    expect(shape(seen)).toEqual(["name:categorical/feature", "qty:integer/feature"]);
+    // A preview is taken as it is: one whose qty says float (as a user's change would) stores floats.
+    const edited = { ...seen, columns: seen.columns.map((c) => (c.name === "qty" ? { ...c, kind: "float" as const, type: "number" as const } : c)) };
+    const taken = await importFile(store, `t/${n++}.parquet`, file, "csv", {}, {}, edited);
+    expect(taken.columns.find((c) => c.name === "qty")?.kind).toBe("float");
+    // A preview of the file read without a header is not this reading's: the columns are inferred again.
+    const other = await previewFile(file, "csv", dir, { header: false });
+    const again = await importFile(store, `t/${n++}.parquet`, file, "csv", {}, {}, { ...other, columns: other.columns.map((c) => ({ ...c, kind: "float" as const })) });
+    expect(again.columns.map((c) => `${c.name}:${c.kind}`)).toEqual(["name:categorical", "qty:integer"]);
   });
 });
 

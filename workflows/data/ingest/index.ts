@@ -57,8 +57,10 @@ export interface StoredDataset {
 }
 
 /**
- * Writes a file as a dataset under `key`: the preview's inference (over `sampleRows`) with the
- * user's choices on top, every row converted and checked.
+ * Writes a file as a dataset under `key`: the preview's inference with the user's choices on top,
+ * every row converted and checked. `previewed`: the preview the user saw of this file with these
+ * options (previewFile's), so that it is not inferred twice; it is inferred again when the file
+ * reads otherwise now (another dialect or header).
  */
 export async function importFile(
   artifacts: ArtifactStore,
@@ -67,13 +69,14 @@ export async function importFile(
   format: SourceFormat,
   options: CsvOptions = {},
   choices: Record<string, ColumnChoice> = {},
-  sampleRows = PREVIEW_ROWS,
+  previewed?: Preview,
 ): Promise<StoredDataset> {
   const limits = limitsFromEnv();
   const dir = await artifacts.scratchDir();
   try {
     const prepared = await prepare(file, format, dir, options, limits);
-    const preview = await profileCsv(prepared, limits, sampleRows);
+    const same = previewed?.format === format && JSON.stringify(previewed.dialect) === JSON.stringify(prepared.dialect) && previewed.columns.map((c) => c.name).join("\u0000") === prepared.names.join("\u0000");
+    const preview = same ? previewed : await profileCsv(prepared, limits, PREVIEW_ROWS);
     const columns = applyChoices(preview.columns, choices);
     const stored = await csvToParquetFile(prepared, columns, `${dir}/data.parquet`, limits);
     return { uri: await artifacts.putFile(key, `${dir}/data.parquet`), ...stored, warnings: preview.warnings, ...(format === "csv" ? { dialect: preview.dialect } : {}) };
