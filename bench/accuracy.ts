@@ -76,7 +76,7 @@ for (const r of Object.values(sk.results)) {
   const dropped = r.drop.filter((c) => inferredRole(c) === "feature").map((c) => [c, { role: "ignored" as const }]);
   const choices: Record<string, ColumnChoice> = { [r.target]: { role: "target" }, ...Object.fromEntries(dropped) };
   // Saved as the upload page saves it: with the preview the user saw (not inferred twice).
-  const stored = await importFile(store, `${r.name}/data.parquet`, path.join(dir, `${r.name}.csv`), "csv", {}, choices, preview);
+  const stored = await importFile(store, `${r.name}/data.parquet`, path.join(dir, `${r.name}.csv`), "csv", preview.dialect, choices, preview);
   const ingestSeconds = (performance.now() - started) / 1000;
   const data: DatasetRef = { kind: "dataset", uri: stored.uri, rows: stored.rows, columns: stored.columns, lineage: { rawColumns: stored.columns, steps: [] } };
   const { train, test } = await splitByRows(data, JSON.parse(fs.readFileSync(path.join(dir, `${r.name}.test.json`), "utf8")) as number[], r.name);

@@ -35,7 +35,11 @@ export interface ImportRequest {
 /** Stores a staged upload as a dataset (the user's choices on top of the inference) and removes the upload. */
 export async function importUpload(db: Db, artifacts: ArtifactStore, upload: StagedUpload, name: string, req: ImportRequest = {}) {
   const id = randomUUID();
-  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, fileOf(upload), upload.format, req.options, req.columns, await lastPreview(upload));
+  // Saved as previewed with the same options: the dialect the preview found (its encoding, delimiter
+  // and decimal mark are not detected again) and its columns.
+  const previewed = await lastPreview(upload, req.options);
+  const options = previewed && upload.format === "csv" ? previewed.dialect : req.options;
+  const stored = await importFile(artifacts, `datasets/${id}/data.parquet`, fileOf(upload), upload.format, options, req.columns, previewed);
   const ds = await register(db, upload.workspaceId, id, name, stored, { filename: upload.filename, url: upload.url, format: upload.format, ...(upload.format === "csv" ? { dialect: stored.dialect } : {}) });
   await removeUpload(upload.id);
   return ds;

@@ -81,17 +81,21 @@ export async function uploadIn(workspaceId: string, id: string): Promise<StagedU
   return u;
 }
 
-/** The upload's preview (with these options); the latest is kept with it, for saving it without inferring its columns again. */
+/** Options as one string whatever the order their fields came in. */
+const optionsKey = (options: CsvOptions = {}) => JSON.stringify(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/** The upload's preview (with these options); the latest is kept with it, for saving it without reading it all over again. */
 export async function previewUpload(u: StagedUpload, scratchDir: string, options: CsvOptions = {}): Promise<Preview & { upload: StagedUpload }> {
   const preview = await previewFile(fileOf(u), u.format, scratchDir, options);
-  await fs.promises.writeFile(path.join(dirOf(u.id), "preview.json"), JSON.stringify(preview));
+  await fs.promises.writeFile(path.join(dirOf(u.id), "preview.json"), JSON.stringify({ options: optionsKey(options), preview }));
   return { upload: u, ...preview };
 }
 
-/** The last preview shown of an upload, if any (importFile checks that it still applies). */
-export async function lastPreview(u: StagedUpload): Promise<Preview | undefined> {
+/** The last preview of an upload if it was made with these options (importFile still checks that it applies). */
+export async function lastPreview(u: StagedUpload, options: CsvOptions = {}): Promise<Preview | undefined> {
   try {
-    return JSON.parse(await fs.promises.readFile(path.join(dirOf(u.id), "preview.json"), "utf8")) as Preview;
+    const kept = JSON.parse(await fs.promises.readFile(path.join(dirOf(u.id), "preview.json"), "utf8")) as { options: string; preview: Preview };
+    return kept.options === optionsKey(options) ? kept.preview : undefined;
   } catch {
     return undefined;
   }

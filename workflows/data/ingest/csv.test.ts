@@ -125,8 +125,10 @@ describe("saving what was previewed", () => {
     expect(shape(seen)).toEqual(["name:categorical/feature", "qty:integer/feature"]);
     // A preview is taken as it is: one whose qty says float (as a user's change would) stores floats.
     const edited = { ...seen, columns: seen.columns.map((c) => (c.name === "qty" ? { ...c, kind: "float" as const, type: "number" as const } : c)) };
-    const taken = await importFile(store, `t/${n++}.parquet`, file, "csv", {}, {}, edited);
+    const taken = await importFile(store, `t/${n++}.parquet`, file, "csv", seen.dialect, {}, edited);
     expect(taken.columns.find((c) => c.name === "qty")?.kind).toBe("float");
+    // The dialect it found, given back as options, reads the file as it did.
+    expect(taken.dialect).toEqual(seen.dialect);
     // A preview of the file read without a header is not this reading's: the columns are inferred again.
     const other = await previewFile(file, "csv", dir, { header: false });
     const again = await importFile(store, `t/${n++}.parquet`, file, "csv", {}, {}, { ...other, columns: other.columns.map((c) => ({ ...c, kind: "float" as const })) });
