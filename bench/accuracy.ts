@@ -32,6 +32,8 @@ interface SkResult {
   accuracy?: number;
   rmse?: number;
   r2?: number;
+  /** Scores (accuracy or RMSE) for seeds 0, 1, … on small datasets. */
+  seeds?: number[];
   seconds: number;
 }
 
@@ -86,12 +88,28 @@ for (const r of Object.values(sk.results)) {
   const seconds = (performance.now() - started) / 1000;
   const m = scored.metrics!;
   const ids = stored.columns.filter((c) => c.role === "id").map((c) => c.name);
+  const metric = r.task === "classification" ? "accuracy" : "rmse";
   const score =
     r.task === "classification"
       ? [r.accuracy!.toFixed(4), m.accuracy!.toFixed(4), `${((m.accuracy! - r.accuracy!) * 100).toFixed(2)} pt`]
       : [`RMSE ${r.rmse!.toFixed(3)}`, `RMSE ${m.rmse!.toFixed(3)}`, `${(((m.rmse! - r.rmse!) / r.rmse!) * 100).toFixed(2)} %`];
-  rows.push([r.name, String(r.rows), ...score, r.seconds.toFixed(1), `${seconds.toFixed(1)} (ingest ${ingestSeconds.toFixed(1)}, train ${trainSeconds.toFixed(1)})`, (seconds / r.seconds).toFixed(2), ids.join(" ") || "–"]);
+  // A small test set: the means over the seeds scikit-learn's side ran too.
+  let seeds = "–";
+  if (r.seeds) {
+    const mine = [m[metric]!];
+    for (let seed = 1; seed < r.seeds.length; seed++) {
+      const model = await runExecutor(store, randomForest, { task: r.task, seed }, { train }, { nodeId: `${r.name}-${seed}` });
+      mine.push((await runExecutor(store, evaluate, {}, { model: model.outputs.model as ModelRef, test }, { nodeId: `${r.name}-${seed}-eval` })).metrics![metric]!);
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const [theirs, ours] = [mean(r.seeds), mean(mine)];
+    seeds =
+      metric === "accuracy"
+        ? `${theirs.toFixed(4)} / ${ours.toFixed(4)} (${((ours - theirs) * 100).toFixed(2)} pt)`
+        : `RMSE ${theirs.toFixed(3)} / ${ours.toFixed(3)} (${(((ours - theirs) / theirs) * 100).toFixed(2)} %)`;
+  }
+  rows.push([r.name, String(r.rows), ...score, seeds, r.seconds.toFixed(1), `${seconds.toFixed(1)} (ingest ${ingestSeconds.toFixed(1)}, train ${trainSeconds.toFixed(1)})`, (seconds / r.seconds).toFixed(2), ids.join(" ") || "–"]);
   console.log(`${r.name}: done in ${seconds.toFixed(1)} s`);
 }
-printTable(["dataset", "rows", `scikit-learn ${sk.sklearn}`, "Millrace", "difference", "sklearn s", "Millrace s", "time ratio", "ID columns found"], rows);
+printTable(["dataset", "rows", `scikit-learn ${sk.sklearn}`, "Millrace", "difference", "mean of 5 seeds (sklearn / Millrace)", "sklearn s", "Millrace s", "time ratio", "ID columns found"], rows);
 cleanup();

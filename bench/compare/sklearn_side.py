@@ -57,6 +57,8 @@ write("digits", dg, "target", "classification")
 db = datasets.load_diabetes(as_frame=True, scaled=False).frame
 write("diabetes", db, "target", "regression")
 
+SMALL = 10_000
+SEEDS = 5
 results = {}
 for s in specs:
     started = time.perf_counter()
@@ -78,6 +80,15 @@ for s in specs:
         score = {"accuracy": accuracy_score(y[is_test], pred)}
     else:
         score = {"rmse": float(np.sqrt(mean_squared_error(y[is_test], pred))), "r2": r2_score(y[is_test], pred)}
+    # Small test sets move by whole rows with the seed (one of 69 is 1.4 points): their score is
+    # also given as the mean over SEEDS seeds, which the Millrace side matches.
+    if len(df) < SMALL:
+        metric = "accuracy" if s["task"] == "classification" else "rmse"
+        scores = [score[metric]]
+        for seed in range(1, SEEDS):
+            p = Model(n_estimators=100, n_jobs=-1, random_state=seed).fit(X[~is_test], y[~is_test]).predict(X[is_test])
+            scores.append(accuracy_score(y[is_test], p) if metric == "accuracy" else float(np.sqrt(mean_squared_error(y[is_test], p))))
+        score["seeds"] = scores
     results[s["name"]] = {**s, **score, "seconds": seconds}
     print(f"{s['name']:>14}: {score} in {seconds:.1f} s", flush=True)
 

@@ -58,7 +58,9 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
       while (rowsUpTo < N && sorted[rowsUpTo]! <= distinct[j]!) rowsUpTo++;
       const blended = (rowsUpTo / N + (j + 1) / D) / 2;
       if (blended >= k / maxBins) {
-        edges.push(distinct[j]!);
+        // Halfway to the next value, as scikit-learn cuts: a value training never saw between
+        // the two goes the way of the nearer one (training rows fall in the same bins either way).
+        edges.push(j + 1 < D ? distinct[j]! + (distinct[j + 1]! - distinct[j]!) / 2 : distinct[j]!);
         while (k < maxBins && blended >= k / maxBins) k++;
       }
     }

@@ -47,6 +47,14 @@ describe("binning", () => {
     expect([1, 2, 3, 99, null, NaN].map((v) => binValue(few, v))).toEqual([0, 1, 2, 2, MISSING_BIN, MISSING_BIN]);
     const many = fitNumeric("x", Array.from({ length: 10_000 }, (_, i) => i));
     expect(many.kind === "numeric" && many.edges.length).toBe(254);
+    // Quantile edges too lie halfway between neighbouring values, as scikit-learn's thresholds do:
+    // of even numbers, every edge is odd, and a value between two goes with the nearer one.
+    const evens = fitNumeric("x", Array.from({ length: 1000 }, (_, i) => 2 * i));
+    const edges = evens.kind === "numeric" ? evens.edges : [];
+    expect(edges.length).toBe(254);
+    expect(edges.every((e) => e % 2 === 1)).toBe(true);
+    const e = edges[100]!;
+    expect([e - 0.9, e + 0.9].map((v) => binValue(evens, v))).toEqual([binValue(evens, e - 1), binValue(evens, e + 1)]);
   });
   it("keeps resolution in a long tail: a few large values do not share one bin", () => {
     // 9,700 values below 100, 300 spread up to 3,000 (like flight delays).
