@@ -238,10 +238,11 @@ async function execute(ctx: Ctx) {
   const inputs = featureInputs(featureCols, data);
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
-  const meta = baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
+  const metaOf = () => baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
 
   const slices = config.slices > 0 ? Math.min(config.slices, config.nEstimators) : await autoSlices(src.rows, config.nEstimators, ctx.workers);
   if (slices > 1) {
+    const meta = metaOf();
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
     const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));
     const state: FanOutState = { trainingUri, meta };
@@ -249,7 +250,9 @@ async function execute(ctx: Ctx) {
     return { fanOut: { tasks, state } };
   }
 
-  return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, opts, inputs.length, "trees"), started, { featureCols, data, rows: src.rows }));
+  // The training profile is computed here while the threads grow the trees.
+  const [grown, meta] = await Promise.all([growHere(ctx, prepared, opts, inputs.length, "trees"), Promise.resolve().then(metaOf)]);
+  return finish(ctx, await saveHistogramModel(ctx, meta, grown, started, { featureCols, data, rows: src.rows }));
 }
 
 /** A grown forest, and its predictions on the reference rows when they were had on the way (see withPredictionReference). */
