@@ -7,7 +7,7 @@ import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
 import { prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
-import { binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
+import { binColumns, binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
 
 const base: ForestOptions = {
   task: "classification",
@@ -316,21 +316,30 @@ describe("histogram random forest", () => {
     });
   });
 
-  it("predicts its own training rows on their bins (walked on the training threads) as the assembled forest does on their values", async () => {
+  it("predicts training rows, binned as serving bins them and walked on the training threads, as the assembled forest does on their values", async () => {
     const { features, y, reg } = fixture(3000, 6, 21);
     const withMissing = features(0, 3000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (4 + k) === 0 ? null : v)) }));
+    // A categorical feature that tells the class apart: training rows are binned out of fold, so
+    // walking the prepared training bins would not give the served model's predictions.
+    const cat: FeatureInput = { name: "c", kind: "categorical", values: y.map((v, i) => `k${(v * 7 + (i % 5)) % 12}`) };
+    const inputs = [...withMissing, cat];
+    const F = inputs.length;
     const rowsAt = Array.from({ length: 600 }, (_, k) => k * 5);
     for (const [task, target] of [["classification", y], ["regression", reg]] as const) {
-      const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
+      const prepared = prepareTraining(inputs, target, { task, classWeight: null });
       const K = prepared.classes?.length ?? 1;
-      const params = treeParams({ ...base, task, maxDepth: 0 }, 6, K);
-      const { trees } = await growTrees(prepared.set, params, 40, [0, 1, 2, 3, 4, 5, 6], { reference: Uint32Array.from(rowsAt) });
+      const params = treeParams({ ...base, task, maxDepth: 0 }, F, K);
+      const reference = binColumns(prepared.binnings, inputs.map((f) => rowsAt.map((r) => f.values[r])), false).bins;
+      const { trees } = await growTrees(prepared.set, params, 40, [0, 1, 2, 3, 4, 5, 6], { reference });
       const predictor = new ForestPredictor(assemble(task, K, prepared.binnings, trees, null));
-      const x = new Float64Array(rowsAt.length * 6);
-      rowsAt.forEach((i, r) => predictor.encode(withMissing.map((f) => f.values[i] ?? null), x, r * 6));
+      const x = new Float64Array(rowsAt.length * F);
+      rowsAt.forEach((i, r) => predictor.encode(inputs.map((f) => f.values[i] ?? null), x, r * F));
       const sums = predictor.accumulateRows(x, rowsAt.length, new Float64Array(rowsAt.length * K));
       const expected = rowsAt.map((_, r) => (K === 1 ? sums[r]! : sums[2 * r + 1]! > sums[2 * r]! ? 1 : 0));
       expect(Array.from(referencePredictions(trees, K))).toEqual(expected);
+      // The training rows' own (out-of-fold) bins differ for the category: they are not what is served.
+      const oof = rowsAt.filter((i, r) => prepared.set.bins[i * F + F - 1] !== reference[r * F + F - 1]);
+      expect(oof.length).toBeGreaterThan(0);
     }
   });
 

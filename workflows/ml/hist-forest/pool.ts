@@ -9,8 +9,8 @@ import type { BinTree, TrainingSet, TreeParams } from "./tree";
 export interface GrowOptions {
   threads?: number;
   oob?: boolean;
-  /** Training rows whose leaves every tree records (for `referencePredictions`). */
-  reference?: Uint32Array;
+  /** Rows, binned (F a row), whose leaves every tree records (for `referencePredictions`). */
+  reference?: Uint8Array;
   onTree?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }

@@ -24,8 +24,8 @@ export interface GrowJob {
   seed: number;
   indices: number[];
   oob: boolean;
-  /** Training rows whose leaves each tree records (`BinTree.reference`). */
-  reference: Uint32Array | null;
+  /** Rows (binned, F a row) whose leaves each tree records (`BinTree.reference`). */
+  reference: Uint8Array | null;
 }
 
 parentPort!.on("message", (job: GrowJob | ScoreJob) => {
@@ -48,7 +48,7 @@ parentPort!.on("message", (job: GrowJob | ScoreJob) => {
       if (acc) addOob(set, tree, K, acc);
       tree.oob = new Uint32Array(0);
       // Walked here, while the tree is in this thread's cache, and summed in tree order by the caller.
-      if (reference) tree.reference = leavesOf(set, tree, reference);
+      if (reference) tree.reference = leavesOf(reference, set.nFeatures, tree);
       const transfer = [tree.feature, tree.bin, tree.missingLeft, tree.left, tree.right, tree.leafValues, tree.importance, ...(tree.reference ? [tree.reference] : [])].map((a) => a.buffer as ArrayBuffer);
       parentPort!.postMessage({ type: "tree", id, index, tree }, transfer);
     }

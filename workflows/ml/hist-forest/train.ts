@@ -219,9 +219,8 @@ export function newOob(n: number, K: number): OobAccumulator {
   return { sum: new Float64Array(n * K), count: new Uint32Array(n) };
 }
 
-/** Where row i of the training set ends in a grown tree, walking on its bins: the leaf's offset in leafValues. */
-function leafOf(set: TrainingSet, tree: BinTree, i: number) {
-  const { nFeatures: F, bins } = set;
+/** Where row i of a binned matrix (F bins a row) ends in a grown tree: the leaf's offset in leafValues. */
+function leafOf(bins: Uint8Array, F: number, tree: BinTree, i: number) {
   let node = 0;
   let f = tree.feature[0]!;
   while (f >= 0) {
@@ -236,21 +235,22 @@ function leafOf(set: TrainingSet, tree: BinTree, i: number) {
 export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccumulator) {
   for (let j = 0; j < tree.oob.length; j++) {
     const i = tree.oob[j]!;
-    const o = leafOf(set, tree, i);
+    const o = leafOf(set.bins, set.nFeatures, tree, i);
     for (let k = 0; k < K; k++) acc.sum[i * K + k]! += tree.leafValues[o + k]!;
     acc.count[i]!++;
   }
 }
 
-/** The leaves (offsets in leafValues) that the given training rows reach in a tree, walking on their bins. */
-export function leavesOf(set: TrainingSet, tree: BinTree, rows: ArrayLike<number>): Uint32Array {
-  return Uint32Array.from({ length: rows.length }, (_, r) => leafOf(set, tree, rows[r]!));
+/** The leaves (offsets in leafValues) that the rows of a binned matrix (F bins a row) reach in a tree. */
+export function leavesOf(bins: Uint8Array, F: number, tree: BinTree): Uint32Array {
+  return Uint32Array.from({ length: bins.length / F }, (_, r) => leafOf(bins, F, tree, r));
 }
 
 /**
  * The forest's predictions for the rows each tree has the leaves of (`reference`, see growTrees),
  * summed in tree order — what the assembled forest gives for the same rows' values, without
- * assembling it: per row, the index of the most probable class (the first of equals), or the mean.
+ * assembling it (the rows binned as serving bins them: a category by its own bin, not out of fold
+ * as training rows are): per row, the index of the most probable class (the first of equals), or the mean.
  */
 export function referencePredictions(trees: BinTree[], K: number): Float64Array {
   const n = trees[0]?.reference?.length ?? 0;

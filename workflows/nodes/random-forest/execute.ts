@@ -12,6 +12,7 @@ import { encodeModel, type Label, type ModelFile, type ModelMeta } from "~/workf
 import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
 import { buildProfile, predictionProfile, type ReferenceProfile } from "~/workflows/model/profile";
+import { binColumns } from "~/workflows/model/binning";
 import { loadModel } from "~/workflows/model/predictor";
 import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import {
@@ -188,8 +189,9 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx, "refit");
   if (features.join("\u0000") !== evaluated.model.features.join("\u0000")) throw new UserError("the rows to refit on do not have the train set's feature columns");
   const opts = { ...forestOptions(ctx.config), oobScore: false };
-  const prepared = prepareTraining(featureInputs(featureCols, data), y, opts);
-  const grown = await growHere(ctx, prepared, opts, featureCols.length, "refit");
+  const inputs = featureInputs(featureCols, data);
+  const prepared = prepareTraining(inputs, y, opts);
+  const grown = await growHere(ctx, prepared, inputs, opts, "refit");
   const final = await saveHistogramModel(ctx, baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)), grown, started, { featureCols, data, rows: src.rows }, "final.bin");
   return {
     outputs: { model: evaluated.model, final: final.model },
@@ -251,8 +253,14 @@ async function execute(ctx: Ctx) {
   }
 
   // The training profile is computed here while the threads grow the trees.
-  const [grown, meta] = await Promise.all([growHere(ctx, prepared, opts, inputs.length, "trees"), Promise.resolve().then(metaOf)]);
+  const [grown, meta] = await Promise.all([growHere(ctx, prepared, inputs, opts, "trees"), Promise.resolve().then(metaOf)]);
   return finish(ctx, await saveHistogramModel(ctx, meta, grown, started, { featureCols, data, rows: src.rows }));
+}
+
+/** The reference rows binned as serving bins them (categories by their own bins; training rows' are out of fold). */
+function referenceBins(prepared: ReturnType<typeof prepareTraining>, inputs: FeatureInput[]) {
+  const rows = referenceRows(prepared.set.n);
+  return binColumns(prepared.binnings, inputs.map((f) => rows.map((r) => f.values[r])), false).bins;
 }
 
 /** A grown forest, and its predictions on the reference rows when they were had on the way (see withPredictionReference). */
@@ -262,12 +270,12 @@ interface Grown {
 }
 
 /** Every tree of the forest in this activity (on the worker's threads), progress under `key`. */
-async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, opts: ForestOptions, nFeatures: number, key: string): Promise<Grown> {
+async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, inputs: FeatureInput[], opts: ForestOptions, key: string): Promise<Grown> {
   const K = prepared.classes?.length ?? 1;
   const all = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
-  const { trees, oob } = await growTrees(prepared.set, treeParams(opts, nFeatures, K), ctx.config.seed, all, {
+  const { trees, oob } = await growTrees(prepared.set, treeParams(opts, inputs.length, K), ctx.config.seed, all, {
     oob: opts.oobScore,
-    reference: Uint32Array.from(referenceRows(prepared.set.n)),
+    reference: referenceBins(prepared, inputs),
     signal: ctx.signal,
     onTree: (done, total) => ctx.progress(key, done, total),
   });
