@@ -82,7 +82,8 @@ for (const r of Object.values(sk.results)) {
   const ingestSeconds = (performance.now() - started) / 1000;
   const data: DatasetRef = { kind: "dataset", uri: stored.uri, rows: stored.rows, columns: stored.columns, lineage: { rawColumns: stored.columns, steps: [] } };
   const { train, test } = await splitByRows(data, JSON.parse(fs.readFileSync(path.join(dir, `${r.name}.test.json`), "utf8")) as number[], r.name);
-  const trained = await runExecutor(store, randomForest, { task: r.task, seed: 0, ...(process.env.BENCH_SLICES ? { slices: Number(process.env.BENCH_SLICES) } : {}) }, { train }, { nodeId: r.name });
+  const config = { task: r.task, seed: 0, ...(process.env.BENCH_SLICES ? { slices: Number(process.env.BENCH_SLICES) } : {}) };
+  const trained = await runExecutor(store, randomForest, config, { train }, { nodeId: r.name });
   const trainSeconds = (performance.now() - started) / 1000 - ingestSeconds;
   const scored = await runExecutor(store, evaluate, {}, { model: trained.outputs.model as ModelRef, test }, { nodeId: `${r.name}-eval` });
   const seconds = (performance.now() - started) / 1000;
@@ -98,7 +99,7 @@ for (const r of Object.values(sk.results)) {
   if (r.seeds) {
     const mine = [m[metric]!];
     for (let seed = 1; seed < r.seeds.length; seed++) {
-      const model = await runExecutor(store, randomForest, { task: r.task, seed }, { train }, { nodeId: `${r.name}-${seed}` });
+      const model = await runExecutor(store, randomForest, { ...config, seed }, { train }, { nodeId: `${r.name}-${seed}` });
       mine.push((await runExecutor(store, evaluate, {}, { model: model.outputs.model as ModelRef, test }, { nodeId: `${r.name}-${seed}-eval` })).metrics![metric]!);
     }
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;

@@ -87,7 +87,13 @@ const optionsKey = (options: CsvOptions = {}) => JSON.stringify(Object.entries(o
 /** The upload's preview (with these options); the latest is kept with it, for saving it without reading it all over again. */
 export async function previewUpload(u: StagedUpload, scratchDir: string, options: CsvOptions = {}): Promise<Preview & { upload: StagedUpload }> {
   const preview = await previewFile(fileOf(u), u.format, scratchDir, options);
-  await fs.promises.writeFile(path.join(dirOf(u.id), "preview.json"), JSON.stringify({ options: optionsKey(options), preview }));
+  // Best effort, and whole or not at all (written aside, then renamed): without it, saving infers again.
+  const kept = path.join(dirOf(u.id), "preview.json");
+  const aside = `${kept}.${randomUUID()}`;
+  await fs.promises
+    .writeFile(aside, JSON.stringify({ options: optionsKey(options), preview }))
+    .then(() => fs.promises.rename(aside, kept))
+    .catch(() => fs.promises.rm(aside, { force: true }));
   return { upload: u, ...preview };
 }
 

@@ -28,6 +28,25 @@ export interface BinnedData {
 
 export const binCount = (b: FeatureBinning) => (b.kind === "numeric" ? b.edges.length + 1 : b.categories.length);
 
+const f32 = new Float32Array(1);
+const f32Bits = new Int32Array(f32.buffer);
+/** The smallest float32 that is >= x, so `v <= x` implies `v <= result` (the served forest's thresholds). */
+export function float32AtLeast(x: number): number {
+  f32[0] = x;
+  if (f32[0]! < x) f32Bits[0] = f32[0]! >= 0 ? f32Bits[0]! + 1 : f32Bits[0]! - 1;
+  return f32[0]!;
+}
+
+/**
+ * Where to cut between two neighbouring values: halfway, as scikit-learn cuts — unless the served
+ * forest's threshold (rounded up to float32) would reach the upper one; then at the lower value,
+ * so that serving sends both where training did.
+ */
+function cutBetween(v: number, next: number) {
+  const mid = v + (next - v) / 2;
+  return float32AtLeast(mid) < next ? mid : v;
+}
+
 /** Quantile edges from (a deterministic sample of) the finite values. */
 export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBins = MAX_BINS, maxSample = 200_000): FeatureBinning {
   const n = values.length;
@@ -43,7 +62,7 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
   let edges: number[];
   if (distinct.length <= maxBins) {
     // One bin per value: split halfway between neighbours.
-    edges = distinct.slice(0, -1).map((v, i) => v + (distinct[i + 1]! - v) / 2);
+    edges = distinct.slice(0, -1).map((v, i) => cutBetween(v, distinct[i + 1]!));
   } else {
     // Edges at quantiles of a blend of the rows' distribution and the distinct values': dense
     // where the data is dense, yet long tails (where a regressor's largest errors are) keep
@@ -58,9 +77,9 @@ export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBi
       while (rowsUpTo < N && sorted[rowsUpTo]! <= distinct[j]!) rowsUpTo++;
       const blended = (rowsUpTo / N + (j + 1) / D) / 2;
       if (blended >= k / maxBins) {
-        // Halfway to the next value, as scikit-learn cuts: a value training never saw between
-        // the two goes the way of the nearer one (training rows fall in the same bins either way).
-        edges.push(j + 1 < D ? distinct[j]! + (distinct[j + 1]! - distinct[j]!) / 2 : distinct[j]!);
+        // Between this value and the next (see cutBetween): a value training never saw between
+        // the two goes the way of the nearer one; the sampled rows fall in the same bins either way.
+        edges.push(j + 1 < D ? cutBetween(distinct[j]!, distinct[j + 1]!) : distinct[j]!);
         while (k < maxBins && blended >= k / maxBins) k++;
       }
     }

@@ -3,7 +3,7 @@
  * from raw feature values: numeric splits compare against a raw threshold, categorical splits
  * compare the category's bin, missing values follow the direction learnt at that split.
  */
-import { categoryIndex, type FeatureBinning } from "./binning";
+import { categoryIndex, float32AtLeast, type FeatureBinning } from "./binning";
 
 export interface FlatForest {
   task: "classification" | "regression";
@@ -23,14 +23,6 @@ export interface FlatForest {
 /** A prepared row: numbers for numeric features (NaN = missing), bin index for categoricals. */
 export type EncodedRow = Float64Array;
 
-const f32 = new Float32Array(1);
-const f32Bits = new Int32Array(f32.buffer);
-/** The smallest float32 that is >= x, so `v <= x` implies `v <= result`. */
-function float32AtLeast(x: number): number {
-  f32[0] = x;
-  if (f32[0]! < x) f32Bits[0] = f32[0]! >= 0 ? f32Bits[0]! + 1 : f32Bits[0]! - 1;
-  return f32[0]!;
-}
 
 /**
  * Prediction-time layout, 8 bytes a node in one buffer, each tree in pre-order (a left child

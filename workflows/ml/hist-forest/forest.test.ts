@@ -7,7 +7,7 @@ import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
 import { prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
-import { binColumns, binValue, fitNumeric, MISSING_BIN } from "~/workflows/model/binning";
+import { binColumns, binValue, fitNumeric, float32AtLeast, MISSING_BIN } from "~/workflows/model/binning";
 
 const base: ForestOptions = {
   task: "classification",
@@ -55,6 +55,19 @@ describe("binning", () => {
     expect(edges.every((e) => e % 2 === 1)).toBe(true);
     const e = edges[100]!;
     expect([e - 0.9, e + 0.9].map((v) => binValue(evens, v))).toEqual([binValue(evens, e - 1), binValue(evens, e + 1)]);
+    // Where the served forest's float32 threshold (rounded up) would reach the next value, the cut
+    // stays at the lower value: 2^24 and 2^24 + 1 (float32 has no 2^24 + 0.5 nor 2^24 + 1), and a
+    // million in steps of 0.1 (float32's step there is 0.0625, more than half of 0.1).
+    const big = fitNumeric("x", [16_777_216, 16_777_217, 16_777_218]);
+    expect(big.kind === "numeric" && big.edges).toEqual([16_777_216, 16_777_217]);
+    const fine = Array.from({ length: 1000 }, (_, i) => 1e6 + i / 10);
+    const cuts = fitNumeric("x", fine);
+    const served = cuts.kind === "numeric" ? cuts.edges.map(float32AtLeast) : [];
+    expect(served.length).toBe(254);
+    // Each training value is on the same side of every served threshold as of its own cut.
+    for (const [b, cut] of (cuts.kind === "numeric" ? cuts.edges : []).entries()) {
+      expect(fine.every((v) => (v <= cut) === (v <= served[b]!))).toBe(true);
+    }
   });
   it("keeps resolution in a long tail: a few large values do not share one bin", () => {
     // 9,700 values below 100, 300 spread up to 3,000 (like flight delays).

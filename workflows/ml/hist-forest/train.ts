@@ -259,7 +259,9 @@ export function referencePredictions(trees: BinTree[], K: number): Float64Array 
     const leaves = tree.reference!;
     for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) sum[r * K + k]! += tree.leafValues[leaves[r]! + k]!;
   }
-  if (K === 1) return sum.map((v) => v / trees.length);
+  // Divided by the number of trees before the classes are compared, as the assembled forest does.
+  for (let z = 0; z < sum.length; z++) sum[z]! /= trees.length;
+  if (K === 1) return sum;
   return Float64Array.from({ length: n }, (_, r) => {
     let best = 0;
     for (let k = 1; k < K; k++) if (sum[r * K + k]! > sum[r * K + best]!) best = k;

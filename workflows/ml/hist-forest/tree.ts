@@ -646,8 +646,8 @@ function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, s
 }
 
 /**
- * `densePacked` for two or three features at once (batch[from..from + count)), feature c's lanes
- * from c × 4 × HB (two used): each row's index and weight are read once for all of them, and
+ * `densePacked` for two or three features at once (batch[from..from + count)), feature c's two
+ * lanes from c × 2 × HB: each row's index and weight are read once for all of them, and
  * their bins share the row's cache line.
  */
 function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, count: number, start: number, end: number, pw: Float64Array, h: Float64Array) {

@@ -151,7 +151,7 @@ async function withPredictionReference(file: ModelFile, t: Training, predicted?:
     const model = loadModel({ ...file, lineage: { ...file.lineage, steps: [] } } as ModelFile);
     predictions = model.predictColumns
       ? (await model.predictColumns(sample, rows.length, scoreInThreads)).predictions
-      : model.predictPrepared(rows.map((r) => Object.fromEntries(t.featureCols.map((c) => [c.name, sample[c.name]![r]]))));
+      : model.predictPrepared(rows.map((_, k) => Object.fromEntries(t.featureCols.map((c) => [c.name, sample[c.name]![k]]))));
   }
   return { ...file, profile: { ...file.profile, prediction: predictionProfile(file.task, predictions) } };
 }
@@ -240,11 +240,10 @@ async function execute(ctx: Ctx) {
   const inputs = featureInputs(featureCols, data);
   const opts = forestOptions(config);
   const prepared = prepareTraining(inputs, y, opts);
-  const metaOf = () => baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
+  const meta = baseMeta(config, src, target, features, prepared.classes, trainingProfile(config, featureCols, data, y));
 
   const slices = config.slices > 0 ? Math.min(config.slices, config.nEstimators) : await autoSlices(src.rows, config.nEstimators, ctx.workers);
   if (slices > 1) {
-    const meta = metaOf();
     const trainingUri = await ctx.artifacts.putBytes(artifactKey(ctx, "training.bin"), encodeTraining(prepared));
     const tasks: SliceTask[] = sliceRanges(config.nEstimators, slices).map((r) => ({ trainingUri, ...r }));
     const state: FanOutState = { trainingUri, meta };
@@ -252,9 +251,7 @@ async function execute(ctx: Ctx) {
     return { fanOut: { tasks, state } };
   }
 
-  // The training profile is computed here while the threads grow the trees.
-  const [grown, meta] = await Promise.all([growHere(ctx, prepared, inputs, opts, "trees"), Promise.resolve().then(metaOf)]);
-  return finish(ctx, await saveHistogramModel(ctx, meta, grown, started, { featureCols, data, rows: src.rows }));
+  return finish(ctx, await saveHistogramModel(ctx, meta, await growHere(ctx, prepared, inputs, opts, "trees"), started, { featureCols, data, rows: src.rows }));
 }
 
 /** The reference rows binned as serving bins them (categories by their own bins; training rows' are out of fold). */
