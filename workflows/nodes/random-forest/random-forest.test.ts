@@ -20,6 +20,22 @@ describe("random-forest", () => {
     );
   });
 
+  it("keeps the model's own predictions on an evenly spaced sample of its training rows as its reference, with either engine", async () => {
+    // 40,002 rows: every second one is in the reference (20,001 rows). y is 1 where x > 0.5.
+    const rows = ["x,y"];
+    for (let i = 0; i < 40_002; i++) rows.push(`${((i * 7919) % 1000) / 1000},${(i * 7919) % 1000 > 500 ? 1 : 0}`);
+    const ds = await datasetFromCsv(store, "t/rf-ref.parquet", rows.join("\n"));
+    for (const engine of ["histogram", "ml-random-forest"] as const) {
+      const res = await runExecutor(store, executor, { target: "y", task: "classification", nEstimators: 3, maxDepth: 4, engine }, { train: ds });
+      const file = parseModelFile(await store.getBytes((res.outputs.model as ModelRef).uri));
+      const prediction = file.profile!.prediction;
+      // A separable threshold: the predictions split as the sampled rows' labels do (499 of 1,000 values above 0.5).
+      if (prediction.kind !== "categorical") throw new Error("a classifier's reference is categorical");
+      expect(prediction.counts.reduce((a, b) => a + b, 0)).toBe(20_001);
+      expect(Math.abs(prediction.counts[prediction.categories.indexOf("1")]! - 20_001 * 0.499)).toBeLessThan(100);
+    }
+  });
+
   it("the histogram engine trains on raw data with missing values and text columns", async () => {
     const rows = ["colour,size,label"];
     for (let i = 0; i < 400; i++) {
