@@ -7,7 +7,7 @@ import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
 import { prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
-import { binColumns, binValue, fitNumeric, float32AtLeast, MISSING_BIN } from "~/workflows/model/binning";
+import { binColumns, binValue, fitCategorical, fitNumeric, float32AtLeast, MISSING_BIN } from "~/workflows/model/binning";
 
 const base: ForestOptions = {
   task: "classification",
@@ -68,6 +68,17 @@ describe("binning", () => {
     for (const [b, cut] of (cuts.kind === "numeric" ? cuts.edges : []).entries()) {
       expect(fine.every((v) => (v <= cut) === (v <= served[b]!))).toBe(true);
     }
+  });
+  it("bins a frequent category's training rows by its own place, and rare ones' out of fold", () => {
+    // Two categories of 200 rows with close rates (a row's own target moves them by 0.5%).
+    const sex = Array.from({ length: 400 }, (_, i) => (i % 2 ? "male" : "female"));
+    const score = sex.map((_, i) => (i % 5 === 0 || i % 7 === 0 ? 1 : 0));
+    const frequent = fitCategorical("sex", sex, score);
+    expect(sex.every((v, i) => frequent.trainingBins[i] === binValue(frequent.binning, v))).toBe(true);
+    // One row each (an ID): out of fold, so a row's own target cannot place it.
+    const ids = sex.map((_, i) => `id${i}`);
+    const rare = fitCategorical("id", ids, score);
+    expect(ids.filter((v, i) => rare.trainingBins[i] !== binValue(rare.binning, v)).length).toBeGreaterThan(100);
   });
   it("keeps resolution in a long tail: a few large values do not share one bin", () => {
     // 9,700 values below 100, 300 spread up to 3,000 (like flight delays).
@@ -332,9 +343,10 @@ describe("histogram random forest", () => {
   it("predicts training rows, binned as serving bins them and walked on the training threads, as the assembled forest does on their values", async () => {
     const { features, y, reg } = fixture(3000, 6, 21);
     const withMissing = features(0, 3000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (4 + k) === 0 ? null : v)) }));
-    // A categorical feature that tells the class apart: training rows are binned out of fold, so
-    // walking the prepared training bins would not give the served model's predictions.
-    const cat: FeatureInput = { name: "c", kind: "categorical", values: y.map((v, i) => `k${(v * 7 + (i % 5)) % 12}`) };
+    // A categorical feature that tells the class apart, of rare categories (20 rows each): training
+    // rows are binned out of fold, so walking the prepared training bins would not give the served
+    // model's predictions.
+    const cat: FeatureInput = { name: "c", kind: "categorical", values: y.map((v, i) => `k${v}-${i % 75}`) };
     const inputs = [...withMissing, cat];
     const F = inputs.length;
     const rowsAt = Array.from({ length: 600 }, (_, k) => k * 5);
