@@ -500,9 +500,9 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         if (!isKnown[feats[drawn]!]) batch[G++] = feats[drawn]!;
       }
       for (let g = 0; g < G; ) {
-        // Three (or two) features a pass over the rows where every bin is likely touched.
-        const take = packed && end - start >= HB ? Math.min(3, G - g) : 1;
-        if (take > 1) fusedPacked(rows.bins, F, rows.idx, batch, g, take, start, end, rows.w, fusedHist);
+        // Three features a pass over the rows where every bin is likely touched; the rest one by one.
+        const take = packed && end - start >= HB && G - g >= 3 ? 3 : 1;
+        if (take === 3) fusedPacked(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
         for (let c = 0; c < take; c++, g++) {
           const groups = take > 1 ? sweepPacked(batch[g]!, fusedHist, c * 2 * HB, true) : scanFeature(batch[g]!);
           if (groups < 2) constants[known + found++] = batch[g]!;
@@ -646,49 +646,34 @@ function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, s
 }
 
 /**
- * `densePacked` for two or three features at once (batch[from..from + count)), feature c's two
- * lanes from c × 2 × HB: each row's index and weight are read once for all of them, and
- * their bins share the row's cache line.
+ * `densePacked` for three features at once (batch[from..from + 3)), feature c's two lanes from
+ * c × 2 × HB: each row's index and weight are read once for all three, and their bins share the
+ * row's cache line.
  */
-function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, count: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
+function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
   const f0 = batch[from]!;
   const f1 = batch[from + 1]!;
-  const f2 = count === 3 ? batch[from + 2]! : -1;
+  const f2 = batch[from + 2]!;
   let j = start;
-  if (f2 >= 0) {
-    for (; j + 1 < end; j += 2) {
-      const i0 = idx[j]!;
-      const i1 = idx[j + 1]!;
-      const o0 = i0 * F;
-      const o1 = i1 * F;
-      const w0 = pw[i0]!;
-      const w1 = pw[i1]!;
-      h[bins[o0 + f0]!]! += w0;
-      h[HB + bins[o1 + f0]!]! += w1;
-      h[2 * HB + bins[o0 + f1]!]! += w0;
-      h[3 * HB + bins[o1 + f1]!]! += w1;
-      h[4 * HB + bins[o0 + f2]!]! += w0;
-      h[5 * HB + bins[o1 + f2]!]! += w1;
-    }
-  } else {
-    for (; j + 1 < end; j += 2) {
-      const i0 = idx[j]!;
-      const i1 = idx[j + 1]!;
-      const o0 = i0 * F;
-      const o1 = i1 * F;
-      const w0 = pw[i0]!;
-      const w1 = pw[i1]!;
-      h[bins[o0 + f0]!]! += w0;
-      h[HB + bins[o1 + f0]!]! += w1;
-      h[2 * HB + bins[o0 + f1]!]! += w0;
-      h[3 * HB + bins[o1 + f1]!]! += w1;
-    }
+  for (; j + 1 < end; j += 2) {
+    const i0 = idx[j]!;
+    const i1 = idx[j + 1]!;
+    const o0 = i0 * F;
+    const o1 = i1 * F;
+    const w0 = pw[i0]!;
+    const w1 = pw[i1]!;
+    h[bins[o0 + f0]!]! += w0;
+    h[HB + bins[o1 + f0]!]! += w1;
+    h[2 * HB + bins[o0 + f1]!]! += w0;
+    h[3 * HB + bins[o1 + f1]!]! += w1;
+    h[4 * HB + bins[o0 + f2]!]! += w0;
+    h[5 * HB + bins[o1 + f2]!]! += w1;
   }
   for (; j < end; j++) {
     const i = idx[j]!;
     h[bins[i * F + f0]!]! += pw[i]!;
     h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
-    if (f2 >= 0) h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
+    h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
   }
 }
 
