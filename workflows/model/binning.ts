@@ -145,22 +145,18 @@ export function fitCategorical(
   // A row goes to the category whose (whole-data) score is nearest its out-of-fold score: bins
   // are the intervals between midpoints of neighbouring scores.
   const mids = Float64Array.from(scored.slice(1), (e, k) => (scored[k]!.s + e.s) / 2);
-  const kept = new Map(scored.map((e) => [e.k, e.st] as const));
-  const ownBin = new Map(scored.map((e, b) => [e.k, b] as const));
+  // Each kept category's statistics and its own bin (its place in the order).
+  const kept = new Map(scored.map((e, bin) => [e.k, { st: e.st, bin }] as const));
   const trainingBins = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const st = v === null || v === undefined ? undefined : kept.get(String(v));
-    if (!st) {
-      trainingBins[i] = MISSING_BIN;
-      continue;
+    const cat = v === null || v === undefined ? undefined : kept.get(String(v));
+    if (!cat) trainingBins[i] = MISSING_BIN;
+    else if (cat.st[0]! >= OWN_BIN_ROWS) trainingBins[i] = cat.bin;
+    else {
+      const f = foldOf(i);
+      trainingBins[i] = lowerBound(mids, smoothed(cat.st[0]! - cat.st[2 + 2 * f]!, cat.st[1]! - cat.st[3 + 2 * f]!));
     }
-    if (st[0]! >= OWN_BIN_ROWS) {
-      trainingBins[i] = ownBin.get(String(v))!;
-      continue;
-    }
-    const f = foldOf(i);
-    trainingBins[i] = lowerBound(mids, smoothed(st[0]! - st[2 + 2 * f]!, st[1]! - st[3 + 2 * f]!));
   }
   return { binning: { name, kind: "categorical", categories: scored.map((e) => e.k) }, trainingBins };
 }
