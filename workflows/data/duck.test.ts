@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import type { ColumnSchema } from "~/lib/pipeline/document";
+import { readColumns, withDuck } from "./duck";
+
+describe("readColumns", () => {
+  it("reads every column as the library's own JS conversion does, across chunks, nulls, NaN, -0, short, long and non-ASCII text", async () => {
+    // 5,000 rows: three chunks of DuckDB's 2,048, the last one partial.
+    const sql = `SELECT
+        CASE WHEN i % 7 = 0 THEN NULL WHEN i % 11 = 0 THEN 'NaN'::DOUBLE WHEN i % 13 = 0 THEN '-0.0'::DOUBLE ELSE i / 3 END AS x,
+        i::INTEGER AS n,
+        CASE WHEN i % 5 = 0 THEN NULL WHEN i % 3 = 0 THEN '' WHEN i % 4 = 0 THEN 'Zürich' WHEN i % 6 = 1 THEN 'a string longer than twelve bytes ' || i ELSE 'c' || (i % 17) END AS s,
+        CASE WHEN i % 9 = 0 THEN NULL ELSE i % 2 = 0 END AS b,
+        DATE '2024-01-01' + i::INTEGER AS d
+      FROM range(5000) t(i)`;
+    const columns: ColumnSchema[] = [
+      { name: "x", type: "number" },
+      { name: "n", type: "number" },
+      { name: "s", type: "string" },
+      { name: "b", type: "boolean" },
+      { name: "d", type: "string" },
+    ];
+    await withDuck(async (conn) => {
+      const read = await readColumns(conn, `(${sql})`, columns);
+      const expected = (await conn.runAndReadAll(`SELECT x::DOUBLE AS x, n::DOUBLE AS n, s, b, d FROM (${sql})`)).getColumnsObjectJS();
+      for (const c of columns) {
+        expect(read[c.name]!.length).toBe(5000);
+        expect(read[c.name], c.name).toEqual(expected[c.name]);
+      }
+      // toEqual takes -0 for 0 and NaN for NaN: the exact values too.
+      expect(Object.is(read.x![13], -0)).toBe(true);
+      expect(Number.isNaN(read.x![11])).toBe(true);
+      expect(read.x![7]).toBeNull();
+      expect(read.s!.slice(0, 9)).toEqual([null, "a string longer than twelve bytes 1", "c2", "", "Zürich", null, "", "a string longer than twelve bytes 7", "Zürich"]);
+      expect(read.s![4999]).toBe("a string longer than twelve bytes 4999");
+      expect(typeof read.b![2]).toBe("boolean");
+    });
+  });
+});
