@@ -129,11 +129,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
 
   const histSize = F * HB * K;
 
-  const feature: number[] = [];
-  const binAt: number[] = [];
-  const missL: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
+  // A node's entries exist from when it is numbered (the root's here, children's at their
+  // parent's split), so every write lands inside the arrays: they stay packed, never holey.
+  const feature: number[] = [-1];
+  const binAt: number[] = [0];
+  const missL: number[] = [0];
+  const left: number[] = [0];
+  const right: number[] = [0];
   const leafValues: number[] = [];
   const importance = new Float64Array(F);
   // The draw order of features (a permutation, shuffled in part at every node).
@@ -531,6 +533,11 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     missL[node] = bestMissLeft;
     const l = nodeCount++;
     const rr = nodeCount++;
+    feature.push(-1, -1);
+    binAt.push(0, 0);
+    missL.push(0, 0);
+    left.push(0, 0);
+    right.push(0, 0);
     left[node] = l;
     right[node] = rr;
 
