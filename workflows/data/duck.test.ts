@@ -13,11 +13,11 @@ describe("readColumns", () => {
         DATE '2024-01-01' + i::INTEGER AS d
       FROM range(5000) t(i)`;
     const columns: ColumnSchema[] = [
-      { name: "x", type: "number" },
-      { name: "n", type: "number" },
-      { name: "s", type: "string" },
-      { name: "b", type: "boolean" },
-      { name: "d", type: "string" },
+      { name: "x", type: "number", nullable: true },
+      { name: "n", type: "number", nullable: true },
+      { name: "s", type: "string", nullable: true },
+      { name: "b", type: "boolean", nullable: true },
+      { name: "d", type: "string", nullable: true },
     ];
     await withDuck(async (conn) => {
       const read = await readColumns(conn, `(${sql})`, columns);

@@ -5,6 +5,7 @@ import { ForestPredictor } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
+import { idleThreads, warmThreads } from "./pool";
 import { prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
 import { binColumns, binValue, fitCategorical, fitNumeric, float32AtLeast, MISSING_BIN } from "~/workflows/model/binning";
@@ -139,6 +140,18 @@ describe("histogram random forest", () => {
     expect(Buffer.compare(encodeForest(one.forest), encodeForest(three.forest))).toBe(0);
     const other = await trainForest(features(0, 1500), y.slice(0, 1500), { ...base, nEstimators: 9, seed: 8 }, { threads: 2 });
     expect(Buffer.compare(encodeForest(one.forest), encodeForest(other.forest))).not.toBe(0);
+  });
+
+  it("starts threads ahead of a job; one that dies while idle leaves the pool, and the next job runs", async () => {
+    warmThreads(2);
+    const warmed = idleThreads();
+    expect(warmed.length).toBeGreaterThanOrEqual(2);
+    await warmed[0]!.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(idleThreads()).not.toContain(warmed[0]);
+    // Posted to the dead thread, this job would never finish.
+    const grown = await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 4 }, { threads: 2 });
+    expect(grown.forest.treeRoots.length).toBe(4);
   });
 
   it("regresses with a low error (R² > 0.9)", async () => {

@@ -22,7 +22,7 @@ import {
 
 export { assemble } from "./assemble";
 export * from "./train";
-export { growTrees } from "./pool";
+export { growTrees, warmThreads } from "./pool";
 
 export async function trainForest(
   features: FeatureInput[],

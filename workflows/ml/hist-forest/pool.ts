@@ -27,20 +27,44 @@ const IDLE_MS = 60_000;
 const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
 let nextJob = 1;
 
+/** Threads running a job now. */
+let busy = 0;
+
 function spawnThread(): Worker {
   const worker = new Worker(new URL("../thread-entry.mjs", import.meta.url), {
     workerData: { entry: new URL("./thread.ts", import.meta.url).href },
   });
   worker.unref();
+  // A thread that dies while idle leaves the pool (a job's own listeners see a death mid-job).
+  worker.on("error", () => {});
+  worker.on("exit", () => {
+    const i = idle.findIndex((s) => s.worker === worker);
+    if (i >= 0) {
+      clearTimeout(idle[i]!.timer);
+      idle.splice(i, 1);
+    }
+  });
   return worker;
 }
 
 function acquire(): Worker {
+  busy++;
   const slot = idle.pop();
   if (!slot) return spawnThread();
   clearTimeout(slot.timer);
   return slot.worker;
 }
+
+/**
+ * Starts threads ahead of a job, up to `threads` in the pool: loading one takes a few hundred
+ * ms, which the train node overlaps with reading and binning its data (one core busy then).
+ */
+export function warmThreads(threads = defaultThreads()) {
+  for (let k = idle.length + busy; k < threads; k++) release(spawnThread());
+}
+
+/** The threads waiting for a job (tests). */
+export const idleThreads = () => idle.map((s) => s.worker);
 
 function release(worker: Worker) {
   const timer = setTimeout(() => {
@@ -67,6 +91,7 @@ function runJob(job: GrowJob | ScoreJob, onMessage: (msg: Reply) => void, signal
       worker.off("error", onError);
       worker.off("exit", onExit);
       signal?.removeEventListener("abort", onAbort);
+      busy--;
       if (err) {
         // A thread that failed or was interrupted mid-job is not reused.
         void worker.terminate();

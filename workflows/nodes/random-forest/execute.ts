@@ -28,6 +28,7 @@ import {
   resolveMaxFeatures,
   sliceRanges,
   treeParams,
+  warmThreads,
   type FeatureInput,
   type ForestOptions,
 } from "~/workflows/ml/hist-forest";
@@ -205,6 +206,8 @@ export const featureInputs = (featureCols: ColumnSchema[], data: Record<string, 
 async function execute(ctx: Ctx) {
   const started = performance.now();
   const { config } = ctx;
+  // The training threads load while this one reads and bins the data.
+  if (config.engine === "histogram") warmThreads();
   const { src, target, features, featureCols, data, y } = await loadTrainingData(ctx);
   ctx.log(`training a ${config.task} forest of ${config.nEstimators} trees on '${target}'`, { rows: src.rows, features: features.length, engine: config.engine });
 
