@@ -138,7 +138,9 @@ describe("batch scoring", () => {
     const { file, columns, rows: out } = await download(started.runId);
     expect(file.filename).toBe("to-score-scored-batch-cls-v1.csv");
     expect(columns).toEqual(["id", "x", "colour", "prediction", "scored_prediction", ...probabilityColumns, "scoring_error"]);
-    expect(out.map((r) => Number(r[0]))).toEqual(rows.map((_, i) => i));
+    // The dataset's own columns as the CSV wrote them (`12`, not `12.0`).
+    expect(out.map((r) => r[0])).toEqual(rows.map((_, i) => String(i)));
+    expect(out.map((r) => r[1])).toEqual(rows.map((r) => String(r.x)));
     const expected = classifier.model.predictProba!(rows);
     out.forEach((r, i) => {
       expect(r[4]).toBe(String(expected.predictions[i]));

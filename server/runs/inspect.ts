@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError } from "~/lib/errors";
 import type { ColumnSchema } from "~/lib/pipeline/document";
 import type { ArtifactRef, DatasetRef } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { parquet, quoteIdent, quoteString, withDuck, type Duck } from "~/workflows/data/duck";
+import { parquet, quoteIdent, withDuck, writeCsv, type Duck } from "~/workflows/data/duck";
 import { fileDownload, type DownloadFormat } from "../http/files";
 import { getPipeline } from "../pipelines/repository";
 
@@ -114,7 +114,7 @@ export async function nodeOutputFile(db: Db, artifacts: ArtifactStore, runId: st
   if (format === "parquet") return fileDownload(source, base, format);
   const dir = await artifacts.scratchDir();
   const csv = `${dir}/out.csv`;
-  await withDuck((conn) => conn.run(`COPY (SELECT * FROM ${parquet(source)}) TO ${quoteString(csv)} (FORMAT csv, HEADER)`));
+  await withDuck((conn) => writeCsv(conn, parquet(source), csv));
   return fileDownload(csv, base, format, () => fs.promises.rm(dir, { recursive: true, force: true }));
 }
 

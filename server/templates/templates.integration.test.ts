@@ -153,6 +153,9 @@ describe("templates that run", () => {
     // The rows in the table's order, untouched (the gaps in sex still gaps: filling them is the model's step).
     expect(cells.map((c) => [c[0], Number(c[1] || NaN), c[5] || null])).toEqual(newest.map((r) => [r.island, r.bill_length_mm ?? NaN, r.sex]));
     expect(newest.some((r) => r.sex === null)).toBe(true);
+    // Whole numbers as the CSV wrote them: `2009`, `3750`, not `2009.0`.
+    expect(cells.every((c) => c[6] === "2009")).toBe(true);
+    expect(cells.map((c) => c[4])).toEqual(newest.map((r) => (r.body_mass_g === null ? "" : String(r.body_mass_g))));
     // Predictions: what serving's replay of the model gives for the same raw rows, probabilities summing to one.
     const model = loadModel(parseModelFile(await artifactStore().getBytes((outputs.train!.model as ModelRef).uri)));
     const raw = newest.map(({ species: _s, ...r }) => r);

@@ -16,7 +16,7 @@ import { batchScores, datasets, modelVersions } from "~/db/schema";
 import { isDeterministic, messageOf, UserError } from "~/lib/errors";
 import { withoutLocalPaths } from "~/lib/env";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { quoteString, withDuck } from "~/workflows/data/duck";
+import { quoteString, withDuck, writeCsv } from "~/workflows/data/duck";
 import { parseModelFile } from "~/workflows/model/model-file";
 import { loadModel, type LoadedModel } from "~/workflows/model/predictor";
 import { inputColumns, type InputField } from "~/workflows/model/signature";
@@ -130,7 +130,7 @@ export function createBatchActivities({ db, artifacts }: BatchActivityDeps): Bat
           const parquet = path.join(scratch, "scored.parquet");
           await withDuck(async (conn) => {
             await conn.run(`COPY ${joinedParts(parts)} TO ${quoteString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
-            await conn.run(`COPY (SELECT * FROM read_parquet(${quoteString(parquet)})) TO ${quoteString(csv)} (FORMAT csv, HEADER)`);
+            await writeCsv(conn, `read_parquet(${quoteString(parquet)})`, csv);
           });
           await artifacts.putFile(resultKey(batchId, "parquet"), parquet);
           const resultUri = await artifacts.putFile(resultKey(batchId, "csv"), csv);

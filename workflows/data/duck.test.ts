@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { ColumnSchema } from "~/lib/pipeline/document";
-import { readColumns, withDuck } from "./duck";
+import { readColumns, withDuck, writeCsv } from "./duck";
 
 describe("readColumns", () => {
   it("reads every column as the library's own JS conversion does, across chunks, nulls, NaN, -0, short, long and non-ASCII text", async () => {
@@ -34,5 +37,20 @@ describe("readColumns", () => {
       expect(read.s![4999]).toBe("a string longer than twelve bytes 4999");
       expect(typeof read.b![2]).toBe("boolean");
     });
+  });
+});
+
+describe("writeCsv", () => {
+  it("writes whole numbers stored as doubles as people write them, other numbers in their shortest exact spelling (past 2^53 with an exponent), missing ones empty", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "csv-"));
+    try {
+      const file = path.join(dir, "out.csv");
+      await withDuck((conn) =>
+        writeCsv(conn, `(SELECT * FROM (VALUES (2007::DOUBLE, 0.3::DOUBLE, 'a,b', 5), (-12::DOUBLE, 0.1::DOUBLE + 0.2::DOUBLE, NULL, 6), (NULL, 1e20::DOUBLE, 'x', 7)) t(year, ratio, label, n))`, file),
+      );
+      expect(fs.readFileSync(file, "utf8").trimEnd().split("\n")).toEqual(["year,ratio,label,n", '2007,0.3,"a,b",5', "-12,0.30000000000000004,,6", ",1e+20,x,7"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

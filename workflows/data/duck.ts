@@ -91,6 +91,24 @@ export async function writeParquet(conn: Duck, select: string, file: string) {
   await conn.run(`COPY (${select}) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
+/**
+ * Writes a relation as a CSV file, numbers the way people write them: a whole number stored as
+ * a double (every number column is one) as `2007`, not DuckDB's `2007.0`; any other number in
+ * its shortest exact spelling.
+ */
+export async function writeCsv(conn: Duck, relation: string, file: string) {
+  const desc = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS();
+  const select = desc
+    .map((r) => {
+      const q = quoteIdent(String(r["column_name"]));
+      return /^(DOUBLE|FLOAT|REAL)$/i.test(String(r["column_type"]))
+        ? `CASE WHEN ${q} = trunc(${q}) AND abs(${q}) < 9007199254740992 THEN CAST(CAST(${q} AS BIGINT) AS VARCHAR) ELSE CAST(${q} AS VARCHAR) END AS ${q}`
+        : q;
+    })
+    .join(", ");
+  await conn.run(`COPY (SELECT ${select} FROM ${relation}) TO ${quoteString(file)} (FORMAT csv, HEADER)`);
+}
+
 /** Reads whole columns into JS arrays (numbers as doubles, missing values as null). */
 export async function readColumns(
   conn: Duck,
