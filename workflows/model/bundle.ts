@@ -1,7 +1,8 @@
 /**
  * A binary bundle of typed arrays: 4-byte magic, little-endian u32 header length, a JSON
  * header, then each array 8-byte aligned. Used for forest files, binned training sets and
- * tree slices; decoding is one copy and a view per array.
+ * tree slices; decoding is a view per array (on a copy only when the bytes are not aligned or
+ * the arrays must be shared with threads): the arrays share the bytes' memory.
  */
 import type { FlatForest } from "./flat-forest";
 
@@ -62,13 +63,18 @@ export function decodeBundle<H>(
     layout: { name: string; type: CtorName; offset: number; length: number }[];
   };
   const headerEnd = Math.ceil((8 + headLength) / 8) * 8;
-  // One aligned copy (shared when threads will read it), then a view per array.
-  const size = bytes.length - headerEnd;
-  const body = new Uint8Array(opts.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
-  body.set(bytes.subarray(headerEnd));
-  const arrays: Record<string, TypedArray> = Object.fromEntries(
-    header.layout.map((l) => [l.name, new CTORS[l.type](body.buffer as ArrayBuffer, l.offset, l.length)]),
-  );
+  // A view per array: on `bytes` itself where its arrays are 8-byte aligned in memory (a file
+  // read whole is), else — or when threads will read them (shared) — on one aligned copy.
+  let buffer = bytes.buffer as ArrayBuffer;
+  let start = bytes.byteOffset + headerEnd;
+  if (opts.shared || start % 8 !== 0) {
+    const size = bytes.length - headerEnd;
+    const body = new Uint8Array(opts.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+    body.set(bytes.subarray(headerEnd));
+    buffer = body.buffer as ArrayBuffer;
+    start = 0;
+  }
+  const arrays: Record<string, TypedArray> = Object.fromEntries(header.layout.map((l) => [l.name, new CTORS[l.type](buffer, start + l.offset, l.length)]));
   return { header, arrays };
 }
 

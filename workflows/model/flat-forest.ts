@@ -54,16 +54,8 @@ export class ForestPredictor {
       const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
       if (end - treeRoots[t]! > 1 << 17) fits = false;
     }
-    for (let t = 0; t < T; t++) {
-      // The first leaf of a tree holds its lowest value offset (leaves are numbered in order).
-      const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
-      let base = Infinity;
-      for (let i = treeRoots[t]!; i < end; i++) if (feature[i]! < 0) base = Math.min(base, left[i]!);
-      leafBase[t] = base === Infinity ? 0 : base;
-    }
-    for (let i = 0; i < nodes; i++) {
-      if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw new Error("forest layout: right child must follow the left child");
-    }
+    const misplaced = () => new Error("forest layout: right child must follow the left child");
+    if (!fits) for (let i = 0; i < nodes; i++) if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw misplaced();
     if (fits) {
       const buf = sharedBuffer(nodes * 8);
       thr32 = new Float32Array(buf);
@@ -76,9 +68,13 @@ export class ForestPredictor {
       const slotAt = new Int32Array(nodes); // the new index of each split, per tree from its root
       for (let t = 0; t < T; t++) {
         const root = treeRoots[t]!;
+        const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
         let next = root;
         let top = 0;
+        // The tree's splits are listed from the front of its range in slotAt, its leaves from the back.
         let slots = 0;
+        let leaves = 0;
+        let base = Infinity;
         stack[top++] = root;
         while (top) {
           const old = stack[--top]!;
@@ -87,8 +83,12 @@ export class ForestPredictor {
           oldAt[i] = old;
           const f = feature[old]!;
           if (f < 0) {
-            packed[2 * i + 1] = (0x80000000 | (left[old]! - leafBase[t]!)) >>> 0;
+            // Its value offset, made relative to the tree's lowest once every leaf is seen.
+            packed[2 * i + 1] = left[old]!;
+            base = Math.min(base, left[old]!);
+            slotAt[end - 1 - leaves++] = i;
           } else {
+            if (right[old] !== left[old]! + 1) throw misplaced();
             thr32[2 * i] = float32AtLeast(threshold[old]!);
             packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
             slotAt[root + slots++] = i;
@@ -100,6 +100,11 @@ export class ForestPredictor {
             stack[top++] = right[old]!;
             stack[top++] = left[old]!;
           }
+        }
+        leafBase[t] = base === Infinity ? 0 : base;
+        for (let z = 0; z < leaves; z++) {
+          const i = slotAt[end - 1 - z]!;
+          packed[2 * i + 1] = (0x80000000 | (packed[2 * i + 1]! - leafBase[t]!)) >>> 0;
         }
         // A split's right child: its new index, relative to the tree's root.
         for (let z = 0; z < slots; z++) {
