@@ -381,11 +381,52 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     return groups;
   };
 
+  /**
+   * Sweeps `sparse` (two lanes) for feature f where a bin holds two statistics — two classes'
+   * weights, or regression's weight and weighted target — over the touched bins, clearing them:
+   * the general sweep below for K = 2, on scalars (the same sums in the same order, so the same
+   * trees). Returns as `sweepPacked` does.
+   */
+  const sweepPairs = (f: number) => {
+    const m = 2 * MISSING_BIN;
+    miss[0] = sparse[m]! + sparse[SPARSE + m]!;
+    miss[1] = sparse[m + 1]! + sparse[SPARSE + m + 1]!;
+    sparse[m] = 0;
+    sparse[m + 1] = 0;
+    sparse[SPARSE + m] = 0;
+    sparse[SPARSE + m + 1] = 0;
+    touched[MISSING_BIN >>> 5]! &= ~(1 << (MISSING_BIN & 31));
+    missW = cls ? miss[0]! + miss[1]! : miss[0]!;
+    const last = lastTouched();
+    let a0 = 0;
+    let a1 = 0;
+    let groups = missW > 0 ? 1 : 0;
+    for (let wd = 0; wd < touched.length; wd++) {
+      let word = touched[wd]!;
+      while (word) {
+        const low = word & -word;
+        word ^= low;
+        const b = (wd << 5) | (31 - Math.clz32(low));
+        const o = 2 * b;
+        a0 += sparse[o]! + sparse[SPARSE + o]!;
+        a1 += sparse[o + 1]! + sparse[SPARSE + o + 1]!;
+        sparse[o] = 0;
+        sparse[o + 1] = 0;
+        sparse[SPARSE + o] = 0;
+        sparse[SPARSE + o + 1] = 0;
+        groups++;
+        if (b < last || missW > 0) considerPair(f, b, a0, a1);
+      }
+      touched[wd] = 0;
+    }
+    return groups;
+  };
+
   /** Histograms feature f over the node's rows and tries every cut; returns as `sweepPacked` does. */
   const scanFeature = (f: number) => {
-    leftAcc.fill(0);
     let groups = 0;
     if (nodeHist) {
+      leftAcc.fill(0);
       const hb = f * HB * K;
       // A histogram derived by subtraction keeps rounding residue where bins are empty when
       // weights are not whole (class weights): below this, a bin is empty.
@@ -415,6 +456,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     } else {
       if (cls) sparseClasses(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yC!, nodeRows.w, K, sparse, touched);
       else sparseTargets(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yR!, nodeRows.w, sparse, touched);
+      if (K === 2) return sweepPairs(f);
+      leftAcc.fill(0);
       for (let k = 0; k < K; k++) {
         miss[k] = sparse[MISSING_BIN * K + k]! + sparse[SPARSE + MISSING_BIN * K + k]!;
         sparse[MISSING_BIN * K + k] = 0;
