@@ -23,4 +23,8 @@ describe("bundle", () => {
     expect(values(shared)).toEqual(expected);
     expect(shared.y!.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
+
+  it("refuses a truncated bundle, though its bytes are a view on a longer buffer", () => {
+    expect(() => decodeBundle("TST1", bytes.subarray(0, bytes.length - 4))).toThrow(/damaged TST1 file: array 'z' lies outside it/);
+  });
 });

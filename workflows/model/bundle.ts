@@ -74,6 +74,11 @@ export function decodeBundle<H>(
     buffer = body.buffer as ArrayBuffer;
     start = 0;
   }
+  // Within the bundle's own bytes (a view on `bytes.buffer` could otherwise reach past them).
+  const body = bytes.length - headerEnd;
+  for (const l of header.layout) {
+    if (!(l.type in CTORS) || l.offset < 0 || l.offset + l.length * CTORS[l.type].BYTES_PER_ELEMENT > body) throw new Error(`damaged ${magic} file: array '${l.name}' lies outside it`);
+  }
   const arrays: Record<string, TypedArray> = Object.fromEntries(header.layout.map((l) => [l.name, new CTORS[l.type](buffer, start + l.offset, l.length)]));
   return { header, arrays };
 }

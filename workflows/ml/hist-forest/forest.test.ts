@@ -143,14 +143,19 @@ describe("histogram random forest", () => {
   });
 
   it("starts threads ahead of a job; one that dies while idle leaves the pool, and the next job runs", async () => {
-    warmThreads(2);
-    const warmed = idleThreads();
-    expect(warmed.length).toBeGreaterThanOrEqual(2);
-    await warmed[0]!.terminate();
+    const before = idleThreads().length;
+    warmThreads(before + 2);
+    expect(idleThreads()).toHaveLength(before + 2);
+    warmThreads(before + 2);
+    expect(idleThreads()).toHaveLength(before + 2); // up to the number asked, not beyond
+    // The thread the next job would take (the last to go idle).
+    const next = idleThreads().at(-1)!;
+    await next.terminate();
     await new Promise((r) => setTimeout(r, 50));
-    expect(idleThreads()).not.toContain(warmed[0]);
+    expect(idleThreads()).not.toContain(next);
+    expect(idleThreads()).toHaveLength(before + 1);
     // Posted to the dead thread, this job would never finish.
-    const grown = await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 4 }, { threads: 2 });
+    const grown = await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 4 }, { threads: 1 });
     expect(grown.forest.treeRoots.length).toBe(4);
   });
 

@@ -48,11 +48,11 @@ function spawnThread(): Worker {
 }
 
 function acquire(): Worker {
-  busy++;
   const slot = idle.pop();
-  if (!slot) return spawnThread();
-  clearTimeout(slot.timer);
-  return slot.worker;
+  const worker = slot?.worker ?? spawnThread();
+  if (slot) clearTimeout(slot.timer);
+  busy++;
+  return worker;
 }
 
 /**
@@ -114,7 +114,11 @@ function runJob(job: GrowJob | ScoreJob, onMessage: (msg: Reply) => void, signal
     worker.once("error", onError);
     worker.once("exit", onExit);
     signal?.addEventListener("abort", onAbort, { once: true });
-    worker.postMessage(job);
+    try {
+      worker.postMessage(job);
+    } catch (e) {
+      finish(e);
+    }
   });
 }
 
