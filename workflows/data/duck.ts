@@ -93,8 +93,8 @@ export async function writeParquet(conn: Duck, select: string, file: string) {
 
 /**
  * Writes a relation as a CSV file, numbers the way people write them: a whole number stored as
- * a double (every number column is one) as `2007`, not DuckDB's `2007.0`; any other number in
- * its shortest exact spelling.
+ * a double (every number column is one) as `2007`, not DuckDB's `2007.0` (below 10^16, where
+ * DuckDB writes no exponent; `-0` as `0`); any other number in DuckDB's shortest exact spelling.
  */
 export async function writeCsv(conn: Duck, relation: string, file: string) {
   const desc = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS();
@@ -102,7 +102,7 @@ export async function writeCsv(conn: Duck, relation: string, file: string) {
     .map((r) => {
       const q = quoteIdent(String(r["column_name"]));
       return /^(DOUBLE|FLOAT|REAL)$/i.test(String(r["column_type"]))
-        ? `CASE WHEN ${q} = trunc(${q}) AND abs(${q}) < 9007199254740992 THEN CAST(CAST(${q} AS BIGINT) AS VARCHAR) ELSE CAST(${q} AS VARCHAR) END AS ${q}`
+        ? `CASE WHEN ${q} = trunc(${q}) AND abs(${q}) < 1e16 THEN CAST(CAST(${q} AS BIGINT) AS VARCHAR) ELSE CAST(${q} AS VARCHAR) END AS ${q}`
         : q;
     })
     .join(", ");
@@ -120,6 +120,8 @@ export async function readColumns(
     .map((c) => (c.type === "number" ? `${quoteIdent(c.name)}::DOUBLE AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
     .join(", ");
   const chunks = await (await conn.run(`SELECT ${select} FROM ${relation}`)).fetchAllChunks();
+  // Sized up front and filled in order: holey but not a dictionary (checked with V8's natives
+  // for 262k rows), read as fast as a pushed array, and filled faster.
   const n = chunks.reduce((sum, ch) => sum + ch.rowCount, 0);
   const arrays = columns.map(() => new Array<number | string | boolean | null>(n));
   let at = 0;
@@ -135,7 +137,7 @@ export async function readColumns(
  * read with the library's own conversion): the values' memory and the validity mask as bytes (bit
  * r is row r; null when every row is valid). Null if the layout is not as expected.
  */
-function vectorMemory(v: DuckDBVector): { items: Float64Array | undefined; view: DataView; bits: Uint8Array | null } | null {
+export function vectorMemory(v: DuckDBVector): { items: Float64Array | undefined; view: DataView; bits: Uint8Array | null } | null {
   const inner = v as unknown as { items?: Float64Array; dataView?: DataView; validity?: { data?: BigUint64Array | null; offset?: number } };
   const data = inner.items ? new DataView(inner.items.buffer, inner.items.byteOffset, inner.items.byteLength) : inner.dataView;
   const validity = inner.validity;
