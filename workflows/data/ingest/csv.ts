@@ -205,7 +205,11 @@ export async function prepareCsv(upload: string, scratchDir: string, options: Cs
   const guess = { delimiter: options.delimiter ?? bestDelimiter(await firstLine(file, limits)) ?? ",", quote: options.quote ?? '"' };
   const guessed = await firstRecord(file, guess.delimiter, guess.quote, limits);
   if (guessed.length > limits.maxColumns) throw tooManyColumns(guessed.length, limits, 1);
-  const { delimiter, quote, header } = await withDuck((conn) => sniff(conn, file, options, limits));
+  // Nothing left to find when the options name all three (a preview's dialect, saved as seen).
+  const given = options.delimiter !== undefined && options.quote !== undefined && options.header !== undefined;
+  const { delimiter, quote, header } = given
+    ? { delimiter: options.delimiter!, quote: options.quote!, header: options.header! }
+    : await withDuck((conn) => sniff(conn, file, options, limits));
   const first = delimiter === guess.delimiter && quote === guess.quote ? guessed : await firstRecord(file, delimiter, quote, limits);
   if (first.length === 0 || first.every((h) => h.trim() === "")) throw new CsvError("the first line is empty; it must name the columns (or hold the first row)", 1);
   if (first.length > limits.maxColumns) throw tooManyColumns(first.length, limits, 1);
