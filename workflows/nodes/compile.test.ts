@@ -47,6 +47,25 @@ describe("compile", () => {
     expect(errors.filter((e) => e.nodeId !== "train")).toEqual([]);
   });
 
+  it("refuses target encoding upstream of a train/test split, and takes it on the split's train side", () => {
+    const withCity = { datasetColumns: (id: string) => (id === "ds" ? [...columns, { name: "city", type: "string" as const, nullable: false }] : undefined) };
+    const before = demo();
+    before.nodes.push({ id: "enc", type: "target-encode", config: { target: "target" }, position: { x: 0, y: 0 } });
+    // feature → enc → split: two steps upstream of the split.
+    before.edges = before.edges.filter((e) => !(e.source === "feature" && e.target === "split"));
+    before.edges.push({ source: "feature", sourceHandle: "dataset", target: "enc", targetHandle: "dataset" }, { source: "enc", sourceHandle: "dataset", target: "split", targetHandle: "dataset" });
+    expect(compile(before, withCity).errors).toEqual([
+      { nodeId: "enc", path: "inputs", message: expect.stringMatching(/^Target encode runs before Train\/test split 'split': .* Connect it after the split, to its Train output$/) },
+    ]);
+    const after = demo();
+    after.nodes.push({ id: "enc", type: "target-encode", config: { target: "target" }, position: { x: 0, y: 0 } });
+    after.edges = after.edges.filter((e) => !(e.source === "split" && e.target === "train"));
+    after.edges.push({ source: "split", sourceHandle: "train", target: "enc", targetHandle: "dataset" }, { source: "enc", sourceHandle: "dataset", target: "train", targetHandle: "train" });
+    const ok = compile(after, withCity);
+    expect(ok.errors).toEqual([]);
+    expect(ok.plan!.map((n) => n.id)).toContain("enc");
+  });
+
   it("names the node and field of an invalid config", () => {
     const g = demo();
     node(g, "split").config = { testFraction: 1.5 };

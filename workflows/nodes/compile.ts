@@ -246,6 +246,27 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
     if (d > 0) errors.push({ nodeId: id, path: "inputs", message: "node is part of a cycle" });
   }
 
+  // A node that fits on the target belongs on the train side of a split, not before it.
+  for (const [id, spec] of specs) {
+    if (spec.placement !== "holds-out") continue;
+    const seen = new Set<string>();
+    const stack = Object.values(inputs.get(id)!).map((w) => w.node);
+    while (stack.length) {
+      const up = stack.pop()!;
+      if (seen.has(up)) continue;
+      seen.add(up);
+      const upSpec = specs.get(up);
+      if (upSpec?.placement === "train-side") {
+        errors.push({
+          nodeId: up,
+          path: "inputs",
+          message: `${upSpec.label} runs before ${spec.label} '${id}': the rows it holds out would be scored with out-of-fold encodings that take other held-out rows' targets, not those an endpoint uses. Connect it after the split, to its Train output`,
+        });
+      }
+      stack.push(...Object.values(inputs.get(up) ?? {}).map((w) => w.node));
+    }
+  }
+
   // Column inference in dependency order.
   for (const id of order) {
     const spec = specs.get(id);

@@ -104,6 +104,14 @@ export interface NodeSpec<T extends string = string, C extends z.ZodObject = z.Z
   cache?: false;
   /** Bumped when the executor changes what it produces: outputs cached by an older one are not reused. */
   version?: number;
+  /**
+   * Where the node stands to a split of rows. `holds-out`: it sets rows aside to score models on
+   * (a train/test split). `train-side`: it fits on the target (target encoding) and belongs after
+   * such a split, on its train rows — upstream of it, the held-out rows would be scored with
+   * out-of-fold encodings that take other held-out rows' targets, not the ones an endpoint uses.
+   * The compiler refuses a train-side node upstream of a holds-out one.
+   */
+  placement?: "holds-out" | "train-side";
 }
 
 export function defineNode<T extends string, C extends z.ZodObject, S = never>(spec: NodeSpec<T, C, S>): NodeSpec<T, C, S> {

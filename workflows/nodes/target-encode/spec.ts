@@ -52,8 +52,9 @@ export const spec = defineNode({
   type: "target-encode",
   label: "Target encode",
   stage: "feature",
+  placement: "train-side",
   description:
-    "Replaces each text column with the smoothed mean of the target for its value: for regression the target's mean, for two classes the share of the positive class (the larger label in sort order: true, yes, 1), for more classes one column <column>:<class> per class. Training rows are encoded out of fold (5 seeded folds), so a row's own target never shapes its value; the endpoint uses every row. A missing value stays missing; one not seen in training gets the overall mean.",
+    "Replaces each text column with the smoothed mean of the target for its value: for regression the target's mean, for two classes the share of the positive class (the larger label in sort order: true, yes, 1), for more classes one column <column>:<class> per class. Training rows are encoded out of fold (5 seeded folds), so a row's own target never shapes its value; the endpoint uses every row. A missing value stays missing; one not seen in training gets the overall mean. Connect it after the split, to its Train output: before a train/test split it is refused.",
   config: z.object({
     columns: z
       .array(z.string())

@@ -13,6 +13,7 @@ export const spec = defineNode({
   type: "train-test-split",
   label: "Train/test split",
   stage: "split",
+  placement: "holds-out",
   description:
     "Holds out a test fraction: at random with a seed (stratified by the target's classes, so each class keeps its share), or the latest rows by a time column.",
   config: z.object({
