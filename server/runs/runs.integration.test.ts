@@ -225,6 +225,29 @@ describe("demo pipeline", () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
+  it("fails a node whose outputs are too heavy to pass on, naming the fitted steps, at once rather than by the workflow engine", async () => {
+    // Six columns of 10,000 categories (each twice): their codes travel with the data, ≈ 1.4 MB.
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const lines = [names.join(",")];
+    for (let i = 0; i < 20_000; i++) lines.push(names.map((c) => `${c}${String(i % 10_000).padStart(5, "0")}-category-x`).join(","));
+    const ds = await importCsv(db(), artifactStore(), DEFAULT_WORKSPACE_ID, "many-categories", Buffer.from(lines.join("\n")));
+    const { id } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, {
+      name: "many categories",
+      nodes: [
+        { id: "ingest", type: "csv-dataset", config: { datasetId: ds.id }, position: { x: 0, y: 0 } },
+        { id: "codes", type: "ordinal-encode", config: {}, position: { x: 200, y: 0 } },
+      ],
+      edges: [{ source: "ingest", sourceHandle: "dataset", target: "codes", targetHandle: "dataset" }],
+    });
+    const t0 = Date.now();
+    const run = await waitForRun((await startRun(db(), id)).runId);
+    expect(run.status).toBe("failed");
+    const codes = run.nodes.find((n) => n.nodeId === "codes")!;
+    expect(codes).toMatchObject({ status: "failed", attempt: 1 });
+    expect(codes.error).toMatch(/^what this node passes on weighs 1\.\d MB, over the 1\.0 MB .*\(heaviest: ordinal-encode 1\.\d MB\); encode fewer columns, or columns with fewer distinct values$/);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it("refuses to deploy over an endpoint another pipeline serves, at compile time, naming the node and field", async () => {
     const { id: owner } = await createPipeline(db(), DEFAULT_WORKSPACE_ID, doc("it-owned"));
     expect((await waitForRun((await startRun(db(), owner)).runId)).status).toBe("succeeded");

@@ -86,3 +86,28 @@ export function input<K extends ArtifactRef["kind"]>(
   if (!ref || ref.kind !== kind) throw new Error(`input '${port}' should be a ${kind}, got ${ref?.kind ?? "nothing"}`);
   return ref as Extract<ArtifactRef, { kind: K }>;
 }
+
+/**
+ * What a node's outputs may weigh as the workflow passes them on (as JSON): datasets travel by
+ * reference, but with their columns and the fitted steps of their lineage, which the next nodes
+ * and the endpoint replay. Temporal refuses a message over 2 MB, and a node with two inputs
+ * receives both: 1 MB each.
+ */
+export const MAX_OUTPUT_BYTES = 1 << 20;
+
+/** Why a node's outputs are too large to pass on (naming the heaviest fitted steps), or null. */
+export function oversizedOutputs(outputs: Record<string, ArtifactRef>, limit = MAX_OUTPUT_BYTES): string | null {
+  const bytes = new TextEncoder().encode(JSON.stringify(outputs)).length;
+  if (bytes <= limit) return null;
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  const steps = new Map<string, number>();
+  for (const ref of Object.values(outputs)) {
+    if (ref.kind !== "dataset") continue;
+    for (const s of ref.lineage.steps) steps.set(s.type, (steps.get(s.type) ?? 0) + JSON.stringify(s.params ?? null).length);
+  }
+  const heaviest = [...steps].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([type, n]) => `${type} ${mb(n)}`);
+  return (
+    `what this node passes on weighs ${mb(bytes)}, over the ${mb(limit)} a node's outputs may carry through the workflow engine` +
+    (heaviest.length ? `: its data's fitted steps travel with it (heaviest: ${heaviest.join(", ")}); encode fewer columns, or columns with fewer distinct values` : "")
+  );
+}

@@ -10,10 +10,10 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { runNodes, runs } from "~/db/schema";
 import { withoutLocalPaths } from "~/lib/env";
-import { isDeterministic, messageOf } from "~/lib/errors";
+import { isDeterministic, messageOf, UserError } from "~/lib/errors";
 import { runMetrics, type ArtifactRef, type NodeStatus, type PlanNode } from "~/lib/pipeline/plan";
 import type { ArtifactStore } from "~/workflows/artifacts/store";
-import { isFanOut, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
+import { isFanOut, oversizedOutputs, type DefinedExecutor, type ExecContext, type ExecResult } from "~/workflows/nodes/executor";
 import { loadExecutor } from "~/workflows/nodes/executors";
 import { lookUp, remember } from "~/workflows/cache/node-cache";
 import { recordModels } from "~/workflows/models/registry";
@@ -110,6 +110,9 @@ export function createActivities({ db, artifacts, identity }: ActivityDeps): Pip
       });
       // What it produced, in the same words for every node type.
       const outputs = (result as { outputs?: Record<string, ArtifactRef> } | null)?.outputs;
+      // Refused here, named, rather than by Temporal when the activity completes (retried in vain).
+      const oversized = outputs && oversizedOutputs(outputs);
+      if (oversized) throw new UserError(oversized);
       for (const [port, ref] of Object.entries(outputs ?? {})) log.add("info", describeOutput(port, ref));
       return result;
     } catch (e) {
