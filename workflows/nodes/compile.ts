@@ -260,7 +260,7 @@ export function compile(drawn: PipelineGraph, ctx: CompileContext): CompileResul
         errors.push({
           nodeId: up,
           path: "inputs",
-          message: `${upSpec.label} runs before ${spec.label} '${id}': the rows it holds out would be scored with out-of-fold encodings that take other held-out rows' targets, not those an endpoint uses. Connect it after the split, to its Train output`,
+          message: `${upSpec.label} runs before ${spec.label} '${id}': the rows the split holds out would be scored with out-of-fold encodings that take other held-out rows' targets, not those an endpoint uses. Connect it after the split, to its Train output`,
         });
       }
       stack.push(...Object.values(inputs.get(up) ?? {}).map((w) => w.node));
