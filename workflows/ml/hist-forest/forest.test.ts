@@ -150,8 +150,10 @@ describe("histogram random forest", () => {
     expect(idleThreads()).toHaveLength(before + 2); // up to the number asked, not beyond
     // The thread the next job would take (the last to go idle).
     const next = idleThreads().at(-1)!;
+    // Listeners run in the order added: once this one has, the pool's own has seen the exit.
+    const exited = new Promise((r) => next.once("exit", r));
     await next.terminate();
-    await new Promise((r) => setTimeout(r, 50));
+    await exited;
     expect(idleThreads()).not.toContain(next);
     expect(idleThreads()).toHaveLength(before + 1);
     // Posted to the dead thread, this job would never finish.
