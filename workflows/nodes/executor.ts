@@ -97,7 +97,7 @@ export const MAX_OUTPUT_BYTES = 1 << 20;
 
 /** Why a node's outputs are too large to pass on (naming the heaviest fitted steps), or null. */
 export function oversizedOutputs(outputs: Record<string, ArtifactRef>, limit = MAX_OUTPUT_BYTES): string | null {
-  const bytes = new TextEncoder().encode(JSON.stringify(outputs)).length;
+  const bytes = Buffer.byteLength(JSON.stringify(outputs));
   if (bytes <= limit) return null;
   const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
   const steps = new Map<string, number>();
