@@ -383,7 +383,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
    * Sweeps `sparse` (two lanes) for feature f where a bin holds two statistics — two classes'
    * weights, or regression's weight and weighted target — over the touched bins, clearing them:
    * the general sweep below for K = 2, on scalars (the same sums in the same order, so the same
-   * trees). Returns as `sweepPacked` does.
+   * trees), kept apart for speed: ≈ 10% a regression tree (flights delays, A/B over five
+   * alternations). Returns as `sweepPacked` does.
    */
   const sweepPairs = (f: number) => {
     const m = 2 * MISSING_BIN;
