@@ -62,11 +62,7 @@ function columnTypeOf(duckType: string): ColumnType {
  * format: what the user said about a column survives the nodes that pass it on.
  */
 export async function describe(conn: Duck, relation: string, like: ColumnSchema[] = []): Promise<{ rows: number; columns: ColumnSchema[] }> {
-  const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-  const cols = desc.getRowObjectsJS().map((r) => ({
-    name: String(r["column_name"]),
-    type: columnTypeOf(String(r["column_type"])),
-  }));
+  const cols = (await duckColumns(conn, relation)).map((c) => ({ name: c.name, type: columnTypeOf(c.duckType) }));
   if (cols.length === 0) return { rows: 0, columns: [] };
   const counts = cols.map((c) => `count(${quoteIdent(c.name)})::DOUBLE`).join(", ");
   const res = await conn.runAndReadAll(`SELECT count(*)::DOUBLE, ${counts} FROM ${relation}`);
@@ -76,6 +72,12 @@ export async function describe(conn: Duck, relation: string, like: ColumnSchema[
     rows,
     columns: cols.map((c, i) => carryMeta({ ...c, nullable: Number(row[i + 1] ?? 0) < rows }, like)),
   };
+}
+
+/** A relation's columns with DuckDB's own type names. */
+async function duckColumns(conn: Duck, relation: string) {
+  const desc = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  return desc.getRowObjectsJS().map((r) => ({ name: String(r["column_name"]), duckType: String(r["column_type"]) }));
 }
 
 function carryMeta(col: ColumnSchema, like: ColumnSchema[]): ColumnSchema {
@@ -97,11 +99,10 @@ export async function writeParquet(conn: Duck, select: string, file: string) {
  * DuckDB writes no exponent; `-0` as `0`); any other number in DuckDB's shortest exact spelling.
  */
 export async function writeCsv(conn: Duck, relation: string, file: string) {
-  const desc = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS();
-  const select = desc
-    .map((r) => {
-      const q = quoteIdent(String(r["column_name"]));
-      return /^(DOUBLE|FLOAT|REAL)$/i.test(String(r["column_type"]))
+  const select = (await duckColumns(conn, relation))
+    .map((c) => {
+      const q = quoteIdent(c.name);
+      return /^(DOUBLE|FLOAT|REAL)$/i.test(c.duckType)
         ? `CASE WHEN ${q} = trunc(${q}) AND abs(${q}) < 1e16 THEN CAST(CAST(${q} AS BIGINT) AS VARCHAR) ELSE CAST(${q} AS VARCHAR) END AS ${q}`
         : q;
     })
