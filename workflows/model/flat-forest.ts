@@ -131,7 +131,9 @@ export class ForestPredictor {
       packed,
       thr,
       ints,
-      treeRoots: forest.treeRoots,
+      // Its own copy: the forest's arrays may be views on a whole model file's bytes, which posting
+      // the layout to a scoring thread would copy entire (structured clone copies a view's buffer).
+      treeRoots: Int32Array.from(forest.treeRoots),
       leafBase,
       leafValues,
       K: forest.nClasses,

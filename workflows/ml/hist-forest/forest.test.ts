@@ -398,4 +398,17 @@ describe("histogram random forest", () => {
     expect(new ForestPredictor(back).predictRows(rows(2000, 2100))).toEqual(new ForestPredictor(forest).predictRows(rows(2000, 2100)));
     expect(loadMs).toBeLessThan(1000); // generous: a sanity bound, the benchmark measures it
   });
+
+  it("loaded from its file, hands scoring threads a layout that holds none of the file's bytes", async () => {
+    // Posting a typed array to a thread copies its whole buffer: a layout array that is a view on
+    // the file's bytes would copy the model file (175 MB for the flights forest) to every thread.
+    const trained = (await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 3 })).forest;
+    const { forest } = decodeForest(encodeForest(trained, { note: "x" }));
+    const { layout } = new ForestPredictor(forest);
+    for (const [name, a] of Object.entries(layout)) {
+      if (!ArrayBuffer.isView(a)) continue;
+      const own = a.buffer instanceof SharedArrayBuffer || a.buffer.byteLength === a.byteLength;
+      expect(own, `layout.${name}`).toBe(true);
+    }
+  });
 });
