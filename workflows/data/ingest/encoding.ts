@@ -5,6 +5,7 @@
  * is valid UTF-8 from start to end is UTF-8, and anything else is read as Windows-1252 (a superset
  * of Latin-1's printable characters, which is what spreadsheets on Windows write).
  */
+import { isUtf8 as isValidUtf8 } from "node:buffer";
 import fs from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
@@ -33,16 +34,29 @@ async function head(file: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** Whether the whole file decodes as UTF-8 (one streaming pass). */
+/**
+ * Where the last whole character of `b` ends: before a final multi-byte sequence the chunk cuts
+ * short (its bytes are checked with the next chunk's), else at the end.
+ */
+export function wholeCharactersEnd(b: Uint8Array): number {
+  let i = b.length - 1;
+  while (i >= 0 && b.length - i < 4 && (b[i]! & 0xc0) === 0x80) i--;
+  if (i < 0 || (b[i]! & 0xc0) === 0x80) return b.length; // no lead byte near the end: invalid, let the check say so
+  const lead = b[i]!;
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return i + length > b.length ? i : b.length;
+}
+
+/** Whether the whole file is valid UTF-8 (one streaming pass, validated natively chunk by chunk). */
 async function isUtf8(file: string): Promise<boolean> {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  try {
-    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) decoder.decode(chunk as Buffer, { stream: true });
-    decoder.decode();
-    return true;
-  } catch {
-    return false;
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const read of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const chunk = carry.length ? Buffer.concat([carry, read as Buffer]) : (read as Buffer);
+    const end = wholeCharactersEnd(chunk);
+    if (!isValidUtf8(chunk.subarray(0, end))) return false;
+    carry = chunk.subarray(end);
   }
+  return carry.length === 0;
 }
 
 export async function detectEncoding(file: string): Promise<Encoding> {
