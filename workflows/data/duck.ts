@@ -16,18 +16,26 @@ export type Duck = DuckDBConnection;
  * Its memory is capped (DUCKDB_MEMORY_LIMIT): large data spills to files under the data dir,
  * which DuckDB removes when the work is done.
  */
-export async function withDuck<T>(fn: (conn: Duck) => Promise<T>): Promise<T> {
+export async function withDuck<T>(fn: (conn: Duck, connect: () => Promise<Duck>) => Promise<T>): Promise<T> {
   const e = env();
   const spill = path.join(e.dataDir, "tmp", "duckdb");
   // DuckDB creates its spill directory but not the ones above it.
   fs.mkdirSync(spill, { recursive: true });
   const instance = await DuckDBInstance.create(":memory:", { threads: "2", memory_limit: e.DUCKDB_MEMORY_LIMIT, temp_directory: spill });
   const conn = await instance.connect();
+  // More connections to the same database, for queries run side by side (temporary tables are a connection's own).
+  const more: Duck[] = [];
+  const connect = async () => {
+    const c = await instance.connect();
+    more.push(c);
+    return c;
+  };
   try {
-    return await fn(conn);
+    return await fn(conn, connect);
   } catch (e) {
     throw asUserError(e);
   } finally {
+    for (const c of more) c.closeSync();
     conn.closeSync();
     instance.closeSync();
   }

@@ -293,55 +293,64 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 const STATS_GROUP = 8;
 
-async function columnStats(conn: Duck, relation: string, names: string[], decimal: "." | ","): Promise<Stats[]> {
-  const out: Stats[] = [];
+async function columnStats(conns: Duck[], relation: string, names: string[], decimal: "." | ","): Promise<Stats[]> {
+  const out: Stats[] = new Array(names.length);
   // In small groups: each column's distinct counts and top-k keep hash tables per thread, and a
-  // group of 50 columns ran out of DUCKDB_MEMORY_LIMIT (256 MB) on a 65-column file.
-  for (let start = 0; start < names.length; start += STATS_GROUP) {
-    const group = names.slice(start, start + STATS_GROUP);
-    const exprs = group.flatMap((name, i) => {
-      const q = quoteIdent(name);
-      const t = `trim(${q})`;
-      return [
-        `count(${q}) AS n${i}`,
-        `count(*) - count(${q}) AS m${i}`,
-        `count(DISTINCT ${q}) AS d${i}`,
-        `count(*) FILTER (WHERE regexp_full_match(${t}, '[+-]?[0-9]{1,15}')) AS i${i}`,
-        `count(*) FILTER (WHERE isfinite(TRY_CAST(${numberText(q, decimal)} AS DOUBLE))) AS f${i}`,
-        `count(DISTINCT lower(${t})) AS ld${i}`,
-        `min(lower(${t})) AS lmin${i}`,
-        `max(lower(${t})) AS lmax${i}`,
-        `count(*) FILTER (WHERE regexp_full_match(${t}, '[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?')) AS dl${i}`,
-        `count(*) FILTER (WHERE regexp_full_match(${t}, '${ISO_DATETIME_RE}')) AS iso${i}`,
-        `count(*) FILTER (WHERE regexp_full_match(${t}, '${TIME_RE}')) AS tl${i}`,
-        `avg(length(${q})) AS al${i}`,
-        `min(TRY_CAST(${t} AS BIGINT)) AS imin${i}`,
-        `max(TRY_CAST(${t} AS BIGINT)) AS imax${i}`,
-        `approx_top_k(${q}, 5) AS top${i}`,
-      ];
-    });
-    const [row] = (await conn.runAndReadAll(`SELECT ${exprs.join(", ")} FROM ${relation}`)).getRowObjectsJS();
-    group.forEach((_, i) => {
-      const r = row!;
-      out.push({
-        n: Number(r[`n${i}`]),
-        missing: Number(r[`m${i}`]),
-        distinct: Number(r[`d${i}`]),
-        ints: Number(r[`i${i}`]),
-        numbers: Number(r[`f${i}`]),
-        lowerDistinct: Number(r[`ld${i}`]),
-        lowMin: (r[`lmin${i}`] as string | null) ?? null,
-        lowMax: (r[`lmax${i}`] as string | null) ?? null,
-        dateLike: Number(r[`dl${i}`]),
-        isoLike: Number(r[`iso${i}`]),
-        timeLike: Number(r[`tl${i}`]),
-        avgLength: Number(r[`al${i}`] ?? 0),
-        intMin: num(r[`imin${i}`]),
-        intMax: num(r[`imax${i}`]),
-        top: ((r[`top${i}`] as unknown[] | null) ?? []).filter((v) => v !== null).map(String),
-      });
-    });
-  }
+  // group of 50 columns ran out of DUCKDB_MEMORY_LIMIT (256 MB) on a 65-column file. A sample is
+  // one row group, which one DuckDB thread reads: the groups are queried side by side, one per connection.
+  let next = 0;
+  // Settled, all of them, before a failure is thrown: the connections close then.
+  const settled = await Promise.allSettled(
+    conns.map(async (conn) => {
+      for (let start = next++ * STATS_GROUP; start < names.length; start = next++ * STATS_GROUP) {
+        const group = names.slice(start, start + STATS_GROUP);
+        const exprs = group.flatMap((name, i) => {
+          const q = quoteIdent(name);
+          const t = `trim(${q})`;
+          return [
+            `count(${q}) AS n${i}`,
+            `count(*) - count(${q}) AS m${i}`,
+            `count(DISTINCT ${q}) AS d${i}`,
+            `count(*) FILTER (WHERE regexp_full_match(${t}, '[+-]?[0-9]{1,15}')) AS i${i}`,
+            `count(*) FILTER (WHERE isfinite(TRY_CAST(${numberText(q, decimal)} AS DOUBLE))) AS f${i}`,
+            `count(DISTINCT lower(${t})) AS ld${i}`,
+            `min(lower(${t})) AS lmin${i}`,
+            `max(lower(${t})) AS lmax${i}`,
+            `count(*) FILTER (WHERE regexp_full_match(${t}, '[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?')) AS dl${i}`,
+            `count(*) FILTER (WHERE regexp_full_match(${t}, '${ISO_DATETIME_RE}')) AS iso${i}`,
+            `count(*) FILTER (WHERE regexp_full_match(${t}, '${TIME_RE}')) AS tl${i}`,
+            `avg(length(${q})) AS al${i}`,
+            `min(TRY_CAST(${t} AS BIGINT)) AS imin${i}`,
+            `max(TRY_CAST(${t} AS BIGINT)) AS imax${i}`,
+            `approx_top_k(${q}, 5) AS top${i}`,
+          ];
+        });
+        const [row] = (await conn.runAndReadAll(`SELECT ${exprs.join(", ")} FROM ${relation}`)).getRowObjectsJS();
+        group.forEach((_, i) => {
+          const r = row!;
+          out[start + i] = {
+            n: Number(r[`n${i}`]),
+            missing: Number(r[`m${i}`]),
+            distinct: Number(r[`d${i}`]),
+            ints: Number(r[`i${i}`]),
+            numbers: Number(r[`f${i}`]),
+            lowerDistinct: Number(r[`ld${i}`]),
+            lowMin: (r[`lmin${i}`] as string | null) ?? null,
+            lowMax: (r[`lmax${i}`] as string | null) ?? null,
+            dateLike: Number(r[`dl${i}`]),
+            isoLike: Number(r[`iso${i}`]),
+            timeLike: Number(r[`tl${i}`]),
+            avgLength: Number(r[`al${i}`] ?? 0),
+            intMin: num(r[`imin${i}`]),
+            intMax: num(r[`imax${i}`]),
+            top: ((r[`top${i}`] as unknown[] | null) ?? []).filter((v) => v !== null).map(String),
+          };
+        });
+      }
+    }),
+  );
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
   return out;
 }
 
@@ -409,13 +418,14 @@ async function inferColumn(conn: Duck, relation: string, name: string, s: Stats,
 
 /** Profiles the columns over the first `sampleRows` rows (all of them if fewer). */
 export async function profileCsv(p: PreparedCsv, limits: CsvLimits, sampleRows = 20_000): Promise<CsvPreview> {
-  return withDuck(async (conn) => {
+  return withDuck(async (conn, connect) => {
     let rows: number;
     let stats: Stats[];
     try {
-      await conn.run(`CREATE TEMP TABLE sample AS SELECT * FROM ${textSource(p, limits)} LIMIT ${sampleRows + 1}`);
+      // A table of the database, not of this connection: the second connection reads it too.
+      await conn.run(`CREATE TABLE sample AS SELECT * FROM ${textSource(p, limits)} LIMIT ${sampleRows + 1}`);
       rows = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM sample`)).getRowObjectsJS()[0]!["n"]);
-      stats = await columnStats(conn, "sample", p.names, p.dialect.decimal);
+      stats = await columnStats(p.names.length > STATS_GROUP ? [conn, await connect()] : [conn], "sample", p.names, p.dialect.decimal);
     } catch (e) {
       throw isDataError(e) || /CSV|JSON|Parquet/i.test(messageOf(e)) ? await explainError(p, limits, e) : e;
     }
