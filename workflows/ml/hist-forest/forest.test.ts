@@ -332,6 +332,12 @@ describe("histogram random forest", () => {
       const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, prepared.classes?.length ?? 1);
       expect(fingerprint(growTree(prepared.set, params, mulberry32(13)))).toBe(expected);
     }
+    // A thread keeps its working buffers from tree to tree: a tree grown after others of its
+    // shape (the second case, on the first's buffers) is the same as when grown first.
+    const again = cases[1];
+    const prepared = prepareTraining(withMissing, again[1], { task: again[0], classWeight: again[4] });
+    const params = treeParams({ ...base, task: again[0], maxDepth: 0, maxFeatures: again[2], minSamplesLeaf: again[3] }, 6, prepared.classes!.length);
+    expect(fingerprint(growTree(prepared.set, params, mulberry32(13)))).toBe(again[5]);
   });
 
   it("sends present values left and missing ones right on a cut after the last bin", async () => {

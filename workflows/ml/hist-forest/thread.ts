@@ -3,7 +3,7 @@ import { parentPort } from "node:worker_threads";
 import { mulberry32 } from "~/lib/random";
 import { walkRows, type WalkLayout } from "~/workflows/model/flat-forest";
 import { addOob, leavesOf, newOob, treeSeed } from "./train";
-import { growTree, type TrainingSet, type TreeParams } from "./tree";
+import { growTree, releaseBuffers, type TrainingSet, type TreeParams } from "./tree";
 
 /** Rows [from, to) of `x` (encoded, row-major) scored into `out`; both on shared memory. */
 export interface ScoreJob {
@@ -55,5 +55,7 @@ parentPort!.on("message", (job: GrowJob | ScoreJob) => {
     parentPort!.postMessage({ type: "done", id, oob: acc }, acc ? [acc.sum.buffer as ArrayBuffer, acc.count.buffer as ArrayBuffer] : []);
   } catch (e) {
     parentPort!.postMessage({ type: "error", id, message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });
+  } finally {
+    releaseBuffers();
   }
 });

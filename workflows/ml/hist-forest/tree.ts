@@ -62,8 +62,12 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const yC = data.yClass;
   const yR = data.yReg;
 
+  // At most 8 MiB of gathered bins, however many features: wide data gathers smaller nodes.
+  const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, F))));
+  const cap = Math.min(n, gatherAt);
+  const { w, idx, notDrawn, iscratch, gb, gyC, gyR, gw, gidx, gscratch } = buffersFor(n, F, cap, cls);
   // Bootstrap by weights: n draws with replacement become per-row counts.
-  const w = new Float64Array(n);
+  w.fill(0);
   for (let d = 0; d < n; d++) w[Math.floor(rand() * n)]! += 1;
   const subtract = params.maxFeatures > F / 2;
   // Two classes under whole-number weights (bootstrap counts, no class weights), histogrammed
@@ -80,8 +84,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // thread's memory does not grow with the data.
   // One pass over the rows: drawn ones to the index (weighted by their class's weight, if any,
   // and summed into the root's totals), the others out of bag.
-  const idx = new Uint32Array(n);
-  const notDrawn = new Uint32Array(n);
   const rootTotals = new Float64Array(K);
   const classWeight = cls ? data.classWeight : null;
   let inBag = 0;
@@ -102,17 +104,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       rootTotals[1]! += w[i]! * yR![i]!;
     }
   }
-  const oob = notDrawn.subarray(0, outOfBag);
-  const iscratch = new Uint32Array(inBag);
-  // At most 8 MiB of gathered bins, however many features: wide data gathers smaller nodes.
-  const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, F))));
-  const cap = Math.min(inBag, gatherAt);
-  const gb = new Uint8Array(cap * F);
-  const gyC = cls ? new Uint16Array(cap) : null;
-  const gyR = cls ? null : new Float64Array(cap);
-  const gw = new Float64Array(cap);
-  const gidx = new Uint32Array(cap);
-  const gscratch = new Uint32Array(cap);
+  const oob = notDrawn.slice(0, outOfBag);
   // The two places a node's rows are read from: the shared data, or the gathered buffers.
   const shared: Rows = { idx, scratch: iscratch, bins, yC, yR, w };
   const local: Rows = { idx: gidx, scratch: gscratch, bins: gb, yC: gyC, yR: gyR, w: gw };
@@ -625,6 +617,48 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     importance,
     oob,
   };
+}
+
+/** A tree's working buffers (≈ 7 MB for 262k rows), kept for the next tree of the same shape on this thread. */
+interface Buffers {
+  key: string;
+  w: Float64Array;
+  idx: Uint32Array;
+  notDrawn: Uint32Array;
+  iscratch: Uint32Array;
+  gb: Uint8Array;
+  gyC: Uint16Array | null;
+  gyR: Float64Array | null;
+  gw: Float64Array;
+  gidx: Uint32Array;
+  gscratch: Uint32Array;
+}
+let kept: Buffers | null = null;
+
+/** Drops the kept buffers (a thread does when its job is done: an idle thread holds no rows' worth of memory). */
+export function releaseBuffers() {
+  kept = null;
+}
+
+/** Growing is synchronous: one tree at a time uses them, and a tree keeps none of them (its out-of-bag rows are a copy). */
+function buffersFor(n: number, F: number, cap: number, cls: boolean): Buffers {
+  const key = `${n}/${F}/${cap}/${cls}`;
+  if (kept?.key !== key) {
+    kept = {
+      key,
+      w: new Float64Array(n),
+      idx: new Uint32Array(n),
+      notDrawn: new Uint32Array(n),
+      iscratch: new Uint32Array(n),
+      gb: new Uint8Array(cap * F),
+      gyC: cls ? new Uint16Array(cap) : null,
+      gyR: cls ? null : new Float64Array(cap),
+      gw: new Float64Array(cap),
+      gidx: new Uint32Array(cap),
+      gscratch: new Uint32Array(cap),
+    };
+  }
+  return kept;
 }
 
 /** Where a node's rows are: an index into row-major bins (F a row), with each row's class or target and weight. */
