@@ -51,6 +51,8 @@ export interface BinTree {
 const HB = 256; // bins per feature in a histogram, including the missing bin
 /** Class 1's multiplier in a packed two-class weight (see `packed` in growTree). */
 const PACK = 2 ** 26;
+/** Nodes of at most this many rows sort their few bins rather than histogram them (see sweepTiny). */
+const TINY = 16;
 /** Nodes of at most this many rows are grown in gathered buffers (see growTree). */
 const GATHER = 1 << 16;
 
@@ -413,6 +415,56 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     return groups;
   };
 
+  // A node of a few rows (a quarter of a deep tree's splits have 2–3): its bins sorted in a short
+  // list, with their packed weights summed, rather than marked in the histogram and found again.
+  const tinyBins = new Int32Array(TINY);
+  const tinyWeights = new Float64Array(TINY);
+  /**
+   * `sweepPacked` for a node of at most TINY rows: the same candidates in the same (bin) order
+   * with the same exact sums (whole numbers), so the same trees.
+   */
+  const sweepTiny = (f: number) => {
+    const { idx: ix, bins: bs, w: pw } = nodeRows;
+    let m = 0;
+    let ms = 0;
+    for (let j = nodeStart; j < nodeEnd; j++) {
+      const i = ix[j]!;
+      const b = bs[i * F + f]!;
+      const v = pw[i]!;
+      if (b === MISSING_BIN) {
+        ms += v;
+        continue;
+      }
+      let k = m;
+      while (k > 0 && tinyBins[k - 1]! > b) k--;
+      if (k > 0 && tinyBins[k - 1] === b) {
+        tinyWeights[k - 1]! += v;
+        continue;
+      }
+      for (let z = m; z > k; z--) {
+        tinyBins[z] = tinyBins[z - 1]!;
+        tinyWeights[z] = tinyWeights[z - 1]!;
+      }
+      tinyBins[k] = b;
+      tinyWeights[k] = v;
+      m++;
+    }
+    miss[1] = Math.floor(ms / PACK);
+    miss[0] = ms - miss[1]! * PACK;
+    missW = miss[0]! + miss[1]!;
+    const last = m > 0 ? tinyBins[m - 1]! : -1;
+    let a0 = 0;
+    let a1 = 0;
+    for (let k = 0; k < m; k++) {
+      const sum = tinyWeights[k]!;
+      const c1 = Math.floor(sum / PACK);
+      a0 += sum - c1 * PACK;
+      a1 += c1;
+      if (tinyBins[k]! < last || missW > 0) considerPair(f, tinyBins[k]!, a0, a1);
+    }
+    return m + (missW > 0 ? 1 : 0);
+  };
+
   /** Histograms feature f over the node's rows and tries every cut; returns as `sweepPacked` does. */
   const scanFeature = (f: number) => {
     let groups = 0;
@@ -438,6 +490,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         if (b < last || missW > 0) consider(f, b);
       }
     } else if (packed) {
+      if (nodeEnd - nodeStart <= TINY) return sweepTiny(f);
       // As many rows as bins or more: no marks per row (a read-modify-write each), a sweep over
       // every bin of the feature instead.
       const dense = nodeEnd - nodeStart >= nBins[f]!;
