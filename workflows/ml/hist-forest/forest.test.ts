@@ -273,16 +273,19 @@ describe("histogram random forest", () => {
   });
 
   it("grows the same tree whether a node's rows are read through the shared data or gathered", () => {
-    const { features, y, reg } = fixture(8000, 6, 3);
-    const withMissing = features(0, 8000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (7 + k) === 0 ? null : v)) }));
-    for (const [task, target, maxFeatures] of [["classification", y, "sqrt"], ["regression", reg, "all"]] as const) {
-      const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
-      const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures }, 6, prepared.classes?.length ?? 1);
-      const gathered = growTree(prepared.set, params, mulberry32(5));
-      // Nodes above 1,000 rows read through the index over the shared data (for "all", those above 2,048 build full histograms).
-      const shared = growTree(prepared.set, params, mulberry32(5), 1000);
-      expect(shared.feature.length).toBeGreaterThan(500);
-      expect(shared).toEqual(gathered);
+    // Six features: a row's bins gathered byte by byte; eight: four bytes at a time.
+    for (const F of [6, 8]) {
+      const { features, y, reg } = fixture(8000, F, 3);
+      const withMissing = features(0, 8000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (7 + k) === 0 ? null : v)) }));
+      for (const [task, target, maxFeatures] of [["classification", y, "sqrt"], ["regression", reg, "all"]] as const) {
+        const prepared = prepareTraining(withMissing, target, { task, classWeight: null });
+        const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures }, F, prepared.classes?.length ?? 1);
+        const gathered = growTree(prepared.set, params, mulberry32(5));
+        // Nodes above 1,000 rows read through the index over the shared data (for "all", those above 2,048 build full histograms).
+        const shared = growTree(prepared.set, params, mulberry32(5), 1000);
+        expect(shared.feature.length).toBeGreaterThan(500);
+        expect(shared).toEqual(gathered);
+      }
     }
   });
 
