@@ -38,89 +38,61 @@ export class ForestPredictor {
   /** What scoring reads, on shared memory: training threads can score rows with it too (`walkRows`). */
   readonly layout: WalkLayout;
 
-  constructor(readonly forest: FlatForest) {
+  /** `wide`: the 16-byte layout whatever the forest's size (tests compare the two). */
+  constructor(
+    readonly forest: FlatForest,
+    opts: { wide?: boolean } = {},
+  ) {
     this.catMaps = forest.binnings.map((b) => (b.kind === "categorical" ? categoryIndex(b) : null));
     this.unseen = new Uint8Array(this.catMaps.length);
     const { treeRoots, feature, left, right, missingLeft, threshold } = forest;
     const nodes = feature.length;
     const T = treeRoots.length;
-    const leafBase = new Int32Array(T);
+    const endOf = (t: number) => (t + 1 < T ? treeRoots[t + 1]! : nodes);
+    let fits = !opts.wide && forest.binnings.length <= 8192;
+    for (let t = 0; t < T && fits; t++) if (endOf(t) - treeRoots[t]! > 1 << 17) fits = false;
+    // Trees grown since training numbered its nodes in pre-order are laid out as they are, in one
+    // pass; older files' trees (children numbered as pairs) are renumbered first.
+    const { oldAt, newIndex, leafBase } = preOrder(forest, endOf);
+    const damaged = (i: number) => new Error(`forest layout: node ${i} has a child outside its tree`);
     let thr32: Float32Array = new Float32Array(0);
     let packed: Uint32Array = new Uint32Array(0);
     let thr: Float64Array = new Float64Array(0);
     let ints: Int32Array = new Int32Array(0);
-    let fits = forest.binnings.length <= 8192;
-    for (let t = 0; t < T && fits; t++) {
-      const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
-      if (end - treeRoots[t]! > 1 << 17) fits = false;
-    }
-    const misplaced = () => new Error("forest layout: right child must follow the left child");
-    if (!fits) for (let i = 0; i < nodes; i++) if (feature[i]! >= 0 && right[i] !== left[i]! + 1) throw misplaced();
     if (fits) {
       const buf = sharedBuffer(nodes * 8);
       thr32 = new Float32Array(buf);
       packed = new Uint32Array(buf);
-      // Renumber each tree in pre-order so that a walk down left branches reads adjacent memory.
-      // Typed arrays throughout: a forest of deep trees has millions of nodes.
-      let stack = new Int32Array(1024);
-      const newIndex = new Int32Array(nodes);
-      const oldAt = new Int32Array(nodes);
-      const slotAt = new Int32Array(nodes); // the new index of each split, per tree from its root
-      for (let t = 0; t < T; t++) {
-        const root = treeRoots[t]!;
-        const end = t + 1 < T ? treeRoots[t + 1]! : nodes;
-        let next = root;
-        let top = 0;
-        // The tree's splits are listed from the front of its range in slotAt, its leaves from the back.
-        let slots = 0;
-        let leaves = 0;
-        let base = Infinity;
-        stack[top++] = root;
-        while (top) {
-          const old = stack[--top]!;
-          const i = next++;
-          newIndex[old] = i;
-          oldAt[i] = old;
-          const f = feature[old]!;
-          if (f < 0) {
-            // Its value offset, made relative to the tree's lowest once every leaf is seen.
-            packed[2 * i + 1] = left[old]!;
-            base = Math.min(base, left[old]!);
-            slotAt[end - 1 - leaves++] = i;
-          } else {
-            if (right[old] !== left[old]! + 1) throw misplaced();
-            thr32[2 * i] = float32AtLeast(threshold[old]!);
-            packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17)) >>> 0;
-            slotAt[root + slots++] = i;
-            if (top + 2 > stack.length) {
-              const grown = new Int32Array(stack.length * 2);
-              grown.set(stack);
-              stack = grown;
-            }
-            stack[top++] = right[old]!;
-            stack[top++] = left[old]!;
-          }
-        }
-        leafBase[t] = base === Infinity ? 0 : base;
-        for (let z = 0; z < leaves; z++) {
-          const i = slotAt[end - 1 - z]!;
-          packed[2 * i + 1] = (0x80000000 | (packed[2 * i + 1]! - leafBase[t]!)) >>> 0;
-        }
-        // A split's right child: its new index, relative to the tree's root.
-        for (let z = 0; z < slots; z++) {
-          const i = slotAt[root + z]!;
-          packed[2 * i + 1] = (packed[2 * i + 1]! | (newIndex[right[oldAt[i]!]!]! - root)) >>> 0;
-        }
-      }
     } else {
       const buf = sharedBuffer(nodes * 16);
       thr = new Float64Array(buf);
       ints = new Int32Array(buf);
-      for (let i = 0; i < nodes; i++) {
-        const f = feature[i]!;
-        thr[2 * i] = threshold[i]!;
-        ints[4 * i + 2] = (f < 0 ? 0xffff : f) | (missingLeft[i]! << 16);
-        ints[4 * i + 3] = left[i]!;
+    }
+    for (let t = 0; t < T; t++) {
+      const root = treeRoots[t]!;
+      const end = endOf(t);
+      for (let i = root; i < end; i++) {
+        const old = oldAt ? oldAt[i]! : i;
+        const f = feature[old]!;
+        if (f < 0) {
+          if (fits) packed[2 * i + 1] = (0x80000000 | (left[old]! - leafBase[t]!)) >>> 0;
+          else {
+            ints[4 * i + 2] = 0xffff;
+            ints[4 * i + 3] = left[old]!;
+          }
+          continue;
+        }
+        // The left child is the next node; the right one lies after it, within the tree.
+        const r = newIndex ? newIndex[right[old]!]! : right[old]!;
+        if (!(r > i + 1 && r < end) || i + 1 >= end) throw damaged(i);
+        if (fits) {
+          thr32[2 * i] = float32AtLeast(threshold[old]!);
+          packed[2 * i + 1] = ((missingLeft[old]! << 30) | (f << 17) | (r - root)) >>> 0;
+        } else {
+          thr[2 * i] = threshold[old]!;
+          ints[4 * i + 2] = f | (missingLeft[old]! << 16);
+          ints[4 * i + 3] = r;
+        }
       }
     }
     const leafValues = new Float32Array(sharedBuffer(forest.leafValues.byteLength));
@@ -193,6 +165,56 @@ export class ForestPredictor {
   }
 }
 
+/**
+ * Each tree's nodes in pre-order (a split's left child right after it), as a walk reads them:
+ * nothing to do (null) when every split's left child is already the next node — trees grown
+ * since training numbers them so — else the renumbering: `oldAt[i]` the node that comes i-th,
+ * `newIndex[old]` where a node goes (within its tree's range). And each tree's lowest leaf-value
+ * offset, which the layout stores its leaves' offsets from (one pass over the nodes finds both).
+ */
+function preOrder(forest: FlatForest, endOf: (t: number) => number): { oldAt: Int32Array | null; newIndex: Int32Array | null; leafBase: Int32Array } {
+  const { treeRoots, feature, left, right } = forest;
+  const nodes = feature.length;
+  const leafBase = new Int32Array(treeRoots.length);
+  let ordered = true;
+  for (let t = 0; t < treeRoots.length; t++) {
+    let base = Infinity;
+    for (let i = treeRoots[t]!, end = endOf(t); i < end; i++) {
+      if (feature[i]! < 0) base = Math.min(base, left[i]!);
+      else if (left[i] !== i + 1) ordered = false;
+    }
+    leafBase[t] = base === Infinity ? 0 : base;
+  }
+  if (ordered) return { oldAt: null, newIndex: null, leafBase };
+  // Typed arrays throughout: a forest of deep trees has millions of nodes.
+  let stack = new Int32Array(1024);
+  const newIndex = new Int32Array(nodes);
+  const oldAt = new Int32Array(nodes);
+  for (let t = 0; t < treeRoots.length; t++) {
+    const root = treeRoots[t]!;
+    const end = endOf(t);
+    let next = root;
+    let top = 0;
+    stack[top++] = root;
+    while (top) {
+      const old = stack[--top]!;
+      if (old < root || old >= end || next >= end) throw new Error(`forest layout: tree ${t} is not a tree`);
+      const i = next++;
+      newIndex[old] = i;
+      oldAt[i] = old;
+      if (feature[old]! < 0) continue;
+      if (top + 2 > stack.length) {
+        const grown = new Int32Array(stack.length * 2);
+        grown.set(stack);
+        stack = grown;
+      }
+      stack[top++] = right[old]!;
+      stack[top++] = left[old]!;
+    }
+  }
+  return { oldAt, newIndex, leafBase };
+}
+
 /** Memory worker threads can share (a plain buffer where there is no SharedArrayBuffer: a page without cross-origin isolation). */
 export function sharedBuffer(bytes: number): ArrayBufferLike {
   return typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
@@ -253,8 +275,9 @@ export function walkRows(l: WalkLayout, x: Float64Array, n: number, out: Float64
         let meta = ints[4 * node + 2]!;
         while ((meta & 0xffff) !== 0xffff) {
           const v = x[xo + (meta & 0xffff)]!;
-          const left = ints[4 * node + 3]!;
-          node = v <= thr[2 * node]! ? left : v > thr[2 * node]! ? left + 1 : meta & 0x10000 ? left : left + 1;
+          // Pre-order as well: the left child follows; the right child's index is stored.
+          const right = ints[4 * node + 3]!;
+          node = v <= thr[2 * node]! ? node + 1 : v > thr[2 * node]! ? right : meta & 0x10000 ? node + 1 : right;
           meta = ints[4 * node + 2]!;
         }
         const o = ints[4 * node + 3]!;

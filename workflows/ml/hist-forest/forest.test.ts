@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "~/lib/random";
 import { decodeForest, encodeForest } from "~/workflows/model/bundle";
-import { ForestPredictor } from "~/workflows/model/flat-forest";
+import { ForestPredictor, type FlatForest } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
@@ -270,6 +270,55 @@ describe("histogram random forest", () => {
     const test = rows(2000, 2500).map((r, i) => (i % 5 === 0 ? r.map((v, f) => (f === i % 6 ? NaN : v)) : r));
     const got = p.predictRows(test);
     test.forEach((r, i) => expect(got[i]).toBeCloseTo(naive(r), 5));
+    // The 16-byte layout (forests too large for the compact one) keeps float64 thresholds: exactly the plain walk.
+    expect(new ForestPredictor(forest, { wide: true }).predictRows(test)).toEqual(test.map(naive));
+  });
+
+  it("loads forests written before trees were numbered in pre-order (children numbered as pairs) to the same layout", async () => {
+    const { forest } = await trainForest(features(0, 2000), y.slice(0, 2000), { ...base, nEstimators: 4 });
+    // As training numbered nodes before: both children when their parent splits, depth first, left first.
+    const pairs = (f: FlatForest): FlatForest => {
+      const to = new Int32Array(f.feature.length);
+      f.treeRoots.forEach((root) => {
+        let next = root;
+        to[root] = next++;
+        const stack = [root];
+        while (stack.length) {
+          const old = stack.pop()!;
+          if (f.feature[old]! < 0) continue;
+          to[f.left[old]!] = next++;
+          to[f.right[old]!] = next++;
+          stack.push(f.right[old]!, f.left[old]!);
+        }
+      });
+      const out = { ...f, feature: new Int16Array(f.feature.length), threshold: new Float64Array(f.feature.length), missingLeft: new Uint8Array(f.feature.length), left: new Int32Array(f.feature.length), right: new Int32Array(f.feature.length) };
+      f.feature.forEach((feat, old) => {
+        const i = to[old]!;
+        out.feature[i] = feat;
+        out.threshold[i] = f.threshold[old]!;
+        out.missingLeft[i] = f.missingLeft[old]!;
+        out.left[i] = feat < 0 ? f.left[old]! : to[f.left[old]!]!;
+        out.right[i] = feat < 0 ? -1 : to[f.right[old]!]!;
+      });
+      return out;
+    };
+    const old = pairs(forest);
+    expect(Array.from(forest.feature).every((f, i) => f < 0 || forest.left[i] === i + 1)).toBe(true);
+    expect(Array.from(old.feature).every((f, i) => f < 0 || old.left[i] === i + 1)).toBe(false);
+    for (const wide of [false, true]) {
+      const now = new ForestPredictor(forest, { wide }).layout;
+      const then = new ForestPredictor(old, { wide }).layout;
+      expect(then).toEqual(now);
+    }
+    expect(new ForestPredictor(old).predictRows(rows(2000, 2300))).toEqual(new ForestPredictor(forest).predictRows(rows(2000, 2300)));
+  });
+
+  it("refuses a forest whose split points outside its tree", async () => {
+    const { forest } = await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 2 });
+    const split = forest.feature.findIndex((f) => f >= 0);
+    const right = Int32Array.from(forest.right);
+    right[split] = forest.feature.length + 5;
+    expect(() => new ForestPredictor({ ...forest, right })).toThrow(/forest layout: node \d+ has a child outside its tree/);
   });
 
   it("grows the same tree whether a node's rows are read through the shared data or gathered", () => {

@@ -128,13 +128,15 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
 
   const histSize = F * HB * K;
 
-  // A node's entries exist from when it is numbered (the root's here, children's at their
-  // parent's split), so every write lands inside the arrays: they stay packed, never holey. A
-  // split's cut is its bin and missing-goes-left bit together (bin | left << 8); its right child
-  // is its left child's number + 1 (siblings are numbered together).
-  const feature: number[] = [-1];
-  const cutAt: number[] = [0];
-  const left: number[] = [0];
+  // Nodes are numbered in the order they are taken up, depth first, left before right: pre-order,
+  // the layout a predictor walks (a split's left child is the next node; its right child is
+  // recorded when taken up). A node's entries are pushed when it is numbered, so every write lands
+  // inside the arrays: they stay packed, never holey. A split's cut is its bin and
+  // missing-goes-left bit together (bin | left << 8).
+  const feature: number[] = [];
+  const cutAt: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
   const leafValues: number[] = [];
   const importance = new Float64Array(F);
   // The draw order of features (a permutation, shuffled in part at every node).
@@ -201,7 +203,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
   };
 
-  // Nodes waiting to be split, depth-first: six integers each (start, end, depth, node, how many
+  // Nodes waiting to be split, depth-first: six integers each (start, end, depth, the split whose
+  // right child it is (-1 for a left child or the root), how many
   // features are known constant there — the first of `constants` — and whether the range is in
   // the gathered buffers rather than the index array), their class or target
   // totals (K numbers each) and full histogram, if any. Flat arrays: no object per node.
@@ -209,7 +212,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   let pendingTotals = new Float64Array(K * 64);
   const pendingHist: (Float64Array | null)[] = [];
   let top = 0;
-  const push = (start: number, end: number, depth: number, node: number, known: number, gathered: boolean, totals: Float64Array, hist: Float64Array | null) => {
+  const push = (start: number, end: number, depth: number, rightOf: number, known: number, gathered: boolean, totals: Float64Array, hist: Float64Array | null) => {
     if (6 * (top + 1) > pending.length) {
       const grown = new Int32Array(pending.length * 2);
       grown.set(pending);
@@ -222,13 +225,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     pending[o] = start;
     pending[o + 1] = end;
     pending[o + 2] = depth;
-    pending[o + 3] = node;
+    pending[o + 3] = rightOf;
     pending[o + 4] = known;
     pending[o + 5] = gathered ? 1 : 0;
     for (let k = 0; k < K; k++) pendingTotals[K * top + k] = totals[k]!;
     pendingHist[top++] = hist;
   };
-  push(0, inBag, 0, 0, 0, false, rootTotals, null);
+  push(0, inBag, 0, -1, 0, false, rootTotals, null);
   // Features found constant in a node, in the order found along the path from the root: a
   // node's descendants only append to its prefix, so each node reads its own known constants
   // there (as scikit-learn does). A constant feature stays constant below, and is never scanned again.
@@ -237,7 +240,6 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // Below this many rows a node gets no full histogram: building, subtracting and scanning
   // F × 256 bins costs more than histogramming each feature over the bins its rows touch.
   const SMALL = 4 * HB * K;
-  let nodeCount = 1;
   const pool: Float64Array[] = [];
   const takeHist = () => pool.pop() ?? new Float64Array(histSize);
 
@@ -541,7 +543,13 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     let start = pending[6 * top]!;
     let end = pending[6 * top + 1]!;
     const depth = pending[6 * top + 2]!;
-    const node = pending[6 * top + 3]!;
+    const rightOf = pending[6 * top + 3]!;
+    const node = feature.length;
+    feature.push(-1);
+    cutAt.push(0);
+    left.push(0);
+    right.push(-1);
+    if (rightOf >= 0) right[rightOf] = node;
     const known = pending[6 * top + 4]!;
     let gathered = pending[6 * top + 5] === 1;
     if (!gathered && end - start <= gatherAt) {
@@ -622,12 +630,8 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     importance[bestF]! += bestGain;
     feature[node] = bestF;
     cutAt[node] = bestBin | (bestMissLeft << 8);
-    const l = nodeCount++;
-    const rr = nodeCount++;
-    feature.push(-1, -1);
-    cutAt.push(0, 0);
-    left.push(0, 0);
-    left[node] = l;
+    // The left child is taken up next (pushed last): it is numbered node + 1.
+    left[node] = node + 1;
 
     let histL: Float64Array | null = null;
     let histR: Float64Array | null = null;
@@ -652,25 +656,23 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       pool.push(hist);
     }
     for (let k = 0; k < K; k++) rightAcc[k] = total[k]! - bestLeft[k]!;
-    push(mid, end, depth + 1, rr, known + found, gathered, rightAcc, histR);
-    push(start, mid, depth + 1, l, known + found, gathered, bestLeft, histL);
+    push(mid, end, depth + 1, node, known + found, gathered, rightAcc, histR);
+    push(start, mid, depth + 1, -1, known + found, gathered, bestLeft, histL);
   }
 
   const nodes = feature.length;
   const bin = new Uint8Array(nodes);
   const missingLeft = new Uint8Array(nodes);
-  const right = new Int32Array(nodes);
   for (let i = 0; i < nodes; i++) {
     bin[i] = cutAt[i]! & 255;
     missingLeft[i] = cutAt[i]! >>> 8;
-    right[i] = feature[i]! < 0 ? -1 : left[i]! + 1;
   }
   return {
     feature: Int16Array.from(feature),
     bin,
     missingLeft,
     left: Int32Array.from(left),
-    right,
+    right: Int32Array.from(right),
     leafValues: Float32Array.from(leafValues),
     importance,
     oob,
