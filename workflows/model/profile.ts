@@ -6,7 +6,7 @@
  * feature: a binary search over at most ten edges, or a map lookup), and drift compares the two.
  * Pure.
  */
-import { lowerBound } from "./binning";
+import { lowerBound, sortFinite } from "./binning";
 
 /** Numeric: bin i holds x <= edges[i]; bin edges.length the rest; the last bin, missing values. */
 interface NumericProfile {
@@ -50,7 +50,7 @@ function numericEdges(values: ArrayLike<unknown>): number[] {
     const v = values[i];
     if (typeof v === "number" && Number.isFinite(v)) finite.push(v);
   }
-  const sorted = Float64Array.from(finite).sort(); // typed: a numeric sort without a comparator call per pair
+  const sorted = sortFinite(Float64Array.from(finite));
   const edges: number[] = [];
   for (let q = 1; q < DECILES; q++) {
     if (!sorted.length) break;
