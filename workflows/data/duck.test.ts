@@ -45,6 +45,18 @@ describe("readColumns", () => {
       expect(vectorMemory(chunk.getColumnVector(1))?.view).toBeInstanceOf(DataView);
     });
   });
+
+  it("reads short codes as the library does, past the number of distinct ones a column keeps (65,536)", async () => {
+    // Codes of one to six ASCII bytes (the ones kept per column), 90,000 of them distinct, and two-byte ones of every ASCII byte.
+    const sql = `SELECT CASE WHEN i % 4 = 0 THEN 'N' || lpad(((i // 4) % 90000)::VARCHAR, 5, '0') WHEN i % 4 = 1 THEN chr(((i % 127) + 1)::INTEGER) || chr((((i // 127) % 127) + 1)::INTEGER)
+      WHEN i % 4 = 2 THEN 'EWR' ELSE substr('ABCDEF', 1, (i % 6)::INTEGER + 1) END AS code FROM range(400000) t(i)`;
+    await withDuck(async (conn) => {
+      const read = await readColumns(conn, `(${sql})`, [{ name: "code", type: "string", nullable: false }]);
+      const expected = (await conn.runAndReadAll(sql)).getColumnsObjectJS();
+      expect(read.code).toEqual(expected.code);
+      expect(new Set(read.code).size).toBeGreaterThan(65_536);
+    });
+  });
 });
 
 describe("writeCsv", () => {

@@ -133,9 +133,10 @@ export async function readColumns(
   // for 262k rows), read as fast as a pushed array, and filled faster.
   const n = chunks.reduce((sum, ch) => sum + ch.rowCount, 0);
   const arrays = columns.map(() => new Array<number | string | boolean | null>(n));
+  const texts = columns.map(() => new Map<number, string>());
   let at = 0;
   for (const chunk of chunks) {
-    for (let c = 0; c < columns.length; c++) copyVector(chunk.getColumnVector(c), chunk.rowCount, arrays[c]!, at);
+    for (let c = 0; c < columns.length; c++) copyVector(chunk.getColumnVector(c), chunk.rowCount, arrays[c]!, at, texts[c]!);
     at += chunk.rowCount;
   }
   return Object.fromEntries(columns.map((c, i) => [c.name, arrays[i]!]));
@@ -161,7 +162,10 @@ export function vectorMemory(v: DuckDBVector): { items: Float64Array | undefined
  * text — the columns models read by the million — instead of one callback, validity lookup
  * and decoder call per value.
  */
-function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number) {
+/** Distinct short texts a column keeps one string of (see copyVector): beyond, texts are made per row. */
+const SHORT_TEXTS = 65_536;
+
+function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number, texts: Map<number, string>) {
   const memory = v instanceof DuckDBDoubleVector || v instanceof DuckDBVarCharVector ? vectorMemory(v) : null;
   if (memory?.items && v instanceof DuckDBDoubleVector) {
     const { items, bits } = memory;
@@ -181,6 +185,20 @@ function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number) {
       const p = r * 16 + 4;
       let high = 0;
       if (len <= 12) for (let k = 0; k < len; k++) high |= bytes[p + k]!;
+      if (len <= 6 && high < 128) {
+        // Codes (a carrier, an airport, a tail number): six ASCII bytes and the length are one
+        // exact number, which finds the column's one string for them — made once, and hashed once
+        // by the maps that count and bin categories.
+        let key = len;
+        for (let k = 0; k < len; k++) key = key * 128 + bytes[p + k]!;
+        let text = texts.get(key);
+        if (text === undefined) {
+          text = String.fromCharCode.apply(null, bytes.subarray(p, p + len) as unknown as number[]);
+          if (texts.size < SHORT_TEXTS) texts.set(key, text);
+        }
+        out[at + r] = text;
+        continue;
+      }
       out[at + r] = len <= 12 && high < 128 ? String.fromCharCode.apply(null, bytes.subarray(p, p + len) as unknown as number[]) : v.getItem(r);
     }
     return;
