@@ -15,24 +15,29 @@ export function assemble(
   const f = new FlatForestBuilder(nodes, leaves);
   const importance = new Float64Array(binnings.length);
   const treeRoots = new Int32Array(trees.length);
+  // Each (feature, bin) cut's threshold, looked up per split: a numeric feature's edge above the
+  // bin — none (∞) for a cut after the last bin (present values left, missing right) — or a
+  // categorical feature's bin itself.
+  const cutValue = new Float64Array(binnings.length * 256);
+  binnings.forEach((b, fi) => {
+    for (let bin = 0; bin < 256; bin++) cutValue[fi * 256 + bin] = b.kind === "numeric" ? (b.edges[bin] ?? Infinity) : bin;
+  });
   trees.forEach((t, ti) => {
     treeRoots[ti] = f.node;
     const base = f.node;
     const leafBase = f.leaf;
+    f.feature.set(t.feature, base);
+    f.missingLeft.set(t.missingLeft, base);
     for (let i = 0; i < t.feature.length; i++) {
       const fi = t.feature[i]!;
       const o = base + i;
-      f.feature[o] = fi;
-      f.missingLeft[o] = t.missingLeft[i]!;
       if (fi < 0) {
         f.left[o] = leafBase + t.left[i]!;
         f.right[o] = -1;
       } else {
         f.left[o] = base + t.left[i]!;
         f.right[o] = base + t.right[i]!;
-        const b = binnings[fi]!;
-        // A cut after the last bin (present values left, missing right) has no edge above it.
-        f.threshold[o] = b.kind === "numeric" ? (b.edges[t.bin[i]!] ?? Infinity) : t.bin[i]!;
+        f.threshold[o] = cutValue[fi * 256 + t.bin[i]!]!;
       }
     }
     f.leafValues.set(t.leafValues, leafBase);
