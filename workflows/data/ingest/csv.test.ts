@@ -2,6 +2,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { tempStore } from "~/workflows/artifacts/testing";
 import { readRows } from "~/workflows/nodes/testing";
+import fs from "node:fs";
+import type { ColumnChoice } from "~/lib/pipeline/ingest";
+import { readColumns, withDuck } from "~/workflows/data/duck";
+import { applyChoices, csvToParquetFile, prepareCsv, profileCsv } from "./csv";
 import { CsvError, importCsvBytes, importFile, previewFile } from "./index";
 
 const { store, cleanup } = tempStore();
@@ -176,5 +180,44 @@ describe("refusing what cannot be read", () => {
     // UTF-16 holds NUL bytes and is text all the same.
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("a,b\n1,2\n3,4\n", "utf16le")]);
     expect((await importText(utf16)).rows).toBe(2);
+  });
+});
+
+describe("number columns read by the CSV reader itself", () => {
+  const limits = { maxColumns: 1000, maxLineBytes: 1 << 20 };
+  /** The file stored both ways (typed by the reader, and converted and checked value by value): rows or error. */
+  async function bothWays(csv: string, choices: Record<string, ColumnChoice>) {
+    const dir = await store.scratchDir();
+    const file = `${dir}/in.csv`;
+    fs.writeFileSync(file, csv);
+    const p = await prepareCsv(file, dir, {}, limits);
+    const columns = applyChoices((await profileCsv(p, limits)).columns, choices);
+    const stored = async (typed: boolean) => {
+      try {
+        const out = `${dir}/${typed}.parquet`;
+        const shape = await csvToParquetFile(p, columns, out, limits, { typed });
+        const rows = await withDuck((conn) => readColumns(conn, `read_parquet('${out}')`, shape.columns));
+        return { shape, rows };
+      } catch (e) {
+        return { error: e instanceof CsvError ? e.message : `not a CsvError: ${String(e)}` };
+      }
+    };
+    return { typed: await stored(true), checked: await stored(false) };
+  }
+
+  const spellings = [" 39.1", "39.1 ", "  ", "+3", ".5", "5.", "1e5", "1E-3", "-0", "inf", "-inf", "Infinity", "nan", "0x1A", "1_000", "1,5", "1.5.5", "12abc", "١٢", "1e400", "00012", "+.5e+2", "\t7", "NA", ""];
+  it.each(spellings)("stores %j as the checked path does, or fails with its message", async (v) => {
+    const csv = `x,y,when\n1.5,a,2024-01-02\n"${v}",b,2024-01-03\n`;
+    const { typed, checked } = await bothWays(csv, { x: { kind: "float" } });
+    expect(typed).toEqual(checked);
+  });
+
+  it("takes the checked path for a decimal comma it cannot read, and for other columns' misfits", async () => {
+    const comma = await bothWays("x;y\n1,5;a\n39.1;b\n.5;c\n", { x: { kind: "float" } });
+    expect(comma.typed).toEqual(comma.checked);
+    expect((comma.typed as { rows: Record<string, unknown[]> }).rows.x).toEqual([1.5, 39.1, 0.5]);
+    const date = await bothWays("x,when\n1,2024-01-02\n2,not a date\n", { when: { kind: "date", format: "%Y-%m-%d" } });
+    expect(date.typed).toEqual(date.checked);
+    expect((date.typed as { error: string }).error).toMatch(/when/);
   });
 });
