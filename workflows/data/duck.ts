@@ -156,15 +156,15 @@ export function vectorMemory(v: DuckDBVector): { items: Float64Array | undefined
   return { items: inner.items, view: data, bits: words ? new Uint8Array(words.buffer, words.byteOffset, words.byteLength) : null };
 }
 
+/** Distinct short texts a column keeps one string of (see copyVector): beyond, texts are made per row. */
+const SHORT_TEXTS = 65_536;
+
 /**
  * `m` values of a vector into `out` from `at`, as the library's JS conversion gives them
  * (`getColumnsObjectJS`), read straight from the vector's memory for doubles and short ASCII
  * text — the columns models read by the million — instead of one callback, validity lookup
- * and decoder call per value.
+ * and decoder call per value. `texts`: the column's strings of short codes, kept across chunks.
  */
-/** Distinct short texts a column keeps one string of (see copyVector): beyond, texts are made per row. */
-const SHORT_TEXTS = 65_536;
-
 function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number, texts: Map<number, string>) {
   const memory = v instanceof DuckDBDoubleVector || v instanceof DuckDBVarCharVector ? vectorMemory(v) : null;
   if (memory?.items && v instanceof DuckDBDoubleVector) {

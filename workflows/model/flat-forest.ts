@@ -49,6 +49,12 @@ export class ForestPredictor {
     const nodes = feature.length;
     const T = treeRoots.length;
     const endOf = (t: number) => (t + 1 < T ? treeRoots[t + 1]! : nodes);
+    // A damaged file is refused here, not walked: each tree a non-empty range, in order, from 0.
+    const lengths = [threshold.length, missingLeft.length, left.length, right.length];
+    if (lengths.some((l) => l !== nodes)) throw new Error("forest layout: the node arrays differ in length");
+    for (let t = 0; t < T; t++) {
+      if ((t === 0 && treeRoots[0] !== 0) || treeRoots[t]! >= endOf(t)) throw new Error(`forest layout: tree ${t} has no nodes of its own`);
+    }
     let fits = !opts.wide && forest.binnings.length <= 8192;
     for (let t = 0; t < T && fits; t++) if (endOf(t) - treeRoots[t]! > 1 << 17) fits = false;
     // Trees grown since training numbered its nodes in pre-order are laid out as they are, in one
@@ -190,6 +196,7 @@ function preOrder(forest: FlatForest, endOf: (t: number) => number): { oldAt: In
   let stack = new Int32Array(1024);
   const newIndex = new Int32Array(nodes);
   const oldAt = new Int32Array(nodes);
+  const seen = new Uint8Array(nodes);
   for (let t = 0; t < treeRoots.length; t++) {
     const root = treeRoots[t]!;
     const end = endOf(t);
@@ -198,7 +205,8 @@ function preOrder(forest: FlatForest, endOf: (t: number) => number): { oldAt: In
     stack[top++] = root;
     while (top) {
       const old = stack[--top]!;
-      if (old < root || old >= end || next >= end) throw new Error(`forest layout: tree ${t} is not a tree`);
+      if (old < root || old >= end || seen[old]) throw new Error(`forest layout: tree ${t} is not a tree`);
+      seen[old] = 1;
       const i = next++;
       newIndex[old] = i;
       oldAt[i] = old;
@@ -211,6 +219,8 @@ function preOrder(forest: FlatForest, endOf: (t: number) => number): { oldAt: In
       stack[top++] = right[old]!;
       stack[top++] = left[old]!;
     }
+    // Every node once: one reached twice is refused above, one never reached here.
+    if (next !== end) throw new Error(`forest layout: tree ${t} is not a tree`);
   }
   return { oldAt, newIndex, leafBase };
 }

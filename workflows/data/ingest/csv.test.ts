@@ -212,6 +212,22 @@ describe("number columns read by the CSV reader itself", () => {
     expect(typed).toEqual(checked);
   });
 
+  it("stores a clean file on the typed path itself (it does not fall back)", async () => {
+    const dir = await store.scratchDir();
+    const file = `${dir}/in.csv`;
+    fs.writeFileSync(file, "x,y,n\n1.5,a,3\n,b,4\n-0,c,NA\n");
+    const p = await prepareCsv(file, dir, {}, limits);
+    const columns = (await profileCsv(p, limits)).columns;
+    const shape = await csvToParquetFile(p, columns, `${dir}/only.parquet`, limits, { typed: "only" });
+    const rows = await withDuck((conn) => readColumns(conn, `read_parquet('${dir}/only.parquet')`, shape.columns));
+    expect(rows).toEqual({ x: [1.5, null, -0], y: ["a", "b", "c"], n: [3, 4, null] });
+    // And a file it cannot read so fails there, where the import falls back.
+    fs.writeFileSync(file, "x,y\n1.5,a\n12abc,b\n");
+    const q = await prepareCsv(file, dir, {}, limits);
+    const floats = applyChoices((await profileCsv(q, limits)).columns, { x: { kind: "float" } });
+    await expect(csvToParquetFile(q, floats, `${dir}/only2.parquet`, limits, { typed: "only" })).rejects.toThrow(/Conversion Error/);
+  });
+
   it("takes the checked path for a decimal comma it cannot read, and for other columns' misfits", async () => {
     const comma = await bothWays("x;y\n1,5;a\n39.1;b\n.5;c\n", { x: { kind: "float" } });
     expect(comma.typed).toEqual(comma.checked);

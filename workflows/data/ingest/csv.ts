@@ -299,10 +299,12 @@ async function columnStats(conns: Duck[], relation: string, names: string[], dec
   // group of 50 columns ran out of DUCKDB_MEMORY_LIMIT (256 MB) on a 65-column file. A sample is
   // one row group, which one DuckDB thread reads: the groups are queried side by side, one per connection.
   let next = 0;
-  // Settled, all of them, before a failure is thrown: the connections close then.
+  let failed = false;
+  // Settled, all of them, before a failure is thrown: the connections close then. After a
+  // failure no connection takes another group.
   const settled = await Promise.allSettled(
     conns.map(async (conn) => {
-      for (let start = next++ * STATS_GROUP; start < names.length; start = next++ * STATS_GROUP) {
+      for (let start = next++ * STATS_GROUP; start < names.length && !failed; start = next++ * STATS_GROUP) {
         const group = names.slice(start, start + STATS_GROUP);
         const exprs = group.flatMap((name, i) => {
           const q = quoteIdent(name);
@@ -325,7 +327,12 @@ async function columnStats(conns: Duck[], relation: string, names: string[], dec
             `approx_top_k(${q}, 5) AS top${i}`,
           ];
         });
-        const [row] = (await conn.runAndReadAll(`SELECT ${exprs.join(", ")} FROM ${relation}`)).getRowObjectsJS();
+        const [row] = (
+          await conn.runAndReadAll(`SELECT ${exprs.join(", ")} FROM ${relation}`).catch((e: unknown) => {
+            failed = true;
+            throw e;
+          })
+        ).getRowObjectsJS();
         group.forEach((_, i) => {
           const r = row!;
           out[start + i] = {
@@ -349,8 +356,8 @@ async function columnStats(conns: Duck[], relation: string, names: string[], dec
       }
     }),
   );
-  const failed = settled.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
+  const rejected = settled.find((r) => r.status === "rejected");
+  if (rejected) throw rejected.reason;
   return out;
 }
 
@@ -618,12 +625,13 @@ export async function csvToParquetFile(
   columns: ColumnProfile[],
   out: string,
   limits: CsvLimits,
-  opts: { typed?: boolean } = {},
+  /** `typed: false` takes the checked path at once; `"only"` never falls back to it (tests). */
+  opts: { typed?: boolean | "only" } = {},
 ): Promise<{ rows: number; columns: ColumnSchema[] }> {
   const kept = columns.map((c, i) => ({ c, i, source: p.names[i]! })).filter(({ c }) => c.role !== "ignored");
   const numeric = (c: ColumnProfile) => c.kind === "integer" || c.kind === "float";
   return withDuck(async (conn) => {
-    // First, number columns read as numbers by DuckDB's CSV reader itself (≈ 0.7 → 0.45 s for the
+    // First, number columns read as numbers by DuckDB's CSV reader itself (≈ 0.7 → 0.55 s for the
     // 327k-row flights file). Where it reads a value at all, it reads the number the checked path
     // below reads (bench: every spelling tried); anything it cannot read, or a value that is not
     // finite, sends the whole file down the checked path, which names the value that does not fit.
@@ -632,7 +640,9 @@ export async function csvToParquetFile(
         await conn.run(`COPY (${typedSelect(p, kept, limits)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION zstd)`);
         return await storedShape(conn, p, kept, out);
       } catch (e) {
-        if (!isDataError(e) && !/CSV|misfit/i.test(messageOf(e))) throw e;
+        // A value the reader cannot take as a number (or a misfit of another column) goes the
+        // checked way; anything else — a mistake in this query included — is not hidden behind it.
+        if (opts.typed === "only" || !/^(Conversion|Invalid Input) Error: |misfit/.test(messageOf(e))) throw e;
       }
     }
     // Three levels, so that each value is converted once: the text (s) and, for numbers, its cast

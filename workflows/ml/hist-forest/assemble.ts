@@ -17,11 +17,12 @@ export function assemble(
   const treeRoots = new Int32Array(trees.length);
   // Each (feature, bin) cut's threshold, looked up per split: a numeric feature's edge above the
   // bin — none (∞) for a cut after the last bin (present values left, missing right) — or a
-  // categorical feature's bin itself.
-  const cutValue = new Float64Array(binnings.length * 256);
-  binnings.forEach((b, fi) => {
-    for (let bin = 0; bin < 256; bin++) cutValue[fi * 256 + bin] = b.kind === "numeric" ? (b.edges[bin] ?? Infinity) : bin;
-  });
+  // categorical feature's bin itself. Made for the features the trees split on.
+  const cuts: (Float64Array | undefined)[] = [];
+  const cutsOf = (fi: number) => {
+    const b = binnings[fi]!;
+    return (cuts[fi] = Float64Array.from({ length: 256 }, (_, bin) => (b.kind === "numeric" ? (b.edges[bin] ?? Infinity) : bin)));
+  };
   trees.forEach((t, ti) => {
     treeRoots[ti] = f.node;
     const base = f.node;
@@ -37,7 +38,7 @@ export function assemble(
       } else {
         f.left[o] = base + t.left[i]!;
         f.right[o] = base + t.right[i]!;
-        f.threshold[o] = cutValue[fi * 256 + t.bin[i]!]!;
+        f.threshold[o] = (cuts[fi] ?? cutsOf(fi))[t.bin[i]!]!;
       }
     }
     f.leafValues.set(t.leafValues, leafBase);

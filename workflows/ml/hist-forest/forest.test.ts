@@ -319,6 +319,18 @@ describe("histogram random forest", () => {
     const right = Int32Array.from(forest.right);
     right[split] = forest.feature.length + 5;
     expect(() => new ForestPredictor({ ...forest, right })).toThrow(/forest layout: node \d+ has a child outside its tree/);
+    // Tree roots out of order, or past the nodes (an empty last tree), in either layout.
+    for (const wide of [false, true]) {
+      const past = Int32Array.from([...forest.treeRoots, forest.feature.length]);
+      expect(() => new ForestPredictor({ ...forest, treeRoots: past }, { wide })).toThrow(/tree 2 has no nodes of its own/);
+      const swapped = Int32Array.from([forest.treeRoots[1]!, forest.treeRoots[0]!]);
+      expect(() => new ForestPredictor({ ...forest, treeRoots: swapped }, { wide })).toThrow(/has no nodes of its own/);
+    }
+    // A file of the older numbering whose split reaches a node twice (and another never).
+    const left = Int32Array.from(forest.left);
+    const at = forest.feature.findIndex((f, i) => f >= 0 && forest.feature[forest.right[i]!]! >= 0);
+    left[at] = forest.right[at]!;
+    expect(() => new ForestPredictor({ ...forest, left })).toThrow(/tree \d+ is not a tree/);
   });
 
   it("grows the same tree whether a node's rows are read through the shared data or gathered", () => {
@@ -334,6 +346,8 @@ describe("histogram random forest", () => {
         const shared = growTree(prepared.set, params, mulberry32(5), 1000);
         expect(shared.feature.length).toBeGreaterThan(500);
         expect(shared).toEqual(gathered);
+        // And no node gathered at all.
+        expect(growTree(prepared.set, params, mulberry32(5), 0)).toEqual(gathered);
       }
     }
   });
@@ -398,12 +412,14 @@ describe("histogram random forest", () => {
       const params = treeParams({ ...base, task, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, prepared.classes?.length ?? 1);
       expect(fingerprint(growTree(prepared.set, params, mulberry32(13)))).toBe(expected);
     }
-    // A thread keeps its working buffers from tree to tree: a tree grown after others of its
-    // shape (the second case, on the first's buffers) is the same as when grown first.
-    const again = cases[1];
-    const prepared = prepareTraining(withMissing, again[1], { task: again[0], classWeight: again[4] });
-    const params = treeParams({ ...base, task: again[0], maxDepth: 0, maxFeatures: again[2], minSamplesLeaf: again[3] }, 6, prepared.classes!.length);
-    expect(fingerprint(growTree(prepared.set, params, mulberry32(13)))).toBe(again[5]);
+    // A thread keeps its working buffers from tree to tree: a tree grown right after another of
+    // its shape (the second case, on the buffers the first just used) is the same as when grown first.
+    const grow = ([task, target, maxFeatures, minSamplesLeaf, classWeight]: (typeof cases)[number]) => {
+      const prepared = prepareTraining(withMissing, target, { task, classWeight });
+      return growTree(prepared.set, treeParams({ ...base, task, maxDepth: 0, maxFeatures, minSamplesLeaf }, 6, prepared.classes?.length ?? 1), mulberry32(13));
+    };
+    grow(cases[0]);
+    expect(fingerprint(grow(cases[1]))).toBe(cases[1][5]);
   });
 
   it("sends present values left and missing ones right on a cut after the last bin", async () => {
@@ -473,7 +489,7 @@ describe("histogram random forest", () => {
 
   it("loaded from its file, hands scoring threads a layout that holds none of the file's bytes", async () => {
     // Posting a typed array to a thread copies its whole buffer: a layout array that is a view on
-    // the file's bytes would copy the model file (175 MB for the flights forest) to every thread.
+    // the file's bytes would copy the model file (140 MB for the flights forest) to every thread.
     const trained = (await trainForest(features(0, 600), y.slice(0, 600), { ...base, nEstimators: 3 })).forest;
     const { forest } = decodeForest(encodeForest(trained, { note: "x" }));
     const { layout } = new ForestPredictor(forest);

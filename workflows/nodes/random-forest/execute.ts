@@ -192,7 +192,7 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   const opts = { ...forestOptions(ctx.config), oobScore: false };
   const inputs = featureInputs(featureCols, data);
   const prepared = prepareTraining(inputs, y, opts);
-  const { meta, grown } = await whileGrowing(growHere(ctx, prepared, inputs, opts, "refit"), () =>
+  const { meta, grown } = await whileGrowing(ctx, (signal) => growHere(ctx, prepared, inputs, opts, "refit", signal), () =>
     baseMeta(ctx.config, src, target, features, prepared.classes, trainingProfile(ctx.config, featureCols, data, y)),
   );
   const final = await saveHistogramModel(ctx, meta, grown, started, { featureCols, data, rows: src.rows }, "final.bin");
@@ -256,7 +256,7 @@ async function execute(ctx: Ctx) {
     return { fanOut: { tasks, state } };
   }
 
-  const { meta, grown } = await whileGrowing(growHere(ctx, prepared, inputs, opts, "trees"), metaOf);
+  const { meta, grown } = await whileGrowing(ctx, (signal) => growHere(ctx, prepared, inputs, opts, "trees", signal), metaOf);
   return finish(ctx, await saveHistogramModel(ctx, meta, grown, started, { featureCols, data, rows: src.rows }));
 }
 
@@ -264,11 +264,18 @@ async function execute(ctx: Ctx) {
  * The model's metadata (its drift profile: ≈ 0.3 s on 327k rows) built on this thread while the
  * training threads grow the trees, rather than before they start.
  */
-async function whileGrowing(growing: Promise<Grown>, metaOf: () => ModelMeta) {
+async function whileGrowing(ctx: Ctx, grow: (signal: AbortSignal) => Promise<Grown>, metaOf: () => ModelMeta) {
+  const stop = new AbortController();
+  const growing = grow(AbortSignal.any([ctx.signal, stop.signal]));
   // Awaited below; should building the metadata throw, the trees' own failure is not left unhandled.
   growing.catch(() => {});
-  const meta = metaOf();
-  return { meta, grown: await growing };
+  try {
+    return { meta: metaOf(), grown: await growing };
+  } catch (e) {
+    // Nobody waits for the trees any more: their threads stop.
+    stop.abort(e);
+    throw e;
+  }
 }
 
 /** The reference rows binned as serving bins them (categories by their own bins; training rows' are out of fold). */
@@ -284,13 +291,13 @@ interface Grown {
 }
 
 /** Every tree of the forest in this activity (on the worker's threads), progress under `key`. */
-async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, inputs: FeatureInput[], opts: ForestOptions, key: string): Promise<Grown> {
+async function growHere(ctx: Ctx, prepared: ReturnType<typeof prepareTraining>, inputs: FeatureInput[], opts: ForestOptions, key: string, signal = ctx.signal): Promise<Grown> {
   const K = prepared.classes?.length ?? 1;
   const all = Array.from({ length: ctx.config.nEstimators }, (_, i) => i);
   const { trees, oob } = await growTrees(prepared.set, treeParams(opts, inputs.length, K), ctx.config.seed, all, {
     oob: opts.oobScore,
     reference: referenceBins(prepared, inputs),
-    signal: ctx.signal,
+    signal,
     onTree: (done, total) => ctx.progress(key, done, total),
   });
   const predicted = referencePredictions(trees, K);
