@@ -1,7 +1,7 @@
 import { UserError } from "~/lib/errors";
 import { parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { scoreOnHoldout } from "./holdout";
+import { readTestColumns, scoreOnHoldout } from "./holdout";
 import { spec } from "./spec";
 
 /**
@@ -28,8 +28,13 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { artifacts } = ctx;
   const modelRef = input(ctx, "model", "model");
   const test = input(ctx, "test", "dataset");
+  // The columns the model reads, read from the test set while the model file is read (a failure
+  // here leaves scoreOnHoldout to read them, and to say what is missing).
+  const wanted = [...modelRef.features, modelRef.target].map((name) => test.columns.find((c) => c.name === name));
+  const early = wanted.every((c) => c !== undefined) ? readTestColumns(artifacts, test, wanted as typeof test.columns).catch(() => undefined) : Promise.resolve(undefined);
   const file = parseModelFile(await artifacts.getBytes(modelRef.uri));
-  const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pendingSteps(file, test.lineage.steps));
+  const pending = pendingSteps(file, test.lineage.steps);
+  const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pending, pending.length ? undefined : await early);
   const predictionsUri = await artifacts.putBytes(artifactKey(ctx, "predictions.json"), new TextEncoder().encode(JSON.stringify(predicted)));
   await artifacts.putBytes(artifactKey(ctx, "metrics.json"), new TextEncoder().encode(JSON.stringify(result.metrics)));
   ctx.log(`scored ${test.rows} held-out rows`, Object.fromEntries(Object.entries(result.metrics).filter(([k]) => ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"].includes(k))));

@@ -11,8 +11,18 @@ import { loadModel } from "~/workflows/model/predictor";
 import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 
-/** Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not been through. */
-export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, test: DatasetRef, pending: LineageStep[]) {
+/** Columns of the test set, read into memory. */
+export async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"]) {
+  const path = await artifacts.localPath(test.uri);
+  return withDuck((conn) => readColumns(conn, parquet(path), columns));
+}
+
+/**
+ * Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not
+ * been through. `read`: the test set's columns when the caller has read them already (while it
+ * read the model); used if they hold every column needed.
+ */
+export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, test: DatasetRef, pending: LineageStep[], read?: Awaited<ReturnType<typeof readTestColumns>>) {
   // The test rows are scored after the steps still to come, replayed as an endpoint replays them.
   const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
   const target = test.columns.find((c) => c.name === file.target);
@@ -22,8 +32,7 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
     if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
     return c;
   });
-  const path = await artifacts.localPath(test.uri);
-  const data = await withDuck((conn) => readColumns(conn, parquet(path), needed));
+  const data = read && needed.every((c) => c.name in read) ? read : await readTestColumns(artifacts, test, needed);
   const actual = data[file.target]! as (Label | null)[];
   const missing = actual.filter((a) => a === null).length;
   if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
