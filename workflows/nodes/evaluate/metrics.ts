@@ -20,11 +20,13 @@ function thin(xs: number[], ys: number[]) {
   return { x: keep.map((i) => xs[i]!), y: keep.map((i) => ys[i]!) };
 }
 
+type Counts = { tps: number[]; fps: number[]; P: number; N: number };
+
 /**
  * Cumulative true and false positives at each distinct score, highest first (scikit-learn's
  * `_binary_clf_curve`): ties share one threshold.
  */
-function binaryCurve(positive: boolean[], score: number[]) {
+function binaryCurve(positive: boolean[], score: number[]): Counts {
   const order = score.map((_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
   const tps: number[] = [];
   const fps: number[] = [];
@@ -43,8 +45,7 @@ function binaryCurve(positive: boolean[], score: number[]) {
 }
 
 /** ROC AUC by the trapezoidal rule over the ROC curve (`roc_auc_score`); undefined with one class present. */
-function rocAuc(positive: boolean[], score: number[]): { auc: number; fpr: number[]; tpr: number[] } | undefined {
-  const { tps, fps, P, N } = binaryCurve(positive, score);
+function rocAuc({ tps, fps, P, N }: Counts): { auc: number; fpr: number[]; tpr: number[] } | undefined {
   if (P === 0 || N === 0) return undefined;
   const fpr = [0, ...fps.map((f) => f / N)];
   const tpr = [0, ...tps.map((t) => t / P)];
@@ -54,8 +55,7 @@ function rocAuc(positive: boolean[], score: number[]): { auc: number; fpr: numbe
 }
 
 /** Average precision (`average_precision_score`): Σ (Rₙ − Rₙ₋₁) Pₙ over distinct thresholds. */
-function averagePrecision(positive: boolean[], score: number[]): { ap: number; recall: number[]; precision: number[] } | undefined {
-  const { tps, fps, P } = binaryCurve(positive, score);
+function averagePrecision({ tps, fps, P }: Counts): { ap: number; recall: number[]; precision: number[] } | undefined {
   if (P === 0) return undefined;
   let ap = 0;
   let prevRecall = 0;
@@ -154,12 +154,14 @@ export function classificationMetrics(actual: Label[], predicted: Label[], proba
       const pos = proba.classes[1]!;
       const positive = actual.map((a) => a === pos);
       const score = proba.rows.map((r) => r[1]!);
-      const r = rocAuc(positive, score);
+      // One curve (a sort of every row) for both scores.
+      const curve = binaryCurve(positive, score);
+      const r = rocAuc(curve);
       if (r) {
         metrics.roc_auc = r.auc;
         roc.push({ label: String(pos), ...thin(r.fpr, r.tpr) });
       }
-      const a = averagePrecision(positive, score);
+      const a = averagePrecision(curve);
       if (a) {
         metrics.average_precision = a.ap;
         pr.push({ label: String(pos), ...thin(a.recall, a.precision) });
@@ -171,13 +173,13 @@ export function classificationMetrics(actual: Label[], predicted: Label[], proba
       const aucs: number[] = [];
       proba.classes.forEach((c, k) => {
         const positive = actual.map((a) => a === c);
-        const score = proba.rows.map((r) => r[k]!);
-        const r = rocAuc(positive, score);
+        const curve = binaryCurve(positive, proba.rows.map((r) => r[k]!));
+        const r = rocAuc(curve);
         if (r) {
           aucs.push(r.auc);
           if (roc.length < 10) roc.push({ label: String(c), ...thin(r.fpr, r.tpr) });
         }
-        const a = averagePrecision(positive, score);
+        const a = averagePrecision(curve);
         if (a && pr.length < 10) pr.push({ label: String(c), ...thin(a.recall, a.precision) });
       });
       if (aucs.length === K) metrics.roc_auc_ovr = aucs.reduce((a, b) => a + b, 0) / K;
