@@ -353,8 +353,9 @@ describe("histogram random forest", () => {
   });
 
   it("grows with two classes (its own packed, scalar path) the tree the general path grows for the same rows", () => {
-    // Six features draw two at a node (histogrammed one by one), ten draw three (histogrammed in one pass on the two-class path).
-    for (const [F, maxFeatures, minSamplesLeaf] of [[6, "sqrt", 1], [10, "sqrt", 1], [6, "all", 3]] as const) {
+    // Six features draw two at a node (histogrammed one by one), ten draw three and sixteen four
+    // (histogrammed in one pass on the two-class path), thirty draw five (four in one pass, one alone).
+    for (const [F, maxFeatures, minSamplesLeaf] of [[6, "sqrt", 1], [10, "sqrt", 1], [16, "sqrt", 1], [30, "sqrt", 1], [6, "all", 3]] as const) {
       const { features, y } = fixture(6000, F, 4);
       const withMissing = features(0, 6000).map((f, k) => ({ ...f, values: Array.from(f.values as Float64Array, (v, i) => (i % (5 + k) === 0 ? null : v)) }));
       const prepared = prepareTraining(withMissing, y, { task: "classification", classWeight: null });

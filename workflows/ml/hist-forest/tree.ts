@@ -329,7 +329,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // A node's first draws (see below), and their histograms when built in one pass: two lanes of
   // HB bins a feature, as `sparse` has for packed weights.
   const batch = new Int32Array(F);
-  const fusedHist = new Float64Array(3 * 2 * HB);
+  const fusedHist = new Float64Array(4 * 2 * HB);
 
   /**
    * Sweeps a packed histogram (two lanes of HB bins from `base`, summed and cleared as read) for
@@ -602,9 +602,10 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         if (!isKnown[feats[drawn]!]) batch[G++] = feats[drawn]!;
       }
       for (let g = 0; g < G; ) {
-        // Three features a pass over the rows where every bin is likely touched; the rest one by one.
-        const take = packed && end - start >= HB && G - g >= 3 ? 3 : 1;
-        if (take === 3) fusedPacked(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
+        // Four (or three) features a pass over the rows where every bin is likely touched; the rest one by one.
+        const take = packed && end - start >= HB && G - g >= 3 ? (G - g >= 4 ? 4 : 3) : 1;
+        if (take === 4) fusedPacked4(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
+        else if (take === 3) fusedPacked(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
         for (let c = 0; c < take; c++, g++) {
           const groups = take > 1 ? sweepPacked(batch[g]!, fusedHist, c * 2 * HB, true) : scanFeature(batch[g]!);
           if (groups < 2) constants[known + found++] = batch[g]!;
@@ -822,6 +823,38 @@ function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32
     h[bins[i * F + f0]!]! += pw[i]!;
     h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
     h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
+  }
+}
+
+/** `fusedPacked` for four features (batch[from..from + 4)). */
+function fusedPacked4(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
+  const f0 = batch[from]!;
+  const f1 = batch[from + 1]!;
+  const f2 = batch[from + 2]!;
+  const f3 = batch[from + 3]!;
+  let j = start;
+  for (; j + 1 < end; j += 2) {
+    const i0 = idx[j]!;
+    const i1 = idx[j + 1]!;
+    const o0 = i0 * F;
+    const o1 = i1 * F;
+    const w0 = pw[i0]!;
+    const w1 = pw[i1]!;
+    h[bins[o0 + f0]!]! += w0;
+    h[HB + bins[o1 + f0]!]! += w1;
+    h[2 * HB + bins[o0 + f1]!]! += w0;
+    h[3 * HB + bins[o1 + f1]!]! += w1;
+    h[4 * HB + bins[o0 + f2]!]! += w0;
+    h[5 * HB + bins[o1 + f2]!]! += w1;
+    h[6 * HB + bins[o0 + f3]!]! += w0;
+    h[7 * HB + bins[o1 + f3]!]! += w1;
+  }
+  for (; j < end; j++) {
+    const i = idx[j]!;
+    h[bins[i * F + f0]!]! += pw[i]!;
+    h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
+    h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
+    h[6 * HB + bins[i * F + f3]!]! += pw[i]!;
   }
 }
 
