@@ -602,8 +602,10 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         if (!isKnown[feats[drawn]!]) batch[G++] = feats[drawn]!;
       }
       for (let g = 0; g < G; ) {
-        // Four (or three) features a pass over the rows where every bin is likely touched; the rest one by one.
-        const take = packed && end - start >= HB && G - g >= 3 ? (G - g >= 4 ? 4 : 3) : 1;
+        // Four (or three) features a pass over the rows of a node of 128 rows or more (half a
+        // feature's bins: sweeping every bin costs less there than marking the touched ones);
+        // the rest one by one.
+        const take = packed && end - start >= HB / 2 && G - g >= 3 ? (G - g >= 4 ? 4 : 3) : 1;
         if (take === 4) fusedPacked4(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
         else if (take === 3) fusedPacked(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
         for (let c = 0; c < take; c++, g++) {
