@@ -250,8 +250,14 @@ function textSource(p: PreparedCsv, limits: CsvLimits): string {
     // Nested values (lists, objects) become their JSON text; timestamps their ISO spelling.
     return `(SELECT ${p.names.map((n) => `CAST(${quoteIdent(n)} AS VARCHAR) AS ${quoteIdent(n)}`).join(", ")} FROM ${typedReader(p.file, p.format)})`;
   }
+  return csvReader(p, limits);
+}
+
+/** A CSV file as read with its dialect: every column text, or the `numbers` ones as numbers (DuckDB's own parse). */
+function csvReader(p: PreparedCsv, limits: CsvLimits, numbers = new Set<string>()): string {
   const d = p.dialect;
-  return `read_csv(${quoteString(p.file)}, delim = ${quoteString(d.delimiter)}, quote = ${quoteString(d.quote)}, escape = ${quoteString(d.quote)}, header = ${d.header}, all_varchar = true, nullstr = [${d.missing.map(quoteString).join(", ")}], strict_mode = true, null_padding = false, max_line_size = ${limits.maxLineBytes}, auto_detect = false, columns = {${p.names.map((n) => `${quoteString(n)}: 'VARCHAR'`).join(", ")}})`;
+  const typed = numbers.size ? (d.decimal === "," ? `, decimal_separator = ','` : "") : ", all_varchar = true";
+  return `read_csv(${quoteString(p.file)}, delim = ${quoteString(d.delimiter)}, quote = ${quoteString(d.quote)}, escape = ${quoteString(d.quote)}, header = ${d.header}${typed}, nullstr = [${d.missing.map(quoteString).join(", ")}], strict_mode = true, null_padding = false, max_line_size = ${limits.maxLineBytes}, auto_detect = false, columns = {${p.names.map((n) => `${quoteString(n)}: '${numbers.has(n) ? "DOUBLE" : "VARCHAR"}'`).join(", ")}})`;
 }
 
 /** A number written the file's way, as SQL over the text column `q`. */
@@ -629,13 +635,12 @@ export async function csvToParquetFile(
   opts: { typed?: boolean | "only" } = {},
 ): Promise<{ rows: number; columns: ColumnSchema[] }> {
   const kept = columns.map((c, i) => ({ c, i, source: p.names[i]! })).filter(({ c }) => c.role !== "ignored");
-  const numeric = (c: ColumnProfile) => c.kind === "integer" || c.kind === "float";
   return withDuck(async (conn) => {
     // First, number columns read as numbers by DuckDB's CSV reader itself (≈ 0.7 → 0.55 s for the
     // 327k-row flights file). Where it reads a value at all, it reads the number the checked path
     // below reads (bench: every spelling tried); anything it cannot read, or a value that is not
     // finite, sends the whole file down the checked path, which names the value that does not fit.
-    if (opts.typed !== false && p.format === "csv" && kept.some(({ c }) => numeric(c))) {
+    if (opts.typed !== false && p.format === "csv" && kept.some(({ c }) => isNumber(c))) {
       try {
         await conn.run(`COPY (${typedSelect(p, kept, limits)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION zstd)`);
         return await storedShape(conn, p, kept, out);
@@ -649,11 +654,9 @@ export async function csvToParquetFile(
     // (n); the converted value (c); the checked value under the column's name. Written as one
     // expression, the cast ran four times a cell (finite? value? converted at all? value), which
     // doubled the time of a numeric file.
-    const texts = kept.map(({ c, source }, j) => `${quoteIdent(source)} AS s${j}${numeric(c) ? `, TRY_CAST(${numberText(quoteIdent(source), p.dialect.decimal)} AS DOUBLE) AS n${j}` : ""}`);
-    const values = kept.map(({ c }, j) => `s${j}, ${numeric(c) ? `CASE WHEN isfinite(n${j}) THEN n${j} END` : converted(`s${j}`, c, p.dialect.decimal)} AS c${j}`);
-    const checked = kept.map(({ c, source }, j) =>
-      c.kind === "categorical" || c.kind === "text" ? `c${j} AS ${quoteIdent(c.name)}` : `CASE WHEN s${j} IS NOT NULL AND c${j} IS NULL THEN error(${quoteString(`misfit:${source}`)}) ELSE c${j} END AS ${quoteIdent(c.name)}`,
-    );
+    const texts = kept.map(({ c, source }, j) => `${quoteIdent(source)} AS s${j}${isNumber(c) ? `, TRY_CAST(${numberText(quoteIdent(source), p.dialect.decimal)} AS DOUBLE) AS n${j}` : ""}`);
+    const values = kept.map(({ c }, j) => `s${j}, ${isNumber(c) ? `CASE WHEN isfinite(n${j}) THEN n${j} END` : converted(`s${j}`, c, p.dialect.decimal)} AS c${j}`);
+    const checked = kept.map(({ c, source }, j) => checkedColumn(c, j, source, !isText(c)));
     const select = `SELECT ${checked.join(", ")} FROM (SELECT ${values.join(", ")} FROM (SELECT ${texts.join(", ")} FROM ${textSource(p, limits)}))`;
     try {
       await conn.run(`COPY (${select}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -683,21 +686,28 @@ async function storedShape(conn: Duck, p: PreparedCsv, kept: Kept, out: string):
   };
 }
 
+const isNumber = (c: ColumnProfile) => c.kind === "integer" || c.kind === "float";
+/** Kinds whose text is the value: nothing to convert, nothing that can misfit. */
+const isText = (c: ColumnProfile) => c.kind === "categorical" || c.kind === "text";
+
+/**
+ * Column j's converted value `c${j}` under its name; where it `converts`, a misfit (text `s${j}`
+ * present, `c${j}` null) fails the query with the source column's name.
+ */
+const checkedColumn = (c: ColumnProfile, j: number, source: string, converts: boolean) =>
+  converts ? `CASE WHEN s${j} IS NOT NULL AND c${j} IS NULL THEN error(${quoteString(`misfit:${source}`)}) ELSE c${j} END AS ${quoteIdent(c.name)}` : `c${j} AS ${quoteIdent(c.name)}`;
+
 /**
  * The dataset's rows with number columns typed by the CSV reader (see csvToParquetFile); the
  * other columns converted and checked as on the checked path. A value that is not finite fails.
  */
 function typedSelect(p: PreparedCsv, kept: Kept, limits: CsvLimits): string {
-  const numeric = new Set(kept.filter(({ c }) => c.kind === "integer" || c.kind === "float").map(({ source }) => source));
-  const d = p.dialect;
-  const source = `read_csv(${quoteString(p.file)}, delim = ${quoteString(d.delimiter)}, quote = ${quoteString(d.quote)}, escape = ${quoteString(d.quote)}, header = ${d.header}, nullstr = [${d.missing.map(quoteString).join(", ")}], strict_mode = true, null_padding = false, max_line_size = ${limits.maxLineBytes}, auto_detect = false${d.decimal === "," ? ", decimal_separator = ','" : ""}, columns = {${p.names.map((n) => `${quoteString(n)}: '${numeric.has(n) ? "DOUBLE" : "VARCHAR"}'`).join(", ")}})`;
-  const values = kept.map(({ c, source: name }, j) => {
-    const q = quoteIdent(name);
-    if (numeric.has(name)) return `CASE WHEN ${q} IS NULL OR isfinite(${q}) THEN ${q} ELSE error('misfit') END AS c${j}`;
-    return `${q} AS s${j}, ${converted(q, c, d.decimal)} AS c${j}`;
+  const numbers = new Set(kept.filter(({ c }) => isNumber(c)).map(({ source }) => source));
+  const values = kept.map(({ c, source }, j) => {
+    const q = quoteIdent(source);
+    if (numbers.has(source)) return `CASE WHEN ${q} IS NULL OR isfinite(${q}) THEN ${q} ELSE error('misfit') END AS c${j}`;
+    return `${q} AS s${j}, ${converted(q, c, p.dialect.decimal)} AS c${j}`;
   });
-  const checked = kept.map(({ c, source: name }, j) =>
-    numeric.has(name) || c.kind === "categorical" || c.kind === "text" ? `c${j} AS ${quoteIdent(c.name)}` : `CASE WHEN s${j} IS NOT NULL AND c${j} IS NULL THEN error('misfit') ELSE c${j} END AS ${quoteIdent(c.name)}`,
-  );
-  return `SELECT ${checked.join(", ")} FROM (SELECT ${values.join(", ")} FROM ${source})`;
+  const checked = kept.map(({ c, source }, j) => checkedColumn(c, j, source, !numbers.has(source) && !isText(c)));
+  return `SELECT ${checked.join(", ")} FROM (SELECT ${values.join(", ")} FROM ${csvReader(p, limits, numbers)})`;
 }
