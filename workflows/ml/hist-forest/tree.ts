@@ -606,8 +606,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         // feature's bins: sweeping every bin costs less there than marking the touched ones);
         // the rest one by one.
         const take = packed && end - start >= HB / 2 && G - g >= 3 ? (G - g >= 4 ? 4 : 3) : 1;
-        if (take === 4) fusedPacked4(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
-        else if (take === 3) fusedPacked(rows.bins, F, rows.idx, batch, g, start, end, rows.w, fusedHist);
+        if (take !== 1) fusedPacked(rows.bins, F, rows.idx, batch, g, take, start, end, rows.w, fusedHist);
         for (let c = 0; c < take; c++, g++) {
           const groups = take > 1 ? sweepPacked(batch[g]!, fusedHist, c * 2 * HB, true) : scanFeature(batch[g]!);
           if (groups < 2) constants[known + found++] = batch[g]!;
@@ -797,14 +796,16 @@ function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, s
 }
 
 /**
- * `densePacked` for three features at once (batch[from..from + 3)), feature c's two lanes from
- * c × 2 × HB: each row's index and weight are read once for all three, and their bins share the
- * row's cache line.
+ * `densePacked` for three or four features at once (batch[from..from + count)), feature c's two
+ * lanes from c × 2 × HB: each row's index and weight are read once for all of them, and their
+ * bins share the row's cache line.
  */
-function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
+function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, count: 3 | 4, start: number, end: number, pw: Float64Array, h: Float64Array) {
   const f0 = batch[from]!;
   const f1 = batch[from + 1]!;
   const f2 = batch[from + 2]!;
+  const four = count === 4;
+  const f3 = four ? batch[from + 3]! : 0;
   let j = start;
   for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
@@ -819,44 +820,17 @@ function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32
     h[3 * HB + bins[o1 + f1]!]! += w1;
     h[4 * HB + bins[o0 + f2]!]! += w0;
     h[5 * HB + bins[o1 + f2]!]! += w1;
+    if (four) {
+      h[6 * HB + bins[o0 + f3]!]! += w0;
+      h[7 * HB + bins[o1 + f3]!]! += w1;
+    }
   }
   for (; j < end; j++) {
     const i = idx[j]!;
     h[bins[i * F + f0]!]! += pw[i]!;
     h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
     h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
-  }
-}
-
-/** `fusedPacked` for four features (batch[from..from + 4)). */
-function fusedPacked4(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, start: number, end: number, pw: Float64Array, h: Float64Array) {
-  const f0 = batch[from]!;
-  const f1 = batch[from + 1]!;
-  const f2 = batch[from + 2]!;
-  const f3 = batch[from + 3]!;
-  let j = start;
-  for (; j + 1 < end; j += 2) {
-    const i0 = idx[j]!;
-    const i1 = idx[j + 1]!;
-    const o0 = i0 * F;
-    const o1 = i1 * F;
-    const w0 = pw[i0]!;
-    const w1 = pw[i1]!;
-    h[bins[o0 + f0]!]! += w0;
-    h[HB + bins[o1 + f0]!]! += w1;
-    h[2 * HB + bins[o0 + f1]!]! += w0;
-    h[3 * HB + bins[o1 + f1]!]! += w1;
-    h[4 * HB + bins[o0 + f2]!]! += w0;
-    h[5 * HB + bins[o1 + f2]!]! += w1;
-    h[6 * HB + bins[o0 + f3]!]! += w0;
-    h[7 * HB + bins[o1 + f3]!]! += w1;
-  }
-  for (; j < end; j++) {
-    const i = idx[j]!;
-    h[bins[i * F + f0]!]! += pw[i]!;
-    h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
-    h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
-    h[6 * HB + bins[i * F + f3]!]! += pw[i]!;
+    if (four) h[6 * HB + bins[i * F + f3]!]! += pw[i]!;
   }
 }
 
