@@ -1,7 +1,7 @@
 import { UserError } from "~/lib/errors";
 import { parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { readTestColumns, scoreOnHoldout } from "./holdout";
+import { modelColumns, readTestColumns, scoreOnHoldout } from "./holdout";
 import { spec } from "./spec";
 
 /**
@@ -30,8 +30,9 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const test = input(ctx, "test", "dataset");
   // The columns the model reads, read from the test set while the model file is read (a failure
   // here leaves scoreOnHoldout to read them, and to say what is missing).
-  const wanted = [...modelRef.features, modelRef.target].map((name) => test.columns.find((c) => c.name === name));
-  const early = wanted.every((c) => c !== undefined) ? readTestColumns(artifacts, test, wanted as typeof test.columns).catch(() => undefined) : Promise.resolve(undefined);
+  const early = Promise.resolve()
+    .then(() => readTestColumns(artifacts, test, modelColumns(modelRef, test)))
+    .catch(() => undefined);
   const file = parseModelFile(await artifacts.getBytes(modelRef.uri));
   const pending = pendingSteps(file, test.lineage.steps);
   const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pending, pending.length ? undefined : await early);

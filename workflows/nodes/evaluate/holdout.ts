@@ -11,6 +11,15 @@ import { loadModel } from "~/workflows/model/predictor";
 import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 
+/** The test set's columns a model reads: its features and target (a UserError names one that is not there). */
+export function modelColumns(model: { features: string[]; target: string }, test: DatasetRef) {
+  return [...model.features, model.target].map((name) => {
+    const c = test.columns.find((col) => col.name === name);
+    if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
+    return c;
+  });
+}
+
 /** Columns of the test set, read into memory. */
 export async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"]) {
   const path = await artifacts.localPath(test.uri);
@@ -27,11 +36,7 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
   const target = test.columns.find((c) => c.name === file.target);
   if (!target) throw new UserError(`the target column '${file.target}' is not in the test set`);
-  const needed = pending.length ? test.columns : [...file.features, file.target].map((name) => {
-    const c = test.columns.find((col) => col.name === name);
-    if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
-    return c;
-  });
+  const needed = pending.length ? test.columns : modelColumns(file, test);
   const data = read && needed.every((c) => c.name in read) ? read : await readTestColumns(artifacts, test, needed);
   const actual = data[file.target]! as (Label | null)[];
   const missing = actual.filter((a) => a === null).length;
