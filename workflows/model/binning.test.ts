@@ -10,7 +10,7 @@ describe("sortFinite", () => {
     "zeros of both signs among others": Array.from({ length: 20_000 }, (_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : rand() - 0.5)),
     "extremes": Array.from({ length: 10_000 }, (_, i) => [Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1][i % 6]!),
     "one value": Array.from({ length: 8_000 }, () => 3.25),
-    "short (the native sort)": [3, -0, 0, -2.5, 1e-300],
+    "the fewest the radix sort takes (4,096)": Array.from({ length: 4096 }, (_, i) => [3, -0, 0, -2.5, 1e-300, -1e300][i % 6]! * (1 + (i % 7))),
   };
   for (const [name, values] of Object.entries(cases)) {
     it(`orders ${name} as Float64Array.prototype.sort does, bit for bit`, () => {
