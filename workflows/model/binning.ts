@@ -20,10 +20,12 @@ export interface BinnedData {
   n: number;
   binnings: FeatureBinning[];
   /**
-   * Row-major: feature f of row i at bins[i * F + f], so a node's candidate features are read
+   * Row-major: feature f of row i at bins[i * stride + f], so a node's candidate features are read
    * from one cache line per row. May live on a SharedArrayBuffer.
    */
   bins: Uint8Array;
+  /** Bytes a row: the features, then zeros up to a whole number of words when asked (see binColumns). */
+  stride: number;
 }
 
 export const binCount = (b: FeatureBinning) => (b.kind === "numeric" ? b.edges.length + 1 : b.categories.length);
@@ -252,11 +254,12 @@ export const categoryIndex = (b: FeatureBinning) =>
 
 /**
  * Bins every column into one (optionally shared) byte buffer; `given` holds columns already
- * binned (categorical training bins, out of fold) by feature index.
+ * binned (categorical training bins, out of fold) by feature index. `padded`: rows of a whole
+ * number of 4-byte words (the training set: its rows are copied a word at a time).
  */
-export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknown>[], shared = true, given: (Uint8Array | undefined)[] = []): BinnedData {
+export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknown>[], shared = true, given: (Uint8Array | undefined)[] = [], padded = false): BinnedData {
   const n = columns[0]?.length ?? 0;
-  const F = binnings.length;
+  const F = padded ? (binnings.length + 3) & ~3 : binnings.length;
   const buffer = shared ? new SharedArrayBuffer(n * F) : new ArrayBuffer(n * F);
   const bins = new Uint8Array(buffer);
   binnings.forEach((b, f) => {
@@ -274,5 +277,5 @@ export function binColumns(binnings: FeatureBinning[], columns: ArrayLike<unknow
       for (let i = 0; i < n; i++) bins[i * F + f] = binValue(b, col[i], index);
     }
   });
-  return { n, binnings, bins };
+  return { n, binnings, bins, stride: F };
 }

@@ -101,12 +101,13 @@ export function prepareTraining(features: FeatureInput[], target: ArrayLike<Labe
     trainingBins[i] = fitted.trainingBins;
     return fitted.binning;
   });
-  const binned = binColumns(binnings, features.map((f) => f.values), true, trainingBins);
+  const binned = binColumns(binnings, features.map((f) => f.values), true, trainingBins, true);
   return {
     set: {
       n,
       nFeatures: features.length,
       bins: binned.bins,
+      stride: binned.stride,
       nBins: Uint16Array.from(binnings, binCount),
       yClass,
       yReg,
@@ -123,12 +124,14 @@ export function encodeTraining(p: PreparedTraining): Uint8Array {
   if (p.set.yClass) arrays.yClass = p.set.yClass;
   if (p.set.yReg) arrays.yReg = p.set.yReg;
   if (p.set.classWeight) arrays.classWeight = p.set.classWeight;
-  return encodeBundle("MTS1", { n: p.set.n, nFeatures: p.set.nFeatures, binnings: p.binnings, classes: p.classes }, arrays);
+  return encodeBundle("MTS1", { n: p.set.n, nFeatures: p.set.nFeatures, stride: p.set.stride, binnings: p.binnings, classes: p.classes }, arrays);
 }
 
 interface TrainingHeader {
   n: number;
   nFeatures: number;
+  /** Absent in sets stored before rows were padded: one byte a feature. */
+  stride?: number;
   binnings: FeatureBinning[];
   classes: Label[] | null;
 }
@@ -143,6 +146,7 @@ export function decodeTraining(bytes: Uint8Array): PreparedTraining {
       n: header.n,
       nFeatures: header.nFeatures,
       bins: arrays.bins as Uint8Array,
+      stride: header.stride ?? header.nFeatures,
       nBins: arrays.nBins as Uint16Array,
       yClass: (arrays.yClass as Uint16Array | undefined) ?? null,
       yReg: (arrays.yReg as Float64Array | undefined) ?? null,
@@ -219,12 +223,12 @@ export function newOob(n: number, K: number): OobAccumulator {
   return { sum: new Float64Array(n * K), count: new Uint32Array(n) };
 }
 
-/** Where row i of a binned matrix (F bins a row) ends in a grown tree: the leaf's offset in leafValues. */
-function leafOf(bins: Uint8Array, F: number, tree: BinTree, i: number) {
+/** Where row i of a binned matrix (S bytes a row) ends in a grown tree: the leaf's offset in leafValues. */
+function leafOf(bins: Uint8Array, S: number, tree: BinTree, i: number) {
   let node = 0;
   let f = tree.feature[0]!;
   while (f >= 0) {
-    const b = bins[i * F + f]!;
+    const b = bins[i * S + f]!;
     node = b === MISSING_BIN ? (tree.missingLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.bin[node]! ? tree.left[node]! : tree.right[node]!;
     f = tree.feature[node]!;
   }
@@ -235,7 +239,7 @@ function leafOf(bins: Uint8Array, F: number, tree: BinTree, i: number) {
 export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccumulator) {
   for (let j = 0; j < tree.oob.length; j++) {
     const i = tree.oob[j]!;
-    const o = leafOf(set.bins, set.nFeatures, tree, i);
+    const o = leafOf(set.bins, set.stride, tree, i);
     for (let k = 0; k < K; k++) acc.sum[i * K + k]! += tree.leafValues[o + k]!;
     acc.count[i]!++;
   }

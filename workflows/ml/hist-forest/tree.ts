@@ -24,7 +24,9 @@ export interface TreeParams {
 export interface TrainingSet {
   n: number;
   nFeatures: number;
+  /** Row-major: feature f of row i at bins[i * stride + f] (stride ≥ nFeatures; see binColumns). */
   bins: Uint8Array;
+  stride: number;
   /** Real bins per feature (excluding the missing bin). */
   nBins: Uint16Array;
   yClass: Uint16Array | null;
@@ -58,16 +60,16 @@ const GATHER = 1 << 16;
 
 /** `gatherRows`: the GATHER threshold (tests set it low to grow large nodes through the index over the shared data). */
 export function growTree(data: TrainingSet, params: TreeParams, rand: () => number, gatherRows = GATHER): BinTree {
-  const { n, nFeatures: F, bins, nBins } = data;
+  const { n, nFeatures: F, stride: S, bins, nBins } = data;
   const cls = params.task === "classification";
   const K = cls ? params.nClasses : 2; // regression stats: [sum w, sum w*y]
   const yC = data.yClass;
   const yR = data.yReg;
 
   // At most 8 MiB of gathered bins, however many features: wide data gathers smaller nodes.
-  const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, F))));
+  const gatherAt = Math.min(gatherRows, Math.max(1024, Math.floor((8 << 20) / Math.max(1, S))));
   const cap = Math.min(n, gatherAt);
-  const { w, idx, notDrawn, iscratch, gb, gyC, gyR, gw, gidx, gscratch } = buffersFor(n, F, cap, cls);
+  const { w, idx, notDrawn, iscratch, gb, gyC, gyR, gw, gidx, gscratch } = buffersFor(n, S, cap, cls);
   // Bootstrap by weights: n draws with replacement become per-row counts.
   w.fill(0);
   for (let d = 0; d < n; d++) w[Math.floor(rand() * n)]! += 1;
@@ -110,15 +112,16 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   // The two places a node's rows are read from: the shared data, or the gathered buffers.
   const shared: Rows = { idx, scratch: iscratch, bins, yC, yR, w };
   const local: Rows = { idx: gidx, scratch: gscratch, bins: gb, yC: gyC, yR: gyR, w: gw };
-  // A row's bins are copied four at a time when its width allows (16 features: 4 copies, not 16).
-  const words = F % 4 === 0 && bins.byteOffset % 4 === 0 ? F / 4 : 0;
+  // A row's bins are copied four at a time when its width allows (16 bytes: 4 copies, not 16; a
+  // training set's rows are padded to whole words).
+  const words = S % 4 === 0 && bins.byteOffset % 4 === 0 ? S / 4 : 0;
   const bins32 = words ? new Uint32Array(bins.buffer, bins.byteOffset, n * words) : null;
   const gb32 = words ? new Uint32Array(gb.buffer, gb.byteOffset, cap * words) : null;
   const gather = (start: number, end: number) => {
     for (let j = start, o = 0; j < end; j++, o++) {
       const i = idx[j]!;
       if (words) for (let c = 0; c < words; c++) gb32![o * words + c] = bins32![i * words + c]!;
-      else for (let c = 0; c < F; c++) gb[o * F + c] = bins[i * F + c]!;
+      else for (let c = 0; c < F; c++) gb[o * S + c] = bins[i * S + c]!;
       if (cls) gyC![o] = yC![i]!;
       else gyR![o] = yR![i]!;
       gw[o] = w[i]!;
@@ -150,11 +153,11 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       const wi = ww[i]!;
       if (cls) {
         const y = yc![i]!;
-        for (let f = 0; f < F; f++) hist[f * HB * K + bs[i * F + f]! * K + y]! += wi;
+        for (let f = 0; f < F; f++) hist[f * HB * K + bs[i * S + f]! * K + y]! += wi;
       } else {
         const wy = wi * yr![i]!;
         for (let f = 0; f < F; f++) {
-          const o = f * HB * 2 + bs[i * F + f]! * 2;
+          const o = f * HB * 2 + bs[i * S + f]! * 2;
           hist[o]! += wi;
           hist[o + 1]! += wy;
         }
@@ -436,7 +439,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     let ms = 0;
     for (let j = nodeStart; j < nodeEnd; j++) {
       const i = ix[j]!;
-      const b = bs[i * F + f]!;
+      const b = bs[i * S + f]!;
       const v = pw[i]!;
       if (b === MISSING_BIN) {
         ms += v;
@@ -501,12 +504,12 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
       // As many rows as bins or more: no marks per row (a read-modify-write each), a sweep over
       // every bin of the feature instead.
       const dense = nodeEnd - nodeStart >= nBins[f]!;
-      if (dense) densePacked(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse);
-      else sparsePacked(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse, touched);
+      if (dense) densePacked(nodeRows.bins, S, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse);
+      else sparsePacked(nodeRows.bins, S, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.w, sparse, touched);
       return sweepPacked(f, sparse, 0, dense);
     } else {
-      if (cls) sparseClasses(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yC!, nodeRows.w, K, sparse, touched);
-      else sparseTargets(nodeRows.bins, F, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yR!, nodeRows.w, sparse, touched);
+      if (cls) sparseClasses(nodeRows.bins, S, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yC!, nodeRows.w, K, sparse, touched);
+      else sparseTargets(nodeRows.bins, S, nodeRows.idx, f, nodeStart, nodeEnd, nodeRows.yR!, nodeRows.w, sparse, touched);
       if (K === 2) return sweepPairs(f);
       leftAcc.fill(0);
       for (let k = 0; k < K; k++) {
@@ -606,7 +609,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
         // feature's bins: sweeping every bin costs less there than marking the touched ones);
         // the rest one by one.
         const take = packed && end - start >= HB / 2 && G - g >= 3 ? (G - g >= 4 ? 4 : 3) : 1;
-        if (take !== 1) fusedPacked(rows.bins, F, rows.idx, batch, g, take, start, end, rows.w, fusedHist);
+        if (take !== 1) fusedPacked(rows.bins, S, rows.idx, batch, g, take, start, end, rows.w, fusedHist);
         for (let c = 0; c < take; c++, g++) {
           const groups = take > 1 ? sweepPacked(batch[g]!, fusedHist, c * 2 * HB, true) : scanFeature(batch[g]!);
           if (groups < 2) constants[known + found++] = batch[g]!;
@@ -627,7 +630,7 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
     }
 
     // Stable partition of [start, end) by the chosen split.
-    const mid = partition(rows.idx, rows.scratch, rows.bins, F, bestF, bestBin, bestMissLeft === 1, start, end);
+    const mid = partition(rows.idx, rows.scratch, rows.bins, S, bestF, bestBin, bestMissLeft === 1, start, end);
 
     importance[bestF]! += bestGain;
     feature[node] = bestF;
@@ -703,8 +706,8 @@ export function releaseBuffers() {
 }
 
 /** Growing is synchronous: one tree at a time uses them, and a tree keeps none of them (its out-of-bag rows are a copy). */
-function buffersFor(n: number, F: number, cap: number, cls: boolean): Buffers {
-  const key = `${n}/${F}/${cap}/${cls}`;
+function buffersFor(n: number, S: number, cap: number, cls: boolean): Buffers {
+  const key = `${n}/${S}/${cap}/${cls}`;
   if (kept?.key !== key) {
     kept = {
       key,
@@ -712,7 +715,7 @@ function buffersFor(n: number, F: number, cap: number, cls: boolean): Buffers {
       idx: new Uint32Array(n),
       notDrawn: new Uint32Array(n),
       iscratch: new Uint32Array(n),
-      gb: new Uint8Array(cap * F),
+      gb: new Uint8Array(cap * S),
       gyC: cls ? new Uint16Array(cap) : null,
       gyR: cls ? null : new Float64Array(cap),
       gw: new Float64Array(cap),
@@ -723,7 +726,7 @@ function buffersFor(n: number, F: number, cap: number, cls: boolean): Buffers {
   return kept;
 }
 
-/** Where a node's rows are: an index into row-major bins (F a row), with each row's class or target and weight. */
+/** Where a node's rows are: an index into row-major bins (S bytes a row), with each row's class or target and weight. */
 interface Rows {
   idx: Uint32Array;
   /** Room for the right side of a partition. */
@@ -738,7 +741,7 @@ interface Rows {
 // rather than re-optimising the whole of growTree as each of its paths is first taken.
 
 /** Histograms feature `f` over the rows idx[start..end) into `sparse` (classes), marking the touched bins. */
-function sparseClasses(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Uint16Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
+function sparseClasses(bins: Uint8Array, S: number, idx: Uint32Array, f: number, start: number, end: number, y: Uint16Array, w: Float64Array, K: number, sparse: Float64Array, touched: Uint32Array) {
   // Two interleaved histograms (the second at HB × K): neighbouring rows often share a bin,
   // and one running sum would make each row wait for the previous row's store.
   const second = HB * K;
@@ -746,8 +749,8 @@ function sparseClasses(bins: Uint8Array, F: number, idx: Uint32Array, f: number,
   for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
     const i1 = idx[j + 1]!;
-    const b0 = bins[i0 * F + f]!;
-    const b1 = bins[i1 * F + f]!;
+    const b0 = bins[i0 * S + f]!;
+    const b1 = bins[i1 * S + f]!;
     touched[b0 >>> 5]! |= 1 << (b0 & 31);
     touched[b1 >>> 5]! |= 1 << (b1 & 31);
     sparse[b0 * K + y[i0]!]! += w[i0]!;
@@ -756,20 +759,20 @@ function sparseClasses(bins: Uint8Array, F: number, idx: Uint32Array, f: number,
   // The odd row left, in a loop (its condition always runs, so the optimiser has seen it).
   for (; j < end; j++) {
     const i = idx[j]!;
-    const b = bins[i * F + f]!;
+    const b = bins[i * S + f]!;
     touched[b >>> 5]! |= 1 << (b & 31);
     sparse[b * K + y[i]!]! += w[i]!;
   }
 }
 
 /** `sparseClasses` for two classes packed into one number per row (see `packed` in growTree). */
-function sparsePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array, touched: Uint32Array) {
+function sparsePacked(bins: Uint8Array, S: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array, touched: Uint32Array) {
   let j = start;
   for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
     const i1 = idx[j + 1]!;
-    const b0 = bins[i0 * F + f]!;
-    const b1 = bins[i1 * F + f]!;
+    const b0 = bins[i0 * S + f]!;
+    const b1 = bins[i1 * S + f]!;
     touched[b0 >>> 5]! |= 1 << (b0 & 31);
     touched[b1 >>> 5]! |= 1 << (b1 & 31);
     sparse[b0]! += pw[i0]!;
@@ -777,22 +780,22 @@ function sparsePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, 
   }
   for (; j < end; j++) {
     const i = idx[j]!;
-    const b = bins[i * F + f]!;
+    const b = bins[i * S + f]!;
     touched[b >>> 5]! |= 1 << (b & 31);
     sparse[b]! += pw[i]!;
   }
 }
 
 /** `sparsePacked` without marking touched bins. */
-function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array) {
+function densePacked(bins: Uint8Array, S: number, idx: Uint32Array, f: number, start: number, end: number, pw: Float64Array, sparse: Float64Array) {
   let j = start;
   for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
     const i1 = idx[j + 1]!;
-    sparse[bins[i0 * F + f]!]! += pw[i0]!;
-    sparse[HB + bins[i1 * F + f]!]! += pw[i1]!;
+    sparse[bins[i0 * S + f]!]! += pw[i0]!;
+    sparse[HB + bins[i1 * S + f]!]! += pw[i1]!;
   }
-  for (; j < end; j++) sparse[bins[idx[j]! * F + f]!]! += pw[idx[j]!]!;
+  for (; j < end; j++) sparse[bins[idx[j]! * S + f]!]! += pw[idx[j]!]!;
 }
 
 /**
@@ -800,7 +803,7 @@ function densePacked(bins: Uint8Array, F: number, idx: Uint32Array, f: number, s
  * lanes from c × 2 × HB: each row's index and weight are read once for all of them, and their
  * bins share the row's cache line.
  */
-function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32Array, from: number, count: 3 | 4, start: number, end: number, pw: Float64Array, h: Float64Array) {
+function fusedPacked(bins: Uint8Array, S: number, idx: Uint32Array, batch: Int32Array, from: number, count: 3 | 4, start: number, end: number, pw: Float64Array, h: Float64Array) {
   const f0 = batch[from]!;
   const f1 = batch[from + 1]!;
   const f2 = batch[from + 2]!;
@@ -810,8 +813,8 @@ function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32
   for (; j + 1 < end; j += 2) {
     const i0 = idx[j]!;
     const i1 = idx[j + 1]!;
-    const o0 = i0 * F;
-    const o1 = i1 * F;
+    const o0 = i0 * S;
+    const o1 = i1 * S;
     const w0 = pw[i0]!;
     const w1 = pw[i1]!;
     h[bins[o0 + f0]!]! += w0;
@@ -827,18 +830,18 @@ function fusedPacked(bins: Uint8Array, F: number, idx: Uint32Array, batch: Int32
   }
   for (; j < end; j++) {
     const i = idx[j]!;
-    h[bins[i * F + f0]!]! += pw[i]!;
-    h[2 * HB + bins[i * F + f1]!]! += pw[i]!;
-    h[4 * HB + bins[i * F + f2]!]! += pw[i]!;
-    if (four) h[6 * HB + bins[i * F + f3]!]! += pw[i]!;
+    h[bins[i * S + f0]!]! += pw[i]!;
+    h[2 * HB + bins[i * S + f1]!]! += pw[i]!;
+    h[4 * HB + bins[i * S + f2]!]! += pw[i]!;
+    if (four) h[6 * HB + bins[i * S + f3]!]! += pw[i]!;
   }
 }
 
 /** `sparseClasses` for regression: weight and weighted target per bin. */
-function sparseTargets(bins: Uint8Array, F: number, idx: Uint32Array, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
+function sparseTargets(bins: Uint8Array, S: number, idx: Uint32Array, f: number, start: number, end: number, y: Float64Array, w: Float64Array, sparse: Float64Array, touched: Uint32Array) {
   for (let j = start; j < end; j++) {
     const i = idx[j]!;
-    const b = bins[i * F + f]!;
+    const b = bins[i * S + f]!;
     touched[b >>> 5]! |= 1 << (b & 31);
     sparse[2 * b]! += w[i]!;
     sparse[2 * b + 1]! += w[i]! * y[i]!;
@@ -846,7 +849,7 @@ function sparseTargets(bins: Uint8Array, F: number, idx: Uint32Array, f: number,
 }
 
 /** Stable partition of the index range [start, end) by "bin of feature f <= cut" (missing bins go left when `missingLeft`); returns where the right side starts. */
-function partition(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
+function partition(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, S: number, f: number, cut: number, missingLeft: boolean, start: number, end: number) {
   let a = start;
   let r = 0;
   // Without a branch per row (which side a row goes is a coin toss to the predictor): each row
@@ -856,7 +859,7 @@ function partition(idx: Uint32Array, scratch: Uint32Array, bins: Uint8Array, F: 
   const limit = cut + shift;
   for (let j = start; j < end; j++) {
     const i = idx[j]!;
-    const right = (limit - ((bins[i * F + f]! + shift) & 255)) >>> 31;
+    const right = (limit - ((bins[i * S + f]! + shift) & 255)) >>> 31;
     idx[a] = i;
     scratch[r] = i;
     a += right ^ 1;
