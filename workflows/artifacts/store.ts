@@ -17,6 +17,12 @@ export interface ArtifactStore {
   /** A local path holding the artifact's bytes, for engines that read files (DuckDB). */
   localPath(uri: string): Promise<string>;
   getBytes(uri: string): Promise<Buffer>;
+  /**
+   * What tells the artifact's present bytes apart from any it held before or will hold — a
+   * file's device, inode, size and times (every write is a new file renamed into place) — or
+   * null where the store cannot tell cheaply (Postgres). See handover.ts.
+   */
+  identity(uri: string): Promise<string | null>;
   /** A new scratch directory for files that are about to be stored; the caller removes it. */
   scratchDir(): Promise<string>;
   /** The groups under a top-level folder (`runs` → each run id), with when each was last written. */
@@ -120,6 +126,10 @@ export class FsArtifactStore implements ArtifactStore {
   getBytes(uri: string) {
     return fs.readFile(this.pathFor(keyOf(uri)));
   }
+  async identity(uri: string) {
+    const st = await fs.stat(this.pathFor(keyOf(uri)), { bigint: true }).catch(() => null);
+    return st && `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  }
   scratchDir() {
     return newScratchDir(path.join(this.root, ".scratch"));
   }
@@ -167,6 +177,10 @@ export class PostgresArtifactStore implements ArtifactStore {
     const [row] = await this.db.select({ data: artifacts.data }).from(artifacts).where(eq(artifacts.key, key));
     if (!row) throw new Error(`artifact not found: ${uri}`);
     return row.data;
+  }
+  /** Workers on other machines may rewrite a key: nothing cheap tells this process. */
+  async identity(_uri: string) {
+    return null;
   }
   async localPath(uri: string) {
     const target = path.join(this.cacheDir, keyOf(uri));

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { DatasetRef, ModelRef } from "~/lib/pipeline/plan";
 import { tempStore } from "~/workflows/artifacts/testing";
 import { executor as fillMissing } from "../fill-missing/execute";
@@ -69,6 +69,26 @@ describe("evaluate", () => {
     const matrix = panels.find((p) => p.kind === "matrix");
     const high = separable(100, 500).split("\n").filter((l) => l.endsWith(",high")).length;
     expect(matrix).toMatchObject({ labels: ["high", "low"], counts: [[high, 0], [0, 100 - high]] });
+  });
+
+  it("takes the model the train node just wrote in this process without reading it back, and reads it when it was written again", async () => {
+    const train = await datasetFromCsv(store, "t/hand-train.parquet", separable(300, 0));
+    const test = await datasetFromCsv(store, "t/hand-test.parquet", separable(100, 500));
+    const model = (await runExecutor(store, randomForest, { target: "label", nEstimators: 10 }, { train }, { nodeId: "hand-a" })).outputs.model as ModelRef;
+    const reads = vi.spyOn(store, "getBytes");
+    const handed = await runExecutor(store, executor, {}, { model, test });
+    expect(reads.mock.calls.filter(([uri]) => uri === model.uri)).toHaveLength(0);
+    // Once more: nothing left to take (taken once), so the file is read, and scores the same.
+    expect((await runExecutor(store, executor, {}, { model, test })).metrics).toEqual(handed.metrics);
+    expect(reads.mock.calls.filter(([uri]) => uri === model.uri)).toHaveLength(1);
+    // A model trained again on other rows, then its file overwritten by the first model's bytes
+    // (a retried activity writes the same key): evaluate scores what the file holds.
+    const other = await datasetFromCsv(store, "t/hand-other.parquet", separable(300, 0).replace(/,(high|low)$/gm, (_, c) => (c === "high" ? ",low" : ",high")));
+    const flipped = (await runExecutor(store, randomForest, { target: "label", nEstimators: 10 }, { train: other }, { nodeId: "hand-b" })).outputs.model as ModelRef;
+    expect(flipped.uri).not.toBe(model.uri);
+    await store.putBytes(flipped.uri.slice("artifact:".length), await store.getBytes(model.uri));
+    expect((await runExecutor(store, executor, {}, { model: flipped, test })).metrics).toEqual(handed.metrics);
+    reads.mockRestore();
   });
 
   it("replays the steps a test set split off the raw data has not been through", async () => {

@@ -1,4 +1,5 @@
 import { UserError } from "~/lib/errors";
+import { take } from "~/workflows/artifacts/handover";
 import { parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
 import { modelColumns, readTestColumns, scoreOnHoldout } from "./holdout";
@@ -33,7 +34,8 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const early = Promise.resolve()
     .then(() => readTestColumns(artifacts, test, modelColumns(modelRef, test)))
     .catch(() => undefined);
-  const file = parseModelFile(await artifacts.getBytes(modelRef.uri));
+  // The model the train node just wrote in this process, if it left it (see handover.ts); else read.
+  const file = (await take<ModelFile>(artifacts, modelRef.uri)) ?? parseModelFile(await artifacts.getBytes(modelRef.uri));
   const pending = pendingSteps(file, test.lineage.steps);
   const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pending, pending.length ? undefined : await early);
   const predictionsUri = await artifacts.putBytes(artifactKey(ctx, "predictions.json"), new TextEncoder().encode(JSON.stringify(predicted)));
