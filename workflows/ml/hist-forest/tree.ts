@@ -71,8 +71,11 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   const cap = Math.min(n, gatherAt);
   const { w, idx, notDrawn, iscratch, gb, gyC, gyR, gw, gidx, gscratch } = buffersFor(n, S, cap, cls);
   // Bootstrap by weights: n draws with replacement become per-row counts.
-  w.fill(0);
-  for (let d = 0; d < n; d++) w[Math.floor(rand() * n)]! += 1;
+  // Counted in the partition's scratch (free until the first split): 4 bytes a row where the
+  // weights take 8 — n random increments stay within half the memory.
+  const counts = iscratch;
+  counts.fill(0);
+  for (let d = 0; d < n; d++) counts[Math.floor(rand() * n)]!++;
   const subtract = params.maxFeatures > F / 2;
   // Two classes under whole-number weights (bootstrap counts, no class weights), histogrammed
   // per drawn feature: a row's class and count travel as one number, count × (class 1 ? PACK : 1),
@@ -93,19 +96,22 @@ export function growTree(data: TrainingSet, params: TreeParams, rand: () => numb
   let inBag = 0;
   let outOfBag = 0;
   for (let i = 0; i < n; i++) {
-    if (w[i] === 0) {
+    const count = counts[i]!;
+    if (count === 0) {
+      w[i] = 0;
       notDrawn[outOfBag++] = i;
       continue;
     }
     idx[inBag++] = i;
     if (cls) {
       const c = yC![i]!;
-      const wi = classWeight ? w[i]! * classWeight[c]! : w[i]!;
+      const wi = classWeight ? count * classWeight[c]! : count;
       rootTotals[c]! += wi;
       w[i] = packed && c === 1 ? wi * PACK : wi;
     } else {
-      rootTotals[0]! += w[i]!;
-      rootTotals[1]! += w[i]! * yR![i]!;
+      rootTotals[0]! += count;
+      rootTotals[1]! += count * yR![i]!;
+      w[i] = count;
     }
   }
   const oob = notDrawn.slice(0, outOfBag);
