@@ -4,7 +4,7 @@
  * comes from (seed, tree index) alone, so the forest is identical for any number of threads,
  * processes or slices.
  */
-import { binColumns, binCount, fitCategorical, fitNumeric, MISSING_BIN, type FeatureBinning } from "~/workflows/model/binning";
+import { binColumns, binCount, fitCategorical, fitNumeric, type FeatureBinning } from "~/workflows/model/binning";
 import { encodeBundle, decodeBundle, readBundleHeader } from "~/workflows/model/bundle";
 import type { BinTree, TrainingSet, TreeParams } from "./tree";
 
@@ -225,14 +225,20 @@ export function newOob(n: number, K: number): OobAccumulator {
 
 /** Where row i of a binned matrix (S bytes a row) ends in a grown tree: the leaf's offset in leafValues. */
 function leafOf(bins: Uint8Array, S: number, tree: BinTree, i: number) {
+  const { feature, bin, missingLeft, left, right } = tree;
+  const o = i * S;
   let node = 0;
-  let f = tree.feature[0]!;
+  let f = feature[0]!;
   while (f >= 0) {
-    const b = bins[i * S + f]!;
-    node = b === MISSING_BIN ? (tree.missingLeft[node] ? tree.left[node]! : tree.right[node]!) : b <= tree.bin[node]! ? tree.left[node]! : tree.right[node]!;
-    f = tree.feature[node]!;
+    // Missing values going left: bins shifted by one, the missing bin (255) wrapping to 0, so one
+    // comparison decides (real bins and cuts are at most 254).
+    const shift = missingLeft[node]!;
+    const l = left[node]!;
+    const r = right[node]!;
+    node = ((bins[o + f]! + shift) & 255) <= bin[node]! + shift ? l : r;
+    f = feature[node]!;
   }
-  return tree.left[node]!;
+  return left[node]!;
 }
 
 /** Adds one tree's predictions for its out-of-bag rows, traversing on bins. */
@@ -247,7 +253,9 @@ export function addOob(set: TrainingSet, tree: BinTree, K: number, acc: OobAccum
 
 /** The leaves (offsets in leafValues) that the rows of a binned matrix (F bins a row) reach in a tree. */
 export function leavesOf(bins: Uint8Array, F: number, tree: BinTree): Uint32Array {
-  return Uint32Array.from({ length: bins.length / F }, (_, r) => leafOf(bins, F, tree, r));
+  const out = new Uint32Array(bins.length / F);
+  for (let r = 0; r < out.length; r++) out[r] = leafOf(bins, F, tree, r);
+  return out;
 }
 
 /**
