@@ -55,4 +55,18 @@ describe("reference profiles", () => {
     expect(profile.prediction.kind === "categorical" && profile.prediction.categories).toEqual(["no", "yes"]);
     expect(profile.prediction.counts).toEqual([750, 250, 0, 0]);
   });
+
+  it("counts the categories past the most frequent twenty as another value, as serving bins them", () => {
+    // 25 categories, category k written k + 1 times; numbers among them are counted by their text.
+    const many = Array.from({ length: 25 }, (_, k) => Array.from({ length: k + 1 }, () => (k === 24 ? 24 : `c${k}`))).flat();
+    const values = [...many, null, undefined, Number.NaN];
+    const p = buildProfile([{ name: "c", kind: "categorical", values }], { task: "regression", values: values.map((_, i) => i) }).features[0]!;
+    if (p.kind !== "categorical") throw new Error("categorical expected");
+    expect(p.categories).toEqual(["24", ...Array.from({ length: 19 }, (_, k) => `c${23 - k}`)]);
+    const bin = binner(p);
+    const byBinner = new Array<number>(p.counts.length).fill(0);
+    for (const v of values) byBinner[bin(v)]!++;
+    expect(p.counts).toEqual(byBinner);
+    expect(p.counts.slice(-2)).toEqual([1 + 2 + 3 + 4 + 5, 3]);
+  });
 });

@@ -62,16 +62,24 @@ function numericEdges(values: ArrayLike<unknown>): number[] {
   return edges;
 }
 
-function topCategories(values: ArrayLike<unknown>, limit: number): string[] {
+/** How often each category (a value's text) occurs, and how many values are missing. */
+function categoryCounts(values: ArrayLike<unknown>): { freq: Map<string, number>; missing: number } {
   const freq = new Map<string, number>();
+  let missing = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (isMissing(v)) continue;
+    if (isMissing(v)) {
+      missing++;
+      continue;
+    }
     const key = String(v);
     freq.set(key, (freq.get(key) ?? 0) + 1);
   }
-  return [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([k]) => k);
+  return { freq, missing };
 }
+
+const topCategories = (freq: Map<string, number>, limit: number) =>
+  [...freq].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([k]) => k);
 
 /** A function from a value to its bin in a profile (built once per model, used per request). */
 export function binner(p: FeatureProfile): (v: unknown) => number {
@@ -88,14 +96,30 @@ export function binner(p: FeatureProfile): (v: unknown) => number {
   return (v) => (isMissing(v) ? missing : (index.get(String(v)) ?? other));
 }
 
+/**
+ * A column's profile: its bins, and every value counted in the bin `binner` gives it — from the
+ * category counts themselves for text, in one pass over the numbers for numeric columns.
+ */
 function profileOf(name: string, values: ArrayLike<unknown>, kind: "numeric" | "categorical", categoryLimit = TOP_CATEGORIES): FeatureProfile {
-  const p: FeatureProfile =
-    kind === "numeric"
-      ? { name, kind, edges: numericEdges(values), counts: [] }
-      : { name, kind, categories: topCategories(values, categoryLimit), counts: [] };
-  p.counts = new Array<number>(p.kind === "numeric" ? p.edges.length + 2 : p.categories.length + 2).fill(0);
+  if (kind === "categorical") {
+    const { freq, missing } = categoryCounts(values);
+    const categories = topCategories(freq, categoryLimit);
+    const counts = categories.map((c) => freq.get(c)!);
+    const other = values.length - missing - counts.reduce((a, b) => a + b, 0);
+    return { name, kind, categories, counts: [...counts, other, missing] };
+  }
+  const edgeList = numericEdges(values);
+  const counts = new Array<number>(edgeList.length + 2).fill(0);
+  const p: NumericProfile = { name, kind, edges: edgeList, counts };
+  const missing = counts.length - 1;
+  const edges = Float64Array.from(p.edges);
   const bin = binner(p);
-  for (let i = 0; i < values.length; i++) p.counts[bin(values[i])]!++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // Numbers (the rows a model trained on) directly; anything else as binner bins it.
+    if (typeof v === "number") counts[Number.isNaN(v) ? missing : lowerBound(edges, v)]!++;
+    else counts[bin(v)]!++;
+  }
   return p;
 }
 
