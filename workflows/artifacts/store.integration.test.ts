@@ -24,4 +24,11 @@ describe("Postgres artifact store (shared between machines)", () => {
     expect([...fs.readFileSync(await other.localPath(uri))]).toEqual([4, 5, 6, 7]);
     await expect(store.getBytes("artifact:missing")).rejects.toThrow("artifact not found: artifact:missing");
   });
+
+  it("stores parts as one artifact, and cannot tell one write of a key from another (nothing is handed over)", async () => {
+    const store = new PostgresArtifactStore(db(), cache);
+    const uri = await store.putParts("runs/x/n/parts.bin", [Uint8Array.of(1, 2), new Uint8Array(0), Uint8Array.of(3)]);
+    expect([...(await store.getBytes(uri))]).toEqual([1, 2, 3]);
+    expect(await store.identity(uri)).toBeNull();
+  });
 });

@@ -18,6 +18,14 @@ describe("filesystem artifact store", () => {
     const u2 = await store.putFile("d/f", `${scratch}/f`);
     expect(fs.readFileSync(await store.localPath(u2), "utf8")).toBe("file");
   });
+  it("writes parts one after another as one artifact: an empty part, a view into a larger buffer and shared memory included", async () => {
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
+    const shared = new Uint8Array(new SharedArrayBuffer(5));
+    shared.set([9, 8, 7, 6, 5]);
+    const parts = [Uint8Array.of(1, 2), new Uint8Array(0), big.subarray(100, 200_100), shared];
+    const uri = await store.putParts("runs/r/n/parts.bin", parts);
+    expect(new Uint8Array(await store.getBytes(uri))).toEqual(Uint8Array.from([1, 2, ...big.subarray(100, 200_100), 9, 8, 7, 6, 5]));
+  });
   it("refuses keys that escape the store", () => {
     expect(() => keyOf("artifact:../etc/passwd")).toThrow(/invalid artifact key/);
     expect(() => keyOf("artifact:/abs")).toThrow(/invalid artifact key/);

@@ -14,6 +14,8 @@ export interface ArtifactStore {
   /** Stores a local file under `key` (overwriting: retried activities write the same key). */
   putFile(key: string, file: string): Promise<string>;
   putBytes(key: string, bytes: Uint8Array): Promise<string>;
+  /** `putBytes` of the parts' bytes one after another (a file written from them, not joined first). */
+  putParts(key: string, parts: Uint8Array[]): Promise<string>;
   /** A local path holding the artifact's bytes, for engines that read files (DuckDB). */
   localPath(uri: string): Promise<string>;
   getBytes(uri: string): Promise<Buffer>;
@@ -118,6 +120,24 @@ export class FsArtifactStore implements ArtifactStore {
     await atomicWrite(this.pathFor(key), (tmp) => fs.writeFile(tmp, bytes));
     return uriFor(key);
   }
+  async putParts(key: string, parts: Uint8Array[]) {
+    keyOf(uriFor(key));
+    await atomicWrite(this.pathFor(key), async (tmp) => {
+      const file = await fs.open(tmp, "w");
+      try {
+        // A write may take fewer bytes than asked (over 2 GB a call): the rest follows from where it stopped.
+        let rest = parts.filter((p) => p.byteLength > 0);
+        while (rest.length) {
+          let { bytesWritten } = await file.writev(rest.slice(0, 512));
+          while (rest.length && bytesWritten >= rest[0]!.byteLength) bytesWritten -= rest.shift()!.byteLength;
+          if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+        }
+      } finally {
+        await file.close();
+      }
+    });
+    return uriFor(key);
+  }
   async localPath(uri: string) {
     const p = this.pathFor(keyOf(uri));
     await fs.access(p);
@@ -162,6 +182,9 @@ export class PostgresArtifactStore implements ArtifactStore {
 
   async putFile(key: string, file: string) {
     return this.putBytes(key, await fs.readFile(file));
+  }
+  putParts(key: string, parts: Uint8Array[]) {
+    return this.putBytes(key, Buffer.concat(parts));
   }
   async putBytes(key: string, bytes: Uint8Array) {
     keyOf(uriFor(key));

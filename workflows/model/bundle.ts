@@ -20,8 +20,12 @@ export type TypedArray =
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-/** Plain Uint8Array and DataView (no Node Buffer), so the format also reads in a browser. */
-export function encodeBundle(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array {
+/**
+ * The bundle as the parts of its bytes, in order: the magic, length and header (padded), then
+ * each array's own memory (no copy) with the zeros that align the next. Written one after another
+ * they are the file (a 140 MB forest is not copied into one buffer first); `encodeBundle` joins them.
+ */
+export function bundleParts(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array[] {
   const layout: { name: string; type: CtorName; offset: number; length: number }[] = [];
   let offset = 0;
   for (const [name, arr] of Object.entries(arrays)) {
@@ -30,16 +34,35 @@ export function encodeBundle(magic: string, header: Record<string, unknown>, arr
     offset += arr.byteLength;
   }
   const head = utf8.encode(JSON.stringify({ ...header, layout }));
-  const headerEnd = Math.ceil((8 + head.length) / 8) * 8;
-  const out = new Uint8Array(headerEnd + offset);
-  for (let i = 0; i < 4; i++) out[i] = magic.padEnd(4).charCodeAt(i) & 0xff;
-  new DataView(out.buffer).setUint32(4, head.length, true);
-  out.set(head, 8);
+  const first = new Uint8Array(Math.ceil((8 + head.length) / 8) * 8);
+  for (let i = 0; i < 4; i++) first[i] = magic.padEnd(4).charCodeAt(i) & 0xff;
+  new DataView(first.buffer).setUint32(4, head.length, true);
+  first.set(head, 8);
+  const parts: Uint8Array[] = [first];
+  let at = 0;
   for (const l of layout) {
+    if (l.offset > at) parts.push(new Uint8Array(l.offset - at));
     const arr = arrays[l.name]!;
-    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), headerEnd + l.offset);
+    parts.push(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    at = l.offset + arr.byteLength;
+  }
+  return parts;
+}
+
+/** The parts of `bundleParts` as one buffer. */
+export function joinParts(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
   }
   return out;
+}
+
+/** Plain Uint8Array and DataView (no Node Buffer), so the format also reads in a browser. */
+export function encodeBundle(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array {
+  return joinParts(bundleParts(magic, header, arrays));
 }
 
 const bundleMagic = (b: Uint8Array) => (b.length >= 8 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : "");
@@ -86,18 +109,25 @@ export function decodeBundle<H>(
 const FOREST = "MRF1";
 const FOREST_ARRAYS = ["treeRoots", "feature", "threshold", "missingLeft", "left", "right", "leafValues", "importances"] as const;
 
-export function encodeForest(f: FlatForest, extra: Record<string, unknown> = {}): Uint8Array {
-  return encodeBundle(
-    FOREST,
-    { task: f.task, nClasses: f.nClasses, binnings: f.binnings, oobScore: f.oobScore, extra },
-    Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])),
-  );
-}
+/** A forest file as the parts of its bytes (see bundleParts). */
+export const forestParts = (f: FlatForest, extra: Record<string, unknown> = {}): Uint8Array[] =>
+  bundleParts(FOREST, { task: f.task, nClasses: f.nClasses, binnings: f.binnings, oobScore: f.oobScore, extra }, Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])));
+
+export const encodeForest = (f: FlatForest, extra: Record<string, unknown> = {}): Uint8Array => joinParts(forestParts(f, extra));
 
 export const isForestFile = (b: Uint8Array) => bundleMagic(b) === FOREST;
 
 /** The metadata stored beside a forest, without decoding its arrays. */
 export const readForestExtra = (b: Uint8Array) => readBundleHeader<{ extra: Record<string, unknown> }>(FOREST, b).extra;
+
+/**
+ * What `decodeForest` gives for the file `forestParts(f, …)` writes, from its first part (the
+ * header, read back as a reader reads it) and `f`'s own arrays (the very bytes the file holds).
+ */
+export function forestAsRead(head: Uint8Array, f: FlatForest): { forest: FlatForest; extra: Record<string, unknown> } {
+  const { extra, layout: _layout, ...meta } = readBundleHeader<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown>; layout: unknown }>(FOREST, head);
+  return { forest: { ...meta, ...(Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])) as Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>) }, extra };
+}
 
 export function decodeForest(bytes: Uint8Array): { forest: FlatForest; extra: Record<string, unknown> } {
   const { header, arrays } = decodeBundle<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown> }>(

@@ -7,7 +7,7 @@
  * ml-random-forest models as JSON.
  */
 import type { Lineage, LineageStep } from "~/lib/pipeline/plan";
-import { decodeForest, encodeForest, isForestFile, readForestExtra } from "./bundle";
+import { decodeForest, forestAsRead, forestParts, isForestFile, joinParts, readForestExtra } from "./bundle";
 import type { FlatForest } from "./flat-forest";
 import type { TrainedForest } from "./ml-random-forest";
 import type { ReferenceProfile } from "./profile";
@@ -34,12 +34,22 @@ export interface ModelMeta {
 
 export type ModelFile = ModelMeta & ({ engine: "ml-random-forest"; forest: TrainedForest } | { engine: "histogram"; flat: FlatForest });
 
-export function encodeModel(file: ModelFile): Uint8Array {
+/** The model file's bytes as parts to write in order (a forest's arrays are not copied; see bundleParts). */
+export function modelParts(file: ModelFile): Uint8Array[] {
   if (file.engine === "histogram") {
     const { flat, ...meta } = file;
-    return encodeForest(flat, meta as unknown as Record<string, unknown>);
+    return forestParts(flat, meta as unknown as Record<string, unknown>);
   }
-  return new TextEncoder().encode(JSON.stringify(file));
+  return [new TextEncoder().encode(JSON.stringify(file))];
+}
+
+export const encodeModel = (file: ModelFile): Uint8Array => joinParts(modelParts(file));
+
+/** What `parseModelFile` reads back from the bytes `modelParts(file)` gives, without joining them: the same model, on `file`'s own arrays. */
+export function modelAsRead(file: ModelFile, parts: Uint8Array[]): ModelFile {
+  if (file.engine !== "histogram") return parseModelFile(joinParts(parts));
+  const { forest, extra } = forestAsRead(parts[0]!, file.flat);
+  return withUpgradedLineage({ ...(extra as unknown as ModelMeta), engine: "histogram", flat: forest });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "~/lib/random";
-import { decodeForest, encodeForest } from "~/workflows/model/bundle";
+import { decodeForest, encodeForest, joinParts } from "~/workflows/model/bundle";
+import { modelAsRead, modelParts, parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { ForestPredictor, type FlatForest } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
@@ -493,6 +494,30 @@ describe("histogram random forest", () => {
     expect(extra).toEqual({ note: "x" });
     expect(new ForestPredictor(back).predictRows(rows(2000, 2100))).toEqual(new ForestPredictor(forest).predictRows(rows(2000, 2100)));
     expect(loadMs).toBeLessThan(1000); // generous: a sanity bound, the benchmark measures it
+  });
+
+  it("hands over, written in parts, the model its file reads back as — without joining the parts", async () => {
+    const { forest } = await trainForest(features(0, 800), y.slice(0, 800), { ...base, nEstimators: 4 });
+    const file: ModelFile = {
+      format: "millrace-model/1",
+      engine: "histogram",
+      task: "classification",
+      target: "y",
+      features: forest.binnings.map((b) => b.name),
+      classes: [0, 1],
+      lineage: { rawColumns: [], steps: [{ kind: "fill", values: { a: 1 } } as never] },
+      trainedRows: 800,
+      oobScore: Number.NaN,
+      flat: forest,
+    };
+    const parts = modelParts(file);
+    expect(parts.length).toBeGreaterThan(8);
+    const read = parseModelFile(joinParts(parts));
+    const handed = modelAsRead(file, parts);
+    // The same metadata as read back (NaN written as null, old steps upgraded) and the same arrays.
+    expect(handed).toEqual(read);
+    expect(handed.engine === "histogram" && handed.flat.threshold).toBe(forest.threshold);
+    expect(read.lineage.steps[0]).toEqual({ type: "fill-missing", params: { values: { a: 1 } } });
   });
 
   it("loaded from its file, hands scoring threads a layout that holds none of the file's bytes", async () => {

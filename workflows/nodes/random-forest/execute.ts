@@ -9,7 +9,7 @@ import type { DatasetRef, ModelRef } from "~/lib/pipeline/plan";
 import { parquet, readColumns, withDuck } from "~/workflows/data/duck";
 import { trainForestInThread } from "~/workflows/ml/ml-random-forest/train-in-thread";
 import { leave } from "~/workflows/artifacts/handover";
-import { encodeModel, parseModelFile, type Label, type ModelFile, type ModelMeta } from "~/workflows/model/model-file";
+import { encodeModel, modelAsRead, modelParts, type Label, type ModelFile, type ModelMeta } from "~/workflows/model/model-file";
 import type { FlatForest } from "~/workflows/model/flat-forest";
 import { inputColumns } from "~/workflows/model/signature";
 import { buildProfile, predictionProfile, type ReferenceProfile } from "~/workflows/model/profile";
@@ -168,10 +168,10 @@ async function saveHistogramModel(
 ): Promise<{ model: ModelRef; metrics: Record<string, number> }> {
   const importances = Object.fromEntries(meta.features.map((f, i) => [f, flat.importances[i]!]));
   const file: ModelFile = await withPredictionReference({ ...meta, engine: "histogram", importances, oobScore: flat.oobScore, flat }, training, reference);
-  const bytes = encodeModel(file);
-  const uri = await ctx.artifacts.putBytes(artifactKey(ctx, name), bytes);
-  // As evaluate would read it back (views on these very bytes), for evaluate to take next.
-  await leave(ctx.artifacts, uri, parseModelFile(bytes));
+  const parts = modelParts(file);
+  const uri = await ctx.artifacts.putParts(artifactKey(ctx, name), parts);
+  // As evaluate would read it back (the header parsed again, the arrays these very bytes), for evaluate to take next.
+  await leave(ctx.artifacts, uri, modelAsRead(file, parts));
   const model: ModelRef = { kind: "model", uri, task: meta.task, target: meta.target, features: meta.features, signature: inputColumns(meta) };
   const metrics: Record<string, number> = { trees: flat.treeRoots.length, train_seconds: (performance.now() - started) / 1000 };
   for (const [f, v] of Object.entries(importances)) metrics[`${IMPORTANCE_PREFIX}${f}`] = v;
