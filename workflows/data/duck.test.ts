@@ -14,7 +14,8 @@ describe("readColumns", () => {
         CASE WHEN i % 5 = 0 THEN NULL WHEN i % 3 = 0 THEN '' WHEN i % 4 = 0 THEN 'Zürich' WHEN i % 6 = 1 THEN 'a string longer than twelve bytes ' || i
           WHEN i % 11 = 2 THEN 'twelve bytes' WHEN i % 11 = 3 THEN 'thirteen byte' WHEN i % 11 = 4 THEN 'Zürich-Genf' ELSE 'c' || (i % 17) END AS s,
         CASE WHEN i % 9 = 0 THEN NULL ELSE i % 2 = 0 END AS b,
-        DATE '2024-01-01' + i::INTEGER AS d
+        DATE '2024-01-01' + i::INTEGER AS d,
+        CASE WHEN i % 8 = 0 THEN 'on time' WHEN i % 8 = 1 THEN 'on tame' ELSE 'value-' || (i % 3000) END AS w
       FROM range(5000) t(i)`;
     const columns: ColumnSchema[] = [
       { name: "x", type: "number", nullable: true },
@@ -22,10 +23,12 @@ describe("readColumns", () => {
       { name: "s", type: "string", nullable: true },
       { name: "b", type: "boolean", nullable: true },
       { name: "d", type: "string", nullable: true },
+      // 7–12 bytes: two values of the same length one byte apart, and 3,000 that share 1,024 slots.
+      { name: "w", type: "string", nullable: false },
     ];
     await withDuck(async (conn) => {
       const read = await readColumns(conn, `(${sql})`, columns);
-      const expected = (await conn.runAndReadAll(`SELECT x::DOUBLE AS x, n::DOUBLE AS n, s, b, d FROM (${sql})`)).getColumnsObjectJS();
+      const expected = (await conn.runAndReadAll(`SELECT x::DOUBLE AS x, n::DOUBLE AS n, s, b, d, w FROM (${sql})`)).getColumnsObjectJS();
       for (const c of columns) {
         expect(read[c.name]!.length).toBe(5000);
         expect(read[c.name], c.name).toEqual(expected[c.name]);
@@ -43,6 +46,29 @@ describe("readColumns", () => {
       const chunk = (await (await conn.run(`SELECT x::DOUBLE AS x, s FROM (${sql})`)).fetchAllChunks())[0]!;
       expect(vectorMemory(chunk.getColumnVector(0))?.items).toBeInstanceOf(Float64Array);
       expect(vectorMemory(chunk.getColumnVector(1))?.view).toBeInstanceOf(DataView);
+    });
+  });
+
+  it("reads the number columns it is asked to as Float64Arrays, missing values as NaN, the others as before", async () => {
+    // 5,000 rows over three chunks; missing values on both sides of a validity byte's boundary.
+    const sql = `SELECT CASE WHEN i % 7 = 0 OR i BETWEEN 4090 AND 4101 THEN NULL WHEN i % 13 = 0 THEN '-0.0'::DOUBLE ELSE i / 3 END AS x,
+        i::INTEGER AS n, 'c' || (i % 5) AS s FROM range(5000) t(i)`;
+    const columns: ColumnSchema[] = [
+      { name: "x", type: "number", nullable: true },
+      { name: "n", type: "number", nullable: false },
+      { name: "s", type: "string", nullable: false },
+    ];
+    await withDuck(async (conn) => {
+      const plain = await readColumns(conn, `(${sql})`, columns);
+      const read = await readColumns(conn, `(${sql})`, columns, new Set(["x", "n", "s"]));
+      for (const name of ["x", "n"]) {
+        expect(read[name]).toBeInstanceOf(Float64Array);
+        expect(Array.from(read[name]!)).toEqual(plain[name]!.map((v) => (v === null ? Number.NaN : v)));
+      }
+      expect(Number.isNaN(read.x![4095])).toBe(true);
+      expect(Object.is(read.x![13], -0)).toBe(true);
+      // Only number columns are typed: text stays text.
+      expect(read.s).toEqual(plain.s);
     });
   });
 

@@ -118,12 +118,16 @@ export async function writeCsv(conn: Duck, relation: string, file: string) {
   await conn.run(`COPY (SELECT ${select} FROM ${relation}) TO ${quoteString(file)} (FORMAT csv, HEADER)`);
 }
 
-/** Reads whole columns into JS arrays (numbers as doubles, missing values as null). */
-export async function readColumns(
-  conn: Duck,
-  relation: string,
-  columns: ColumnSchema[],
-): Promise<Record<string, (number | string | boolean | null)[]>> {
+type Value = number | string | boolean | null;
+
+/**
+ * Reads whole columns into JS arrays (numbers as doubles, missing values as null); the number
+ * columns named in `typed` into Float64Arrays instead, missing values as NaN — no JS value per
+ * row (a model's features: ≈ 4 M values for flights' train set).
+ */
+export async function readColumns(conn: Duck, relation: string, columns: ColumnSchema[]): Promise<Record<string, Value[]>>;
+export async function readColumns(conn: Duck, relation: string, columns: ColumnSchema[], typed: ReadonlySet<string>): Promise<Record<string, Value[] | Float64Array>>;
+export async function readColumns(conn: Duck, relation: string, columns: ColumnSchema[], typed: ReadonlySet<string> = new Set()): Promise<Record<string, Value[] | Float64Array>> {
   if (columns.length === 0) return {};
   const select = columns
     .map((c) => (c.type === "number" ? `${quoteIdent(c.name)}::DOUBLE AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
@@ -132,11 +136,15 @@ export async function readColumns(
   // Sized up front and filled in order: holey but not a dictionary (checked with V8's natives
   // for 262k rows), read as fast as a pushed array, and filled faster.
   const n = chunks.reduce((sum, ch) => sum + ch.rowCount, 0);
-  const arrays = columns.map(() => new Array<number | string | boolean | null>(n));
-  const texts = columns.map(() => new Map<number, string>());
+  const arrays = columns.map((c) => (c.type === "number" && typed.has(c.name) ? new Float64Array(n) : new Array<Value>(n)));
+  const texts = columns.map(() => new ShortTexts());
   let at = 0;
   for (const chunk of chunks) {
-    for (let c = 0; c < columns.length; c++) copyVector(chunk.getColumnVector(c), chunk.rowCount, arrays[c]!, at, texts[c]!);
+    for (let c = 0; c < columns.length; c++) {
+      const out = arrays[c]!;
+      if (out instanceof Float64Array) copyNumbers(chunk.getColumnVector(c), chunk.rowCount, out, at);
+      else copyVector(chunk.getColumnVector(c), chunk.rowCount, out, at, texts[c]!);
+    }
     at += chunk.rowCount;
   }
   return Object.fromEntries(columns.map((c, i) => [c.name, arrays[i]!]));
@@ -156,8 +164,42 @@ export function vectorMemory(v: DuckDBVector): { items: Float64Array | undefined
   return { items: inner.items, view: data, bits: words ? new Uint8Array(words.buffer, words.byteOffset, words.byteLength) : null };
 }
 
+/** `m` numbers of a vector into `out` from `at`, NaN where missing (straight from the vector's memory for doubles). */
+function copyNumbers(v: DuckDBVector, m: number, out: Float64Array, at: number) {
+  const memory = v instanceof DuckDBDoubleVector ? vectorMemory(v) : null;
+  if (memory?.items) {
+    const { items, bits } = memory;
+    out.set(items.subarray(0, m), at);
+    if (bits) {
+      for (let r = 0; r < m; r += 8) {
+        const byte = bits[r >>> 3]!;
+        if (byte === 255) continue;
+        for (let k = r; k < Math.min(m, r + 8); k++) if (!((byte >>> (k & 7)) & 1)) out[at + k] = Number.NaN;
+      }
+    }
+    return;
+  }
+  const type = v.type;
+  for (let r = 0; r < m; r++) {
+    const value = JSDuckDBValueConverter(v.getItem(r), type, JSDuckDBValueConverter);
+    out[at + r] = value === null ? Number.NaN : Number(value);
+  }
+}
+
 /** Distinct short texts a column keeps one string of (see copyVector): beyond, texts are made per row. */
 const SHORT_TEXTS = 65_536;
+/** Slots for texts of 7–12 ASCII bytes (a power of two). */
+const SLOTS = 1024;
+
+/** A column's strings for short ASCII texts, kept across chunks (see copyVector). */
+class ShortTexts {
+  /** Codes of up to six bytes, by one exact number for their length and bytes. */
+  readonly codes = new Map<number, string>();
+  /** Texts of 7–12 bytes ("on time", a status): the last one in each slot of a hash of their bytes, checked byte for byte. */
+  readonly slots: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+  readonly slotBytes = new Uint8Array(SLOTS * 12);
+  readonly slotLength = new Uint8Array(SLOTS);
+}
 
 /**
  * `m` values of a vector into `out` from `at`, as the library's JS conversion gives them
@@ -165,7 +207,7 @@ const SHORT_TEXTS = 65_536;
  * text — the columns models read by the million — instead of one callback, validity lookup
  * and decoder call per value. `texts`: the column's strings of short codes, kept across chunks.
  */
-function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number, texts: Map<number, string>) {
+function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number, texts: ShortTexts) {
   const memory = v instanceof DuckDBDoubleVector || v instanceof DuckDBVarCharVector ? vectorMemory(v) : null;
   if (memory?.items && v instanceof DuckDBDoubleVector) {
     const { items, bits } = memory;
@@ -191,15 +233,38 @@ function copyVector(v: DuckDBVector, m: number, out: unknown[], at: number, text
         // by the maps that count and bin categories.
         let key = len;
         for (let k = 0; k < len; k++) key = key * 128 + bytes[p + k]!;
-        let text = texts.get(key);
+        let text = texts.codes.get(key);
         if (text === undefined) {
           text = String.fromCharCode.apply(null, bytes.subarray(p, p + len) as unknown as number[]);
-          if (texts.size < SHORT_TEXTS) texts.set(key, text);
+          if (texts.codes.size < SHORT_TEXTS) texts.codes.set(key, text);
         }
         out[at + r] = text;
         continue;
       }
-      out[at + r] = len <= 12 && high < 128 ? String.fromCharCode.apply(null, bytes.subarray(p, p + len) as unknown as number[]) : v.getItem(r);
+      if (len <= 12 && high < 128) {
+        // Longer short texts: a column of few values ("late" / "on time") makes each string once.
+        let h = 2166136261;
+        for (let k = 0; k < len; k++) h = Math.imul(h ^ bytes[p + k]!, 16777619);
+        const slot = h & (SLOTS - 1);
+        let text = texts.slots[slot];
+        if (text !== undefined && texts.slotLength[slot] === len) {
+          for (let k = 0; k < len; k++) {
+            if (texts.slotBytes[slot * 12 + k] !== bytes[p + k]) {
+              text = undefined;
+              break;
+            }
+          }
+        } else text = undefined;
+        if (text === undefined) {
+          text = String.fromCharCode.apply(null, bytes.subarray(p, p + len) as unknown as number[]);
+          texts.slots[slot] = text;
+          texts.slotLength[slot] = len;
+          texts.slotBytes.set(bytes.subarray(p, p + len), slot * 12);
+        }
+        out[at + r] = text;
+        continue;
+      }
+      out[at + r] = v.getItem(r);
     }
     return;
   }

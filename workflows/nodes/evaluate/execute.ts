@@ -32,7 +32,7 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   // The columns the model reads, read from the test set while the model file is read (a failure
   // here leaves scoreOnHoldout to read them, and to say what is missing).
   const early = Promise.resolve()
-    .then(() => readTestColumns(artifacts, test, modelColumns(modelRef, test)))
+    .then(() => readTestColumns(artifacts, test, modelColumns(modelRef, test), modelRef.features))
     .catch(() => undefined);
   // The model the train node just wrote in this process, if it left it (see handover.ts); else read.
   const file = (await take<ModelFile>(artifacts, modelRef.uri)) ?? parseModelFile(await artifacts.getBytes(modelRef.uri));

@@ -20,10 +20,13 @@ export function modelColumns(model: { features: string[]; target: string }, test
   });
 }
 
-/** Columns of the test set, read into memory. */
-export async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"]) {
+/**
+ * Columns of the test set, read into memory; `features`: the number columns among them a model
+ * reads as they are (no steps to replay) come as Float64Arrays (see readColumns).
+ */
+export async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"], features: string[] = []) {
   const path = await artifacts.localPath(test.uri);
-  return withDuck((conn) => readColumns(conn, parquet(path), columns));
+  return withDuck((conn) => readColumns(conn, parquet(path), columns, new Set(features)));
 }
 
 /**
@@ -37,8 +40,8 @@ export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, 
   const target = test.columns.find((c) => c.name === file.target);
   if (!target) throw new UserError(`the target column '${file.target}' is not in the test set`);
   const needed = pending.length ? test.columns : modelColumns(file, test);
-  const data = read && needed.every((c) => c.name in read) ? read : await readTestColumns(artifacts, test, needed);
-  const actual = data[file.target]! as (Label | null)[];
+  const data = read && needed.every((c) => c.name in read) ? read : await readTestColumns(artifacts, test, needed, pending.length ? [] : file.features);
+  const actual = data[file.target] as (Label | null)[];
   const missing = actual.filter((a) => a === null).length;
   if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
   if (test.rows === 0) throw new UserError("the test set has no rows");

@@ -38,6 +38,8 @@ import { MAX_CLASSES_OF_NUMBERS, targetColumn } from "../columns";
 import { IMPORTANCE_PREFIX, selectFeatures, spec } from "./spec";
 
 type Ctx = ContextOf<typeof spec>;
+/** The training columns as read: number features as Float64Arrays (NaN where missing), the rest as values (null where missing). */
+type Columns = Record<string, ArrayLike<unknown>>;
 type Config = Ctx["config"];
 interface SliceTask {
   trainingUri: string;
@@ -97,8 +99,11 @@ export async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "trai
     return c;
   });
   const file = await ctx.artifacts.localPath(src.uri);
-  const data = await withDuck((conn) => readColumns(conn, parquet(file), [...featureCols, targetCol]));
-  const y = data[target]!;
+  // Number features as Float64Arrays (missing: NaN): no JS value per row of them.
+  const typed = new Set(featureCols.filter((c) => c.type === "number").map((c) => c.name));
+  const data: Columns = await withDuck((conn) => readColumns(conn, parquet(file), [...featureCols, targetCol], typed));
+  // Never typed: the target is not among the features.
+  const y = data[target] as (Label | null)[];
   const missingY = y.filter((v) => v === null).length;
   if (missingY) throw new UserError(`target column '${target}' has ${missingY} missing values; drop those rows first (Fill missing: "rows with a missing target" → drop)`);
   const classes = config.task === "classification" ? new Set(y).size : 0;
@@ -110,7 +115,7 @@ export async function loadTrainingData(ctx: Ctx, port: "train" | "refit" = "trai
 }
 
 /** The training set as drift will compare live traffic with it: its features on fixed bins, and its target. */
-const trainingProfile = (config: Config, featureCols: ColumnSchema[], data: Record<string, unknown[]>, y: Label[]) =>
+const trainingProfile = (config: Config, featureCols: ColumnSchema[], data: Columns, y: Label[]) =>
   buildProfile(
     featureCols.map((c) => ({ name: c.name, kind: c.type === "number" ? ("numeric" as const) : ("categorical" as const), values: data[c.name]! })),
     { task: config.task, values: y },
@@ -130,7 +135,7 @@ function baseMeta(config: Config, src: DatasetRef, target: string, features: str
   };
 }
 
-type Training = { featureCols: ColumnSchema[]; data: Record<string, unknown[]>; rows: number };
+type Training = { featureCols: ColumnSchema[]; data: Columns; rows: number };
 
 /** The training rows whose predictions are the reference live predictions are compared with: up to 20,000, evenly spaced. */
 function referenceRows(rows: number) {
@@ -206,7 +211,7 @@ async function finish(ctx: Ctx, evaluated: { model: ModelRef; metrics: Record<st
   };
 }
 
-export const featureInputs = (featureCols: ColumnSchema[], data: Record<string, unknown[]>): FeatureInput[] =>
+export const featureInputs = (featureCols: ColumnSchema[], data: Columns): FeatureInput[] =>
   featureCols.map((c) => ({ name: c.name, kind: c.type === "number" ? "numeric" : "categorical", values: data[c.name]! }));
 
 async function execute(ctx: Ctx) {
@@ -220,7 +225,8 @@ async function execute(ctx: Ctx) {
   if (config.engine === "ml-random-forest") {
     if (ctx.inputs.refit) throw new UserError("refitting on all rows needs the histogram engine");
     for (const f of features) {
-      const missing = data[f]!.filter((v) => v === null).length;
+      let missing = 0;
+      for (let r = 0; r < src.rows; r++) if (Number.isNaN(data[f]![r] as number)) missing++;
       if (missing) throw new UserError(`feature column '${f}' has ${missing} missing values; add a Fill missing node before training`);
     }
     const X = Array.from({ length: src.rows }, (_, r) => features.map((f) => data[f]![r] as number));
