@@ -126,7 +126,7 @@ export class FsArtifactStore implements ArtifactStore {
       const file = await fs.open(tmp, "w");
       try {
         // A write may take fewer bytes than asked (over 2 GB a call): the rest follows from where it stopped.
-        let rest = parts.filter((p) => p.byteLength > 0);
+        const rest = parts.filter((p) => p.byteLength > 0);
         while (rest.length) {
           let { bytesWritten } = await file.writev(rest.slice(0, 512));
           while (rest.length && bytesWritten >= rest[0]!.byteLength) bytesWritten -= rest.shift()!.byteLength;

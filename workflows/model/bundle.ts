@@ -25,7 +25,7 @@ const fromUtf8 = new TextDecoder();
  * each array's own memory (no copy) with the zeros that align the next. Written one after another
  * they are the file (a 140 MB forest is not copied into one buffer first); `encodeBundle` joins them.
  */
-export function bundleParts(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array[] {
+function bundleParts(magic: string, header: Record<string, unknown>, arrays: Record<string, TypedArray>): Uint8Array[] {
   const layout: { name: string; type: CtorName; offset: number; length: number }[] = [];
   let offset = 0;
   for (const [name, arr] of Object.entries(arrays)) {
