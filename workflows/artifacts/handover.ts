@@ -29,9 +29,12 @@ export async function leave(store: ArtifactStore, uri: string, value: unknown) {
   drop();
   const identity = await store.identity(uri);
   if (identity === null) return;
-  const timer = setTimeout(drop, KEEP_MS);
+  drop();
+  // Drops this value only: another left since (two trainings ending together) has its own timer.
+  const timer = setTimeout(() => slot === mine && drop(), KEEP_MS);
   timer.unref();
-  slot = { store, uri, identity, value, timer };
+  const mine: Slot = { store, uri, identity, value, timer };
+  slot = mine;
 }
 
 /** The value left for `uri` in this store, if it is still the artifact that was written; else undefined (read the store). */

@@ -26,7 +26,7 @@ describe("filesystem artifact store", () => {
     const uri = await store.putParts("runs/r/n/parts.bin", parts);
     expect(new Uint8Array(await store.getBytes(uri))).toEqual(Uint8Array.from([1, 2, ...big.subarray(100, 200_100), 9, 8, 7, 6, 5]));
   });
-  it("writes more parts than one system call takes (512 a call here)", async () => {
+  it("writes more parts than it hands one writev call (512)", async () => {
     const parts = Array.from({ length: 1300 }, (_, i) => Uint8Array.of(i % 256, (i >> 8) % 256));
     const uri = await store.putParts("runs/r/n/many.bin", parts);
     expect(new Uint8Array(await store.getBytes(uri))).toEqual(Uint8Array.from(parts.flatMap((p) => [...p])));

@@ -129,6 +129,7 @@ export class FsArtifactStore implements ArtifactStore {
         const rest = parts.filter((p) => p.byteLength > 0);
         while (rest.length) {
           let { bytesWritten } = await file.writev(rest.slice(0, 512));
+          if (bytesWritten <= 0) throw new Error(`writing ${key}: no bytes written`);
           while (rest.length && bytesWritten >= rest[0]!.byteLength) bytesWritten -= rest.shift()!.byteLength;
           if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
         }

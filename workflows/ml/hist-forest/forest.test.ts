@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "~/lib/random";
-import { decodeForest, encodeForest, joinParts } from "~/workflows/model/bundle";
+import { decodeBundle, decodeForest, encodeBundle, encodeForest, joinParts } from "~/workflows/model/bundle";
 import { modelAsRead, modelParts, parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { ForestPredictor, type FlatForest } from "~/workflows/model/flat-forest";
 import { loadForest as loadMlrf } from "~/workflows/model/ml-random-forest";
 import { trainForest as trainMlrf } from "../ml-random-forest/forest";
 import { assemble, growTrees, resolveMaxFeatures, trainForest, type FeatureInput, type ForestOptions } from ".";
 import { idleThreads, warmThreads } from "./pool";
-import { prepareTraining, referencePredictions, treeParams } from "./train";
+import { decodeTraining, encodeTraining, prepareTraining, referencePredictions, treeParams } from "./train";
 import { growTree } from "./tree";
 import { binColumns, binValue, fitCategorical, fitNumeric, float32AtLeast, MISSING_BIN } from "~/workflows/model/binning";
 
@@ -356,6 +356,15 @@ describe("histogram random forest", () => {
         for (let i = 0; i < n; i++) unpadded.set(prepared.set.bins.subarray(i * stride, i * stride + F), i * F);
         expect(stride).toBe(8);
         expect(growTree({ ...prepared.set, bins: unpadded, stride: F }, params, mulberry32(5))).toEqual(gathered);
+        // Stored so (MTS1) it decodes to one byte a feature; a padded set is MTS2, which the version
+        // before refuses rather than misreading it.
+        const { set } = prepared;
+        const old = encodeBundle("MTS1", { n, nFeatures: F, binnings: prepared.binnings, classes: prepared.classes }, { bins: unpadded, nBins: set.nBins, ...(set.yClass ? { yClass: set.yClass } : { yReg: set.yReg! }) });
+        const decoded = decodeTraining(old);
+        expect(decoded.set.stride).toBe(F);
+        expect(growTree(decoded.set, params, mulberry32(5))).toEqual(gathered);
+        expect(() => decodeBundle("MTS1", encodeTraining(prepared))).toThrow(/not a MTS1 file/);
+        expect(growTree(decodeTraining(encodeTraining(prepared)).set, params, mulberry32(5))).toEqual(gathered);
       }
     }
   });

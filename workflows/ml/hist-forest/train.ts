@@ -118,35 +118,45 @@ export function prepareTraining(features: FeatureInput[], target: ArrayLike<Labe
   };
 }
 
+/**
+ * Stored training sets: MTS2 rows are padded to `stride` bytes; MTS1 (before) one byte a feature.
+ * A worker of the version before reads MTS1 only, so it refuses a padded set rather than
+ * stepping through its rows a byte short (during a rolling upgrade, a fan-out slice it takes fails
+ * and is retried elsewhere).
+ */
+const TRAINING = "MTS2";
+const trainingMagic = (bytes: Uint8Array) => (bytes.length >= 4 && String.fromCharCode(bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!) === "MTS1" ? "MTS1" : TRAINING);
+
 /** Serialises a prepared training set so slices on other workers train on identical bins. */
 export function encodeTraining(p: PreparedTraining): Uint8Array {
   const arrays: Record<string, Uint8Array | Uint16Array | Float64Array> = { bins: p.set.bins, nBins: p.set.nBins };
   if (p.set.yClass) arrays.yClass = p.set.yClass;
   if (p.set.yReg) arrays.yReg = p.set.yReg;
   if (p.set.classWeight) arrays.classWeight = p.set.classWeight;
-  return encodeBundle("MTS1", { n: p.set.n, nFeatures: p.set.nFeatures, stride: p.set.stride, binnings: p.binnings, classes: p.classes }, arrays);
+  return encodeBundle(TRAINING, { n: p.set.n, nFeatures: p.set.nFeatures, stride: p.set.stride, binnings: p.binnings, classes: p.classes }, arrays);
 }
 
 interface TrainingHeader {
   n: number;
   nFeatures: number;
-  /** Absent in sets stored before rows were padded: one byte a feature. */
+  /** Bytes a row (MTS2); MTS1 sets have none: one byte a feature. */
   stride?: number;
   binnings: FeatureBinning[];
   classes: Label[] | null;
 }
 
 /** Binnings and classes of a stored training set, without copying its rows. */
-export const readTrainingHeader = (bytes: Uint8Array) => readBundleHeader<TrainingHeader>("MTS1", bytes);
+export const readTrainingHeader = (bytes: Uint8Array) => readBundleHeader<TrainingHeader>(trainingMagic(bytes), bytes);
 
 export function decodeTraining(bytes: Uint8Array): PreparedTraining {
-  const { header, arrays } = decodeBundle<TrainingHeader>("MTS1", bytes, { shared: true });
+  const magic = trainingMagic(bytes);
+  const { header, arrays } = decodeBundle<TrainingHeader>(magic, bytes, { shared: true });
   return {
     set: {
       n: header.n,
       nFeatures: header.nFeatures,
       bins: arrays.bins as Uint8Array,
-      stride: header.stride ?? header.nFeatures,
+      stride: magic === "MTS1" ? header.nFeatures : header.stride!,
       nBins: arrays.nBins as Uint16Array,
       yClass: (arrays.yClass as Uint16Array | undefined) ?? null,
       yReg: (arrays.yReg as Float64Array | undefined) ?? null,
