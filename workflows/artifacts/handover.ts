@@ -26,15 +26,13 @@ function drop() {
 
 /** Leaves `value`, the decoded form of the artifact just written at `uri`, for the next reader in this process. */
 export async function leave(store: ArtifactStore, uri: string, value: unknown) {
-  drop();
   const identity = await store.identity(uri);
-  if (identity === null) return;
+  // After the wait: a value left meanwhile (two trainings ending together) goes with its timer.
   drop();
-  // Drops this value only: another left since (two trainings ending together) has its own timer.
-  const timer = setTimeout(() => slot === mine && drop(), KEEP_MS);
+  if (identity === null) return;
+  const timer = setTimeout(drop, KEEP_MS);
   timer.unref();
-  const mine: Slot = { store, uri, identity, value, timer };
-  slot = mine;
+  slot = { store, uri, identity, value, timer };
 }
 
 /** The value left for `uri` in this store, if it is still the artifact that was written; else undefined (read the store). */
