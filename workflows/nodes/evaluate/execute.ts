@@ -2,7 +2,7 @@ import { UserError } from "~/lib/errors";
 import { take } from "~/workflows/artifacts/handover";
 import { parseModelFile, type ModelFile } from "~/workflows/model/model-file";
 import { artifactKey, defineExecutor, input, type ContextOf, type ExecResult } from "../executor";
-import { modelColumns, readTestColumns, scoreOnHoldout } from "./holdout";
+import { scoreOnHoldout } from "./holdout";
 import { spec } from "./spec";
 
 /**
@@ -29,15 +29,9 @@ async function execute(ctx: ContextOf<typeof spec>): Promise<ExecResult> {
   const { artifacts } = ctx;
   const modelRef = input(ctx, "model", "model");
   const test = input(ctx, "test", "dataset");
-  // The columns the model reads, read from the test set while the model file is read (a failure
-  // here leaves scoreOnHoldout to read them, and to say what is missing).
-  const early = Promise.resolve()
-    .then(() => readTestColumns(artifacts, test, modelColumns(modelRef, test), modelRef.features))
-    .catch(() => undefined);
   // The model the train node just wrote in this process, if it left it (see handover.ts); else read.
   const file = (await take<ModelFile>(artifacts, modelRef.uri)) ?? parseModelFile(await artifacts.getBytes(modelRef.uri));
-  const pending = pendingSteps(file, test.lineage.steps);
-  const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pending, pending.length ? undefined : await early);
+  const { result, predicted } = await scoreOnHoldout(artifacts, file, test, pendingSteps(file, test.lineage.steps));
   const predictionsUri = await artifacts.putBytes(artifactKey(ctx, "predictions.json"), new TextEncoder().encode(JSON.stringify(predicted)));
   await artifacts.putBytes(artifactKey(ctx, "metrics.json"), new TextEncoder().encode(JSON.stringify(result.metrics)));
   ctx.log(`scored ${test.rows} held-out rows`, Object.fromEntries(Object.entries(result.metrics).filter(([k]) => ["accuracy", "f1_macro", "roc_auc", "rmse", "mae", "r2"].includes(k))));

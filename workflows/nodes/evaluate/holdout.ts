@@ -12,7 +12,7 @@ import { scoreInThreads } from "~/workflows/ml/hist-forest/pool";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 
 /** The test set's columns a model reads: its features and target (a UserError names one that is not there). */
-export function modelColumns(model: { features: string[]; target: string }, test: DatasetRef) {
+function modelColumns(model: { features: string[]; target: string }, test: DatasetRef) {
   return [...model.features, model.target].map((name) => {
     const c = test.columns.find((col) => col.name === name);
     if (!c) throw new UserError(`column '${name}' the model needs is not in the test set`);
@@ -24,23 +24,22 @@ export function modelColumns(model: { features: string[]; target: string }, test
  * Columns of the test set, read into memory; `features`: the number columns among them a model
  * reads as they are (no steps to replay) come as Float64Arrays (see readColumns).
  */
-export async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"], features: string[] = []) {
+async function readTestColumns(artifacts: ArtifactStore, test: DatasetRef, columns: DatasetRef["columns"], features: string[]) {
   const path = await artifacts.localPath(test.uri);
   return withDuck((conn) => readColumns(conn, parquet(path), columns, new Set(features)));
 }
 
-/**
- * Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not
- * been through. `read`: the test set's columns when the caller has read them already (while it
- * read the model); used if they hold every column needed.
- */
-export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, test: DatasetRef, pending: LineageStep[], read?: Awaited<ReturnType<typeof readTestColumns>>) {
-  // The test rows are scored after the steps still to come, replayed as an endpoint replays them.
-  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
+/** Scores `file` on the test set, replaying the `pending` steps of its lineage the test set has not been through. */
+export async function scoreOnHoldout(artifacts: ArtifactStore, file: ModelFile, test: DatasetRef, pending: LineageStep[]) {
   const target = test.columns.find((c) => c.name === file.target);
   if (!target) throw new UserError(`the target column '${file.target}' is not in the test set`);
   const needed = pending.length ? test.columns : modelColumns(file, test);
-  const data = read && needed.every((c) => c.name in read) ? read : await readTestColumns(artifacts, test, needed, pending.length ? [] : file.features);
+  // Read (on DuckDB's threads) while the model is laid out for scoring on this one.
+  const reading = readTestColumns(artifacts, test, needed, pending.length ? [] : file.features);
+  reading.catch(() => {});
+  // The test rows are scored after the steps still to come, replayed as an endpoint replays them.
+  const model = loadModel({ ...file, lineage: { ...file.lineage, steps: pending } } as ModelFile);
+  const data = await reading;
   const actual = data[file.target] as (Label | null)[];
   const missing = actual.filter((a) => a === null).length;
   if (missing) throw new UserError(`the test set has ${missing} rows without a target ('${file.target}'); drop them before evaluating`);
