@@ -120,21 +120,22 @@ export const isForestFile = (b: Uint8Array) => bundleMagic(b) === FOREST;
 /** The metadata stored beside a forest, without decoding its arrays. */
 export const readForestExtra = (b: Uint8Array) => readBundleHeader<{ extra: Record<string, unknown> }>(FOREST, b).extra;
 
+type ForestHeader = Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown>; layout?: unknown };
+type ForestArrays = Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>;
+
+/** A forest from its file's header and its arrays. */
+function forestOf({ extra, layout: _layout, ...meta }: ForestHeader, arrays: ForestArrays): { forest: FlatForest; extra: Record<string, unknown> } {
+  return { forest: { ...meta, ...arrays }, extra };
+}
+
 /**
  * What `decodeForest` gives for the file `forestParts(f, …)` writes, from its first part (the
  * header, read back as a reader reads it) and `f`'s own arrays (the very bytes the file holds).
  */
-export function forestAsRead(head: Uint8Array, f: FlatForest): { forest: FlatForest; extra: Record<string, unknown> } {
-  const { extra, layout: _layout, ...meta } = readBundleHeader<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown>; layout: unknown }>(FOREST, head);
-  return { forest: { ...meta, ...(Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])) as Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>) }, extra };
-}
+export const forestAsRead = (head: Uint8Array, f: FlatForest) =>
+  forestOf(readBundleHeader<ForestHeader>(FOREST, head), Object.fromEntries(FOREST_ARRAYS.map((k) => [k, f[k]])) as ForestArrays);
 
 export function decodeForest(bytes: Uint8Array): { forest: FlatForest; extra: Record<string, unknown> } {
-  const { header, arrays } = decodeBundle<Pick<FlatForest, "task" | "nClasses" | "binnings" | "oobScore"> & { extra: Record<string, unknown> }>(
-    FOREST,
-    bytes,
-  );
-  const { extra, ...meta } = header as typeof header & { layout?: unknown };
-  delete (meta as { layout?: unknown }).layout;
-  return { forest: { ...meta, ...(arrays as Pick<FlatForest, (typeof FOREST_ARRAYS)[number]>) }, extra };
+  const { header, arrays } = decodeBundle<ForestHeader>(FOREST, bytes);
+  return forestOf(header, arrays as ForestArrays);
 }
