@@ -9,6 +9,8 @@ import { executor as split } from "../train-test-split/execute";
 import { executor } from "./execute";
 import { classificationMetrics, regressionMetrics } from "./metrics";
 import { spec } from "./spec";
+import { parseModelFile } from "~/workflows/model/model-file";
+import { loadModel } from "~/workflows/model/predictor";
 
 const { store, cleanup } = tempStore();
 afterAll(cleanup);
@@ -106,6 +108,32 @@ describe("evaluate", () => {
     // A test set from another path is refused, naming both paths.
     const other = (await runExecutor(store, fillMissing, { strategy: "median" }, { dataset: parts.test! })).outputs.dataset as DatasetRef;
     await expect(runExecutor(store, executor, {}, { model, test: other })).rejects.toThrow(/went through other steps than the model's training data/);
+  });
+
+  it("scores missing numbers (read as NaN, no steps to replay) as the model scores a row that lacks them", async () => {
+    // x is missing in every 7th row, train and test alike; the forest sends missing values the way it learnt.
+    const csv = (rows: number, offset: number) => {
+      const lines = ["x,noise,label"];
+      for (let i = 0; i < rows; i++) {
+        const x = ((i * 7919 + offset) % 1000) / 100 - 5;
+        lines.push(`${(i + offset) % 7 === 0 ? "" : x},${(i * 31) % 17},${(i + offset) % 7 === 0 ? "gap" : x < 0 ? "low" : "high"}`);
+      }
+      return lines.join("\n");
+    };
+    const train = await datasetFromCsv(store, "t/nan-train.parquet", csv(400, 0));
+    const test = await datasetFromCsv(store, "t/nan-test.parquet", csv(140, 3));
+    const model = (await runExecutor(store, randomForest, { target: "label", nEstimators: 10 }, { train }, { nodeId: "nan" })).outputs.model as ModelRef;
+    const { outputs, metrics } = await runExecutor(store, executor, {}, { model, test });
+    const predicted = JSON.parse(new TextDecoder().decode(await store.getBytes((outputs.metrics as { predictionsUri: string }).predictionsUri))) as string[];
+    const rows = csv(140, 3).split("\n").slice(1).map((l) => {
+      const [x, noise] = l.split(",");
+      return { x: x === "" ? null : Number(x), noise: Number(noise) };
+    });
+    expect(rows.filter((r) => r.x === null)).toHaveLength(20);
+    expect(predicted).toEqual(loadModel(parseModelFile(await store.getBytes(model.uri))).predict(rows));
+    // The rows without x are the class "gap": the forest learnt where missing values go.
+    expect(predicted.filter((p, i) => rows[i]!.x === null && p === "gap")).toHaveLength(20);
+    expect(metrics!.test_rows).toBe(140);
   });
 
   it("draws residuals for a regressor", () => {
