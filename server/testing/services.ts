@@ -15,20 +15,39 @@ import { spawnChild, workerArgs, type Child } from "../launcher/children";
 import { embeddedPostgres } from "../launcher/embedded-postgres";
 import { findTemporalCli, installTemporalCli, startTemporalDevServer } from "../launcher/temporal";
 
-/** Distinct free loopback ports: all are held open until every one is chosen, so none repeats. */
+/** The first port of the kernel's ephemeral range, from which outgoing connections take their local ports. */
+function ephemeralStart() {
+  try {
+    return Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * Distinct free loopback ports, below the ephemeral range: a port from within it (what listening
+ * on port 0 gives) can be taken by any outgoing connection between its choice and the bind of the
+ * server it is for — a CI run lost Temporal's UI port so. All are held open until every one is
+ * chosen, so none repeats.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const srv = net.createServer();
-          srv.once("error", reject);
-          srv.listen(0, "127.0.0.1", () => resolve(srv));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralStart());
+  const servers: net.Server[] = [];
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < count; tries++) {
+    if (tries >= 1_000) throw new Error(`no ${count} free loopback ports between ${low} and ${high}`);
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (ports.includes(port)) continue;
+    const server = await new Promise<net.Server | null>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(null));
+      srv.listen(port, "127.0.0.1", () => resolve(srv));
+    });
+    if (!server) continue;
+    servers.push(server);
+    ports.push(port);
+  }
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
