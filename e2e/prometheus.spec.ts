@@ -7,26 +7,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 import YAML from "yaml";
 import { demoCsv } from "~/lib/templates/demo";
+import { freePorts } from "~/server/testing/services";
 import { E2E_METRICS_TOKEN, E2E_PORT } from "../playwright.config";
 import { ensureDemoEndpoint, sendFeedback } from "./helpers";
 
 const OPS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "server", "monitoring", "ops");
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 let prom: ChildProcess | undefined;
 test.afterAll(() => {
@@ -72,7 +63,7 @@ test("Prometheus scrapes Millrace; every dashboard query and rule returns data",
   for (const g of rulesText.groups) g.interval = "1s";
   fs.writeFileSync(path.join(dir, "rules.yml"), YAML.stringify(rulesText));
 
-  const port = await freePort();
+  const [port] = await freePorts(1);
   prom = spawn("prometheus", [`--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
   const api = `http://127.0.0.1:${port}`;
   const query = async (q: string) => {
